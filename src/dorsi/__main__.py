@@ -1,0 +1,3 @@
+from dorsi.cli.main import main
+
+raise SystemExit(main())

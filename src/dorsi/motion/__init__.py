@@ -1,0 +1,1 @@
+"""Pure measurement core: orientation, calibration, shin angles. No Qt, BLE or files."""

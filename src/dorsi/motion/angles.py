@@ -1,0 +1,76 @@
+"""Shin angles from the sensor orientation.
+
+Frames (docs/measurement.md):
+- Sensor: +Y up the shin toward the knee, +Z out of the skin, +X = Y × Z.
+- Shin: long axis ``a`` (= sensor +Y), anterior ``n``, left ``l = a × n``.
+  The strap may sit rotated about the long axis by ``strap_rotation_deg`` (ψ):
+  positive turns the sensor face toward the person's left, so in sensor
+  coordinates ``n = (-sin ψ, 0, cos ψ)`` and ``l = (cos ψ, 0, sin ψ)``.
+- Sagittal plane: the vertical plane normal to the horizontal projection of
+  ``l`` (the axis the shin rotates about in a straight knee drive).
+
+``tibial_inclination_deg`` is the angle of ``a`` from vertical measured inside
+that plane, positive with the knee forward over the toes; ``frontal_tilt_deg`` is
+the angle of ``a`` out of that plane, positive toward the person's left.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from dorsi.motion import quat as Q
+
+Side = Literal["left", "right"]
+F64 = NDArray[np.float64]
+
+
+def shin_axes_in_sensor(strap_rotation_deg: float) -> tuple[F64, F64, F64]:
+    """Shin long, anterior and left axes expressed in sensor coordinates."""
+    psi = np.radians(strap_rotation_deg)
+    a = np.array([0.0, 1.0, 0.0])
+    n = np.array([-np.sin(psi), 0.0, np.cos(psi)])
+    left = np.array([np.cos(psi), 0.0, np.sin(psi)])
+    return a, n, left
+
+
+def angles_from_axes(long_axis_earth: ArrayLike, left_axis_earth: ArrayLike) -> tuple[F64, F64]:
+    """(tibial_inclination_deg, frontal_tilt_deg) from the shin's long and left axes in earth coordinates."""
+    a = np.asarray(long_axis_earth, dtype=np.float64)
+    lft = np.asarray(left_axis_earth, dtype=np.float64)
+    lh_x, lh_y = lft[..., 0], lft[..., 1]
+    lh_norm = np.hypot(lh_x, lh_y)
+    lh_norm = np.where(lh_norm < 1e-12, 1e-12, lh_norm)
+    lh_x, lh_y = lh_x / lh_norm, lh_y / lh_norm
+    # forward (in the sagittal plane, horizontal) = l_h × z = (l_y, -l_x, 0)
+    a_fwd = a[..., 0] * lh_y - a[..., 1] * lh_x
+    a_left = a[..., 0] * lh_x + a[..., 1] * lh_y
+    incl = np.degrees(np.arctan2(a_fwd, a[..., 2]))
+    frontal = np.degrees(np.arcsin(np.clip(a_left, -1.0, 1.0)))
+    return incl, frontal
+
+
+def shin_angles(quat_wxyz: ArrayLike, strap_rotation_deg: float = 0.0) -> tuple[F64, F64]:
+    """(tibial_inclination_deg, frontal_tilt_deg) per sample from sensor-to-earth quaternions."""
+    a_s, _, l_s = shin_axes_in_sensor(strap_rotation_deg)
+    rot = Q.to_matrix(quat_wxyz)
+    return angles_from_axes(rot @ a_s, rot @ l_s)
+
+
+def total_tilt_deg(quat_wxyz: ArrayLike) -> F64:
+    """Angle of the sensor's +Y axis (shin long axis) from vertical, in any direction."""
+    q = Q.as_quat(quat_wxyz)
+    w, x, y, z = np.moveaxis(q, -1, 0)
+    cos_tilt = 2.0 * (y * z + w * x)
+    return np.degrees(np.arccos(np.clip(cos_tilt, -1.0, 1.0)))
+
+
+def medial_tilt_deg(frontal_tilt_deg: ArrayLike, side: Side) -> F64:
+    """Frontal tilt expressed as toward the midline (medial, positive) for the given leg.
+
+    The knee of a left leg moves medially when the shin tilts to the person's right.
+    """
+    f = np.asarray(frontal_tilt_deg, dtype=np.float64)
+    return -f if side == "left" else f

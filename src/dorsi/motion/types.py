@@ -1,0 +1,84 @@
+"""Plain data carried between stages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+F64 = NDArray[np.float64]
+
+GRAVITY_MPS2 = 9.80665
+
+
+@dataclass(frozen=True)
+class ImuChunk:
+    """Consecutive raw samples: time (s), specific force (m/s²), body rate (°/s), sensor frame."""
+
+    time_s: F64
+    acc_mps2: F64
+    gyr_dps: F64
+
+    def __post_init__(self) -> None:
+        n = len(self.time_s)
+        if self.acc_mps2.shape != (n, 3) or self.gyr_dps.shape != (n, 3):
+            raise ValueError("ImuChunk: time_s (n,), acc_mps2 (n,3) and gyr_dps (n,3) must agree")
+
+    def __len__(self) -> int:
+        return len(self.time_s)
+
+    def slice(self, start: int, stop: int) -> ImuChunk:
+        return ImuChunk(self.time_s[start:stop], self.acc_mps2[start:stop], self.gyr_dps[start:stop])
+
+
+@dataclass(frozen=True)
+class Gap:
+    """Samples missing between two received samples (lost packets, a sensor that vanished)."""
+
+    start_s: float  # time of the last sample before the gap
+    end_s: float  # time of the first sample after it
+    missing_samples: int
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+def find_gaps(time_s: F64, rate_hz: float, tolerance: float = 0.5) -> list[Gap]:
+    """Intervals longer than (1 + tolerance) sample periods, with the number of samples missing."""
+    dt = np.diff(time_s)
+    period_s = 1.0 / rate_hz
+    idx = np.flatnonzero(dt > (1.0 + tolerance) * period_s)
+    return [
+        Gap(float(time_s[i]), float(time_s[i + 1]), max(1, round(float(dt[i]) * rate_hz) - 1)) for i in idx
+    ]
+
+
+def nominal_rate_hz(time_s: F64) -> float:
+    """Sample rate from the median interval (robust to gaps)."""
+    if len(time_s) < 2:
+        raise ValueError("need at least two samples to know the rate")
+    return float(1.0 / np.median(np.diff(time_s)))
+
+
+@dataclass
+class Recording:
+    """A raw recording in memory: the required columns plus any extra numeric ones."""
+
+    time_s: F64
+    acc_mps2: F64
+    gyr_dps: F64
+    extra: dict[str, NDArray[np.float64]] = field(default_factory=dict)
+    source: str = ""
+
+    def __len__(self) -> int:
+        return len(self.time_s)
+
+    @property
+    def chunk(self) -> ImuChunk:
+        return ImuChunk(self.time_s, self.acc_mps2, self.gyr_dps)
+
+    @property
+    def rate_hz(self) -> float:
+        return nominal_rate_hz(self.time_s)
