@@ -50,9 +50,7 @@ def find_gaps(time_s: F64, rate_hz: float, tolerance: float = 0.5) -> list[Gap]:
     dt = np.diff(time_s)
     period_s = 1.0 / rate_hz
     idx = np.flatnonzero(dt > (1.0 + tolerance) * period_s)
-    return [
-        Gap(float(time_s[i]), float(time_s[i + 1]), max(1, round(float(dt[i]) * rate_hz) - 1)) for i in idx
-    ]
+    return [Gap(float(time_s[i]), float(time_s[i + 1]), max(1, round(float(dt[i]) * rate_hz) - 1)) for i in idx]
 
 
 def nominal_rate_hz(time_s: F64) -> float:

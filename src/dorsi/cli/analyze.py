@@ -1,0 +1,70 @@
+"""`dorsi analyze FILE.csv`: orientation, calibration, shin angles (and reps) of a raw IMU CSV."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from dorsi.analysis import analyze_recording
+from dorsi.drills import DRILL_IDS
+from dorsi.errors import InputError
+from dorsi.io.rawcsv import format_columns, read_raw_csv, write_text_atomic
+from dorsi.motion.calibration import CalibrationParams
+
+MIN_CALIBRATION_S = CalibrationParams().min_standing_s + 2 * CalibrationParams().drive_min_s
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("analyze", help="measure shin angles (and reps) in a raw IMU CSV")
+    p.add_argument("file", help="raw IMU CSV (docs/formats.md)")
+    p.add_argument("--drill", help=f"drill performed: {', '.join(DRILL_IDS)}")
+    p.add_argument("--side", choices=("left", "right"), default="left", help="leg wearing the sensor")
+    p.add_argument("--offline", action="store_true", help="acausal orientation (slightly more accurate)")
+    p.add_argument("--strap-rotation", type=float, metavar="DEG", help="known strap rotation; skips calibration")
+    p.add_argument("--json", action="store_true", help="print one JSON object")
+    p.add_argument("--samples-out", metavar="OUT.csv", help="write per-sample angles and orientation")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.drill is not None and args.drill not in DRILL_IDS:
+        raise InputError(f"unknown drill {args.drill!r}; choose one of: {', '.join(DRILL_IDS)}")
+    rec = read_raw_csv(args.file)
+    duration_s = float(rec.time_s[-1] - rec.time_s[0])
+    if args.strap_rotation is None and duration_s < MIN_CALIBRATION_S:
+        raise InputError(
+            f"{args.file}: too short to calibrate ({duration_s:.1f} s; the calibration alone takes "
+            f"at least {MIN_CALIBRATION_S:.1f} s) — record longer or pass --strap-rotation"
+        )
+    result = analyze_recording(
+        rec, drill=args.drill, side=args.side, offline=args.offline, strap_rotation_deg=args.strap_rotation
+    )
+    for warning in result.warnings:
+        print(f"dorsi: warning: {args.file}: {warning}", file=sys.stderr)
+    if args.samples_out:
+        cols = {"time_s": rec.time_s, **result.derived_columns()}
+        fmts = {name: "%.4f" for name in cols} | {"time_s": "%.6f"}
+        fmts.update({k: "%.7f" for k in ("quat_w", "quat_x", "quat_y", "quat_z")})
+        write_text_atomic(args.samples_out, format_columns(cols, fmts))
+    summary = result.summary()
+    if args.json:
+        print(json.dumps(summary))
+        return 0
+    cal = summary["calibration"]
+    gaps = summary["gaps"]
+    rate_hz = summary["sample_rate_hz"]
+    print(f"{args.file}: {summary['samples']} samples, {summary['duration_s']:.1f} s at {rate_hz:.1f} Hz")
+    print(f"  gaps: {gaps['count']} ({gaps['missing_samples']} samples missing, longest {gaps['longest_s']:.3f} s)")
+    if cal["found"]:
+        print(
+            f"  calibration: strap rotation {cal['strap_rotation_deg']:+.1f}°,"
+            f" standing {cal['standing_inclination_deg']:.1f}°,"
+            f" drive axes agree within {cal['axis_spread_deg']:.1f}°"
+        )
+    else:
+        print("  calibration: not found, strap rotation taken as 0°")
+    print(f"  max tibial inclination: {summary['max_tibial_inclination_deg']:.1f}°")
+    if args.drill:
+        print(f"  {args.drill}: {summary['rep_count']} reps in {summary['sets']} sets")
+    return 0

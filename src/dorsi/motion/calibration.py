@@ -1,0 +1,262 @@
+"""Strap rotation from the calibration sequence every recording starts with.
+
+Sequence: ≥ 3 s of quiet standing, then two slow forward knee drives. The
+shin then rotates about its own left axis ``l``, so the bias-free gyro points
+along ``l`` in sensor coordinates: ``l = (cos ψ, 0, sin ψ)`` gives the strap
+rotation ψ (angles.py). Each drive contributes Σ ω_xz · Δtilt: weighting by the
+change of tilt resolves the sign (tilt grows while the knee goes forward) and
+makes a constant gyro bias cancel over the round trip.
+
+This defines the sagittal plane as the plane of the calibration drives, so the
+drives must go straight over the toes; the spread between the two drives' axes
+is reported as the calibration's quality.
+
+The detector is a per-sample state machine (identical for any chunking) that
+only looks at the first ``search_window_s`` of a recording.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from enum import Enum
+
+import numpy as np
+
+from dorsi.motion import quat as Q
+from dorsi.motion.angles import angles_from_axes, shin_axes_in_sensor
+from dorsi.motion.types import F64
+
+
+@dataclass(frozen=True)
+class CalibrationParams:
+    min_standing_s: float = 3.0
+    standing_max_rate_dps: float = 6.0  # |gyro − standing mean| while quiet
+    standing_max_tilt_deg: float = 25.0
+    drive_start_deg: float = 8.0  # above the standing tilt
+    drive_end_deg: float = 4.0
+    drive_min_peak_deg: float = 12.0
+    drive_min_s: float = 0.8
+    drive_max_s: float = 20.0
+    max_between_s: float = 20.0
+    drives_needed: int = 2
+    max_axis_spread_deg: float = 10.0
+    search_window_s: float = 120.0
+
+
+@dataclass(frozen=True)
+class Drive:
+    start_s: float
+    peak_s: float
+    end_s: float
+    peak_tilt_deg: float
+    strap_rotation_deg: float
+
+
+@dataclass(frozen=True)
+class Calibration:
+    strap_rotation_deg: float
+    standing_inclination_deg: float
+    standing_frontal_tilt_deg: float
+    standing_start_s: float
+    standing_end_s: float
+    standing_gyro_dps: tuple[float, float, float]
+    drives: tuple[Drive, ...]
+    axis_spread_deg: float
+    end_s: float
+    end_index: int  # samples since the start of the stream, inclusive
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "found": True,
+            "strap_rotation_deg": round(self.strap_rotation_deg, 2),
+            "standing_inclination_deg": round(self.standing_inclination_deg, 2),
+            "standing_frontal_tilt_deg": round(self.standing_frontal_tilt_deg, 2),
+            "standing_s": [round(self.standing_start_s, 3), round(self.standing_end_s, 3)],
+            "standing_gyro_dps": [round(v, 3) for v in self.standing_gyro_dps],
+            "drive_peak_tilt_deg": [round(d.peak_tilt_deg, 2) for d in self.drives],
+            "drive_strap_rotation_deg": [round(d.strap_rotation_deg, 2) for d in self.drives],
+            "axis_spread_deg": round(self.axis_spread_deg, 2),
+            "end_s": round(self.end_s, 3),
+        }
+
+
+class _Phase(Enum):
+    STAND = 0
+    DRIVE = 1
+    BETWEEN = 2
+    DONE = 3
+    GAVE_UP = 4
+
+
+@dataclass
+class _Still:
+    start_s: float = math.nan
+    n: int = 0
+    gyr_sum: F64 = field(default_factory=lambda: np.zeros(3))
+    tilt_sum: float = 0.0
+    rot_sum: F64 = field(default_factory=lambda: np.zeros((3, 3)))
+    end_s: float = math.nan
+
+    def mean_gyr(self) -> F64:
+        return self.gyr_sum / max(self.n, 1)
+
+    def mean_tilt(self) -> float:
+        return self.tilt_sum / max(self.n, 1)
+
+
+class CalibrationDetector:
+    """Finds quiet standing + two knee drives; ``result`` is set at the sample that completes them."""
+
+    def __init__(self, params: CalibrationParams | None = None) -> None:
+        self.params = params or CalibrationParams()
+        self.result: Calibration | None = None
+        self._phase = _Phase.STAND
+        self._index = -1
+        self._t0: float | None = None
+        self._still = _Still()
+        self._stand: _Still | None = None
+        self._drives: list[Drive] = []
+        self._between_start_s = 0.0
+        self._reset_drive(0.0)
+
+    @property
+    def active(self) -> bool:
+        return self._phase not in (_Phase.DONE, _Phase.GAVE_UP)
+
+    @property
+    def gave_up(self) -> bool:
+        return self._phase is _Phase.GAVE_UP
+
+    def _reset_drive(self, t: float) -> None:
+        self._drive_start_s = t
+        self._drive_peak = -1.0
+        self._drive_peak_s = t
+        self._axis = np.zeros(2)
+        self._last_tilt = math.nan
+
+    def _restart(self) -> None:
+        self._phase = _Phase.STAND
+        self._still = _Still()
+        self._stand = None
+        self._drives = []
+
+    def update(self, time_s: F64, gyr_dps: F64, quat_wxyz: F64) -> int | None:
+        """Feed samples; returns the chunk index of the completing sample the first time it happens."""
+        if not self.active or len(time_s) == 0:
+            self._index += len(time_s)
+            return None
+        p = self.params
+        rot = Q.to_matrix(quat_wxyz)
+        tilt_all = np.degrees(np.arccos(np.clip(rot[:, 2, 1], -1.0, 1.0)))
+        times = time_s.tolist()
+        tilts = tilt_all.tolist()
+        for i, t in enumerate(times):
+            self._index += 1
+            if self._t0 is None:
+                self._t0 = t
+            if t - self._t0 > p.search_window_s:
+                self._phase = _Phase.GAVE_UP
+                self._index += len(times) - i - 1
+                return None
+            tilt = tilts[i]
+            if self._phase is _Phase.STAND:
+                self._stand_step(t, tilt, gyr_dps[i], rot[i])
+            elif self._phase is _Phase.DRIVE:
+                if self._drive_step(t, tilt, gyr_dps[i]):
+                    self._index += len(times) - i - 1
+                    return i
+            elif self._phase is _Phase.BETWEEN:
+                assert self._stand is not None
+                if tilt > self._stand.mean_tilt() + p.drive_start_deg:
+                    self._phase = _Phase.DRIVE
+                    self._reset_drive(t)
+                    self._drive_step(t, tilt, gyr_dps[i])
+                elif t - self._between_start_s > p.max_between_s:
+                    self._restart()
+        return None
+
+    def _stand_step(self, t: float, tilt: float, gyr: F64, rot: F64) -> None:
+        p = self.params
+        s = self._still
+        if s.n >= 1 and s.end_s - s.start_s >= p.min_standing_s and tilt > s.mean_tilt() + p.drive_start_deg:
+            self._stand = s
+            self._phase = _Phase.DRIVE
+            self._reset_drive(t)
+            return
+        ref = s.mean_gyr() if s.n else gyr
+        quiet = (
+            float(np.linalg.norm(gyr - ref)) < p.standing_max_rate_dps
+            and tilt < p.standing_max_tilt_deg
+            and (s.n == 0 or abs(tilt - s.mean_tilt()) < p.drive_end_deg)
+        )
+        if not quiet:
+            self._still = _Still()
+            return
+        if s.n == 0:
+            s.start_s = t
+        s.n += 1
+        s.end_s = t
+        s.gyr_sum += gyr
+        s.tilt_sum += tilt
+        s.rot_sum += rot
+
+    def _drive_step(self, t: float, tilt: float, gyr: F64) -> bool:
+        p = self.params
+        assert self._stand is not None
+        base = self._stand.mean_tilt()
+        if not math.isnan(self._last_tilt):
+            w = gyr - self._stand.mean_gyr()
+            d_tilt = tilt - self._last_tilt
+            self._axis += d_tilt * w[[0, 2]]
+        self._last_tilt = tilt
+        if tilt > self._drive_peak:
+            self._drive_peak, self._drive_peak_s = tilt, t
+        duration = t - self._drive_start_s
+        if duration > p.drive_max_s:
+            self._restart()
+            return False
+        if tilt >= base + p.drive_end_deg:
+            return False
+        # the drive is back near standing: validate it
+        if self._drive_peak - base < p.drive_min_peak_deg or duration < p.drive_min_s:
+            self._restart()
+            return False
+        psi = math.degrees(math.atan2(self._axis[1], self._axis[0]))
+        self._drives.append(Drive(self._drive_start_s, self._drive_peak_s, t, self._drive_peak, psi))
+        if len(self._drives) < p.drives_needed:
+            self._phase = _Phase.BETWEEN
+            self._between_start_s = t
+            return False
+        self._finish(t)
+        return True
+
+    def _finish(self, t: float) -> None:
+        stand = self._stand
+        assert stand is not None
+        vecs = np.array(
+            [
+                [math.cos(math.radians(d.strap_rotation_deg)), math.sin(math.radians(d.strap_rotation_deg))]
+                for d in self._drives
+            ]
+        )
+        mean = vecs.sum(axis=0)
+        psi = math.degrees(math.atan2(mean[1], mean[0]))
+        spread = max(abs((d.strap_rotation_deg - psi + 180.0) % 360.0 - 180.0) for d in self._drives) * 2.0
+        a_s, _, l_s = shin_axes_in_sensor(psi)
+        rot_mean = stand.rot_sum / stand.n
+        incl, frontal = angles_from_axes(rot_mean @ a_s, rot_mean @ l_s)
+        gyr = stand.mean_gyr()
+        self.result = Calibration(
+            strap_rotation_deg=psi,
+            standing_inclination_deg=float(incl),
+            standing_frontal_tilt_deg=float(frontal),
+            standing_start_s=stand.start_s,
+            standing_end_s=stand.end_s,
+            standing_gyro_dps=(float(gyr[0]), float(gyr[1]), float(gyr[2])),
+            drives=tuple(self._drives),
+            axis_spread_deg=spread,
+            end_s=t,
+            end_index=self._index,
+        )
+        self._phase = _Phase.DONE
