@@ -36,9 +36,7 @@ def _fail(path: str | os.PathLike[str], line: int | None, problem: str) -> Input
     return InputError(f"{where}: {problem}")
 
 
-def _find_bad_cell(
-    path: str | os.PathLike[str], text: str, columns: Sequence[int], names: Sequence[str]
-) -> InputError:
+def _find_bad_cell(path: str | os.PathLike[str], text: str, columns: Sequence[int], names: Sequence[str]) -> InputError:
     """Slow path, only after the fast parser failed: name the first bad line and cell."""
     for line_no, line in enumerate(io.StringIO(text), start=1):
         if line_no == 1 or not line.strip():
@@ -69,9 +67,7 @@ def parse_raw_csv(text: str, path: str | os.PathLike[str] = "<csv>") -> Recordin
     names = [h.strip() for h in header.split(",")]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
-        raise _fail(
-            path, 1, f"header lacks column(s) {', '.join(missing)}; expected {','.join(REQUIRED_COLUMNS)}"
-        )
+        raise _fail(path, 1, f"header lacks column(s) {', '.join(missing)}; expected {','.join(REQUIRED_COLUMNS)}")
     dupes = sorted({n for n in names if names.count(n) > 1 and n})
     if dupes:
         raise _fail(path, 1, f"header repeats column(s) {', '.join(dupes)}")
@@ -202,9 +198,7 @@ def raw_columns(rec: Recording) -> dict[str, NDArray[np.generic]]:
     return cols
 
 
-def write_raw_csv(
-    path: str | os.PathLike[str], rec: Recording, formats: dict[str, str] | None = None
-) -> None:
+def write_raw_csv(path: str | os.PathLike[str], rec: Recording, formats: dict[str, str] | None = None) -> None:
     """Write a recording as raw IMU CSV (atomically: a temp file renamed into place)."""
     text = format_columns(raw_columns(rec), {**RAW_FORMATS, **(formats or {})})
     write_text_atomic(path, text)
