@@ -1,0 +1,55 @@
+"""Turn an analysis summary (Analysis.summary()) into rep and test-result rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dorsi.store.models import to_json_text
+
+
+def _num(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def rep_rows(summary: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+    """(idx, start_s, end_s, peak_deg, hold_s, score, json) per rep."""
+    rows = []
+    for i, rep in enumerate(summary.get("reps") or []):
+        rows.append(
+            (
+                int(rep.get("index", i)),
+                _num(rep.get("start_s")),
+                _num(rep.get("end_s")),
+                _num(rep.get("peak_tibial_inclination_deg")),
+                _num(rep.get("hold_s")),
+                _num(rep.get("score")),
+                to_json_text(rep),
+            )
+        )
+    return rows
+
+
+def result_rows(summary: Mapping[str, Any], session_side: str) -> list[tuple[Any, ...]]:
+    """(side, angle_deg, toe_to_wall_cm, band, json) per knee-to-wall result (one or a list)."""
+    test = summary.get("test")
+    if not test:
+        return []
+    results = test if isinstance(test, list) else [test]
+    rows = []
+    for t in results:
+        angle = t.get("best_tibial_inclination_deg", t.get("angle_deg"))
+        band = t.get("band")
+        rows.append(
+            (
+                str(t.get("side") or session_side),
+                _num(angle),
+                _num(t.get("toe_to_wall_cm")),
+                None if band is None else str(band),
+                to_json_text(t),
+            )
+        )
+    return rows
