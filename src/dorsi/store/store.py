@@ -200,6 +200,7 @@ class SessionStore:
         sensor_id: str | None = None,
         firmware: str | None = None,
         app_version: str | None = None,
+        rate_hz: float | None = None,
         interrupted: bool = False,
         summary: Mapping[str, Any] | None = None,
         derived: Mapping[str, ArrayLike] | None = None,
@@ -214,7 +215,8 @@ class SessionStore:
         matrix[:, 4:7] = rec.gyr_dps
         for j, name in enumerate(extra_names, start=7):
             matrix[:, j] = rec.extra[name]
-        rate_hz = rec.rate_hz if n >= 2 else None
+        if rate_hz is None and n >= 2:
+            rate_hz = round(rec.rate_hz, 3)
         with self._transaction("import the session") as conn:
             session_id = self._insert_session(
                 drill=drill,
@@ -273,7 +275,9 @@ class SessionStore:
         with self._transaction("finish the session") as conn:
             (n,) = conn.execute("SELECT n_samples FROM sessions WHERE id = ?", (session_id,)).fetchone()
             conn.execute(
-                "UPDATE sessions SET status = ?, interrupted = ?, ended_at = ?, writer_pid = NULL WHERE id = ?",
+                "UPDATE sessions SET status = ?, interrupted = ?, ended_at = ?, writer_pid = NULL,"
+                " rate_hz = COALESCE(rate_hz, ROUND((n_samples - 1) / (last_time_s - first_time_s), 3))"
+                " WHERE id = ?",
                 ("interrupted" if interrupted else "finished", int(interrupted), utc_now_iso(), session_id),
             )
             if summary is not None or derived is not None:

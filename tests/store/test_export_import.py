@@ -1,0 +1,131 @@
+"""Export writes files people can use; export → import → export loses nothing."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dorsi.errors import InputError
+from dorsi.io.rawcsv import read_raw_csv, write_raw_csv
+from dorsi.store import SessionStore
+from dorsi.store.export import HISTORY_FILENAME, export_all, export_session
+from dorsi.store.importer import import_csv
+
+from .helpers import fake_recording, fake_summary
+
+
+def _live_session(store: SessionStore, n: int = 900, side: str = "left", seed: int = 1) -> int:
+    rec = fake_recording(n, seed=seed)
+    derived = {"tibial_inclination_deg": np.round(np.linspace(-5, 42, n), 4), "quat_w": np.full(n, 0.5)}
+    with store.begin_session(drill="knee-to-wall", side=side, sensor_id="DORSI-1", firmware="2.0") as w:
+        w.append(rec.time_s, rec.acc_mps2, rec.gyr_dps, rec.extra["sample_counter"])
+        w.finish(fake_summary(2, side=side), derived)
+    return w.session_id
+
+
+def test_samples_csv_is_raw_first_and_reads_as_raw_csv(tmp_path: Path) -> None:
+    with SessionStore.open() as store:
+        sid = _live_session(store)
+        files = export_session(store, sid, tmp_path / "out")
+        original = store.load_recording(sid)
+    header = files.samples_csv.read_text().splitlines()[0].split(",")
+    assert header[:8] == [
+        "time_s",
+        "acc_x_mps2",
+        "acc_y_mps2",
+        "acc_z_mps2",
+        "gyr_x_dps",
+        "gyr_y_dps",
+        "gyr_z_dps",
+        "sample_counter",
+    ]
+    assert header[8:] == ["tibial_inclination_deg", "quat_w"]
+    rec = read_raw_csv(files.samples_csv)
+    np.testing.assert_array_equal(rec.time_s, original.time_s)
+    np.testing.assert_array_equal(rec.acc_mps2, original.acc_mps2)
+    np.testing.assert_array_equal(rec.gyr_dps, original.gyr_dps)
+    with files.reps_csv.open() as fh:
+        reps = list(csv.DictReader(fh))
+    assert [r["index"] for r in reps] == ["0", "1"] and reps[1]["peak_tibial_inclination_deg"] == "39.5"
+    doc = json.loads(files.summary_json.read_text())
+    assert doc["session"]["sensor_id"] == "DORSI-1" and doc["analysis"]["test"]["band"] == "adequate"
+
+
+def test_export_import_export_round_trips_without_loss(tmp_path: Path) -> None:
+    with SessionStore.open() as store:
+        sid = _live_session(store)
+        first = export_session(store, sid, tmp_path / "a")
+        result = import_csv(store, first.samples_csv)
+        assert result.from_dorsi_export and result.analyzed and result.samples == 900
+        a, b = store.session(sid), store.session(result.session_id)
+        for field in ("drill", "side", "started_at", "sensor_id", "firmware", "samples", "summary", "columns"):
+            assert getattr(a, field) == getattr(b, field), field
+        assert store.reps(sid) == store.reps(result.session_id)
+        assert [r["toe_to_wall_cm"] for r in store.test_results()] == [11.2, 11.2]
+        ra, rb = store.load_recording(sid), store.load_recording(result.session_id)
+        for x, y in ((ra.time_s, rb.time_s), (ra.acc_mps2, rb.acc_mps2), (ra.gyr_dps, rb.gyr_dps)):
+            np.testing.assert_array_equal(x, y)
+        da, db = store.derived_columns(sid), store.derived_columns(result.session_id)
+        assert list(da) == list(db)
+        for k in da:
+            np.testing.assert_array_equal(da[k], db[k])
+        second = export_session(store, result.session_id, tmp_path / "b")
+    assert second.samples_csv.read_bytes() == first.samples_csv.read_bytes()
+    assert second.reps_csv.read_bytes() == first.reps_csv.read_bytes()
+    doc1, doc2 = (json.loads(p.read_text()) for p in (first.summary_json, second.summary_json))
+    for doc in (doc1, doc2):
+        for key in ("id", "source", "source_file"):
+            doc["session"].pop(key)
+        doc.pop("files")
+    diff = {k for k in doc1["session"] if doc1["session"][k] != doc2["session"].get(k)}
+    assert not diff, [(doc1["session"][k], doc2["session"][k]) for k in diff]
+    assert doc1 == doc2
+
+
+def test_foreign_raw_csv_imports_with_extra_columns_and_analysis(tmp_path: Path) -> None:
+    rec = fake_recording(2400, seed=5)
+    rec.extra["temperature_c"] = np.round(np.linspace(20, 21, 2400), 3)
+    path = tmp_path / "other_app.csv"
+    write_raw_csv(path, rec, {"temperature_c": "%.3f", "sample_counter": "%d"})
+    with SessionStore.open() as store:
+        result = import_csv(store, path, drill="squat-rocks", side="right")
+        info = store.session(result.session_id)
+        back = store.load_recording(result.session_id)
+        assert info.columns[7:] == ["sample_counter", "temperature_c"]
+        np.testing.assert_array_equal(back.extra["temperature_c"], rec.extra["temperature_c"])
+        np.testing.assert_array_equal(back.acc_mps2, rec.acc_mps2)
+        assert result.analyzed, result.note
+        assert "tibial_inclination_deg" in store.derived_columns(result.session_id)
+        # raw only, on request: the samples are kept, the analysis is not invented
+        raw_only = import_csv(store, path, drill="squat-rocks", side="right", analyze=False)
+        assert not raw_only.analyzed and store.derived_columns(raw_only.session_id) == {}
+
+
+def test_import_needs_drill_and_side_without_a_dorsi_summary(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    write_raw_csv(path, fake_recording(100))
+    with SessionStore.open() as store:
+        with pytest.raises(InputError, match="--drill NAME --side"):
+            import_csv(store, path)
+        with pytest.raises(InputError, match="no such file"):
+            import_csv(store, tmp_path / "missing.csv", drill="d", side="left")
+        assert store.sessions() == []
+
+
+def test_history_csv_lists_every_test_result(tmp_path: Path) -> None:
+    with SessionStore.open() as store:
+        _live_session(store, side="left", seed=1)
+        _live_session(store, side="right", seed=2)
+        done, history = export_all(store, tmp_path / "all")
+    assert len(done) == 2 and history.name == HISTORY_FILENAME
+    with history.open() as fh:
+        rows = list(csv.DictReader(fh))
+    assert [(r["side"], r["angle_deg"], r["toe_to_wall_cm"], r["band"]) for r in rows] == [
+        ("left", "40.5", "11.2", "adequate"),
+        ("right", "40.5", "11.2", "adequate"),
+    ]
+    assert all(len(r["date"]) == 10 for r in rows)
