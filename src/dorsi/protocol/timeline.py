@@ -1,0 +1,290 @@
+"""Timeline stage: packets in arrival order → samples in sensor order on the host clock.
+
+A pure, stateful stage (SPEC §6). feed(packet, host_receive_s) or update(pairs):
+- unwraps the 16-bit sample counter and the 32-bit µs clock (each resolved with the other);
+- drops duplicates, puts packets that arrive out of order back in order through a
+  small reorder buffer (reorder_depth packets), drops packets that come too late;
+- counts lost samples/packets and reports each hole as a Gap;
+- rebuilds every sample's time from the sensor clock (the packet time plus the
+  sample period measured on the sensor clock itself), never from arrival time;
+- maps sensor time to host time with drift correction: host ≈ a + b·sensor, fitted to
+  the lower envelope of (receive time − sensor time), since radio latency only adds.
+Feeding packets one by one or in any grouping gives the same output.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dorsi.motion.types import Gap, ImuChunk
+from dorsi.protocol.dorsi_v1 import Packet
+
+F64 = NDArray[np.float64]
+_SEQ_MOD = 1 << 16
+_TIME_MOD = 1 << 32
+
+
+@dataclass(frozen=True)
+class TimelineParams:
+    reorder_depth: int = 4  # packets held back to restore order (latency = depth packets)
+    drift_block_s: float = 2.0  # sensor-time block over which the minimum delay is taken
+    drift_window_blocks: int = 30  # blocks in the drift fit (≈ 60 s)
+    max_step_s: float = 0.002  # largest change of the host mapping per block (slew, keeps time smooth)
+    max_skew: float = 2e-3  # |clock rate error| accepted (a crystal is ±50 ppm, an RC far worse)
+    period_baseline_s: float = 1.0  # sensor span before the measured period replaces the nominal one
+
+
+@dataclass
+class TimelineStats:
+    packets_in: int = 0
+    packets_out: int = 0
+    duplicated: int = 0
+    reordered: int = 0  # arrived after a packet that follows them
+    late_dropped: int = 0  # reordered, but too late to be put back (their hole is a gap)
+    lost_samples: int = 0
+    lost_packets: int = 0  # estimated: missing samples / samples per packet, rounded up
+    gaps: list[Gap] = field(default_factory=list)
+    skew_ppm: float = 0.0  # sensor clock rate error relative to the host clock
+    offset_s: float = 0.0  # host time of sensor time 0 (includes the minimum radio latency)
+
+
+@dataclass(frozen=True)
+class TimelineOutput:
+    chunk: ImuChunk  # time_s on the host clock, drift-corrected
+    sensor_time_s: F64  # rebuilt sensor clock, unwrapped, from the first packet
+    sample_index: NDArray[np.int64]  # unwrapped sample counter
+    gaps: list[Gap]
+
+    def __len__(self) -> int:
+        return len(self.chunk)
+
+
+@dataclass
+class _Held:
+    index: int  # unwrapped counter of the first sample
+    time_us: int  # unwrapped sensor time of the first sample
+    period_s: float  # sample spacing inside the packet, as known on arrival
+    packet: Packet
+
+
+def _wrap_delta(value: int, ref: int, mod: int) -> int:
+    return ((value - ref + mod // 2) % mod) - mod // 2
+
+
+class Timeline:
+    """State is explicit: see reset(). One Timeline per connected sensor stream."""
+
+    def __init__(self, params: TimelineParams | None = None) -> None:
+        self.params = params or TimelineParams()
+        self.reset()
+
+    def reset(self) -> None:
+        self.stats = TimelineStats()
+        self._ref: tuple[int, int] | None = None  # (unwrapped index, unwrapped time µs) of newest packet
+        self._origin_us: int | None = None  # sensor time of the first packet: sensor_time_s = 0
+        self._segment: tuple[int, int] | None = None  # first packet since (re)start: (index, time µs)
+        self._index_base = 0
+        self._accepted_end = 0  # index after the last sample of any accepted packet
+        self._rate_hz = 0
+        self._held: dict[int, _Held] = {}
+        self._emitted_end: int | None = None  # index after the last emitted sample
+        self._last_host_s: float | None = None  # host time of the last emitted sample
+        self._recent_starts: deque[int] = deque(maxlen=256)
+        self._map: tuple[float, float] | None = None  # host = a + b * sensor_s
+        self._init_d: list[float] = []
+        self._block: tuple[int, float, float] | None = None  # (block number, sensor s, min d)
+        self._minima: deque[tuple[float, float]] = deque(maxlen=self.params.drift_window_blocks)
+
+    # -- public ------------------------------------------------------------------
+
+    def feed(self, packet: Packet, host_receive_s: float) -> TimelineOutput:
+        """One packet as it arrived; returns the samples now in order (maybe none)."""
+        out = _Out()
+        self._accept(packet, host_receive_s, out)
+        return out.result()
+
+    def update(self, arrivals: Iterable[tuple[Packet, float]]) -> TimelineOutput:
+        """Many (packet, host receive time s) pairs; same result as feeding them one by one."""
+        out = _Out()
+        for packet, host_s in arrivals:
+            self._accept(packet, host_s, out)
+        return out.result()
+
+    def flush(self) -> TimelineOutput:
+        """Release every held packet (end of stream, disconnect)."""
+        out = _Out()
+        self._release_all(out)
+        return out.result()
+
+    @property
+    def rate_hz(self) -> int:
+        return self._rate_hz
+
+    # -- arrival ----------------------------------------------------------------
+
+    def _unwrap(self, packet: Packet) -> tuple[int, int]:
+        if self._ref is None:
+            if self._origin_us is None:
+                return self._index_base + packet.seq, packet.sensor_time_us
+            time_us = self._origin_us + _wrap_delta(packet.sensor_time_us, self._origin_us, _TIME_MOD)
+            return self._index_base + packet.seq, time_us
+        ref_index, ref_time = self._ref
+        time_us = ref_time + _wrap_delta(packet.sensor_time_us, ref_time, _TIME_MOD)
+        d = _wrap_delta(packet.seq, (ref_index - self._index_base) % _SEQ_MOD, _SEQ_MOD)
+        expected = (time_us - ref_time) * packet.rate_hz / 1e6  # counter step the clock implies
+        k = round((expected - d) / _SEQ_MOD)  # whole counter wraps hidden in a long hole
+        return ref_index + d + k * _SEQ_MOD, time_us
+
+    def _accept(self, packet: Packet, host_s: float, out: _Out) -> None:
+        st = self.stats
+        st.packets_in += 1
+        if self._rate_hz and packet.rate_hz != self._rate_hz:
+            self._restart(out)  # rate changes only between START/STOP: a new stream segment
+        self._rate_hz = packet.rate_hz
+        index, time_us = self._unwrap(packet)
+        if self._origin_us is None:
+            self._origin_us = time_us
+        if self._segment is None:
+            self._segment = (index, time_us)
+        newest = self._ref is None or index > self._ref[0]
+        duplicate = index in self._held or index in self._recent_starts
+        if duplicate:
+            st.duplicated += 1
+            return
+        if not newest:
+            st.reordered += 1
+            if self._emitted_end is not None and index < self._emitted_end:
+                st.late_dropped += 1
+                return
+        else:
+            self._ref = (index, time_us)
+        self._observe_delay(packet, time_us, host_s)
+        self._accepted_end = max(self._accepted_end, index + packet.n_samples)
+        self._held[index] = _Held(index, time_us, self._period_s(), packet)
+        while len(self._held) > self.params.reorder_depth:
+            self._release(self._held.pop(min(self._held)), out)
+
+    def _release_all(self, out: _Out) -> None:
+        while self._held:
+            self._release(self._held.pop(min(self._held)), out)
+
+    def _restart(self, out: _Out) -> None:
+        self._release_all(out)
+        self._ref = None
+        self._segment = None
+        self._index_base = self._accepted_end  # the counter restarts at START; keep indices increasing
+
+    # -- clocks -------------------------------------------------------------------
+
+    def _sensor_s(self, time_us: int) -> float:
+        assert self._origin_us is not None
+        return (time_us - self._origin_us) / 1e6
+
+    def _period_s(self) -> float:
+        """Sample period measured on the sensor clock (nominal until the baseline is long)."""
+        if self._segment is None or self._ref is None:
+            return 1.0 / self._rate_hz
+        span_n = self._ref[0] - self._segment[0]
+        span_us = self._ref[1] - self._segment[1]
+        nominal = 1.0 / self._rate_hz
+        if span_n > 0 and span_us / 1e6 >= self.params.period_baseline_s:
+            measured = span_us / 1e6 / span_n
+            if abs(measured / nominal - 1.0) < 0.2:  # a restart mid-stream would break this
+                return measured
+        return nominal
+
+    def _observe_delay(self, packet: Packet, time_us: int, host_s: float) -> None:
+        """Track the lower envelope of host receive − sensor time of the packet's last sample."""
+        last_s = self._sensor_s(time_us) + (packet.n_samples - 1) / packet.rate_hz
+        d = host_s - last_s
+        p = self.params
+        if self._map is None:
+            self._init_d.append(d)
+            return
+        block = math.floor(last_s / p.drift_block_s)
+        if self._block is None or block != self._block[0]:
+            if self._block is not None:
+                self._minima.append((self._block[1], self._block[2]))
+                self._refit(last_s)
+            self._block = (block, last_s, d)
+        elif d < self._block[2]:
+            self._block = (block, last_s, d)
+
+    def _refit(self, now_s: float) -> None:
+        assert self._map is not None
+        p = self.params
+        xs = np.array([m[0] for m in self._minima])
+        ds = np.array([m[1] for m in self._minima])
+        if len(xs) >= 3 and np.ptp(xs) > 0:
+            skew, base = np.polyfit(xs, ds, 1)
+            skew = float(np.clip(skew, -p.max_skew, p.max_skew))
+            base = float(np.mean(ds - skew * xs))
+        else:
+            skew, base = self._map[1] - 1.0, float(ds.min())
+        a, b = self._map
+        target_now = base + (1.0 + skew) * now_s
+        current_now = a + b * now_s
+        step = float(np.clip(target_now - current_now, -p.max_step_s, p.max_step_s))
+        b_new = 1.0 + skew
+        self._map = (current_now + step - b_new * now_s, b_new)
+        self.stats.skew_ppm = skew * 1e6
+        self.stats.offset_s = self._map[0]
+
+    def _host_times(self, sensor_s: F64) -> F64:
+        if self._map is None:  # first emission: anchor on the smallest delay seen so far
+            a = min(self._init_d)
+            self._map = (a, 1.0)
+            self.stats.offset_s = a
+        a, b = self._map
+        return a + b * sensor_s
+
+    # -- emission -----------------------------------------------------------------
+
+    def _release(self, h: _Held, out: _Out) -> None:
+        """A packet leaves the reorder buffer: give its samples host times, account for holes."""
+        st = self.stats
+        n = h.packet.n_samples
+        s = (self._sensor_s(h.time_us) + np.arange(n) * h.period_s).astype(np.float64)
+        t = self._host_times(s)
+        if self._emitted_end is not None and h.index > self._emitted_end and self._last_host_s is not None:
+            missing = h.index - self._emitted_end
+            st.lost_samples += missing
+            st.lost_packets += -(-missing // n)
+            gap = Gap(self._last_host_s, float(t[0]), missing)
+            out.gaps.append(gap)
+            st.gaps.append(gap)
+        self._emitted_end = h.index + n
+        self._recent_starts.append(h.index)
+        self._last_host_s = float(t[-1])
+        st.packets_out += 1
+        out.times.append(t)
+        out.sensor.append(s)
+        out.index.append(h.index + np.arange(n, dtype=np.int64))
+        out.acc.append(h.packet.acc_mps2)
+        out.gyr.append(h.packet.gyr_dps)
+
+
+@dataclass
+class _Out:
+    """Samples released during one call, concatenated at the end."""
+
+    times: list[F64] = field(default_factory=list)
+    sensor: list[F64] = field(default_factory=list)
+    index: list[NDArray[np.int64]] = field(default_factory=list)
+    acc: list[F64] = field(default_factory=list)
+    gyr: list[F64] = field(default_factory=list)
+    gaps: list[Gap] = field(default_factory=list)
+
+    def result(self) -> TimelineOutput:
+        if not self.times:
+            empty = np.zeros(0)
+            chunk = ImuChunk(empty, np.zeros((0, 3)), np.zeros((0, 3)))
+            return TimelineOutput(chunk, empty, np.zeros(0, np.int64), self.gaps)
+        chunk = ImuChunk(np.concatenate(self.times), np.concatenate(self.acc), np.concatenate(self.gyr))
+        return TimelineOutput(chunk, np.concatenate(self.sensor), np.concatenate(self.index), self.gaps)

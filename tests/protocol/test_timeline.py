@@ -1,0 +1,146 @@
+"""Timeline: sample times from the sensor clock, drift correction, loss/dup/reorder accounting."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from dorsi.protocol import dorsi_v1 as v1
+from dorsi.protocol import encoder as enc
+from dorsi.protocol.timeline import Timeline, TimelineOutput, TimelineParams
+
+
+def _stream(
+    n_packets: int,
+    per_packet: int = 2,
+    rate_hz: int = 208,
+    skew_ppm: float = 0.0,
+    latency_s: float = 0.012,
+    jitter_s: float = 0.004,
+    seq0: int = 0,
+    t0_us: int = 5_000_000,
+    seed: int = 0,
+) -> list[tuple[v1.Packet, float, float]]:
+    """(packet, host receive s, true host time of its first sample s). Sensor clock runs (1+skew) fast."""
+    rng = np.random.default_rng(seed)
+    out = []
+    for k in range(n_packets):
+        first = k * per_packet
+        true_host_s = 100.0 + first / rate_hz  # the sensor samples on its own true period
+        sensor_us = t0_us + round(first / rate_hz * (1 + skew_ppm * 1e-6) * 1e6)
+        samples = [(first + i, -(first + i) % 30000, 7, 1, 2, 3) for i in range(per_packet)]
+        data = enc.encode_samples_packet(seq0 + first, sensor_us, rate_hz, 4, 500, samples)
+        last_s = true_host_s + (per_packet - 1) / rate_hz
+        rx = last_s + latency_s + float(rng.exponential(jitter_s))
+        out.append((v1.decode_packet(data), rx, true_host_s))
+    return out
+
+
+def _concat(outs: list[TimelineOutput]) -> dict[str, np.ndarray]:
+    return {
+        "time_s": np.concatenate([o.chunk.time_s for o in outs]),
+        "sensor": np.concatenate([o.sensor_time_s for o in outs]),
+        "index": np.concatenate([o.sample_index for o in outs]),
+        "acc": np.concatenate([o.chunk.acc_mps2 for o in outs]),
+    }
+
+
+def test_clean_stream_with_drift_is_complete_and_tracks_host_clock() -> None:
+    stream = _stream(6000, per_packet=2, rate_hz=208, skew_ppm=150.0)  # ≈ 58 s
+    tl = Timeline()
+    outs = [tl.feed(p, rx) for p, rx, _ in stream] + [tl.flush()]
+    got = _concat(outs)
+    assert len(got["index"]) == 12000
+    np.testing.assert_array_equal(got["index"], np.arange(12000))
+    st = tl.stats
+    assert (st.lost_samples, st.duplicated, st.reordered, st.late_dropped, st.gaps) == (0, 0, 0, 0, [])
+    assert np.all(np.diff(got["time_s"]) > 0)
+    # the sensor clock runs 150 ppm fast, so host = a + (1 - 150e-6)·sensor
+    assert st.skew_ppm == pytest.approx(-150.0, abs=30.0)
+    true_first = np.array([t for _, _, t in stream])
+    err_s = got["time_s"][::2] - true_first  # includes the constant minimum latency (12 ms)
+    tail = err_s[len(err_s) // 2 :]
+    assert np.ptp(tail) < 0.002  # drift removed: constant offset within 2 ms over the second half
+    assert 0.011 < np.median(tail) < 0.016
+    # without correction the error would have grown by 150 ppm × 58 s ≈ 8.7 ms
+    raw_map = got["sensor"][::2]
+    assert np.ptp((raw_map - true_first)[len(err_s) // 2 :]) > 0.004
+
+
+def test_loss_duplicates_and_reordering_are_counted() -> None:
+    stream = _stream(400, per_packet=3)
+    arrivals = [(p, rx) for p, rx, _ in stream]
+    lost = {10, 11, 200}  # a two-packet hole and a single loss
+    arrivals = [a for i, a in enumerate(arrivals) if i not in lost]
+    arrivals.insert(50, arrivals[49])  # duplicate, back to back
+    arrivals.insert(120, arrivals[60])  # stale duplicate, long after
+    arrivals[300], arrivals[301] = arrivals[301], arrivals[300]  # swapped pair
+    arrivals[350], arrivals[353] = arrivals[353], arrivals[350]  # three places apart
+    tl = Timeline(TimelineParams(reorder_depth=4))
+    got = _concat([tl.update(arrivals), tl.flush()])
+    st = tl.stats
+    assert st.duplicated == 2
+    assert st.reordered == 1 + 3 and st.late_dropped == 0  # 351, 352 and 350 all arrive after 353
+    assert st.lost_samples == 9 and st.lost_packets == 3
+    assert [g.missing_samples for g in st.gaps] == [6, 3]
+    expected = np.array([i for i in range(1200) if i // 3 not in lost])
+    np.testing.assert_array_equal(got["index"], expected)
+    assert np.all(np.diff(got["time_s"]) > 0)
+    gap = st.gaps[0]
+    assert gap.duration_s == pytest.approx(7 / 208, abs=1e-3)
+
+
+def test_packet_later_than_the_reorder_buffer_is_dropped_and_its_hole_reported() -> None:
+    arrivals = [(p, rx) for p, rx, _ in _stream(50, per_packet=1)]
+    late = arrivals.pop(10)
+    arrivals.insert(30, late)
+    tl = Timeline(TimelineParams(reorder_depth=2))
+    got = _concat([tl.update(arrivals), tl.flush()])
+    assert (tl.stats.reordered, tl.stats.late_dropped, tl.stats.lost_samples) == (1, 1, 1)
+    assert 10 not in got["index"] and len(got["index"]) == 49
+
+
+def test_any_chunking_gives_the_same_output() -> None:
+    arrivals = [(p, rx) for p, rx, _ in _stream(900, per_packet=2, skew_ppm=-80)]
+    del arrivals[100:103]
+    arrivals[500], arrivals[502] = arrivals[502], arrivals[500]
+    whole = Timeline()
+    ref = _concat([whole.update(arrivals), whole.flush()])
+    rng = np.random.default_rng(3)
+    for _ in range(3):
+        tl = Timeline()
+        outs, i = [], 0
+        while i < len(arrivals):
+            step = int(rng.integers(1, 40))
+            outs.append(tl.update(arrivals[i : i + step]) if step > 1 else tl.feed(*arrivals[i]))
+            i += step
+        outs.append(tl.flush())
+        got = _concat(outs)
+        for key in ref:
+            np.testing.assert_array_equal(got[key], ref[key])
+        assert tl.stats == whole.stats
+
+
+def test_counter_and_clock_wrap_and_long_hole_resolved_by_clock() -> None:
+    stream = _stream(3000, per_packet=1, rate_hz=416, seq0=65536 - 1000, t0_us=2**32 - 2_000_000)
+    arrivals = [(p, rx) for p, rx, _ in stream]
+    tl = Timeline()
+    got = _concat([tl.update(arrivals), tl.flush()])
+    np.testing.assert_array_equal(np.diff(got["index"]), 1)
+    assert np.all(np.diff(got["sensor"]) > 0)
+    # a hole of 70 000 samples (> 2**16) on the sensor counter: only the clock can say how long
+    far = _stream(3, per_packet=1, rate_hz=416, seq0=70_000 % 65536, t0_us=5_000_000 + round(70_000 / 416 * 1e6))
+    tl2 = Timeline(TimelineParams(reorder_depth=0))
+    tl2.update([(p, rx) for p, rx, _ in _stream(3, per_packet=1, rate_hz=416)])
+    tl2.update([(p, rx + 70_000 / 416) for p, rx, _ in far])
+    assert tl2.stats.lost_samples == 70_000 - 3
+
+
+def test_rate_change_starts_a_new_segment_without_false_loss() -> None:
+    a = _stream(20, per_packet=2, rate_hz=104)
+    b = _stream(20, per_packet=2, rate_hz=416, t0_us=5_000_000 + 2_000_000, seed=1)
+    tl = Timeline(TimelineParams(reorder_depth=0))
+    got = _concat([tl.update([(p, rx) for p, rx, _ in a]), tl.update([(p, rx + 2.0) for p, rx, _ in b]), tl.flush()])
+    assert len(got["index"]) == 80 and tl.rate_hz == 416
+    assert tl.stats.lost_samples == 0 and np.all(np.diff(got["index"]) == 1)
+    assert np.all(np.diff(got["sensor"]) > 0)
