@@ -1,0 +1,146 @@
+"""simulate(): script a session, derive the ideal sensor readings, add sensor errors and losses."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from dorsi.motion import quat as Q
+from dorsi.motion.types import Recording
+from dorsi.virtual.sim.drills import DRIVE_DRILLS, DrillFn
+from dorsi.virtual.sim.drills_more import MORE_DRILLS
+from dorsi.virtual.sim.kinematics import Person, fine_rate_hz, physics
+from dorsi.virtual.sim.params import SimParams, SimResult
+from dorsi.virtual.sim.script import Script
+from dorsi.virtual.sim.sensor import SensorErrors, apply_errors, received_mask
+from dorsi.virtual.sim.session import Ctx, calibration
+from dorsi.virtual.sim.truth import fill_rep_truth
+
+CHUNK_SAMPLES = 60_000  # physics in pieces: bounded memory for hour-long recordings
+
+DRILL_BUILDERS: dict[str, DrillFn] = {**DRIVE_DRILLS, **MORE_DRILLS}
+
+
+def build_script(params: SimParams, person: Person, rng: np.random.Generator) -> tuple[Script, Ctx, dict[str, Any]]:
+    script = Script(start={"theta_deg": person.standing_theta_deg, "phi_deg": person.standing_phi_deg})
+    ctx = Ctx(script, person, rng, params)
+    if "slow" in params.events:
+        ctx.tempo = ctx.u(2.0, 3.0)
+    elif "fast" in params.events:
+        ctx.tempo = 0.5
+    calib = calibration(ctx)
+    DRILL_BUILDERS[params.drill](ctx)
+    script.move(1.0, theta_deg=person.standing_theta_deg, phi_deg=person.standing_phi_deg, gamma_deg=0.0)
+    script.hold(1.0)
+    return script, ctx, calib
+
+
+def simulate(params: SimParams) -> SimResult:
+    """Simulate one recording (calibration sequence + drill) with its ground truth. Deterministic."""
+    params.validate()
+    person_rng, script_rng, sensor_rng, loss_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(params.seed).spawn(4)
+    )
+    person = Person.draw(person_rng, params.side, params.strap_rotation_deg)
+    script, ctx, calib = build_script(params, person, script_rng)
+
+    rate = float(params.rate_hz)
+    n = max(2, math.floor(params.seconds * rate + 1e-9))
+    counter = np.arange(n)
+    t_true = counter / (rate * (1.0 + params.clock_drift_ppm * 1e-6))
+    h_s = 1.0 / fine_rate_hz(rate)
+
+    acc = np.empty((n, 3))
+    gyr = np.empty((n, 3))
+    quat = np.empty((n, 4))
+    incl, frontal, rise = np.empty(n), np.empty(n), np.empty(n)
+    for a in range(0, n, CHUNK_SAMPLES):
+        b = min(n, a + CHUNK_SAMPLES)
+        ph = physics(script, person, t_true[a:b], h_s)
+        acc[a:b], gyr[a:b] = ph.acc_mps2, ph.gyr_dps
+        quat[a:b] = Q.from_matrix(ph.r_sensor)
+        incl[a:b], frontal[a:b], rise[a:b] = ph.incl_deg, ph.frontal_deg, ph.rise_m
+
+    errors = SensorErrors.draw(sensor_rng, params.gyro_bias_max_dps)
+    if params.noise:
+        acc, gyr, _ = apply_errors(acc, gyr, errors, rate, sensor_rng)
+    keep = received_mask(n, params.packet_loss, params.samples_per_packet, loss_rng)
+
+    reps_all = fill_rep_truth(script.reps, script, t_true, incl, frontal, rise)
+    t_end = float(t_true[-1])
+    reps = [r for r in reps_all if r["end_s"] <= t_end]
+    truncated = [r for r in reps_all if r["end_s"] > t_end and r["start_s"] < t_end]
+    for i, r in enumerate(reps, start=1):
+        r["index"] = i
+    for i, r in enumerate(truncated, start=len(reps) + 1):
+        r["index"] = i
+
+    sensor: dict[str, Any] = errors.describe() if params.noise else {"noise": False}
+    sensor.update(
+        noise=params.noise,
+        lost_samples=int(n - keep.sum()),
+        total_samples=int(n),
+        rate_hz=rate,
+        fine_rate_hz=fine_rate_hz(rate),
+    )
+    rec = Recording(
+        time_s=counter[keep] / rate,
+        acc_mps2=np.ascontiguousarray(acc[keep]),
+        gyr_dps=np.ascontiguousarray(gyr[keep]),
+        extra={"sample_counter": counter[keep].astype(np.float64)},
+        source=f"simulated:{params.drill}:seed={params.seed}",
+    )
+    return SimResult(
+        recording=rec,
+        truth_time_s=t_true[keep],
+        truth_tibial_inclination_deg=incl[keep],
+        truth_frontal_tilt_deg=frontal[keep],
+        truth_quat_wxyz=quat[keep],
+        truth_heel_rise_m=rise[keep],
+        reps=reps,
+        calibration=_calibration_truth(calib, person, t_true, incl, frontal),
+        sensor=sensor,
+        params=params,
+        truncated_reps=truncated,
+        events=[e for e in script.events if e["start_s"] <= t_end],
+        person=_person_dict(person, ctx.tempo, ctx.info),
+    )
+
+
+def _calibration_truth(
+    calib: dict[str, Any], person: Person, t: np.ndarray, incl: np.ndarray, frontal: np.ndarray
+) -> dict[str, Any]:
+    q0, q1 = calib["quiet_s"]
+    quiet = (t >= q0) & (t <= q1)
+    peaks = []
+    for d in calib["drives"]:
+        w = (t >= d["start_s"]) & (t <= d["end_s"])
+        peaks.append(float(incl[w].max()) if w.any() else float("nan"))
+    return {
+        "strap_rotation_deg": person.strap_rotation_deg,
+        "standing_inclination_deg": float(incl[quiet].mean()) if quiet.any() else float("nan"),
+        "standing_frontal_tilt_deg": float(frontal[quiet].mean()) if quiet.any() else float("nan"),
+        "end_s": float(calib["end_s"]),
+        "complete": bool(calib["end_s"] <= t[-1]),
+        "drive_peak_deg": peaks,
+        "drives": [
+            {"start_s": d["start_s"], "end_s": d["end_s"], "frontal_coupling": d["coupling"]} for d in calib["drives"]
+        ],
+        "quiet_standing_s": [q0, q1],
+    }
+
+
+def _person_dict(p: Person, tempo: float, info: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "heading_deg": p.heading_deg,
+        "lever_m": p.lever_m,
+        "skin_m": p.skin_m,
+        "standing_theta_deg": p.standing_theta_deg,
+        "max_theta_deg": p.max_theta_deg,
+        "valgus_end_deg": p.valgus_end_deg,
+        "medial_sign": p.medial_sign,
+        "tempo": tempo,
+        **info,
+    }
