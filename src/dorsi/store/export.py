@@ -8,12 +8,13 @@ full disk or a crash never leaves a half file under the real name.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -76,8 +77,6 @@ def export_session(store: SessionStore, session_id: int, out_dir: str | os.PathL
     for i, axis in enumerate("xyz"):
         raw[f"gyr_{axis}_dps"] = rec.gyr_dps[:, i]
     raw.update(rec.extra)
-    write_atomic(paths.samples_csv, _csv_blocks({**raw, **derived}))
-    write_atomic(paths.reps_csv, [_reps_csv(reps)])
     doc = {
         "format": SUMMARY_FORMAT,
         "format_version": SUMMARY_FORMAT_VERSION,
@@ -87,7 +86,13 @@ def export_session(store: SessionStore, session_id: int, out_dir: str | os.PathL
         "files": {"samples": paths.samples_csv.name, "reps": paths.reps_csv.name},
         "analysis": info.summary,
     }
-    write_atomic(paths.summary_json, [to_json_text(doc, indent=2) + "\n"])
+    write_all_atomic(
+        [
+            (paths.samples_csv, _csv_blocks({**raw, **derived})),
+            (paths.reps_csv, [_reps_csv(reps)]),
+            (paths.summary_json, [to_json_text(doc, indent=2) + "\n"]),
+        ]
+    )
     return paths
 
 
@@ -186,24 +191,48 @@ def _prepare_dir(out: Path) -> Path:
 
 def write_atomic(path: Path, blocks: Iterable[str]) -> None:
     """Write text to path.part (0600), fsync, rename over path. One-line StorageError on failure."""
-    tmp = path.with_name(path.name + ".part")
-    fd = -1
+    write_all_atomic([(path, blocks)])
+
+
+def write_all_atomic(files: Sequence[tuple[Path, Iterable[str]]]) -> None:
+    """Write every file to its .part first and rename them only once all are on disk.
+
+    If any write fails (disk full, permission) all .part files are removed and the
+    files already there (an earlier export) are left as they were.
+    """
+    parts: list[Path] = []
+    try:
+        for path, blocks in files:
+            tmp = path.with_name(path.name + ".part")
+            parts.append(tmp)
+            _write_file(tmp, blocks, path)
+        for (path, _), tmp in zip(files, parts, strict=True):
+            try:
+                os.replace(tmp, path)
+            except OSError as exc:
+                raise _export_error(path, exc) from None
+    finally:
+        for tmp in parts:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+
+
+def _write_file(tmp: Path, blocks: Iterable[str], shown: Path) -> None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
+    except OSError as exc:
+        raise _export_error(shown, exc) from None
+    try:
         for block in blocks:
             data = memoryview(block.encode("utf-8"))
             while data:
                 written = os.write(fd, data)
                 data = data[written:]
         os.fsync(fd)
-        os.close(fd)
-        fd = -1
-        os.replace(tmp, path)
     except OSError as exc:
-        if fd >= 0:
-            os.close(fd)
-        tmp.unlink(missing_ok=True)
-        raise _export_error(path, exc) from None
+        raise _export_error(shown, exc) from None
+    finally:
+        os.close(fd)
 
 
 def _export_error(path: Path, exc: OSError) -> StorageError:
