@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import errno
 import os
-import sqlite3
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -56,9 +55,8 @@ def test_damaged_pages_are_reported_and_the_file_is_not_rewritten() -> None:
         raw[off : off + 16] = b"\xff" * 16
     path.write_bytes(bytes(raw))
     before = path.read_bytes()
-    with pytest.raises(StorageError, match="damaged") as err:
-        with SessionStore.open() as store:
-            store.load_recording(sid)
+    with pytest.raises(StorageError, match="damaged") as err, SessionStore.open() as store:
+        store.load_recording(sid)
     assert "\n" not in str(err.value)
     assert path.read_bytes() == before
 
