@@ -15,8 +15,7 @@ import numpy as np
 
 from dorsi.motion.angles import Side, medial_tilt_deg, shin_angles
 from dorsi.motion.calibration import Calibration, CalibrationDetector
-from dorsi.motion.orientation import OrientationParams, offline_orientation
-from dorsi.motion.pipeline import PipelineParams, ShinPipeline
+from dorsi.motion.orientation import OrientationEstimator, OrientationParams, offline_orientation
 from dorsi.motion.types import F64, Gap, Recording, find_gaps
 
 NO_CALIBRATION_WARNING = (
@@ -57,11 +56,11 @@ class Analysis:
         return {
             "tibial_inclination_deg": self.tibial_inclination_deg,
             "frontal_tilt_deg": self.frontal_tilt_deg,
-            "medial_tilt_deg": medial_tilt_deg(self.frontal_tilt_deg, self.side),
             "quat_w": q[:, 0],
             "quat_x": q[:, 1],
             "quat_y": q[:, 2],
             "quat_z": q[:, 3],
+            "medial_tilt_deg": medial_tilt_deg(self.frontal_tilt_deg, self.side),
         }
 
     def summary(self) -> dict[str, Any]:
@@ -113,17 +112,15 @@ def analyze_recording(
     chunk = rec.chunk
     warnings: list[str] = []
     if offline:
-        ori = offline_orientation(chunk, OrientationParams(rate_hz=rate))
-        quat = ori.quat_wxyz
-        calibration = None
-        if strap_rotation_deg is None:
-            detector = CalibrationDetector()
-            detector.update(chunk.time_s, chunk.gyr_dps, quat)
-            calibration = detector.result
+        quat = offline_orientation(chunk, OrientationParams(rate_hz=rate)).quat_wxyz
     else:
-        pipe = ShinPipeline(PipelineParams(rate_hz=rate, strap_rotation_deg=strap_rotation_deg))
-        quat = pipe.update(chunk).quat_wxyz
-        calibration = pipe.calibration
+        # the live stages over the whole file; angles are computed once, below, with the final rotation
+        quat = OrientationEstimator(OrientationParams(rate_hz=rate)).update(chunk).quat_wxyz
+    calibration = None
+    if strap_rotation_deg is None:
+        detector = CalibrationDetector()
+        detector.update(chunk.time_s, chunk.gyr_dps, quat)
+        calibration = detector.result
     if strap_rotation_deg is not None:
         psi = strap_rotation_deg
     elif calibration is not None:

@@ -76,11 +76,24 @@ def parse_raw_csv(text: str, path: str | os.PathLike[str] = "<csv>") -> Recordin
         raise _fail(path, 2, "no samples after the header")
 
     req_idx = [names.index(c) for c in REQUIRED_COLUMNS]
-    try:
-        data = np.loadtxt(io.StringIO(body), delimiter=",", usecols=req_idx, ndmin=2, dtype=np.float64)
+    extra_idx = [i for i, n in enumerate(names) if n and n not in REQUIRED_COLUMNS]
+    extra: dict[str, NDArray[np.float64]] = {}
+    try:  # fast path: every column numeric, one pass
+        data = np.loadtxt(io.StringIO(body), delimiter=",", usecols=req_idx + extra_idx, ndmin=2, dtype=np.float64)
+        extra = {names[i]: np.ascontiguousarray(data[:, 7 + j]) for j, i in enumerate(extra_idx)}
     except ValueError:
-        raise _find_bad_cell(path, text, req_idx, REQUIRED_COLUMNS) from None
-    if not np.all(np.isfinite(data)):
+        try:
+            data = np.loadtxt(io.StringIO(body), delimiter=",", usecols=req_idx, ndmin=2, dtype=np.float64)
+        except ValueError:
+            raise _find_bad_cell(path, text, req_idx, REQUIRED_COLUMNS) from None
+        for i in extra_idx:
+            try:
+                col = np.loadtxt(io.StringIO(body), delimiter=",", usecols=[i], ndmin=1, dtype=np.float64)
+            except ValueError:
+                continue  # a text column (labels, notes): kept in the file, not loaded
+            if col.shape == (len(data),):
+                extra[names[i]] = col
+    if not np.all(np.isfinite(data[:, :7])):
         raise _find_bad_cell(path, text, req_idx, REQUIRED_COLUMNS)
     # loadtxt skips blank lines; map data rows back to file lines only when reporting.
     time_s = np.ascontiguousarray(data[:, 0])
@@ -89,28 +102,14 @@ def parse_raw_csv(text: str, path: str | os.PathLike[str] = "<csv>") -> Recordin
     if bad.size:
         row = int(bad[0]) + 1
         line = _data_row_to_line(text, row)
-        what = "repeats" if dt[bad[0]] == 0 else "goes backwards from"
-        raise _fail(
-            path,
-            line,
-            f"time_s {what} the previous sample ({time_s[row]:.6f} s after {time_s[row - 1]:.6f} s)",
-        )
+        what = "repeats the previous sample" if dt[bad[0]] == 0 else "goes backwards"
+        raise _fail(path, line, f"time_s {what} ({time_s[row]:.6f} s follows {time_s[row - 1]:.6f} s)")
     if len(time_s) < 2:
         raise _fail(path, 2, "only one sample; need at least two to know the rate")
     rate = float(1.0 / np.median(dt))
     if not (MIN_RATE_HZ * 0.98 <= rate <= MAX_RATE_HZ * 1.02):
         raise _fail(path, None, f"sample rate {rate:.1f} Hz is outside {MIN_RATE_HZ:g}–{MAX_RATE_HZ:g} Hz")
 
-    extra: dict[str, NDArray[np.float64]] = {}
-    extra_idx = [i for i, n in enumerate(names) if n and n not in REQUIRED_COLUMNS]
-    if extra_idx:
-        for i in extra_idx:
-            try:
-                col = np.loadtxt(io.StringIO(body), delimiter=",", usecols=[i], ndmin=1, dtype=np.float64)
-            except ValueError:
-                continue  # a text column (labels, notes): kept in the file, not loaded
-            if col.shape == time_s.shape:
-                extra[names[i]] = col
     return Recording(
         time_s=time_s,
         acc_mps2=np.ascontiguousarray(data[:, 1:4]),
@@ -167,14 +166,10 @@ def format_columns(columns: dict[str, NDArray[np.generic]], formats: dict[str, s
         fmts.get(name, "%d" if np.issubdtype(a.dtype, np.integer) else "%.6f")
         for name, a in zip(names, arrays, strict=True)
     )
-    buf = io.StringIO()
-    buf.write(",".join(names) + "\n")
+    lines = [",".join(names)]
     if n:
-        table = np.empty((n, len(arrays)), dtype=object)
-        for j, a in enumerate(arrays):
-            table[:, j] = a
-        np.savetxt(buf, table, fmt=fmt, delimiter=",")
-    return buf.getvalue()
+        lines.extend(map(fmt.__mod__, zip(*(a.tolist() for a in arrays), strict=True)))
+    return "\n".join(lines) + "\n"
 
 
 RAW_FORMATS = {

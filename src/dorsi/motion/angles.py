@@ -16,6 +16,7 @@ the angle of ``a`` out of that plane, positive toward the person's left.
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
@@ -54,9 +55,30 @@ def angles_from_axes(long_axis_earth: ArrayLike, left_axis_earth: ArrayLike) -> 
 
 def shin_angles(quat_wxyz: ArrayLike, strap_rotation_deg: float = 0.0) -> tuple[F64, F64]:
     """(tibial_inclination_deg, frontal_tilt_deg) per sample from sensor-to-earth quaternions."""
-    a_s, _, l_s = shin_axes_in_sensor(strap_rotation_deg)
-    rot = Q.to_matrix(quat_wxyz)
-    return angles_from_axes(rot @ a_s, rot @ l_s)
+    w, x, y, z = np.moveaxis(Q.as_quat(quat_wxyz), -1, 0)
+    # columns of the rotation matrix: sensor X, Y, Z axes in earth coordinates
+    yx, yy, yz = 2 * (x * y - w * z), 1 - 2 * (x * x + z * z), 2 * (y * z + w * x)
+    psi = np.radians(strap_rotation_deg)
+    c, s = np.cos(psi), np.sin(psi)
+    # l = cos ψ·X + sin ψ·Z; only its horizontal part is used
+    lx = c * (1 - 2 * (y * y + z * z)) + s * 2 * (x * z + w * y)
+    ly = c * 2 * (x * y + w * z) + s * 2 * (y * z - w * x)
+    return angles_from_axes(np.stack([yx, yy, yz], axis=-1), np.stack([lx, ly, np.zeros_like(lx)], axis=-1))
+
+
+def shin_angles_scalar(quat_wxyz: list[float], strap_rotation_deg: float = 0.0) -> tuple[float, float]:
+    """shin_angles() for one sample in plain floats (the live path's few samples per notification)."""
+    w, x, y, z = quat_wxyz
+    yx, yy, yz = 2 * (x * y - w * z), 1 - 2 * (x * x + z * z), 2 * (y * z + w * x)
+    psi = math.radians(strap_rotation_deg)
+    c, s = math.cos(psi), math.sin(psi)
+    lx = c * (1 - 2 * (y * y + z * z)) + s * 2 * (x * z + w * y)
+    ly = c * 2 * (x * y + w * z) + s * 2 * (y * z - w * x)
+    norm = max(math.hypot(lx, ly), 1e-12)
+    lx, ly = lx / norm, ly / norm
+    incl = math.degrees(math.atan2(yx * ly - yy * lx, yz))
+    frontal = math.degrees(math.asin(max(-1.0, min(1.0, yx * lx + yy * ly))))
+    return incl, frontal
 
 
 def total_tilt_deg(quat_wxyz: ArrayLike) -> F64:

@@ -23,8 +23,7 @@ from enum import Enum
 
 import numpy as np
 
-from dorsi.motion import quat as Q
-from dorsi.motion.angles import angles_from_axes, shin_axes_in_sensor
+from dorsi.motion.angles import shin_angles
 from dorsi.motion.types import F64
 
 
@@ -34,6 +33,7 @@ class CalibrationParams:
     standing_max_rate_dps: float = 6.0  # |gyro − standing mean| while quiet
     standing_max_tilt_deg: float = 25.0
     drive_start_deg: float = 8.0  # above the standing tilt
+    drive_onset_max_s: float = 3.0  # from the end of quiet standing to drive_start_deg
     drive_end_deg: float = 4.0
     drive_min_peak_deg: float = 12.0
     drive_min_s: float = 0.8
@@ -91,18 +91,44 @@ class _Phase(Enum):
 
 @dataclass
 class _Still:
-    start_s: float = math.nan
-    n: int = 0
-    gyr_sum: F64 = field(default_factory=lambda: np.zeros(3))
-    tilt_sum: float = 0.0
-    rot_sum: F64 = field(default_factory=lambda: np.zeros((3, 3)))
-    end_s: float = math.nan
+    """A run of quiet samples: running sums in plain floats (this runs per sample)."""
 
-    def mean_gyr(self) -> F64:
-        return self.gyr_sum / max(self.n, 1)
+    start_s: float = math.nan
+    end_s: float = math.nan
+    n: int = 0
+    gyr_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    tilt_sum: float = 0.0
+    quat_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
+
+    def mean_gyr(self) -> list[float]:
+        k = max(self.n, 1)
+        return [v / k for v in self.gyr_sum]
 
     def mean_tilt(self) -> float:
         return self.tilt_sum / max(self.n, 1)
+
+    def add(self, t: float, tilt: float, gyr: list[float], q: list[float]) -> None:
+        if self.n == 0:
+            self.start_s = t
+        sign = 1.0 if sum(a * b for a, b in zip(self.quat_sum, q, strict=True)) >= 0.0 else -1.0
+        self.n += 1
+        self.end_s = t
+        self.tilt_sum += tilt
+        for j in range(3):
+            self.gyr_sum[j] += gyr[j]
+        for j in range(4):
+            self.quat_sum[j] += sign * q[j]
+
+
+def _spread_deg(drives: list[Drive]) -> tuple[float, float]:
+    """Circular mean of the drives' strap rotations and the largest pairwise difference."""
+    rad = [math.radians(d.strap_rotation_deg) for d in drives]
+    mean = math.degrees(math.atan2(sum(map(math.sin, rad)), sum(map(math.cos, rad))))
+    spread = max(
+        (abs((a.strap_rotation_deg - b.strap_rotation_deg + 180.0) % 360.0 - 180.0) for a in drives for b in drives),
+        default=0.0,
+    )
+    return mean, spread
 
 
 class CalibrationDetector:
@@ -116,6 +142,7 @@ class CalibrationDetector:
         self._t0: float | None = None
         self._still = _Still()
         self._stand: _Still | None = None
+        self._last_still: _Still | None = None
         self._drives: list[Drive] = []
         self._between_start_s = 0.0
         self._reset_drive(0.0)
@@ -132,13 +159,14 @@ class CalibrationDetector:
         self._drive_start_s = t
         self._drive_peak = -1.0
         self._drive_peak_s = t
-        self._axis = np.zeros(2)
+        self._axis = [0.0, 0.0]
         self._last_tilt = math.nan
 
     def _restart(self) -> None:
         self._phase = _Phase.STAND
         self._still = _Still()
         self._stand = None
+        self._last_still = None
         self._drives = []
 
     def update(self, time_s: F64, gyr_dps: F64, quat_wxyz: F64) -> int | None:
@@ -147,68 +175,70 @@ class CalibrationDetector:
             self._index += len(time_s)
             return None
         p = self.params
-        rot = Q.to_matrix(quat_wxyz)
-        tilt_all = np.degrees(np.arccos(np.clip(rot[:, 2, 1], -1.0, 1.0)))
-        times = time_s.tolist()
-        tilts = tilt_all.tolist()
+        if self._t0 is None:
+            self._t0 = float(time_s[0])
+        # only the samples inside the search window are looked at
+        n_in = int(np.searchsorted(time_s, self._t0 + p.search_window_s, side="right"))
+        times = time_s[:n_in].tolist()
+        gyrs = gyr_dps[:n_in].tolist()
+        quats = quat_wxyz[:n_in].tolist()
         for i, t in enumerate(times):
             self._index += 1
-            if self._t0 is None:
-                self._t0 = t
-            if t - self._t0 > p.search_window_s:
-                self._phase = _Phase.GAVE_UP
-                self._index += len(times) - i - 1
-                return None
-            tilt = tilts[i]
+            w, x, y, z = quats[i]
+            tilt = math.degrees(math.acos(max(-1.0, min(1.0, 2.0 * (y * z + w * x)))))
             if self._phase is _Phase.STAND:
-                self._stand_step(t, tilt, gyr_dps[i], rot[i])
+                self._stand_step(t, tilt, gyrs[i], quats[i])
             elif self._phase is _Phase.DRIVE:
-                if self._drive_step(t, tilt, gyr_dps[i]):
-                    self._index += len(times) - i - 1
+                if self._drive_step(t, tilt, gyrs[i]):
+                    self._index += len(time_s) - i - 1
                     return i
             elif self._phase is _Phase.BETWEEN:
                 assert self._stand is not None
                 if tilt > self._stand.mean_tilt() + p.drive_start_deg:
                     self._phase = _Phase.DRIVE
                     self._reset_drive(t)
-                    self._drive_step(t, tilt, gyr_dps[i])
+                    self._drive_step(t, tilt, gyrs[i])
                 elif t - self._between_start_s > p.max_between_s:
                     self._restart()
+        if n_in < len(time_s):
+            self._phase = _Phase.GAVE_UP
+            self._index += len(time_s) - n_in
         return None
 
-    def _stand_step(self, t: float, tilt: float, gyr: F64, rot: F64) -> None:
+    def _stand_step(self, t: float, tilt: float, gyr: list[float], q: list[float]) -> None:
         p = self.params
         s = self._still
-        if s.n >= 1 and s.end_s - s.start_s >= p.min_standing_s and tilt > s.mean_tilt() + p.drive_start_deg:
-            self._stand = s
+        # the quiet run that a drive may start from: the current one, or one that ended moments ago
+        base = s if s.n and s.end_s - s.start_s >= p.min_standing_s else self._last_still
+        if base is not None and t - base.end_s > p.drive_onset_max_s:
+            base = self._last_still = None
+        if base is not None and tilt > base.mean_tilt() + p.drive_start_deg:
+            self._stand = base
             self._phase = _Phase.DRIVE
-            self._reset_drive(t)
+            self._reset_drive(base.end_s)
             return
         ref = s.mean_gyr() if s.n else gyr
         quiet = (
-            float(np.linalg.norm(gyr - ref)) < p.standing_max_rate_dps
+            math.dist(gyr, ref) < p.standing_max_rate_dps
             and tilt < p.standing_max_tilt_deg
             and (s.n == 0 or abs(tilt - s.mean_tilt()) < p.drive_end_deg)
         )
-        if not quiet:
-            self._still = _Still()
+        if quiet:
+            s.add(t, tilt, gyr, q)
             return
-        if s.n == 0:
-            s.start_s = t
-        s.n += 1
-        s.end_s = t
-        s.gyr_sum += gyr
-        s.tilt_sum += tilt
-        s.rot_sum += rot
+        if s.n and s.end_s - s.start_s >= p.min_standing_s:
+            self._last_still = s
+        self._still = _Still()
 
-    def _drive_step(self, t: float, tilt: float, gyr: F64) -> bool:
+    def _drive_step(self, t: float, tilt: float, gyr: list[float]) -> bool:
         p = self.params
         assert self._stand is not None
         base = self._stand.mean_tilt()
         if not math.isnan(self._last_tilt):
-            w = gyr - self._stand.mean_gyr()
+            bias = self._stand.mean_gyr()
             d_tilt = tilt - self._last_tilt
-            self._axis += d_tilt * w[[0, 2]]
+            self._axis[0] += d_tilt * (gyr[0] - bias[0])
+            self._axis[1] += d_tilt * (gyr[2] - bias[2])
         self._last_tilt = tilt
         if tilt > self._drive_peak:
             self._drive_peak, self._drive_peak_s = tilt, t
@@ -224,6 +254,8 @@ class CalibrationDetector:
             return False
         psi = math.degrees(math.atan2(self._axis[1], self._axis[0]))
         self._drives.append(Drive(self._drive_start_s, self._drive_peak_s, t, self._drive_peak, psi))
+        while len(self._drives) > 1 and _spread_deg(self._drives)[1] > p.max_axis_spread_deg:
+            self._drives.pop(0)  # drives that disagree: keep looking with the newest
         if len(self._drives) < p.drives_needed:
             self._phase = _Phase.BETWEEN
             self._between_start_s = t
@@ -234,18 +266,9 @@ class CalibrationDetector:
     def _finish(self, t: float) -> None:
         stand = self._stand
         assert stand is not None
-        vecs = np.array(
-            [
-                [math.cos(math.radians(d.strap_rotation_deg)), math.sin(math.radians(d.strap_rotation_deg))]
-                for d in self._drives
-            ]
-        )
-        mean = vecs.sum(axis=0)
-        psi = math.degrees(math.atan2(mean[1], mean[0]))
-        spread = max(abs((d.strap_rotation_deg - psi + 180.0) % 360.0 - 180.0) for d in self._drives) * 2.0
-        a_s, _, l_s = shin_axes_in_sensor(psi)
-        rot_mean = stand.rot_sum / stand.n
-        incl, frontal = angles_from_axes(rot_mean @ a_s, rot_mean @ l_s)
+        psi, spread = _spread_deg(self._drives)
+        q_mean = np.array(stand.quat_sum) / np.linalg.norm(stand.quat_sum)
+        incl, frontal = shin_angles(q_mean, psi)
         gyr = stand.mean_gyr()
         self.result = Calibration(
             strap_rotation_deg=psi,

@@ -26,6 +26,8 @@ from vqf import VQF, offlineVQF
 
 from dorsi.motion.types import F64, ImuChunk
 
+SMALL_CHUNK = 16  # chunks up to this size take the per-sample path
+
 
 @dataclass(frozen=True)
 class OrientationParams:
@@ -118,12 +120,42 @@ class OrientationEstimator:
             out = self._vqf.updateBatch(np.ascontiguousarray(g[s:e]), np.ascontiguousarray(a[s:e]))
             quat[s:e], bias[s:e], rest[s:e] = out["quat6D"], out["bias"], out["restDetected"]
 
+    def _update_small(self, times: list[float], gyr: F64, acc: F64) -> OrientationOutput:
+        """Sample by sample for the few samples of one notification: the same arithmetic as
+        the batch path (VQF's batch loops over the same update), without numpy set-up costs."""
+        vqf, period_s, max_gap_s = self._vqf, self._period_s, self.params.max_bridged_gap_s
+        n = len(times)
+        quat = np.empty((n, 4))
+        bias = np.empty((n, 3))
+        rest = np.empty(n, dtype=bool)
+        prev = self._prev
+        for i, t in enumerate(times):
+            g, a = gyr[i], acc[i]
+            if prev is not None:
+                dt = t - prev[0]
+                if dt > max_gap_s:
+                    self._restart_inclination()
+                else:
+                    steps = max(1, round(dt / period_s))
+                    for k in range(1, steps):
+                        frac = k / steps
+                        vqf.update(prev[1] + (g - prev[1]) * frac, prev[2] + (a - prev[2]) * frac)
+            vqf.update(g, a)
+            quat[i] = vqf.getQuat6D()
+            bias[i] = vqf.getBiasEstimate()[0]
+            rest[i] = vqf.getRestDetected()
+            prev = (t, g, a)
+        self._prev = (times[-1], gyr[-1].copy(), acc[-1].copy())
+        return OrientationOutput(quat, np.degrees(bias), rest)
+
     def update(self, chunk: ImuChunk) -> OrientationOutput:
         n = len(chunk)
         if n == 0:
             return OrientationOutput(np.empty((0, 4)), np.empty((0, 3)), np.empty(0, dtype=bool))
         gyr = np.radians(np.asarray(chunk.gyr_dps, dtype=np.float64))
-        acc = np.asarray(chunk.acc_mps2, dtype=np.float64)
+        acc = np.ascontiguousarray(chunk.acc_mps2, dtype=np.float64)
+        if n <= SMALL_CHUNK:
+            return self._update_small(chunk.time_s.tolist(), gyr, acc)
         g, a, out_idx, reseed = _expand_steps(
             chunk.time_s, gyr, acc, self._prev, self._period_s, self.params.max_bridged_gap_s
         )

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from dorsi.motion.angles import shin_angles
+from dorsi.motion.angles import shin_angles, shin_angles_scalar
 from dorsi.motion.calibration import Calibration, CalibrationDetector, CalibrationParams
-from dorsi.motion.orientation import OrientationEstimator, OrientationParams
+from dorsi.motion.orientation import SMALL_CHUNK, OrientationEstimator, OrientationParams
 from dorsi.motion.types import F64, ImuChunk
 
 
@@ -72,6 +72,13 @@ class ShinPipeline:
     def calibrating(self) -> bool:
         return self.detector is not None and self.detector.active
 
+    def _angles(self, quat: F64, start: int, stop: int, incl: F64, frontal: F64) -> None:
+        if stop - start <= SMALL_CHUNK:
+            for i, q in enumerate(quat[start:stop].tolist(), start):
+                incl[i], frontal[i] = shin_angles_scalar(q, self._strap_rotation_deg)
+        else:
+            incl[start:stop], frontal[start:stop] = shin_angles(quat[start:stop], self._strap_rotation_deg)
+
     def update(self, chunk: ImuChunk) -> ShinFrames:
         ori = self.orientation.update(chunk)
         gyr = chunk.gyr_dps - ori.bias_dps
@@ -84,12 +91,12 @@ class ShinPipeline:
         incl = np.empty(n)
         frontal = np.empty(n)
         calibrated = np.empty(n, dtype=bool)
-        incl[:split], frontal[:split] = shin_angles(ori.quat_wxyz[:split], self._strap_rotation_deg)
+        self._angles(ori.quat_wxyz, 0, split, incl, frontal)
         calibrated[:split] = self._calibrated
         result = self.calibration
         if result is not None and not self._calibrated:
             self._strap_rotation_deg = result.strap_rotation_deg
             self._calibrated = True
-            incl[split:], frontal[split:] = shin_angles(ori.quat_wxyz[split:], self._strap_rotation_deg)
+            self._angles(ori.quat_wxyz, split, n, incl, frontal)
             calibrated[split:] = True
         return ShinFrames(chunk.time_s, ori.quat_wxyz, incl, frontal, calibrated, gyr, ori.rest)
