@@ -1,0 +1,262 @@
+"""Excursions from a rest level: forward knee drives, and the ankle matrix's tilts and rotations.
+
+A per-sample state machine (identical for any chunking), on one or more channels
+(tibial inclination; for the ankle matrix also frontal tilt and axial rotation):
+
+- REST: while the shin is still, each channel's rest level follows it (time
+  constant ``base_tau_s``). A rep opens when a channel leaves its rest level by
+  more than its start threshold (inclination: forward only). The start time is
+  the last sample that was within a quarter of the threshold of rest.
+- EXCURSION: peaks are tracked. A rep closes when the dominant channel is back
+  within ``max(end_min_deg, end_frac × range)`` of rest (hysteresis: a wobble at
+  end range never gets near rest, so it cannot double count) and the others are
+  within their start thresholds.
+- Plateaus: stillness of ``settle_s`` inside an excursion is remembered. If the
+  shin then leaves that plateau further away from rest (a drive from a new
+  stance such as half-kneeling), the plateau becomes the rest level and the
+  excursion restarts from it: a change of stance is never a rep.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dorsi.drills.types import CounterParams
+from dorsi.motion.types import F64
+
+
+@dataclass(frozen=True)
+class Channel:
+    name: str  # "incl", "frontal", "axial"
+    start_max_deg: float  # start threshold once the person's range is known (upper clamp)
+    min_start_deg: float  # start threshold before any rep (lower clamp)
+    min_range_deg: float  # excursions smaller than this are ignored
+    one_sided: bool  # inclination: only forward excursions count
+
+
+@dataclass
+class Segment:
+    """A closed excursion with its samples (the counter turns it into a Rep)."""
+
+    channel: int  # dominant channel
+    sign: float  # +1 / −1 direction of the dominant channel's excursion
+    start_s: float
+    end_s: float
+    emitted_s: float
+    base: list[float]
+    time_s: F64
+    values: F64  # (n, channels)
+    speed_dps: F64
+    frontal_deg: F64
+    incl_deg: F64
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+    def dev(self, ch: int) -> F64:
+        return self.values[:, ch] - self.base[ch]
+
+
+@dataclass
+class _Quiet:
+    n: int = 0
+    start_s: float = math.nan
+    sums: list[float] = field(default_factory=list)
+
+
+class ExcursionSegmenter:
+    def __init__(self, channels: list[Channel], params: CounterParams, base: list[float] | None = None) -> None:
+        self.channels = channels
+        self.p = params
+        self.base: list[float] | None = base
+        self.start_thr = [c.min_start_deg for c in channels]
+        self.in_rep = False
+        self._buf: list[tuple[float, ...]] = []  # (t, *values, speed, frontal, incl) since the rep start
+        self._pre: list[tuple[float, ...]] = []
+        self._peak = [0.0] * len(channels)
+        self._quiet = _Quiet()
+        self._plateau: list[float] | None = None
+        self._plateau_len = 0  # buffer length when the plateau's still run ended
+        self._last_t = math.nan
+        # live hold (inclination or the dominant channel's peak band)
+        self.peak_s = math.nan
+        self.hold_start_s = math.nan
+
+    # -- thresholds adapted to the person's range (set by the counter after each rep)
+    def adapt(self, ch: int, typical_range_deg: float) -> None:
+        c = self.channels[ch]
+        thr = self.p.start_frac * typical_range_deg
+        self.start_thr[ch] = float(np.clip(thr, c.min_start_deg, c.start_max_deg))
+
+    def _devs(self, vals: tuple[float, ...]) -> list[float]:
+        assert self.base is not None
+        return [v - b for v, b in zip(vals, self.base, strict=True)]
+
+    def _excess(self, devs: list[float]) -> list[float]:
+        """How far each channel is beyond rest in its counted direction."""
+        return [d if c.one_sided else abs(d) for d, c in zip(devs, self.channels, strict=True)]
+
+    def process(self, t: F64, values: F64, speed: F64, quiet: np.ndarray, frontal: F64, incl: F64) -> list[Segment]:
+        out: list[Segment] = []
+        rows = np.column_stack([t, values, speed, frontal, incl]).tolist()
+        quiet_l = quiet.tolist()
+        nch = len(self.channels)
+        for row, q in zip(rows, quiet_l, strict=True):
+            ti = row[0]
+            vals = tuple(row[1 : 1 + nch])
+            dt = 0.0 if math.isnan(self._last_t) else min(ti - self._last_t, 0.5)
+            self._last_t = ti
+            if self.base is None:
+                if q:
+                    self.base = list(vals)
+                continue
+            if not self.in_rep:
+                self._rest_step(row, vals, q, dt)
+            else:
+                seg = self._rep_step(row, vals, q)
+                if seg is not None:
+                    out.append(seg)
+        return out
+
+    def _rest_step(self, row: list[float], vals: tuple[float, ...], q: bool, dt: float) -> None:
+        assert self.base is not None
+        if q:
+            a = dt / (self.p.base_tau_s + dt)
+            self.base = [b + a * (v - b) for b, v in zip(self.base, vals, strict=True)]
+        exc = self._excess(self._devs(vals))
+        if all(e <= 0.25 * thr for e, thr in zip(exc, self.start_thr, strict=True)):
+            self._pre = [tuple(row)]
+        else:
+            self._pre.append(tuple(row))
+            if len(self._pre) > 4000:
+                self._pre = self._pre[-2000:]
+        if any(e > thr for e, thr in zip(exc, self.start_thr, strict=True)):
+            self._open(self._pre)
+
+    def _open(self, rows: list[tuple[float, ...]]) -> None:
+        self.in_rep = True
+        self._buf = list(rows)
+        self._pre = []
+        nch = len(self.channels)
+        self._peak = [0.0] * nch
+        for r in self._buf:
+            self._track_peak(r)
+        self._quiet = _Quiet()
+        self._plateau = None
+
+    def _track_peak(self, row: tuple[float, ...]) -> None:
+        nch = len(self.channels)
+        exc = self._excess(self._devs(row[1 : 1 + nch]))
+        for k in range(nch):
+            if exc[k] > self._peak[k]:
+                self._peak[k] = exc[k]
+                if k == 0:
+                    self.peak_s = row[0]
+        # live hold on channel 0 (the UI's hold ring)
+        if exc[0] >= self._peak[0] - self.p.hold_band_deg:
+            if math.isnan(self.hold_start_s):
+                self.hold_start_s = row[0]
+        else:
+            self.hold_start_s = math.nan
+
+    def _rep_step(self, row: list[float], vals: tuple[float, ...], q: bool) -> Segment | None:
+        assert self.base is not None
+        p = self.p
+        nch = len(self.channels)
+        self._buf.append(tuple(row))
+        self._track_peak(tuple(row))
+        ti = row[0]
+        # stillness runs inside the excursion → plateau candidates
+        qs = self._quiet
+        if q:
+            if qs.n == 0:
+                qs.start_s, qs.sums = ti, [0.0] * nch
+            qs.n += 1
+            qs.sums = [s + v for s, v in zip(qs.sums, vals, strict=True)]
+            if ti - qs.start_s >= p.settle_s:
+                self._plateau = [s / qs.n for s in qs.sums]
+                self._plateau_len = len(self._buf)
+        else:
+            self._quiet = _Quiet()
+        if self._plateau is not None and self._leaves_plateau(vals):
+            # a new stance: the plateau becomes the rest level, the excursion restarts from it
+            self.base = self._plateau
+            tail = self._buf[self._plateau_len - 1 :]
+            self._open(tail)
+            return None
+        devs = self._devs(vals)
+        exc = self._excess(devs)
+        dom = max(range(nch), key=lambda k: self._peak[k] / max(self.channels[k].min_range_deg, 1e-6))
+        end_thr = max(p.end_min_deg, p.end_frac * self._peak[dom])
+        closed = exc[dom] < end_thr and all(exc[k] < self.start_thr[k] for k in range(nch) if k != dom)
+        if closed:
+            return self._close(dom, ti)
+        if ti - self._buf[0][0] > p.max_rep_s:
+            self.in_rep = False
+            self.base = list(vals)
+            self._pre = [tuple(row)]
+        return None
+
+    def _leaves_plateau(self, vals: tuple[float, ...]) -> bool:
+        assert self.base is not None and self._plateau is not None
+        for k, c in enumerate(self.channels):
+            from_plateau = vals[k] - self._plateau[k]
+            plat_dev = self._plateau[k] - self.base[k]
+            dev = vals[k] - self.base[k]
+            if c.one_sided:
+                if from_plateau > self.start_thr[k] and plat_dev > self.start_thr[k]:
+                    return True
+            elif (
+                abs(from_plateau) > self.start_thr[k]
+                and abs(dev) > abs(plat_dev) + 0.5 * self.start_thr[k]
+                # further from rest than the plateau: only counts if the plateau itself was displaced
+                and any(self._plateau[j] - self.base[j] > self.start_thr[j] for j in range(len(self.channels)))
+            ):
+                return True
+        return False
+
+    def _close(self, dom: int, ti: float) -> Segment | None:
+        assert self.base is not None
+        self.in_rep = False
+        buf = np.asarray(self._buf)
+        self._buf = []
+        self._pre = []
+        self.hold_start_s = math.nan
+        nch = len(self.channels)
+        c = self.channels[dom]
+        if self._peak[dom] < c.min_range_deg or ti - buf[0, 0] < self.p.min_duration_s:
+            return None
+        d = buf[:, 1 + dom] - self.base[dom]
+        sign = 1.0 if c.one_sided or abs(d.max()) >= abs(d.min()) else -1.0
+        return Segment(
+            channel=dom,
+            sign=sign,
+            start_s=float(buf[0, 0]),
+            end_s=ti,
+            emitted_s=ti,
+            base=list(self.base),
+            time_s=buf[:, 0],
+            values=buf[:, 1 : 1 + nch],
+            speed_dps=buf[:, 1 + nch],
+            frontal_deg=buf[:, 2 + nch],
+            incl_deg=buf[:, 3 + nch],
+        )
+
+    def live_hold_s(self, now_s: float) -> float:
+        return 0.0 if (not self.in_rep or math.isnan(self.hold_start_s)) else now_s - self.hold_start_s
+
+
+def hold_run(time_s: F64, signal: F64, band: float) -> tuple[int, int, float]:
+    """(peak index, first..last of the contiguous run within band of the peak) → hold seconds."""
+    k = int(np.argmax(signal))
+    inside = signal >= signal[k] - band
+    outside = np.flatnonzero(~inside)
+    before = outside[outside < k]
+    after = outside[outside > k]
+    first = int(before[-1]) + 1 if before.size else 0
+    last = int(after[0]) - 1 if after.size else len(signal) - 1
+    return k, first, float(time_s[last] - time_s[first])

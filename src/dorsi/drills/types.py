@@ -1,0 +1,103 @@
+"""Plain data of the rep counter: a rep, an event, the live state for the UI, the parameters."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+Phase = Literal["waiting", "resting", "moving", "holding"]
+
+
+@dataclass(frozen=True)
+class CounterParams:
+    """Tuning shared by every drill (the drill's own thresholds are in the catalogue)."""
+
+    quiet_dps: float = 2.5  # |bias-corrected gyro| below this = the shin is still
+    base_tau_s: float = 0.5  # time constant of the rest level while still
+    settle_s: float = 0.6  # stillness this long inside an excursion = a plateau (a new stance?)
+    min_start_deg: float = 1.5  # smallest start threshold (adapted up to the drill's start_deg)
+    start_frac: float = 0.3  # start threshold = this × the person's typical range (clamped)
+    end_frac: float = 0.25  # a rep ends below rest + this × its range ...
+    end_min_deg: float = 0.4  # ... but never closer to rest than this
+    partial_frac: float = 0.5  # range under this × the typical range = a partial rep (not counted)
+    min_duration_s: float = 0.4  # shorter excursions are wobble, not reps
+    max_rep_s: float = 90.0  # longer excursions are abandoned (sitting down, taking the strap off)
+    hold_band_deg: float = 2.0  # a hold = contiguous time within this band of the rep's peak
+    hold_band_rise_cm: float = 0.5  # calf raises: top hold band
+    history_reps: int = 5  # typical range = median of the last reps of the same kind
+
+
+@dataclass
+class Rep:
+    """One detected rep. ``as_dict()`` is JSON-able (the CLI and the store use it)."""
+
+    index: int  # counted reps from 1; partial reps get the index of the next counted one
+    set: int
+    start_s: float
+    end_s: float
+    peak_s: float
+    peak_tibial_inclination_deg: float
+    range_deg: float  # peak minus the rest level it started from
+    hold_s: float
+    emitted_s: float  # sample time at which the counter reported it
+    kind: str = "drive"
+    partial: bool = False
+    score: int = 0
+    score_components: dict[str, float] = field(default_factory=dict)
+    reasons: list[str] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)  # kind-specific: up_s, down_s, rise_cm, direction…
+
+    @property
+    def latency_s(self) -> float:
+        return self.emitted_s - self.end_s
+
+    def as_dict(self) -> dict[str, Any]:
+        def num(x: float, nd: int = 3) -> float | None:
+            return round(float(x), nd) if math.isfinite(x) else None
+
+        out: dict[str, Any] = {
+            "index": self.index,
+            "set": self.set,
+            "kind": self.kind,
+            "partial": self.partial,
+            "start_s": num(self.start_s),
+            "end_s": num(self.end_s),
+            "peak_s": num(self.peak_s),
+            "peak_tibial_inclination_deg": num(self.peak_tibial_inclination_deg, 2),
+            "range_deg": num(self.range_deg, 2),
+            "hold_s": num(self.hold_s),
+            "score": self.score,
+            "score_components": {k: round(v, 3) for k, v in self.score_components.items()},
+            "reasons": list(self.reasons),
+            "emitted_s": num(self.emitted_s),
+        }
+        for k, v in self.extra.items():
+            out[k] = num(v) if isinstance(v, float) else v
+        return out
+
+
+@dataclass(frozen=True)
+class RepEvent:
+    """What update() returns: a counted rep, or a partial attempt (shown, not counted)."""
+
+    kind: Literal["rep", "partial"]
+    time_s: float  # sample time of emission
+    rep: Rep
+
+
+@dataclass
+class LiveState:
+    """What the UI shows between events."""
+
+    phase: Phase = "waiting"
+    time_s: float = math.nan
+    angle_deg: float = math.nan  # current tibial inclination
+    rest_level_deg: float = math.nan
+    current_hold_s: float = 0.0
+    target_hold_s: float = 0.0
+    rep_count: int = 0  # counted reps so far
+    set_index: int = 0  # 0 before the first rep
+    reps_in_set: int = 0
+    last_rep: Rep | None = None
+    rest_s: float = 0.0  # time since the last rep ended
