@@ -26,8 +26,9 @@ DRILL_BUILDERS: dict[str, DrillFn] = {**DRIVE_DRILLS, **MORE_DRILLS}
 def build_script(params: SimParams, person: Person, rng: np.random.Generator) -> tuple[Script, Ctx, dict[str, Any]]:
     script = Script(start={"theta_deg": person.standing_theta_deg, "phi_deg": person.standing_phi_deg})
     ctx = Ctx(script, person, rng, params)
+    slow = ctx.u(2.0, 3.0)  # drawn always, so "slow" changes nothing but the tempo
     if "slow" in params.events:
-        ctx.tempo = ctx.u(2.0, 3.0)
+        ctx.tempo = slow
     elif "fast" in params.events:
         ctx.tempo = 0.5
     calib = calibration(ctx)

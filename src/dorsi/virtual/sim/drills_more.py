@@ -59,7 +59,9 @@ def knee_circles(ctx: Ctx) -> None:
         circles = max(1, round(n_reps / 2)) if (si == 1 and ctx.event("early-stop")) else n_reps
         s.move(ctx.u(1.5, 2.5) * ctx.tempo, theta_deg=centre, phi_deg=phi0 + ctx.medial_drift(0.3, 1.0))
         if si == 1 and ctx.event("partial-rep"):  # an aborted half circle
+            t_partial = s.now
             _circles(ctx, si, 0.5, radius, direction, partial=True)
+            s.events.append({"name": "partial-rep", "start_s": t_partial, "end_s": s.now})
             s.hold(ctx.u(0.5, 1.0))
         _circles(ctx, si, circles, radius, direction)
         if si == 1:

@@ -50,7 +50,7 @@ class Person:
             standing_theta_deg=float(rng.uniform(2.0, 8.0)),
             standing_phi_deg=float(rng.uniform(-1.5, 1.5)),
             max_theta_deg=float(rng.uniform(32.0, 48.0)),
-            valgus_end_deg=float(rng.uniform(1.0, 7.0)),
+            valgus_end_deg=float(rng.uniform(1.0, 8.0)),
             medial_sign=1.0 if side == "right" else -1.0,
             strap_rotation_deg=float(strap if strap_rotation_deg is None else strap_rotation_deg),
             sway=Sway.draw(rng),

@@ -144,7 +144,9 @@ def insert_events(ctx: Ctx, ri: int, reps: int, mid: int, partial_rep: Callable[
     s = ctx.script
     if ri == 0 and ctx.event("partial-rep"):
         s.hold(ctx.u(0.8, 1.5))
+        t0 = s.now
         partial_rep()
+        s.events.append({"name": "partial-rep", "start_s": t0, "end_s": s.now})
     if ri == mid - 1 and ctx.event("pause"):
         t0 = s.now
         s.hold(ctx.u(5.0, 10.0))
