@@ -139,7 +139,8 @@ class SessionWriter:
         """Commit what is buffered now (threaded: ask the thread and wait for it)."""
         if self._threaded and self._thread is not None and self._thread.is_alive():
             done = threading.Event()
-            self._flush_requests.append(done)
+            with self._lock:
+                self._flush_requests.append(done)
             self._wake.set()
             done.wait()
         else:
@@ -294,7 +295,8 @@ class SessionWriter:
             self._wake.wait(FLUSH_INTERVAL_S)
             self._wake.clear()
             stopping = self._stopping
-            requests, self._flush_requests = self._flush_requests, []
+            with self._lock:
+                requests, self._flush_requests = self._flush_requests, []
             had_data = bool(self._buffer)
             self._flush()
             now = time.monotonic()
