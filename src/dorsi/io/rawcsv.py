@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -154,7 +154,7 @@ def read_raw_csv(path: str | os.PathLike[str]) -> Recording:
     return parse_raw_csv(text, path)
 
 
-def format_columns(columns: dict[str, NDArray[np.generic]], formats: dict[str, str] | None = None) -> str:
+def format_columns(columns: Mapping[str, NDArray[np.generic]], formats: Mapping[str, str] | None = None) -> str:
     """Render equal-length columns as CSV text (header + rows)."""
     names = list(columns)
     fmts = formats or {}

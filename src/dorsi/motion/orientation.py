@@ -65,16 +65,21 @@ def _expand_steps(
     long_gap = dt > max_gap_s
     steps[long_gap] = 1
     reseed = np.flatnonzero(long_gap)
-    if np.all(steps == 1):
+    extra = steps - 1
+    if not extra.any():
         return gyr, acc, np.arange(n), reseed
-    total = int(steps.sum())
-    owner = np.repeat(np.arange(n), steps)
-    ends = np.cumsum(steps)
-    k = np.arange(total) - np.repeat(ends - steps, steps) + 1  # 1..steps within each sample
+    out_idx = np.arange(n) + np.cumsum(extra)  # where each received sample lands among the steps
+    g = np.empty((int(out_idx[-1]) + 1, 3))
+    a = np.empty_like(g)
+    g[out_idx], a[out_idx] = gyr, acc
+    # only the missing periods are filled in, the same arithmetic as the per-sample path
+    owner = np.repeat(np.flatnonzero(extra), extra[extra > 0])
+    k = np.arange(len(owner)) - np.repeat(np.cumsum(extra[extra > 0]) - extra[extra > 0], extra[extra > 0]) + 1
     frac = (k / steps[owner])[:, None]
-    g = prev_g[owner] + (gyr[owner] - prev_g[owner]) * frac
-    a = prev_a[owner] + (acc[owner] - prev_a[owner]) * frac
-    return g, a, ends - 1, reseed
+    pos = out_idx[owner] - steps[owner] + k
+    g[pos] = prev_g[owner] + (gyr[owner] - prev_g[owner]) * frac
+    a[pos] = prev_a[owner] + (acc[owner] - prev_a[owner]) * frac
+    return g, a, out_idx, reseed
 
 
 class OrientationEstimator:
