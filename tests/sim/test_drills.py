@@ -29,7 +29,7 @@ EXPECT: dict[str, tuple[float, tuple[int, int], tuple[float, float]]] = {
 @pytest.mark.parametrize("seed", [0, 7])
 def test_every_drill_has_its_reps_and_peaks(drill: str, seed: int) -> None:
     seconds, (lo, hi), (pk_lo, pk_hi) = EXPECT[drill]
-    res = simulate(SimParams(drill, seconds, seed=seed, side="right" if seed else "left"))
+    res = simulate(SimParams(drill, seconds, seed=seed, rate_hz=50.0, side="right" if seed else "left"))
     assert res.truncated_reps == []
     assert lo <= len(res.counted_reps) <= hi
     peaks = np.array([r["peak_tibial_inclination_deg"] for r in res.reps])
@@ -78,9 +78,9 @@ def test_hold_is_time_within_the_band_of_the_true_peak() -> None:
 
 
 def test_sets_and_reps_overrides() -> None:
-    res = simulate(SimParams("reverse-lunge", 400.0, seed=2, sets=2, reps_per_set=3))
+    res = simulate(SimParams("reverse-lunge", 400.0, seed=2, rate_hz=50.0, sets=2, reps_per_set=3))
     assert [r["set"] for r in res.reps] == [1, 1, 1, 2, 2, 2]
-    res = simulate(SimParams("calf-raises", 400.0, seed=2, sets=1, reps_per_set=4))
+    res = simulate(SimParams("calf-raises", 100.0, seed=2, rate_hz=50.0, sets=1, reps_per_set=4))
     assert [r["set"] for r in res.reps] == [1, 1, 1, 1]
 
 
@@ -155,6 +155,6 @@ def _medial(res: SimResult) -> list[float]:
 def test_knee_caves_in_toward_the_midline(side: str) -> None:
     drifts = []
     for seed in range(6):
-        drifts += _medial(simulate(SimParams("banded-mobilization", 80.0, seed=seed, side=side)))
+        drifts += _medial(simulate(SimParams("banded-mobilization", 80.0, seed=seed, rate_hz=50.0, side=side)))
     assert min(drifts) > -1.0  # medial (or nearly straight), never clearly lateral
     assert 5.0 < max(drifts) < 9.5  # some people cave in by 6–8° at end range

@@ -65,7 +65,7 @@ def knee_circles(ctx: Ctx) -> None:
             s.hold(ctx.u(0.5, 1.0))
         _circles(ctx, si, circles, radius, direction)
         if si == 1:
-            insert_events(ctx, 0, 1, 1, lambda: None)
+            insert_events(ctx, 0, 1, 1, None)  # the partial circle came first
             if ctx.event("early-stop"):
                 s.events.append({"name": "early-stop", "start_s": s.now, "end_s": s.now})
         s.move(ctx.u(1.5, 2.0) * ctx.tempo, theta_deg=p.standing_theta_deg, phi_deg=phi0)
@@ -131,8 +131,10 @@ def squat_rocks(ctx: Ctx) -> None:
         s.move(c.u(0.5, 0.7) * c.tempo, theta_deg=depth - amp * c.u(0.6, 1.0))
 
     def rep(c: Ctx, si: int, partial: bool) -> None:
-        start = s.now
-        fwd = depth + (amp * c.u(0.2, 0.35) if partial else max(3.0, c.jitter(amp, sd=1.0, lim=2.5)))
+        start, back = s.now, s.value("theta_deg")
+        fwd = depth + max(3.0, c.jitter(amp, sd=1.0, lim=2.5))
+        if partial:  # under half the usual range from the back turning point
+            fwd = back + c.u(0.25, 0.42) * (depth + amp - 3.0 - back)
         s.move(c.u(0.5, 0.8) * c.tempo, theta_deg=fwd)
         s.move(c.u(0.5, 0.8) * c.tempo, theta_deg=depth - amp * c.u(0.6, 1.0))
         s.reps.append({"set": si, "start_s": start, "end_s": s.now, "partial": partial, "kind": "rock"})

@@ -124,8 +124,8 @@ class Script:
         """Turn the circling phase by `turns` (signed: + counter-clockwise seen from above) from now."""
         self.phases.append(Phase(self.now, duration_s, 2.0 * math.pi * turns, min(ramp_s, 0.45 * duration_s)))
 
-    def tap(self, duration_s: float, peak_acc_mps2: float) -> None:
-        self.taps.append(Tap(self.now, duration_s, peak_acc_mps2))
+    def tap(self, t0_s: float, duration_s: float, peak_acc_mps2: float) -> None:
+        self.taps.append(Tap(t0_s, duration_s, peak_acc_mps2))
 
     def evaluate(self, t: F64) -> tuple[F64, F64]:
         """Channel values (len(t), n_channels) and circling phase (len(t),) at times t."""

@@ -139,10 +139,10 @@ def run_sets(
             s.hold(set_rest_s)
 
 
-def insert_events(ctx: Ctx, ri: int, reps: int, mid: int, partial_rep: Callable[[], None]) -> None:
+def insert_events(ctx: Ctx, ri: int, reps: int, mid: int, partial_rep: Callable[[], None] | None) -> None:
     """Events after rep ri of the first set: partial after the first, pause/tap/reposition mid-set."""
     s = ctx.script
-    if ri == 0 and ctx.event("partial-rep"):
+    if ri == 0 and ctx.event("partial-rep") and partial_rep is not None:
         s.hold(ctx.u(0.8, 1.5))
         t0 = s.now
         partial_rep()
@@ -163,8 +163,11 @@ def tap(ctx: Ctx) -> None:
     s.hold(ctx.u(0.4, 0.8))
     dur = ctx.u(0.005, 0.020)
     peak_g = ctx.u(2.0, 4.0)
-    s.tap(dur, peak_g * GRAVITY_G_MPS2)
-    s.events.append({"name": "tap", "start_s": s.now, "end_s": s.now + dur, "peak_g": peak_g})
+    # The spike's centre falls on a sample, so the sampled signal shows its peak (true sample clock).
+    rate = ctx.params.rate_hz * (1.0 + ctx.params.clock_drift_ppm * 1e-6)
+    t_mid = math.ceil((s.now + 0.5 * dur) * rate) / rate
+    s.tap(t_mid - 0.5 * dur, dur, peak_g * GRAVITY_G_MPS2)
+    s.events.append({"name": "tap", "start_s": t_mid - 0.5 * dur, "end_s": t_mid + 0.5 * dur, "peak_g": peak_g})
     s.hold(ctx.u(0.6, 1.0))
 
 
