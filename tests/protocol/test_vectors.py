@@ -160,3 +160,20 @@ def test_witmotion_command_vectors(vec: dict[str, Any]) -> None:
     built = {"unlock": wit.cmd_unlock, "save": wit.cmd_save}.get(vec["name"])
     data = built() if built else wit.cmd_set_rate(vec["rate_hz"])
     assert data.hex() == vec["hex"]
+
+
+def test_reference_firmware_uses_only_what_the_encoder_and_spec_define() -> None:
+    """code.py runs only on a board; check on the host that it parses and agrees with the package."""
+    import ast
+
+    from dorsi.protocol import uuids
+
+    source = (FIRMWARE_ENCODER.parent / "code.py").read_text()
+    tree = ast.parse(source)
+    used = {n.attr for n in ast.walk(tree) if isinstance(n, ast.Attribute) and getattr(n.value, "id", "") == "enc"}
+    missing = sorted(name for name in used if not hasattr(package_encoder, name))
+    assert used and not missing
+    for name in ("SERVICE_UUID", "DATA_UUID", "CONTROL_UUID", "STATUS_UUID"):
+        assert f'{name} = "{getattr(uuids, "DORSI_" + name)}"' in source
+    assert '"dorsi-"' in source and uuids.DORSI_NAME_PREFIX == "dorsi-"
+    compile(source, "code.py", "exec")

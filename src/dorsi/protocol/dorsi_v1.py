@@ -115,15 +115,21 @@ class PacketBatch:
         """Index of the packet each sample came from."""
         return np.repeat(np.arange(len(self.seq)), self.n_samples)
 
+    def _scaled(self, cols: slice, full_scale: NDArray[np.int64], unit: float) -> NDArray[np.float64]:
+        out = self.raw[:, cols].astype(np.float64)
+        if len(full_scale) and int(full_scale.min()) == int(full_scale.max()):  # one range: a scalar
+            out *= float(full_scale[0]) * unit / 32768.0
+        else:
+            out *= np.repeat(full_scale * (unit / 32768.0), self.n_samples)[:, None]
+        return out
+
     @property
     def acc_mps2(self) -> NDArray[np.float64]:
-        scale = np.repeat(self.acc_range_g * (G_MPS2 / 32768.0), self.n_samples)
-        return self.raw[:, :3].astype(np.float64) * scale[:, None]
+        return self._scaled(slice(0, 3), self.acc_range_g, G_MPS2)
 
     @property
     def gyr_dps(self) -> NDArray[np.float64]:
-        scale = np.repeat(self.gyr_range_dps / 32768.0, self.n_samples)
-        return self.raw[:, 3:].astype(np.float64) * scale[:, None]
+        return self._scaled(slice(3, 6), self.gyr_range_dps, 1.0)
 
     def packet(self, i: int) -> Packet:
         start = int(self.n_samples[:i].sum())
@@ -172,11 +178,12 @@ def decode_batch(packets: Sequence[Bytes]) -> PacketBatch:
     seq = np.empty(p, np.int64)
     t_us = np.empty(p, np.int64)
     raw = np.empty((int(sample_start[-1]), 6), np.int16)
-    for length in np.unique(lengths):
-        idx = np.flatnonzero(lengths == length)
+    uniform = int(lengths.min()) == int(lengths.max())  # the usual case: one MTU, one batch size
+    for length in lengths[:1] if uniform else np.unique(lengths):
+        idx = np.arange(p) if uniform else np.flatnonzero(lengths == length)
         n = int(length - enc.HEADER_SIZE) // enc.SAMPLE_SIZE
         try:
-            joined = b"".join([packets[i] for i in idx.tolist()])
+            joined = b"".join(packets if uniform else [packets[i] for i in idx.tolist()])
         except TypeError:
             raise DecodeError("decode_batch expects a sequence of bytes objects") from None
         arr = np.frombuffer(joined, np.uint8).reshape(len(idx), int(length))

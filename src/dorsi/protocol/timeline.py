@@ -95,7 +95,8 @@ class Timeline:
         self._held: dict[int, _Held] = {}
         self._emitted_end: int | None = None  # index after the last emitted sample
         self._last_host_s: float | None = None  # host time of the last emitted sample
-        self._recent_starts: deque[int] = deque(maxlen=256)
+        self._recent_starts: deque[int] = deque()  # emitted packet starts, to spot late duplicates
+        self._recent_set: set[int] = set()
         self._map: tuple[float, float] | None = None  # host = a + b * sensor_s
         self._init_d: list[float] = []
         self._block: tuple[int, float, float] | None = None  # (block number, sensor s, min d)
@@ -153,7 +154,7 @@ class Timeline:
         if self._segment is None:
             self._segment = (index, time_us)
         newest = self._ref is None or index > self._ref[0]
-        duplicate = index in self._held or index in self._recent_starts
+        duplicate = index in self._held or index in self._recent_set
         if duplicate:
             st.duplicated += 1
             return
@@ -261,6 +262,9 @@ class Timeline:
             st.gaps.append(gap)
         self._emitted_end = h.index + n
         self._recent_starts.append(h.index)
+        self._recent_set.add(h.index)
+        if len(self._recent_starts) > 256:
+            self._recent_set.discard(self._recent_starts.popleft())
         self._last_host_s = float(t[-1])
         st.packets_out += 1
         out.times.append(t)
