@@ -32,7 +32,7 @@ def banded_distraction(ctx: Ctx) -> None:
                     ctx,
                     n_done - 1,
                     10**6,
-                    10,
+                    4,  # mid-set events after the 4th drive
                     functools.partial(drive, ctx, si, rest_theta, target, 1.0, 0.2, 1.0, partial=True),
                 )
             s.hold(ctx.u(0.2, 0.6))
