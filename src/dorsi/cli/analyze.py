@@ -9,6 +9,7 @@ import sys
 from dorsi.analysis import analyze_recording
 from dorsi.drills import DRILL_IDS
 from dorsi.errors import InputError
+from dorsi.io.profiles import load_profile
 from dorsi.io.rawcsv import format_columns, read_raw_csv, write_text_atomic
 from dorsi.motion.calibration import CalibrationParams
 
@@ -21,6 +22,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--drill", help=f"drill performed: {', '.join(DRILL_IDS)}")
     p.add_argument("--side", choices=("left", "right"), default="left", help="leg wearing the sensor")
     p.add_argument("--offline", action="store_true", help="acausal orientation (slightly more accurate)")
+    p.add_argument("--profile", metavar="PROFILE.toml", help="sensor profile: axis map and unit calibration")
     p.add_argument("--strap-rotation", type=float, metavar="DEG", help="known strap rotation; skips calibration")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--samples-out", metavar="OUT.csv", help="write per-sample angles and orientation")
@@ -31,6 +33,8 @@ def run(args: argparse.Namespace) -> int:
     if args.drill is not None and args.drill not in DRILL_IDS:
         raise InputError(f"unknown drill {args.drill!r}; choose one of: {', '.join(DRILL_IDS)}")
     rec = read_raw_csv(args.file)
+    if args.profile:
+        rec = load_profile(args.profile).apply(rec)
     duration_s = float(rec.time_s[-1] - rec.time_s[0])
     if args.strap_rotation is None and duration_s < MIN_CALIBRATION_S:
         raise InputError(

@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "dorsi.cli.record",
     "dorsi.cli.sessions",
     "dorsi.cli.app",
+    "dorsi.cli.calibrate",
 )
 
 
