@@ -35,7 +35,7 @@ class TimelineParams:
     reorder_depth: int = 4  # packets held back to restore order (latency = depth packets)
     drift_block_s: float = 2.0  # sensor-time block over which the minimum delay is taken
     drift_window_blocks: int = 30  # blocks in the drift fit (≈ 60 s)
-    max_step_s: float = 0.002  # largest change of the host mapping per block (slew, keeps time smooth)
+    max_slew: float = 0.005  # mapping corrections are slewed at ≤ 5 ms per s of stream: time stays smooth
     max_skew: float = 2e-3  # |clock rate error| accepted (a crystal is ±50 ppm, an RC far worse)
     period_baseline_s: float = 1.0  # sensor span before the measured period replaces the nominal one
 
@@ -97,7 +97,9 @@ class Timeline:
         self._last_host_s: float | None = None  # host time of the last emitted sample
         self._recent_starts: deque[int] = deque()  # emitted packet starts, to spot late duplicates
         self._recent_set: set[int] = set()
-        self._map: tuple[float, float] | None = None  # host = a + b * sensor_s
+        self._map: tuple[float, float] | None = None  # host = a + b * sensor_s, as applied
+        self._target: tuple[float, float] | None = None  # latest fit, approached by slewing
+        self._adjusted_s = 0.0  # sensor time of the last slew step
         self._init_d: list[float] = []
         self._block: tuple[int, float, float] | None = None  # (block number, sensor s, min d)
         self._minima: deque[tuple[float, float]] = deque(maxlen=self.params.drift_window_blocks)
@@ -218,31 +220,34 @@ class Timeline:
             self._block = (block, last_s, d)
 
     def _refit(self, now_s: float) -> None:
-        assert self._map is not None
         p = self.params
         xs = np.array([m[0] for m in self._minima])
         ds = np.array([m[1] for m in self._minima])
+        skew = 0.0 if self._target is None else self._target[1] - 1.0
         if len(xs) >= 3 and np.ptp(xs) > 0:
-            skew, base = np.polyfit(xs, ds, 1)
-            skew = float(np.clip(skew, -p.max_skew, p.max_skew))
+            skew = float(np.clip(np.polyfit(xs, ds, 1)[0], -p.max_skew, p.max_skew))
             base = float(np.mean(ds - skew * xs))
         else:
-            skew, base = self._map[1] - 1.0, float(ds.min())
-        a, b = self._map
-        target_now = base + (1.0 + skew) * now_s
-        current_now = a + b * now_s
-        step = float(np.clip(target_now - current_now, -p.max_step_s, p.max_step_s))
-        b_new = 1.0 + skew
-        self._map = (current_now + step - b_new * now_s, b_new)
+            base = float(np.min(ds - skew * xs))
+        self._target = (base, 1.0 + skew)
         self.stats.skew_ppm = skew * 1e6
-        self.stats.offset_s = self._map[0]
 
     def _host_times(self, sensor_s: F64) -> F64:
-        if self._map is None:  # first emission: anchor on the smallest delay seen so far
-            a = min(self._init_d)
-            self._map = (a, 1.0)
-            self.stats.offset_s = a
+        now_s = float(sensor_s[0])
+        if self._map is None:  # first release: anchor on the smallest delay seen so far
+            self._map = (min(self._init_d), 1.0)
+            self._adjusted_s = now_s
+        elif self._target is not None:  # slew toward the latest fit
+            a, b = self._map
+            current = a + b * now_s
+            target = self._target[0] + self._target[1] * now_s
+            limit = self.params.max_slew * max(0.0, now_s - self._adjusted_s)
+            step = min(max(target - current, -limit), limit)
+            b = self._target[1]
+            self._map = (current + step - b * now_s, b)
+            self._adjusted_s = max(self._adjusted_s, now_s)
         a, b = self._map
+        self.stats.offset_s = a
         return a + b * sensor_s
 
     # -- emission -----------------------------------------------------------------
