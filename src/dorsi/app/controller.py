@@ -1,0 +1,223 @@
+"""Connects the models' requests to work on the asyncio loop: scan, connect, stream, store, export.
+
+One asyncio loop for the process (qasync's, shared with Qt). Every request
+becomes a task; failures become one readable sentence on the error banner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QDesktopServices
+
+from dorsi.app.engine import LiveEngine
+from dorsi.app.sources import Found, Hub, Stream
+from dorsi.ble.decode import SampleChunk
+from dorsi.ble.stream import GapEvent, State, StateEvent
+from dorsi.errors import DorsiError
+from dorsi.store import SessionStore
+from dorsi.ui.models import AppModels, DeviceRow
+from dorsi.ui.settings import AppSettings
+
+log = logging.getLogger(__name__)
+SCAN_S = 2.0
+
+
+def readable(exc: BaseException) -> str:
+    """One sentence for a person; never a traceback."""
+    if isinstance(exc, DorsiError):
+        return str(exc)
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    return f"Something went wrong ({type(exc).__name__}{': ' + text if text else ''})."
+
+
+class AppController:
+    def __init__(self, models: AppModels, settings: AppSettings, hub: Hub, store: SessionStore | None) -> None:
+        self.m = models
+        self.settings = settings
+        self.hub = hub
+        self.store = store
+        self.engine = LiveEngine(models, settings, store)
+        self.stream: Stream | None = None
+        self._stream_task: asyncio.Task[None] | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+        self._found: list[Found] = []
+        self._streamed_once = False
+        c, t, d, h = models.connection, models.test, models.drill, models.history
+        c.scan_requested.connect(lambda: self.spawn(self.scan()))
+        c.connect_requested.connect(lambda key: self.spawn(self.connect(key)))
+        c.disconnect_requested.connect(lambda: self.spawn(self.disconnect()))
+        models.calibration.start_requested.connect(self._recalibrate)
+        t.start_requested.connect(self.engine.start_test)
+        t.stop_requested.connect(self.engine.stop_test)
+        t.side_requested.connect(self.engine.set_test_side)
+        t.reset_requested.connect(self.engine.reset_test)
+        d.start_requested.connect(self.engine.start_drill)
+        d.stop_requested.connect(self.engine.stop_drill)
+        h.refresh_requested.connect(self.refresh_history)
+        h.export_session_requested.connect(self.export_session)
+        h.export_history_requested.connect(self.export_history)
+        h.open_folder_requested.connect(self.open_folder)
+        if store is not None:
+            h.data_folder = str(store.path.parent)
+
+    # tasks -------------------------------------------------------------------------------
+    def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._done)
+        return task
+
+    def _done(self, task: asyncio.Task[Any]) -> None:
+        self._tasks.discard(task)
+        if task.cancelled():
+            return
+        exc = task.exception()
+        if exc is not None:
+            log.debug("task failed", exc_info=exc)
+            self.m.messages.error.emit(readable(exc))
+
+    # connection --------------------------------------------------------------------------
+    async def scan(self) -> list[Found]:
+        c = self.m.connection
+        c.scanning = True
+        c.changed.emit()
+        try:
+            self._found = await self.hub.scan(SCAN_S)
+        finally:
+            c.scanning = False
+            last = self.settings.last_sensor
+            c.devices = [
+                DeviceRow(f.key, f.kind, f.name, f.rssi_dbm, f.battery_pct, remembered=f.key == last)
+                for f in self._found
+            ]
+            if last and not any(d.key == last for d in c.devices):
+                c.devices.append(DeviceRow(last, "remembered", f"{last} (last used, not seen)", remembered=True))
+            c.changed.emit()
+        return self._found
+
+    async def connect(self, key: str) -> None:
+        await self.disconnect()
+        c = self.m.connection
+        name = next((d.name for d in c.devices if d.key == key), key)
+        c.device_name = name
+        c.reconnects = 0
+        c.samples_received = c.samples_lost = 0
+        c.set_state("connecting")
+        rate = float(self.settings.rate_hz)
+        self.stream = self.hub.open(key, rate)
+        self.settings.last_sensor = key
+        self._streamed_once = False
+        c.rate_hz = rate
+        self.engine.begin_stream(rate, key)
+        self._stream_task = self.spawn(self._consume(self.stream))
+
+    async def _consume(self, stream: Stream) -> None:
+        c = self.m.connection
+        await stream.start()
+        try:
+            async for item in stream:
+                if isinstance(item, SampleChunk):
+                    self.engine.feed(item)
+                elif isinstance(item, StateEvent):
+                    self._state(item)
+                elif isinstance(item, GapEvent):
+                    c.samples_lost += item.gap.missing_samples
+                    c.changed.emit()
+        finally:
+            self.engine.end_stream()
+
+    def _state(self, ev: StateEvent) -> None:
+        c = self.m.connection
+        if ev.state == State.STREAMING:
+            if self._streamed_once and c.state == "reconnecting":
+                c.reconnects += 1
+            self._streamed_once = True
+            c.set_state("streaming")
+        elif ev.state == State.STOPPED:
+            c.set_state("disconnected")
+        elif ev.state == State.SCANNING:
+            c.set_state("reconnecting" if self._streamed_once else "connecting", ev.detail)
+        else:
+            c.set_state(str(ev.state), ev.detail)
+
+    async def disconnect(self) -> None:
+        stream, self.stream = self.stream, None
+        task, self._stream_task = self._stream_task, None
+        if stream is not None:
+            await stream.stop()
+        if task is not None:
+            try:
+                async with asyncio.timeout(5.0):
+                    await asyncio.shield(task)
+            except TimeoutError:
+                task.cancel()
+            except Exception:  # already reported by _done
+                log.debug("stream task ended with an error")
+        if stream is not None:
+            self.m.connection.set_state("disconnected")
+
+    def _recalibrate(self) -> None:
+        if self.stream is None:
+            self.m.messages.error.emit("Connect a sensor first, then calibrate.")
+            return
+        self.engine.restart_calibration()
+
+    # history and files -------------------------------------------------------------------
+    def refresh_history(self) -> None:
+        h = self.m.history
+        if self.store is None:
+            return
+        try:
+            h.tests = self.store.test_results()
+            h.sessions = [s.to_json() for s in self.store.sessions()]
+        except DorsiError as exc:
+            self.m.messages.error.emit(str(exc))
+        h.changed.emit()
+
+    def export_session(self, session_id: int, folder: str) -> None:
+        from dorsi.store.export import export_session
+
+        if self.store is None:
+            return
+        try:
+            paths = export_session(self.store, session_id, Path(folder))
+        except DorsiError as exc:
+            self.m.messages.error.emit(str(exc))
+            return
+        self.m.history.last_export = [str(p) for p in (paths.samples_csv, paths.reps_csv, paths.summary_json)]
+        self.m.messages.info.emit(f"Exported session {session_id} to {folder}")
+        self.m.history.changed.emit()
+
+    def export_history(self, folder: str) -> None:
+        from dorsi.store.export import export_history
+
+        if self.store is None:
+            return
+        try:
+            path = export_history(self.store, Path(folder))
+        except DorsiError as exc:
+            self.m.messages.error.emit(str(exc))
+            return
+        self.m.history.last_export = [str(path)]
+        self.m.messages.info.emit(f"Exported the test history to {folder}")
+        self.m.history.changed.emit()
+
+    def open_folder(self) -> None:
+        folder = self.m.history.data_folder
+        if not folder or not QDesktopServices.openUrl(QUrl.fromLocalFile(folder)):
+            self.m.messages.info.emit(f"Data folder: {folder}")
+
+    async def close(self) -> None:
+        await self.disconnect()
+        for task in list(self._tasks):
+            task.cancel()
+            with contextlib.suppress(BaseException):
+                await task
+        self.engine.end_stream()

@@ -1,0 +1,152 @@
+"""Start the desktop app: one QApplication, one asyncio loop shared with Qt (qasync), one window.
+
+``build`` assembles models, window and controller for a given hub and store;
+``run_app`` is what ``dorsi app`` and ``dorsi demo`` call.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from dataclasses import dataclass
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtWidgets import QApplication
+
+from dorsi.app.catalogue import load_catalogue
+from dorsi.app.controller import AppController
+from dorsi.app.sources import BleHub, Hub, ReplayHub, VirtualHub
+from dorsi.errors import DorsiError
+from dorsi.store import SessionStore
+from dorsi.ui.models import AppModels
+from dorsi.ui.settings import AppSettings
+from dorsi.ui.sound import Beeper
+from dorsi.ui.theme import apply_theme
+from dorsi.ui.widgets import Band
+from dorsi.ui.window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class App:
+    models: AppModels
+    settings: AppSettings
+    window: MainWindow
+    controller: AppController
+    hub: Hub
+    store: SessionStore | None
+
+    async def start(self, scan: bool = True) -> None:
+        await self.hub.start()
+        self.controller.refresh_history()
+        if scan:
+            await self.controller.scan()
+
+    async def close(self) -> None:
+        await self.controller.close()
+        await self.hub.close()
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+
+
+def display_available() -> bool:
+    """True when Qt can open a window here (a display, or a platform plugin chosen explicitly)."""
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    if sys.platform in ("win32", "darwin"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def qt_app() -> QApplication:
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        return app
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication(sys.argv[:1])
+    app.setApplicationName("dorsi")
+    app.setOrganizationName("dorsi")
+    return app
+
+
+def open_store(models: AppModels) -> SessionStore | None:
+    try:
+        return SessionStore.open()
+    except DorsiError as exc:
+        models.messages.error.emit(f"{exc} — the app runs, but nothing will be saved.")
+        return None
+
+
+def build(hub: Hub, store: SessionStore | None = None, *, use_store: bool = True) -> App:
+    settings = AppSettings()
+    models = AppModels()
+    apply_theme(qt_app(), settings.theme)
+    models.drill.catalogue = load_catalogue()
+    if store is None and use_store:
+        store = open_store(models)
+    window = MainWindow(models, settings, Beeper())
+    window.drill_view.set_catalogue()
+    window.test_view.set_bands(test_bands())
+    controller = AppController(models, settings, hub, store)
+    return App(models, settings, window, controller, hub, store)
+
+
+def test_bands() -> list[Band]:
+    """The knee-to-wall bands on the shin-angle axis (degrees)."""
+    from dorsi.app.testcard import DEG_PER_CM
+
+    lo, hi = 10.0 * DEG_PER_CM, 13.0 * DEG_PER_CM
+    return [
+        Band(-5.0, lo, f"restricted (< {lo:.0f}°)", "#c0392b"),
+        Band(lo, hi, "adequate", "#d8a02f"),
+        Band(hi, 90.0, f"excellent (> {hi:.0f}°)", "#2e9d4f"),
+    ]
+
+
+def make_hub(virtual: bool, replay: bool, speed: float) -> Hub:
+    if replay:
+        return ReplayHub(speed)
+    if virtual:
+        return VirtualHub(speed)
+    return BleHub()
+
+
+async def _main(app: App, connect_first: bool) -> None:
+    qapp = qt_app()
+    closed = asyncio.Event()
+    qapp.lastWindowClosed.connect(closed.set)
+    app.window.show()
+    try:
+        await app.start()
+        devices = app.models.connection.devices
+        if connect_first and devices:
+            await app.controller.connect(devices[0].key)
+            app.window.show_screen("Calibrate")
+        await closed.wait()
+    finally:
+        await app.close()
+
+
+def run_app(*, virtual: bool, replay: bool = False, speed: float = 1.0, connect_first: bool = False) -> int:
+    import qasync
+
+    from dorsi.app.qtfix import patch_qasync
+
+    patch_qasync()
+    qapp = qt_app()
+    app = build(make_hub(virtual, replay, speed))
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+    try:
+        with loop:
+            loop.run_until_complete(_main(app, connect_first))
+    finally:
+        with contextlib.suppress(Exception):
+            asyncio.set_event_loop(None)
+    return 0

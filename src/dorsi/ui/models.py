@@ -1,0 +1,202 @@
+"""View-models: plain state plus Qt signals. Views read them and emit requests; the app fills them.
+
+Nothing here knows a device. The composition root (dorsi.app) listens to the
+``*_requested`` signals, does the work on the asyncio loop and writes the
+results back, then emits ``changed``. Views repaint from the model on
+``changed`` (cheap, discrete state) or on a frame timer (the live trace and
+the big number, which read the ring buffer).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from dorsi.ui.ring import RingBuffer
+
+# Live ring buffer columns
+COL_INCLINATION = 0
+COL_FRONTAL = 1
+RING_SECONDS = 60
+
+
+@dataclass(frozen=True)
+class DeviceRow:
+    key: str  # what connect_requested carries back
+    kind: str  # "dorsi", "WitMotion", "virtual dorsi", …
+    name: str
+    rssi_dbm: int | None = None
+    battery_pct: int | None = None
+    remembered: bool = False
+
+
+class ConnectionModel(QObject):
+    """Scan results and the connection state shown in the status bar at all times."""
+
+    changed = Signal()
+    scan_requested = Signal()
+    connect_requested = Signal(str)
+    disconnect_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.devices: list[DeviceRow] = []
+        self.scanning = False
+        self.state = "disconnected"  # disconnected · connecting · streaming · reconnecting · lost
+        self.device_name = ""
+        self.detail = ""
+        self.reconnects = 0
+        self.samples_received = 0
+        self.samples_lost = 0
+        self.rate_hz = 0.0
+
+    def set_state(self, state: str, detail: str = "") -> None:
+        self.state, self.detail = state, detail
+        self.changed.emit()
+
+
+class LiveModel(QObject):
+    """The live shin angle: a ring buffer the plot and the big number read on their timer."""
+
+    reset = Signal()
+
+    def __init__(self, rate_hz: float = 200.0) -> None:
+        super().__init__()
+        self.ring = RingBuffer(int(RING_SECONDS * max(rate_hz, 50.0) * 2.2), 2)
+        self.calibrated = False
+        self.standing_inclination_deg: float | None = None
+
+    def clear(self) -> None:
+        self.ring.clear()
+        self.reset.emit()
+
+    def current_inclination_deg(self) -> float | None:
+        last = self.ring.latest()
+        return None if last is None else float(last[1][COL_INCLINATION])
+
+
+class CalibrationModel(QObject):
+    """Guided calibration: quiet standing, two knee drives, the strap rotation found."""
+
+    changed = Signal()
+    start_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.phase = "idle"  # idle · standing · drives · done · failed
+        self.standing_s = 0.0
+        self.standing_needed_s = 3.0
+        self.drives_seen = 0
+        self.drives_needed = 2
+        self.strap_rotation_deg: float | None = None
+        self.standing_inclination_deg: float | None = None
+        self.axis_spread_deg: float | None = None
+        self.message = ""
+
+    def set(self, **values: Any) -> None:
+        for key, value in values.items():
+            setattr(self, key, value)
+        self.changed.emit()
+
+
+@dataclass
+class TestState:
+    side: str = "left"
+    running: bool = False
+    current_peak_deg: float | None = None
+    trials: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
+    result: dict[str, Any] | None = None  # the knee-to-wall result card
+    previous: dict[str, Any] | None = None  # last stored result, for the comparison
+
+
+class TestModel(QObject):
+    """Knee-to-wall test, three trials per side."""
+
+    changed = Signal()
+    start_requested = Signal(str)  # side
+    stop_requested = Signal()
+    side_requested = Signal(str)
+    reset_requested = Signal()
+
+    TRIALS_PER_SIDE = 3
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.state = TestState()
+
+
+@dataclass(frozen=True)
+class DrillInfo:
+    id: str
+    title: str
+    source: str = ""
+    prescription: str = ""
+    cues: tuple[str, ...] = ()
+    target_hold_s: float = 0.0
+    reps_per_set: int = 0
+    sets: int = 0
+
+
+@dataclass
+class DrillLive:
+    running: bool = False
+    phase: str = "resting"  # resting · moving · holding · rest between sets
+    hold_s: float = 0.0
+    target_hold_s: float = 0.0
+    rep_count: int = 0
+    set_index: int = 0
+    reps: list[dict[str, Any]] = field(default_factory=list)
+
+
+class DrillModel(QObject):
+    changed = Signal()
+    rep_added = Signal(dict)
+    hold_reached = Signal()  # the hold ring filled: the view beeps
+    start_requested = Signal(str)
+    stop_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.catalogue: list[DrillInfo] = []
+        self.selected = ""
+        self.live = DrillLive()
+
+    def info(self, drill_id: str) -> DrillInfo | None:
+        return next((d for d in self.catalogue if d.id == drill_id), None)
+
+
+class HistoryModel(QObject):
+    """Test results over weeks, the session list; exports and the data folder."""
+
+    changed = Signal()
+    refresh_requested = Signal()
+    export_session_requested = Signal(int, str)  # session id, folder
+    export_history_requested = Signal(str)  # folder
+    open_folder_requested = Signal()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tests: list[dict[str, Any]] = []  # store.test_results()
+        self.sessions: list[dict[str, Any]] = []  # SessionInfo.to_json()
+        self.data_folder = ""
+        self.last_export: list[str] = []
+
+
+class MessageModel(QObject):
+    """Readable messages for the person: errors as one sentence, never a traceback."""
+
+    error = Signal(str)
+    info = Signal(str)
+
+
+@dataclass
+class AppModels:
+    connection: ConnectionModel = field(default_factory=ConnectionModel)
+    live: LiveModel = field(default_factory=LiveModel)
+    calibration: CalibrationModel = field(default_factory=CalibrationModel)
+    test: TestModel = field(default_factory=TestModel)
+    drill: DrillModel = field(default_factory=DrillModel)
+    history: HistoryModel = field(default_factory=HistoryModel)
+    messages: MessageModel = field(default_factory=MessageModel)

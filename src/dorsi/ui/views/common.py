@@ -1,0 +1,44 @@
+"""Small helpers shared by the screens."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+
+
+def heading(text: str, size_px: int = 26) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setPixelSize(size_px)
+    font.setBold(True)
+    label.setFont(font)
+    return label
+
+
+def text_label(text: str = "", size_px: int = 15, bold: bool = False, wrap: bool = True) -> QLabel:
+    label = QLabel(text)
+    font = QFont(label.font())
+    font.setPixelSize(size_px)
+    font.setBold(bold)
+    label.setFont(font)
+    label.setWordWrap(wrap)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+class Card(QFrame):
+    """A framed box with a title."""
+
+    def __init__(self, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("card")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.body = QVBoxLayout(self)
+        self.body.setContentsMargins(14, 10, 14, 12)
+        self.title = heading(title, 17)
+        self.body.addWidget(self.title)
+
+
+def fmt_deg(value: float | None, digits: int = 1) -> str:
+    return "–" if value is None else f"{value:.{digits}f}°"

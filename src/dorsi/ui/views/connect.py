@@ -1,0 +1,113 @@
+"""Connect: the sensors found (type, name, RSSI, battery), the virtual one, the last one remembered."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dorsi.ui.models import ConnectionModel
+from dorsi.ui.views.common import heading, text_label
+
+
+class ConnectView(QWidget):
+    COLUMNS = ("Type", "Name", "Signal", "Battery", "")
+
+    def __init__(self, model: ConnectionModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Connect a sensor"))
+        layout.addWidget(
+            text_label(
+                "Switch the sensor on and keep it within a few metres. The virtual sensor streams a simulated "
+                "shin through the same Bluetooth code, for trying the app without hardware."
+            )
+        )
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(lambda _index: self._connect())
+        layout.addWidget(self.table, 1)
+        buttons = QHBoxLayout()
+        self.scan_button = QPushButton("Scan")
+        self.connect_button = QPushButton("Connect")
+        self.disconnect_button = QPushButton("Disconnect")
+        self.connect_button.setDefault(True)
+        for b in (self.scan_button, self.connect_button, self.disconnect_button):
+            b.setMinimumHeight(36)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addLayout(buttons)
+        self.status = text_label("", 17, bold=True)
+        layout.addWidget(self.status)
+        self.scan_button.clicked.connect(model.scan_requested.emit)
+        self.connect_button.clicked.connect(self._connect)
+        self.disconnect_button.clicked.connect(model.disconnect_requested.emit)
+        model.changed.connect(self.refresh)
+        self.refresh()
+
+    def selected_key(self) -> str | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+
+    def _connect(self) -> None:
+        key = self.selected_key()
+        if key is None and self.model.devices:
+            key = self.model.devices[0].key
+        if key is not None:
+            self.model.connect_requested.emit(key)
+
+    def refresh(self) -> None:
+        m = self.model
+        keep = self.selected_key()
+        self.table.setRowCount(len(m.devices))
+        for row, d in enumerate(m.devices):
+            cells = (
+                d.kind,
+                d.name,
+                "–" if d.rssi_dbm is None else f"{d.rssi_dbm} dBm",
+                "–" if d.battery_pct is None else f"{d.battery_pct} %",
+                "last used" if d.remembered else "",
+            )
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                item.setData(Qt.ItemDataRole.UserRole, d.key)
+                self.table.setItem(row, col, item)
+            if d.key == keep or (keep is None and d.remembered):
+                self.table.selectRow(row)
+        connected = m.state in ("streaming", "connecting", "reconnecting")
+        self.scan_button.setEnabled(not m.scanning)
+        self.scan_button.setText("Scanning…" if m.scanning else "Scan")
+        self.connect_button.setEnabled(bool(m.devices) and not connected)
+        self.disconnect_button.setEnabled(connected)
+        text = {
+            "streaming": f"Streaming from {m.device_name} at {m.rate_hz:.0f} Hz",
+            "connecting": f"Connecting to {m.device_name}…",
+            "reconnecting": f"Connection to {m.device_name} lost; reconnecting…",
+            "lost": f"Lost {m.device_name}",
+        }.get(m.state, "Not connected")
+        if m.reconnects:
+            text += f" · reconnected {m.reconnects}×"
+        if m.state == "streaming" and m.samples_lost:
+            text += f" · {m.samples_lost} samples lost in gaps"
+        if m.detail:
+            text += f" — {m.detail}"
+        self.status.setText(text)

@@ -1,0 +1,155 @@
+"""Drills: pick one, read its cues, watch the trace; reps counted, holds timed (ring + beep), scored."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dorsi.ui.models import DrillModel, LiveModel
+from dorsi.ui.sound import Beeper
+from dorsi.ui.views.common import Card, fmt_deg, heading, text_label
+from dorsi.ui.widgets import BigNumber, HoldRing, LivePlot
+
+
+class DrillView(QWidget):
+    COLUMNS = ("Rep", "Set", "Peak", "Hold", "Score", "Why")
+
+    def __init__(self, model: DrillModel, live: LiveModel, beeper: Beeper, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.live = live
+        self.beeper = beeper
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading("Drills"))
+        top.addStretch(1)
+        self.picker = QComboBox()
+        self.picker.setMinimumHeight(36)
+        self.picker.setMinimumWidth(260)
+        self.picker.currentIndexChanged.connect(self._picked)
+        top.addWidget(self.picker)
+        self.run_button = QPushButton("Start (space)")
+        self.run_button.setMinimumHeight(36)
+        self.run_button.clicked.connect(self.toggle_running)
+        top.addWidget(self.run_button)
+        layout.addLayout(top)
+
+        middle = QHBoxLayout()
+        self.cues = Card("How")
+        self.cues_text = text_label("", 15)
+        self.cues.body.addWidget(self.cues_text)
+        self.cues.body.addStretch(1)
+        self.cues.setMinimumWidth(300)
+        middle.addWidget(self.cues, 2)
+        centre = QVBoxLayout()
+        self.number = BigNumber()
+        self.number.setMinimumHeight(130)
+        centre.addWidget(self.number, 3)
+        self.count_label = text_label("", 30, bold=True, wrap=False)
+        centre.addWidget(self.count_label, 1)
+        middle.addLayout(centre, 3)
+        self.ring = HoldRing()
+        middle.addWidget(self.ring, 2)
+        layout.addLayout(middle, 3)
+
+        bottom = QHBoxLayout()
+        self.plot = LivePlot(live, span_s=20.0)
+        self.plot.setMinimumHeight(180)
+        bottom.addWidget(self.plot, 3)
+        self.table = QTableWidget(0, len(self.COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        bottom.addWidget(self.table, 3)
+        layout.addLayout(bottom, 4)
+
+        self.plot.timer.timeout.connect(self._frame)
+        model.changed.connect(self.refresh)
+        model.rep_added.connect(self._add_rep)
+        model.hold_reached.connect(beeper.beep)
+        self.set_catalogue()
+
+    def set_catalogue(self) -> None:
+        self.picker.blockSignals(True)
+        self.picker.clear()
+        for d in self.model.catalogue:
+            self.picker.addItem(d.title, d.id)
+        if self.model.selected:
+            i = self.picker.findData(self.model.selected)
+            if i >= 0:
+                self.picker.setCurrentIndex(i)
+        elif self.model.catalogue:
+            self.model.selected = self.model.catalogue[0].id
+        self.picker.blockSignals(False)
+        self.refresh()
+
+    def _picked(self, index: int) -> None:
+        if index >= 0:
+            self.model.selected = str(self.picker.itemData(index))
+            self.refresh()
+
+    def select(self, drill_id: str) -> None:
+        i = self.picker.findData(drill_id)
+        if i >= 0:
+            self.picker.setCurrentIndex(i)
+
+    def toggle_running(self) -> None:
+        if self.model.live.running:
+            self.model.stop_requested.emit()
+        elif self.model.selected:
+            self.model.start_requested.emit(self.model.selected)
+
+    def _frame(self) -> None:
+        self.number.set_value(self.live.current_inclination_deg())
+        lv = self.model.live
+        self.ring.set_hold(lv.hold_s, lv.target_hold_s)
+
+    def _add_rep(self, rep: dict[str, Any]) -> None:
+        row = self.table.rowCount()
+        self.table.insertRow(row)
+        hold = rep.get("hold_s")
+        score = rep.get("score")
+        reasons = rep.get("reasons") or []
+        cells = (
+            str(int(rep.get("index", row)) + 1),
+            str(int(rep.get("set", 0)) + 1),
+            fmt_deg(rep.get("peak_tibial_inclination_deg")),
+            "–" if hold is None else f"{hold:.1f} s",
+            "–" if score is None else f"{score:.0f}",
+            "; ".join(str(r) for r in reasons) if reasons else ("partial rep" if rep.get("partial") else "good"),
+        )
+        for col, text in enumerate(cells):
+            self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.scrollToBottom()
+
+    def refresh(self) -> None:
+        m = self.model
+        info = m.info(m.selected)
+        lv = m.live
+        self.picker.setEnabled(not lv.running)
+        self.run_button.setText("Stop (space)" if lv.running else "Start (space)")
+        if info is not None:
+            cues = "".join(f"<li>{c}</li>" for c in info.cues)
+            src = f"<br><i>Source: {info.source}</i>" if info.source else ""
+            self.cues_text.setText(f"<b>{info.prescription}</b><ul>{cues}</ul>{src}")
+        if not lv.running and not lv.reps:
+            self.table.setRowCount(0)
+        target = f" of {info.reps_per_set}" if info is not None and info.reps_per_set else ""
+        set_text = f" · set {lv.set_index + 1}" if info is not None and info.sets > 1 else ""
+        phase = {"holding": "hold…", "moving": "moving", "resting": "", "rest": "rest between sets"}.get(lv.phase, "")
+        self.count_label.setText(f"Reps {lv.rep_count}{target}{set_text}" + (f" · {phase}" if phase else ""))

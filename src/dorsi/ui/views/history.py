@@ -1,0 +1,226 @@
+"""History: knee-to-wall results per side over weeks with the bands, the 12-week program, sessions, export."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pyqtgraph as pg
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from dorsi.ui.models import HistoryModel
+from dorsi.ui.settings import CM_PER_IN, AppSettings
+from dorsi.ui.views.common import Card, heading, text_label
+
+# Toe-to-wall bands (cm), first scale of the article (targets.md): < 10 restricted, 10–13 adequate, > 13 excellent
+CM_BANDS = (
+    (0.0, 10.0, "restricted", "#c0392b"),
+    (10.0, 13.0, "adequate", "#d8a02f"),
+    (13.0, 20.0, "excellent", "#2e9d4f"),
+)
+SIDE_COLORS = {"left": "#2f7fd8", "right": "#e67e22"}
+PROGRAM_WEEKS = 12
+RETEST_EVERY_WEEKS = 3
+PROGRAM_PHASES = (
+    (1, 4, "stretching + knee-to-wall circles, 2 min per side daily"),
+    (5, 8, "add banded mobilization, 2 min per side; retest weekly"),
+    (9, 12, "loaded work: squat holds, calf raises"),
+)
+
+
+def parse_time(text: str) -> dt.datetime | None:
+    try:
+        t = dt.datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return t if t.tzinfo else t.replace(tzinfo=dt.UTC)
+
+
+def program_text(first: dt.datetime | None, now: dt.datetime) -> str:
+    """Where the person is in the 12-week program (article 004) and when to retest."""
+    if first is None:
+        return "The 12-week program starts with your first test. Retest every 3 weeks."
+    week = (now - first).days // 7 + 1
+    if week > PROGRAM_WEEKS:
+        return f"Program done ({PROGRAM_WEEKS} weeks since {first:%d %b %Y}). Retest to see where you are."
+    phase = next(text for lo, hi, text in PROGRAM_PHASES if lo <= week <= hi)
+    weeks_to_retest = RETEST_EVERY_WEEKS - (week - 1) % RETEST_EVERY_WEEKS
+    retest = first + dt.timedelta(weeks=week - 1 + weeks_to_retest)
+    return (
+        f"<b>Week {week} of {PROGRAM_WEEKS}</b>: {phase}.<br>"
+        f"Next retest: {retest:%a %d %b} (every {RETEST_EVERY_WEEKS} weeks)."
+    )
+
+
+class HistoryView(QWidget):
+    SESSION_COLUMNS = ("#", "Started", "Drill", "Side", "Duration", "Samples", "")
+
+    def __init__(self, model: HistoryModel, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.settings = settings
+        # asks for a folder; tests replace it
+        self.ask_folder: Callable[[], str] = lambda: QFileDialog.getExistingDirectory(self, "Export to folder")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("History"))
+        top = QHBoxLayout()
+        axis = pg.DateAxisItem(orientation="bottom")
+        self.plot = pg.PlotWidget(axisItems={"bottom": axis})
+        item = self.plot.getPlotItem()
+        item.setMenuEnabled(False)
+        item.hideButtons()
+        item.showGrid(x=False, y=True, alpha=0.2)
+        item.setLabel("left", "toe to wall")
+        item.addLegend(offset=(10, 10))
+        self.plot.setMinimumHeight(220)
+        self._band_items: list[Any] = []
+        self.curves = {
+            side: item.plot(
+                pen=pg.mkPen(color, width=2),
+                symbol="o",
+                symbolSize=10,
+                symbolBrush=color,
+                name=side,
+            )
+            for side, color in SIDE_COLORS.items()
+        }
+        top.addWidget(self.plot, 3)
+        self.program = Card("12-week program")
+        self.program_text = text_label("", 15)
+        self.program.body.addWidget(self.program_text)
+        self.latest_text = text_label("", 15)
+        self.program.body.addWidget(self.latest_text)
+        self.program.body.addStretch(1)
+        self.program.setMinimumWidth(300)
+        top.addWidget(self.program, 2)
+        layout.addLayout(top, 3)
+
+        self.table = QTableWidget(0, len(self.SESSION_COLUMNS))
+        self.table.setHorizontalHeaderLabels(list(self.SESSION_COLUMNS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(len(self.SESSION_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 2)
+        buttons = QHBoxLayout()
+        self.export_button = QPushButton("Export session CSV…")
+        self.export_history_button = QPushButton("Export test history CSV…")
+        self.folder_button = QPushButton("Open data folder")
+        for b in (self.export_button, self.export_history_button, self.folder_button):
+            b.setMinimumHeight(34)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        self.status = text_label("", 14)
+        buttons.addWidget(self.status, 2)
+        layout.addLayout(buttons)
+        self.export_button.clicked.connect(self.export_selected)
+        self.export_history_button.clicked.connect(self.export_history)
+        self.folder_button.clicked.connect(model.open_folder_requested.emit)
+        model.changed.connect(self.refresh)
+        settings.changed.connect(self.refresh)
+        self.refresh()
+
+    def selected_session(self) -> int | None:
+        rows = self.table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        item = self.table.item(rows[0].row(), 0)
+        return None if item is None else int(item.text())
+
+    def export_selected(self) -> None:
+        sid = self.selected_session()
+        if sid is None:
+            self.status.setText("Select a session first.")
+            return
+        folder = self.ask_folder()
+        if folder:
+            self.model.export_session_requested.emit(sid, folder)
+
+    def export_history(self) -> None:
+        folder = self.ask_folder()
+        if folder:
+            self.model.export_history_requested.emit(folder)
+
+    def _draw_bands(self, scale: float) -> None:
+        item = self.plot.getPlotItem()
+        for it in self._band_items:
+            item.removeItem(it)
+        self._band_items = []
+        for lo, hi, label, color in CM_BANDS:
+            brush = QColor(color)
+            brush.setAlpha(40)
+            region = pg.LinearRegionItem(values=(lo / scale, hi / scale), orientation="horizontal", movable=False)
+            region.setBrush(brush)
+            for line in region.lines:
+                line.setPen(pg.mkPen(None))
+            region.setZValue(-10)
+            item.addItem(region)
+            text = pg.TextItem(label, color=color, anchor=(1, 1))
+            item.addItem(text, ignoreBounds=True)
+            self._band_items += [region, text]
+
+    def refresh(self) -> None:
+        m = self.model
+        inch = self.settings.units == "in"
+        scale = CM_PER_IN if inch else 1.0
+        self.plot.getPlotItem().setLabel("left", "toe to wall", units="in" if inch else "cm")
+        self._draw_bands(scale)
+        first: dt.datetime | None = None
+        latest: dict[str, dict[str, Any]] = {}
+        x_max = 0.0
+        for side, curve in self.curves.items():
+            xs, ys = [], []
+            for r in m.tests:
+                when = parse_time(r.get("taken_at", ""))
+                cm = r.get("toe_to_wall_cm")
+                if when is None or r.get("side") != side or cm is None:
+                    continue
+                first = when if first is None or when < first else first
+                xs.append(when.timestamp())
+                ys.append(cm / scale)
+                latest[side] = r
+            curve.setData(xs, ys)
+            x_max = max([x_max, *xs])
+        for it in self._band_items[1::2]:
+            it.setPos(x_max if x_max else 0.0, 0.0)
+        self.plot.setYRange(0, 20 / scale, padding=0)
+        self.program_text.setText(program_text(first, dt.datetime.now(dt.UTC)))
+        parts = []
+        for side in ("left", "right"):
+            last = latest.get(side)
+            if last:
+                parts.append(
+                    f"{side.title()}: {last.get('angle_deg') or 0:.1f}° · "
+                    f"{self.settings.format_length(last.get('toe_to_wall_cm'))} · {last.get('band') or '–'}"
+                )
+        self.latest_text.setText("Latest: " + "<br>".join(parts) if parts else "No test yet.")
+        self.table.setRowCount(len(m.sessions))
+        for row, s in enumerate(reversed(m.sessions)):
+            when = parse_time(s.get("started_at", ""))
+            cells = (
+                str(s.get("id")),
+                "–" if when is None else when.astimezone().strftime("%Y-%m-%d %H:%M"),
+                str(s.get("drill", "")),
+                str(s.get("side", "")),
+                f"{float(s.get('duration_s') or 0):.0f} s",
+                str(s.get("samples", "")),
+                "interrupted" if s.get("interrupted") else "",
+            )
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self.status.setText("Exported: " + ", ".join(m.last_export) if m.last_export else m.data_folder)

@@ -1,0 +1,87 @@
+"""Settings: profile (tibia, foot, dominant side), units, sound, theme, sample rate."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QPushButton, QVBoxLayout, QWidget
+
+from dorsi.ui.settings import RATES_HZ, SIDES, THEMES, UNITS, AppSettings
+from dorsi.ui.sound import Beeper
+from dorsi.ui.views.common import Card, heading, text_label
+
+
+class SettingsView(QWidget):
+    def __init__(self, settings: AppSettings, beeper: Beeper, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.beeper = beeper
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading("Settings"))
+        profile = Card("Profile")
+        form = QFormLayout()
+        self.tibia = QDoubleSpinBox()
+        self.tibia.setRange(20.0, 70.0)
+        self.tibia.setSuffix(" cm")
+        self.tibia.setDecimals(1)
+        self.foot = QDoubleSpinBox()
+        self.foot.setRange(12.0, 40.0)
+        self.foot.setSuffix(" cm")
+        self.foot.setDecimals(1)
+        self.dominant = QComboBox()
+        self.dominant.addItems(list(SIDES))
+        form.addRow("Tibia length (knee joint line to ankle bone)", self.tibia)
+        form.addRow("Foot length (heel to big toe)", self.foot)
+        form.addRow("Dominant side", self.dominant)
+        profile.body.addLayout(form)
+        profile.body.addWidget(text_label("The lengths turn the shin angle into a toe-to-wall distance.", 13))
+        layout.addWidget(profile)
+
+        display = Card("Display, sound and sensor")
+        form2 = QFormLayout()
+        self.units = QComboBox()
+        self.units.addItems(list(UNITS))
+        self.theme = QComboBox()
+        self.theme.addItems(list(THEMES))
+        self.sound = QCheckBox("Beep when a hold is done")
+        self.test_sound = QPushButton("Test sound")
+        self.rate = QComboBox()
+        for r in RATES_HZ:
+            self.rate.addItem(f"{r} Hz", r)
+        form2.addRow("Units", self.units)
+        form2.addRow("Theme", self.theme)
+        form2.addRow("Sound", self.sound)
+        form2.addRow("", self.test_sound)
+        form2.addRow("Sample rate (next connection)", self.rate)
+        display.body.addLayout(form2)
+        display.body.addWidget(text_label(f"Sound output: {beeper.backend}.", 13))
+        layout.addWidget(display)
+        layout.addStretch(1)
+        self.load()
+        self.tibia.valueChanged.connect(lambda v: setattr(self.settings, "tibia_cm", v))
+        self.foot.valueChanged.connect(lambda v: setattr(self.settings, "foot_cm", v))
+        self.dominant.currentTextChanged.connect(lambda v: setattr(self.settings, "dominant_side", v))
+        self.units.currentTextChanged.connect(lambda v: setattr(self.settings, "units", v))
+        self.theme.currentTextChanged.connect(lambda v: setattr(self.settings, "theme", v))
+        self.sound.toggled.connect(self._sound)
+        self.test_sound.clicked.connect(self._test_sound)
+        self.rate.currentIndexChanged.connect(lambda i: setattr(self.settings, "rate_hz", int(self.rate.itemData(i))))
+
+    def load(self) -> None:
+        s = self.settings
+        self.tibia.setValue(s.tibia_cm)
+        self.foot.setValue(s.foot_cm)
+        self.dominant.setCurrentText(s.dominant_side)
+        self.units.setCurrentText(s.units)
+        self.theme.setCurrentText(s.theme)
+        self.sound.setChecked(s.sound)
+        self.rate.setCurrentIndex(max(0, self.rate.findData(s.rate_hz)))
+        self.beeper.muted = not s.sound
+
+    def _sound(self, on: bool) -> None:
+        self.settings.sound = on
+        self.beeper.muted = not on
+
+    def _test_sound(self) -> None:
+        was = self.beeper.muted
+        self.beeper.muted = False
+        self.beeper.beep()
+        self.beeper.muted = was

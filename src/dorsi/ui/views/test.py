@@ -1,0 +1,151 @@
+"""Knee-to-wall test: the live angle, big; three trials per side, best kept; the result card.
+
+The result card reads ``TestState.result``, which the app fills in this shape::
+
+    {"sides": {"left": {"angle_deg", "toe_to_wall_cm", "uncertainty_cm", "band", "band_detail"}, …},
+     "asymmetry": "one sentence", "comparison": ["one sentence per side", …], "notes": [...]}
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+
+from dorsi.ui.models import LiveModel, TestModel
+from dorsi.ui.settings import AppSettings
+from dorsi.ui.views.common import Card, fmt_deg, heading, text_label
+from dorsi.ui.widgets import Band, BigNumber, LivePlot
+
+SIDE_LABEL = {"left": "Left", "right": "Right"}
+
+
+class TestView(QWidget):
+    def __init__(self, model: TestModel, live: LiveModel, settings: AppSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.live = live
+        self.settings = settings
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(heading("Knee-to-wall test"))
+        top.addStretch(1)
+        self.side_group = QButtonGroup(self)
+        self.side_buttons: dict[str, QPushButton] = {}
+        for side, key in (("left", "L"), ("right", "R")):
+            b = QPushButton(f"{SIDE_LABEL[side]} ({key})")
+            b.setCheckable(True)
+            b.setMinimumHeight(40)
+            b.clicked.connect(lambda _c=False, s=side: self.model.side_requested.emit(s))
+            self.side_group.addButton(b)
+            self.side_buttons[side] = b
+            top.addWidget(b)
+        self.run_button = QPushButton("Start trials (space)")
+        self.run_button.setMinimumHeight(40)
+        self.run_button.clicked.connect(self.toggle_running)
+        top.addWidget(self.run_button)
+        self.reset_button = QPushButton("New test")
+        self.reset_button.setMinimumHeight(40)
+        self.reset_button.clicked.connect(model.reset_requested.emit)
+        top.addWidget(self.reset_button)
+        layout.addLayout(top)
+        self.instructions = text_label("", 15)
+        layout.addWidget(self.instructions)
+
+        middle = QHBoxLayout()
+        self.number = BigNumber()
+        self.number.setMinimumHeight(170)
+        middle.addWidget(self.number, 3)
+        trials = Card("Trials (best kept)")
+        grid = QGridLayout()
+        self.trial_labels: dict[str, list[Any]] = {}
+        for col, side in enumerate(("left", "right")):
+            grid.addWidget(text_label(SIDE_LABEL[side], 15, bold=True, wrap=False), 0, col)
+            labels = []
+            for row in range(model.TRIALS_PER_SIDE):
+                lab = text_label("–", 20, wrap=False)
+                grid.addWidget(lab, row + 1, col)
+                labels.append(lab)
+            self.trial_labels[side] = labels
+        trials.body.addLayout(grid)
+        self.peak_label = text_label("", 14)
+        trials.body.addWidget(self.peak_label)
+        middle.addWidget(trials, 2)
+        layout.addLayout(middle, 3)
+
+        bottom = QHBoxLayout()
+        self.plot = LivePlot(live, span_s=25.0)
+        self.plot.setMinimumHeight(200)
+        bottom.addWidget(self.plot, 3)
+        self.card = Card("Result")
+        self.card_text = text_label("Do three trials on each side.", 15)
+        self.card.body.addWidget(self.card_text)
+        self.card.body.addStretch(1)
+        self.card.setMinimumWidth(320)
+        bottom.addWidget(self.card, 2)
+        layout.addLayout(bottom, 4)
+        self.plot.timer.timeout.connect(self._frame)
+        model.changed.connect(self.refresh)
+        settings.changed.connect(self.refresh)
+        self.refresh()
+
+    def set_bands(self, bands: list[Band]) -> None:
+        self.plot.set_bands(bands)
+
+    def toggle_running(self) -> None:
+        if self.model.state.running:
+            self.model.stop_requested.emit()
+        else:
+            self.model.start_requested.emit(self.model.state.side)
+
+    def _frame(self) -> None:
+        self.number.set_value(self.live.current_inclination_deg())
+
+    def refresh(self) -> None:
+        st = self.model.state
+        for side, b in self.side_buttons.items():
+            b.setChecked(side == st.side)
+        self.run_button.setText("Stop (space)" if st.running else "Start trials (space)")
+        n = len(st.trials[st.side])
+        if st.running:
+            self.instructions.setText(
+                f"{SIDE_LABEL[st.side]} foot pointing at the wall, heel down: drive the knee to the wall, touch, "
+                f"come back. Trial {min(n + 1, self.model.TRIALS_PER_SIDE)} of {self.model.TRIALS_PER_SIDE}."
+            )
+        else:
+            self.instructions.setText(
+                f"Side: {SIDE_LABEL[st.side]}. Press space to start; L / R switch sides. "
+                "Move the foot back from the wall until the knee only just touches."
+            )
+        for side, labels in self.trial_labels.items():
+            values = st.trials[side]
+            best = max(values) if values else None
+            for i, lab in enumerate(labels):
+                v = values[i] if i < len(values) else None
+                lab.setText(("★ " if v is not None and v == best else "") + fmt_deg(v))
+        self.peak_label.setText("" if st.current_peak_deg is None else f"This trial so far: {st.current_peak_deg:.1f}°")
+        self.card_text.setText(self._card_text(st.result))
+
+    def _card_text(self, result: dict[str, Any] | None) -> str:
+        if not result:
+            return "Do three trials on each side; the best of each side is kept."
+        lines = []
+        for side in ("left", "right"):
+            r = result.get("sides", {}).get(side)
+            if not r:
+                continue
+            cm = r.get("toe_to_wall_cm")
+            unc = r.get("uncertainty_cm")
+            dist = self.settings.format_length(cm)
+            if unc is not None and cm is not None:
+                dist += f" ± {self.settings.format_length(unc).split()[0]}"
+            lines.append(
+                f"<b>{SIDE_LABEL[side]}: {fmt_deg(r.get('angle_deg'))}</b> · toe to wall ≈ {dist} · "
+                f"<b>{r.get('band', '–')}</b>" + (f" ({r['band_detail']})" if r.get("band_detail") else "")
+            )
+        for key in ("asymmetry",):
+            if result.get(key):
+                lines.append(str(result[key]))
+        lines.extend(str(s) for s in result.get("comparison", []))
+        lines.extend(f"<i>{s}</i>" for s in result.get("notes", []))
+        return "<br>".join(lines)
