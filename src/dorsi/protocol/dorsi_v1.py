@@ -143,9 +143,13 @@ class PacketBatch:
         )
 
 
-_RATES = np.array(enc.RATES_HZ + (0,) * 4, dtype=np.int64)
-_ACCS = np.array(enc.ACC_RANGES_G, dtype=np.int64)
-_GYRS = np.array(enc.GYR_RANGES_DPS + (0,) * 3, dtype=np.int64)
+# lookup tables indexed by the config byte: physical value, or 0 for an invalid code
+_CFG = np.arange(256)
+_gyr_code, _rate_code = (_CFG >> 2) & 0x07, _CFG >> 5
+_CFG_BAD = (_gyr_code >= len(enc.GYR_RANGES_DPS)) | (_rate_code >= len(enc.RATES_HZ))
+_RATE_LUT = np.where(_CFG_BAD, 0, np.array(enc.RATES_HZ + (0,) * 4)[_rate_code]).astype(np.int64)
+_ACC_LUT = np.where(_CFG_BAD, 0, np.array(enc.ACC_RANGES_G)[_CFG & 0x03]).astype(np.int64)
+_GYR_LUT = np.where(_CFG_BAD, 0, np.array(enc.GYR_RANGES_DPS + (0,) * 3)[_gyr_code]).astype(np.int64)
 
 
 def _first_bad(packets: Sequence[Bytes], idx: NDArray[np.intp], bad: NDArray[np.bool_]) -> DecodeError:
@@ -155,6 +159,19 @@ def _first_bad(packets: Sequence[Bytes], idx: NDArray[np.intp], bad: NDArray[np.
     except DecodeError as exc:
         return DecodeError(f"packet {i}: {exc}")
     return DecodeError(f"packet {i}: invalid")  # pragma: no cover - vector and scalar checks agree
+
+
+def _join(packets: Sequence[Bytes]) -> bytes:
+    try:
+        return b"".join(packets)
+    except TypeError:
+        raise DecodeError("decode_batch expects a sequence of bytes objects") from None
+
+
+def _rows(joined: bytes, n: int) -> NDArray[np.void]:
+    """Packets of n samples, back to back → a structured view (no copy)."""
+    dtype = np.dtype([("first", "u1"), ("cfg", "u1"), ("seq", "<u2"), ("t_us", "<u4"), ("s", "<i2", (n, 6))])
+    return np.frombuffer(joined, dtype=dtype)
 
 
 def decode_batch(packets: Sequence[Bytes]) -> PacketBatch:
@@ -168,41 +185,35 @@ def decode_batch(packets: Sequence[Bytes]) -> PacketBatch:
     except TypeError:
         raise DecodeError("decode_batch expects a sequence of bytes objects") from None
     counts = (lengths - enc.HEADER_SIZE) // enc.SAMPLE_SIZE
-    ok_len = (lengths >= 20) & ((lengths - enc.HEADER_SIZE) % enc.SAMPLE_SIZE == 0) & (counts <= enc.MAX_SAMPLES)
-    if not ok_len.all():
-        raise _first_bad(packets, np.arange(p), ~ok_len)
-    sample_start = np.zeros(p + 1, np.int64)
-    np.cumsum(counts, out=sample_start[1:])
-    first = np.empty(p, np.int64)
-    cfg = np.empty(p, np.int64)
-    seq = np.empty(p, np.int64)
-    t_us = np.empty(p, np.int64)
-    raw = np.empty((int(sample_start[-1]), 6), np.int16)
-    uniform = int(lengths.min()) == int(lengths.max())  # the usual case: one MTU, one batch size
-    for length in lengths[:1] if uniform else np.unique(lengths):
-        idx = np.arange(p) if uniform else np.flatnonzero(lengths == length)
-        n = int(length - enc.HEADER_SIZE) // enc.SAMPLE_SIZE
-        try:
-            joined = b"".join(packets if uniform else [packets[i] for i in idx.tolist()])
-        except TypeError:
-            raise DecodeError("decode_batch expects a sequence of bytes objects") from None
-        arr = np.frombuffer(joined, np.uint8).reshape(len(idx), int(length))
-        first[idx] = arr[:, 0]
-        cfg[idx] = arr[:, 1]
-        seq[idx] = arr[:, 2].astype(np.int64) | (arr[:, 3].astype(np.int64) << 8)
-        t_us[idx] = np.ascontiguousarray(arr[:, 4:8]).view("<u4")[:, 0]
-        samples = np.ascontiguousarray(arr[:, 8:]).view("<i2").reshape(len(idx) * n, 6)
-        if len(idx) == p:
-            raw[:] = samples
-        else:
+    if int(lengths.min()) == int(lengths.max()):  # the usual case: one MTU, one batch size
+        n = int(counts[0])
+        if lengths[0] < 20 or (lengths[0] - enc.HEADER_SIZE) % enc.SAMPLE_SIZE or n > enc.MAX_SAMPLES:
+            raise _first_bad(packets, np.arange(p), np.ones(p, bool))
+        rec = _rows(_join(packets), n)
+        first, cfg = rec["first"], rec["cfg"]
+        raw = np.ascontiguousarray(rec["s"]).reshape(p * n, 6)
+        seq, t_us = rec["seq"].astype(np.int64), rec["t_us"].astype(np.int64)
+    else:
+        ok_len = (lengths >= 20) & ((lengths - enc.HEADER_SIZE) % enc.SAMPLE_SIZE == 0)
+        ok_len &= counts <= enc.MAX_SAMPLES
+        if not ok_len.all():
+            raise _first_bad(packets, np.arange(p), ~ok_len)
+        sample_start = np.zeros(p + 1, np.int64)
+        np.cumsum(counts, out=sample_start[1:])
+        first, cfg = np.empty(p, np.uint8), np.empty(p, np.uint8)
+        seq, t_us = np.empty(p, np.int64), np.empty(p, np.int64)
+        raw = np.empty((int(sample_start[-1]), 6), np.int16)
+        for length in np.unique(lengths):
+            idx = np.flatnonzero(lengths == length)
+            n = int(length - enc.HEADER_SIZE) // enc.SAMPLE_SIZE
+            rec = _rows(_join([packets[i] for i in idx.tolist()]), n)
+            first[idx], cfg[idx], seq[idx], t_us[idx] = rec["first"], rec["cfg"], rec["seq"], rec["t_us"]
             pos = (sample_start[idx][:, None] + np.arange(n)[None, :]).ravel()
-            raw[pos] = samples
-    bad = ((first >> 5) != enc.PROTOCOL_VERSION) | ((first & 0x1F) != counts)
-    bad |= ((cfg >> 2) & 0x07) >= len(enc.GYR_RANGES_DPS)
-    bad |= (cfg >> 5) >= len(enc.RATES_HZ)
+            raw[pos] = rec["s"].reshape(len(idx) * n, 6)
+    bad = (first >> 5 != enc.PROTOCOL_VERSION) | ((first & 0x1F) != counts) | _CFG_BAD[cfg]
     if bad.any():
         raise _first_bad(packets, np.arange(p), bad)
-    return PacketBatch(seq, t_us, _RATES[cfg >> 5], _ACCS[cfg & 0x03], _GYRS[(cfg >> 2) & 0x07], counts, raw)
+    return PacketBatch(seq, t_us, _RATE_LUT[cfg], _ACC_LUT[cfg], _GYR_LUT[cfg], counts, raw)
 
 
 # --- status characteristic ----------------------------------------------------
