@@ -21,7 +21,7 @@ from dorsi.app.sources import VirtualHub
 
 from .helpers import wait_for
 
-SPEED = 12.0
+SPEED = 8.0
 
 
 def test_whole_flow_on_virtual_ble_sensor(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:

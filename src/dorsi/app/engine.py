@@ -189,9 +189,9 @@ class LiveEngine:
     def _test_step(self, reps: list[dict[str, Any]]) -> None:
         st = self.m.test.state
         assert self.counter is not None
-        peak = getattr(self.counter, "current_peak_deg", None)
-        changed = peak != st.current_peak_deg
-        st.current_peak_deg = peak
+        # the running peak is shown by the view's frame timer; no signal per sample
+        st.current_peak_deg = getattr(self.counter, "current_peak_deg", None)
+        changed = False
         for rep in reps:
             if rep.get("partial"):
                 continue

@@ -100,6 +100,10 @@ class TestView(QWidget):
 
     def _frame(self) -> None:
         self.number.set_value(self.live.current_inclination_deg())
+        peak = self.model.state.current_peak_deg
+        text = "" if peak is None else f"This trial so far: {peak:.1f}°"
+        if text != self.peak_label.text():
+            self.peak_label.setText(text)
 
     def refresh(self) -> None:
         st = self.model.state
@@ -123,7 +127,6 @@ class TestView(QWidget):
             for i, lab in enumerate(labels):
                 v = values[i] if i < len(values) else None
                 lab.setText(("★ " if v is not None and v == best else "") + fmt_deg(v))
-        self.peak_label.setText("" if st.current_peak_deg is None else f"This trial so far: {st.current_peak_deg:.1f}°")
         self.card_text.setText(self._card_text(st.result))
 
     def _card_text(self, result: dict[str, Any] | None) -> str:
