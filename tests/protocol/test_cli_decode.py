@@ -58,3 +58,9 @@ def test_bad_bytes_exit_2_with_one_line(argv: list[str], why: str, capsys: pytes
     captured = capsys.readouterr()
     assert captured.out == ""  # nothing half-printed
     assert why in captured.err and captured.err.count("\n") == 1 and "Traceback" not in captured.err
+
+
+def test_decode_metamotion_with_ranges(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["decode", "--format", "metamotion", "--acc-range-g", "4", "030416c494a22ad0"]) == 0
+    (row,) = _lines(capsys.readouterr().out)
+    assert row["acc_g"] == pytest.approx([-1.872, -2.919, -1.495], abs=1e-3)

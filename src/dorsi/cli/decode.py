@@ -8,9 +8,9 @@ import sys
 from typing import Any
 
 from dorsi.errors import InputError
-from dorsi.protocol import dorsi_v1, witmotion
+from dorsi.protocol import dorsi_v1, metamotion, witmotion
 
-FORMATS = ("dorsi", "witmotion", "dorsi-status")
+FORMATS = ("dorsi", "witmotion", "dorsi-status", "metamotion")
 
 
 def register(subparsers: Any) -> None:
@@ -22,6 +22,8 @@ def register(subparsers: Any) -> None:
         "'-' reads HEX values from standard input, one per line. Bytes that do not decode: exit 2.",
     )
     p.add_argument("--format", choices=FORMATS, default="dorsi", help="protocol of the bytes (default: dorsi)")
+    p.add_argument("--acc-range-g", type=int, default=16, help="metamotion only: configured range (default 16)")
+    p.add_argument("--gyr-range-dps", type=int, default=2000, help="metamotion only: configured range (default 2000)")
     p.add_argument("hex", nargs="+", metavar="HEX", help="one notification's bytes in hex, or '-'")
     p.set_defaults(func=run)
 
@@ -97,11 +99,23 @@ def _status(i: int, data: bytes) -> list[dict[str, Any]]:
     return [{"packet": i, **row}]
 
 
+def _metamotion(i: int, data: bytes, acc_range_g: int, gyr_range_dps: int) -> list[dict[str, Any]]:
+    m = metamotion.decode_notification(data, acc_range_g, gyr_range_dps)
+    unit = "acc_g" if m.kind == "acc" else "gyr_dps"
+    return [{"packet": i, "sample": j, unit: _round(m.values[j])} for j in range(len(m.values))]
+
+
 DECODERS = {"dorsi": _dorsi, "witmotion": _witmotion, "dorsi-status": _status}
 
 
 def run(args: argparse.Namespace) -> int:
-    decode = DECODERS[args.format]
+    if args.format == "metamotion":
+
+        def decode(i: int, data: bytes) -> list[dict[str, Any]]:
+            return _metamotion(i, data, args.acc_range_g, args.gyr_range_dps)
+
+    else:
+        decode = DECODERS[args.format]
     rows: list[dict[str, Any]] = []
     for i, data in enumerate(_parse_hex(args.hex), start=1):
         try:

@@ -27,3 +27,9 @@ WITMOTION_WRITE_UUID = "0000ffe9-0000-1000-8000-00805f9a34fb"
 
 SENSOR_KINDS = ("dorsi", "witmotion")
 SERVICE_UUID_BY_KIND = {"dorsi": DORSI_SERVICE_UUID, "witmotion": WITMOTION_SERVICE_UUID}
+
+# --- MbientLab MetaMotion (MetaWear), decoder in metamotion.py ----------------------
+METAMOTION_NAME_PREFIX = "MetaWear"
+METAMOTION_SERVICE_UUID = "326a9000-85cb-9195-d9dd-464cfbbae75a"
+METAMOTION_COMMAND_UUID = "326a9001-85cb-9195-d9dd-464cfbbae75a"
+METAMOTION_NOTIFY_UUID = "326a9006-85cb-9195-d9dd-464cfbbae75a"
