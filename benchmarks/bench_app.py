@@ -96,16 +96,19 @@ def main() -> int:
         f"streamed {c.samples_received} samples ({c.samples_received / 208.0 / 60:.1f} min at 208 Hz) in {wall_s:.0f} s"
     )
     print(
-        f"frames: {len(ft)}; frame time p50 {np.percentile(ft, 50):.2f} ms, p99 {np.percentile(ft, 99):.2f} ms, max {ft.max():.2f} ms (target p99 < 16 ms)"
+        f"frames: {len(ft)}; frame time p50 {np.percentile(ft, 50):.2f} ms, "
+        f"p99 {np.percentile(ft, 99):.2f} ms, max {ft.max():.2f} ms (target p99 < 16 ms)"
     )
     growth = mem[-1][1] - mem[0][1] if len(mem) > 1 else float("nan")
     print(
-        f"memory (RSS) after warm-up {mem[0][1]:.0f} MB → end {mem[-1][1]:.0f} MB: growth {growth:.1f} MB (target < 50 MB)"
+        f"memory (RSS) after warm-up {mem[0][1]:.0f} MB → end {mem[-1][1]:.0f} MB: "
+        f"growth {growth:.1f} MB (target < 50 MB)"
     )
     print(f"peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e3:.0f} MB")
     dropped = produced - c.samples_received - c.samples_lost
     print(
-        f"samples produced {produced}, received {c.samples_received}, gaps {c.samples_lost}, dropped in the app {max(0, dropped)} (target 0)"
+        f"samples produced {produced}, received {c.samples_received}, gaps {c.samples_lost}, "
+        f"dropped in the app {max(0, dropped)} (target 0)"
     )
     return 0
 
