@@ -97,3 +97,20 @@ def test_recording_without_calibration_is_analyzed_with_a_warning() -> None:
     assert result.warnings and "no calibration sequence" in result.warnings[0]
     assert result.summary()["calibration"] == {"found": False, "strap_rotation_deg": 0.0}
     assert np.all(np.isfinite(result.tibial_inclination_deg))
+
+
+def test_calibration_progress_for_live_feedback() -> None:
+    sim = simulate(SimParams(drill="knee-to-wall", seconds=30.0, seed=6, rate_hz=100.0))
+    pipe = ShinPipeline(PipelineParams(rate_hz=100.0))
+    seen = []
+    chunk = sim.recording.chunk
+    for start in range(0, len(chunk), 50):
+        pipe.update(chunk.slice(start, start + 50))
+        assert pipe.detector is not None
+        p = pipe.detector.progress
+        seen.append((p.phase, p.drives_done))
+        assert 0.0 <= p.standing_s <= p.standing_needed_s
+    phases = [ph for ph, _ in seen]
+    assert phases[0] == "standing" and "drives" in phases and phases[-1] == "done"
+    assert seen[-1][1] == 2
+    assert [d for ph, d in seen if ph == "drives"] == sorted(d for ph, d in seen if ph == "drives")

@@ -121,16 +121,9 @@ class LiveEngine:
         if det.gave_up:
             model.set(phase="failed", message="No calibration found in the first two minutes.")
             return
-        # live feedback from the detector's state (read-only)
-        still = getattr(det, "_still", None)
-        drives = len(getattr(det, "_drives", ()))
-        stand = getattr(det, "_stand", None)
-        standing_s = 0.0
-        if stand is not None:
-            standing_s = model.standing_needed_s
-        elif still is not None and int(getattr(still, "n", 0)) > 0:
-            standing_s = float(still.end_s - still.start_s)
-        phase = "drives" if stand is not None else "standing"
+        progress = det.progress
+        phase = "drives" if progress.phase == "drives" else "standing"
+        standing_s, drives = progress.standing_s, progress.drives_done
         if (phase, round(standing_s, 1), drives) != (model.phase, round(model.standing_s, 1), model.drives_seen):
             model.set(phase=phase, standing_s=standing_s, drives_seen=drives)
 

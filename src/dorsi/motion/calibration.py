@@ -81,6 +81,17 @@ class Calibration:
         }
 
 
+@dataclass(frozen=True)
+class CalibrationProgress:
+    """What the person has done so far, for live feedback."""
+
+    phase: str  # "standing" | "drives" | "done" | "gave-up"
+    standing_s: float  # quiet standing so far (capped at the required time once drives begin)
+    standing_needed_s: float
+    drives_done: int
+    drives_needed: int
+
+
 class _Phase(Enum):
     STAND = 0
     DRIVE = 1
@@ -154,6 +165,19 @@ class CalibrationDetector:
     @property
     def gave_up(self) -> bool:
         return self._phase is _Phase.GAVE_UP
+
+    @property
+    def progress(self) -> CalibrationProgress:
+        p = self.params
+        phase = {_Phase.STAND: "standing", _Phase.DONE: "done", _Phase.GAVE_UP: "gave-up"}.get(self._phase, "drives")
+        if self._stand is not None:
+            standing_s = p.min_standing_s
+        elif self._still.n:
+            standing_s = min(p.min_standing_s, self._still.end_s - self._still.start_s)
+        else:
+            standing_s = 0.0
+        drives = len(self.result.drives) if self.result is not None else len(self._drives)
+        return CalibrationProgress(phase, standing_s, p.min_standing_s, drives, p.drives_needed)
 
     def _reset_drive(self, t: float) -> None:
         self._drive_start_s = t
