@@ -48,6 +48,7 @@ class DecodeStats:
     duplicated: int = 0  # packets received twice (dropped)
     reordered: int = 0  # packets received late but put back in order
     late_dropped: int = 0  # packets too late to put back (dropped)
+    time_steps_back: int = 0  # host-time mapping stepped back across chunks (held monotonic)
     gaps: list[Gap] = field(default_factory=list)
     last_garbage: str = ""
 

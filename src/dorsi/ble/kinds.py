@@ -17,7 +17,7 @@ from bleak import BleakClient
 
 from dorsi.ble.decode import Decoded, StreamDecoder, concat
 from dorsi.errors import DeviceError
-from dorsi.motion.types import Gap
+from dorsi.motion.types import F64, Gap
 from dorsi.protocol import dorsi_v1, uuids, witmotion
 from dorsi.protocol import encoder as enc
 from dorsi.protocol.errors import DecodeError
@@ -41,6 +41,7 @@ class DorsiDecoder(StreamDecoder):
         super().__init__()
         self.rate_hz = rate_hz
         self.timeline = Timeline(TimelineParams(reorder_depth=reorder_depth))
+        self._last_time_s: float | None = None
 
     def feed(self, items: list[tuple[float, bytes]]) -> Decoded | None:
         arrivals: list[tuple[dorsi_v1.Packet, float]] = []
@@ -69,7 +70,18 @@ class DorsiDecoder(StreamDecoder):
         if not len(out):
             return None
         c = out.chunk
-        return Decoded(c.time_s, c.acc_mps2, c.gyr_dps, out.sample_index, tuple(out.gaps))
+        return Decoded(self._monotonic(c.time_s), c.acc_mps2, c.gyr_dps, out.sample_index, tuple(out.gaps))
+
+    def _monotonic(self, time_s: F64) -> F64:
+        """Guard: consumers (pipeline, raw CSV) need strictly increasing times. If the
+        timeline's host mapping steps back across chunks, hold times just above the last
+        one until they catch up, and count it."""
+        floor_s = self._last_time_s + 1e-6 if self._last_time_s is not None else -np.inf
+        lifted = np.maximum(time_s, floor_s + np.arange(len(time_s)) * 1e-6)
+        if lifted[0] != time_s[0]:
+            self.stats.time_steps_back += 1
+        self._last_time_s = float(lifted[-1])
+        return lifted
 
 
 class WitMotionDecoder(StreamDecoder):

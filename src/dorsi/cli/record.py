@@ -186,6 +186,7 @@ def _metadata(args: argparse.Namespace, rec: Recorded, stream: SensorStream, rat
             "reordered": dec.reordered if dec else 0,
             "late_dropped": dec.late_dropped if dec else 0,
             "lost_samples": dec.lost_samples if dec else 0,
+            "time_steps_back": dec.time_steps_back if dec else 0,
         },
         "columns": {"time_s": "s from the first sample, rebuilt from the sensor clock", "sample_counter": "sensor"},
     }
