@@ -20,13 +20,14 @@ from types import ModuleType
 from dorsi.protocol.errors import DecodeError
 
 # the modules under test, imported in main() (instrumented when atheris runs)
-dorsi_v1 = witmotion = enc = timeline = ModuleType("not loaded")
+dorsi_v1 = witmotion = metamotion = enc = timeline = ModuleType("not loaded")
 
 
 def _load() -> None:
-    global dorsi_v1, witmotion, enc, timeline
+    global dorsi_v1, witmotion, metamotion, enc, timeline
     dorsi_v1 = importlib.import_module("dorsi.protocol.dorsi_v1")
     witmotion = importlib.import_module("dorsi.protocol.witmotion")
+    metamotion = importlib.import_module("dorsi.protocol.metamotion")
     enc = importlib.import_module("dorsi.protocol.encoder")
     timeline = importlib.import_module("dorsi.protocol.timeline")
 
@@ -45,6 +46,9 @@ def one_input(data: bytes) -> None:
             COUNT["decoded"] += 1
         except DecodeError:
             pass
+    with contextlib.suppress(DecodeError):
+        metamotion.decode_notification(data, 16, 2000)
+        COUNT["decoded"] += 1
     enc.parse_command(data)
     parts = [data[i : i + 20 + (i % 7) * 12] for i in range(0, len(data), 20)]
     with contextlib.suppress(DecodeError):
@@ -66,6 +70,7 @@ def _seeds() -> list[bytes]:
         enc.encode_response(1, 7, 0, enc.version_payload(1, 0, 0)),
         enc.encode_error(2, 9),
         bytes.fromhex("5561fcffefff110800000000000098ff0d00f831") * 2,
+        bytes.fromhex("031c62b7530de9fd16d04d0e57028affa1050a01"),
     ]
 
 

@@ -105,5 +105,5 @@ def test_timeline_never_emits_a_sample_twice_or_out_of_order(
     index = np.concatenate([o.sample_index for o in out])
     assert np.all(np.diff(index) > 0)
     s = tl.stats
-    assert s.packets_out + s.duplicated + s.late_dropped == s.packets_in == len(arrivals)
+    assert s.packets_out + s.duplicated + s.late_dropped + s.implausible == s.packets_in == len(arrivals)
     assert s.lost_samples == (index[-1] - index[0] + 1 - len(index) if len(index) else 0)

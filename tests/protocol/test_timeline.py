@@ -144,3 +144,39 @@ def test_rate_change_starts_a_new_segment_without_false_loss() -> None:
     assert len(got["index"]) == 80 and tl.rate_hz == 416
     assert tl.stats.lost_samples == 0 and np.all(np.diff(got["index"]) == 1)
     assert np.all(np.diff(got["sensor"]) > 0)
+
+
+def test_stray_valid_looking_packets_are_dropped_not_followed() -> None:
+    """Random bytes decode as a valid packet about once in 400 tries: they must not derail the stream."""
+    arrivals = [(p, rx) for p, rx, _ in _stream(300, per_packet=1, rate_hz=104)]
+    rng = np.random.default_rng(7)
+    strays = []
+    for _ in range(6):
+        seq, t_us = int(rng.integers(0, 2**16)), int(rng.integers(0, 2**32))
+        strays.append(v1.decode_packet(enc.encode_samples_packet(seq, t_us, 104, 4, 500, [(9, 9, 9, 9, 9, 9)])))
+    strays.append(v1.decode_packet(enc.encode_samples_packet(5, 5_050_000, 416, 4, 500, [(9,) * 6])))  # other rate
+    for k, stray in enumerate(strays):
+        pos = 1 if k == 0 else 40 * k  # one right at the start, before the stream is locked
+        arrivals.insert(pos, (stray, arrivals[pos - 1][1]))
+    tl = Timeline()
+    got = _concat([tl.update(arrivals), tl.flush()])
+    np.testing.assert_array_equal(got["index"], np.arange(300))
+    assert tl.stats.implausible == len(strays) and tl.stats.lost_samples == 0 and tl.rate_hz == 104
+
+
+def test_restart_at_the_same_rate_is_recognised() -> None:
+    a = _stream(50, per_packet=2, rate_hz=208)
+    b = _stream(50, per_packet=2, rate_hz=208, t0_us=5_000_000 + 3_000_000, seed=2)  # counter back to 0
+    tl = Timeline(TimelineParams(reorder_depth=2))
+    got = _concat([tl.update([(p, rx) for p, rx, _ in a]), tl.update([(p, rx + 3.0) for p, rx, _ in b]), tl.flush()])
+    np.testing.assert_array_equal(got["index"], np.arange(200))
+    assert np.all(np.diff(got["sensor"]) > 0) and tl.stats.implausible == 0 and tl.stats.lost_samples == 0
+
+
+def test_faster_than_real_time_feed_loses_nothing() -> None:
+    """A simulated sensor may deliver a minute of data in a blink: host time must not gate packets."""
+    arrivals = [(p, 1.0) for p, _, _ in _stream(2000, per_packet=3, rate_hz=416)]
+    tl = Timeline()
+    got = _concat([tl.update(arrivals), tl.flush()])
+    np.testing.assert_array_equal(got["index"], np.arange(6000))
+    assert tl.stats.implausible == 0 and np.all(np.diff(got["sensor"]) > 0)

@@ -38,6 +38,7 @@ class TimelineParams:
     max_slew: float = 0.005  # mapping corrections are slewed at ≤ 5 ms per s of stream: time stays smooth
     max_skew: float = 2e-3  # |clock rate error| accepted (a crystal is ±50 ppm, an RC far worse)
     period_baseline_s: float = 1.0  # sensor span before the measured period replaces the nominal one
+    plausible_tolerance_s: float = 0.05  # counter vs clock disagreement that marks a stray packet
 
 
 @dataclass
@@ -47,6 +48,7 @@ class TimelineStats:
     duplicated: int = 0
     reordered: int = 0  # arrived after a packet that follows them
     late_dropped: int = 0  # reordered, but too late to be put back (their hole is a gap)
+    implausible: int = 0  # valid bytes whose counter and clock contradict the stream (dropped)
     lost_samples: int = 0
     lost_packets: int = 0  # estimated: missing samples / samples per packet, rounded up
     gaps: list[Gap] = field(default_factory=list)
@@ -73,8 +75,23 @@ class _Held:
     packet: Packet
 
 
+_MAX_CANDIDATES = 8  # packets kept while waiting for two that agree on a new segment
+_MAX_BACK_US = 10_000_000  # a packet older than this behind the newest one is not a late arrival
+
+
 def _wrap_delta(value: int, ref: int, mod: int) -> int:
     return ((value - ref + mod // 2) % mod) - mod // 2
+
+
+def _consistent(a: Packet, b: Packet, tolerance_s: float) -> bool:
+    """b follows a within 10 s, and their counters and clocks agree (same rate)."""
+    if a.rate_hz != b.rate_hz:
+        return False
+    dt_us = _wrap_delta(b.sensor_time_us, a.sensor_time_us, _TIME_MOD)
+    dseq = (b.seq - a.seq) % _SEQ_MOD
+    if not 0 < dt_us <= 10_000_000:
+        return False
+    return abs(dt_us - dseq * 1e6 / a.rate_hz) <= max(tolerance_s * 1e6, 0.02 * dt_us)
 
 
 class Timeline:
@@ -90,6 +107,7 @@ class Timeline:
         self._origin_us: int | None = None  # sensor time of the first packet: sensor_time_s = 0
         self._segment: tuple[int, int] | None = None  # first packet since (re)start: (index, time µs)
         self._index_base = 0
+        self._candidates: list[tuple[Packet, float]] = []  # packets proposing a new segment
         self._accepted_end = 0  # index after the last sample of any accepted packet
         self._rate_hz = 0
         self._held: dict[int, _Held] = {}
@@ -120,8 +138,16 @@ class Timeline:
         return out.result()
 
     def flush(self) -> TimelineOutput:
-        """Release every held packet (end of stream, disconnect)."""
+        """Release every held packet (end of stream, disconnect).
+
+        A lone packet still waiting for a second one to confirm the first segment is
+        released too; candidates for a new segment after an existing one are dropped.
+        """
         out = _Out()
+        if self._ref is None and self._candidates:
+            cands, self._candidates = self._candidates, []
+            self._start_segment(cands, out)
+        self._drop_candidates()
         self._release_all(out)
         return out.result()
 
@@ -145,19 +171,67 @@ class Timeline:
         return ref_index + d + k * _SEQ_MOD, time_us
 
     def _accept(self, packet: Packet, host_s: float, out: _Out) -> None:
+        self.stats.packets_in += 1
+        if self._ref is not None and packet.rate_hz == self._rate_hz:
+            index, time_us = self._unwrap(packet)
+            if self._plausible(index, time_us):
+                self._drop_candidates()
+                self._place(packet, index, time_us, host_s, out)
+                return
+        self._candidate(packet, host_s, out)
+
+    def _plausible(self, index: int, time_us: int) -> bool:
+        """Counter and clock agree with the stream so far: both come from the sensor, so only
+        jitter separates them, while a stray packet of valid-looking random bytes disagrees.
+        Host time is not used: a simulated sensor may run faster than real time."""
+        assert self._ref is not None
+        dt_us = time_us - self._ref[1]
+        if dt_us < -_MAX_BACK_US:
+            return False
+        residual_us = dt_us - (index - self._ref[0]) * 1e6 / self._rate_hz
+        return abs(residual_us) <= self.params.plausible_tolerance_s * 1e6 + 1e-4 * abs(dt_us)
+
+    def _candidate(self, packet: Packet, host_s: float, out: _Out) -> None:
+        """A packet that does not fit the current segment: a new segment once two of them agree."""
+        for cand, _ in self._candidates:
+            if (cand.seq, cand.sensor_time_us) == (packet.seq, packet.sensor_time_us):
+                self.stats.duplicated += 1
+                return
+        tol_s = self.params.plausible_tolerance_s
+        match = [c for c in self._candidates if _consistent(c[0], packet, tol_s)]
+        if not match:
+            if len(self._candidates) == _MAX_CANDIDATES:
+                self.stats.implausible += 1
+                self._candidates.pop(0)
+            self._candidates.append((packet, host_s))
+            return
+        self.stats.implausible += len(self._candidates) - 1  # the others were strays
+        self._candidates = []
+        self._start_segment([match[-1], (packet, host_s)], out)
+
+    def _drop_candidates(self) -> None:
+        self.stats.implausible += len(self._candidates)
+        self._candidates = []
+
+    def _start_segment(self, arrivals: list[tuple[Packet, float]], out: _Out) -> None:
+        if self._ref is not None:  # a restart (STOP/START, rate change): release the old segment
+            self._release_all(out)
+            self._ref = None
+            self._index_base = self._accepted_end  # the counter restarts at START; indices keep rising
+        self._segment = None
+        self._rate_hz = arrivals[0][0].rate_hz
+        for packet, host_s in arrivals:
+            index, time_us = self._unwrap(packet)
+            self._place(packet, index, time_us, host_s, out)
+
+    def _place(self, packet: Packet, index: int, time_us: int, host_s: float, out: _Out) -> None:
         st = self.stats
-        st.packets_in += 1
-        if self._rate_hz and packet.rate_hz != self._rate_hz:
-            self._restart(out)  # rate changes only between START/STOP: a new stream segment
-        self._rate_hz = packet.rate_hz
-        index, time_us = self._unwrap(packet)
         if self._origin_us is None:
             self._origin_us = time_us
         if self._segment is None:
             self._segment = (index, time_us)
         newest = self._ref is None or index > self._ref[0]
-        duplicate = index in self._held or index in self._recent_set
-        if duplicate:
+        if index in self._held or index in self._recent_set:
             st.duplicated += 1
             return
         if not newest:
@@ -176,12 +250,6 @@ class Timeline:
     def _release_all(self, out: _Out) -> None:
         while self._held:
             self._release(self._held.pop(min(self._held)), out)
-
-    def _restart(self, out: _Out) -> None:
-        self._release_all(out)
-        self._ref = None
-        self._segment = None
-        self._index_base = self._accepted_end  # the counter restarts at START; keep indices increasing
 
     # -- clocks -------------------------------------------------------------------
 
