@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy.spatial.transform import Rotation
 
 F64 = NDArray[np.float64]
 
@@ -59,6 +58,8 @@ def to_matrix(q: ArrayLike) -> F64:
 
 def from_matrix(m: ArrayLike) -> F64:
     """Quaternions (w first, w >= 0) from rotation matrices (..., 3, 3)."""
+    from scipy.spatial.transform import Rotation  # scipy.spatial takes 0.5 s to import: only when used
+
     qq = np.asarray(Rotation.from_matrix(np.asarray(m, dtype=np.float64)).as_quat(scalar_first=True))
     return np.asarray(qq * np.where(qq[..., :1] < 0, -1.0, 1.0), dtype=np.float64)
 
