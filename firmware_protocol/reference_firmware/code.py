@@ -134,7 +134,7 @@ class Sensor:
         out = []
         for chip, k in ((acc, self.acc_k), (gyr, self.gyr_k)):
             for axis, sign in AXIS_MAP:
-                v = int(chip[axis] * k * sign)
+                v = int(round(chip[axis] * k * sign))  # noqa: RUF046 - int on every Python
                 out.append(32767 if v > 32767 else (-32768 if v < -32768 else v))
         return out
 

@@ -1,7 +1,9 @@
 """Timeline stage: packets in arrival order → samples in sensor order on the host clock.
 
-A pure, stateful stage (SPEC §6). feed(packet, host_receive_s) or update(pairs):
+A pure, stateful stage (firmware_protocol/SPEC.md §4). feed(packet, host_receive_s) or update(pairs):
 - unwraps the 16-bit sample counter and the 32-bit µs clock (each resolved with the other);
+- starts a segment once two packets agree, drops packets whose counter and clock contradict
+  it (stray bytes that happen to look valid), starts a new segment after STOP/START;
 - drops duplicates, puts packets that arrive out of order back in order through a
   small reorder buffer (reorder_depth packets), drops packets that come too late;
 - counts lost samples/packets and reports each hole as a Gap;
