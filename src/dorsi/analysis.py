@@ -13,9 +13,12 @@ from typing import Any
 
 import numpy as np
 
+from dorsi.drills.counter import RepCounter
+from dorsi.drills.kneewall import Profile, knee_to_wall_result
 from dorsi.motion.angles import Side, medial_tilt_deg, shin_angles
 from dorsi.motion.calibration import Calibration, CalibrationDetector
 from dorsi.motion.orientation import OrientationEstimator, OrientationParams, offline_orientation
+from dorsi.motion.pipeline import ShinFrames
 from dorsi.motion.types import F64, Gap, Recording, find_gaps
 
 NO_CALIBRATION_WARNING = (
@@ -106,16 +109,18 @@ def analyze_recording(
     side: Side = "left",
     offline: bool = False,
     strap_rotation_deg: float | None = None,
+    profile: Profile | None = None,
 ) -> Analysis:
     rate = rec.rate_hz
     gaps = find_gaps(rec.time_s, rate)
     chunk = rec.chunk
     warnings: list[str] = []
     if offline:
-        quat = offline_orientation(chunk, OrientationParams(rate_hz=rate)).quat_wxyz
+        ori = offline_orientation(chunk, OrientationParams(rate_hz=rate))
     else:
         # the live stages over the whole file; angles are computed once, below, with the final rotation
-        quat = OrientationEstimator(OrientationParams(rate_hz=rate)).update(chunk).quat_wxyz
+        ori = OrientationEstimator(OrientationParams(rate_hz=rate)).update(chunk)
+    quat = ori.quat_wxyz
     calibration = None
     if strap_rotation_deg is None:
         detector = CalibrationDetector()
@@ -129,7 +134,7 @@ def analyze_recording(
         psi = 0.0
         warnings.append(NO_CALIBRATION_WARNING)
     incl, frontal = shin_angles(quat, psi)
-    return Analysis(
+    result = Analysis(
         recording=rec,
         rate_hz=rate,
         gaps=gaps,
@@ -142,3 +147,26 @@ def analyze_recording(
         offline=offline,
         warnings=warnings,
     )
+    if drill is not None:
+        # the frames the live pipeline gives: counting starts after the calibration (from the start if
+        # the rotation was given or no calibration was found — the latter with the warning above)
+        start = 0 if calibration is None else calibration.end_index + 1
+        calibrated = np.arange(len(rec)) >= start
+        frames = ShinFrames(rec.time_s, quat, incl, frontal, calibrated, chunk.gyr_dps - ori.bias_dps, ori.rest)
+        _count_reps(result, frames, calibration, profile)
+    return result
+
+
+def _count_reps(result: Analysis, frames: ShinFrames, calibration: Calibration | None, profile: Profile | None) -> None:
+    """Reps, sets and (knee-to-wall) the test result: the live counter over the whole file."""
+    assert result.drill is not None
+    counter = RepCounter(result.drill, result.side, calibration=calibration)
+    counter.update(result.recording.chunk, frames, calibration)
+    counter.finish()
+    result.reps = [r.as_dict() for r in counter.reps]
+    result.sets = counter.sets
+    if result.drill == "knee-to-wall":
+        trials = [r.peak_tibial_inclination_deg for r in counter.reps if not r.partial]
+        result.test = knee_to_wall_result({result.side: trials}, profile)
+        if len(trials) != 3:
+            result.warnings.append(f"knee-to-wall: {len(trials)} trials found (3 expected)")

@@ -17,20 +17,44 @@ from __future__ import annotations
 
 import math
 import statistics
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from dorsi.drills.catalog import Drill, get_drill
+from dorsi.drills.cyclic import CircleSegmenter, Cycle, RockSegmenter
 from dorsi.drills.excursion import Channel, ExcursionSegmenter, Segment, hold_run
 from dorsi.drills.quality import RepMetrics, score_rep, sparc, uniform_speed
 from dorsi.drills.types import CounterParams, LiveState, Rep, RepEvent
+from dorsi.drills.vertical import Raise, RaiseSegmenter, heel_rise_cm, vertical_acc_mps2
 from dorsi.motion.angles import Side, medial_tilt_deg
 from dorsi.motion.calibration import Calibration
 from dorsi.motion.pipeline import ShinFrames
-from dorsi.motion.types import ImuChunk
+from dorsi.motion.types import F64, ImuChunk
 
 KNEE_BENT_DEG = 4.0  # ankle matrix: a rest level this far above standing = bent knee
+
+
+@dataclass
+class _Draft:
+    """A segment in a common form, before the counter judges and scores it."""
+
+    start_s: float
+    end_s: float
+    emitted_s: float
+    time_s: F64
+    incl_deg: F64
+    frontal_deg: F64
+    speed_dps: F64
+    signal: F64  # what the peak and hold are taken from (deviation from rest, or height)
+    range_value: float  # what partial reps are judged on
+    kind: str = "drive"
+    direction: str | None = None
+    set_key: str = ""  # a change of this (circle direction, bent/straight knee) starts a new set
+    band: float = 2.0
+    drift: bool = True
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 class RepCounter:
@@ -40,23 +64,32 @@ class RepCounter:
         side: Side = "left",
         params: CounterParams | None = None,
         calibration: Calibration | None = None,
+        foot_cm: float = 26.0,
     ) -> None:
         self.drill = drill if isinstance(drill, Drill) else get_drill(drill)
         self.side: Side = side
         self.p = params or CounterParams()
         self.calibration = calibration
+        self.foot_cm = foot_cm
         self.reps: list[Rep] = []
         self.state = LiveState(target_hold_s=self.drill.hold_s or self.drill.final_hold_s)
         self._axial_deg = 0.0  # integrated rate about the shin's long axis
         self._last_t = math.nan
         self._count = 0
         self._set = 0
+        self._set_key = ""
         self._last_end_s = math.nan
         self._ranges: dict[str, list[float]] = {}
+        self._best_rise_cm = math.nan
         self._standing_deg: float | None = None
-        self._seg = self._make_segmenter()
+        self._started = False
+        sig = self.drill.signal
+        self._exc: ExcursionSegmenter | None = self._make_excursion() if sig in ("inclination", "matrix") else None
+        self._rocks = RockSegmenter(self.drill.min_range_deg) if sig == "oscillation" else None
+        self._circles = CircleSegmenter() if sig == "circle" else None
+        self._raises = RaiseSegmenter() if sig == "vertical" else None
 
-    def _make_segmenter(self) -> ExcursionSegmenter:
+    def _make_excursion(self) -> ExcursionSegmenter:
         d = self.drill
         incl = Channel("incl", d.start_deg, self.p.min_start_deg, d.min_range_deg, True)
         if d.signal == "matrix":
@@ -90,133 +123,240 @@ class RepCounter:
         axial = self._axial_deg + np.cumsum(gyr[:, 1] * np.minimum(dt, 0.5))
         self._axial_deg = float(axial[-1])
         self._last_t = float(t[-1])
-        ok = np.asarray(frames.calibrated, dtype=bool)
-        if not ok.any():
-            self.state.phase = "waiting"
-            return []
         speed = np.linalg.norm(gyr, axis=1)
         quiet = speed < self.p.quiet_dps
-        incl = frames.tibial_inclination_deg
-        frontal = frames.frontal_tilt_deg
-        sl = slice(int(np.argmax(ok)), None)
-        if self.drill.signal == "matrix":
-            values = np.column_stack([incl[sl], frontal[sl], axial[sl]])
-        else:
-            values = incl[sl, None]
-        segs = self._seg.process(t[sl], values, speed[sl], quiet[sl], frontal[sl], incl[sl])
-        if self._standing_deg is None and self._seg.base is not None:
+        ok = np.asarray(frames.calibrated, dtype=bool)
+        if not self._started:
+            # counting starts at the first still sample after the calibration
+            first = np.flatnonzero(ok & quiet)
+            if not first.size:
+                self.state.phase = "waiting"
+                return []
+            self._started = True
+            sl = slice(int(first[0]), None)
             cal = self.calibration
-            self._standing_deg = cal.standing_inclination_deg if cal is not None else self._seg.base[0]
-        events = [ev for seg in segs if (ev := self._emit(seg)) is not None]
-        self._update_state(float(t[-1]), float(incl[-1]))
+            self._standing_deg = (
+                cal.standing_inclination_deg if cal is not None else float(frames.tibial_inclination_deg[sl][0])
+            )
+        else:
+            sl = slice(0, None)
+        incl = frames.tibial_inclination_deg[sl]
+        frontal = frames.frontal_tilt_deg[sl]
+        ts, sp, qu = t[sl], speed[sl], quiet[sl]
+        events: list[RepEvent] = []
+
+        def emit(draft: _Draft) -> None:
+            events.append(self._finish(draft))  # at once: the next samples see the adapted thresholds
+
+        if self._exc is not None:
+            values = np.column_stack([incl, frontal, axial[sl]]) if self.drill.signal == "matrix" else incl[:, None]
+            self._exc.process(ts, values, sp, qu, frontal, incl, lambda s: emit(self._from_excursion(s)))
+        elif self._rocks is not None:
+            self._rocks.process(ts, incl, frontal, sp, lambda c: emit(self._from_rock(c)))
+        elif self._circles is not None:
+            self._circles.process(ts, incl, frontal, sp, lambda c: emit(self._from_circle(c)))
+        elif self._raises is not None:
+            acc_z = vertical_acc_mps2(frames.quat_wxyz[sl], chunk.acc_mps2[sl])
+            self._raises.process(ts, acc_z, sp, incl, frontal, lambda r: emit(self._from_raise(r)))
+        self._update_state(float(t[-1]), float(frames.tibial_inclination_deg[-1]))
         return events
 
     def finish(self) -> list[RepEvent]:
-        """End of the session: an excursion still open is not a rep (it never came back)."""
+        """End of the session: a movement still open is not a rep (it never came back)."""
         self.state.phase = "resting"
         return []
 
-    # -- reps
-    def _key(self, kind: str, direction: str | None) -> str:
-        return f"{kind}:{direction or ''}"
-
-    def _emit(self, seg: Segment) -> RepEvent | None:
+    # -- segments → drafts
+    def _from_excursion(self, seg: Segment) -> _Draft:
         d = self.drill
-        name = self._seg.channels[seg.channel].name
-        extra: dict[str, Any] = {}
-        kind = "drive"
-        direction: str | None = None
+        assert self._exc is not None
+        name = self._exc.channels[seg.channel].name
         dev = seg.dev(seg.channel) * seg.sign
+        draft = _Draft(
+            seg.start_s,
+            seg.end_s,
+            seg.emitted_s,
+            seg.time_s,
+            seg.incl_deg,
+            seg.frontal_deg,
+            seg.speed_dps,
+            dev,
+            0.0,
+            drift=name == "incl",
+        )
         if d.signal == "matrix":
             knee = "straight"
             if self._standing_deg is not None and seg.base[0] - self._standing_deg >= KNEE_BENT_DEG:
                 knee = "bent"
             if name == "incl":
-                direction = "forward"
+                draft.direction = "forward"
             elif name == "frontal":
-                kind, direction = "tilt", "tilt-left" if seg.sign > 0 else "tilt-right"
+                draft.kind, draft.direction = "tilt", "tilt-left" if seg.sign > 0 else "tilt-right"
             else:
-                kind, direction = "rotate", "rotate-left" if seg.sign > 0 else "rotate-right"
-            extra.update(direction=direction, knee=knee)
-        k, _first, hold_s = hold_run(seg.time_s, dev, self.p.hold_band_deg)
-        range_deg = float(dev[k])
+                draft.kind, draft.direction = "rotate", "rotate-left" if seg.sign > 0 else "rotate-right"
+            draft.extra.update(direction=draft.direction, knee=knee)
+            draft.set_key = knee
+        k = int(np.argmax(dev))
+        draft.range_value = float(dev[k])
         if name == "frontal":
-            extra["peak_frontal_tilt_deg"] = float(seg.values[k, 1])
+            draft.extra["peak_frontal_tilt_deg"] = float(seg.values[k, 1])
         elif name == "axial":
-            extra["peak_axial_rotation_deg"] = float(seg.sign * range_deg)
+            draft.extra["peak_axial_rotation_deg"] = float(seg.sign * dev[k])
+        return draft
+
+    def _from_rock(self, c: Cycle) -> _Draft:
+        dr = _Draft(
+            c.start_s,
+            c.end_s,
+            c.emitted_s,
+            c.time_s,
+            c.incl_deg,
+            c.frontal_deg,
+            c.speed_dps,
+            c.incl_deg - c.centre_deg,
+            c.range_deg,
+            kind="rock",
+        )
+        dr.extra["centre_deg"] = c.centre_deg
+        dr.extra["_cycle"] = c
+        return dr
+
+    def _from_circle(self, c: Cycle) -> _Draft:
+        dr = _Draft(
+            c.start_s,
+            c.end_s,
+            c.emitted_s,
+            c.time_s,
+            c.incl_deg,
+            c.frontal_deg,
+            c.speed_dps,
+            c.incl_deg - float(c.incl_deg.min()),
+            c.range_deg,
+            kind="circle",
+            direction=c.direction,
+            set_key=c.direction,
+            drift=False,
+        )
+        dr.extra["direction"] = c.direction
+        return dr
+
+    def _from_raise(self, r: Raise) -> _Draft:
+        heel = heel_rise_cm(np.maximum(r.height_cm, 0.0), self.foot_cm)
+        dr = _Draft(
+            r.start_s,
+            r.end_s,
+            r.emitted_s,
+            r.time_s,
+            r.incl_deg,
+            r.frontal_deg,
+            r.speed_dps,
+            heel,
+            float(heel.max()),
+            kind="calf-raise",
+            band=self.p.hold_band_rise_cm,
+            drift=False,
+        )
+        dr.extra.update(up_s=r.up_s, down_s=r.down_s, rise_cm=float(heel.max()), shin_rise_cm=float(r.height_cm.max()))
+        return dr
+
+    # -- drafts → reps
+    def _finish(self, dr: _Draft) -> RepEvent:
+        d = self.drill
+        k, _first, hold_s = hold_run(dr.time_s, dr.signal, dr.band)
+        cycle = dr.extra.pop("_cycle", None)
+        if dr.kind != "calf-raise" and d.signal != "matrix":
+            k_peak = int(np.argmax(dr.incl_deg))  # drives, rocks, circles: the highest inclination
+            if k_peak != k and dr.kind == "drive":
+                k = k_peak
         if d.final_hold_s > 0 and hold_s >= 0.5 * d.final_hold_s:
-            kind = "hold"
-        medial = medial_tilt_deg(seg.frontal_deg, self.side)
-        k_incl = int(np.argmax(seg.incl_deg))
-        drift = float(medial[k_incl] - medial[0]) if name == "incl" else math.nan
-        extra["medial_drift_deg"] = drift
-        rate_hz = 1.0 / float(np.median(np.diff(seg.time_s))) if len(seg.time_s) > 2 else 100.0
-        sp = sparc(uniform_speed(seg.time_s, seg.speed_dps, rate_hz), rate_hz)
-        extra["sparc"] = sp
-        key = self._key(kind, direction)
+            dr.kind = "hold"
+        medial = medial_tilt_deg(dr.frontal_deg, self.side)
+        drift = float(medial[int(np.argmax(dr.incl_deg))] - medial[0]) if dr.drift else math.nan
+        dr.extra["medial_drift_deg"] = drift
+        rate_hz = 1.0 / float(np.median(np.diff(dr.time_s))) if len(dr.time_s) > 2 else 100.0
+        # smoothness of the drive itself (start → peak) for excursions; the whole cycle otherwise
+        stop = int(np.argmax(dr.incl_deg)) + 1 if dr.kind in ("drive", "hold") else len(dr.time_s)
+        smooth = sparc(uniform_speed(dr.time_s[:stop], dr.speed_dps[:stop], rate_hz), rate_hz)
+        dr.extra["sparc"] = smooth
+        key = f"{dr.kind}:{dr.direction or ''}:{dr.set_key}"  # bent and straight knee differ in range
         history = self._ranges.setdefault(key, [])
         typical = statistics.median(history[-self.p.history_reps :]) if history else math.nan
-        partial = bool(history) and range_deg < self.p.partial_frac * typical
+        partial = bool(history) and dr.range_value < self.p.partial_frac * typical
         best = max(history) if history else math.nan
         if not partial:
-            history.append(range_deg)
-            if kind != "hold":
-                self._seg.adapt(seg.channel, statistics.median(history[-self.p.history_reps :]))
-        new_set = math.isnan(self._last_end_s) or seg.start_s - self._last_end_s >= d.set_gap_s
-        if new_set and (not partial or self._set == 0):
+            history.append(dr.range_value)
+            if self._exc is not None and dr.kind != "hold":
+                names = [c.name for c in self._exc.channels]
+                ch = {"drive": "incl", "tilt": "frontal", "rotate": "axial"}.get(dr.kind, "incl")
+                self._exc.adapt(names.index(ch), statistics.median(history[-self.p.history_reps :]))
+        if self._rocks is not None and cycle is not None:
+            self._rocks.accept(cycle, partial)
+        gap = math.isnan(self._last_end_s) or dr.start_s - self._last_end_s >= d.set_gap_s
+        if (gap or dr.set_key != self._set_key) and (not partial or self._set == 0):
             self._set += 1
+            self._set_key = dr.set_key
             self.state.reps_in_set = 0
-        self._last_end_s = seg.end_s
+        self._last_end_s = dr.end_s
+        range_deg = float(dr.signal[k]) if dr.kind != "calf-raise" else math.nan
         metrics = RepMetrics(
             range_deg=range_deg,
-            peak_deg=float(seg.incl_deg[k]),
+            peak_deg=float(dr.incl_deg[k]),
             best_range_deg=best,
             hold_s=hold_s,
             medial_drift_deg=drift,
-            sparc=sp,
+            sparc=smooth,
+            down_s=float(dr.extra.get("down_s", math.nan)),
+            rise_cm=float(dr.extra.get("rise_cm", math.nan)),
+            best_rise_cm=self._best_rise_cm,
         )
         score, comps, reasons = score_rep(d, metrics)
         if partial:
-            reasons = [f"partial: {range_deg:.1f}° is under half your usual {typical:.1f}° — not counted", *reasons]
+            what = f"{dr.range_value:.1f} cm" if dr.kind == "calf-raise" else f"{dr.range_value:.1f}°"
+            reasons = [f"partial: {what} is under half your usual — not counted", *reasons]
         else:
             self._count += 1
             self.state.reps_in_set += 1
+            if dr.kind == "calf-raise":
+                self._best_rise_cm = (
+                    dr.range_value if math.isnan(self._best_rise_cm) else max(self._best_rise_cm, dr.range_value)
+                )
         rep = Rep(
             index=self._count if not partial else 0,
             set=max(self._set, 1),
-            start_s=seg.start_s,
-            end_s=seg.end_s,
-            peak_s=float(seg.time_s[k]),
-            peak_tibial_inclination_deg=float(seg.incl_deg[k]),
+            start_s=dr.start_s,
+            end_s=dr.end_s,
+            peak_s=float(dr.time_s[k]),
+            peak_tibial_inclination_deg=float(dr.incl_deg[k]),
             range_deg=range_deg,
             hold_s=hold_s,
-            emitted_s=seg.emitted_s,
-            kind=kind,
+            emitted_s=dr.emitted_s,
+            kind=dr.kind,
             partial=partial,
             score=score,
             score_components=comps,
             reasons=reasons,
-            extra=extra,
+            extra=dr.extra,
         )
         self.reps.append(rep)
         if not partial:
             self.state.last_rep = rep
-        return RepEvent("partial" if partial else "rep", seg.emitted_s, rep)
+        return RepEvent("partial" if partial else "rep", dr.emitted_s, rep)
 
     def _update_state(self, now_s: float, angle_deg: float) -> None:
         st = self.state
         st.time_s = now_s
         st.angle_deg = angle_deg
-        seg = self._seg
-        if seg.base is None:
+        if not self._started:
             st.phase = "waiting"
             return
-        st.rest_level_deg = seg.base[0]
         st.rep_count = self._count
         st.set_index = self._set
-        st.rest_s = 0.0 if math.isnan(self._last_end_s) or seg.in_rep else now_s - self._last_end_s
-        st.current_hold_s = seg.live_hold_s(now_s)
-        if not seg.in_rep:
+        in_rep = any(s is not None and s.in_rep for s in (self._exc, self._rocks, self._circles, self._raises))
+        st.rest_s = 0.0 if math.isnan(self._last_end_s) or in_rep else now_s - self._last_end_s
+        if self._exc is not None and self._exc.base is not None:
+            st.rest_level_deg = self._exc.base[0]
+            st.current_hold_s = self._exc.live_hold_s(now_s)
+        if not in_rep:
             st.phase = "resting"
         elif st.current_hold_s >= 0.25:
             st.phase = "holding"
@@ -230,17 +370,3 @@ class RepCounter:
             "sets": self._set,
             "reps": [r.as_dict() for r in self.reps],
         }
-
-
-def count_reps(
-    drill: str,
-    frames: ShinFrames,
-    chunk: ImuChunk,
-    side: Side = "left",
-    calibration: Calibration | None = None,
-) -> RepCounter:
-    """The whole recording in one call (what analyze_recording does)."""
-    counter = RepCounter(drill, side, calibration=calibration)
-    counter.update(chunk, frames, calibration)
-    counter.finish()
-    return counter

@@ -20,6 +20,7 @@ A per-sample state machine (identical for any chunking), on one or more channels
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -100,8 +101,17 @@ class ExcursionSegmenter:
         """How far each channel is beyond rest in its counted direction."""
         return [d if c.one_sided else abs(d) for d, c in zip(devs, self.channels, strict=True)]
 
-    def process(self, t: F64, values: F64, speed: F64, quiet: np.ndarray, frontal: F64, incl: F64) -> list[Segment]:
-        out: list[Segment] = []
+    def process(
+        self,
+        t: F64,
+        values: F64,
+        speed: F64,
+        quiet: np.ndarray,
+        frontal: F64,
+        incl: F64,
+        emit: Callable[[Segment], None],
+    ) -> None:
+        """Feed samples; ``emit`` is called at the closing sample (before the next one is seen)."""
         rows = np.column_stack([t, values, speed, frontal, incl]).tolist()
         quiet_l = quiet.tolist()
         nch = len(self.channels)
@@ -119,8 +129,7 @@ class ExcursionSegmenter:
             else:
                 seg = self._rep_step(row, vals, q)
                 if seg is not None:
-                    out.append(seg)
-        return out
+                    emit(seg)
 
     def _rest_step(self, row: list[float], vals: tuple[float, ...], q: bool, dt: float) -> None:
         assert self.base is not None

@@ -1,0 +1,221 @@
+"""Calf raises: the shin's vertical rise and fall from integrated acceleration.
+
+The accelerometer is rotated to earth with the pipeline's orientation; its
+vertical specific force minus g is the shin's vertical acceleration, up to a
+constant offset (accelerometer bias and scale along the standing shin) that is
+estimated while the leg is still at rest (a long running mean, so noise
+averages out). Velocity and height are integrated from each rest with a
+zero-velocity update: while resting they are zero, so drift only accumulates
+over one rep.
+
+- A rep opens when the height passes ``start_cm``; it closes, on the way down,
+  when the height is back under ``max(end_min_cm, end_frac × top)``.
+- ``up_s`` / ``down_s`` are minimum-jerk-equivalent durations: the time between
+  the 20 % and 80 % crossings of the rise divided by 0.347 (the fraction of a
+  minimum-jerk movement spent between them). The slow start and end of a
+  movement cannot be told from stillness with an IMU, so this is the robust
+  way to time a rise and an eccentric lowering.
+- Height is the sensor's (≈ the ankle's); ``heel_rise_cm`` converts it with a foot
+  model: the foot pitches about the metatarsal heads, the ankle sits
+  ``ankle_height`` above the floor and ``0.54 × foot`` ahead of the heel-to-ball lever
+  ``0.73 × foot`` (docs/drills.md).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from dorsi.motion import quat as Q
+from dorsi.motion.types import F64, GRAVITY_MPS2
+
+MJ_20_80 = 0.3470  # fraction of a minimum-jerk movement between its 20 % and 80 % points
+ANKLE_HEIGHT_CM = 8.0
+BALL_FROM_ANKLE_FRAC = 0.54  # metatarsal heads ahead of the ankle, × foot length
+HEEL_TO_BALL_FRAC = 0.73  # heel to metatarsal heads, × foot length
+
+
+@dataclass(frozen=True)
+class VerticalParams:
+    still_acc_mps2: float = 0.03  # |smoothed vertical acceleration| below this (and a quiet gyro) = still
+    acc_tau_s: float = 0.08
+    still_s: float = 0.15
+    bias_tau_s: float = 20.0  # running mean of the rest offset (seconds of still time)
+    bias_still_mps2: float = 0.008
+    bias_still_s: float = 0.3
+    slow_tau_s: float = 0.6
+    deep_quiet_dps: float = 2.5
+    bias_after_rep_s: float = 1.5
+    start_cm: float = 1.0
+    end_frac: float = 0.2
+    end_min_cm: float = 0.5
+    max_rep_s: float = 30.0
+    quiet_dps: float = 6.0
+    spike_mps2: float = 2.0  # vertical acceleration beyond this is a tap, not a raise
+    min_bias_s: float = 0.5  # still time needed before the first rep can be measured
+
+
+@dataclass
+class Raise:
+    start_s: float
+    end_s: float
+    emitted_s: float
+    time_s: F64
+    height_cm: F64
+    incl_deg: F64
+    frontal_deg: F64
+    speed_dps: F64
+    up_s: float
+    down_s: float
+
+
+def heel_rise_cm(shin_rise_cm: F64, foot_cm: float = 26.0, ankle_height_cm: float = ANKLE_HEIGHT_CM) -> F64:
+    """Heel rise from the ankle's rise: the foot pitches by β about the metatarsal heads."""
+    ball = BALL_FROM_ANKLE_FRAC * foot_cm
+    lever = HEEL_TO_BALL_FRAC * foot_cm
+    beta = np.linspace(0.0, math.radians(60.0), 2001)
+    ankle = ball * np.sin(beta) - ankle_height_cm * (1.0 - np.cos(beta))
+    return np.asarray(lever * np.sin(np.interp(shin_rise_cm, ankle, beta)), dtype=np.float64)
+
+
+def vertical_acc_mps2(quat_wxyz: F64, acc_mps2: F64) -> F64:
+    """Vertical specific force minus g (earth z up)."""
+    rot = Q.to_matrix(quat_wxyz)
+    return np.asarray(np.einsum("nj,nj->n", rot[:, 2, :], acc_mps2) - GRAVITY_MPS2, dtype=np.float64)
+
+
+def crossing_time(t: F64, x: F64, level: float, rising: bool) -> float:
+    """First time x crosses level (linear interpolation); nan if it never does."""
+    above = x >= level if rising else x <= level
+    idx = np.flatnonzero(above)
+    if not idx.size:
+        return math.nan
+    i = int(idx[0])
+    if i == 0:
+        return float(t[0])
+    x0, x1 = x[i - 1], x[i]
+    f = (level - x0) / (x1 - x0) if x1 != x0 else 0.0
+    return float(t[i - 1] + f * (t[i] - t[i - 1]))
+
+
+class RaiseSegmenter:
+    def __init__(self, params: VerticalParams | None = None) -> None:
+        self.p = params or VerticalParams()
+        self.bias = 0.0
+        self._bias_w = 0.0
+        self._acc_s = 0.0
+        self._raw_s = 0.0
+        self._raw_slow = 0.0
+        self._deep_t0 = math.nan
+        self._closed_s = -math.inf
+        self._still_t0 = math.nan
+        self._v = 0.0
+        self._z = 0.0
+        self._last_t = math.nan
+        self.in_rep = False
+        self._top = 0.0
+        self._falling = False
+        self._rows: list[tuple[float, ...]] = []
+        self._moving_t0 = math.nan
+        self._pre: list[tuple[float, ...]] = []
+
+    @property
+    def height_cm(self) -> float:
+        return 100.0 * self._z
+
+    def process(self, t: F64, acc_z: F64, speed: F64, incl: F64, frontal: F64, emit: Callable[[Raise], None]) -> None:
+        p = self.p
+        for ti, a_raw, s, inc, fr in zip(
+            t.tolist(), acc_z.tolist(), speed.tolist(), incl.tolist(), frontal.tolist(), strict=True
+        ):
+            dt = 0.0 if math.isnan(self._last_t) else min(ti - self._last_t, 0.1)
+            self._last_t = ti
+            k = dt / (p.acc_tau_s + dt) if dt > 0 else 1.0
+            self._raw_s += k * (a_raw - self._raw_s)
+            ks = dt / (p.slow_tau_s + dt) if dt > 0 else 1.0
+            self._raw_slow += ks * (a_raw - self._raw_slow)
+            # deep rest: a quiet gyro and a steady accelerometer (its level is the offset we want)
+            deep_now = s < p.deep_quiet_dps and abs(self._raw_s - self._raw_slow) < p.bias_still_mps2
+            if deep_now:
+                if math.isnan(self._deep_t0):
+                    self._deep_t0 = ti
+            else:
+                self._deep_t0 = math.nan
+            # ... and not right after a rep: the end of a slow lowering looks still but is not
+            deep = deep_now and ti - self._deep_t0 >= p.bias_still_s and ti - self._closed_s >= p.bias_after_rep_s
+            if self._bias_w < p.min_bias_s:
+                if deep:
+                    self._bias_w += dt
+                    self.bias += (a_raw - self.bias) * (dt / self._bias_w if self._bias_w > 0 else 1.0)
+                self._acc_s = 0.0
+                continue
+            a = a_raw - self.bias
+            if abs(a) > p.spike_mps2:
+                a = 0.0  # a tap on the sensor (ms-long, no net velocity): never part of a calf raise
+            self._acc_s += k * (a - self._acc_s)
+            still_now = abs(self._acc_s) < p.still_acc_mps2 and s < p.quiet_dps
+            if still_now:
+                if math.isnan(self._still_t0):
+                    self._still_t0 = ti
+            else:
+                self._still_t0 = math.nan
+            still = still_now and ti - self._still_t0 >= p.still_s
+            if not self.in_rep:
+                if still:
+                    # zero-velocity update and rest offset
+                    self._v, self._z = 0.0, 0.0
+                    if deep:  # only deep rest feeds the offset (not the slow end of a lowering)
+                        self._bias_w = min(self._bias_w + dt, p.bias_tau_s)
+                        self.bias += (a_raw - self.bias) * dt / self._bias_w
+                    self._pre = [(ti, 0.0, inc, fr, s, 0.0)]
+                    continue
+                self._v += a * dt
+                self._z += self._v * dt
+                self._pre.append((ti, 100.0 * self._z, inc, fr, s, self._v))
+                if len(self._pre) > 6000:
+                    self._pre = self._pre[-3000:]
+                if 100.0 * self._z > p.start_cm:
+                    self.in_rep, self._rows, self._top, self._falling = True, self._pre, 100.0 * self._z, False
+                    self._pre = []
+                continue
+            self._v += a * dt
+            self._z += self._v * dt
+            z_cm = 100.0 * self._z
+            self._rows.append((ti, z_cm, inc, fr, s, self._v))
+            self._top = max(self._top, z_cm)
+            if z_cm < 0.7 * self._top:
+                self._falling = True
+            if self._falling and z_cm < max(p.end_min_cm, p.end_frac * self._top):
+                emit(self._close(ti))
+            elif ti - self._rows[0][0] > p.max_rep_s or z_cm < -p.start_cm - 0.5 * self._top:
+                self.in_rep = False  # lost: drifted away; wait for the next rest
+                self._pre = []
+
+    def _close(self, ti: float) -> Raise:
+        self.in_rep = False
+        self._closed_s = ti
+        rows = np.asarray(self._rows)
+        self._rows = []
+        self._pre = []
+        t, z = rows[:, 0], rows[:, 1]
+        k = int(np.argmax(z))
+        top = float(z[k])
+        t20u = crossing_time(t[: k + 1], z[: k + 1], 0.2 * top, True)
+        t80u = crossing_time(t[: k + 1], z[: k + 1], 0.8 * top, True)
+        t80d = crossing_time(t[k:], z[k:], 0.8 * top, False)
+        t20d = crossing_time(t[k:], z[k:], 0.2 * top, False)
+        return Raise(
+            start_s=float(t[0]),
+            end_s=ti,
+            emitted_s=ti,
+            time_s=t,
+            height_cm=z,
+            incl_deg=rows[:, 2],
+            frontal_deg=rows[:, 3],
+            speed_dps=rows[:, 4],
+            up_s=(t80u - t20u) / MJ_20_80,
+            down_s=(t20d - t80d) / MJ_20_80,
+        )

@@ -1,0 +1,59 @@
+"""Messy human sessions: partial reps, a pause, a reposition, a tap, slow and fast reps, an early stop."""
+
+from __future__ import annotations
+
+import pytest
+
+from dorsi.virtual.sim import SimParams
+from tests.drills.helpers import counted, simulate_and_count
+
+CASES = [
+    ("banded-mobilization", ("partial-rep",)),
+    ("banded-mobilization", ("pause",)),
+    ("banded-mobilization", ("reposition",)),
+    ("banded-mobilization", ("tap",)),
+    ("banded-mobilization", ("slow",)),
+    ("banded-mobilization", ("fast",)),
+    ("banded-mobilization", ("early-stop",)),
+    ("knee-to-wall", ("partial-rep", "tap")),
+    ("clamshell", ("pause", "reposition")),
+    ("squat-rocks", ("partial-rep",)),
+    ("squat-rocks", ("slow",)),
+    ("knee-circles", ("partial-rep", "fast")),
+    ("knee-circles", ("slow",)),
+    ("calf-raises", ("tap",)),
+    pytest.param(
+        "calf-raises",
+        ("fast",),
+        marks=pytest.mark.xfail(reason="measured miss: quick reps with short rests lose the rest level", strict=False),
+    ),
+    pytest.param(
+        "ankle-matrix",
+        ("partial-rep",),
+        marks=pytest.mark.xfail(reason="measured miss: 31 of 33 counted (docs/drills.md)", strict=False),
+    ),
+    ("rocking-mobilization", ("reposition", "fast")),
+    ("reverse-lunge", ("early-stop", "tap")),
+]
+
+
+@pytest.mark.parametrize(("drill", "events"), CASES)
+def test_messy_sessions_count_exactly(drill: str, events: tuple[str, ...]) -> None:
+    params = SimParams(drill=drill, seconds=200.0, seed=21, rate_hz=100.0, events=events, sets=1, reps_per_set=6)
+    sim, counter = simulate_and_count(params)
+    got = counted(counter)
+    assert len(got) == len(sim.counted_reps), f"{len(got)} counted, {len(sim.counted_reps)} performed"
+    for t, g in zip(sim.counted_reps, got, strict=True):
+        if t.get("kind") not in ("tilt", "rotate", "calf-raise"):
+            assert abs(g.peak_tibial_inclination_deg - t["peak_tibial_inclination_deg"]) <= 1.5
+    if "partial-rep" in events and drill not in ("knee-circles",):
+        # the partial attempt is either reported as partial (not counted) or ignored as too small
+        assert all(r.partial for r in counter.reps if r not in got)
+
+
+def test_a_set_that_stops_early_and_the_rest_between_sets() -> None:
+    params = SimParams(drill="reverse-lunge", seconds=200.0, seed=4, events=("early-stop",), sets=2, reps_per_set=6)
+    sim, counter = simulate_and_count(params)
+    assert len(counted(counter)) == len(sim.counted_reps)
+    assert counter.sets == 2
+    assert [r.set for r in counted(counter)] == [r["set"] for r in sim.counted_reps]
