@@ -9,8 +9,6 @@ import pytest
 import qasync
 from PySide6.QtWidgets import QApplication
 
-from dorsi.app.qtfix import patch_qasync
-
 # The offscreen platform plugin warns that it cannot propagate size hints; harmless.
 OFFSCREEN_NOISE = "propagateSizeHints"
 
@@ -23,7 +21,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture
 def qloop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
-    patch_qasync()  # PySide6 6.12 + qasync refcount bug, see dorsi.app.qtfix
     loop = qasync.QEventLoop(qapp, already_running=False)
     asyncio.set_event_loop(loop)
     try:

@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
+from dorsi.app import testresult
 from dorsi.app.engine import LiveEngine
 from dorsi.app.sources import Found, Hub, Stream
 from dorsi.ble.decode import SampleChunk
@@ -66,6 +67,17 @@ class AppController:
         h.open_folder_requested.connect(self.open_folder)
         if store is not None:
             h.data_folder = str(store.path.parent)
+        settings.changed.connect(self._settings_changed)
+        self._settings_changed()
+
+    def _settings_changed(self) -> None:
+        """The bands and the card depend on the profile (tibia, foot) and the unit."""
+        t = self.m.test
+        bands = testresult.bands_deg(self.engine.profile(), self.settings.format_length)
+        if bands != t.bands:
+            t.bands = bands
+            t.changed.emit()
+        self.engine.refresh_test_card()
 
     # tasks -------------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:

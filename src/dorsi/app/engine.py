@@ -14,9 +14,10 @@ from typing import Any
 
 import numpy as np
 
-from dorsi.app import testcard
-from dorsi.app.counting import Counter, make_counter
+from dorsi.app import testresult
 from dorsi.ble.decode import SampleChunk
+from dorsi.drills import RepCounter, RepEvent
+from dorsi.drills.kneewall import Profile
 from dorsi.errors import DorsiError
 from dorsi.motion.pipeline import PipelineParams, ShinPipeline
 from dorsi.store import SessionStore, SessionWriter
@@ -34,13 +35,12 @@ class LiveEngine:
         self.rate_hz = float(settings.rate_hz)
         self.sensor_id = ""
         self.pipeline: ShinPipeline | None = None
-        self.counter: Counter | None = None
+        self.counter: RepCounter | None = None
         self.counter_for = ""  # "test" or "drill"
         self.writer: SessionWriter | None = None
         self.samples = 0
         self._last_counter: int | None = None
-        self._side_results: dict[str, dict[str, Any]] = {}
-        self._previous: dict[str, dict[str, Any] | None] = {}
+        self._previous: dict[str, dict[str, Any]] = {}  # last stored result per side, for the comparison
         self._hold_beeped = False
 
     # stream ----------------------------------------------------------------------------
@@ -89,11 +89,11 @@ class LiveEngine:
             except DorsiError as exc:
                 self.m.messages.error.emit(str(exc))
         if self.counter is not None:
-            reps = self.counter.update(chunk.imu, frames)
+            events = self.counter.update(chunk.imu, frames, self.pipeline.calibration)
             if self.counter_for == "test":
-                self._test_step(reps)
+                self._test_step(events, frames.tibial_inclination_deg)
             else:
-                self._drill_step(reps)
+                self._drill_step(events)
 
     # calibration -------------------------------------------------------------------------
     def _calibration_progress(self) -> None:
@@ -127,10 +127,6 @@ class LiveEngine:
         if (phase, round(standing_s, 1), drives) != (model.phase, round(model.standing_s, 1), model.drives_seen):
             model.set(phase=phase, standing_s=standing_s, drives_seen=drives)
 
-    def rest_level_deg(self) -> float:
-        cal = self.pipeline.calibration if self.pipeline else None
-        return cal.standing_inclination_deg if cal is not None else 3.0
-
     # sessions in the store -----------------------------------------------------------------
     def _begin_session(self, drill: str, side: str) -> None:
         self._end_session(None)
@@ -162,6 +158,13 @@ class LiveEngine:
             self.m.messages.error.emit(str(exc))
 
     # knee-to-wall test ---------------------------------------------------------------------
+    def _new_counter(self, drill: str, side: str) -> RepCounter:
+        cal = self.pipeline.calibration if self.pipeline else None
+        return RepCounter(drill, "right" if side == "right" else "left", calibration=cal, foot_cm=self.settings.foot_cm)
+
+    def profile(self) -> Profile:
+        return Profile(tibia_cm=self.settings.tibia_cm, foot_cm=self.settings.foot_cm)
+
     def start_test(self, side: str) -> None:
         st = self.m.test.state
         if self.pipeline is None:
@@ -174,23 +177,27 @@ class LiveEngine:
         st.running = True
         st.trials[side] = []
         st.current_peak_deg = None
-        self.counter = make_counter("knee-to-wall", side, self.rest_level_deg(), 0.0)
+        self.counter = self._new_counter("knee-to-wall", side)
         self.counter_for = "test"
         self._begin_session("knee-to-wall", side)
         self.m.test.changed.emit()
 
-    def _test_step(self, reps: list[dict[str, Any]]) -> None:
+    def _test_step(self, events: list[RepEvent], incl_deg: np.ndarray) -> None:
         st = self.m.test.state
         assert self.counter is not None
-        # the running peak is shown by the view's frame timer; no signal per sample
-        st.current_peak_deg = getattr(self.counter, "current_peak_deg", None)
+        # the running peak of the trial in progress (shown by the view's frame timer, no signal per chunk)
+        if self.counter.state.phase in ("moving", "holding") and len(incl_deg):
+            peak = float(np.max(incl_deg))
+            st.current_peak_deg = peak if st.current_peak_deg is None else max(st.current_peak_deg, peak)
+        elif not events:
+            st.current_peak_deg = None
         changed = False
-        for rep in reps:
-            if rep.get("partial"):
-                continue
-            st.trials[st.side].append(float(rep["peak_tibial_inclination_deg"]))
-            changed = True
+        for ev in events:
+            if ev.kind == "rep":
+                st.trials[st.side].append(float(ev.rep.peak_tibial_inclination_deg))
+                changed = True
         if changed:
+            st.current_peak_deg = None
             self.m.test.changed.emit()
         if len(st.trials[st.side]) >= self.m.test.TRIALS_PER_SIDE:
             self.stop_test()
@@ -201,29 +208,49 @@ class LiveEngine:
             return
         st.running = False
         st.current_peak_deg = None
-        self.counter = None
-        trials = st.trials[st.side]
+        counter, self.counter = self.counter, None
+        if counter is not None:
+            counter.finish()
+        side = st.side
         summary: dict[str, Any] | None = None
-        if trials:
-            result = testcard.side_result(st.side, trials, self.settings.tibia_cm, self.settings.foot_cm)
-            previous = self._previous_result(st.side)
-            self._side_results[st.side] = result
-            self._previous[st.side] = previous
-            summary = {"drill": "knee-to-wall", "side": st.side, "test": result, "reps": [], "rep_count": len(trials)}
-            st.result = testcard.card(self._side_results, self._previous, self.settings.format_length)
+        if st.trials[side]:
+            if side not in self._previous:
+                self._previous[side] = self._previous_result(side)
+            previous = {s: r for s, r in self._previous.items() if r}
+            res = testresult.result(st.trials, self.profile(), previous)
+            summary = {
+                "drill": "knee-to-wall",
+                "side": side,
+                "test": testresult.stored_row(side, res),
+                "reps": [] if counter is None else [r.as_dict() for r in counter.reps],
+                "rep_count": len(st.trials[side]),
+                "sets": 1,
+            }
+            st.result = testresult.card(res, previous, self.settings.format_length)
         self._end_session(summary)
         self.m.test.changed.emit()
-        if trials:
+        if summary is not None:
             self.m.history.refresh_requested.emit()
 
-    def _previous_result(self, side: str) -> dict[str, Any] | None:
+    def _previous_result(self, side: str) -> dict[str, Any]:
+        """The last stored result of this side before this test (empty if none)."""
         if self.store is None:
-            return None
+            return {}
         try:
             rows = self.store.test_results(side)
         except DorsiError:
-            return None
-        return rows[-1] if rows else None
+            return {}
+        return rows[-1] if rows else {}
+
+    def refresh_test_card(self) -> None:
+        """Recompute the card after a profile or unit change (the trials stay)."""
+        st = self.m.test.state
+        if st.result is None:
+            return
+        previous = {s: r for s, r in self._previous.items() if r}
+        res = testresult.result(st.trials, self.profile(), previous)
+        st.result = testresult.card(res, previous, self.settings.format_length)
+        self.m.test.changed.emit()
 
     def set_test_side(self, side: str) -> None:
         st = self.m.test.state
@@ -236,7 +263,6 @@ class LiveEngine:
         self.stop_test()
         self.m.test.state.trials = {"left": [], "right": []}
         self.m.test.state.result = None
-        self._side_results = {}
         self._previous = {}
         self.m.test.changed.emit()
 
@@ -246,58 +272,51 @@ class LiveEngine:
             self.m.messages.error.emit("Connect a sensor first (Connect screen).")
             return
         self.stop_test()
-        info = self.m.drill.info(drill_id)
-        target = info.target_hold_s if info else 0.0
         side = self.m.test.state.side
-        self.counter = make_counter(drill_id, side, self.rest_level_deg(), target)
+        self.counter = self._new_counter(drill_id, side)
         self.counter_for = "drill"
         lv = self.m.drill.live
-        lv.running, lv.reps, lv.rep_count, lv.set_index = True, [], 0, 0
-        lv.target_hold_s, lv.hold_s, lv.phase = target, 0.0, "resting"
+        lv.running, lv.reps, lv.rep_count, lv.set_index, lv.rest_s = True, [], 0, 0, 0.0
+        lv.target_hold_s, lv.hold_s, lv.phase = self.counter.state.target_hold_s, 0.0, "waiting"
         self.m.drill.selected = drill_id
         self._hold_beeped = False
         self._begin_session(drill_id, side)
         self.m.drill.changed.emit()
 
-    def _drill_step(self, reps: list[dict[str, Any]]) -> None:
+    def _drill_step(self, events: list[RepEvent]) -> None:
         c = self.counter
         assert c is not None
+        s = c.state
         lv = self.m.drill.live
-        before = (lv.phase, lv.rep_count, lv.set_index)
-        lv.phase, lv.hold_s, lv.set_index = c.phase, c.hold_s, c.set_index
+        before = (lv.phase, lv.rep_count, lv.set_index, int(lv.rest_s))
+        lv.phase, lv.hold_s, lv.set_index, lv.rep_count = s.phase, s.current_hold_s, s.set_index, s.rep_count
+        lv.rest_s = s.rest_s if lv.rep_count else 0.0
         if lv.target_hold_s > 0 and lv.hold_s >= lv.target_hold_s and not self._hold_beeped:
             self._hold_beeped = True
             self.m.drill.hold_reached.emit()
-        if lv.phase == "resting":
+        if lv.phase in ("resting", "waiting"):
             self._hold_beeped = False
-        for rep in reps:
+        for ev in events:
+            rep = ev.rep.as_dict()
             lv.reps.append(rep)
-            if not rep.get("partial"):
-                lv.rep_count += 1
             self.m.drill.rep_added.emit(rep)
-        if before != (lv.phase, lv.rep_count, lv.set_index):
+        if events or before != (lv.phase, lv.rep_count, lv.set_index, int(lv.rest_s)):
             self.m.drill.changed.emit()
 
     def stop_drill(self) -> None:
         lv = self.m.drill.live
         if not lv.running:
             return
-        if self.counter is not None:
-            for rep in self.counter.finish():
+        counter, self.counter = self.counter, None
+        summary: dict[str, Any] = {"drill": self.m.drill.selected, "side": self.m.test.state.side, "test": None}
+        if counter is not None:
+            for ev in counter.finish():
+                rep = ev.rep.as_dict()
                 lv.reps.append(rep)
                 self.m.drill.rep_added.emit(rep)
-        self.counter = None
+            summary.update(counter.summary())
         lv.running = False
         lv.phase, lv.hold_s = "resting", 0.0
-        counted = [r for r in lv.reps if not r.get("partial")]
-        summary = {
-            "drill": self.m.drill.selected,
-            "side": self.m.test.state.side,
-            "reps": lv.reps,
-            "rep_count": len(counted),
-            "sets": 1 + max((int(r.get("set", 0)) for r in lv.reps), default=0) if lv.reps else 0,
-            "test": None,
-        }
         self._end_session(summary)
         self.m.drill.changed.emit()
         self.m.history.refresh_requested.emit()

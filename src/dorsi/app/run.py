@@ -26,7 +26,6 @@ from dorsi.ui.models import AppModels
 from dorsi.ui.settings import AppSettings
 from dorsi.ui.sound import Beeper
 from dorsi.ui.theme import apply_theme
-from dorsi.ui.widgets import Band
 from dorsi.ui.window import MainWindow
 
 log = logging.getLogger(__name__)
@@ -92,21 +91,8 @@ def build(hub: Hub, store: SessionStore | None = None, *, use_store: bool = True
         store = open_store(models)
     window = MainWindow(models, settings, Beeper())
     window.drill_view.set_catalogue()
-    window.test_view.set_bands(test_bands())
     controller = AppController(models, settings, hub, store)
     return App(models, settings, window, controller, hub, store)
-
-
-def test_bands() -> list[Band]:
-    """The knee-to-wall bands on the shin-angle axis (degrees)."""
-    from dorsi.app.testcard import DEG_PER_CM
-
-    lo, hi = 10.0 * DEG_PER_CM, 13.0 * DEG_PER_CM
-    return [
-        Band(-5.0, lo, f"restricted (< {lo:.0f}°)", "#c0392b"),
-        Band(lo, hi, "adequate", "#d8a02f"),
-        Band(hi, 90.0, f"excellent (> {hi:.0f}°)", "#2e9d4f"),
-    ]
 
 
 def make_hub(virtual: bool, replay: bool, speed: float) -> Hub:
@@ -136,9 +122,6 @@ async def _main(app: App, connect_first: bool) -> None:
 def run_app(*, virtual: bool, replay: bool = False, speed: float = 1.0, connect_first: bool = False) -> int:
     import qasync
 
-    from dorsi.app.qtfix import patch_qasync
-
-    patch_qasync()
     qapp = qt_app()
     app = build(make_hub(virtual, replay, speed))
     loop = qasync.QEventLoop(qapp)

@@ -23,6 +23,16 @@ RING_SECONDS = 60
 
 
 @dataclass(frozen=True)
+class Band:
+    """A shaded band on a trace's angle axis (restricted / adequate / excellent)."""
+
+    lo_deg: float
+    hi_deg: float
+    label: str
+    color: str  # "#rrggbb"
+
+
+@dataclass(frozen=True)
 class DeviceRow:
     key: str  # what connect_requested carries back
     kind: str  # "dorsi", "WitMotion", "virtual dorsi", …
@@ -125,6 +135,7 @@ class TestModel(QObject):
     def __init__(self) -> None:
         super().__init__()
         self.state = TestState()
+        self.bands: list[Band] = []  # the bands for this person's profile (the app sets them)
 
 
 @dataclass(frozen=True)
@@ -142,8 +153,9 @@ class DrillInfo:
 @dataclass
 class DrillLive:
     running: bool = False
-    phase: str = "resting"  # resting · moving · holding · rest between sets
+    phase: str = "waiting"  # waiting (for a still moment) · resting · moving · holding
     hold_s: float = 0.0
+    rest_s: float = 0.0  # time since the last rep ended
     target_hold_s: float = 0.0
     rep_count: int = 0
     set_index: int = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -120,21 +121,26 @@ class DrillView(QWidget):
         self.ring.set_hold(lv.hold_s, lv.target_hold_s)
 
     def _add_rep(self, rep: dict[str, Any]) -> None:
+        """One row per rep (counted from 1 by dorsi.drills; partial attempts shown, not numbered)."""
         row = self.table.rowCount()
         self.table.insertRow(row)
         hold = rep.get("hold_s")
-        score = rep.get("score")
-        reasons = rep.get("reasons") or []
+        reasons = [str(r) for r in rep.get("reasons") or []]
+        partial = bool(rep.get("partial"))
         cells = (
-            str(int(rep.get("index", row)) + 1),
-            str(int(rep.get("set", 0)) + 1),
+            "–" if partial else str(rep.get("index", row + 1)),
+            str(rep.get("set", 1)),
             fmt_deg(rep.get("peak_tibial_inclination_deg")),
             "–" if hold is None else f"{hold:.1f} s",
-            "–" if score is None else f"{score:.0f}",
-            "; ".join(str(r) for r in reasons) if reasons else ("partial rep" if rep.get("partial") else "good"),
+            "–" if partial or rep.get("score") is None else f"{rep['score']:.0f}",
+            "; ".join(reasons) if reasons else "good",
         )
         for col, text in enumerate(cells):
-            self.table.setItem(row, col, QTableWidgetItem(text))
+            item = QTableWidgetItem(text)
+            if partial:
+                item.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            self.table.setItem(row, col, item)
+        self.table.resizeRowToContents(row)
         self.table.scrollToBottom()
 
     def refresh(self) -> None:
@@ -150,6 +156,8 @@ class DrillView(QWidget):
         if not lv.running and not lv.reps:
             self.table.setRowCount(0)
         target = f" of {info.reps_per_set}" if info is not None and info.reps_per_set else ""
-        set_text = f" · set {lv.set_index + 1}" if info is not None and info.sets > 1 else ""
-        phase = {"holding": "hold…", "moving": "moving", "resting": "", "rest": "rest between sets"}.get(lv.phase, "")
+        set_text = f" · set {max(1, lv.set_index)} of {info.sets}" if info is not None and info.sets > 1 else ""
+        phase = {"holding": "hold…", "moving": "moving", "waiting": "stand still to begin"}.get(lv.phase, "")
+        if lv.running and lv.phase == "resting" and lv.rest_s >= 5:
+            phase = f"rest {lv.rest_s:.0f} s"
         self.count_label.setText(f"Reps {lv.rep_count}{target}{set_text}" + (f" · {phase}" if phase else ""))

@@ -12,10 +12,10 @@ from typing import Any
 
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
-from dorsi.ui.models import LiveModel, TestModel
+from dorsi.ui.models import Band, LiveModel, TestModel
 from dorsi.ui.settings import AppSettings
 from dorsi.ui.views.common import Card, fmt_deg, heading, text_label
-from dorsi.ui.widgets import Band, BigNumber, LivePlot
+from dorsi.ui.widgets import BigNumber, LivePlot
 
 SIDE_LABEL = {"left": "Left", "right": "Right"}
 
@@ -84,13 +84,11 @@ class TestView(QWidget):
         self.card.setMinimumWidth(320)
         bottom.addWidget(self.card, 2)
         layout.addLayout(bottom, 4)
+        self._bands: list[Band] = []
         self.plot.timer.timeout.connect(self._frame)
         model.changed.connect(self.refresh)
         settings.changed.connect(self.refresh)
         self.refresh()
-
-    def set_bands(self, bands: list[Band]) -> None:
-        self.plot.set_bands(bands)
 
     def toggle_running(self) -> None:
         if self.model.state.running:
@@ -107,6 +105,9 @@ class TestView(QWidget):
 
     def refresh(self) -> None:
         st = self.model.state
+        if self.model.bands != self._bands:
+            self._bands = list(self.model.bands)
+            self.plot.set_bands(self._bands)
         for side, b in self.side_buttons.items():
             b.setChecked(side == st.side)
         self.run_button.setText("Stop (space)" if st.running else "Start trials (space)")

@@ -1,0 +1,108 @@
+"""The knee-to-wall result for the store and the screen, from dorsi.drills.kneewall.
+
+dorsi.drills computes the result (best per side, toe-to-wall cm from the
+person's tibia and foot, bands, asymmetry, change against the minimal
+detectable change); this module only reshapes it: one stored row per side,
+the card's sentences in the chosen unit, and the bands on the live trace's
+degree axis for this person's profile.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from dorsi.drills.kneewall import RISK_DEG, Profile, knee_to_wall_result, toe_to_wall_cm
+from dorsi.ui.models import Band
+
+# Article 004 (first section): < 10 cm restricted, 10–13 adequate, > 13 excellent
+BAND_EDGES_CM = (10.0, 13.0)
+BAND_COLORS = ("#c0392b", "#d8a02f", "#2e9d4f")
+
+
+def result(trials: dict[str, list[float]], profile: Profile, previous: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """dorsi.drills' result for the sides with trials; ``previous`` holds the last stored row per side."""
+    prev_deg = {s: float(r["angle_deg"]) for s, r in previous.items() if r and r.get("angle_deg") is not None}
+    return knee_to_wall_result({s: v for s, v in trials.items() if v}, profile, prev_deg or None)
+
+
+def stored_row(side: str, res: dict[str, Any]) -> dict[str, Any]:
+    """One side as the store's test row reads it (side, angle, cm, band) plus dorsi.drills' fields."""
+    r = res["sides"][side]
+    return {
+        "side": side,
+        "angle_deg": r["best_deg"],
+        "best_tibial_inclination_deg": r["best_deg"],
+        **r,
+        "model": res.get("model"),
+        "profile": res.get("profile"),
+        "asymmetry": res.get("asymmetry"),
+        "change": res.get("change", {}).get(side),
+    }
+
+
+def card(
+    res: dict[str, Any], previous: dict[str, dict[str, Any]], fmt: Callable[[float | None], str]
+) -> dict[str, Any]:
+    """The card dorsi.ui.views.test shows: per-side lines, asymmetry, comparison, notes."""
+    sides = {
+        side: {
+            "angle_deg": r.get("best_deg"),
+            "toe_to_wall_cm": r.get("toe_to_wall_cm"),
+            "uncertainty_cm": r.get("uncertainty_cm"),
+            "band": r.get("band"),
+            "band_detail": f"{r['band_testing_standards']} on the testing-standards scale"
+            if r.get("band_testing_standards")
+            else "",
+            "below_risk": bool(r.get("below_backman_36_5_deg")),
+        }
+        for side, r in res.get("sides", {}).items()
+        if r.get("best_deg") is not None
+    }
+    out: dict[str, Any] = {"sides": sides, "comparison": [], "notes": []}
+    asym = res.get("asymmetry")
+    if asym:
+        d = fmt(asym["difference_cm"])
+        if asym["flag"]:
+            out["asymmetry"] = f"Asymmetry {d}: the {asym['restricted_side']} side is restricted (> 2 cm)."
+        elif asym["noted"]:
+            out["asymmetry"] = f"Asymmetry {d}: worth watching (≥ 1.5 cm), not yet a restriction."
+        else:
+            out["asymmetry"] = f"Sides within {d} of each other: symmetric."
+    for side, ch in res.get("change", {}).items():
+        when = str((previous.get(side) or {}).get("taken_at", ""))[:10]
+        verdict = "a real change" if ch["real_change"] else "within measurement error"
+        out["comparison"].append(
+            f"{side.title()}: {ch['change_deg']:+.1f}° ({'+' if ch['change_cm'] >= 0 else '−'}"
+            f"{fmt(abs(ch['change_cm']))}) since {when or 'last time'} — {verdict} (MDC {ch['mdc_deg']:.1f}°)."
+        )
+    risky = [s for s, r in sides.items() if r["below_risk"]]
+    if risky:
+        out["notes"].append(
+            f"{' and '.join(s.title() for s in risky)} below {RISK_DEG}° (Backman 2011 risk threshold)."
+        )
+    if res.get("model"):
+        out["notes"].append(f"cm estimate: {res['model']}")
+    return out
+
+
+def angle_for_cm(cm: float, profile: Profile) -> float:
+    """The shin angle whose toe-to-wall distance is ``cm`` (bisection; d(θ) rises on 0–80°)."""
+    lo, hi = 0.0, 80.0
+    for _ in range(50):
+        mid = 0.5 * (lo + hi)
+        if toe_to_wall_cm(mid, profile) < cm:
+            lo = mid
+        else:
+            hi = mid
+    return 0.5 * (lo + hi)
+
+
+def bands_deg(profile: Profile, fmt: Callable[[float | None], str]) -> list[Band]:
+    """Restricted / adequate / excellent on the live trace's degree axis, for this person."""
+    lo, hi = (angle_for_cm(cm, profile) for cm in BAND_EDGES_CM)
+    return [
+        Band(-5.0, lo, f"restricted < {lo:.0f}° ({fmt(BAND_EDGES_CM[0])})", BAND_COLORS[0]),
+        Band(lo, hi, "adequate", BAND_COLORS[1]),
+        Band(hi, 90.0, f"excellent > {hi:.0f}° ({fmt(BAND_EDGES_CM[1])})", BAND_COLORS[2]),
+    ]
