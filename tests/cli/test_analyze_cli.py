@@ -98,3 +98,14 @@ def test_file_without_calibration_warns_on_stderr(tmp_path: Path, capsys: pytest
     assert json.loads(captured.out)["calibration"]["found"] is False
     warning_lines = captured.err.strip().splitlines()
     assert len(warning_lines) == 1 and "warning" in warning_lines[0] and "no calibration sequence" in warning_lines[0]
+
+
+def test_knee_to_wall_uses_the_persons_lengths(session_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(session_csv), "--drill", "knee-to-wall", "--json"]) == 0
+    default = json.loads(capsys.readouterr().out)["test"]["sides"]["left"]
+    assert main(["analyze", str(session_csv), "--drill", "knee-to-wall", "--tibia-cm", "46", "--json"]) == 0
+    tall = json.loads(capsys.readouterr().out)["test"]["sides"]["left"]
+    assert tall["best_deg"] == default["best_deg"]
+    assert tall["toe_to_wall_cm"] > default["toe_to_wall_cm"]  # a longer shin reaches further at the same angle
+    assert main(["analyze", str(session_csv), "--drill", "knee-to-wall", "--foot-cm", "80"]) == 2
+    assert "--foot-cm 80 is outside" in capsys.readouterr().err

@@ -8,6 +8,7 @@ import sys
 
 from dorsi.analysis import analyze_recording
 from dorsi.drills import DRILL_IDS
+from dorsi.drills.kneewall import Profile
 from dorsi.errors import InputError
 from dorsi.io.profiles import load_profile
 from dorsi.io.rawcsv import format_columns, read_raw_csv, write_text_atomic
@@ -24,14 +25,30 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--offline", action="store_true", help="acausal orientation (slightly more accurate)")
     p.add_argument("--profile", metavar="PROFILE.toml", help="sensor profile: axis map and unit calibration")
     p.add_argument("--strap-rotation", type=float, metavar="DEG", help="known strap rotation; skips calibration")
+    p.add_argument("--tibia-cm", type=float, help="knee joint line to ankle joint (knee-to-wall cm estimate)")
+    p.add_argument("--foot-cm", type=float, help="heel to longest toe (knee-to-wall cm estimate)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--samples-out", metavar="OUT.csv", help="write per-sample angles and orientation")
     p.set_defaults(func=run)
 
 
+def _body_profile(tibia_cm: float | None, foot_cm: float | None) -> Profile | None:
+    if tibia_cm is None and foot_cm is None:
+        return None
+    default = Profile()
+    tibia = default.tibia_cm if tibia_cm is None else tibia_cm
+    foot = default.foot_cm if foot_cm is None else foot_cm
+    if not 25.0 <= tibia <= 60.0:
+        raise InputError(f"--tibia-cm {tibia:g} is outside 25–60 cm (knee joint line to ankle joint)")
+    if not 15.0 <= foot <= 35.0:
+        raise InputError(f"--foot-cm {foot:g} is outside 15–35 cm (heel to longest toe)")
+    return Profile(tibia_cm=tibia, foot_cm=foot)
+
+
 def run(args: argparse.Namespace) -> int:
     if args.drill is not None and args.drill not in DRILL_IDS:
         raise InputError(f"unknown drill {args.drill!r}; choose one of: {', '.join(DRILL_IDS)}")
+    profile = _body_profile(args.tibia_cm, args.foot_cm)
     rec = read_raw_csv(args.file)
     if args.profile:
         rec = load_profile(args.profile).apply(rec)
@@ -42,7 +59,12 @@ def run(args: argparse.Namespace) -> int:
             f"at least {MIN_CALIBRATION_S:.1f} s) — record longer or pass --strap-rotation"
         )
     result = analyze_recording(
-        rec, drill=args.drill, side=args.side, offline=args.offline, strap_rotation_deg=args.strap_rotation
+        rec,
+        drill=args.drill,
+        side=args.side,
+        offline=args.offline,
+        strap_rotation_deg=args.strap_rotation,
+        profile=profile,
     )
     for warning in result.warnings:
         print(f"dorsi: warning: {args.file}: {warning}", file=sys.stderr)
@@ -70,5 +92,19 @@ def run(args: argparse.Namespace) -> int:
         print("  calibration: not found, strap rotation taken as 0°")
     print(f"  max tibial inclination: {summary['max_tibial_inclination_deg']:.1f}°")
     if args.drill:
-        print(f"  {args.drill}: {summary['rep_count']} reps in {summary['sets']} sets")
+        n, sets = summary["rep_count"], summary["sets"]
+        print(f"  {args.drill}: {n} rep{'' if n == 1 else 's'} in {sets} set{'' if sets == 1 else 's'}")
+        for rep in summary["reps"]:
+            label = "partial" if rep.get("partial") else f"rep {rep['index']:2d}"
+            reasons = "; ".join(rep.get("reasons", []))
+            peak_deg = rep["peak_tibial_inclination_deg"]
+            print(
+                f"    {label} {rep['start_s']:7.1f}–{rep['end_s']:.1f} s  peak {peak_deg:5.1f}°"
+                f"  score {rep.get('score', '–')}  {reasons}"
+            )
+    for side, res in ((summary.get("test") or {}).get("sides") or {}).items():
+        print(
+            f"  knee-to-wall {side}: best {res['best_deg']:.1f}° ≈ {res['toe_to_wall_cm']:.1f} ± "
+            f"{res['uncertainty_cm']:.1f} cm toe to wall, {res['band']} ({res['band_testing_standards']})"
+        )
     return 0
