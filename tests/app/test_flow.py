@@ -2,7 +2,7 @@
 
 connect → calibrate → knee-to-wall left and right (three trials each, via space/L/R)
 → a drill with reps counted and the hold beep → history shows both results → CSV exported.
-The virtual sensor runs 8× faster than real time (its radio clock is scaled, so
+The virtual sensor runs 16× faster than real time (its radio clock is scaled, so
 every time stamp stays consistent).
 """
 
@@ -21,7 +21,7 @@ from dorsi.app.sources import VirtualHub
 
 from .helpers import wait_for
 
-SPEED = 8.0
+SPEED = 16.0
 
 
 def test_whole_flow_on_virtual_ble_sensor(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
@@ -73,7 +73,10 @@ def test_whole_flow_on_virtual_ble_sensor(qtbot: QtBot, qloop: qasync.QEventLoop
             assert 25.0 < angle < 60.0, angle
             assert result["sides"][side]["toe_to_wall_cm"] > 0
         assert result.get("asymmetry")
-        assert "Left:" in w.test_view.card_text.text()
+        card = w.test_view.card_text.text()
+        for side in ("left", "right"):
+            assert f"{side.title()} {result['sides'][side]['angle_deg']:.1f}°" in card
+            assert result["sides"][side]["band"] in card
 
         # a drill: banded mobilization, 2 s holds
         w.show_screen("Drills")

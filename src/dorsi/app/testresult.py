@@ -70,12 +70,14 @@ def card(
         else:
             out["asymmetry"] = f"Sides within {d} of each other: symmetric."
     for side, ch in res.get("change", {}).items():
-        when = str((previous.get(side) or {}).get("taken_at", ""))[:10]
-        verdict = "a real change" if ch["real_change"] else "within measurement error"
-        out["comparison"].append(
-            f"{side.title()}: {ch['change_deg']:+.1f}° ({'+' if ch['change_cm'] >= 0 else '−'}"
-            f"{fmt(abs(ch['change_cm']))}) since {when or 'last time'} — {verdict} (MDC {ch['mdc_deg']:.1f}°)."
-        )
+        when = str((previous.get(side) or {}).get("taken_at", ""))[:10] or "last time"
+        deg, cm = ch["change_deg"], ch["change_cm"]
+        moved = f"{'better' if deg > 0 else 'worse'} by {abs(deg):.1f}° ({fmt(abs(cm))})"
+        if ch["real_change"]:
+            verdict = f"{moved} since {when}: a real change (more than the {ch['mdc_deg']:.1f}° we can detect)."
+        else:
+            verdict = f"{deg:+.1f}° since {when}: within measurement error ({ch['mdc_deg']:.1f}°)."
+        out["comparison"].append(f"{side.title()}: {verdict}")
     risky = [s for s, r in sides.items() if r["below_risk"]]
     if risky:
         out["notes"].append(

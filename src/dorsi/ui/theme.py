@@ -54,4 +54,6 @@ def apply_theme(app: QApplication, theme: str) -> None:
         "QListWidget#nav { font-size: 16px; border: none; background: palette(alternate-base); }"
         "QListWidget#nav::item { padding: 12px 14px; }"
         "QListWidget#nav::item:selected { background: palette(highlight); color: palette(highlighted-text); }"
+        "QPushButton:checked { background: palette(highlight); color: palette(highlighted-text); "
+        "border: 1px solid palette(highlight); border-radius: 3px; font-weight: bold; }"
     )

@@ -10,7 +10,7 @@ from typing import ClassVar
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPen, QResizeEvent
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QWidget
 
 from dorsi.ui.models import COL_INCLINATION, Band, LiveModel
@@ -20,32 +20,44 @@ FRAME_INTERVAL_MS = 33  # ~30 fps; the plot never redraws faster than 60 fps
 TRACE_WIDTH_PX = 3  # the live trace, thick enough to follow from a few metres
 
 
-class BigNumber(QLabel):
-    """A number that scales its font with the widget: readable from across the room."""
+class BigNumber(QWidget):
+    """A number drawn as large as its box allows: readable from across the room.
+
+    It paints its own text with a font sized to the widget, so a style sheet
+    applied later (the theme switch) cannot shrink it, and a frame repaints
+    only when the shown text changes.
+    """
 
     def __init__(self, suffix: str = "°", parent: QWidget | None = None) -> None:
-        super().__init__("–", parent)
+        super().__init__(parent)
         self.suffix = suffix
-        self.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(120)
         self.setObjectName("bigNumber")
+        self._text = "–"
         self._value: float | None = None
+
+    def text(self) -> str:
+        return self._text
 
     def set_value(self, value: float | None) -> None:
         text = "–" if value is None or not math.isfinite(value) else f"{value:.1f}{self.suffix}"
-        if text != self.text():
-            self.setText(text)
         self._value = value
+        if text != self._text:
+            self._text = text
+            self.update()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:
+    def paintEvent(self, event: object) -> None:
         font = QFont(self.font())
-        # 5 characters ("38.4°") must fit the width; the height caps it
-        px = int(min(self.height() * 0.8, self.width() / 3.2))
-        font.setPixelSize(max(24, px))
+        # "−38.4°" (6 characters) must fit the width; the height caps it
+        font.setPixelSize(max(24, int(min(self.height() * 0.78, self.width() / 3.6))))
         font.setBold(True)
-        self.setFont(font)
-        super().resizeEvent(event)
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        p.setFont(font)
+        p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._text)
+        p.end()
 
 
 class HoldRing(QWidget):
@@ -132,12 +144,14 @@ class LivePlot(pg.PlotWidget):
         item = self.getPlotItem()
         item.setMenuEnabled(False)
         item.hideButtons()
-        item.showGrid(x=True, y=True, alpha=0.2)
+        item.showGrid(x=True, y=True, alpha=0.25)
         item.setLabel("left", "shin angle", units="°")
         item.setLabel("bottom", "time", units="s")
         item.setMouseEnabled(x=False, y=False)
         for name in ("left", "bottom"):  # static between range changes: paint from a pixmap
-            item.getAxis(name).setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+            axis = item.getAxis(name)
+            axis.setStyle(maxTickLevel=1)  # grid at major and minor ticks only: calm behind the bands
+            axis.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
         self.setYRange(-5, 60, padding=0)
         self.setXRange(-span_s, 0, padding=0)
         pen = pg.mkPen("#2f7fd8", width=TRACE_WIDTH_PX)

@@ -181,10 +181,15 @@ class MainWindow(QMainWindow):
         bg, fg = plot_colors(theme)
         for w in self.findChildren(pg.PlotWidget):
             w.setBackground(bg)
+            item = w.getPlotItem()
             for name in ("left", "bottom"):
-                axis = w.getPlotItem().getAxis(name)
+                axis = item.getAxis(name)
                 axis.setPen(fg)
                 axis.setTextPen(fg)
+            if item.legend is not None:
+                item.legend.setLabelTextColor(fg)
+                for _sample, label in item.legend.items:
+                    label.setText(label.text)  # setLabelTextColor alone leaves the rendered text as it was
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.settings.save_window(self.saveGeometry(), self.saveState())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -19,7 +20,7 @@ from dorsi.ui.views.common import heading, text_label
 
 
 class ConnectView(QWidget):
-    COLUMNS = ("Type", "Name", "Signal", "Battery", "")
+    COLUMNS = ("Type", "Name", "Signal", "Battery", "Remembered")
 
     def __init__(self, model: ConnectionModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -38,11 +39,18 @@ class ConnectView(QWidget):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(40)
+        font = QFont(self.table.font())
+        font.setPixelSize(16)
+        self.table.setFont(font)
+        self.table.setMaximumHeight(320)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _index: self._connect())
         layout.addWidget(self.table, 1)
+        self.empty = text_label("No sensors found yet: switch yours on and press Scan.", 15)
+        layout.addWidget(self.empty)
         buttons = QHBoxLayout()
         self.scan_button = QPushButton("Scan")
         self.connect_button = QPushButton("Connect")
@@ -53,8 +61,9 @@ class ConnectView(QWidget):
             buttons.addWidget(b)
         buttons.addStretch(1)
         layout.addLayout(buttons)
-        self.status = text_label("", 17, bold=True)
+        self.status = text_label("", 20, bold=True)
         layout.addWidget(self.status)
+        layout.addStretch(1)
         self.scan_button.clicked.connect(model.scan_requested.emit)
         self.connect_button.clicked.connect(self._connect)
         self.disconnect_button.clicked.connect(model.disconnect_requested.emit)
@@ -93,6 +102,7 @@ class ConnectView(QWidget):
                 self.table.setItem(row, col, item)
             if d.key == keep or (keep is None and d.remembered):
                 self.table.selectRow(row)
+        self.empty.setVisible(not m.devices and not m.scanning)
         connected = m.state in ("streaming", "connecting", "reconnecting")
         self.scan_button.setEnabled(not m.scanning)
         self.scan_button.setText("Scanning…" if m.scanning else "Scan")

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from typing import Any
 
 import pyqtgraph as pg
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
@@ -83,18 +84,22 @@ class HistoryView(QWidget):
         item.hideButtons()
         item.showGrid(x=False, y=True, alpha=0.2)
         item.setLabel("left", "toe to wall")
-        item.addLegend(offset=(10, 10))
+        item.addLegend(offset=(-10, 10))  # top right: the band labels sit at the left
         self.plot.setMinimumHeight(220)
         self._band_items: list[Any] = []
+        # left: large hollow circles, right: filled triangles, so equal results on both sides stay visible
         self.curves = {
             side: item.plot(
                 pen=pg.mkPen(color, width=2),
-                symbol="o",
-                symbolSize=10,
-                symbolBrush=color,
+                symbol=symbol,
+                symbolSize=size,
+                symbolPen=pg.mkPen(color, width=2),
+                symbolBrush=brush,
                 name=side,
             )
-            for side, color in SIDE_COLORS.items()
+            for (side, color), (symbol, size, brush) in zip(
+                SIDE_COLORS.items(), (("o", 16, None), ("t", 11, SIDE_COLORS["right"])), strict=True
+            )
         }
         top.addWidget(self.plot, 3)
         self.program = Card("12-week program")
@@ -170,7 +175,10 @@ class HistoryView(QWidget):
                 line.setPen(pg.mkPen(None))
             region.setZValue(-10)
             item.addItem(region)
-            text = pg.TextItem(label, color=color, anchor=(1, 1))
+            text = pg.TextItem(label, color=color, anchor=(0, 0.5))
+            font = QFont(text.textItem.font())
+            font.setBold(True)
+            text.setFont(font)
             item.addItem(text, ignoreBounds=True)
             self._band_items += [region, text]
 
@@ -182,7 +190,7 @@ class HistoryView(QWidget):
         self._draw_bands(scale)
         first: dt.datetime | None = None
         latest: dict[str, dict[str, Any]] = {}
-        x_max = 0.0
+        all_x: list[float] = []
         for side, curve in self.curves.items():
             xs, ys = [], []
             for r in m.tests:
@@ -195,9 +203,12 @@ class HistoryView(QWidget):
                 ys.append(cm / scale)
                 latest[side] = r
             curve.setData(xs, ys)
-            x_max = max([x_max, *xs])
-        for it in self._band_items[1::2]:
-            it.setPos(x_max if x_max else 0.0, 0.0)
+            all_x += xs
+        pad_s = 4 * 86400.0  # four days either side of the tests; the band labels sit in the left margin
+        x0, x1 = (min(all_x) - pad_s, max(all_x) + pad_s) if all_x else (time.time() - 21 * 86400.0, time.time())
+        self.plot.setXRange(x0, x1, padding=0)
+        for (lo, hi, _label, _color), it in zip(CM_BANDS, self._band_items[1::2], strict=True):
+            it.setPos(x0, (lo + hi) / 2 / scale)
         self.plot.setYRange(0, 20 / scale, padding=0)
         self.program_text.setText(program_text(first, dt.datetime.now(dt.UTC)))
         parts = []

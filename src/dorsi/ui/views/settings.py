@@ -33,6 +33,7 @@ class SettingsView(QWidget):
         form.addRow("Dominant side", self.dominant)
         profile.body.addLayout(form)
         profile.body.addWidget(text_label("The lengths turn the shin angle into a toe-to-wall distance.", 13))
+        profile.setMaximumWidth(820)
         layout.addWidget(profile)
 
         display = Card("Display, sound and sensor")
@@ -53,6 +54,7 @@ class SettingsView(QWidget):
         form2.addRow("Sample rate (next connection)", self.rate)
         display.body.addLayout(form2)
         display.body.addWidget(text_label(f"Sound output: {beeper.backend}.", 13))
+        display.setMaximumWidth(820)
         layout.addWidget(display)
         layout.addStretch(1)
         self.load()

@@ -36,6 +36,7 @@ class TestView(QWidget):
             b = QPushButton(f"{SIDE_LABEL[side]} ({key})")
             b.setCheckable(True)
             b.setMinimumHeight(40)
+            b.setMinimumWidth(110)
             b.clicked.connect(lambda _c=False, s=side: self.model.side_requested.emit(s))
             self.side_group.addButton(b)
             self.side_buttons[side] = b
@@ -133,23 +134,32 @@ class TestView(QWidget):
     def _card_text(self, result: dict[str, Any] | None) -> str:
         if not result:
             return "Do three trials on each side; the best of each side is kept."
-        lines = []
+        parts = []
         for side in ("left", "right"):
             r = result.get("sides", {}).get(side)
             if not r:
                 continue
-            cm = r.get("toe_to_wall_cm")
-            unc = r.get("uncertainty_cm")
+            cm, unc = r.get("toe_to_wall_cm"), r.get("uncertainty_cm")
             dist = self.settings.format_length(cm)
             if unc is not None and cm is not None:
                 dist += f" ± {self.settings.format_length(unc).split()[0]}"
-            lines.append(
-                f"<b>{SIDE_LABEL[side]}: {fmt_deg(r.get('angle_deg'))}</b> · toe to wall ≈ {dist} · "
-                f"<b>{r.get('band', '–')}</b>" + (f" ({r['band_detail']})" if r.get("band_detail") else "")
+            band = str(r.get("band") or "–")
+            detail = f"<br><small>{r['band_detail']}</small>" if r.get("band_detail") else ""
+            parts.append(
+                f"<p><span style='font-size:20px'><b>{SIDE_LABEL[side]} {fmt_deg(r.get('angle_deg'))}</b></span>"
+                f" · toe to wall ≈ {dist} · <b style='color:{band_color(band)}'>{band}</b>{detail}</p>"
             )
-        for key in ("asymmetry",):
-            if result.get(key):
-                lines.append(str(result[key]))
-        lines.extend(str(s) for s in result.get("comparison", []))
-        lines.extend(f"<i>{s}</i>" for s in result.get("notes", []))
-        return "<br>".join(lines)
+        if result.get("asymmetry"):
+            parts.append(f"<p>{result['asymmetry']}</p>")
+        parts.extend(f"<p>{s}</p>" for s in result.get("comparison", []))
+        parts.extend(f"<p><small><i>{s}</i></small></p>" for s in result.get("notes", []))
+        return "".join(parts)
+
+
+def band_color(band: str) -> str:
+    """Red for a restriction, amber for adequate/functional, green for good/excellent."""
+    if "restrict" in band:
+        return "#c0392b"
+    if band in ("adequate", "functional"):
+        return "#d8a02f"
+    return "#2e9d4f" if band in ("good", "excellent") else "palette(text)"
