@@ -8,6 +8,7 @@ every time stamp stays consistent).
 
 from __future__ import annotations
 
+import asyncio
 import csv
 from pathlib import Path
 
@@ -102,6 +103,9 @@ def test_whole_flow_on_virtual_ble_sensor(qtbot: QtBot, qloop: qasync.QEventLoop
         qtbot.mouseClick(w.history_view.export_button, Qt.MouseButton.LeftButton)
         qtbot.mouseClick(w.history_view.export_history_button, Qt.MouseButton.LeftButton)
         await app.close()
+        # nothing left running: the virtual sensor's re-advertising after the disconnect included
+        left = [t.get_coro() for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+        assert left == [], left
 
     qloop.run_until_complete(scenario())
     files = sorted(p.name for p in export_dir.iterdir())

@@ -31,6 +31,7 @@ from dorsi.virtual.ble.feed import SampleFeed
 
 REPLAY_ADDRESS = "REPLAY"
 VIRTUAL_KIND_LABEL = "virtual dorsi"
+ADVERTISE_SETTLE_S = 2.0  # at most this long for the virtual sensor to advertise again before the radio closes
 
 
 @dataclass(frozen=True)
@@ -148,8 +149,23 @@ class VirtualHub(BleHub):
             await self._radio.start()
 
     async def close(self) -> None:
-        if self._radio is not None:
-            await self._radio.close()
+        """Shut the radio down once the sensor has settled (call after every stream has stopped).
+
+        A disconnection makes the virtual sensor advertise again from a task of
+        its own (dorsi.virtual.ble); closing the radio while that task is still
+        pending left it to run against a closed loop ("no running event loop").
+        """
+        if self._radio is None:
+            return
+        sensor = self._sensor
+        if sensor is not None:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(ADVERTISE_SETTLE_S):
+                    # no event tells "advertising again" (the task is the peripheral's own): poll, bounded
+                    while sensor.connection is not None or not sensor.device.is_advertising:  # noqa: ASYNC110
+                        await asyncio.sleep(0.005)
+        await self._radio.close()
+        self._radio = self._sensor = None
 
     def open(self, key: str, rate_hz: float | None) -> Stream:
         self.sensor.restart_person()

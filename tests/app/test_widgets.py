@@ -1,0 +1,82 @@
+"""The live trace's decimation, the big number across a theme switch, the knee-to-wall card and bands."""
+
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+from dorsi.app import testresult
+from dorsi.drills.kneewall import Profile, toe_to_wall_cm
+from dorsi.ui.theme import apply_theme
+from dorsi.ui.widgets import BigNumber, peak_decimate
+
+
+def test_peak_decimate_keeps_every_peak_and_the_newest_sample() -> None:
+    rng = np.random.default_rng(1)
+    t = np.arange(5200) / 208.0
+    v = np.cumsum(rng.normal(size=5200))
+    v[1234] = 500.0  # a one-sample spike (a tap) must survive
+    v[77] = -500.0
+    x, y = peak_decimate(t, v, 200)
+    assert len(x) <= 400
+    assert y.max() == 500.0 and y.min() == -500.0
+    assert x[-1] == t[-1]  # the newest sample is always drawn
+    assert np.all(np.diff(x) >= 0)  # still in time order
+    # within each bin the envelope is exact: min and max of the samples it covers
+    assert set(np.round(y, 9)) <= set(np.round(v, 9))
+
+
+def test_peak_decimate_leaves_short_windows_alone() -> None:
+    t = np.arange(300.0)
+    x, y = peak_decimate(t, t * 2, 200)
+    assert x is t and len(y) == 300
+
+
+def test_big_number_keeps_its_size_across_a_theme_switch(qtbot: QtBot) -> None:
+    number = BigNumber()
+    qtbot.addWidget(number)
+    number.resize(600, 200)
+    number.show()
+    number.set_value(33.84)
+    assert number.text() == "33.8°"
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = number.grab().toImage()
+    apply_theme(app, "dark")
+    apply_theme(app, "light")  # the style sheet is set again: it used to reset the label's font
+    after = number.grab().toImage()
+    assert after == before
+    number.set_value(None)
+    assert number.text() == "–"
+
+
+def test_card_says_better_or_within_error_against_the_last_test() -> None:
+    profile = Profile()
+    previous = {
+        "left": {"angle_deg": 30.0, "taken_at": "2026-01-05T10:00:00+00:00"},
+        "right": {"angle_deg": 38.9, "taken_at": "2026-01-05T10:00:00+00:00"},
+    }
+    res = testresult.result({"left": [34.0, 36.0, 35.0], "right": [38.5, 39.0, 37.0]}, profile, previous)
+    card = testresult.card(res, previous, lambda cm: f"{cm:.1f} cm")
+    left, right = card["comparison"]
+    assert left.startswith("Left: better by 6.0°") and "a real change" in left and "2026-01-05" in left
+    assert right.startswith("Right: +0.1°") and "within measurement error" in right
+    assert card["sides"]["left"]["angle_deg"] == 36.0
+    assert card["asymmetry"]  # one sentence either way
+
+
+def test_stored_row_is_what_the_store_reads() -> None:
+    res = testresult.result({"right": [40.0, 41.5]}, Profile(), {})
+    row = testresult.stored_row("right", res)
+    assert row["side"] == "right" and row["angle_deg"] == 41.5
+    assert row["toe_to_wall_cm"] == res["sides"]["right"]["toe_to_wall_cm"]
+    assert row["band"] == res["sides"]["right"]["band"]
+
+
+def test_bands_follow_the_person_and_the_cm_edges() -> None:
+    for profile in (Profile(), Profile(tibia_cm=46.0, foot_cm=29.0)):
+        bands = testresult.bands_deg(profile, lambda cm: f"{cm:.0f} cm")
+        assert [b.lo_deg for b in bands[1:]] == [bands[0].hi_deg, bands[1].hi_deg]
+        for edge_cm, band in zip(testresult.BAND_EDGES_CM, bands[1:], strict=True):
+            assert abs(toe_to_wall_cm(band.lo_deg, profile) - edge_cm) < 0.01
