@@ -1,8 +1,8 @@
 """Stream a long 208 Hz session through the app; print frame time, memory growth and dropped samples.
 
 The samples go through the whole live path (engine: pipeline, ring buffer,
-calibration, rep counter, store writer) while the Knee-to-wall screen shows
-them. The source is the replay hub (no radio, ``--speed`` × real time, so a
+calibration, the banded-mobilization rep counter, store writer) while the
+Knee-to-wall screen shows them. The source is the replay hub (no radio, ``--speed`` × real time, so a
 30-minute session takes minutes) or the virtual BLE sensor (``--source
 virtual``: bumble + bleak, as slow as that path allows).
 
@@ -95,11 +95,13 @@ def main() -> int:
     mem: list[tuple[float, float]] = []
     lag: list[float] = []
     backlog: list[int] = []
+    reps: list[int] = []
 
     async def run() -> None:
         await app.start()
         await app.controller.connect(app.models.connection.devices[0].key)
-        app.models.test.start_requested.emit("left")  # a session is written to the store throughout
+        # a drill runs throughout: reps counted and scored, its session written to the store
+        app.models.drill.start_requested.emit("banded-mobilization")
         c = app.models.connection
         t_start = time.perf_counter()
         while True:
@@ -112,7 +114,8 @@ def main() -> int:
                 break
         if isinstance(hub, ReplayHub):
             backlog.append(hub.streams[0].produced - c.samples_received)
-        app.models.test.stop_requested.emit()
+        reps.append(app.models.drill.live.rep_count)
+        app.models.drill.stop_requested.emit()
         await app.close()
 
     t0 = time.perf_counter()

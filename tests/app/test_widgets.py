@@ -8,6 +8,7 @@ from pytestqt.qtbot import QtBot
 
 from dorsi.app import testresult
 from dorsi.drills.kneewall import Profile, toe_to_wall_cm
+from dorsi.ui.ring import RingBuffer
 from dorsi.ui.theme import apply_theme
 from dorsi.ui.widgets import BigNumber, peak_decimate
 
@@ -34,14 +35,15 @@ def test_peak_decimate_leaves_short_windows_alone() -> None:
 
 
 def test_big_number_keeps_its_size_across_a_theme_switch(qtbot: QtBot) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    apply_theme(app, "light")
     number = BigNumber()
     qtbot.addWidget(number)
     number.resize(600, 200)
     number.show()
     number.set_value(33.84)
     assert number.text() == "33.8°"
-    app = QApplication.instance()
-    assert isinstance(app, QApplication)
     before = number.grab().toImage()
     apply_theme(app, "dark")
     apply_theme(app, "light")  # the style sheet is set again: it used to reset the label's font
@@ -80,3 +82,16 @@ def test_bands_follow_the_person_and_the_cm_edges() -> None:
         assert [b.lo_deg for b in bands[1:]] == [bands[0].hi_deg, bands[1].hi_deg]
         for edge_cm, band in zip(testresult.BAND_EDGES_CM, bands[1:], strict=True):
             assert abs(toe_to_wall_cm(band.lo_deg, profile) - edge_cm) < 0.01
+
+
+def test_ring_window_is_the_last_span_across_wraps() -> None:
+    ring = RingBuffer(1000, 2)
+    t_all = np.arange(2537) * 0.01
+    for i in range(0, 2537, 37):
+        ring.extend(t_all[i : i + 37], np.column_stack([t_all[i : i + 37], -t_all[i : i + 37]]))
+        kept = t_all[max(0, min(i + 37, 2537) - 1000) : i + 37]
+        for span_s in (0.001, 0.5, 3.0, 9.99, 50.0):
+            t, v = ring.window(span_s)
+            ref = kept[kept >= kept[-1] - span_s]
+            assert np.array_equal(t, ref)
+            assert np.array_equal(v[:, 0], ref) and np.array_equal(v[:, 1], -ref)

@@ -62,13 +62,22 @@ class RingBuffer:
         return float(self._time_s[i]), self._values[i].copy()
 
     def window(self, span_s: float) -> tuple[F64, F64]:
-        """The rows of the last ``span_s`` seconds (by time stamp), oldest first, as copies."""
+        """The rows of the last ``span_s`` seconds (by time stamp), oldest first, as copies.
+
+        Only the rows inside the span are copied: the cut is found by binary
+        search on the two in-order halves of the ring (no full-ring gather).
+        """
         n = len(self)
         if n == 0:
             return np.empty(0), np.empty((0, self.columns))
         start = (self._next - n) % self.capacity
-        idx = (start + np.arange(n)) % self.capacity if start + n > self.capacity else slice(start, start + n)
-        t = self._time_s[idx]
-        v = self._values[idx]
-        cut = int(np.searchsorted(t, t[-1] - span_s, side="left"))
-        return np.array(t[cut:]), np.array(v[cut:])
+        # the logical order is [start, capacity) then [0, next) when wrapped, else [start, start + n)
+        parts = [(start, self.capacity), (0, self._next)] if start + n > self.capacity else [(start, start + n)]
+        newest = self._time_s[(self._next - 1) % self.capacity]
+        lo_t = newest - span_s
+        out_t, out_v = [], []
+        for a, b in parts:
+            cut = a + int(np.searchsorted(self._time_s[a:b], lo_t, side="left"))
+            out_t.append(self._time_s[cut:b])
+            out_v.append(self._values[cut:b])
+        return np.concatenate(out_t), np.concatenate(out_v)
