@@ -179,7 +179,7 @@ async def walk(app: Any, out: Path) -> None:
     await settle(0.4)
     grab(w, out / "08-settings.png")
 
-    app.settings.theme = "dark"
+    w.settings_view.theme.setCurrentText("dark")  # as a person would, on the Settings screen
     await settle(0.6)
     grab(w, out / "09-settings-dark.png")
     w.show_screen("History")
@@ -191,7 +191,7 @@ async def walk(app: Any, out: Path) -> None:
     w.show_screen("Drills")
     await settle(0.8)
     grab(w, out / "12-drill-dark.png")
-    app.settings.theme = "light"
+    w.settings_view.theme.setCurrentText("light")
     await app.close()
 
 

@@ -9,7 +9,10 @@ from pytestqt.qtbot import QtBot
 from dorsi.app import testresult
 from dorsi.drills.kneewall import Profile, toe_to_wall_cm
 from dorsi.ui.ring import RingBuffer
+from dorsi.ui.settings import AppSettings
+from dorsi.ui.sound import Beeper
 from dorsi.ui.theme import apply_theme
+from dorsi.ui.views.settings import SettingsView
 from dorsi.ui.widgets import BigNumber, peak_decimate
 
 
@@ -95,3 +98,15 @@ def test_ring_window_is_the_last_span_across_wraps() -> None:
             ref = kept[kept >= kept[-1] - span_s]
             assert np.array_equal(t, ref)
             assert np.array_equal(v[:, 0], ref) and np.array_equal(v[:, 1], -ref)
+
+
+def test_settings_screen_shows_changes_made_elsewhere_and_writes_its_own(qtbot: QtBot) -> None:
+    settings = AppSettings()
+    view = SettingsView(settings, Beeper())
+    qtbot.addWidget(view)
+    settings.units = "in"  # e.g. written by another part of the app
+    assert view.units.currentText() == "in"
+    view.theme.setCurrentText("dark")
+    assert settings.theme == "dark"
+    view.tibia.setValue(44.5)
+    assert AppSettings().tibia_cm == 44.5  # stored, not only shown

@@ -140,7 +140,9 @@ class AppController:
                 elif isinstance(item, StateEvent):
                     self._state(item)
                 elif isinstance(item, GapEvent):
-                    c.samples_lost += item.gap.missing_samples
+                    # the chunk after the gap carries the jump in the sample counter, which the engine
+                    # counts (for every source); counting the event too would count each loss twice
+                    c.detail = f"{item.gap.missing_samples} samples lost ({item.reason})"
                     c.changed.emit()
         finally:
             self.engine.end_stream()

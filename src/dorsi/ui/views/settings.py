@@ -66,8 +66,20 @@ class SettingsView(QWidget):
         self.sound.toggled.connect(self._sound)
         self.test_sound.clicked.connect(self._test_sound)
         self.rate.currentIndexChanged.connect(lambda i: setattr(self.settings, "rate_hz", int(self.rate.itemData(i))))
+        settings.changed.connect(self.load)
 
     def load(self) -> None:
+        """Show the stored values (also after a change made elsewhere), without writing them back."""
+        widgets = (self.tibia, self.foot, self.dominant, self.units, self.theme, self.sound, self.rate)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self._load()
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+
+    def _load(self) -> None:
         s = self.settings
         self.tibia.setValue(s.tibia_cm)
         self.foot.setValue(s.foot_cm)
