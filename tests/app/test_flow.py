@@ -90,6 +90,7 @@ def test_whole_flow_on_virtual_ble_sensor(qtbot: QtBot, qloop: qasync.QEventLoop
         qtbot.keyClick(w, Qt.Key.Key_Space)
         assert not d.live.running
         assert w.drill_view.table.rowCount() >= 3
+        assert w.drill_view.count_label.text().startswith("Right leg")  # the side chosen last (R)
         assert app.window.beeper.played > beeps, "the hold ring never filled"
 
         # history shows both sides' results; export a session and the history

@@ -173,7 +173,7 @@ class LiveEngine:
         if not self.m.live.calibrated:
             self.m.messages.info.emit("Not calibrated yet: angles assume a straight strap.")
         self.stop_drill()
-        st.side = side
+        st.side = self.m.drill.side = side
         st.running = True
         st.trials[side] = []
         st.current_peak_deg = None
@@ -257,6 +257,9 @@ class LiveEngine:
         if st.running:
             self.stop_test()
         st.side = side
+        if not self.m.drill.live.running:
+            self.m.drill.side = side
+            self.m.drill.changed.emit()
         self.m.test.changed.emit()
 
     def reset_test(self) -> None:
@@ -272,7 +275,7 @@ class LiveEngine:
             self.m.messages.error.emit("Connect a sensor first (Connect screen).")
             return
         self.stop_test()
-        side = self.m.test.state.side
+        side = self.m.drill.side = self.m.test.state.side
         self.counter = self._new_counter(drill_id, side)
         self.counter_for = "drill"
         lv = self.m.drill.live

@@ -173,6 +173,7 @@ class DrillModel(QObject):
         super().__init__()
         self.catalogue: list[DrillInfo] = []
         self.selected = ""
+        self.side = "left"  # the leg the drill is done with (L / R; shared with the knee-to-wall test)
         self.live = DrillLive()
 
     def info(self, drill_id: str) -> DrillInfo | None:

@@ -146,7 +146,8 @@ class MainWindow(QMainWindow):
             toggle()
 
     def _side(self, side: str) -> None:
-        if self.stack.currentWidget() is self.test_view:
+        view = self.stack.currentWidget()
+        if view is self.test_view or (view is self.drill_view and not self.models.drill.live.running):
             self.models.test.side_requested.emit(side)
 
     # state -----------------------------------------------------------------------

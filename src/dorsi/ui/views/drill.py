@@ -41,6 +41,7 @@ class DrillView(QWidget):
         self.picker.currentIndexChanged.connect(self._picked)
         top.addWidget(self.picker)
         self.run_button = QPushButton("Start (space)")
+        self.run_button.setToolTip("L / R choose the leg before starting")
         self.run_button.setMinimumHeight(36)
         self.run_button.clicked.connect(self.toggle_running)
         top.addWidget(self.run_button)
@@ -160,4 +161,5 @@ class DrillView(QWidget):
         phase = {"holding": "hold…", "moving": "moving", "waiting": "stand still to begin"}.get(lv.phase, "")
         if lv.running and lv.phase == "resting" and lv.rest_s >= 5:
             phase = f"rest {lv.rest_s:.0f} s"
-        self.count_label.setText(f"Reps {lv.rep_count}{target}{set_text}" + (f" · {phase}" if phase else ""))
+        side = f"{m.side.title()} leg · " if m.side else ""
+        self.count_label.setText(f"{side}Reps {lv.rep_count}{target}{set_text}" + (f" · {phase}" if phase else ""))
