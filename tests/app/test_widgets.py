@@ -7,6 +7,8 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from dorsi.app import testresult
+from dorsi.app.run import build
+from dorsi.app.sources import ReplayHub
 from dorsi.drills.kneewall import Profile, toe_to_wall_cm
 from dorsi.ui.ring import RingBuffer
 from dorsi.ui.settings import AppSettings
@@ -110,3 +112,13 @@ def test_settings_screen_shows_changes_made_elsewhere_and_writes_its_own(qtbot: 
     assert settings.theme == "dark"
     view.tibia.setValue(44.5)
     assert AppSettings().tibia_cm == 44.5  # stored, not only shown
+
+
+def test_window_fits_a_1024_px_screen_with_long_labels(qtbot: QtBot) -> None:
+    app = build(ReplayHub(1.0), use_store=False)
+    qtbot.addWidget(app.window)
+    m = app.models.drill
+    m.side, m.live.running, m.live.rep_count, m.live.phase, m.live.rest_s = "right", True, 12, "resting", 95.0
+    app.window.drill_view.refresh()
+    assert "rest 95 s" in app.window.drill_view.count_label.text()
+    assert app.window.minimumSizeHint().width() <= 1024

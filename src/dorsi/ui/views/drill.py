@@ -58,7 +58,7 @@ class DrillView(QWidget):
         self.number = BigNumber()
         self.number.setMinimumHeight(130)
         centre.addWidget(self.number, 3)
-        self.count_label = text_label("", 30, bold=True, wrap=False)
+        self.count_label = text_label("", 28, bold=True)  # wraps: a long line must not widen the window
         centre.addWidget(self.count_label, 1)
         middle.addLayout(centre, 3)
         self.ring = HoldRing()
