@@ -31,7 +31,7 @@ from dorsi.drills.vertical import Raise, RaiseSegmenter, heel_rise_cm, vertical_
 from dorsi.motion.angles import Side, medial_tilt_deg
 from dorsi.motion.calibration import Calibration
 from dorsi.motion.pipeline import ShinFrames
-from dorsi.motion.types import F64, ImuChunk
+from dorsi.motion.types import F64, GRAVITY_MPS2, ImuChunk
 
 KNEE_BENT_DEG = 4.0  # ankle matrix: a rest level this far above standing = bent knee
 
@@ -157,7 +157,8 @@ class RepCounter:
             self._circles.process(ts, incl, frontal, sp, lambda c: emit(self._from_circle(c)))
         elif self._raises is not None:
             acc_z = vertical_acc_mps2(frames.quat_wxyz[sl], chunk.acc_mps2[sl])
-            self._raises.process(ts, acc_z, sp, incl, frontal, lambda r: emit(self._from_raise(r)))
+            jolt = np.linalg.norm(chunk.acc_mps2[sl], axis=1) - GRAVITY_MPS2
+            self._raises.process(ts, acc_z, sp, incl, frontal, lambda r: emit(self._from_raise(r)), jolt)
         self._update_state(float(t[-1]), float(frames.tibial_inclination_deg[-1]))
         return events
 

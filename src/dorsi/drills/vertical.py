@@ -24,6 +24,7 @@ over one rep.
 from __future__ import annotations
 
 import math
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ import numpy as np
 from dorsi.motion import quat as Q
 from dorsi.motion.types import F64, GRAVITY_MPS2
 
-MJ_20_80 = 0.3470  # fraction of a minimum-jerk movement between its 20 % and 80 % points
+MJ_FWHM = 0.5412  # full width at half maximum of a minimum-jerk speed profile, × its duration
 ANKLE_HEIGHT_CM = 8.0
 BALL_FROM_ANKLE_FRAC = 0.54  # metatarsal heads ahead of the ankle, × foot length
 HEEL_TO_BALL_FRAC = 0.73  # heel to metatarsal heads, × foot length
@@ -43,6 +44,8 @@ class VerticalParams:
     still_acc_mps2: float = 0.03  # |smoothed vertical acceleration| below this (and a quiet gyro) = still
     acc_tau_s: float = 0.08
     still_s: float = 0.15
+    still_v_mps: float = 0.01  # |integrated velocity| under this while quiet = still
+    still_long_s: float = 3.0  # ... or quiet this long whatever the velocity (drift)
     bias_tau_s: float = 20.0  # running mean of the rest offset (seconds of still time)
     bias_still_mps2: float = 0.008
     bias_still_s: float = 0.3
@@ -50,10 +53,12 @@ class VerticalParams:
     deep_quiet_dps: float = 2.5
     bias_after_rep_s: float = 1.5
     start_cm: float = 1.0
-    end_frac: float = 0.2
     end_min_cm: float = 0.5
+    bottom_frac: float = 0.5  # a lowering ends under this × top ...
+    release_frac: float = 0.3  # ... once its speed is back under this × its peak
     max_rep_s: float = 30.0
     quiet_dps: float = 6.0
+    tap_s: float = 0.06  # a tap's edges: integration is undone this far back and skipped this long
     spike_mps2: float = 2.0  # vertical acceleration beyond this is a tap, not a raise
     min_bias_s: float = 0.5  # still time needed before the first rep can be measured
 
@@ -121,15 +126,31 @@ class RaiseSegmenter:
         self._rows: list[tuple[float, ...]] = []
         self._moving_t0 = math.nan
         self._pre: list[tuple[float, ...]] = []
+        self._hist: deque[tuple[float, float, float]] = deque()  # (t, v, z) over the last tap_s
+        self._tap_until = -math.inf
+        self._after_tap = False
+        self._top_zupt = False
+        self._vmin = 0.0  # the lowering's peak velocity (negative)
 
     @property
     def height_cm(self) -> float:
         return 100.0 * self._z
 
-    def process(self, t: F64, acc_z: F64, speed: F64, incl: F64, frontal: F64, emit: Callable[[Raise], None]) -> None:
+    def process(
+        self,
+        t: F64,
+        acc_z: F64,
+        speed: F64,
+        incl: F64,
+        frontal: F64,
+        emit: Callable[[Raise], None],
+        jolt: F64 | None = None,
+    ) -> None:
+        """Feed samples. ``jolt``: |specific force| − g (a tap into the skin is mostly horizontal)."""
         p = self.p
-        for ti, a_raw, s, inc, fr in zip(
-            t.tolist(), acc_z.tolist(), speed.tolist(), incl.tolist(), frontal.tolist(), strict=True
+        jolts = np.zeros(len(t)) if jolt is None else np.abs(jolt)
+        for ti, a_raw, s, inc, fr, jo in zip(
+            t.tolist(), acc_z.tolist(), speed.tolist(), incl.tolist(), frontal.tolist(), jolts.tolist(), strict=True
         ):
             dt = 0.0 if math.isnan(self._last_t) else min(ti - self._last_t, 0.1)
             self._last_t = ti
@@ -153,16 +174,34 @@ class RaiseSegmenter:
                 self._acc_s = 0.0
                 continue
             a = a_raw - self.bias
-            if abs(a) > p.spike_mps2:
-                a = 0.0  # a tap on the sensor (ms-long, no net velocity): never part of a calf raise
+            if abs(a) > p.spike_mps2 or jo > p.spike_mps2:
+                # a tap on the sensor (ms-long, no net velocity): never part of a calf raise; undo
+                # what its rising edge integrated and ignore its tail
+                if self._hist and ti > self._tap_until:
+                    self._v, self._z = self._hist[0][1], self._hist[0][2]
+                self._tap_until = ti + p.tap_s
+                self._after_tap = not self.in_rep  # a tap at rest: the next quiet moment is rest again
+            if ti <= self._tap_until:
+                a = 0.0
+            self._hist.append((ti, self._v, self._z))
+            while ti - self._hist[0][0] > p.tap_s:
+                self._hist.popleft()
             self._acc_s += k * (a - self._acc_s)
-            still_now = abs(self._acc_s) < p.still_acc_mps2 and s < p.quiet_dps
-            if still_now:
+            quiet_now = abs(self._acc_s) < p.still_acc_mps2 and s < p.quiet_dps
+            if quiet_now:
                 if math.isnan(self._still_t0):
                     self._still_t0 = ti
             else:
                 self._still_t0 = math.nan
-            still = still_now and ti - self._still_t0 >= p.still_s
+            # a quiet accelerometer is also what the middle of a lowering at steady speed looks
+            # like: still needs the integrated velocity near zero too (or a long quiet run)
+            quiet_for = ti - self._still_t0 if quiet_now else 0.0
+            still = quiet_for >= p.still_s and (
+                abs(self._v) < p.still_v_mps or quiet_for >= p.still_long_s or self._after_tap
+            )
+            if still:
+                self._after_tap = False
+            v_before = self._v
             if not self.in_rep:
                 if still:
                     # zero-velocity update and rest offset
@@ -174,13 +213,24 @@ class RaiseSegmenter:
                     continue
                 self._v += a * dt
                 self._z += self._v * dt
+                if v_before < 0.0 <= self._v:
+                    # the bottom of a lowering (or the turn into the next rise) is a zero-velocity
+                    # point: re-zero there, so a rest too short to be seen as still never leaves
+                    # the next rise starting from a drifting velocity
+                    self._v, self._z = 0.0, 0.0
+                    self._pre = [(ti, 0.0, inc, fr, s, 0.0)]
+                    continue
                 self._pre.append((ti, 100.0 * self._z, inc, fr, s, self._v))
                 if len(self._pre) > 6000:
                     self._pre = self._pre[-3000:]
                 if 100.0 * self._z > p.start_cm:
                     self.in_rep, self._rows, self._top, self._falling = True, self._pre, 100.0 * self._z, False
+                    self._top_zupt, self._vmin = False, 0.0
                     self._pre = []
                 continue
+            if still and not self._falling and not self._top_zupt:
+                # the top hold is a zero-velocity point (once: the lowering that follows is as quiet)
+                self._v, self._top_zupt = 0.0, True
             self._v += a * dt
             self._z += self._v * dt
             z_cm = 100.0 * self._z
@@ -188,8 +238,14 @@ class RaiseSegmenter:
             self._top = max(self._top, z_cm)
             if z_cm < 0.7 * self._top:
                 self._falling = True
-            if self._falling and z_cm < max(p.end_min_cm, p.end_frac * self._top):
+            if self._falling:
+                self._vmin = min(self._vmin, self._v)
+            # the lowering is over when the height is low and the speed has fallen back to a small
+            # part of its peak (or turned up: the heel is down and drift left the height above zero)
+            if self._falling and z_cm < p.bottom_frac * self._top and self._v > p.release_frac * self._vmin:
                 emit(self._close(ti))
+                if self._v >= 0.0:
+                    self._v, self._z = 0.0, 0.0
             elif ti - self._rows[0][0] > p.max_rep_s or z_cm < -p.start_cm - 0.5 * self._top:
                 self.in_rep = False  # lost: drifted away; wait for the next rest
                 self._pre = []
@@ -200,13 +256,8 @@ class RaiseSegmenter:
         rows = np.asarray(self._rows)
         self._rows = []
         self._pre = []
-        t, z = rows[:, 0], rows[:, 1]
+        t, z, v = rows[:, 0], rows[:, 1], rows[:, 5]
         k = int(np.argmax(z))
-        top = float(z[k])
-        t20u = crossing_time(t[: k + 1], z[: k + 1], 0.2 * top, True)
-        t80u = crossing_time(t[: k + 1], z[: k + 1], 0.8 * top, True)
-        t80d = crossing_time(t[k:], z[k:], 0.8 * top, False)
-        t20d = crossing_time(t[k:], z[k:], 0.2 * top, False)
         return Raise(
             start_s=float(t[0]),
             end_s=ti,
@@ -216,6 +267,18 @@ class RaiseSegmenter:
             incl_deg=rows[:, 2],
             frontal_deg=rows[:, 3],
             speed_dps=rows[:, 4],
-            up_s=(t80u - t20u) / MJ_20_80,
-            down_s=(t20d - t80d) / MJ_20_80,
+            up_s=pulse_duration_s(t[: k + 1], v[: k + 1]),
+            down_s=pulse_duration_s(t[k:], -v[k:]),
         )
+
+
+def pulse_duration_s(t: F64, v: F64) -> float:
+    """Minimum-jerk-equivalent duration of a one-signed velocity pulse: its full width at half
+    maximum / 0.541 (drift in velocity grows with time; this uses the steep flanks only)."""
+    if len(v) < 3:
+        return math.nan
+    j = int(np.argmax(v))
+    half = 0.5 * float(v[j])
+    t_on = crossing_time(t[j::-1], v[j::-1], half, False)
+    t_off = crossing_time(t[j:], v[j:], half, False)
+    return (t_off - t_on) / MJ_FWHM
