@@ -42,6 +42,7 @@ class Drill:
     min_rise_cm: float = 2.0  # calf raises: smallest counted rise
     min_tilt_deg: float = 2.0  # ankle matrix: smallest counted frontal tilt
     min_rotation_deg: float = 3.0  # ankle matrix: smallest counted axial rotation
+    min_straight_deg: float = 3.0  # ankle matrix: smallest counted straight-leg forward excursion
     set_gap_s: float = 19.0  # a rest at least this long between reps starts a new set
 
     def as_dict(self) -> dict[str, Any]:

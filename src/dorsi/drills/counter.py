@@ -33,7 +33,7 @@ from dorsi.motion.calibration import Calibration
 from dorsi.motion.pipeline import ShinFrames
 from dorsi.motion.types import F64, GRAVITY_MPS2, ImuChunk
 
-KNEE_BENT_DEG = 4.0  # ankle matrix: a rest level this far above standing = bent knee
+KNEE_BENT_DEG = 1.5  # ankle matrix: a first rest level this far above standing = bent knee
 
 
 @dataclass
@@ -82,6 +82,7 @@ class RepCounter:
         self._ranges: dict[str, list[float]] = {}
         self._best_rise_cm = math.nan
         self._standing_deg: float | None = None
+        self._bent_rest_deg = math.nan  # ankle matrix: the rest level of the last bent-knee rep
         self._started = False
         sig = self.drill.signal
         self._exc: ExcursionSegmenter | None = self._make_excursion() if sig in ("inclination", "matrix") else None
@@ -98,8 +99,25 @@ class RepCounter:
                 Channel("frontal", d.start_deg, self.p.min_start_deg, d.min_tilt_deg, False),
                 Channel("axial", d.start_deg, max(2.0, self.p.min_start_deg), d.min_rotation_deg, False),
             ]
-            return ExcursionSegmenter(chans, self.p)
+            seg = ExcursionSegmenter(chans, self.p)
+            # a straight leg drives the shin forward less far than a bent knee (gastrocnemius)
+            seg.min_range_by["straight"] = [d.min_straight_deg, d.min_tilt_deg, d.min_rotation_deg]
+            return seg
         return ExcursionSegmenter([incl], self.p)
+
+    def _knee_of(self, base: list[float]) -> str:
+        """Ankle matrix: bent knee or straight leg, from the rest level it starts from.
+
+        Before any bent-knee rep: KNEE_BENT_DEG above standing is bent. After one, the split is
+        halfway between standing and that rep's rest level (a bent-knee rest can be only a few
+        degrees above standing, so a fixed threshold flickers)."""
+        if self._standing_deg is None:
+            return "straight"
+        if math.isnan(self._bent_rest_deg):
+            bent = base[0] - self._standing_deg >= KNEE_BENT_DEG
+        else:
+            bent = base[0] >= 0.5 * (self._standing_deg + self._bent_rest_deg)
+        return "bent" if bent else "straight"
 
     @property
     def sets(self) -> int:
@@ -138,6 +156,8 @@ class RepCounter:
             self._standing_deg = (
                 cal.standing_inclination_deg if cal is not None else float(frames.tibial_inclination_deg[sl][0])
             )
+            if self._exc is not None and self.drill.signal == "matrix":
+                self._exc.regime_of = self._knee_of
         else:
             sl = slice(0, None)
         incl = frames.tibial_inclination_deg[sl]
@@ -186,9 +206,9 @@ class RepCounter:
             drift=name == "incl",
         )
         if d.signal == "matrix":
-            knee = "straight"
-            if self._standing_deg is not None and seg.base[0] - self._standing_deg >= KNEE_BENT_DEG:
-                knee = "bent"
+            knee = self._knee_of(seg.base)
+            if knee == "bent":
+                self._bent_rest_deg = seg.base[0]
             if name == "incl":
                 draft.direction = "forward"
             elif name == "frontal":
@@ -289,7 +309,8 @@ class RepCounter:
             if self._exc is not None and dr.kind != "hold":
                 names = [c.name for c in self._exc.channels]
                 ch = {"drive": "incl", "tilt": "frontal", "rotate": "axial"}.get(dr.kind, "incl")
-                self._exc.adapt(names.index(ch), statistics.median(history[-self.p.history_reps :]))
+                regime = dr.set_key if d.signal == "matrix" else ""  # the matrix: per knee
+                self._exc.adapt(names.index(ch), statistics.median(history[-self.p.history_reps :]), regime)
         if self._rocks is not None and cycle is not None:
             self._rocks.accept(cycle, partial)
         gap = math.isnan(self._last_end_s) or dr.start_s - self._last_end_s >= d.set_gap_s

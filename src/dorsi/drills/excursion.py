@@ -75,6 +75,15 @@ class ExcursionSegmenter:
         self.p = params
         self.base: list[float] | None = base
         self.start_thr = [c.min_start_deg for c in channels]
+        # regimes (the ankle matrix: bent knee / straight leg): each has its own start thresholds
+        # and minimum ranges, chosen from the rest level while resting
+        self.regime_of: Callable[[list[float]], str] | None = None
+        self.min_range_by: dict[str, list[float]] = {}
+        self._regime = ""
+        self._thr_by: dict[str, list[float]] = {"": self.start_thr}
+        self.min_range = [c.min_range_deg for c in channels]
+        self._anchor = [math.inf] * len(channels)  # per channel: value and time it last moved away
+        self._anchor_t = [math.inf] * len(channels)
         self.in_rep = False
         self._buf: list[tuple[float, ...]] = []  # (t, *values, speed, frontal, incl) since the rep start
         self._pre: list[tuple[float, ...]] = []
@@ -88,10 +97,24 @@ class ExcursionSegmenter:
         self.hold_start_s = math.nan
 
     # -- thresholds adapted to the person's range (set by the counter after each rep)
-    def adapt(self, ch: int, typical_range_deg: float) -> None:
+    def adapt(self, ch: int, typical_range_deg: float, regime: str = "") -> None:
         c = self.channels[ch]
         thr = self.p.start_frac * typical_range_deg
-        self.start_thr[ch] = float(np.clip(thr, c.min_start_deg, c.start_max_deg))
+        self._thresholds(regime)[ch] = float(np.clip(thr, c.min_start_deg, c.start_max_deg))
+
+    def _thresholds(self, regime: str) -> list[float]:
+        if regime not in self._thr_by:
+            self._thr_by[regime] = [c.min_start_deg for c in self.channels]
+        return self._thr_by[regime]
+
+    def _set_regime(self) -> None:
+        if self.regime_of is None or self.base is None:
+            return
+        r = self.regime_of(self.base)
+        if r != self._regime:
+            self._regime = r
+            self.start_thr = self._thresholds(r)
+            self.min_range = self.min_range_by.get(r, [c.min_range_deg for c in self.channels])
 
     def _devs(self, vals: tuple[float, ...]) -> list[float]:
         assert self.base is not None
@@ -133,10 +156,23 @@ class ExcursionSegmenter:
 
     def _rest_step(self, row: list[float], vals: tuple[float, ...], q: bool, dt: float) -> None:
         assert self.base is not None
-        if q:
-            a = dt / (self.p.base_tau_s + dt)
-            self.base = [b + a * (v - b) for b, v in zip(self.base, vals, strict=True)]
         exc = self._excess(self._devs(vals))
+        # a channel has settled when it stayed within settle_band_deg for settle_s
+        ti = row[0]
+        for k, v in enumerate(vals):
+            if abs(v - self._anchor[k]) > self.p.settle_band_deg:
+                self._anchor[k], self._anchor_t[k] = v, ti
+        if q:
+            # the rest level follows a still shin, but not one slowly leaving it (a movement under
+            # the gyro's stillness threshold): beyond half the start threshold it waits until settled
+            a = dt / (self.p.base_tau_s + dt)
+            band = self.p.rest_band_frac
+            self.base = [
+                b + a * (v - b) if e <= band * thr or ti - at >= self.p.settle_s else b
+                for b, v, e, thr, at in zip(self.base, vals, exc, self.start_thr, self._anchor_t, strict=True)
+            ]
+            self._set_regime()
+            exc = self._excess(self._devs(vals))
         if all(e <= 0.25 * thr for e, thr in zip(exc, self.start_thr, strict=True)):
             self._pre = [tuple(row)]
         else:
@@ -194,12 +230,13 @@ class ExcursionSegmenter:
         if self._plateau is not None and self._leaves_plateau(vals):
             # a new stance: the plateau becomes the rest level, the excursion restarts from it
             self.base = self._plateau
+            self._set_regime()
             tail = self._buf[self._plateau_len - 1 :]
             self._open(tail)
             return None
         devs = self._devs(vals)
         exc = self._excess(devs)
-        dom = max(range(nch), key=lambda k: self._peak[k] / max(self.channels[k].min_range_deg, 1e-6))
+        dom = max(range(nch), key=lambda k: self._peak[k] / max(self.min_range[k], 1e-6))
         end_thr = max(p.end_min_deg, p.end_frac * self._peak[dom])
         closed = exc[dom] < end_thr and all(exc[k] < self.start_thr[k] for k in range(nch) if k != dom)
         if closed:
@@ -212,12 +249,19 @@ class ExcursionSegmenter:
 
     def _leaves_plateau(self, vals: tuple[float, ...]) -> bool:
         assert self.base is not None and self._plateau is not None
+        displaced = any(
+            abs(self._plateau[j] - self.base[j]) > self.start_thr[j]
+            for j, cj in enumerate(self.channels)
+            if not cj.one_sided
+        )
         for k, c in enumerate(self.channels):
             from_plateau = vals[k] - self._plateau[k]
             plat_dev = self._plateau[k] - self.base[k]
             dev = vals[k] - self.base[k]
             if c.one_sided:
-                if from_plateau > self.start_thr[k] and plat_dev > self.start_thr[k]:
+                # a drive from a displaced plateau: a new stance (this channel raised), or the foot
+                # set down elsewhere (a reposition turns the shin: only the other channels moved)
+                if from_plateau > self.start_thr[k] and (plat_dev > self.start_thr[k] or displaced):
                     return True
             elif (
                 abs(from_plateau) > self.start_thr[k]
@@ -237,7 +281,7 @@ class ExcursionSegmenter:
         self.hold_start_s = math.nan
         nch = len(self.channels)
         c = self.channels[dom]
-        if self._peak[dom] < c.min_range_deg or ti - buf[0, 0] < self.p.min_duration_s:
+        if self._peak[dom] < self.min_range[dom] or ti - buf[0, 0] < self.p.min_duration_s:
             return None
         d = buf[:, 1 + dom] - self.base[dom]
         sign = 1.0 if c.one_sided or abs(d.max()) >= abs(d.min()) else -1.0

@@ -15,6 +15,8 @@ class CounterParams:
 
     quiet_dps: float = 2.5  # |bias-corrected gyro| below this = the shin is still
     base_tau_s: float = 0.5  # time constant of the rest level while still
+    rest_band_frac: float = 0.5  # ... and within this × the start threshold of it (else a slow movement)
+    settle_band_deg: float = 0.5  # ... or settled: within this for settle_s (a new rest level)
     settle_s: float = 0.6  # stillness this long inside an excursion = a plateau (a new stance?)
     min_start_deg: float = 1.5  # smallest start threshold (adapted up to the drill's start_deg)
     start_frac: float = 0.3  # start threshold = this × the person's typical range (clamped)
