@@ -143,6 +143,7 @@ def main() -> int:
     print(f"samples received {c.samples_received}, dropped (sample-counter gaps) {c.samples_lost} (target 0)")
     if backlog:
         print(f"replay: {backlog[0]} samples queued, not yet consumed, when the run stopped")
+    print(f"banded-mobilization reps counted over the run (the demo person loops): {reps[0]}")
     print(
         f"stream behind the source clock: median {np.median(lag) / args.speed:.2f} s, max {max(lag) / args.speed:.2f} s"
     )

@@ -165,8 +165,9 @@ async def walk(app: Any, out: Path) -> None:
     w.drill_view.select("banded-mobilization")
     d = m.drill
     w.drill_view.run_button.click()
-    await wait_for(d.changed, lambda: d.live.rep_count >= 3 and d.live.phase == "holding", 90, "a hold after 3 reps")
-    await asyncio.sleep(1.0)
+    await wait_for(d.changed, lambda: d.live.rep_count >= 3, 90, "three reps")
+    # mid-hold: the ring half full, read on the frame timer that draws it
+    await wait_for(w.drill_view.plot.timer.timeout, lambda: d.live.hold_s >= 1.1, 90, "a hold")
     grab(w, out / "06-drill.png")
     await wait_for(d.changed, lambda: d.live.rep_count >= 5, 90, "five reps")
     w.drill_view.run_button.click()

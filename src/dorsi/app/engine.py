@@ -171,7 +171,7 @@ class LiveEngine:
             self.m.messages.error.emit("Connect a sensor first (Connect screen).")
             return
         if not self.m.live.calibrated:
-            self.m.messages.info.emit("Not calibrated yet: angles assume a straight strap.")
+            self.m.messages.info.emit("Not calibrated yet: trials count once the calibration is done.")
         self.stop_drill()
         st.side = self.m.drill.side = side
         st.running = True
@@ -274,6 +274,8 @@ class LiveEngine:
         if self.pipeline is None:
             self.m.messages.error.emit("Connect a sensor first (Connect screen).")
             return
+        if not self.m.live.calibrated:
+            self.m.messages.info.emit("Not calibrated yet: reps count once the calibration is done.")
         self.stop_test()
         side = self.m.drill.side = self.m.test.state.side
         self.counter = self._new_counter(drill_id, side)
