@@ -59,7 +59,11 @@ def x_server() -> Iterator[None]:
         yield
     finally:
         proc.terminate()
-        proc.wait(5)
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait(5)
 
 
 # Earlier tests: (weeks ago, simulator seed). The demo person (seed 7) measures ≈ 33.7°; these seeds give

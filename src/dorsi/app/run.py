@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
 from dataclasses import dataclass
 
@@ -105,9 +106,15 @@ def make_hub(virtual: bool, replay: bool, speed: float) -> Hub:
 
 async def _main(app: App, connect_first: bool) -> None:
     qapp = qt_app()
+    # closing the window must not stop the loop under the shutdown: this coroutine closes streams,
+    # sessions and the radio after lastWindowClosed, then returns, which ends run_until_complete
+    qapp.setQuitOnLastWindowClosed(False)
     closed = asyncio.Event()
     qapp.lastWindowClosed.connect(closed.set)
     app.window.show()
+    # Ctrl-C in the terminal closes the window like the close button: the same orderly shutdown
+    # (streams stopped, sessions finished, radio closed), never a KeyboardInterrupt inside a Qt callback
+    previous = signal.signal(signal.SIGINT, lambda *_: app.window.close())
     try:
         await app.start()
         devices = app.models.connection.devices
@@ -116,6 +123,8 @@ async def _main(app: App, connect_first: bool) -> None:
             app.window.show_screen("Calibrate")
         await closed.wait()
     finally:
+        signal.signal(signal.SIGINT, previous)
+        qapp.lastWindowClosed.disconnect(closed.set)
         await app.close()
 
 
