@@ -19,6 +19,7 @@ CASES = [
     ("clamshell", ("pause", "reposition")),
     ("squat-rocks", ("partial-rep",)),
     ("squat-rocks", ("slow",)),
+    ("squat-rocks", ("reposition",)),
     ("knee-circles", ("partial-rep", "fast")),
     ("knee-circles", ("slow",)),
     ("calf-raises", ("tap",)),

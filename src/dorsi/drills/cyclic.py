@@ -156,6 +156,11 @@ class RockSegmenter:
             elif self._valley is not None and x < self._valley[1]:
                 self._valley = (ti, x)  # still going back: the turning point moves
                 self._max, self._max_t = x, ti
+            elif self._valley is not None and self._settled_far(ti, x):
+                # still, far above the last turning point (the foot was lifted and set down again):
+                # the next rock starts from here
+                self._valley = (ti, x)
+                self._max, self._max_t = x, ti
             return None
         if x < self._min:
             self._min, self._min_t = x, ti
@@ -171,6 +176,18 @@ class RockSegmenter:
         self._rising = True
         self._max, self._max_t = x, ti
         return cyc
+
+    def _settled_far(self, ti: float, x: float) -> bool:
+        """Still for settle_s, and the last turning point is a usual rock below both the shin now
+        and the usual turning points (a dip out of the rocking, e.g. the foot lifted and set down)."""
+        assert self._valley is not None
+        if self._quiet_n == 0 or ti - self._quiet_t0 < self.p.settle_s:
+            return False
+        if not self._recent:
+            return False  # no usual rock yet
+        usual = float(np.median([pk - vl for pk, vl in self._recent[-5:]]))
+        valleys = float(np.median([vl for _pk, vl in self._recent[-5:]]))
+        return self._valley[1] < min(x, valleys) - usual
 
     def _candidate(
         self, start: tuple[float, float], peak: tuple[float, float], end: tuple[float, float], now: float
