@@ -129,3 +129,23 @@ def test_history_csv_lists_every_test_result(tmp_path: Path) -> None:
         ("right", "40.5", "11.2", "adequate"),
     ]
     assert all(len(r["date"]) == 10 for r in rows)
+
+
+def test_imported_knee_to_wall_reaches_the_history(tmp_path: Path) -> None:
+    """The real analysis result (one entry per side under "sides") becomes a history row."""
+    from dorsi.analysis import analyze_recording
+    from dorsi.virtual.sim import SimParams, simulate, write_simulation
+
+    src = tmp_path / "ktw.csv"
+    write_simulation(simulate(SimParams(drill="knee-to-wall", seconds=60.0, seed=3, rate_hz=100.0)), src)
+    expected = analyze_recording(read_raw_csv(src), drill="knee-to-wall", side="right").test
+    assert expected is not None
+    with SessionStore.open() as store:
+        import_csv(store, src, drill="knee-to-wall", side="right")
+        _, history = export_all(store, tmp_path / "out")
+    with history.open() as fh:
+        rows = list(csv.DictReader(fh))
+    best = expected["sides"]["right"]
+    assert [(r["side"], float(r["angle_deg"]), float(r["toe_to_wall_cm"]), r["band"]) for r in rows] == [
+        ("right", pytest.approx(best["best_deg"]), pytest.approx(best["toe_to_wall_cm"]), best["band"])
+    ]

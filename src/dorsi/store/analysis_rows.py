@@ -39,8 +39,17 @@ def result_rows(summary: Mapping[str, Any], session_side: str) -> list[tuple[Any
     if not test:
         return []
     results = test if isinstance(test, list) else [test]
-    rows = []
+    # dorsi.drills' knee_to_wall_result nests one result per side under "sides"
+    flat: list[Mapping[str, Any]] = []
     for t in results:
+        sides = t.get("sides")
+        if isinstance(sides, Mapping):
+            shared = {k: v for k, v in t.items() if k != "sides"}
+            flat += [{**shared, **res, "side": side, "angle_deg": res.get("best_deg")} for side, res in sides.items()]
+        else:
+            flat.append(t)
+    rows = []
+    for t in flat:
         angle = t.get("best_tibial_inclination_deg", t.get("angle_deg"))
         band = t.get("band")
         rows.append(
