@@ -154,3 +154,16 @@ async def test_four_sensors_at_once(make_radio, collect) -> None:  # type: ignor
     assert streams[3].kind is not None and streams[3].kind.id == "witmotion"
     assert wit.rate_hz == 100.0, "the WitMotion handshake (unlock, rate) did not reach the sensor"
     assert all(s.connection is None for s in [*sensors, wit])
+
+
+def test_host_times_stay_strictly_increasing_when_the_mapping_steps_back() -> None:
+    """Consumers need strictly increasing times; a step back across or within chunks is held and counted."""
+    from dorsi.ble.kinds import DorsiDecoder
+
+    dec = DorsiDecoder()
+    first = dec._monotonic(np.array([1.000, 1.005, 1.010]))
+    second = dec._monotonic(np.array([1.008, 1.009, 1.0085, 1.020]))  # back across, and back within
+    t = np.concatenate([first, second])
+    assert np.all(np.diff(t) > 0)
+    assert second[-1] == 1.020  # caught up: real times again
+    assert dec.stats.time_steps_back == 1

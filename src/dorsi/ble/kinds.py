@@ -77,8 +77,10 @@ class DorsiDecoder(StreamDecoder):
         timeline's host mapping steps back across chunks, hold times just above the last
         one until they catch up, and count it."""
         floor_s = self._last_time_s + 1e-6 if self._last_time_s is not None else -np.inf
-        lifted = np.maximum(time_s, floor_s + np.arange(len(time_s)) * 1e-6)
-        if lifted[0] != time_s[0]:
+        # y_k = max(t_k, y_{k-1} + 1 µs), also within the chunk
+        step_s = np.arange(len(time_s)) * 1e-6
+        lifted = np.maximum.accumulate(np.maximum(time_s - step_s, floor_s)) + step_s
+        if np.any(lifted != time_s):
             self.stats.time_steps_back += 1
         self._last_time_s = float(lifted[-1])
         return lifted
