@@ -8,22 +8,12 @@ from typing import Any, Literal
 
 import numpy as np
 
+from dorsi.drills import DRILL_IDS
 from dorsi.errors import InputError
 from dorsi.motion.types import F64, Recording
 
-DRILLS: tuple[str, ...] = (
-    "knee-to-wall",
-    "wall-test-half-kneeling",
-    "banded-mobilization",
-    "banded-distraction",
-    "knee-circles",
-    "squat-rocks",
-    "calf-raises",
-    "reverse-lunge",
-    "clamshell",
-    "ankle-matrix",
-    "rocking-mobilization",
-)
+# the simulator scripts every drill of the catalogue (tests simulate each DRILL_IDS entry)
+DRILLS: tuple[str, ...] = DRILL_IDS
 
 EVENTS: tuple[str, ...] = ("partial-rep", "pause", "reposition", "tap", "slow", "fast", "early-stop")
 
