@@ -56,6 +56,22 @@ class _Draft:
     drift: bool = True
     extra: dict[str, Any] = field(default_factory=dict)
 
+    @classmethod
+    def of(cls, seg: Any, signal: F64, range_value: float, **kw: Any) -> _Draft:
+        """From any segment (excursion, cycle, raise): they share the timing and trace fields."""
+        return cls(
+            seg.start_s,
+            seg.end_s,
+            seg.emitted_s,
+            seg.time_s,
+            seg.incl_deg,
+            seg.frontal_deg,
+            seg.speed_dps,
+            signal,
+            range_value,
+            **kw,
+        )
+
 
 class RepCounter:
     def __init__(
@@ -193,14 +209,8 @@ class RepCounter:
         assert self._exc is not None
         name = self._exc.channels[seg.channel].name
         dev = seg.dev(seg.channel) * seg.sign
-        draft = _Draft(
-            seg.start_s,
-            seg.end_s,
-            seg.emitted_s,
-            seg.time_s,
-            seg.incl_deg,
-            seg.frontal_deg,
-            seg.speed_dps,
+        draft = _Draft.of(
+            seg,
             dev,
             0.0,
             drift=name == "incl",
@@ -226,14 +236,8 @@ class RepCounter:
         return draft
 
     def _from_rock(self, c: Cycle) -> _Draft:
-        dr = _Draft(
-            c.start_s,
-            c.end_s,
-            c.emitted_s,
-            c.time_s,
-            c.incl_deg,
-            c.frontal_deg,
-            c.speed_dps,
+        dr = _Draft.of(
+            c,
             c.incl_deg - c.centre_deg,
             c.range_deg,
             kind="rock",
@@ -243,14 +247,8 @@ class RepCounter:
         return dr
 
     def _from_circle(self, c: Cycle) -> _Draft:
-        dr = _Draft(
-            c.start_s,
-            c.end_s,
-            c.emitted_s,
-            c.time_s,
-            c.incl_deg,
-            c.frontal_deg,
-            c.speed_dps,
+        dr = _Draft.of(
+            c,
             c.incl_deg - float(c.incl_deg.min()),
             c.range_deg,
             kind="circle",
@@ -263,14 +261,8 @@ class RepCounter:
 
     def _from_raise(self, r: Raise) -> _Draft:
         heel = heel_rise_cm(np.maximum(r.height_cm, 0.0), self.foot_cm)
-        dr = _Draft(
-            r.start_s,
-            r.end_s,
-            r.emitted_s,
-            r.time_s,
-            r.incl_deg,
-            r.frontal_deg,
-            r.speed_dps,
+        dr = _Draft.of(
+            r,
             heel,
             float(heel.max()),
             kind="calf-raise",
