@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QLabel, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 
 def heading(text: str, size_px: int = 26) -> QLabel:
@@ -25,6 +25,12 @@ def text_label(text: str = "", size_px: int = 15, bold: bool = False, wrap: bool
     label.setWordWrap(wrap)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
     return label
+
+
+def selected_first_item(table: QTableWidget) -> QTableWidgetItem | None:
+    """The first-column item of the first selected row, if any."""
+    rows = table.selectionModel().selectedRows()
+    return table.item(rows[0].row(), 0) if rows else None
 
 
 class Card(QFrame):

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from dorsi.ui.models import ConnectionModel
-from dorsi.ui.views.common import heading, text_label
+from dorsi.ui.views.common import heading, selected_first_item, text_label
 
 
 class ConnectView(QWidget):
@@ -71,10 +71,7 @@ class ConnectView(QWidget):
         self.refresh()
 
     def selected_key(self) -> str | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        item = self.table.item(rows[0].row(), 0)
+        item = selected_first_item(self.table)
         return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
 
     def _connect(self) -> None:

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from dorsi.ui.models import HistoryModel
 from dorsi.ui.settings import CM_PER_IN, AppSettings
-from dorsi.ui.views.common import Card, heading, text_label
+from dorsi.ui.views.common import Card, heading, selected_first_item, text_label
 
 # Toe-to-wall bands (cm), first scale of the article (targets.md): < 10 restricted, 10–13 adequate, > 13 excellent
 CM_BANDS = (
@@ -141,10 +141,7 @@ class HistoryView(QWidget):
         self.refresh()
 
     def selected_session(self) -> int | None:
-        rows = self.table.selectionModel().selectedRows()
-        if not rows:
-            return None
-        item = self.table.item(rows[0].row(), 0)
+        item = selected_first_item(self.table)
         return None if item is None else int(item.text())
 
     def export_selected(self) -> None:
