@@ -68,12 +68,16 @@ def shin_angles(quat_wxyz: ArrayLike, strap_rotation_deg: float = 0.0) -> tuple[
 
 def shin_angles_scalar(quat_wxyz: list[float], strap_rotation_deg: float = 0.0) -> tuple[float, float]:
     """shin_angles() for one sample in plain floats (the live path's few samples per notification)."""
-    w, x, y, z = quat_wxyz
-    yx, yy, yz = 2 * (x * y - w * z), 1 - 2 * (x * x + z * z), 2 * (y * z + w * x)
     psi = math.radians(strap_rotation_deg)
-    c, s = math.cos(psi), math.sin(psi)
-    lx = c * (1 - 2 * (y * y + z * z)) + s * 2 * (x * z + w * y)
-    ly = c * 2 * (x * y + w * z) + s * 2 * (y * z - w * x)
+    w, x, y, z = quat_wxyz
+    return shin_angles_cs(w, x, y, z, math.cos(psi), math.sin(psi))
+
+
+def shin_angles_cs(w: float, x: float, y: float, z: float, cos_psi: float, sin_psi: float) -> tuple[float, float]:
+    """shin_angles_scalar() with the strap rotation given as its cosine and sine (computed once)."""
+    yx, yy, yz = 2 * (x * y - w * z), 1 - 2 * (x * x + z * z), 2 * (y * z + w * x)
+    lx = cos_psi * (1 - 2 * (y * y + z * z)) + sin_psi * 2 * (x * z + w * y)
+    ly = cos_psi * 2 * (x * y + w * z) + sin_psi * 2 * (y * z - w * x)
     norm = max(math.hypot(lx, ly), 1e-12)
     lx, ly = lx / norm, ly / norm
     incl = math.degrees(math.atan2(yx * ly - yy * lx, yz))

@@ -9,12 +9,13 @@ recomputes them afterwards with the found rotation.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
-from dorsi.motion.angles import shin_angles, shin_angles_scalar
+from dorsi.motion.angles import shin_angles, shin_angles_cs
 from dorsi.motion.calibration import Calibration, CalibrationDetector, CalibrationParams
 from dorsi.motion.orientation import SMALL_CHUNK, OrientationEstimator, OrientationParams
 from dorsi.motion.types import F64, ImuChunk
@@ -29,9 +30,10 @@ class PipelineParams:
     calibration: CalibrationParams = field(default_factory=CalibrationParams)
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True, eq=False)
 class ShinFrames:
-    """Per-sample outputs of one update."""
+    """Per-sample outputs of one update (read-only by convention; not frozen because a frozen
+    dataclass costs ~2 µs to build, a tenth of the live per-sample budget)."""
 
     time_s: F64
     quat_wxyz: F64
@@ -57,8 +59,13 @@ class ShinPipeline:
         )
         known = params.strap_rotation_deg
         self.detector = CalibrationDetector(params.calibration) if known is None and params.calibrate else None
-        self._strap_rotation_deg = 0.0 if known is None else known
         self._calibrated = known is not None
+        self._set_strap_rotation(0.0 if known is None else known)
+
+    def _set_strap_rotation(self, strap_rotation_deg: float) -> None:
+        self._strap_rotation_deg = strap_rotation_deg
+        psi = math.radians(strap_rotation_deg)
+        self._strap_cos_sin = (math.cos(psi), math.sin(psi))
 
     @property
     def calibration(self) -> Calibration | None:
@@ -74,15 +81,28 @@ class ShinPipeline:
 
     def _angles(self, quat: F64, start: int, stop: int, incl: F64, frontal: F64) -> None:
         if stop - start <= SMALL_CHUNK:
-            for i, q in enumerate(quat[start:stop].tolist(), start):
-                incl[i], frontal[i] = shin_angles_scalar(q, self._strap_rotation_deg)
+            c, s = self._strap_cos_sin
+            for i, (w, x, y, z) in enumerate(quat[start:stop].tolist(), start):
+                incl[i], frontal[i] = shin_angles_cs(w, x, y, z, c, s)
         else:
             incl[start:stop], frontal[start:stop] = shin_angles(quat[start:stop], self._strap_rotation_deg)
 
+    def _update_small(self, chunk: ImuChunk) -> ShinFrames:
+        """A notification's few samples once calibration is settled: plain floats, no splitting."""
+        ori = self.orientation.update(chunk)
+        c, s = self._strap_cos_sin
+        angles = [shin_angles_cs(w, x, y, z, c, s) for w, x, y, z in ori.quat_wxyz.tolist()]
+        incl, frontal = np.array(angles).T
+        calibrated = (np.ones if self._calibrated else np.zeros)(len(angles), dtype=bool)
+        gyr = chunk.gyr_dps - ori.bias_dps
+        return ShinFrames(chunk.time_s, ori.quat_wxyz, incl, frontal, calibrated, gyr, ori.rest)
+
     def update(self, chunk: ImuChunk) -> ShinFrames:
+        n = len(chunk)
+        if 0 < n <= SMALL_CHUNK and (self.detector is None or not self.detector.active):
+            return self._update_small(chunk)
         ori = self.orientation.update(chunk)
         gyr = chunk.gyr_dps - ori.bias_dps
-        n = len(chunk)
         split = n  # samples before this index use the rotation known before the chunk
         if self.detector is not None and self.detector.active:
             done = self.detector.update(chunk.time_s, chunk.gyr_dps, ori.quat_wxyz)
@@ -95,7 +115,7 @@ class ShinPipeline:
         calibrated[:split] = self._calibrated
         result = self.calibration
         if result is not None and not self._calibrated:
-            self._strap_rotation_deg = result.strap_rotation_deg
+            self._set_strap_rotation(result.strap_rotation_deg)
             self._calibrated = True
             self._angles(ori.quat_wxyz, split, n, incl, frontal)
             calibrated[split:] = True
