@@ -96,6 +96,13 @@ def test_record_virtual_writes_csv_json_and_store(tmp_path: Path, capsys: pytest
         (session,) = store.sessions()
         assert session.samples == len(rec)
     assert "recorded" in capsys.readouterr().out
+    # the CSV imports on its own later: drill, side and sensor come from the JSON beside it
+    from dorsi.store.importer import import_csv
+
+    with SessionStore.open() as store:
+        imported = store.session(import_csv(store, out, analyze=False).session_id)
+        assert (imported.drill, imported.side) == ("knee-to-wall", meta["side"])
+        assert imported.sensor_id == meta["sensor"]["address"] and imported.samples == len(rec)
 
 
 @pytest.mark.parametrize(

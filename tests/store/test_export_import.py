@@ -13,7 +13,7 @@ from dorsi.errors import InputError
 from dorsi.io.rawcsv import read_raw_csv, write_raw_csv
 from dorsi.store import SessionStore
 from dorsi.store.export import HISTORY_FILENAME, export_all, export_session
-from dorsi.store.importer import import_csv
+from dorsi.store.importer import RECORDING_FORMAT, import_csv
 
 from .helpers import fake_recording, fake_summary
 
@@ -114,6 +114,36 @@ def test_import_needs_drill_and_side_without_a_dorsi_summary(tmp_path: Path) -> 
         with pytest.raises(InputError, match="no such file"):
             import_csv(store, tmp_path / "missing.csv", drill="d", side="left")
         assert store.sessions() == []
+
+
+def test_dorsi_record_sidecar_fills_in_drill_side_start_and_sensor(tmp_path: Path) -> None:
+    rec = fake_recording(1200, seed=7)
+    path = tmp_path / "rec.csv"
+    write_raw_csv(path, rec, {"sample_counter": "%d"})
+    meta = {
+        "format": RECORDING_FORMAT,
+        "dorsi_version": "9.9",
+        "sensor": {"address": "AA:BB:CC:DD:EE:FF", "name": "dorsi", "kind": "dorsi"},
+        "drill": "calf-raises",
+        "side": "right",
+        "started_at_utc": "2026-11-20T08:00:00+00:00",
+        "rate_hz": 200.0,
+        "interrupted": False,
+        "sensor_lost": True,
+    }
+    path.with_suffix(".json").write_text(json.dumps(meta))
+    with SessionStore.open() as store:
+        info = store.session(import_csv(store, path, analyze=False).session_id)
+        assert (info.drill, info.side, info.sensor_id) == ("calf-raises", "right", "AA:BB:CC:DD:EE:FF")
+        assert info.started_at == "2026-11-20T08:00:00+00:00" and info.interrupted
+        # what is said on the command line wins over the sidecar
+        assert store.session(import_csv(store, path, drill="squat-rocks", analyze=False).session_id).drill == (
+            "squat-rocks"
+        )
+    # a damaged sidecar is ignored, not fatal: the samples matter more
+    path.with_suffix(".json").write_text("{not json")
+    with SessionStore.open() as store, pytest.raises(InputError, match="say which drill and side"):
+        import_csv(store, path, analyze=False)
 
 
 def test_history_csv_lists_every_test_result(tmp_path: Path) -> None:

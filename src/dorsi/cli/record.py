@@ -25,6 +25,7 @@ from dorsi.ble.stream import GapEvent, ReconnectPolicy, SensorStream, StateEvent
 from dorsi.errors import DeviceError, InputError, StorageError
 from dorsi.io.rawcsv import write_raw_csv, write_text_atomic
 from dorsi.motion.types import Recording
+from dorsi.store.importer import RECORDING_FORMAT
 
 MAX_SECONDS = 4 * 3600
 PROGRESS_EVERY_S = 5.0
@@ -155,6 +156,7 @@ def _metadata(args: argparse.Namespace, rec: Recorded, stream: SensorStream, rat
     dec = stream.decoder.stats if stream.decoder else None
     t0 = float(rec.time_s[0]) if rec.samples else 0.0
     return {
+        "format": RECORDING_FORMAT,
         "dorsi_version": __version__,
         "source": "virtual" if args.virtual else "ble",
         "sensor": {"address": stream.address, "name": stream.name, "kind": stream.kind.id if stream.kind else None},

@@ -46,6 +46,22 @@ def sidecar_for(csv_path: Path) -> Path | None:
     return None
 
 
+RECORDING_FORMAT = "dorsi-recording"  # the JSON `dorsi record` writes beside its CSV
+
+
+def recording_sidecar_for(csv_path: Path) -> dict[str, Any] | None:
+    """What `dorsi record` wrote beside the CSV (same stem, .json), if it is there and readable.
+
+    It only fills in defaults (drill, side, start time, sensor, rate), so an unreadable one is
+    ignored rather than refused: the samples are what matters."""
+    candidate = csv_path.with_suffix(".json")
+    try:
+        doc = json.loads(candidate.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return doc if isinstance(doc, dict) and doc.get("format") == RECORDING_FORMAT else None
+
+
 def _read_sidecar(path: Path) -> dict[str, Any]:
     try:
         doc = json.loads(path.read_text(encoding="utf-8"))
@@ -70,8 +86,9 @@ def import_csv(
     sidecar = sidecar_for(csv_path)
     doc = _read_sidecar(sidecar) if sidecar else None
     session: dict[str, Any] = (doc or {}).get("session") or {}
-    drill = drill or session.get("drill")
-    side = side or session.get("side")
+    recorded = (recording_sidecar_for(csv_path) if doc is None else None) or {}
+    drill = drill or session.get("drill") or recorded.get("drill")
+    side = side or session.get("side") or recorded.get("side")
     if not drill or not side:
         raise InputError(f"{csv_path}: say which drill and side it is (--drill NAME --side left|right)")
     if side not in SIDES:
@@ -112,6 +129,11 @@ def import_csv(
         drill=drill,
         side=side,
         source_file=str(csv_path),
+        started_at=recorded.get("started_at_utc"),
+        sensor_id=(recorded.get("sensor") or {}).get("address"),
+        app_version=recorded.get("dorsi_version"),
+        rate_hz=recorded.get("rate_hz"),
+        interrupted=bool(recorded.get("interrupted") or recorded.get("sensor_lost")),
         summary=summary,
         derived=derived or None,
     )
