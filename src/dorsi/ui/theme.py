@@ -19,6 +19,12 @@ DARK = {
     QPalette.ColorRole.ToolTipBase: "#2a2e35",
     QPalette.ColorRole.ToolTipText: "#e8e8e8",
     QPalette.ColorRole.PlaceholderText: "#8a8f98",
+    # frame shades: QPalette's defaults are a light theme's, which leaves input frames invisible on dark
+    QPalette.ColorRole.Light: "#4a505a",
+    QPalette.ColorRole.Midlight: "#3a3f47",
+    QPalette.ColorRole.Mid: "#555b66",
+    QPalette.ColorRole.Dark: "#101215",
+    QPalette.ColorRole.Shadow: "#000000",
 }
 LIGHT = {
     QPalette.ColorRole.Window: "#f4f5f7",
@@ -49,11 +55,18 @@ def apply_theme(app: QApplication, theme: str) -> None:
     app.setPalette(palette)
     bg, fg = plot_colors(theme)
     pg.setConfigOptions(background=bg, foreground=fg, antialias=True)
+    # dark cards are a shade lighter than the input fields on them (Fusion frames inputs in a shade
+    # of the window colour, which vanishes on a dark card of the inputs' own colour)
+    card_bg = "palette(alternate-base)" if theme == "dark" else "palette(base)"
     app.setStyleSheet(
-        "QFrame#card { border: 1px solid palette(mid); border-radius: 8px; background: palette(base); }"
+        f"QFrame#card {{ border: 1px solid palette(mid); border-radius: 8px; background: {card_bg}; }}"
         "QListWidget#nav { font-size: 16px; border: none; background: palette(alternate-base); }"
         "QListWidget#nav::item { padding: 12px 14px; }"
         "QListWidget#nav::item:selected { background: palette(highlight); color: palette(highlighted-text); }"
+        # inputs sit on cards of the same base colour: a frame and a shade tell them apart
+        "QLineEdit { border: 1px solid palette(mid); border-radius: 3px; padding: 2px 4px; "
+        "background: palette(base); }"
+        "QLineEdit:focus { border-color: palette(highlight); }"
         "QPushButton:checked { background: palette(highlight); color: palette(highlighted-text); "
         "border: 1px solid palette(highlight); border-radius: 3px; font-weight: bold; }"
     )
