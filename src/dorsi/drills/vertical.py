@@ -41,12 +41,14 @@ HEEL_TO_BALL_FRAC = 0.73  # heel to metatarsal heads, × foot length
 
 @dataclass(frozen=True)
 class VerticalParams:
-    still_acc_mps2: float = 0.03  # |smoothed vertical acceleration| below this (and a quiet gyro) = still
-    acc_tau_s: float = 0.08
+    # |smoothed vertical acceleration| below this (and a quiet gyro) = quiet: ≈ 4 σ of the smoothed
+    # noise of an LSM6DS3 (150 µg/√Hz), a third of a slow rise's peak acceleration (≈ 2.5 cm/s²)
+    still_acc_mps2: float = 0.01
+    acc_tau_s: float = 0.15  # the quiet test's boxcar window (noise σ ≈ 2.7 mm/s²)
     still_s: float = 0.15
     still_v_mps: float = 0.01  # |integrated velocity| under this while quiet = still
     still_long_s: float = 3.0  # ... or quiet this long whatever the velocity (drift)
-    bias_tau_s: float = 20.0  # running mean of the rest offset (seconds of still time)
+    bias_tau_s: float = 60.0  # running mean of the rest offset (seconds of evidence; the bias barely drifts)
     bias_still_mps2: float = 0.008
     bias_still_s: float = 0.3
     slow_tau_s: float = 0.6
@@ -54,13 +56,15 @@ class VerticalParams:
     bias_after_rep_s: float = 1.5
     start_cm: float = 1.0
     end_min_cm: float = 0.5
-    bottom_frac: float = 0.5  # a lowering ends under this × top ...
+    bottom_frac: float = 0.7  # a lowering ends under this × top ...
     release_frac: float = 0.3  # ... once its speed is back under this × its peak
     max_rep_s: float = 30.0
     quiet_dps: float = 6.0
     tap_s: float = 0.06  # a tap's edges: integration is undone this far back and skipped this long
     spike_mps2: float = 2.0  # vertical acceleration beyond this is a tap, not a raise
     min_bias_s: float = 0.5  # still time needed before the first rep can be measured
+    onset_s: float = 0.3  # a movement's onset is re-integrated this far back (its start looked still)
+    resid_max_mps2: float = 0.005  # a zero-velocity residual / interval above this is no offset evidence
 
 
 @dataclass
@@ -131,10 +135,32 @@ class RaiseSegmenter:
         self._after_tap = False
         self._top_zupt = False
         self._vmin = 0.0  # the lowering's peak velocity (negative)
+        self._rest: deque[tuple[float, float, bool]] = deque()  # (dt, raw acc, deep) of the rest's last onset_s
+        self._rest_s = 0.0
+        self._was_still = False
+        self._box: deque[tuple[float, float]] = deque()  # (dt, a·dt) over the last acc_tau_s
+        self._box_s = 0.0
+        self._box_int = 0.0
+        self._zupt_t = math.nan  # last zero-velocity update with evidence (start of the integration interval)
 
     @property
     def height_cm(self) -> float:
         return 100.0 * self._z
+
+    def _feed_offset(self, value: float, weight_s: float) -> None:
+        """The rest offset is a running mean over at most bias_tau_s seconds of evidence."""
+        self._bias_w = min(self._bias_w + weight_s, self.p.bias_tau_s)
+        self.bias += (value - self.bias) * weight_s / self._bias_w
+
+    def _zupt(self, ti: float) -> None:
+        """Zero-velocity update. Between two rests the true velocity change is zero, so the velocity
+        integrated over the interval is the offset error × its length: evidence for the offset as good
+        as that long a rest (the interval's movement averages out)."""
+        span_s = ti - self._zupt_t
+        if 1.0 <= span_s <= self.p.max_rep_s and abs(self._v / span_s) < self.p.resid_max_mps2:
+            self._feed_offset(self.bias + self._v / span_s, span_s)
+        self._v = 0.0
+        self._zupt_t = ti
 
     def process(
         self,
@@ -172,6 +198,7 @@ class RaiseSegmenter:
                     self._bias_w += dt
                     self.bias += (a_raw - self.bias) * (dt / self._bias_w if self._bias_w > 0 else 1.0)
                 self._acc_s = 0.0
+                self._zupt_t = ti
                 continue
             a = a_raw - self.bias
             if abs(a) > p.spike_mps2 or jo > p.spike_mps2:
@@ -181,12 +208,23 @@ class RaiseSegmenter:
                     self._v, self._z = self._hist[0][1], self._hist[0][2]
                 self._tap_until = ti + p.tap_s
                 self._after_tap = not self.in_rep  # a tap at rest: the next quiet moment is rest again
+                self._rest.clear()
+                self._rest_s = 0.0
             if ti <= self._tap_until:
                 a = 0.0
             self._hist.append((ti, self._v, self._z))
             while ti - self._hist[0][0] > p.tap_s:
                 self._hist.popleft()
-            self._acc_s += k * (a - self._acc_s)
+            # quiet on a boxcar mean (an exponential mean's tail after a fast rise's 1 m/s² hides
+            # the short top hold under a threshold this low)
+            self._box.append((dt, a * dt))
+            self._box_s += dt
+            self._box_int += a * dt
+            while self._box_s - self._box[0][0] >= p.acc_tau_s:
+                d0, ad0 = self._box.popleft()
+                self._box_s -= d0
+                self._box_int -= ad0
+            self._acc_s = self._box_int / self._box_s if self._box_s > 0 else a
             quiet_now = abs(self._acc_s) < p.still_acc_mps2 and s < p.quiet_dps
             if quiet_now:
                 if math.isnan(self._still_t0):
@@ -204,13 +242,34 @@ class RaiseSegmenter:
             v_before = self._v
             if not self.in_rep:
                 if still:
-                    # zero-velocity update and rest offset
+                    if not self._was_still:
+                        self._zupt(ti)
+                    self._was_still = True
                     self._v, self._z = 0.0, 0.0
-                    if deep:  # only deep rest feeds the offset (not the slow end of a lowering)
-                        self._bias_w = min(self._bias_w + dt, p.bias_tau_s)
-                        self.bias += (a_raw - self.bias) * dt / self._bias_w
+                    self._zupt_t = ti
+                    # the rest's last onset_s: the start of a slow movement is as quiet as rest, so
+                    # these samples feed the offset only once they are older, and are re-integrated
+                    # if a movement turns out to have begun among them
+                    self._rest.append((dt, a_raw, deep))
+                    self._rest_s += dt
+                    while self._rest and self._rest_s - self._rest[0][0] > p.onset_s:
+                        d0, a0, deep0 = self._rest.popleft()
+                        self._rest_s -= d0
+                        if deep0:
+                            self._feed_offset(a0, d0)
                     self._pre = [(ti, 0.0, inc, fr, s, 0.0)]
                     continue
+                if self._was_still:
+                    # a movement begins: integrate it from the start of the rest's last onset_s
+                    self._was_still = False
+                    v = z = 0.0
+                    for d0, a0, _ in self._rest:
+                        v += (a0 - self.bias) * d0
+                        z += v * d0
+                    self._v, self._z = v, z
+                    self._zupt_t = ti - self._rest_s
+                    self._rest.clear()
+                    self._rest_s = 0.0
                 self._v += a * dt
                 self._z += self._v * dt
                 if v_before < 0.0 <= self._v:
@@ -218,6 +277,7 @@ class RaiseSegmenter:
                     # point: re-zero there, so a rest too short to be seen as still never leaves
                     # the next rise starting from a drifting velocity
                     self._v, self._z = 0.0, 0.0
+                    self._zupt_t = math.nan  # a zero crossing: no evidence on the offset
                     self._pre = [(ti, 0.0, inc, fr, s, 0.0)]
                     continue
                 self._pre.append((ti, 100.0 * self._z, inc, fr, s, self._v))
@@ -230,7 +290,8 @@ class RaiseSegmenter:
                 continue
             if still and not self._falling and not self._top_zupt:
                 # the top hold is a zero-velocity point (once: the lowering that follows is as quiet)
-                self._v, self._top_zupt = 0.0, True
+                self._zupt(ti)
+                self._top_zupt = True
             self._v += a * dt
             self._z += self._v * dt
             z_cm = 100.0 * self._z
@@ -241,14 +302,19 @@ class RaiseSegmenter:
             if self._falling:
                 self._vmin = min(self._vmin, self._v)
             # the lowering is over when the height is low and the speed has fallen back to a small
-            # part of its peak (or turned up: the heel is down and drift left the height above zero)
-            if self._falling and z_cm < p.bottom_frac * self._top and self._v > p.release_frac * self._vmin:
+            # part of its peak (or turned up: the heel is down and drift left the height above zero),
+            # or when the height is far below the start (drift: the heel cannot go through the floor)
+            low = self._falling and z_cm < p.bottom_frac * self._top
+            if low and (self._v > p.release_frac * self._vmin or z_cm < -p.start_cm - 0.5 * self._top):
                 emit(self._close(ti))
+                self._z = 0.0  # the rep is over: the next one is measured from here
                 if self._v >= 0.0:
-                    self._v, self._z = 0.0, 0.0
+                    self._v = 0.0
+                    self._zupt_t = math.nan
             elif ti - self._rows[0][0] > p.max_rep_s or z_cm < -p.start_cm - 0.5 * self._top:
                 self.in_rep = False  # lost: drifted away; wait for the next rest
                 self._pre = []
+                self._zupt_t = math.nan
 
     def _close(self, ti: float) -> Raise:
         self.in_rep = False
