@@ -12,6 +12,16 @@ so the first output already has the right inclination. One addition:
   After a longer gap (the sensor vanished) the accelerometer low-pass filter is
   restarted, so the inclination is taken afresh from the new samples; the gyro
   bias estimate is kept.
+- Gyro bias at rest (``_rest_window_bias``): VQF's own rest update takes the
+  0.5 s low-passed gyro as the bias, so a shin that sways or turns slowly while
+  "at rest" (quiet stance, calf-raise holds: 0.1–0.4 °/s) leaks that rate into the
+  bias, and a 0.3 °/s error tilts the inclination ≈ 0.3 °/s × tauAcc (3 s) ≈ 1°.
+  Instead, over each window VQF flags as rest, the gyro's integrated rotation is
+  compared with the rotation of gravity seen by the accelerometer; their
+  difference over the window's duration is the bias (horizontal components
+  exactly; the component about vertical, which the accelerometer cannot see,
+  from the gyro alone). It is fused into VQF's bias Kalman state when the window
+  closes (the sensor moves again, or after MAX_WINDOW_S).
 """
 
 from __future__ import annotations
@@ -27,6 +37,15 @@ from vqf import VQF, offlineVQF
 from dorsi.motion.types import F64, ImuChunk
 
 SMALL_CHUNK = 16  # chunks up to this size take the per-sample path
+BLOCK = 256  # batch steps between state snapshots (a bias commit re-runs the block up to it)
+
+# Rest windows (VQF's rest flag) give a gyro bias measurement when they close.
+CORRELATION_S = 0.5  # sway and steps make the accelerometer's departures correlated over ~0.5 s
+MIN_WINDOW_S = 1.0  # shorter windows are dropped
+MAX_WINDOW_S = 10.0  # a longer rest is measured in windows of this length
+TWIST_SIGMA_DEG = 0.3  # rotation about vertical during a "rest": unseen by the accelerometer, assumed 0 ± this
+# VQF's own rest update is switched off by giving it no weight (its rest detection is kept).
+VQF_REST_SIGMA_OFF_DPS = 1e3
 
 
 @dataclass(frozen=True)
@@ -82,6 +101,97 @@ def _expand_steps(
     return g, a, out_idx, reseed
 
 
+def _rest_window_bias(g: F64, a: F64, period_s: float, block_n: int) -> tuple[F64, F64]:
+    """Gyro bias (rad/s) and its covariance ((0.01 °/s)², VQF's unit) from one rest window of filter steps.
+
+    d(t) = gyro-integrated rotation − rotation of gravity seen by the accelerometer (a fixed vector in a
+    turning frame: du/dt = −ω × u, so the seen rotation is −u₀ × u(t) for small angles). A true turn is
+    in both and cancels; a constant bias makes d grow linearly: the bias is the least-squares slope of d.
+    Linear acceleration (heel rise, weight shift, sway) tilts the seen gravity; fitting over the whole
+    window averages it instead of trusting two instants, and its scatter about the line sets the
+    covariance (residuals taken as independent per ``block_n`` steps). The accelerometer cannot see a
+    turn about vertical: that component is the gyro's alone, with TWIST_SIGMA_DEG over the window.
+    """
+    n = len(g)
+    t = (np.arange(n) - (n - 1) / 2.0) * period_s
+    gyro_rot = np.cumsum(g, axis=0) * period_s
+    u = a / np.linalg.norm(a, axis=1, keepdims=True)
+    u0 = u.mean(axis=0)
+    u0 /= np.linalg.norm(u0)
+    d = gyro_rot + np.cross(u0, u)  # seen rotation −u₀ × u subtracted
+    stt = float(t @ t)
+    bias = (t @ d) / stt
+    resid = d - d.mean(axis=0) - np.outer(t, bias)
+    # horizontal (two components ⟂ u0): scatter about the line; vertical: the unseen twist
+    h = resid - np.outer(resid @ u0, u0)
+    var_h = float((h**2).sum()) / (2.0 * max(1, n - 2)) * block_n / stt
+    var_v = math.radians(TWIST_SIGMA_DEG) ** 2 / (n * period_s) ** 2
+    cov = (var_h * np.eye(3) + (var_v - var_h) * np.outer(u0, u0)) * (180.0 * 100.0 / math.pi) ** 2
+    return bias, cov
+
+
+Measurement = tuple[F64, F64]  # (bias rad/s, covariance)
+Commit = tuple[int, Measurement]  # with the filter step it follows
+
+
+class _RestWindow:
+    """The filter steps of the current run of VQF rest flags; a bias measurement when the run ends
+    (if it lasted MIN_WINDOW_S) and at MAX_WINDOW_S (the window then starts afresh). ``step`` (per
+    sample) and ``block`` (per batch) follow the same rule; the measurement depends only on the raw
+    steps, so both paths measure the same at the same step."""
+
+    def __init__(self, rate_hz: float) -> None:
+        self.period_s = 1.0 / rate_hz
+        self.block_n = max(1, round(CORRELATION_S * rate_hz))
+        self.min_n = max(2 * self.block_n, round(MIN_WINDOW_S * rate_hz))
+        self.max_n = max(self.min_n, round(MAX_WINDOW_S * rate_hz))
+        self.drop()
+
+    def drop(self) -> None:
+        self.g: list[F64] = []  # rows (per sample) or blocks
+        self.a: list[F64] = []
+        self.n = 0
+
+    def _measure(self) -> Measurement:
+        meas = _rest_window_bias(np.vstack(self.g), np.vstack(self.a), self.period_s, self.block_n)
+        self.drop()
+        return meas
+
+    def step(self, g: F64, a: F64, at_rest: bool) -> Measurement | None:
+        if at_rest:
+            self.g.append(g)
+            self.a.append(a)
+            self.n += 1
+            return self._measure() if self.n == self.max_n else None
+        if self.n:
+            if self.n >= self.min_n:
+                return self._measure()
+            self.drop()
+        return None
+
+    def block(self, g: F64, a: F64, p: int, flags: NDArray[np.bool_]) -> list[Commit]:
+        """Steps p … p+len(flags)-1 of g, a with their rest flags; the measurements, in order, with the
+        step each follows."""
+        commits: list[Commit] = []
+        change = np.flatnonzero(np.diff(flags)) + 1
+        for i0, i1 in pairwise([0, *change.tolist(), len(flags)]):
+            if not flags[i0]:
+                if self.n >= self.min_n:
+                    commits.append((p + i0, self._measure()))
+                self.drop()
+                continue
+            i = i0
+            while i < i1:
+                take = min(i1 - i, self.max_n - self.n)
+                self.g.append(g[p + i : p + i + take])
+                self.a.append(a[p + i : p + i + take])
+                self.n += take
+                i += take
+                if self.n == self.max_n:
+                    commits.append((p + i - 1, self._measure()))
+        return commits
+
+
 class OrientationEstimator:
     """Causal VQF 6D, sample by sample with state (``update`` takes chunks of any size)."""
 
@@ -89,12 +199,26 @@ class OrientationEstimator:
         self.params = params
         self._period_s = 1.0 / params.rate_hz
         kwargs = {} if params.tau_acc_s is None else {"tauAcc": params.tau_acc_s}
-        self._vqf = VQF(self._period_s, **kwargs)
+        self._vqf = VQF(self._period_s, biasSigmaRest=VQF_REST_SIGMA_OFF_DPS, **kwargs)
         self._prev: tuple[float, F64, F64] | None = None
+        self._window = _RestWindow(params.rate_hz)
 
     def reset(self) -> None:
         self._vqf.resetState()
         self._prev = None
+        self._window.drop()
+
+    def _apply(self, measurement: Measurement) -> None:
+        """Kalman update of VQF's bias state with a rest window's measurement."""
+        meas, cov = measurement
+        state = self._vqf.state
+        b = np.asarray(state["bias"], dtype=np.float64)
+        p = np.reshape(state["biasP"], (3, 3))
+        gain = p @ np.linalg.inv(p + cov)
+        clip = math.radians(self._vqf.params["biasClip"])
+        state["bias"] = np.clip(b + gain @ (meas - b), -clip, clip).tolist()
+        state["biasP"] = ((np.eye(3) - gain) @ p).ravel().tolist()
+        self._vqf.state = state
 
     def set_bias_dps(self, bias_dps: F64) -> None:
         self._vqf.setBiasEstimate(np.radians(np.asarray(bias_dps, dtype=np.float64)), -1.0)
@@ -106,6 +230,7 @@ class OrientationEstimator:
         state["accLpState"] = [math.nan] * 6
         state["lastAccLp"] = [0.0, 0.0, 0.0]
         self._vqf.state = state
+        self._window.drop()  # a rest window does not span a drop-out
 
     def _run(
         self,
@@ -122,13 +247,32 @@ class OrientationEstimator:
         for s, e in pairwise(bounds):
             if s in starts:
                 self._restart_inclination()
-            out = self._vqf.updateBatch(np.ascontiguousarray(g[s:e]), np.ascontiguousarray(a[s:e]))
-            quat[s:e], bias[s:e], rest[s:e] = out["quat6D"], out["bias"], out["restDetected"]
+            p = s
+            while p < e:
+                q = min(e, p + BLOCK)
+                snapshot = self._vqf.state
+                out = self._vqf.updateBatch(np.ascontiguousarray(g[p:q]), np.ascontiguousarray(a[p:q]))
+                quat[p:q], bias[p:q], rest[p:q] = out["quat6D"], out["bias"], out["restDetected"]
+                commits = self._window.block(g, a, p, rest[p:q])
+                if commits:  # the rest flags do not depend on the bias: redo the block with the commits
+                    self._vqf.state = snapshot
+                    for k0, k1, commit in zip(
+                        [p] + [c[0] + 1 for c in commits],
+                        [c[0] + 1 for c in commits] + [q],
+                        [*commits, None],
+                        strict=True,
+                    ):
+                        if k1 > k0:
+                            out = self._vqf.updateBatch(np.ascontiguousarray(g[k0:k1]), np.ascontiguousarray(a[k0:k1]))
+                            quat[k0:k1], bias[k0:k1] = out["quat6D"], out["bias"]
+                        if commit is not None:
+                            self._apply(commit[1])
+                p = q
 
     def _update_small(self, times: list[float], gyr: F64, acc: F64) -> OrientationOutput:
         """Sample by sample for the few samples of one notification: the same arithmetic as
         the batch path (VQF's batch loops over the same update), without numpy set-up costs."""
-        vqf, period_s, max_gap_s = self._vqf, self._period_s, self.params.max_bridged_gap_s
+        vqf, period_s, max_gap_s, window = self._vqf, self._period_s, self.params.max_bridged_gap_s, self._window
         n = len(times)
         quat = np.empty((n, 4))
         bias = np.empty((n, 3))
@@ -144,11 +288,16 @@ class OrientationEstimator:
                     steps = max(1, round(dt / period_s))
                     for k in range(1, steps):
                         frac = k / steps
-                        vqf.update(prev[1] + (g - prev[1]) * frac, prev[2] + (a - prev[2]) * frac)
+                        gk, ak = prev[1] + (g - prev[1]) * frac, prev[2] + (a - prev[2]) * frac
+                        vqf.update(gk, ak)
+                        if (c := window.step(gk, ak, vqf.getRestDetected())) is not None:
+                            self._apply(c)
             vqf.update(g, a)
             quat[i] = vqf.getQuat6D()
             bias[i] = vqf.getBiasEstimate()[0]
-            rest[i] = vqf.getRestDetected()
+            rest[i] = r = vqf.getRestDetected()
+            if (c := window.step(g, a, r)) is not None:
+                self._apply(c)
             prev = (t, g, a)
         self._prev = (times[-1], gyr[-1].copy(), acc[-1].copy())
         return OrientationOutput(quat, np.degrees(bias), rest)
