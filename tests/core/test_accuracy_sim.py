@@ -21,7 +21,7 @@ INCLINATION_RMSE_MAX_DEG = 1.0
 FRONTAL_RMSE_MAX_DEG = 1.5
 
 # (rate_hz, strap_rotation_deg or None for a seeded draw in ±45°)
-CONFIGS = [(50.0, -45.0), (200.0, None), (400.0, 45.0)]
+CONFIGS = [(50.0, -45.0), (100.0, 45.0), (200.0, None), (400.0, 45.0)]
 
 
 def _rmse(a: np.ndarray, b: np.ndarray) -> float:
