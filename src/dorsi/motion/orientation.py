@@ -118,7 +118,9 @@ def _rest_window_bias(g: F64, a: F64, period_s: float, block_n: int) -> tuple[F6
     u = a / np.linalg.norm(a, axis=1, keepdims=True)
     u0 = u.mean(axis=0)
     u0 /= np.linalg.norm(u0)
-    d = gyro_rot + np.cross(u0, u)  # seen rotation −u₀ × u subtracted
+    ux, uy, uz = u[:, 0], u[:, 1], u[:, 2]
+    seen = np.stack([u0[2] * uy - u0[1] * uz, u0[0] * uz - u0[2] * ux, u0[1] * ux - u0[0] * uy], axis=1)
+    d = gyro_rot - seen  # seen rotation = −u₀ × u = u × u₀
     stt = float(t @ t)
     bias = (t @ d) / stt
     resid = d - d.mean(axis=0) - np.outer(t, bias)
@@ -173,7 +175,9 @@ class _RestWindow:
         """Steps p … p+len(flags)-1 of g, a with their rest flags; the measurements, in order, with the
         step each follows."""
         commits: list[Commit] = []
-        change = np.flatnonzero(np.diff(flags)) + 1
+        if self.n == 0 and not flags.any():
+            return commits
+        change = np.flatnonzero(flags[1:] != flags[:-1]) + 1
         for i0, i1 in pairwise([0, *change.tolist(), len(flags)]):
             if not flags[i0]:
                 if self.n >= self.min_n:
