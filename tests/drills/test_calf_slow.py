@@ -26,10 +26,10 @@ def test_fast_calf_raises_at_50_hz_count_exactly_on_time_with_their_eccentric(se
         assert abs(g.extra["down_s"] - t["down_s"]) <= 0.5
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_slow_calf_raises_are_never_overcounted_and_each_is_reported_during_its_own_rep(seed: int) -> None:
     sim, got = _run(("slow",), seed, 200.0)
-    assert len(got) >= 6  # before the quiet test was made sensitive, none of 12 were counted
+    assert len(got) >= len(sim.counted_reps) - 1  # measured: 12/12 on seeds 0-2, 11/12 on seed 3
     reps = sim.counted_reps
     for g in got:
         owners = [t for t in reps if t["start_s"] <= g.emitted_s <= t["end_s"] + 0.3]
@@ -37,9 +37,21 @@ def test_slow_calf_raises_are_never_overcounted_and_each_is_reported_during_its_
     assert len({id(t) for g in got for t in reps if t["start_s"] <= g.emitted_s <= t["end_s"] + 0.3}) == len(got)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="slow lowerings (6-9 s) are too slow for integrated acceleration: docs/drills.md"
+@pytest.mark.parametrize(
+    "seed",
+    [
+        0,
+        1,
+        2,
+        pytest.param(
+            3,
+            marks=pytest.mark.xfail(
+                strict=True, reason="one slow rep of 12 missed here (not diagnosed yet): docs/drills.md"
+            ),
+        ),
+    ],
 )
-def test_slow_calf_raises_count_exactly() -> None:
-    sim, got = _run(("slow",), 1, 200.0)
+def test_slow_calf_raises_count_exactly(seed: int) -> None:
+    # the lowering closes on the bridged height (the offset error removed between the top hold and now)
+    sim, got = _run(("slow",), seed, 200.0)
     assert len(got) == len(sim.counted_reps)

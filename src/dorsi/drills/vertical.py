@@ -65,6 +65,8 @@ class VerticalParams:
     min_bias_s: float = 0.5  # still time needed before the first rep can be measured
     onset_s: float = 0.3  # a movement's onset is re-integrated this far back (its start looked still)
     resid_max_mps2: float = 0.005  # a zero-velocity residual / interval above this is no offset evidence
+    push_frac: float = 0.75  # ... or under this and the next rise pushes up
+    bridge_frac: float = 0.5  # the lowering is over once the bridged height is under this × the top (halfway)
 
 
 @dataclass
@@ -142,6 +144,8 @@ class RaiseSegmenter:
         self._box_s = 0.0
         self._box_int = 0.0
         self._zupt_t = math.nan  # last zero-velocity update with evidence (start of the integration interval)
+        self._hold_t = math.nan  # the top hold's zero-velocity update (start of the lowering's bridge)
+        self._top_b = 0.0  # the bridged top height, cm
 
     @property
     def height_cm(self) -> float:
@@ -290,8 +294,11 @@ class RaiseSegmenter:
                 continue
             if still and not self._falling and not self._top_zupt:
                 # the top hold is a zero-velocity point (once: the lowering that follows is as quiet)
+                self._bridge_rise(ti)
                 self._zupt(ti)
                 self._top_zupt = True
+                self._hold_t = ti
+                self._top_b = max(100.0 * self._z, 1e-6)
             self._v += a * dt
             self._z += self._v * dt
             z_cm = 100.0 * self._z
@@ -305,7 +312,18 @@ class RaiseSegmenter:
             # part of its peak (or turned up: the heel is down and drift left the height above zero),
             # or when the height is far below the start (drift: the heel cannot go through the floor)
             low = self._falling and z_cm < p.bottom_frac * self._top
-            if low and (self._v > p.release_frac * self._vmin or z_cm < -p.start_cm - 0.5 * self._top):
+            # the bridge: were the shin at rest now, the velocity integrated since the top hold would
+            # be all offset error, growing linearly (a constant offset), so the height error is
+            # v·(t − t_hold)/2. A slow lowering's speed is too small to tell from drift, but this
+            # height is not: its error is a Brownian bridge's integral, σ = n·T^1.5/√12 ≈ 1 cm
+            # for a 9 s lowering at 150 µg/√Hz, against a drop of 3-6 cm.
+            h_b = 100.0 * (self._z - 0.5 * self._v * (ti - self._hold_t)) if self._top_zupt else math.inf
+            # ... or, most of the way down (noise left it above halfway), the next rise's upward push
+            # begins (a slow lowering's own braking, ≈ 0.3 cm/s², is under the quiet threshold)
+            bridged = h_b < p.bridge_frac * self._top_b or (
+                h_b < p.push_frac * self._top_b and self._acc_s > p.still_acc_mps2
+            )
+            if bridged or (low and (self._v > p.release_frac * self._vmin or z_cm < -p.start_cm - 0.5 * self._top)):
                 emit(self._close(ti))
                 self._z = 0.0  # the rep is over: the next one is measured from here
                 if self._v >= 0.0:
@@ -316,6 +334,22 @@ class RaiseSegmenter:
                 self._pre = []
                 self._zupt_t = math.nan
 
+    def _bridge_rise(self, ti: float) -> None:
+        """At the top hold: the rise ran between two zero-velocity points, so the velocity left here
+        is offset error × time; remove it as a linear ramp from the rows and the height (a constant
+        offset error: the velocity error grows linearly, the height error quadratically)."""
+        span_s = ti - self._zupt_t
+        if not self._rows or not (0.0 < span_s <= self.p.max_rep_s):
+            return
+        dv = self._v
+        rows: list[tuple[float, ...]] = []
+        for r in self._rows:
+            u = max(r[0] - self._zupt_t, 0.0)
+            rows.append((r[0], r[1] - 50.0 * dv * u * u / span_s, r[2], r[3], r[4], r[5] - dv * u / span_s))
+        self._rows = rows
+        self._z -= 0.5 * dv * span_s
+        self._top = max(r[1] for r in rows)
+
     def _close(self, ti: float) -> Raise:
         self.in_rep = False
         self._closed_s = ti
@@ -324,6 +358,10 @@ class RaiseSegmenter:
         self._pre = []
         t, z, v = rows[:, 0], rows[:, 1], rows[:, 5]
         k = int(np.argmax(z))
+        down_s = pulse_duration_s(t[k:], -v[k:])
+        if self._top_zupt:
+            lower = t >= self._hold_t
+            down_s = lowering_fit_s(t[lower], v[lower], self._hold_t, 0.01 * self._top_b)
         return Raise(
             start_s=float(t[0]),
             end_s=ti,
@@ -334,7 +372,7 @@ class RaiseSegmenter:
             frontal_deg=rows[:, 3],
             speed_dps=rows[:, 4],
             up_s=pulse_duration_s(t[: k + 1], v[: k + 1]),
-            down_s=pulse_duration_s(t[k:], -v[k:]),
+            down_s=down_s,
         )
 
 
@@ -348,3 +386,44 @@ def pulse_duration_s(t: F64, v: F64) -> float:
     t_on = crossing_time(t[j::-1], v[j::-1], half, False)
     t_off = crossing_time(t[j:], v[j:], half, False)
     return (t_off - t_on) / MJ_FWHM
+
+
+def _mj_speed(u: F64) -> F64:
+    """Minimum-jerk speed profile (a unit move over a unit time), zero outside [0, 1]."""
+    w = 30.0 * u * u * (1.0 - u) ** 2
+    return np.where((u > 0.0) & (u < 1.0), w, 0.0)
+
+
+def lowering_fit_s(t: F64, v: F64, hold_s: float, drop_m: float) -> float:
+    """Duration of the lowering from the top hold's zero-velocity update on: the velocity is fitted
+    with a minimum-jerk pulse of the drop (the heel comes back to the floor: the bridged rise) plus
+    a ramp c·(t − t_hold) (the offset error: velocity drift grows linearly), over the pulse's start
+    and duration. A 6-9 s lowering's speed (≈ 0.8 cm/s) is within the drift, so its half-width is
+    not measurable, but its shape over the whole lowering is. The lowering may be unfinished when
+    the rep closes (the bridge closes it early): the pulse extends past the data."""
+    if len(t) < 5 or drop_m <= 0.0:
+        return math.nan
+    step = max(1, round(0.05 / max(float(np.median(np.diff(t))), 1e-4)))
+    ts, vs = t[::step], v[::step]
+    r = ts - hold_s
+    end = float(ts[-1])
+
+    def best(t0: F64, dur: F64) -> tuple[float, float, float]:
+        t0g, dg = np.meshgrid(t0, dur, indexing="ij")
+        t0f, df = t0g.ravel(), dg.ravel()
+        ok = t0f + 0.5 * df <= end  # the peak speed is in the data
+        if not ok.any():
+            return math.inf, math.nan, math.nan
+        t0f, df = t0f[ok], df[ok]
+        w = -drop_m * _mj_speed((ts[None, :] - t0f[:, None]) / df[:, None]) / df[:, None]
+        res = vs[None, :] - w
+        c = (res @ r) / float(r @ r)  # the drift ramp, least squares
+        cost = np.sum((res - c[:, None] * r[None, :]) ** 2, axis=1)
+        i = int(np.argmin(cost))
+        return float(cost[i]), float(t0f[i]), float(df[i])
+
+    _, t0, dur = best(np.arange(hold_s - 0.3, end, 0.2), np.geomspace(0.3, 20.0, 45))
+    if math.isnan(dur):
+        return math.nan
+    _, t0, dur = best(np.linspace(t0 - 0.2, t0 + 0.2, 21), dur * np.linspace(0.9, 1.1, 21))
+    return dur
