@@ -147,22 +147,22 @@ class _RestWindow:
         self.block_n = max(1, round(CORRELATION_S * rate_hz))
         self.min_n = max(2 * self.block_n, round(MIN_WINDOW_S * rate_hz))
         self.max_n = max(self.min_n, round(MAX_WINDOW_S * rate_hz))
-        self.drop()
+        self.g = np.empty((self.max_n, 3))  # the window's steps, first n rows
+        self.a = np.empty((self.max_n, 3))
+        self.n = 0
 
     def drop(self) -> None:
-        self.g: list[F64] = []  # rows (per sample) or blocks
-        self.a: list[F64] = []
         self.n = 0
 
     def _measure(self) -> Measurement:
-        meas = _rest_window_bias(np.vstack(self.g), np.vstack(self.a), self.period_s, self.block_n)
+        meas = _rest_window_bias(self.g[: self.n], self.a[: self.n], self.period_s, self.block_n)
         self.drop()
         return meas
 
     def step(self, g: F64, a: F64, at_rest: bool) -> Measurement | None:
         if at_rest:
-            self.g.append(g)
-            self.a.append(a)
+            self.g[self.n] = g
+            self.a[self.n] = a
             self.n += 1
             return self._measure() if self.n == self.max_n else None
         if self.n:
@@ -187,8 +187,8 @@ class _RestWindow:
             i = i0
             while i < i1:
                 take = min(i1 - i, self.max_n - self.n)
-                self.g.append(g[p + i : p + i + take])
-                self.a.append(a[p + i : p + i + take])
+                self.g[self.n : self.n + take] = g[p + i : p + i + take]
+                self.a[self.n : self.n + take] = a[p + i : p + i + take]
                 self.n += take
                 i += take
                 if self.n == self.max_n:
