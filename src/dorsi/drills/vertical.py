@@ -8,13 +8,20 @@ averages out). Velocity and height are integrated from each rest with a
 zero-velocity update: while resting they are zero, so drift only accumulates
 over one rep.
 
-- A rep opens when the height passes ``start_cm``; it closes, on the way down,
-  when the height is back under ``max(end_min_cm, end_frac × top)``.
-- ``up_s`` / ``down_s`` are minimum-jerk-equivalent durations: the time between
-  the 20 % and 80 % crossings of the rise divided by 0.347 (the fraction of a
-  minimum-jerk movement spent between them). The slow start and end of a
-  movement cannot be told from stillness with an IMU, so this is the robust
-  way to time a rise and an eccentric lowering.
+- Rest: a 0.15 s mean of the vertical acceleration under 1 cm/s²; a slow movement starts as
+  quietly as rest, so its last 0.3 s are integrated again once movement is seen. The offset
+  is a running mean over rest and the leftover velocity of each zero-velocity update.
+- Bridges: between two zero-velocity instants (rest → top hold, top hold → heel down) the
+  true velocity change is zero, so the velocity left over is offset error × time; it is
+  removed as a ramp. A rep opens when the height passes ``start_cm`` and closes when the
+  bridged height (as if the shin stopped now) is under ``bridge_frac`` × the bridged top,
+  or by the older speed rules; that is at most a few tenths of a second after the heel lands.
+- ``up_s`` is a minimum-jerk-equivalent duration: the velocity pulse's full width at half
+  maximum divided by 0.5412. ``down_s`` after a top hold is a least-squares fit of a
+  minimum-jerk pulse of the bridged drop plus a drift ramp (a 6–9 s lowering moves at
+  ≈ 1 cm/s, within the drift); without a top hold it uses the half-width as well. The slow
+  start and end of a movement cannot be told from stillness with an IMU, so whole-pulse
+  fits are the robust way to time a rise and an eccentric lowering.
 - Height is the sensor's (≈ the ankle's); ``heel_rise_cm`` converts it with a foot
   model: the foot pitches about the metatarsal heads, the ankle sits
   ``ankle_height`` above the floor and ``0.54 × foot`` ahead of the heel-to-ball lever
