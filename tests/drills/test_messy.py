@@ -52,3 +52,45 @@ def test_a_set_that_stops_early_and_the_rest_between_sets() -> None:
     assert len(counted(counter)) == len(sim.counted_reps)
     assert counter.sets == 2
     assert [r.set for r in counted(counter)] == [r["set"] for r in sim.counted_reps]
+
+
+@pytest.mark.parametrize(
+    ("seed", "rate"),
+    [
+        (1, 100.0),
+        pytest.param(
+            4,
+            200.0,
+            marks=pytest.mark.xfail(
+                reason="since the rest-window orientation (6861157) a slow tilt-right is missed and a rotation "
+                "counted extra (passed on the orientation before it); not diagnosed yet",
+                strict=False,
+            ),
+        ),
+        (13, 100.0),
+    ],
+)
+def test_slow_ankle_matrix_rotations_and_tilts(seed: int, rate: float) -> None:
+    # 8-10 s per rep: the orientation filter takes part of a slow rotation for gyro bias, so the
+    # integrated axial rotation comes back 2-3° past its start, and a slow movement is under the
+    # gyro's stillness threshold. Neither may open a rep the other way nor move the rest level along.
+    params = SimParams(
+        drill="ankle-matrix", seconds=330.0, seed=seed, rate_hz=rate, events=("slow",), sets=1, reps_per_set=2
+    )
+    sim, counter = simulate_and_count(params)
+    got = counted(counter)
+    assert len(got) == len(sim.counted_reps), f"{len(got)} counted, {len(sim.counted_reps)} performed"
+    assert [g.extra["direction"] for g in got] == [t["direction"] for t in sim.counted_reps]
+    assert [g.extra["knee"] for g in got] == [t["knee"] for t in sim.counted_reps]
+
+
+@pytest.mark.parametrize("seed", [2, 4])
+def test_slow_squat_rocks_are_not_partial(seed: int) -> None:
+    # 3-5 s rocks whose peaks scatter around the squat's centre by as much as half a rock: a full
+    # rock is judged on its own swing between its turning points, not on its peak above the centre.
+    params = SimParams(drill="squat-rocks", seconds=750.0, seed=seed, rate_hz=200.0, events=("slow",))
+    sim, counter = simulate_and_count(params)
+    got = counted(counter)
+    assert len(got) == len(sim.counted_reps), f"{len(got)} counted, {len(sim.counted_reps)} performed"
+    for t, g in zip(sim.counted_reps, got, strict=True):
+        assert abs(g.end_s - t["end_s"]) <= 0.5

@@ -11,7 +11,18 @@ A per-sample state machine (identical for any chunking), on one or more channels
   within ``max(end_min_deg, end_frac × range)`` of rest (hysteresis: a wobble at
   end range never gets near rest, so it cannot double count) and the others are
   within their start thresholds.
-- Plateaus: stillness of ``settle_s`` inside an excursion is remembered. If the
+- Return overshoot: after a rep on a two-sided channel (frontal tilt, axial rotation)
+  the same channel cannot open the opposite way until it has settled (still within
+  ``settle_band_deg`` for ``settle_s``); the rest level is then re-referenced to where it
+  settled. The axial channel is an integrated rate: a bias error of a few tenths of a °/s
+  (the orientation filter takes a slow rotation partly for bias) leaves the return 2–3°
+  past the start after a slow 10 s rep — in the direction opposite to the rep, since the
+  filter absorbed part of the rep's own rate. A physio's next rep starts from rest, so
+  an overshoot on the way back is part of this rep, not the next. A swing straight
+  through to the other side still opens once it is past ``SWING_FRAC`` of the last range,
+  or once it settles beyond ``SETTLED_FRAC`` of it.
+- Plateaus: stillness of ``settle_s`` (gyro quiet and every channel within
+  ``settle_band_deg``) inside an excursion is remembered. If the
   shin then leaves that plateau further away from rest (a drive from a new
   stance such as half-kneeling), the plateau becomes the rest level and the
   excursion restarts from it: a change of stance is never a rep.
@@ -27,6 +38,11 @@ import numpy as np
 
 from dorsi.drills.types import CounterParams
 from dorsi.motion.types import F64
+
+DRIFT_TAU_S = 5.0  # the rest level's time constant for a still but unsettled shin (orientation drift)
+SWING_FRAC = 1.0  # two-sided channels: the opposite way before settling must pass this × the last range
+RETURN_FRAC = 0.5  # still after coming back more than this × the range from the peak = the rep is over
+SETTLED_FRAC = 0.5  # ... or settle beyond this × it (drift after a slow rep stays well under half its range)
 
 
 @dataclass(frozen=True)
@@ -67,6 +83,7 @@ class _Quiet:
     n: int = 0
     start_s: float = math.nan
     sums: list[float] = field(default_factory=list)
+    first: list[float] = field(default_factory=list)  # the run's first values
 
 
 class ExcursionSegmenter:
@@ -92,6 +109,8 @@ class ExcursionSegmenter:
         self._plateau: list[float] | None = None
         self._plateau_len = 0  # buffer length when the plateau's still run ended
         self._last_t = math.nan
+        # after a rep on a two-sided channel: (channel, sign, range) until that channel settles
+        self._overshoot: tuple[int, float, float] | None = None
         # live hold (inclination or the dominant channel's peak band)
         self.peak_s = math.nan
         self.hold_start_s = math.nan
@@ -164,22 +183,39 @@ class ExcursionSegmenter:
                 self._anchor[k], self._anchor_t[k] = v, ti
         if q:
             # the rest level follows a still shin, but not one slowly leaving it (a movement under
-            # the gyro's stillness threshold): beyond half the start threshold it waits until settled
+            # the gyro's stillness threshold): beyond half the start threshold it waits until settled,
+            # and within it, unsettled, it follows only slowly (DRIFT_TAU_S) — at τ = 0.5 s it would
+            # trail a 1.5 °/s tilt by 0.75° and never let it reach the start threshold
             a = dt / (self.p.base_tau_s + dt)
+            a_slow = dt / (DRIFT_TAU_S + dt)
             band = self.p.rest_band_frac
             self.base = [
-                b + a * (v - b) if e <= band * thr or ti - at >= self.p.settle_s else b
+                b + a * (v - b) if ti - at >= self.p.settle_s else b + a_slow * (v - b) if e <= band * thr else b
                 for b, v, e, thr, at in zip(self.base, vals, exc, self.start_thr, self._anchor_t, strict=True)
             ]
             self._set_regime()
             exc = self._excess(self._devs(vals))
+        thr_open = self.start_thr
+        if self._overshoot is not None:
+            k, sign, range_deg = self._overshoot
+            other_way = (vals[k] - self.base[k]) * sign < 0
+            if q and ti - self._anchor_t[k] >= self.p.settle_s:
+                self._overshoot = None
+                if not (other_way and exc[k] > max(self.start_thr[k], SETTLED_FRAC * range_deg)):
+                    self.base[k] = vals[k]  # settled after the return: re-reference (drift, not a movement)
+                    exc = self._excess(self._devs(vals))
+                # else: held far out the other way — a rep that swung through rest; it opens below
+            elif other_way:  # past rest the other way, not settled yet
+                thr_open = list(self.start_thr)
+                thr_open[k] = max(thr_open[k], SWING_FRAC * range_deg)
         if all(e <= 0.25 * thr for e, thr in zip(exc, self.start_thr, strict=True)):
             self._pre = [tuple(row)]
         else:
             self._pre.append(tuple(row))
             if len(self._pre) > 4000:
                 self._pre = self._pre[-2000:]
-        if any(e > thr for e, thr in zip(exc, self.start_thr, strict=True)):
+        if any(e > thr for e, thr in zip(exc, thr_open, strict=True)):
+            self._overshoot = None
             self._open(self._pre)
 
     def _open(self, rows: list[tuple[float, ...]]) -> None:
@@ -187,6 +223,9 @@ class ExcursionSegmenter:
         self._buf = list(rows)
         self._pre = []
         nch = len(self.channels)
+        # settling is judged afresh after the rep (an anchor from before it would call the return settled)
+        self._anchor = [math.inf] * nch
+        self._anchor_t = [math.inf] * nch
         self._peak = [0.0] * nch
         for r in self._buf:
             self._track_peak(r)
@@ -217,9 +256,13 @@ class ExcursionSegmenter:
         ti = row[0]
         # stillness runs inside the excursion → plateau candidates
         qs = self._quiet
+        # a slow movement is under the gyro's stillness threshold too (a 10 s tilt turns at 1–2 °/s):
+        # a plateau also needs every channel to stay within settle_band_deg of where the run began
+        if q and qs.n and any(abs(v - f) > p.settle_band_deg for v, f in zip(vals, qs.first, strict=True)):
+            qs = self._quiet = _Quiet()
         if q:
             if qs.n == 0:
-                qs.start_s, qs.sums = ti, [0.0] * nch
+                qs.start_s, qs.sums, qs.first = ti, [0.0] * nch, list(vals)
             qs.n += 1
             qs.sums = [s + v for s, v in zip(qs.sums, vals, strict=True)]
             if ti - qs.start_s >= p.settle_s:
@@ -227,6 +270,10 @@ class ExcursionSegmenter:
                 self._plateau_len = len(self._buf)
         else:
             self._quiet = _Quiet()
+        if self._plateau is not None and self._plateau_len == len(self._buf):
+            seg = self._settled_back(qs.start_s, ti)
+            if seg is not None or not self.in_rep:
+                return seg
         if self._plateau is not None and self._leaves_plateau(vals):
             # a new stance: the plateau becomes the rest level, the excursion restarts from it
             self.base = self._plateau
@@ -236,7 +283,7 @@ class ExcursionSegmenter:
             return None
         devs = self._devs(vals)
         exc = self._excess(devs)
-        dom = max(range(nch), key=lambda k: self._peak[k] / max(self.min_range[k], 1e-6))
+        dom = self._dominant()
         end_thr = max(p.end_min_deg, p.end_frac * self._peak[dom])
         closed = exc[dom] < end_thr and all(exc[k] < self.start_thr[k] for k in range(nch) if k != dom)
         if closed:
@@ -246,6 +293,27 @@ class ExcursionSegmenter:
             self.base = list(vals)
             self._pre = [tuple(row)]
         return None
+
+    def _dominant(self) -> int:
+        return max(range(len(self.channels)), key=lambda k: self._peak[k] / max(self.min_range[k], 1e-6))
+
+    def _settled_back(self, still_s: float, ti: float) -> Segment | None:
+        """Still for settle_s after coming back more than RETURN_FRAC of the way: the rep is over and
+        the rest level is where the shin settled. The angles can come back off by 2° after a slow rep
+        (the orientation filter's error, largest on frontal tilt and axial rotation), which the
+        closing threshold (a quarter of the range) would wait for forever."""
+        assert self.base is not None and self._plateau is not None
+        dom = self._dominant()
+        pexc = self._excess([v - b for v, b in zip(self._plateau, self.base, strict=True)])
+        if self._peak[dom] < self.min_range[dom] or pexc[dom] >= RETURN_FRAC * self._peak[dom]:
+            return None
+        if any(pexc[k] >= self.start_thr[k] for k in range(len(self.channels)) if k != dom):
+            return None
+        plateau = self._plateau
+        seg = self._close(dom, ti, end_s=still_s)
+        self.base = list(plateau)
+        self._set_regime()
+        return seg
 
     def _leaves_plateau(self, vals: tuple[float, ...]) -> bool:
         assert self.base is not None and self._plateau is not None
@@ -272,7 +340,7 @@ class ExcursionSegmenter:
                 return True
         return False
 
-    def _close(self, dom: int, ti: float) -> Segment | None:
+    def _close(self, dom: int, ti: float, end_s: float | None = None) -> Segment | None:
         assert self.base is not None
         self.in_rep = False
         buf = np.asarray(self._buf)
@@ -281,15 +349,16 @@ class ExcursionSegmenter:
         self.hold_start_s = math.nan
         nch = len(self.channels)
         c = self.channels[dom]
-        if self._peak[dom] < self.min_range[dom] or ti - buf[0, 0] < self.p.min_duration_s:
-            return None
         d = buf[:, 1 + dom] - self.base[dom]
         sign = 1.0 if c.one_sided or abs(d.max()) >= abs(d.min()) else -1.0
+        self._overshoot = None if c.one_sided else (dom, sign, self._peak[dom])
+        if self._peak[dom] < self.min_range[dom] or ti - buf[0, 0] < self.p.min_duration_s:
+            return None
         return Segment(
             channel=dom,
             sign=sign,
             start_s=float(buf[0, 0]),
-            end_s=ti,
+            end_s=ti if end_s is None else end_s,
             emitted_s=ti,
             base=list(self.base),
             time_s=buf[:, 0],
