@@ -239,7 +239,7 @@ class RepCounter:
         dr = _Draft.of(
             c,
             c.incl_deg - c.centre_deg,
-            c.range_deg,
+            c.swing_deg,  # partial = a small swing between its own turning points
             kind="rock",
         )
         dr.extra["centre_deg"] = c.centre_deg

@@ -12,8 +12,10 @@ backward speed has decayed below ``stop_frac`` of that fall's top speed (or
 the angle has risen ``zig_deg`` above its minimum). A candidate counts if both
 its rise and fall exceed the drill's minimum and are alike (ratio ≥ 0.4): the
 descent into the squat and the stand-up are one-sided, so they never count.
-Partial rocks are judged on the height of the peak above the squat's centre
-(the still level before the bout, then the mid-point of recent rocks).
+Partial rocks are judged on their own swing (the peak above the mean of its two
+turning points), not on the peak's height above the squat's centre: the centre is an
+estimate and the peaks of full rocks scatter around it by as much as a rock's
+half-range, so a full rock could read as half of the usual.
 
 Circles — the direction of the velocity vector turns once per circle. Its
 angle is unwrapped while the knee moves faster than ``min_speed_dps``; a
@@ -58,6 +60,7 @@ class Cycle:
     speed_dps: F64
     centre_deg: float = math.nan  # rocks: the squat's centre when the rock closed
     range_deg: float = math.nan  # rocks: peak above centre; circles: max − min inclination
+    swing_deg: float = math.nan  # rocks: peak above the mean of its two turning points
     direction: str = ""
 
 
@@ -217,6 +220,7 @@ class RockSegmenter:
             speed_dps=rows[:, 3],
             centre_deg=centre,
             range_deg=peak[1] - centre,
+            swing_deg=peak[1] - 0.5 * (start[1] + end[1]),
         )
 
     def accept(self, cyc: Cycle, partial: bool) -> None:
