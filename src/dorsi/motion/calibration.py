@@ -1,15 +1,29 @@
 """Strap rotation from the calibration sequence every recording starts with.
 
 Sequence: ≥ 3 s of quiet standing, then two slow forward knee drives. The
-shin then rotates about its own left axis ``l``, so the bias-free gyro points
-along ``l`` in sensor coordinates: ``l = (cos ψ, 0, sin ψ)`` gives the strap
-rotation ψ (angles.py). Each drive contributes Σ ω_xz · Δtilt: weighting by the
-change of tilt resolves the sign (tilt grows while the knee goes forward) and
-makes a constant gyro bias cancel over the round trip.
+shin then rotates about its own left axis ``l``; ``l = (cos ψ, 0, sin ψ)`` in
+sensor coordinates gives the strap rotation ψ (angles.py).
+
+With the accelerometer (preferred): the drive is a rotation about a horizontal
+axis, so gravity seen by the sensor turns about ``l`` and ``l`` is normal to
+the standing and the driven gravity directions: ``l ∝ f̄_drive × f̄_stand``, the
+mean specific force over the drive (samples 8° above standing) crossed with the
+one of the quiet standing. Both means average the postural sway (the standing
+over ≥ 3 s), which is what limits the gyro estimate below. The linear
+acceleration of a sagittal drive lies along ``n`` and ``a``, so it does not turn
+the x–z direction; an accelerometer bias ``b`` turns it by ≈ (b_l / g)·tan(θ/2)
+(0.05° at the sensor's 0.04 m/s² and a 25° drive); gyro bias and scale do not enter.
+
+Without it (fallback): Σ ω_xz · Δtilt per drive, the bias-free gyro weighted by
+the change of tilt (resolves the sign; a constant gyro bias cancels over the
+round trip). Sway rate (0.2–2 Hz, ~0.4 °/s rms about the anterior axis) adds
+directly to the rate this weights, so this is ~1.5× worse (docs/measurement.md).
 
 This defines the sagittal plane as the plane of the calibration drives, so the
 drives must go straight over the toes; the spread between the two drives' axes
-is reported as the calibration's quality.
+is reported as the calibration's quality. A drive with a frontal component
+(the knee drifting k° medially per degree forward) reads as a strap rotation
+off by atan(k): indistinguishable from the strap, so irreducible here.
 
 The detector is a per-sample state machine (identical for any chunking) that
 only looks at the first ``search_window_s`` of a recording.
@@ -110,6 +124,7 @@ class _Still:
     gyr_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     tilt_sum: float = 0.0
     quat_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
+    acc_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
 
     def mean_gyr(self) -> list[float]:
         k = max(self.n, 1)
@@ -118,7 +133,7 @@ class _Still:
     def mean_tilt(self) -> float:
         return self.tilt_sum / max(self.n, 1)
 
-    def add(self, t: float, tilt: float, gyr: list[float], q: list[float]) -> None:
+    def add(self, t: float, tilt: float, gyr: list[float], q: list[float], acc: list[float] | None) -> None:
         if self.n == 0:
             self.start_s = t
         sign = 1.0 if sum(a * b for a, b in zip(self.quat_sum, q, strict=True)) >= 0.0 else -1.0
@@ -129,6 +144,9 @@ class _Still:
             self.gyr_sum[j] += gyr[j]
         for j in range(4):
             self.quat_sum[j] += sign * q[j]
+        if acc is not None:
+            for j in range(3):
+                self.acc_sum[j] += acc[j]
 
 
 def _spread_deg(drives: list[Drive]) -> tuple[float, float]:
@@ -184,6 +202,8 @@ class CalibrationDetector:
         self._drive_peak = -1.0
         self._drive_peak_s = t
         self._axis = [0.0, 0.0]
+        self._acc_sum = [0.0, 0.0, 0.0]  # specific force summed over the driven samples
+        self._acc_n = 0
         self._last_tilt = math.nan
 
     def _restart(self) -> None:
@@ -193,8 +213,11 @@ class CalibrationDetector:
         self._last_still = None
         self._drives = []
 
-    def update(self, time_s: F64, gyr_dps: F64, quat_wxyz: F64) -> int | None:
-        """Feed samples; returns the chunk index of the completing sample the first time it happens."""
+    def update(self, time_s: F64, gyr_dps: F64, quat_wxyz: F64, acc_mps2: F64 | None = None) -> int | None:
+        """Feed samples; returns the chunk index of the completing sample the first time it happens.
+
+        With ``acc_mps2`` the strap rotation comes from the accelerometer (module docstring); pass it
+        always or never within one recording."""
         if not self.active or len(time_s) == 0:
             self._index += len(time_s)
             return None
@@ -206,14 +229,15 @@ class CalibrationDetector:
         times = time_s[:n_in].tolist()
         gyrs = gyr_dps[:n_in].tolist()
         quats = quat_wxyz[:n_in].tolist()
+        accs: list[list[float]] | list[None] = [None] * n_in if acc_mps2 is None else acc_mps2[:n_in].tolist()
         for i, t in enumerate(times):
             self._index += 1
             w, x, y, z = quats[i]
             tilt = math.degrees(math.acos(max(-1.0, min(1.0, 2.0 * (y * z + w * x)))))
             if self._phase is _Phase.STAND:
-                self._stand_step(t, tilt, gyrs[i], quats[i])
+                self._stand_step(t, tilt, gyrs[i], quats[i], accs[i])
             elif self._phase is _Phase.DRIVE:
-                if self._drive_step(t, tilt, gyrs[i]):
+                if self._drive_step(t, tilt, gyrs[i], accs[i]):
                     self._index += len(time_s) - i - 1
                     return i
             elif self._phase is _Phase.BETWEEN:
@@ -221,7 +245,7 @@ class CalibrationDetector:
                 if tilt > self._stand.mean_tilt() + p.drive_start_deg:
                     self._phase = _Phase.DRIVE
                     self._reset_drive(t)
-                    self._drive_step(t, tilt, gyrs[i])
+                    self._drive_step(t, tilt, gyrs[i], accs[i])
                 elif t - self._between_start_s > p.max_between_s:
                     self._restart()
         if n_in < len(time_s):
@@ -229,7 +253,7 @@ class CalibrationDetector:
             self._index += len(time_s) - n_in
         return None
 
-    def _stand_step(self, t: float, tilt: float, gyr: list[float], q: list[float]) -> None:
+    def _stand_step(self, t: float, tilt: float, gyr: list[float], q: list[float], acc: list[float] | None) -> None:
         p = self.params
         s = self._still
         # the quiet run that a drive may start from: the current one, or one that ended moments ago
@@ -248,13 +272,13 @@ class CalibrationDetector:
             and (s.n == 0 or abs(tilt - s.mean_tilt()) < p.drive_end_deg)
         )
         if quiet:
-            s.add(t, tilt, gyr, q)
+            s.add(t, tilt, gyr, q, acc)
             return
         if s.n and s.end_s - s.start_s >= p.min_standing_s:
             self._last_still = s
         self._still = _Still()
 
-    def _drive_step(self, t: float, tilt: float, gyr: list[float]) -> bool:
+    def _drive_step(self, t: float, tilt: float, gyr: list[float], acc: list[float] | None) -> bool:
         p = self.params
         assert self._stand is not None
         base = self._stand.mean_tilt()
@@ -264,6 +288,10 @@ class CalibrationDetector:
             self._axis[0] += d_tilt * (gyr[0] - bias[0])
             self._axis[1] += d_tilt * (gyr[2] - bias[2])
         self._last_tilt = tilt
+        if acc is not None and tilt >= base + p.drive_start_deg:
+            self._acc_n += 1
+            for j in range(3):
+                self._acc_sum[j] += acc[j]
         if tilt > self._drive_peak:
             self._drive_peak, self._drive_peak_s = tilt, t
         duration = t - self._drive_start_s
@@ -276,7 +304,7 @@ class CalibrationDetector:
         if self._drive_peak - base < p.drive_min_peak_deg or duration < p.drive_min_s:
             self._restart()
             return False
-        psi = math.degrees(math.atan2(self._axis[1], self._axis[0]))
+        psi = self._drive_psi_deg()
         self._drives.append(Drive(self._drive_start_s, self._drive_peak_s, t, self._drive_peak, psi))
         while len(self._drives) > 1 and _spread_deg(self._drives)[1] > p.max_axis_spread_deg:
             self._drives.pop(0)  # drives that disagree: keep looking with the newest
@@ -286,6 +314,20 @@ class CalibrationDetector:
             return False
         self._finish(t)
         return True
+
+    def _drive_psi_deg(self) -> float:
+        """Strap rotation from the drive just ended: accelerometer if fed, else the gyro axis."""
+        stand = self._stand
+        assert stand is not None
+        if self._acc_n and stand.n:
+            # l ∝ f̄_drive × f̄_stand (only x and z are needed)
+            fd = [v / self._acc_n for v in self._acc_sum]
+            fs = [v / stand.n for v in stand.acc_sum]
+            lx = fd[1] * fs[2] - fd[2] * fs[1]
+            lz = fd[0] * fs[1] - fd[1] * fs[0]
+            if lx != 0.0 or lz != 0.0:
+                return math.degrees(math.atan2(lz, lx))
+        return math.degrees(math.atan2(self._axis[1], self._axis[0]))
 
     def _finish(self, t: float) -> None:
         stand = self._stand
