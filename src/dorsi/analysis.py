@@ -124,7 +124,7 @@ def analyze_recording(
     calibration = None
     if strap_rotation_deg is None:
         detector = CalibrationDetector()
-        detector.update(chunk.time_s, chunk.gyr_dps, quat)
+        detector.update(chunk.time_s, chunk.gyr_dps, quat, chunk.acc_mps2)
         calibration = detector.result
     if strap_rotation_deg is not None:
         psi = strap_rotation_deg

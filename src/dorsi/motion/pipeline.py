@@ -105,7 +105,7 @@ class ShinPipeline:
         gyr = chunk.gyr_dps - ori.bias_dps
         split = n  # samples before this index use the rotation known before the chunk
         if self.detector is not None and self.detector.active:
-            done = self.detector.update(chunk.time_s, chunk.gyr_dps, ori.quat_wxyz)
+            done = self.detector.update(chunk.time_s, chunk.gyr_dps, ori.quat_wxyz, chunk.acc_mps2)
             if done is not None:
                 split = done + 1
         incl = np.empty(n)
