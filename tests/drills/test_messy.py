@@ -58,15 +58,7 @@ def test_a_set_that_stops_early_and_the_rest_between_sets() -> None:
     ("seed", "rate"),
     [
         (1, 100.0),
-        pytest.param(
-            4,
-            200.0,
-            marks=pytest.mark.xfail(
-                reason="since the rest-window orientation (6861157) a slow tilt-right is missed and a rotation "
-                "counted extra (passed on the orientation before it); not diagnosed yet",
-                strict=False,
-            ),
-        ),
+        (4, 200.0),  # failed while slow axial turns in rest windows were learnt as bias about the shin's axis
         (13, 100.0),
     ],
 )

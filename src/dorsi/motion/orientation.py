@@ -20,7 +20,8 @@ so the first output already has the right inclination. One addition:
   compared with the rotation of gravity seen by the accelerometer; their
   difference over the window's duration is the bias (horizontal components
   exactly; the component about vertical, which the accelerometer cannot see,
-  from the gyro alone). It is fused into VQF's bias Kalman state when the window
+  from the gyro alone, trusted less when its rate was not steady over the window,
+  as in a slow axial turn). It is fused into VQF's bias Kalman state when the window
   closes (the sensor moves again, or after MAX_WINDOW_S).
 """
 
@@ -44,6 +45,10 @@ CORRELATION_S = 0.5  # sway and steps make the accelerometer's departures correl
 MIN_WINDOW_S = 1.0  # shorter windows are dropped
 MAX_WINDOW_S = 10.0  # a longer rest is measured in windows of this length
 TWIST_SIGMA_DEG = 0.3  # rotation about vertical during a "rest": unseen by the accelerometer, assumed 0 ± this
+# ... or ± this many times the vertical rotation's RMS departure from a steady rate over the window, if larger:
+# a slow axial turn (≤ 2 °/s passes VQF's rest test) leaves such a departure, and the line absorbs far more of
+# the turn than it leaves (11-20x for a minimum-jerk turn); 5 keeps quiet stance (≈ 0.1° RMS of twist) near 0.3°.
+TWIST_RESIDUAL_FACTOR = 5.0
 # VQF's own rest update is switched off by giving it no weight (its rest detection is kept).
 VQF_REST_SIGMA_OFF_DPS = 1e3
 
@@ -110,7 +115,9 @@ def _rest_window_bias(g: F64, a: F64, period_s: float, block_n: int) -> tuple[F6
     Linear acceleration (heel rise, weight shift, sway) tilts the seen gravity; fitting over the whole
     window averages it instead of trusting two instants, and its scatter about the line sets the
     covariance (residuals taken as independent per ``block_n`` steps). The accelerometer cannot see a
-    turn about vertical: that component is the gyro's alone, with TWIST_SIGMA_DEG over the window.
+    turn about vertical: that component is the gyro's alone, with TWIST_SIGMA_DEG over the window, or
+    TWIST_RESIDUAL_FACTOR × the vertical residual's RMS when the shin visibly turned (a slow axial turn
+    would otherwise be learnt as bias: 0.3° allowance over 5 s is 0.06 °/s, against 0.3 °/s of turn).
     """
     n = len(g)
     t = (np.arange(n) - (n - 1) / 2.0) * period_s
@@ -127,7 +134,9 @@ def _rest_window_bias(g: F64, a: F64, period_s: float, block_n: int) -> tuple[F6
     # horizontal (two components ⟂ u0): scatter about the line; vertical: the unseen twist
     h = resid - np.outer(resid @ u0, u0)
     var_h = float((h**2).sum()) / (2.0 * max(1, n - 2)) * block_n / stt
-    var_v = math.radians(TWIST_SIGMA_DEG) ** 2 / (n * period_s) ** 2
+    v = resid @ u0
+    twist_rad = max(math.radians(TWIST_SIGMA_DEG), TWIST_RESIDUAL_FACTOR * math.sqrt(float(v @ v) / n))
+    var_v = twist_rad**2 / (n * period_s) ** 2
     cov = (var_h * np.eye(3) + (var_v - var_h) * np.outer(u0, u0)) * (180.0 * 100.0 / math.pi) ** 2
     return bias, cov
 
