@@ -71,6 +71,10 @@ def test_card_says_better_or_within_error_against_the_last_test() -> None:
     assert right.startswith("Right: +0.1°") and "within measurement error" in right
     assert card["sides"]["left"]["angle_deg"] == 36.0
     assert card["asymmetry"]  # one sentence either way
+    # a change that rounds to zero reads as such, not as "-0.0°"
+    same = testresult.result({"left": [35.96], "right": [39.0]}, profile, {"left": {"angle_deg": 36.0}})
+    (line,) = testresult.card(same, {"left": {"angle_deg": 36.0}}, lambda cm: f"{cm:.1f} cm")["comparison"]
+    assert line.startswith("Left: ±0.0° since last time") and "within measurement error" in line
 
 
 def test_stored_row_is_what_the_store_reads() -> None:

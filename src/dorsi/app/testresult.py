@@ -74,9 +74,10 @@ def card(
         deg, cm = ch["change_deg"], ch["change_cm"]
         moved = f"{'better' if deg > 0 else 'worse'} by {abs(deg):.1f}° ({fmt(abs(cm))})"
         if ch["real_change"]:
-            verdict = f"{moved} since {when}: a real change (more than the {ch['mdc_deg']:.1f}° we can detect)."
+            verdict = f"{moved} since {when}: a real change (more than the {ch['mdc_deg']:.2f}° we can detect)."
         else:
-            verdict = f"{deg:+.1f}° since {when}: within measurement error ({ch['mdc_deg']:.1f}°)."
+            delta = f"{deg:+.1f}°" if round(deg, 1) != 0 else "±0.0°"  # not "-0.0°"
+            verdict = f"{delta} since {when}: within measurement error ({ch['mdc_deg']:.2f}°)."
         out["comparison"].append(f"{side.title()}: {verdict}")
     risky = [s for s, r in sides.items() if r["below_risk"]]
     if risky:

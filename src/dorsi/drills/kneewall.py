@@ -26,8 +26,8 @@ LENGTH_SD_CM = 1.5  # uncertainty of a self-measured tibia or foot length
 
 # Our repeatability, measured on simulated repeated tests (benchmarks/bench_reps.py, docs/drills.md):
 # SD of (measured best − true best) over many simulated people, sensors and strap rotations.
-OUR_SEM_DEG = 0.52  # bench_reps.py --quick: 26 people, bias −0.19°, SD 0.52°
-OUR_MDC_DEG = 1.96 * math.sqrt(2.0) * OUR_SEM_DEG  # ≈ 1.44°
+OUR_SEM_DEG = 0.27  # bench_reps.py (full): 72 people, bias −0.09°, SD 0.27°
+OUR_MDC_DEG = 1.96 * math.sqrt(2.0) * OUR_SEM_DEG  # ≈ 0.75°
 LITERATURE_MDC_DEG = 4.6  # Powden 2015 (between clinicians); 4.7° within one
 LITERATURE_MDC_CM = 1.6  # Powden 2015 (1.9 cm within one clinician)
 
@@ -116,9 +116,9 @@ def compare(current_deg: float, previous_deg: float, profile: Profile | None = N
         "real_change": abs(delta) > OUR_MDC_DEG,
         "beyond_literature_mdc": abs(delta) > LITERATURE_MDC_DEG,
         "verdict": (
-            ("improved" if delta > 0 else "worse") + f" by {abs(delta):.1f}° — more than our {OUR_MDC_DEG:.1f}° MDC"
+            ("improved" if delta > 0 else "worse") + f" by {abs(delta):.1f}° — more than our {OUR_MDC_DEG:.2f}° MDC"
             if abs(delta) > OUR_MDC_DEG
-            else f"change of {delta:+.1f}° is within measurement error ({OUR_MDC_DEG:.1f}°)"
+            else f"change of {delta:+.1f}° is within measurement error ({OUR_MDC_DEG:.2f}°)"
         ),
     }
 
