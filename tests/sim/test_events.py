@@ -136,3 +136,17 @@ def test_ankle_matrix_directions() -> None:
             sign = 1.0 if r["direction"] == "rotate-left" else -1.0
             assert sign * first_half.sum() > 0 and np.abs(gy).max() > 5.0
             assert sign * r["peak_axial_rotation_deg"] > 4.0
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_circles_after_an_aborted_half_circle_still_start_knee_forward(seed: int) -> None:
+    # The truth cuts circles where the knee is farthest forward (top inclination), as the counter does;
+    # the half circle must not shift the following circles' boundaries to the knee-back point.
+    res = _sim("knee-circles", 150.0, ("partial-rep",), seed=seed, sets=1, reps_per_set=6)
+    circles = [r for r in res.reps if r["kind"] == "circle" and not r["partial"]]
+    assert len(circles) == 6
+    for r in circles[:-1]:  # (the radius grows from 0 over the first circle and shrinks over the last)
+        inside = res.truth_tibial_inclination_deg[_window(res, r["start_s"], r["end_s"])]
+        at_end = np.interp(r["end_s"], res.truth_time_s, res.truth_tibial_inclination_deg)
+        lo, hi = inside.min(), inside.max()
+        assert at_end - lo >= 0.8 * (hi - lo), (r["end_s"], at_end, lo, hi)  # knee-back would read ≈ lo

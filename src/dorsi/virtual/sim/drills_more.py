@@ -62,7 +62,11 @@ def knee_circles(ctx: Ctx) -> None:
             t_partial = s.now
             _circles(ctx, si, 0.5, radius, direction, partial=True)
             s.events.append({"name": "partial-rep", "start_s": t_partial, "end_s": s.now})
-            s.hold(ctx.u(0.5, 1.0))
+            pause_s = ctx.u(0.5, 1.0)
+            # the knee is at the centre (radius 0): turn the phase back half a turn, which moves nothing,
+            # so the set's circles start knee-forward like every set (their truth boundaries assume it)
+            s.circle(pause_s, -0.5 * direction, 0.45 * pause_s)
+            s.hold(pause_s)
         _circles(ctx, si, circles, radius, direction)
         if si == 1:
             insert_events(ctx, 0, 1, 1, None)  # the partial circle came first
