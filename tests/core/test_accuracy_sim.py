@@ -88,6 +88,23 @@ def test_pipeline_in_random_chunks_equals_whole_file() -> None:
     assert whole.time_s[first] == pytest.approx(whole_pipe.calibration.end_s, abs=0.011)
 
 
+def test_one_sample_notifications_equal_whole_file() -> None:
+    """A link without an MTU exchange sends one sample per notification: that path (plain floats,
+    calibration included, 2 % of packets lost) gives the whole file's output."""
+    sim = simulate(SimParams(drill="knee-to-wall", seconds=40.0, seed=4, rate_hz=100.0, packet_loss=0.02))
+    chunk = sim.recording.chunk
+    whole_pipe = ShinPipeline(PipelineParams(rate_hz=100.0))
+    whole = whole_pipe.update(chunk)
+    pipe = ShinPipeline(PipelineParams(rate_hz=100.0))
+    ones = ShinFrames.concatenate([pipe.update(chunk.slice(i, i + 1)) for i in range(len(chunk))])
+    for name in ("time_s", "quat_wxyz", "calibrated", "gyr_dps", "rest"):
+        np.testing.assert_array_equal(getattr(ones, name), getattr(whole, name), err_msg=name)
+    np.testing.assert_allclose(ones.tibial_inclination_deg, whole.tibial_inclination_deg, rtol=0, atol=1e-9)
+    np.testing.assert_allclose(ones.frontal_tilt_deg, whole.frontal_tilt_deg, rtol=0, atol=1e-9)
+    assert pipe.calibration == whole_pipe.calibration
+    assert pipe.calibration is not None and whole.calibrated.any() and not whole.calibrated.all()
+
+
 def test_recording_without_calibration_is_analyzed_with_a_warning() -> None:
     """Another device's file (a BROAD trial: a sensor turned by hand) has no calibration sequence."""
     with np.load(Path(__file__).resolve().parents[1] / "data" / "broad_excerpt.npz") as d:

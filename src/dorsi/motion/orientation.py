@@ -282,36 +282,44 @@ class OrientationEstimator:
                             self._apply(commit[1])
                 p = q
 
+    def _step(self, t: float, g: F64, a: F64) -> tuple[F64, F64, bool]:
+        """One sample (gyro rad/s, acc m/s²) through VQF and the rest window, with the batch
+        path's gap handling: bridged by linear interpolation, or a restart beyond max_bridged_gap_s."""
+        vqf, window, prev = self._vqf, self._window, self._prev
+        # round(dt / period) > 1 from 1.5 periods on: only then is anything bridged or restarted
+        if prev is not None and (dt := t - prev[0]) >= 1.5 * self._period_s:
+            if dt > self.params.max_bridged_gap_s:
+                self._restart_inclination()
+            else:
+                steps = max(1, round(dt / self._period_s))
+                for k in range(1, steps):
+                    frac = k / steps
+                    gk, ak = prev[1] + (g - prev[1]) * frac, prev[2] + (a - prev[2]) * frac
+                    vqf.update(gk, ak)
+                    if (c := window.step(gk, ak, vqf.getRestDetected())) is not None:
+                        self._apply(c)
+        vqf.update(g, a)
+        out = vqf.getQuat6D(), vqf.getBiasEstimate()[0], vqf.getRestDetected()  # before a commit, as in _run
+        if (c := window.step(g, a, out[2])) is not None:
+            self._apply(c)
+        self._prev = (t, g, a)
+        return out
+
+    def update_one(self, t: float, gyr_rad_s: F64, acc_mps2: F64) -> tuple[F64, F64, bool]:
+        """One sample, no arrays built: (quat_wxyz (4,), bias rad/s (3,), rest). The live path's
+        single-sample notifications (a link without an MTU exchange) spend most of their time on
+        per-call set-up, so this skips update()'s. The arguments must be 1-D float64 and are kept."""
+        return self._step(t, gyr_rad_s, acc_mps2)
+
     def _update_small(self, times: list[float], gyr: F64, acc: F64) -> OrientationOutput:
         """Sample by sample for the few samples of one notification: the same arithmetic as
         the batch path (VQF's batch loops over the same update), without numpy set-up costs."""
-        vqf, period_s, max_gap_s, window = self._vqf, self._period_s, self.params.max_bridged_gap_s, self._window
         n = len(times)
         quat = np.empty((n, 4))
         bias = np.empty((n, 3))
         rest = np.empty(n, dtype=bool)
-        prev = self._prev
         for i, t in enumerate(times):
-            g, a = gyr[i], acc[i]
-            if prev is not None:
-                dt = t - prev[0]
-                if dt > max_gap_s:
-                    self._restart_inclination()
-                else:
-                    steps = max(1, round(dt / period_s))
-                    for k in range(1, steps):
-                        frac = k / steps
-                        gk, ak = prev[1] + (g - prev[1]) * frac, prev[2] + (a - prev[2]) * frac
-                        vqf.update(gk, ak)
-                        if (c := window.step(gk, ak, vqf.getRestDetected())) is not None:
-                            self._apply(c)
-            vqf.update(g, a)
-            quat[i] = vqf.getQuat6D()
-            bias[i] = vqf.getBiasEstimate()[0]
-            rest[i] = r = vqf.getRestDetected()
-            if (c := window.step(g, a, r)) is not None:
-                self._apply(c)
-            prev = (t, g, a)
+            quat[i], bias[i], rest[i] = self._step(t, gyr[i], acc[i])
         self._prev = (times[-1], gyr[-1].copy(), acc[-1].copy())
         return OrientationOutput(quat, np.degrees(bias), rest)
 

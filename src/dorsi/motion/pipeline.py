@@ -20,6 +20,13 @@ from dorsi.motion.calibration import Calibration, CalibrationDetector, Calibrati
 from dorsi.motion.orientation import SMALL_CHUNK, OrientationEstimator, OrientationParams
 from dorsi.motion.types import F64, ImuChunk
 
+_RAD_PER_DEG = math.pi / 180.0
+_DEG_PER_RAD = 180.0 / math.pi
+# shared 1-sample flags for _update_one (read-only, so no consumer can change another's)
+_TRUE = np.ones(1, dtype=bool)
+_FALSE = np.zeros(1, dtype=bool)
+_TRUE.flags.writeable = _FALSE.flags.writeable = False
+
 
 @dataclass(frozen=True)
 class PipelineParams:
@@ -98,8 +105,38 @@ class ShinPipeline:
         gyr = chunk.gyr_dps - ori.bias_dps
         return ShinFrames(chunk.time_s, ori.quat_wxyz, incl, frontal, calibrated, gyr, ori.rest)
 
+    def _update_one(self, chunk: ImuChunk) -> ShinFrames:
+        """update() for a 1-sample notification (a link without an MTU exchange) in plain floats:
+        per-call set-up, not arithmetic, is most of the cost at this size."""
+        t = float(chunk.time_s[0])
+        gyr_row, acc_row = chunk.gyr_dps[0], chunk.acc_mps2[0]
+        quat, bias_rad_s, rest = self.orientation.update_one(t, gyr_row * _RAD_PER_DEG, acc_row.copy())
+        q = quat.tolist()
+        w, x, y, z = q
+        incl, frontal = shin_angles_cs(w, x, y, z, *self._strap_cos_sin)
+        calibrated = self._calibrated
+        gyr = gyr_row.tolist()
+        detector = self.detector
+        if detector is not None and detector.active and detector.update_one(t, gyr, q, acc_row.tolist()):
+            result = detector.result
+            assert result is not None
+            self._set_strap_rotation(result.strap_rotation_deg)  # from the next sample on, as in update()
+            self._calibrated = True
+        (gx, gy, gz), (bx, by, bz) = gyr, bias_rad_s.tolist()
+        return ShinFrames(
+            chunk.time_s,
+            quat[None],
+            np.array([incl]),
+            np.array([frontal]),
+            _TRUE if calibrated else _FALSE,
+            np.array([[gx - bx * _DEG_PER_RAD, gy - by * _DEG_PER_RAD, gz - bz * _DEG_PER_RAD]]),
+            _TRUE if rest else _FALSE,
+        )
+
     def update(self, chunk: ImuChunk) -> ShinFrames:
         n = len(chunk)
+        if n == 1:
+            return self._update_one(chunk)
         if 0 < n <= SMALL_CHUNK and (self.detector is None or not self.detector.active):
             return self._update_small(chunk)
         ori = self.orientation.update(chunk)
