@@ -113,7 +113,7 @@ class RepCounter:
             chans = [
                 incl,
                 Channel("frontal", d.start_deg, self.p.min_start_deg, d.min_tilt_deg, False),
-                Channel("axial", d.start_deg, max(2.0, self.p.min_start_deg), d.min_rotation_deg, False),
+                Channel("axial", d.start_deg, max(2.0, self.p.min_start_deg), d.min_rotation_deg, False, True),
             ]
             seg = ExcursionSegmenter(chans, self.p)
             # a straight leg drives the shin forward less far than a bent knee (gastrocnemius)

@@ -10,7 +10,9 @@ A per-sample state machine (identical for any chunking), on one or more channels
 - EXCURSION: peaks are tracked. A rep closes when the dominant channel is back
   within ``max(end_min_deg, end_frac × range)`` of rest (hysteresis: a wobble at
   end range never gets near rest, so it cannot double count) and the others are
-  within their start thresholds.
+  within their start thresholds. The axial channel is an integrated rate, whose error
+  grows with time (residual gyro bias): it may also be off by ``INTEGRATED_DRIFT_DPS``
+  × the rep's time, and is re-referenced where the rep closed.
 - Return overshoot: after a rep on a two-sided channel (frontal tilt, axial rotation)
   the same channel cannot open the opposite way until it has settled (still within
   ``settle_band_deg`` for ``settle_s``); the rest level is then re-referenced to where it
@@ -43,6 +45,11 @@ DRIFT_TAU_S = 5.0  # the rest level's time constant for a still but unsettled sh
 SWING_FRAC = 1.0  # two-sided channels: the opposite way before settling must pass this × the last range
 RETURN_FRAC = 0.5  # still after coming back more than this × the range from the peak = the rep is over
 SETTLED_FRAC = 0.5  # ... or settle beyond this × it (drift after a slow rep stays well under half its range)
+# An integrated-rate channel (axial rotation) drifts by the orientation's residual gyro bias × time: up to
+# ≈ 0.3 °/s about the shin's axis before the bias has converged (measured over non-rotation reps of the
+# slow matrix, seeds 0–5: 0.31 °/s max, 2.8° over a 10 s drive). While another channel's rep is open,
+# the integrated channel counts as back at rest within its start threshold plus this rate × the rep's time.
+INTEGRATED_DRIFT_DPS = 0.3
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,7 @@ class Channel:
     min_start_deg: float  # start threshold before any rep (lower clamp)
     min_range_deg: float  # excursions smaller than this are ignored
     one_sided: bool  # inclination: only forward excursions count
+    integrated: bool = False  # an integral of the gyro rate (axial rotation): its error grows with time
 
 
 @dataclass
@@ -285,14 +293,31 @@ class ExcursionSegmenter:
         exc = self._excess(devs)
         dom = self._dominant()
         end_thr = max(p.end_min_deg, p.end_frac * self._peak[dom])
-        closed = exc[dom] < end_thr and all(exc[k] < self.start_thr[k] for k in range(nch) if k != dom)
+        rest_thr = self._rest_thr(ti)
+        closed = exc[dom] < end_thr and all(exc[k] < rest_thr[k] for k in range(nch) if k != dom)
         if closed:
-            return self._close(dom, ti)
+            seg = self._close(dom, ti)
+            # an integrated channel accepted within its drift allowance has only drifted: re-reference it
+            # (else the next rest step would open a rep on that drift)
+            self.base = [
+                v if c.integrated and k != dom else b
+                for k, (v, b, c) in enumerate(zip(vals, self.base, self.channels, strict=True))
+            ]
+            return seg
         if ti - self._buf[0][0] > p.max_rep_s:
             self.in_rep = False
             self.base = list(vals)
             self._pre = [tuple(row)]
         return None
+
+    def _rest_thr(self, ti: float) -> list[float]:
+        """Per channel, how far from the rest level it may be and still count as back at rest while a
+        rep is open: the start threshold, plus for an integrated channel the drift since the rep began."""
+        elapsed_s = max(0.0, ti - self._buf[0][0]) if self._buf else 0.0
+        return [
+            thr + INTEGRATED_DRIFT_DPS * elapsed_s if c.integrated else thr
+            for thr, c in zip(self.start_thr, self.channels, strict=True)
+        ]
 
     def _dominant(self) -> int:
         return max(range(len(self.channels)), key=lambda k: self._peak[k] / max(self.min_range[k], 1e-6))
@@ -307,7 +332,8 @@ class ExcursionSegmenter:
         pexc = self._excess([v - b for v, b in zip(self._plateau, self.base, strict=True)])
         if self._peak[dom] < self.min_range[dom] or pexc[dom] >= RETURN_FRAC * self._peak[dom]:
             return None
-        if any(pexc[k] >= self.start_thr[k] for k in range(len(self.channels)) if k != dom):
+        rest_thr = self._rest_thr(ti)
+        if any(pexc[k] >= rest_thr[k] for k in range(len(self.channels)) if k != dom):
             return None
         plateau = self._plateau
         seg = self._close(dom, ti, end_s=still_s)
@@ -317,10 +343,9 @@ class ExcursionSegmenter:
 
     def _leaves_plateau(self, vals: tuple[float, ...]) -> bool:
         assert self.base is not None and self._plateau is not None
+        rest_thr = self._rest_thr(self._last_t)
         displaced = any(
-            abs(self._plateau[j] - self.base[j]) > self.start_thr[j]
-            for j, cj in enumerate(self.channels)
-            if not cj.one_sided
+            abs(self._plateau[j] - self.base[j]) > rest_thr[j] for j, cj in enumerate(self.channels) if not cj.one_sided
         )
         for k, c in enumerate(self.channels):
             from_plateau = vals[k] - self._plateau[k]
@@ -335,7 +360,7 @@ class ExcursionSegmenter:
                 abs(from_plateau) > self.start_thr[k]
                 and abs(dev) > abs(plat_dev) + 0.5 * self.start_thr[k]
                 # further from rest than the plateau: only counts if the plateau itself was displaced
-                and any(self._plateau[j] - self.base[j] > self.start_thr[j] for j in range(len(self.channels)))
+                and any(self._plateau[j] - self.base[j] > rest_thr[j] for j in range(len(self.channels)))
             ):
                 return True
         return False
