@@ -29,7 +29,7 @@ def test_fast_calf_raises_at_50_hz_count_exactly_on_time_with_their_eccentric(se
 @pytest.mark.parametrize("seed", [0, 1, 2, 3])
 def test_slow_calf_raises_are_never_overcounted_and_each_is_reported_during_its_own_rep(seed: int) -> None:
     sim, got = _run(("slow",), seed, 200.0)
-    assert len(got) >= len(sim.counted_reps) - 1  # measured: 12/12 on seeds 0-2, 11/12 on seed 3
+    assert len(got) <= len(sim.counted_reps)
     reps = sim.counted_reps
     for g in got:
         owners = [t for t in reps if t["start_s"] <= g.emitted_s <= t["end_s"] + 0.3]
@@ -37,21 +37,11 @@ def test_slow_calf_raises_are_never_overcounted_and_each_is_reported_during_its_
     assert len({id(t) for g in got for t in reps if t["start_s"] <= g.emitted_s <= t["end_s"] + 0.3}) == len(got)
 
 
-@pytest.mark.parametrize(
-    "seed",
-    [
-        0,
-        1,
-        2,
-        pytest.param(
-            3,
-            marks=pytest.mark.xfail(
-                strict=True, reason="one slow rep of 12 missed here (not diagnosed yet): docs/drills.md"
-            ),
-        ),
-    ],
-)
-def test_slow_calf_raises_count_exactly(seed: int) -> None:
-    # the lowering closes on the bridged height (the offset error removed between the top hold and now)
+@pytest.mark.parametrize("seed", [0, 1, 2, 3])
+def test_slow_calf_raises_count_exactly_and_are_reported_on_time(seed: int) -> None:
+    # the lowering closes on the bridged height (the offset error removed between the top hold and now);
+    # seed 3 used to lose its last rep: a rest declared in the last, quiet second of the previous lowering
     sim, got = _run(("slow",), seed, 200.0)
     assert len(got) == len(sim.counted_reps)
+    for t, g in zip(sim.counted_reps, got, strict=True):
+        assert t["start_s"] <= g.emitted_s <= t["end_s"] + 0.3
