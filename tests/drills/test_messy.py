@@ -87,3 +87,25 @@ def test_slow_squat_rocks_are_not_partial(seed: int) -> None:
     assert len(got) == len(sim.counted_reps), f"{len(got)} counted, {len(sim.counted_reps)} performed"
     for t, g in zip(sim.counted_reps, got, strict=True):
         assert abs(g.end_s - t["end_s"]) <= 0.5
+
+
+@pytest.mark.parametrize(
+    ("seed", "events", "seconds"),
+    [
+        # 8 s circles: the inclination's top is flat for a second and sway moved its maximum, where the
+        # circle used to close, up to 0.47 s past the truth's whole turn; the position phase crosses sharply
+        (0, ("slow",), 750.0),
+        # the approach from standing ran into the set's first circle without a stop: that circle's range
+        # (approach included) made the other nine of the set read as partial
+        (9, ("fast",), 300.0),
+    ],
+)
+def test_knee_circles_close_on_the_whole_turn(seed: int, events: tuple[str, ...], seconds: float) -> None:
+    params = SimParams(drill="knee-circles", seconds=seconds, seed=seed, rate_hz=200.0, events=events)
+    sim, counter = simulate_and_count(params, [25])
+    got = counted(counter)
+    assert len(got) == len(sim.counted_reps), f"{len(got)} counted, {len(sim.counted_reps)} performed"
+    for t, g in zip(sim.counted_reps, got, strict=True):
+        assert g.extra["direction"] == t["direction"]
+        assert g.emitted_s - t["end_s"] <= 0.3, f"circle ending {t['end_s']:.2f} s reported {g.emitted_s:.2f} s"
+        assert abs(g.peak_tibial_inclination_deg - t["peak_tibial_inclination_deg"]) <= 1.5

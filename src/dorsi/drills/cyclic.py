@@ -19,9 +19,15 @@ half-range, so a full rock could read as half of the usual.
 
 Circles — the direction of the velocity vector turns once per circle. Its
 angle is unwrapped while the knee moves faster than ``min_speed_dps``; a
-circle ends where the velocity points straight to the side (that is where the
-knee is farthest forward: the inclination's maximum), provided the velocity
-has turned at least 1.5π since the previous end (π for the first one).
+circle ends where the knee is straight forward of the circle's centre, provided
+the velocity has turned at least 1.5π since the previous end (π for the first
+one). The centre is the previous circle's mean position: the end is where the
+frontal tilt crosses the centre's (inclination above it), at its fastest, not the
+inclination's maximum, which is flat on a slow circle and moved by sway. The
+bout's first circle (no centre yet) ends where the velocity points straight to
+the side (the knee farthest forward) and starts where the path begins to turn
+(not with the straight approach from standing); the last spirals into the centre
+and ends there (within half a radius).
 Counter-clockwise seen from above (knee forward, then to the person's left) is
 "ccw".
 """
@@ -239,13 +245,17 @@ class CircleSegmenter:
         self._acc = 0.0  # unwrapped turn since the last boundary
         self._first = True
         self._start_t = math.nan
+        # the last circle's centre and mean radius in (inclination, frontal): the knee's position phase
+        self._centre: tuple[float, float] | None = None
+        self._radius = math.nan
+        self._df = math.nan  # frontal tilt − centre at the previous sample
         self.in_rep = False
 
     def process(self, t: F64, incl: F64, frontal: F64, speed: F64, emit: Callable[[Cycle], None]) -> None:
         for ti, x, f, s in zip(t.tolist(), incl.tolist(), frontal.tolist(), speed.tolist(), strict=True):
             self._buf.add((ti, x, f, s))
             vt, vf = self._d.step(ti, [x, f])
-            cyc = self._step(ti, vt, vf)
+            cyc = self._step(ti, vt, vf, x, f)
             if cyc is not None:
                 emit(cyc)
             if len(self._buf.rows) > 20000:
@@ -256,12 +266,17 @@ class CircleSegmenter:
         self._acc = 0.0
         self._first = True
         self._start_t = math.nan
+        self._centre = None
+        self._radius = math.nan
+        self._df = math.nan
         self.in_rep = False
 
-    def _step(self, ti: float, vt: float, vf: float) -> Cycle | None:
+    def _step(self, ti: float, vt: float, vf: float, x: float, f: float) -> Cycle | None:
         if math.hypot(vt, vf) < self.p.min_speed_dps:
             self._reset()
             return None
+        df_prev = self._df
+        self._df = math.nan if self._centre is None else f - self._centre[1]
         beta = math.atan2(vf, vt)
         if self._beta is None:
             self._beta, self._start_t, self.in_rep = beta, ti, True
@@ -270,12 +285,30 @@ class CircleSegmenter:
         prev = self._beta
         self._beta = beta
         self._acc += d
+        if self._first and abs(self._acc) < 0.25 * math.pi:
+            # a bout's first circle starts where the knee's path begins to turn: a straight approach from
+            # standing to the circle's centre that runs into the first circle without a stop is not part of
+            # it (its range, 2-3 circles' worth, made every later circle of the set look partial)
+            self._start_t = ti
         need = math.pi if self._first else 1.5 * math.pi
         if abs(self._acc) < need:
             return None
-        # boundary: the velocity crosses "straight to the side" (+90° ccw, −90° cw)
-        target = math.pi / 2 if self._acc > 0 else -math.pi / 2
-        crossed = (math.sin(prev - target) < 0) != (math.sin(beta - target) < 0) and math.cos(beta - target) > 0
+        if self._centre is not None:
+            # boundary: the knee's position passes straight forward of the last circle's centre (the
+            # frontal tilt crosses the centre's, inclination above it). On a slow circle the top is flat:
+            # the inclination's rate is near zero for a second and sway moves its zero crossing by up to
+            # 0.5 s, while the frontal tilt crosses its centre at its fastest (radius × angular rate).
+            # The bout's last circle spirals into the centre and never crosses: it ends where the knee is
+            # back within half a radius of the centre.
+            dx = x - self._centre[0]
+            crossed = math.hypot(dx, self._df) < 0.5 * self._radius or (
+                dx > 0 and (df_prev < 0 <= self._df if self._acc > 0 else df_prev > 0 >= self._df)
+            )
+        else:
+            # first circle of a bout (no centre yet), or the knee spiralling into the centre at its end:
+            # the velocity crosses "straight to the side" (+90° ccw, −90° cw), i.e. the knee farthest forward
+            target = math.pi / 2 if self._acc > 0 else -math.pi / 2
+            crossed = (math.sin(prev - target) < 0) != (math.sin(beta - target) < 0) and math.cos(beta - target) > 0
         if not crossed:
             return None
         rows = self._buf.since(self._start_t)
@@ -294,5 +327,10 @@ class CircleSegmenter:
         self._first = False
         self._acc = 0.0
         self._start_t = ti
+        # the next boundary's reference: this circle's mean position and mean distance from it
+        xc, fc = float(rows[:, 1].mean()), float(rows[:, 2].mean())
+        self._centre = (xc, fc)
+        self._radius = float(np.hypot(rows[:, 1] - xc, rows[:, 2] - fc).mean())
+        self._df = f - fc
         self._buf.trim(ti)
         return cyc
