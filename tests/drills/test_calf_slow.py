@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dorsi.virtual.sim import SimParams
-from tests.drills.helpers import counted, simulate_and_count
+from tests.drills.helpers import counted, random_chunks, simulate_and_count
 
 
 def _run(events: tuple[str, ...], seed: int, rate_hz: float):  # type: ignore[no-untyped-def]
@@ -45,3 +45,14 @@ def test_slow_calf_raises_count_exactly_and_are_reported_on_time(seed: int) -> N
     assert len(got) == len(sim.counted_reps)
     for t, g in zip(sim.counted_reps, got, strict=True):
         assert t["start_s"] <= g.emitted_s <= t["end_s"] + 0.3
+
+
+def test_slow_calf_raises_whole_file_equals_random_chunks() -> None:
+    # the rest after a close waits for the fitted end of the lowering: decided on sample times only
+    params = SimParams(
+        drill="calf-raises", seconds=150.0, seed=3, rate_hz=200.0, events=("slow",), sets=1, reps_per_set=12
+    )
+    _, whole = simulate_and_count(params)
+    _, chunked = simulate_and_count(params, random_chunks(3))
+    assert len(whole.reps) >= 10
+    assert [r.as_dict() for r in whole.reps] == [r.as_dict() for r in chunked.reps]
