@@ -47,6 +47,7 @@ from dorsi.motion import quat as Q
 from dorsi.motion.types import F64, GRAVITY_MPS2
 
 MJ_FWHM = 0.5412  # full width at half maximum of a minimum-jerk speed profile, × its duration
+MJ_PEAK_ACC = 5.774  # a minimum-jerk move's peak acceleration, × distance / duration² (10/√3)
 ANKLE_HEIGHT_CM = 8.0
 BALL_FROM_ANKLE_FRAC = 0.54  # metatarsal heads ahead of the ankle, × foot length
 HEEL_TO_BALL_FRAC = 0.73  # heel to metatarsal heads, × foot length
@@ -79,7 +80,9 @@ class VerticalParams:
     resid_max_mps2: float = 0.005  # a zero-velocity residual / interval above this is no offset evidence
     push_frac: float = 0.75  # ... or under this and the next rise pushes up
     bridge_frac: float = 0.5  # the lowering is over once the bridged height is under this × the top (halfway)
+    settle_lead_s: float = 1.0  # ... less about the fitted end's error on a slow lowering (σ 0.5-1 s)
     settle_max_s: float = 4.0  # after a rep closes, no rest until the fitted lowering's end, at most this long
+    brake_margin_mps2: float = 0.008  # ≈ 3 σ of the quiet test's boxcar noise (2.7 mm/s²)
     foot_cm: float = 26.0  # the foot's length: the ankle's lowering speed profile (heel_rise_cm's model)
 
 
@@ -161,6 +164,7 @@ class RaiseSegmenter:
         self._hold_t = math.nan  # the top hold's zero-velocity update (start of the lowering's bridge)
         self._top_b = 0.0  # the bridged top height, cm
         self._settle_until = -math.inf  # the closed rep's fitted lowering end: the heel is still coming down
+        self._brake_mps2 = 0.0  # the fitted lowering's largest upward (braking) acceleration
 
     @property
     def height_cm(self) -> float:
@@ -296,7 +300,9 @@ class RaiseSegmenter:
                     self._rest_s = 0.0
                 self._v += a * dt
                 self._z += self._v * dt
-                if v_before < 0.0 <= self._v and not settling:
+                # ... unless the upward push is more than the lowering's own braking could be: the next rise
+                pushed = self._acc_s > self._brake_mps2 + p.brake_margin_mps2
+                if v_before < 0.0 <= self._v and (not settling or pushed):
                     # the bottom of a lowering (or the turn into the next rise) is a zero-velocity
                     # point: re-zero there, so a rest too short to be seen as still never leaves
                     # the next rise starting from a drifting velocity
@@ -347,8 +353,10 @@ class RaiseSegmenter:
                 emit(self._close(ti))
                 self._z = 0.0  # the rep is over: the next one is measured from here
                 if self._v >= 0.0:
+                    # the integration says the shin has stopped (or drifts up): re-zeroed, no settling
                     self._v = 0.0
                     self._zupt_t = math.nan
+                    self._settle_until = -math.inf
             elif ti - self._rows[0][0] > p.max_rep_s or z_cm < -p.start_cm - 0.5 * self._top:
                 self.in_rep = False  # lost: drifted away; wait for the next rest
                 self._pre = []
@@ -383,7 +391,8 @@ class RaiseSegmenter:
             lower = t >= self._hold_t
             t0, down_s = lowering_fit(t[lower], v[lower], self._hold_t, 0.01 * self._top_b, self.p.foot_cm)
             if math.isfinite(t0 + down_s):
-                self._settle_until = min(t0 + down_s, ti + self.p.settle_max_s)
+                self._settle_until = min(t0 + down_s - self.p.settle_lead_s, ti + self.p.settle_max_s)
+                self._brake_mps2 = MJ_PEAK_ACC * 0.01 * self._top_b / (down_s * down_s)
         return Raise(
             start_s=float(t[0]),
             end_s=ti,
