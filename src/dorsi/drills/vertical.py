@@ -17,7 +17,8 @@ over one rep.
   bridged height (as if the shin stopped now) is under ``bridge_frac`` × the bridged top,
   or by the older speed rules; that is at most a few tenths of a second after the heel lands.
 - After a close the heel is still coming down (a slow lowering's last 1-2 s at 0.5-1 cm/s are
-  as quiet as rest): no rest and no re-zero until the fitted end of the lowering.
+  as quiet as rest): no rest and no re-zero until 1 s before the fitted end of the lowering,
+  unless the shin pushes up harder than the lowering's own braking (the next rise).
 - ``up_s`` is a minimum-jerk-equivalent duration: the velocity pulse's full width at half
   maximum divided by 0.5412. ``down_s`` after a top hold is a least-squares fit, on the
   velocity's increments (white accelerometer noise: the maximum-likelihood fit), of a
