@@ -24,9 +24,9 @@ def _drives(drift_dps: float) -> tuple[np.ndarray, np.ndarray]:
     return t, np.column_stack([incl, np.zeros_like(incl), axial])
 
 
-def _segments(t: np.ndarray, values: np.ndarray) -> list[Segment]:
+def _segments(t: np.ndarray, values: np.ndarray, min_incl_deg: float = 6.0) -> list[Segment]:
     chans = [
-        Channel("incl", 5.0, 1.5, 6.0, True),
+        Channel("incl", 5.0, 1.5, min_incl_deg, True),
         Channel("frontal", 5.0, 1.5, 2.0, False),
         Channel("axial", 5.0, 2.0, 3.0, False, True),
     ]
@@ -57,3 +57,28 @@ def test_a_real_axial_turn_is_still_a_rep() -> None:
     values = np.column_stack([np.full_like(t, 10.0), np.zeros_like(t), axial])
     segs = _segments(t, values)
     assert [(s.channel, s.sign) for s in segs] == [(2, 1.0)]
+
+
+def test_rest_level_starts_at_a_new_stance_after_standing_up() -> None:
+    # bent-knee rest at 14.3°, stand up to 7.5° (2 s), still 0.6 s, then a slow straight-leg drive of
+    # 4.2° (10 s, ≤ 1.4 °/s: under the gyro's stillness threshold) with 0.2° of sway throughout. A rest
+    # level that followed the stand-up with τ = 0.5 s only once settled was still ~0.9° high when the
+    # drive began (range 3.44°; slow ankle matrix seed 20: 2.96° against the 3° straight-leg minimum)
+    u_up = np.arange(int(2 * RATE_HZ)) / (2 * RATE_HZ)
+    u_drive = np.arange(int(10 * RATE_HZ)) / (10 * RATE_HZ)
+    incl = np.concatenate(
+        [
+            np.full(int(3 * RATE_HZ), 14.3),
+            7.5 + 6.8 * 0.5 * (1 + np.cos(np.pi * u_up)),
+            np.full(int(0.6 * RATE_HZ), 7.5),
+            7.5 + 2.1 * (1 - np.cos(2 * np.pi * u_drive)),
+            np.full(int(3 * RATE_HZ), 7.5),
+        ]
+    )
+    t = np.arange(len(incl)) / RATE_HZ
+    incl = incl + 0.2 * np.sin(2 * np.pi * 0.7 * t)
+    segs = _segments(t, np.column_stack([incl, np.zeros_like(incl), np.zeros_like(incl)]), min_incl_deg=3.0)
+    drive = [s for s in segs if s.channel == 0]
+    assert len(drive) == 1
+    assert abs(drive[0].base[0] - 7.5) < 0.5
+    assert drive[0].dev(0).max() > 3.8

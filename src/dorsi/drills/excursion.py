@@ -109,6 +109,9 @@ class ExcursionSegmenter:
         self.min_range = [c.min_range_deg for c in channels]
         self._anchor = [math.inf] * len(channels)  # per channel: value and time it last moved away
         self._anchor_t = [math.inf] * len(channels)
+        self._run_sum = [0.0] * len(channels)  # per channel: sum and count of the values since the anchor
+        self._run_n = [0] * len(channels)
+        self._run_new = [False] * len(channels)  # that run has not yet been checked for a new stance
         self.in_rep = False
         self._buf: list[tuple[float, ...]] = []  # (t, *values, speed, frontal, incl) since the rep start
         self._pre: list[tuple[float, ...]] = []
@@ -189,7 +192,22 @@ class ExcursionSegmenter:
         for k, v in enumerate(vals):
             if abs(v - self._anchor[k]) > self.p.settle_band_deg:
                 self._anchor[k], self._anchor_t[k] = v, ti
+                self._run_sum[k], self._run_n[k], self._run_new[k] = 0.0, 0, True
+            self._run_sum[k] += v
+            self._run_n[k] += 1
         if q:
+            # a one-sided channel that has just settled more than settle_band_deg BELOW its rest level is
+            # in a new stance (stood up after the bent-knee set): no rep starts backwards, so the rest level
+            # starts at the settled run's mean instead of following it with τ, whose memory is of the old
+            # stance (1.2 s after a stand-up it still lags by 30 % of the step, and the next slow drive
+            # loses that much range). Not forwards, nor on two-sided channels: there a settled run can be
+            # a pause in a drive slower than the settle test (0.5° in 0.6 s), and jumping there eats it.
+            for k, c in enumerate(self.channels):
+                if c.one_sided and self._run_new[k] and ti - self._anchor_t[k] >= self.p.settle_s:
+                    self._run_new[k] = False
+                    mean = self._run_sum[k] / self._run_n[k]
+                    if mean < self.base[k] - self.p.settle_band_deg:
+                        self.base[k] = mean
             # the rest level follows a still shin, but not one slowly leaving it (a movement under
             # the gyro's stillness threshold): beyond half the start threshold it waits until settled,
             # and within it, unsettled, it follows only slowly (DRIFT_TAU_S) — at τ = 0.5 s it would
