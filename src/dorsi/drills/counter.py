@@ -96,6 +96,7 @@ class RepCounter:
         self._set_key = ""
         self._last_end_s = math.nan
         self._ranges: dict[str, list[float]] = {}
+        self._partials: dict[str, list[float]] = {}  # per kind: ranges judged partial since its last full rep
         self._best_rise_cm = math.nan
         self._standing_deg: float | None = None
         self._bent_rest_deg = math.nan  # ankle matrix: the rest level of the last bent-knee rep
@@ -296,6 +297,23 @@ class RepCounter:
         typical = statistics.median(history[-self.p.history_reps :]) if history else math.nan
         partial = bool(history) and dr.range_value < self.p.partial_frac * typical
         best = max(history) if history else math.nan
+        trail = self._partials.setdefault(key, [])
+        if partial and len(history) == 1 and trail:
+            # one rep is no robust reference (an inflated first rep, e.g. a run-up from standing, made every
+            # rep after it "partial", and partials never enter the history). With this attempt there are
+            # three or more since that rep, all partial against it; their median is robust to one outlier.
+            # If this attempt is not partial against it, the lone rep was the outlier: the history restarts
+            # from the attempts that agree with the median (the attempts before this one stay reported)
+            frac = self.p.partial_frac
+            attempts = [history[0], *trail, dr.range_value]
+            med = statistics.median(attempts)
+            if dr.range_value >= frac * med:
+                partial = False
+                history[:] = [a for a in attempts[:-1] if frac * med <= a <= med / frac]
+        if partial:
+            trail.append(dr.range_value)
+        else:
+            trail.clear()
         if not partial:
             history.append(dr.range_value)
             if self._exc is not None and dr.kind != "hold":
