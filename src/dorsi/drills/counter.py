@@ -27,7 +27,7 @@ from dorsi.drills.cyclic import CircleSegmenter, Cycle, RockSegmenter
 from dorsi.drills.excursion import Channel, ExcursionSegmenter, Segment, hold_run
 from dorsi.drills.quality import RepMetrics, score_rep, sparc, uniform_speed
 from dorsi.drills.types import CounterParams, LiveState, Rep, RepEvent
-from dorsi.drills.vertical import Raise, RaiseSegmenter, heel_rise_cm, vertical_acc_mps2
+from dorsi.drills.vertical import Raise, RaiseSegmenter, VerticalParams, heel_rise_cm, vertical_acc_mps2
 from dorsi.motion.angles import Side, medial_tilt_deg
 from dorsi.motion.calibration import Calibration
 from dorsi.motion.pipeline import ShinFrames
@@ -105,7 +105,7 @@ class RepCounter:
         self._exc: ExcursionSegmenter | None = self._make_excursion() if sig in ("inclination", "matrix") else None
         self._rocks = RockSegmenter(self.drill.min_range_deg) if sig == "oscillation" else None
         self._circles = CircleSegmenter() if sig == "circle" else None
-        self._raises = RaiseSegmenter() if sig == "vertical" else None
+        self._raises = RaiseSegmenter(VerticalParams(foot_cm=foot_cm)) if sig == "vertical" else None
 
     def _make_excursion(self) -> ExcursionSegmenter:
         d = self.drill
