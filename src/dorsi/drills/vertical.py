@@ -166,6 +166,7 @@ class RaiseSegmenter:
         self._top_b = 0.0  # the bridged top height, cm
         self._settle_until = -math.inf  # the closed rep's fitted lowering end: the heel is still coming down
         self._brake_mps2 = 0.0  # the fitted lowering's largest upward (braking) acceleration
+        self._braked = False  # since the close: the lowering's braking seen (upward push while moving down)
 
     @property
     def height_cm(self) -> float:
@@ -265,6 +266,13 @@ class RaiseSegmenter:
                 self._after_tap = False
             v_before = self._v
             if not self.in_rep:
+                # a lowering brakes once, up to the heel's landing; once that braking has been seen, quiet
+                # means the heel is down whatever the integrated velocity says (it carries the offset
+                # error × the rep's length: a few mm/s² of offset left 1.5 cm/s, seen as a rise)
+                if self._acc_s > p.still_acc_mps2 and self._v < 0.0:
+                    self._braked = True
+                if quiet_for >= p.still_s and self._braked:
+                    still = True
                 # the bridge closes a rep a third of the way before the heel is down: a slow lowering's
                 # last 1-2 s are as quiet as rest, at 0.5-1 cm/s, so no rest (zero-velocity update) and
                 # no re-zero before the fitted end of the lowering (either would start the next rise
@@ -274,6 +282,7 @@ class RaiseSegmenter:
                     if not self._was_still:
                         self._zupt(ti)
                     self._was_still = True
+                    self._braked = False
                     self._v, self._z = 0.0, 0.0
                     self._zupt_t = ti
                     # the rest's last onset_s: the start of a slow movement is as quiet as rest, so
@@ -314,8 +323,10 @@ class RaiseSegmenter:
                 self._pre.append((ti, 100.0 * self._z, inc, fr, s, self._v))
                 if len(self._pre) > 6000:
                     self._pre = self._pre[-3000:]
-                if 100.0 * self._z > p.start_cm:
+                # (height gained in the quiet after the braking is drift: a rise pushes)
+                if 100.0 * self._z > p.start_cm and not (self._braked and quiet_now):
                     self.in_rep, self._rows, self._top, self._falling = True, self._pre, 100.0 * self._z, False
+                    self._braked = False
                     self._top_zupt, self._vmin = False, 0.0
                     self._pre = []
                 continue
