@@ -18,7 +18,10 @@ over one rep.
   or by the older speed rules; that is at most a few tenths of a second after the heel lands.
 - After a close the heel is still coming down (a slow lowering's last 1-2 s at 0.5-1 cm/s are
   as quiet as rest): no rest and no re-zero until 1 s before the fitted end of the lowering,
-  unless the shin pushes up harder than the lowering's own braking (the next rise).
+  unless the shin pushes up harder than the lowering's own braking (the next rise). Once the
+  lowering's braking has been seen (pushing up while moving down), quiet is the heel on the floor
+  whatever the integrated velocity (the offset can be a few mm/s² off: tilt from a gyro bias not
+  yet learnt, g·(1 − cos δ)), and height gained in that quiet opens no rep.
 - ``up_s`` is a minimum-jerk-equivalent duration: the velocity pulse's full width at half
   maximum divided by 0.5412. ``down_s`` after a top hold is a least-squares fit, on the
   velocity's increments (white accelerometer noise: the maximum-likelihood fit), of a
