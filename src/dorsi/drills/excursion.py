@@ -50,6 +50,12 @@ SETTLED_FRAC = 0.5  # ... or settle beyond this × it (drift after a slow rep st
 # slow matrix, seeds 0–5: 0.31 °/s max, 2.8° over a 10 s drive). While another channel's rep is open,
 # the integrated channel counts as back at rest within its start threshold plus this rate × the rep's time.
 INTEGRATED_DRIFT_DPS = 0.3
+# A stance revisited: a stop of STOP_S (gyro quiet, angles within settle_band_deg × STOP_S / settle_s of
+# the stop's start: the plateau test's speed bound, 0.83 °/s, over a shorter time) that the shin leaves
+# further from rest by a full rep and comes back to, still, within that rep's closing threshold. A person
+# who steps into a lunge and drives at once rests 0.3–0.5 s between drives, under the plateau's 0.6 s; two
+# stops at one level with a drive between them are that level's evidence instead of one long rest.
+STOP_S = 0.25
 
 
 @dataclass(frozen=True)
@@ -119,6 +125,10 @@ class ExcursionSegmenter:
         self._quiet = _Quiet()
         self._plateau: list[float] | None = None
         self._plateau_len = 0  # buffer length when the plateau's still run ended
+        # short stops inside an excursion: the current run (start index in _buf, first values, sums, n)
+        # and the last stop that lasted STOP_S (mean values, index of its last sample in _buf)
+        self._run: tuple[int, list[float], list[float], int] | None = None
+        self._stop: tuple[list[float], int] | None = None
         self._last_t = math.nan
         # after a rep on a two-sided channel: (channel, sign, range) until that channel settles
         self._overshoot: tuple[int, float, float] | None = None
@@ -257,6 +267,8 @@ class ExcursionSegmenter:
             self._track_peak(r)
         self._quiet = _Quiet()
         self._plateau = None
+        self._run = None
+        self._stop = None
 
     def _track_peak(self, row: tuple[float, ...]) -> None:
         nch = len(self.channels)
@@ -300,6 +312,9 @@ class ExcursionSegmenter:
             seg = self._settled_back(qs.start_s, ti)
             if seg is not None or not self.in_rep:
                 return seg
+        seg = self._revisit(q, vals, ti)
+        if seg is not None or not self.in_rep:
+            return seg
         if self._plateau is not None and self._leaves_plateau(vals):
             # a new stance: the plateau becomes the rest level, the excursion restarts from it
             self.base = self._plateau
@@ -327,6 +342,59 @@ class ExcursionSegmenter:
             self.base = list(vals)
             self._pre = [tuple(row)]
         return None
+
+    def _revisit(self, q: bool, vals: tuple[float, ...], ti: float) -> Segment | None:
+        """Track short stops; a stop back at the last stop's level after a full rep beyond it (further
+        from rest) makes that level the rest level (a new stance) and closes the rep driven from it."""
+        assert self.base is not None
+        band = self.p.settle_band_deg * STOP_S / self.p.settle_s
+        i = len(self._buf) - 1
+        run = self._run
+        if not q or (run is not None and any(abs(v - f) > band for v, f in zip(vals, run[1], strict=True))):
+            run = None
+        if q:
+            run = (i, list(vals), [0.0] * len(vals), 0) if run is None else run
+            run = (run[0], run[1], [a + v for a, v in zip(run[2], vals, strict=True)], run[3] + 1)
+        self._run = run
+        if run is None or ti - self._buf[run[0]][0] < STOP_S:
+            return None
+        mean = [a / run[3] for a in run[2]]
+        prev = self._stop
+        self._stop = (mean, i)
+        if prev is None or prev[1] >= run[0]:  # the same stop going on, or none before it
+            return None
+        level, last = prev
+        # the level must be displaced from rest like a plateau that becomes a new stance
+        rest_thr = self._rest_thr(ti)
+        if not any(
+            (level[k] - self.base[k] > self.start_thr[k]) if c.one_sided else abs(level[k] - self.base[k]) > rest_thr[k]
+            for k, c in enumerate(self.channels)
+        ):
+            return None
+        tail = self._buf[last : run[0] + 1]
+        seg_vals = np.asarray([r[1 : 1 + len(self.channels)] for r in tail]) - np.asarray(level)
+        peak = [
+            float(seg_vals[:, k].max()) if c.one_sided else float(np.abs(seg_vals[:, k]).max())
+            for k, c in enumerate(self.channels)
+        ]
+        dom = max(range(len(self.channels)), key=lambda k: peak[k] / max(self.min_range[k], 1e-6))
+        if peak[dom] < self.min_range[dom]:
+            return None
+        back = [abs(m - lv) for m, lv in zip(mean, level, strict=True)]
+        if back[dom] >= max(self.p.end_min_deg, self.p.end_frac * peak[dom]):
+            return None
+        if any(back[k] >= rest_thr[k] for k in range(len(self.channels)) if k != dom):
+            return None
+        self.base = list(level)
+        self._set_regime()
+        self._buf = tail
+        self._peak = [0.0] * len(self.channels)
+        for r in tail:
+            self._track_peak(r)
+        seg = self._close(dom, ti, end_s=tail[-1][0])
+        self.base = mean  # the rest level is where the shin stands now
+        self._set_regime()
+        return seg
 
     def _rest_thr(self, ti: float) -> list[float]:
         """Per channel, how far from the rest level it may be and still count as back at rest while a
