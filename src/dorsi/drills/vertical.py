@@ -458,11 +458,6 @@ def _lowering_speed(u: F64, drop_m: float, foot_cm: float) -> F64:
     return np.asarray((ball_m - ah_m * tan_b) / lever_m * heel_top_m * _mj_speed(u), dtype=np.float64)
 
 
-def lowering_fit_s(t: F64, v: F64, hold_s: float, drop_m: float, foot_cm: float = 26.0) -> float:
-    """Duration of the lowering: ``lowering_fit``'s duration."""
-    return lowering_fit(t, v, hold_s, drop_m, foot_cm)[1]
-
-
 def lowering_fit(t: F64, v: F64, hold_s: float, drop_m: float, foot_cm: float = 26.0) -> tuple[float, float]:
     """Start and duration of the lowering from the top hold's zero-velocity update on: a minimum-jerk heel
     lowering of the drop (the heel comes back to the floor: the bridged rise), seen at the ankle

@@ -221,18 +221,17 @@ class CalibrationDetector:
         if not self.active or len(time_s) == 0:
             self._index += len(time_s)
             return None
-        p = self.params
         if self._t0 is None:
             self._t0 = float(time_s[0])
-        # only the samples inside the search window are looked at
-        end_s = self._t0 + p.search_window_s
-        n_in = len(time_s) if time_s[-1] <= end_s else int(np.searchsorted(time_s, end_s, side="right"))
+        # only the samples inside the search window are converted and looked at (a whole recording
+        # may come in one chunk)
+        n_in = int(np.searchsorted(time_s, self._t0 + self.params.search_window_s, side="right"))
         times = time_s[:n_in].tolist()
         gyrs = gyr_dps[:n_in].tolist()
         quats = quat_wxyz[:n_in].tolist()
         accs: list[list[float]] | list[None] = [None] * n_in if acc_mps2 is None else acc_mps2[:n_in].tolist()
         for i, t in enumerate(times):
-            if self._sample(t, gyrs[i], quats[i], accs[i]):
+            if self.update_one(t, gyrs[i], quats[i], accs[i]):
                 self._index += len(time_s) - i - 1
                 return i
         if n_in < len(time_s):
@@ -242,32 +241,28 @@ class CalibrationDetector:
 
     def update_one(self, t: float, gyr_dps: list[float], quat_wxyz: list[float], acc_mps2: list[float] | None) -> bool:
         """update() for one sample in plain floats; True if it completes the calibration."""
+        self._index += 1
         if not self.active:
-            self._index += 1
             return False
+        p = self.params
         if self._t0 is None:
             self._t0 = t
-        if t > self._t0 + self.params.search_window_s:
+        if t > self._t0 + p.search_window_s:  # only the first search_window_s are looked at
             self._phase = _Phase.GAVE_UP
-            self._index += 1
             return False
-        return self._sample(t, gyr_dps, quat_wxyz, acc_mps2)
-
-    def _sample(self, t: float, gyr: list[float], q: list[float], acc: list[float] | None) -> bool:
-        self._index += 1
-        w, x, y, z = q
+        w, x, y, z = quat_wxyz
         tilt = math.degrees(math.acos(max(-1.0, min(1.0, 2.0 * (y * z + w * x)))))
         if self._phase is _Phase.STAND:
-            self._stand_step(t, tilt, gyr, q, acc)
+            self._stand_step(t, tilt, gyr_dps, quat_wxyz, acc_mps2)
         elif self._phase is _Phase.DRIVE:
-            return self._drive_step(t, tilt, gyr, acc)
+            return self._drive_step(t, tilt, gyr_dps, acc_mps2)
         elif self._phase is _Phase.BETWEEN:
             assert self._stand is not None
-            if tilt > self._stand.mean_tilt() + self.params.drive_start_deg:
+            if tilt > self._stand.mean_tilt() + p.drive_start_deg:
                 self._phase = _Phase.DRIVE
                 self._reset_drive(t)
-                self._drive_step(t, tilt, gyr, acc)
-            elif t - self._between_start_s > self.params.max_between_s:
+                self._drive_step(t, tilt, gyr_dps, acc_mps2)
+            elif t - self._between_start_s > p.max_between_s:
                 self._restart()
         return False
 

@@ -282,9 +282,11 @@ class OrientationEstimator:
                             self._apply(commit[1])
                 p = q
 
-    def _step(self, t: float, g: F64, a: F64) -> tuple[F64, F64, bool]:
-        """One sample (gyro rad/s, acc m/s²) through VQF and the rest window, with the batch
-        path's gap handling: bridged by linear interpolation, or a restart beyond max_bridged_gap_s."""
+    def update_one(self, t: float, g: F64, a: F64) -> tuple[F64, F64, bool]:
+        """One sample (gyro rad/s, acc m/s²; 1-D float64, kept for the next gap) through VQF and the
+        rest window, with the batch path's gap handling: bridged by linear interpolation, or a restart
+        beyond max_bridged_gap_s. Returns (quat_wxyz (4,), bias rad/s (3,), rest), no arrays built:
+        the live path's single-sample notifications spend most of their time on per-call set-up."""
         vqf, window, prev = self._vqf, self._window, self._prev
         # round(dt / period) > 1 from 1.5 periods on: only then is anything bridged or restarted
         if prev is not None and (dt := t - prev[0]) >= 1.5 * self._period_s:
@@ -305,12 +307,6 @@ class OrientationEstimator:
         self._prev = (t, g, a)
         return out
 
-    def update_one(self, t: float, gyr_rad_s: F64, acc_mps2: F64) -> tuple[F64, F64, bool]:
-        """One sample, no arrays built: (quat_wxyz (4,), bias rad/s (3,), rest). The live path's
-        single-sample notifications (a link without an MTU exchange) spend most of their time on
-        per-call set-up, so this skips update()'s. The arguments must be 1-D float64 and are kept."""
-        return self._step(t, gyr_rad_s, acc_mps2)
-
     def _update_small(self, times: list[float], gyr: F64, acc: F64) -> OrientationOutput:
         """Sample by sample for the few samples of one notification: the same arithmetic as
         the batch path (VQF's batch loops over the same update), without numpy set-up costs."""
@@ -319,7 +315,7 @@ class OrientationEstimator:
         bias = np.empty((n, 3))
         rest = np.empty(n, dtype=bool)
         for i, t in enumerate(times):
-            quat[i], bias[i], rest[i] = self._step(t, gyr[i], acc[i])
+            quat[i], bias[i], rest[i] = self.update_one(t, gyr[i], acc[i])
         self._prev = (times[-1], gyr[-1].copy(), acc[-1].copy())
         return OrientationOutput(quat, np.degrees(bias), rest)
 
