@@ -53,17 +53,34 @@ def angles_from_axes(long_axis_earth: ArrayLike, left_axis_earth: ArrayLike) -> 
     return incl, frontal
 
 
+ANGLES_BLOCK = 16384  # samples per pass: the temporaries stay in cache (an hour at 200 Hz: 88 -> 50 ms)
+
+
 def shin_angles(quat_wxyz: ArrayLike, strap_rotation_deg: float = 0.0) -> tuple[F64, F64]:
     """(tibial_inclination_deg, frontal_tilt_deg) per sample from sensor-to-earth quaternions."""
-    w, x, y, z = np.moveaxis(Q.as_quat(quat_wxyz), -1, 0)
-    # columns of the rotation matrix: sensor X, Y, Z axes in earth coordinates
+    q = Q.as_quat(quat_wxyz)
+    psi = math.radians(strap_rotation_deg)
+    c, s = math.cos(psi), math.sin(psi)
+    if q.ndim != 2 or len(q) <= ANGLES_BLOCK:
+        return _angles_cs(q, c, s)
+    incl, frontal = np.empty(len(q)), np.empty(len(q))
+    for i in range(0, len(q), ANGLES_BLOCK):
+        incl[i : i + ANGLES_BLOCK], frontal[i : i + ANGLES_BLOCK] = _angles_cs(q[i : i + ANGLES_BLOCK], c, s)
+    return incl, frontal
+
+
+def _angles_cs(q: F64, c: float, s: float) -> tuple[F64, F64]:
+    """shin_angles_cs's arithmetic on arrays (quaternions in the last axis)."""
+    w, x, y, z = np.ascontiguousarray(np.moveaxis(q, -1, 0))
+    # sensor Y (the shin's long axis) in earth coordinates: the rotation matrix's second column
     yx, yy, yz = 2 * (x * y - w * z), 1 - 2 * (x * x + z * z), 2 * (y * z + w * x)
-    psi = np.radians(strap_rotation_deg)
-    c, s = np.cos(psi), np.sin(psi)
     # l = cos ψ·X + sin ψ·Z; only its horizontal part is used
     lx = c * (1 - 2 * (y * y + z * z)) + s * 2 * (x * z + w * y)
     ly = c * 2 * (x * y + w * z) + s * 2 * (y * z - w * x)
-    return angles_from_axes(np.stack([yx, yy, yz], axis=-1), np.stack([lx, ly, np.zeros_like(lx)], axis=-1))
+    norm = np.maximum(np.sqrt(lx * lx + ly * ly), 1e-12)
+    lx, ly = lx / norm, ly / norm
+    incl = np.degrees(np.arctan2(yx * ly - yy * lx, yz))
+    return incl, np.degrees(np.arcsin(np.clip(yx * lx + yy * ly, -1.0, 1.0)))
 
 
 def shin_angles_scalar(quat_wxyz: list[float], strap_rotation_deg: float = 0.0) -> tuple[float, float]:
@@ -78,7 +95,7 @@ def shin_angles_cs(w: float, x: float, y: float, z: float, cos_psi: float, sin_p
     yx, yy, yz = 2 * (x * y - w * z), 1 - 2 * (x * x + z * z), 2 * (y * z + w * x)
     lx = cos_psi * (1 - 2 * (y * y + z * z)) + sin_psi * 2 * (x * z + w * y)
     ly = cos_psi * 2 * (x * y + w * z) + sin_psi * 2 * (y * z - w * x)
-    norm = max(math.hypot(lx, ly), 1e-12)
+    norm = max(math.sqrt(lx * lx + ly * ly), 1e-12)
     lx, ly = lx / norm, ly / norm
     incl = math.degrees(math.atan2(yx * ly - yy * lx, yz))
     frontal = math.degrees(math.asin(max(-1.0, min(1.0, yx * lx + yy * ly))))

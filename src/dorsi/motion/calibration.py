@@ -40,6 +40,8 @@ import numpy as np
 from dorsi.motion.angles import shin_angles
 from dorsi.motion.types import F64
 
+CONVERT_PIECE = 1024  # samples converted to floats at a time while searching
+
 
 @dataclass(frozen=True)
 class CalibrationParams:
@@ -223,17 +225,17 @@ class CalibrationDetector:
             return None
         if self._t0 is None:
             self._t0 = float(time_s[0])
-        # only the samples inside the search window are converted and looked at (a whole recording
-        # may come in one chunk)
+        # only the samples inside the search window are looked at (a whole recording may come in one
+        # chunk), converted to floats a piece at a time: the calibration usually ends in the first
         n_in = int(np.searchsorted(time_s, self._t0 + self.params.search_window_s, side="right"))
-        times = time_s[:n_in].tolist()
-        gyrs = gyr_dps[:n_in].tolist()
-        quats = quat_wxyz[:n_in].tolist()
-        accs: list[list[float]] | list[None] = [None] * n_in if acc_mps2 is None else acc_mps2[:n_in].tolist()
-        for i, t in enumerate(times):
-            if self.update_one(t, gyrs[i], quats[i], accs[i]):
-                self._index += len(time_s) - i - 1
-                return i
+        for p in range(0, n_in, CONVERT_PIECE):
+            e = min(n_in, p + CONVERT_PIECE)
+            gyrs, quats = gyr_dps[p:e].tolist(), quat_wxyz[p:e].tolist()
+            accs: list[list[float]] | list[None] = [None] * (e - p) if acc_mps2 is None else acc_mps2[p:e].tolist()
+            for i, t in enumerate(time_s[p:e].tolist()):
+                if self.update_one(t, gyrs[i], quats[i], accs[i]):
+                    self._index += len(time_s) - (p + i) - 1
+                    return p + i
         if n_in < len(time_s):
             self._phase = _Phase.GAVE_UP
             self._index += len(time_s) - n_in

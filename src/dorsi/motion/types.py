@@ -50,7 +50,11 @@ def find_gaps(time_s: F64, rate_hz: float, tolerance: float = 0.5) -> list[Gap]:
     dt = np.diff(time_s)
     period_s = 1.0 / rate_hz
     idx = np.flatnonzero(dt > (1.0 + tolerance) * period_s)
-    return [Gap(float(time_s[i]), float(time_s[i + 1]), max(1, round(float(dt[i]) * rate_hz) - 1)) for i in idx]
+    missing = np.maximum(1, np.rint(dt[idx] * rate_hz).astype(np.int64) - 1)
+    return [
+        Gap(start, end, n)
+        for start, end, n in zip(time_s[idx].tolist(), time_s[idx + 1].tolist(), missing.tolist(), strict=True)
+    ]
 
 
 def nominal_rate_hz(time_s: F64) -> float:
