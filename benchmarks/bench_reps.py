@@ -227,11 +227,13 @@ def main() -> None:
         ("slow", lambda r: "slow" in r["events"]),
         ("not slow", lambda r: "slow" not in r["events"]),
     ):
-        ecc = [x for r in results if keep(r) for x in r["ecc"]]
-        if ecc:
+        every = [x for r in results if keep(r) for x in r["ecc"]]
+        ecc = [x for x in every if math.isfinite(x)]  # down_s is null when the lowering was not measurable
+        if every:
             print(
                 f"calf-raise eccentric error ({label}): mean {np.mean(ecc):+.2f} s, p95 |err| {pct(ecc, 95):.2f} s, "
-                f"max |err| {pct(ecc, 100):.2f} s, within ±0.5 s: {int(np.sum(np.abs(ecc) <= 0.5))} of {len(ecc)}"
+                f"max |err| {pct(ecc, 100):.2f} s, within ±0.5 s: {int(np.sum(np.abs(ecc) <= 0.5))} of {len(every)}"
+                f" ({len(every) - len(ecc)} not measured)"
             )
     lat_a = np.asarray(all_lat)
     n_late = int(np.sum(lat_a > LATE_S))

@@ -22,6 +22,10 @@ over one rep.
   lowering's braking has been seen (pushing up while moving down), quiet is the heel on the floor
   whatever the integrated velocity (the offset can be a few mm/s² off: tilt from a gyro bias not
   yet learnt, g·(1 − cos δ)), and height gained in that quiet opens no rep.
+- A step to reposition the foot lifts the shin as a raise does but tilts it: an open rep whose
+  shin tilts more than ``max_tilt_change_deg`` from where it began is dropped, no rep opens until
+  the next rest, and that rest comes at the first quiet moment (the step's integrated velocity
+  means nothing).
 - ``up_s`` is a minimum-jerk-equivalent duration: the velocity pulse's full width at half
   maximum divided by 0.5412. ``down_s`` after a top hold is a least-squares fit, on the
   velocity's increments (white accelerometer noise: the maximum-likelihood fit), of a
@@ -88,6 +92,9 @@ class VerticalParams:
     settle_max_s: float = 4.0  # after a rep closes, no rest until the fitted lowering's end, at most this long
     brake_margin_mps2: float = 0.008  # ≈ 3 σ of the quiet test's boxcar noise (2.7 mm/s²)
     foot_cm: float = 26.0  # the foot's length: the ankle's lowering speed profile (heel_rise_cm's model)
+    # a calf raise barely tilts the shin (simulated, every event: ≤ 1.9° from where the rep began,
+    # sagittal or frontal); a step to reposition the foot lifts it as far, tilting it ≥ 14° (median 22°)
+    max_tilt_change_deg: float = 8.0
 
 
 @dataclass
@@ -155,7 +162,7 @@ class RaiseSegmenter:
         self._pre: list[tuple[float, ...]] = []
         self._hist: deque[tuple[float, float, float]] = deque()  # (t, v, z) over the last tap_s
         self._tap_until = -math.inf
-        self._after_tap = False
+        self._after_tap = False  # after a tap at rest: the next quiet moment is rest, whatever v
         self._top_zupt = False
         self._vmin = 0.0  # the lowering's peak velocity (negative)
         self._rest: deque[tuple[float, float, bool]] = deque()  # (dt, raw acc, deep) of the rest's last onset_s
@@ -170,6 +177,7 @@ class RaiseSegmenter:
         self._settle_until = -math.inf  # the closed rep's fitted lowering end: the heel is still coming down
         self._brake_mps2 = 0.0  # the fitted lowering's largest upward (braking) acceleration
         self._braked = False  # since the close: the lowering's braking seen (upward push while moving down)
+        self._stepped = False  # a step seen: no rep opens before the next rest, which comes at the first quiet
 
     @property
     def height_cm(self) -> float:
@@ -263,10 +271,10 @@ class RaiseSegmenter:
             # like: still needs the integrated velocity near zero too (or a long quiet run)
             quiet_for = ti - self._still_t0 if quiet_now else 0.0
             still = quiet_for >= p.still_s and (
-                abs(self._v) < p.still_v_mps or quiet_for >= p.still_long_s or self._after_tap
+                abs(self._v) < p.still_v_mps or quiet_for >= p.still_long_s or self._after_tap or self._stepped
             )
             if still:
-                self._after_tap = False
+                self._after_tap = self._stepped = False
             v_before = self._v
             if not self.in_rep:
                 # a lowering brakes once, up to the heel's landing; once that braking has been seen, quiet
@@ -327,11 +335,19 @@ class RaiseSegmenter:
                 if len(self._pre) > 6000:
                     self._pre = self._pre[-3000:]
                 # (height gained in the quiet after the braking is drift: a rise pushes)
-                if 100.0 * self._z > p.start_cm and not (self._braked and quiet_now):
+                if 100.0 * self._z > p.start_cm and not (self._braked and quiet_now) and not self._stepped:
                     self.in_rep, self._rows, self._top, self._falling = True, self._pre, 100.0 * self._z, False
                     self._braked = False
                     self._top_zupt, self._vmin = False, 0.0
                     self._pre = []
+                continue
+            r0 = self._rows[0]
+            if abs(inc - r0[2]) > p.max_tilt_change_deg or abs(fr - r0[3]) > p.max_tilt_change_deg:
+                # the shin tilted as no calf raise does: a step (to reposition the foot); wait for rest
+                self.in_rep = False
+                self._rows, self._pre = [], []
+                self._zupt_t = math.nan
+                self._stepped = True
                 continue
             if still and not self._falling and not self._top_zupt:
                 # the top hold is a zero-velocity point (once: the lowering that follows is as quiet)
