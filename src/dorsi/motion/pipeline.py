@@ -20,7 +20,6 @@ from dorsi.motion.calibration import Calibration, CalibrationDetector, Calibrati
 from dorsi.motion.orientation import SMALL_CHUNK, OrientationEstimator, OrientationParams
 from dorsi.motion.types import F64, ImuChunk
 
-_RAD_PER_DEG = math.pi / 180.0
 _DEG_PER_RAD = 180.0 / math.pi
 # shared 1-sample flags for _update_one (read-only, so no consumer can change another's)
 _TRUE = np.ones(1, dtype=bool)
@@ -110,7 +109,7 @@ class ShinPipeline:
         per-call set-up, not arithmetic, is most of the cost at this size."""
         t = float(chunk.time_s[0])
         gyr_row, acc_row = chunk.gyr_dps[0], chunk.acc_mps2[0]
-        quat, bias_rad_s, rest = self.orientation.update_one(t, gyr_row * _RAD_PER_DEG, acc_row.copy())
+        quat, bias_rad_s, rest = self.orientation.update_one(t, np.radians(gyr_row), acc_row.copy())
         q = quat.tolist()
         w, x, y, z = q
         incl, frontal = shin_angles_cs(w, x, y, z, *self._strap_cos_sin)
