@@ -226,7 +226,7 @@ class CalibrationDetector:
         if self._t0 is None:
             self._t0 = float(time_s[0])
         # only the samples inside the search window are looked at (a whole recording may come in one
-        # chunk), converted to floats a piece at a time: the calibration usually ends in the first
+        # chunk), converted to floats a piece at a time: the calibration usually ends within seconds
         n_in = int(np.searchsorted(time_s, self._t0 + self.params.search_window_s, side="right"))
         for p in range(0, n_in, CONVERT_PIECE):
             e = min(n_in, p + CONVERT_PIECE)
