@@ -377,7 +377,7 @@ class ExcursionSegmenter:
             float(seg_vals[:, k].max()) if c.one_sided else float(np.abs(seg_vals[:, k]).max())
             for k, c in enumerate(self.channels)
         ]
-        dom = max(range(len(self.channels)), key=lambda k: peak[k] / max(self.min_range[k], 1e-6))
+        dom = self._dominant(peak)
         if peak[dom] < self.min_range[dom]:
             return None
         back = [abs(m - lv) for m, lv in zip(mean, level, strict=True)]
@@ -405,8 +405,10 @@ class ExcursionSegmenter:
             for thr, c in zip(self.start_thr, self.channels, strict=True)
         ]
 
-    def _dominant(self) -> int:
-        return max(range(len(self.channels)), key=lambda k: self._peak[k] / max(self.min_range[k], 1e-6))
+    def _dominant(self, peak: list[float] | None = None) -> int:
+        """The channel whose peak (the open rep's unless given) is largest relative to its minimum range."""
+        pk = self._peak if peak is None else peak
+        return max(range(len(self.channels)), key=lambda k: pk[k] / max(self.min_range[k], 1e-6))
 
     def _settled_back(self, still_s: float, ti: float) -> Segment | None:
         """Still for settle_s after coming back more than RETURN_FRAC of the way: the rep is over and

@@ -465,9 +465,7 @@ def _lowering_speed(u: F64, drop_m: float, foot_cm: float) -> F64:
     ball_m = 0.01 * BALL_FROM_ANKLE_FRAC * foot_cm
     lever_m = 0.01 * HEEL_TO_BALL_FRAC * foot_cm
     ah_m = 0.01 * ANKLE_HEIGHT_CM
-    beta = np.linspace(0.0, math.radians(60.0), 601)
-    beta_top = float(np.interp(drop_m, ball_m * np.sin(beta) - ah_m * (1.0 - np.cos(beta)), beta))
-    heel_top_m = lever_m * math.sin(beta_top)
+    heel_top_m = 0.01 * float(heel_rise_cm(np.asarray(100.0 * drop_m), foot_cm))
     uc = np.clip(u, 0.0, 1.0)
     sin_b = heel_top_m * (1.0 - uc**3 * (10.0 + uc * (-15.0 + 6.0 * uc))) / lever_m
     tan_b = sin_b / np.sqrt(1.0 - sin_b * sin_b)
