@@ -1,5 +1,6 @@
-"""A step to reposition the foot lifts the shin as far as a calf raise does, but turns it 25-70°:
-it is not a raise, and the velocity it leaves behind must not spoil the next one."""
+"""A step to reposition the foot lifts the shin as far as a calf raise does, but tilts it (simulated:
+14° or more, a raise under 2°): it is not a raise, and the velocity it leaves behind must not spoil
+the next one."""
 
 from __future__ import annotations
 
