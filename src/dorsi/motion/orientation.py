@@ -51,6 +51,11 @@ TWIST_SIGMA_DEG = 0.3  # rotation about vertical during a "rest": unseen by the 
 TWIST_RESIDUAL_FACTOR = 5.0
 # VQF's own rest update is switched off by giving it no weight (its rest detection is kept).
 VQF_REST_SIGMA_OFF_DPS = 1e3
+# VQF's rest test also needs the low-passed raw gyro within its bias clip (2 °/s) on every axis. A bias
+# near 1.5 °/s plus quiet-stance sway crosses that, so the calibration stand went unseen as rest and the
+# bias stayed unlearnt for tens of seconds. Until the first rest window is measured the clip is wider;
+# from then on VQF's default holds, so a slow turn later on (an axial rotation drill) is not taken as rest.
+STARTUP_BIAS_CLIP_DPS = 3.5
 
 
 @dataclass(frozen=True)
@@ -222,20 +227,29 @@ class OrientationEstimator:
     def __init__(self, params: OrientationParams) -> None:
         self.params = params
         self._period_s = 1.0 / params.rate_hz
-        kwargs = {} if params.tau_acc_s is None else {"tauAcc": params.tau_acc_s}
-        self._vqf = VQF(self._period_s, biasSigmaRest=VQF_REST_SIGMA_OFF_DPS, **kwargs)
         self._prev: tuple[float, F64, F64] | None = None
         self._window = _RestWindow(params.rate_hz)
+        self.reset()
+
+    def _new_vqf(self, bias_clip_dps: float | None) -> VQF:
+        kwargs = {} if self.params.tau_acc_s is None else {"tauAcc": self.params.tau_acc_s}
+        if bias_clip_dps is not None:
+            kwargs["biasClip"] = bias_clip_dps
+        return VQF(self._period_s, biasSigmaRest=VQF_REST_SIGMA_OFF_DPS, **kwargs)
 
     def reset(self) -> None:
-        self._vqf.resetState()
+        self._vqf = self._new_vqf(STARTUP_BIAS_CLIP_DPS)
+        self._startup = True  # no rest window measured yet
         self._prev = None
         self._window.drop()
 
     def _apply(self, measurement: Measurement) -> None:
-        """Kalman update of VQF's bias state with a rest window's measurement."""
+        """Kalman update of VQF's bias state with a rest window's measurement; the first one ends the
+        start-up rest test (the state moves to a VQF with the default bias clip)."""
         meas, cov = measurement
         state = self._vqf.state
+        if self._startup:
+            self._vqf, self._startup = self._new_vqf(None), False
         b = np.asarray(state["bias"], dtype=np.float64)
         p = np.reshape(state["biasP"], (3, 3))
         gain = p @ np.linalg.inv(p + cov)
@@ -243,9 +257,6 @@ class OrientationEstimator:
         state["bias"] = np.clip(b + gain @ (meas - b), -clip, clip).tolist()
         state["biasP"] = ((np.eye(3) - gain) @ p).ravel().tolist()
         self._vqf.state = state
-
-    def set_bias_dps(self, bias_dps: F64) -> None:
-        self._vqf.setBiasEstimate(np.radians(np.asarray(bias_dps, dtype=np.float64)), -1.0)
 
     def _restart_inclination(self) -> None:
         """VQF aligns its low-pass filtered accelerometer with vertical at every step; restarting
@@ -278,7 +289,11 @@ class OrientationEstimator:
                 out = self._vqf.updateBatch(np.ascontiguousarray(g[p:q]), np.ascontiguousarray(a[p:q]))
                 quat[p:q], bias[p:q], rest[p:q] = out["quat6D"], out["bias"], out["restDetected"]
                 commits = self._window.block(g, a, p, rest[p:q])
-                if commits:  # the rest flags do not depend on the bias: redo the block with the commits
+                if commits and self._startup:
+                    # the first commit changes the rest test: redo up to it, then go on afresh from there
+                    commits, q = commits[:1], commits[0][0] + 1
+                    self._window.drop()  # as it is right after a commit
+                if commits:  # otherwise the rest flags do not depend on the bias: redo the block with the commits
                     self._vqf.state = snapshot
                     for k0, k1, commit in zip(
                         [p] + [c[0] + 1 for c in commits],
@@ -311,6 +326,7 @@ class OrientationEstimator:
                     vqf.update(gk, ak)
                     if (c := window.step(gk, ak, vqf.getRestDetected())) is not None:
                         self._apply(c)
+                        vqf = self._vqf  # the first commit replaces it
         vqf.update(g, a)
         out = vqf.getQuat6D(), vqf.getBiasEstimate()[0], vqf.getRestDetected()  # before a commit, as in _run
         if (c := window.step(g, a, out[2])) is not None:
