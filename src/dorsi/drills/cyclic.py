@@ -18,9 +18,10 @@ estimate and the peaks of full rocks scatter around it by as much as a rock's
 half-range, so a full rock could read as half of the usual.
 
 Circles — the direction of the velocity vector turns once per circle. Its
-angle is unwrapped while the knee moves faster than ``min_speed_dps``; a
-circle ends where the knee is straight forward of the circle's centre, provided
-the velocity has turned at least 1.5π since the previous end (π for the first
+angle is unwrapped while the knee moves faster than ``min_speed_dps`` (0.5 s
+under it is a stop; a slow circle's top dips under it briefly); a circle ends
+where the knee is straight forward of the circle's centre, provided the
+velocity has turned at least 1.5π since the previous end (π for the first
 one). The centre is the previous circle's mean position: the end is where the
 frontal tilt crosses the centre's (inclination above it), at its fastest, not the
 inclination's maximum, which is flat on a slow circle and moved by sway. The
@@ -52,6 +53,7 @@ class CyclicParams:
     stop_frac: float = 0.15
     symmetry_min: float = 0.4
     min_speed_dps: float = 1.5
+    stop_s: float = 0.5  # circles: slower than min_speed_dps this long is a stop (shorter: a slow circle's top)
     bout_gap_s: float = 3.0  # a still plateau this long after the last rock re-centres the squat
     settle_s: float = 0.6
     quiet_dps: float = 2.5
@@ -253,6 +255,7 @@ class CircleSegmenter:
         self._df = math.nan  # frontal tilt − centre at the previous sample
         self._f = math.nan  # frontal tilt at the previous sample
         self._extent = [math.inf, -math.inf, math.inf, -math.inf]  # first circle so far: incl min/max, frontal min/max
+        self._slow_since = math.nan  # start of the current run under min_speed_dps
         self.in_rep = False
 
     def process(self, t: F64, incl: F64, frontal: F64, speed: F64, emit: Callable[[Cycle], None]) -> None:
@@ -289,29 +292,43 @@ class CircleSegmenter:
         return f_prev < fc <= f if self._acc > 0 else f_prev > fc >= f
 
     def _step(self, ti: float, vt: float, vf: float, x: float, f: float) -> Cycle | None:
-        if math.hypot(vt, vf) < self.p.min_speed_dps:
-            self._reset()
-            return None
+        # The velocity's direction means nothing under min_speed_dps: such samples add no turn, and a run of
+        # them lasting stop_s is a stop. Shorter runs are a slow circle's top (the knee's slowest point and
+        # its boundary): resetting there lost the circle that was ending (fresh seed 29 slow, a set's first
+        # circle), so the position rules below still see them.
+        slow = math.hypot(vt, vf) < self.p.min_speed_dps
+        if slow:
+            if math.isnan(self._slow_since):
+                self._slow_since = ti
+            if ti - self._slow_since >= self.p.stop_s:
+                self._reset()
+                return None
+            if self._beta is None:
+                return None
+        else:
+            self._slow_since = math.nan
         df_prev, f_prev = self._df, self._f
         self._df = math.nan if self._centre is None else f - self._centre[1]
         self._f = f
         if self._first:
             ext = self._extent
             ext[0], ext[1], ext[2], ext[3] = min(ext[0], x), max(ext[1], x), min(ext[2], f), max(ext[3], f)
-        beta = math.atan2(vf, vt)
-        if self._beta is None:
-            self._beta, self._start_t, self.in_rep = beta, ti, True
-            return None
-        d = (beta - self._beta + math.pi) % (2.0 * math.pi) - math.pi
-        prev = self._beta
-        self._beta = beta
-        self._acc += d
-        if self._first and abs(self._acc) < 0.25 * math.pi:
-            # a bout's first circle starts where the knee's path begins to turn: a straight approach from
-            # standing to the circle's centre that runs into the first circle without a stop is not part of
-            # it (its range, 2-3 circles' worth, made every later circle of the set look partial)
-            self._start_t = ti
-            self._extent = [x, x, f, f]
+        beta = prev = math.nan
+        if not slow:
+            beta = math.atan2(vf, vt)
+            if self._beta is None:
+                self._beta, self._start_t, self.in_rep = beta, ti, True
+                return None
+            d = (beta - self._beta + math.pi) % (2.0 * math.pi) - math.pi
+            prev = self._beta
+            self._beta = beta
+            self._acc += d
+            if self._first and abs(self._acc) < 0.25 * math.pi:
+                # a bout's first circle starts where the knee's path begins to turn: a straight approach from
+                # standing to the circle's centre that runs into the first circle without a stop is not part
+                # of it (its range, 2-3 circles' worth, made every later circle of the set look partial)
+                self._start_t = ti
+                self._extent = [x, x, f, f]
         need = math.pi if self._first else 1.5 * math.pi
         if abs(self._acc) < need:
             return None
@@ -330,7 +347,9 @@ class CircleSegmenter:
             # first circle of a bout (no centre yet), or the knee spiralling into the centre at its end:
             # the velocity crosses "straight to the side" (+90° ccw, −90° cw), i.e. the knee farthest forward
             target = math.pi / 2 if self._acc > 0 else -math.pi / 2
-            crossed = (math.sin(prev - target) < 0) != (math.sin(beta - target) < 0) and math.cos(beta - target) > 0
+            crossed = not slow and (
+                (math.sin(prev - target) < 0) != (math.sin(beta - target) < 0) and math.cos(beta - target) > 0
+            )
             crossed = crossed or self._first_circle_crossed(x, f, f_prev)
         if not crossed:
             return None
