@@ -10,9 +10,12 @@ A per-sample state machine (identical for any chunking), on one or more channels
 - EXCURSION: peaks are tracked. A rep closes when the dominant channel is back
   within ``max(end_min_deg, end_frac × range)`` of rest (hysteresis: a wobble at
   end range never gets near rest, so it cannot double count) and the others are
-  within their start thresholds. The axial channel is an integrated rate, whose error
-  grows with time (residual gyro bias): it may also be off by ``INTEGRATED_DRIFT_DPS``
-  × the rep's time, and is re-referenced where the rep closed.
+  within their start thresholds. Until every channel is back within its start
+  threshold, the next rep opens only on a rise of a start threshold from the lowest
+  point since the close (not on the rest of the return). The axial channel is an
+  integrated rate, whose error grows with time (residual gyro bias): it may also be
+  off by ``INTEGRATED_DRIFT_DPS`` × the rep's time, and is re-referenced where the
+  rep closed.
 - Return overshoot: after a rep on a two-sided channel (frontal tilt, axial rotation)
   the same channel cannot open the opposite way until it has settled (still within
   ``settle_band_deg`` for ``settle_s``); the rest level is then re-referenced to where it
@@ -121,6 +124,8 @@ class ExcursionSegmenter:
         self.in_rep = False
         self._buf: list[tuple[float, ...]] = []  # (t, *values, speed, frontal, incl) since the rep start
         self._pre: list[tuple[float, ...]] = []
+        # after a close, still beyond a start threshold: each channel's lowest excess since (see _rest_step)
+        self._returning: list[float] | None = None
         self._peak = [0.0] * len(channels)
         self._quiet = _Quiet()
         self._plateau: list[float] | None = None
@@ -244,14 +249,31 @@ class ExcursionSegmenter:
             elif other_way:  # past rest the other way, not settled yet
                 thr_open = list(self.start_thr)
                 thr_open[k] = max(thr_open[k], SWING_FRAC * range_deg)
-        if all(e <= 0.25 * thr for e, thr in zip(exc, self.start_thr, strict=True)):
+        # A rep closes on the way back, at end_frac of its range, which can be beyond the start threshold:
+        # until every channel is back within its start threshold, a channel opens a rep only by rising a
+        # start threshold above its lowest point since the close (a drive again from a partial return),
+        # never on the rest of the return itself (a fast return opened a "rep" of its own tail, whose
+        # peak was its start: fresh seed 31, knee-to-wall).
+        ret = self._returning
+        if ret is not None and all(e <= thr for e, thr in zip(exc, self.start_thr, strict=True)):
+            ret = self._returning = None
+        turned = False  # a new low on the way back: the next rep would start here
+        if ret is not None:
+            for k, e in enumerate(exc):
+                if e < ret[k]:
+                    ret[k], turned = e, True
+        if turned or all(e <= 0.25 * thr for e, thr in zip(exc, self.start_thr, strict=True)):
             self._pre = [tuple(row)]
         else:
             self._pre.append(tuple(row))
             if len(self._pre) > 4000:
                 self._pre = self._pre[-2000:]
-        if any(e > thr for e, thr in zip(exc, thr_open, strict=True)):
+        if any(
+            e > thr and (ret is None or e - ret[k] > st)
+            for k, (e, thr, st) in enumerate(zip(exc, thr_open, self.start_thr, strict=True))
+        ):
             self._overshoot = None
+            self._returning = None
             self._open(self._pre)
 
     def _open(self, rows: list[tuple[float, ...]]) -> None:
@@ -459,6 +481,7 @@ class ExcursionSegmenter:
         buf = np.asarray(self._buf)
         self._buf = []
         self._pre = []
+        self._returning = [math.inf] * len(self.channels)
         self.hold_start_s = math.nan
         nch = len(self.channels)
         c = self.channels[dom]
