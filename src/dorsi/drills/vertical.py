@@ -82,7 +82,10 @@ class VerticalParams:
     max_rep_s: float = 30.0
     quiet_dps: float = 6.0
     tap_s: float = 0.06  # a tap's edges: integration is undone this far back and skipped this long
-    spike_mps2: float = 2.0  # vertical acceleration beyond this is a tap, not a raise
+    # vertical acceleration (or |specific force| − g) beyond this is a tap, not a raise. A tap into the skin is
+    # 2–4 g for 5–20 ms (a jolt of ≥ 12 m/s² even when horizontal); a fast raise (rise in 0.4 s) reaches
+    # ~2 m/s², and at 2.0 its onset was taken for a tap and undone (fresh seed 36 `fast`: 6 of 45 lost)
+    spike_mps2: float = 5.0
     min_bias_s: float = 0.5  # still time needed before the first rep can be measured
     onset_s: float = 0.3  # a movement's onset is re-integrated this far back (its start looked still)
     resid_max_mps2: float = 0.005  # a zero-velocity residual / interval above this is no offset evidence
