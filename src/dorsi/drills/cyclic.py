@@ -252,7 +252,6 @@ class CircleSegmenter:
         # the last circle's centre and mean radius in (inclination, frontal): the knee's position phase
         self._centre: tuple[float, float] | None = None
         self._radius = math.nan
-        self._df = math.nan  # frontal tilt − centre at the previous sample
         self._f = math.nan  # frontal tilt at the previous sample
         self._extent = [math.inf, -math.inf, math.inf, -math.inf]  # first circle so far: incl min/max, frontal min/max
         self._slow_since = math.nan  # start of the current run under min_speed_dps
@@ -275,21 +274,24 @@ class CircleSegmenter:
         self._start_t = math.nan
         self._centre = None
         self._radius = math.nan
-        self._df = math.nan
         self._f = math.nan
         self._extent = [math.inf, -math.inf, math.inf, -math.inf]
         self.in_rep = False
+
+    def _passes_forward(self, x: float, f: float, f_prev: float, xc: float, fc: float) -> bool:
+        """The knee passes straight forward of the centre (xc, fc): the frontal tilt crosses the centre's in
+        the circle's direction, with the inclination above it."""
+        return x > xc and (f_prev < fc <= f if self._acc > 0 else f_prev > fc >= f)
 
     def _first_circle_crossed(self, x: float, f: float, f_prev: float) -> bool:
         """The bout's first circle (no centre yet) ends where the knee passes straight forward of its own
         centre (the middle of its extent so far) once it has been to both sides (the frontal extent at least
         half the sagittal), as later circles end at the previous one's centre. The inclination's top, which
-        the velocity rule finds, comes later when the circle drifts up (held-out seed 14: 0.35 s)."""
+        the velocity rule finds, comes later on a slanted or drifting circle (held-out seed 14: 0.35 s)."""
         x_lo, x_hi, f_lo, f_hi = self._extent
-        if f_hi - f_lo < 0.5 * (x_hi - x_lo) or x <= 0.5 * (x_lo + x_hi):
-            return False
-        fc = 0.5 * (f_lo + f_hi)
-        return f_prev < fc <= f if self._acc > 0 else f_prev > fc >= f
+        return f_hi - f_lo >= 0.5 * (x_hi - x_lo) and self._passes_forward(
+            x, f, f_prev, 0.5 * (x_lo + x_hi), 0.5 * (f_lo + f_hi)
+        )
 
     def _step(self, ti: float, vt: float, vf: float, x: float, f: float) -> Cycle | None:
         # The velocity's direction means nothing under min_speed_dps: such samples add no turn, and a run of
@@ -307,9 +309,7 @@ class CircleSegmenter:
                 return None
         else:
             self._slow_since = math.nan
-        df_prev, f_prev = self._df, self._f
-        self._df = math.nan if self._centre is None else f - self._centre[1]
-        self._f = f
+        f_prev, self._f = self._f, f
         if self._first:
             ext = self._extent
             ext[0], ext[1], ext[2], ext[3] = min(ext[0], x), max(ext[1], x), min(ext[2], f), max(ext[3], f)
@@ -339,13 +339,11 @@ class CircleSegmenter:
             # 0.5 s, while the frontal tilt crosses its centre at its fastest (radius × angular rate).
             # The bout's last circle spirals into the centre and never crosses: it ends where the knee is
             # back within half a radius of the centre.
-            dx = x - self._centre[0]
-            crossed = math.hypot(dx, self._df) < 0.5 * self._radius or (
-                dx > 0 and (df_prev < 0 <= self._df if self._acc > 0 else df_prev > 0 >= self._df)
-            )
+            xc, fc = self._centre
+            crossed = math.hypot(x - xc, f - fc) < 0.5 * self._radius or self._passes_forward(x, f, f_prev, xc, fc)
         else:
-            # first circle of a bout (no centre yet), or the knee spiralling into the centre at its end:
-            # the velocity crosses "straight to the side" (+90° ccw, −90° cw), i.e. the knee farthest forward
+            # first circle of a bout (no centre yet): straight forward of its own centre, or else where the
+            # velocity crosses "straight to the side" (+90° ccw, −90° cw), i.e. the knee farthest forward
             target = math.pi / 2 if self._acc > 0 else -math.pi / 2
             crossed = not slow and (
                 (math.sin(prev - target) < 0) != (math.sin(beta - target) < 0) and math.cos(beta - target) > 0
@@ -373,6 +371,5 @@ class CircleSegmenter:
         xc, fc = float(rows[:, 1].mean()), float(rows[:, 2].mean())
         self._centre = (xc, fc)
         self._radius = float(np.hypot(rows[:, 1] - xc, rows[:, 2] - fc).mean())
-        self._df = f - fc
         self._buf.trim(ti)
         return cyc
