@@ -98,13 +98,14 @@ def clamshell(ctx: Ctx) -> None:
 
 
 def rocking_mobilization(ctx: Ctx) -> None:
-    """Knee straight (gastrocnemius): rock into dorsiflexion 10–15 times, shin 10–20°."""
+    """Knee straight (gastrocnemius): rock into dorsiflexion 10–15 times, 6–12° beyond standing (shin 8–20°)."""
     p = ctx.person
-    target = ctx.u(12.0, 18.0)
+    target = ctx.u(6.0, 12.0)
     n_reps = ctx.reps(int(ctx.rng.integers(10, 16)))
 
     def rep(c: Ctx, si: int, partial: bool) -> None:
-        peak = min(20.0, max(10.0, c.jitter(target, sd=1.0, lim=2.0)))
+        # a partial rep stops short of the intended range (drive() scales it), not of a jittered one
+        peak = p.standing_theta_deg + (target if partial else c.jitter_range(target))
         drive(c, si, p.standing_theta_deg, peak, c.u(1.0, 1.5), c.u(0.5, 1.0), c.u(1.0, 1.5), partial, 0.3)
 
     run_sets(ctx, ctx.sets(1), n_reps, rep, lambda: ctx.u(0.3, 0.8), ctx.u(20.0, 40.0))

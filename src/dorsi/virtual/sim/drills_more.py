@@ -198,7 +198,8 @@ def ankle_matrix(ctx: Ctx) -> None:
             rest = ctx.u(10.0, 15.0) if knee == "bent" else p.standing_theta_deg
             s.move(ctx.u(1.5, 2.5), theta_deg=rest)
             s.hold(ctx.u(1.0, 2.0))
-            fwd = min(p.max_theta_deg, rest + ctx.u(15.0, 22.0)) if knee == "bent" else ctx.u(12.0, 18.0)
+            # straight leg: the gastrocnemius stops the shin 6-12° beyond standing
+            fwd = min(p.max_theta_deg, rest + ctx.u(15.0, 22.0)) if knee == "bent" else rest + ctx.u(6.0, 12.0)
             tilt, rot = (ctx.u(8.0, 12.0), ctx.u(12.0, 20.0)) if knee == "bent" else (ctx.u(5.0, 8.0), ctx.u(8.0, 15.0))
             for direction in ("forward", "tilt-left", "tilt-right", "rotate-left", "rotate-right"):
                 reps = n_reps
@@ -232,7 +233,7 @@ def _matrix_rep(
             ctx,
             si,
             rest,
-            rest + frac * (ctx.jitter(fwd) - rest),
+            rest + (frac * (fwd - rest) if partial else ctx.jitter_range(fwd - rest)),
             ctx.u(1.2, 1.8),
             ctx.u(0.8, 1.2),
             ctx.u(1.2, 1.8),

@@ -38,6 +38,14 @@ class Ctx:
         """Per-rep variation of a peak: normal, clipped to ±lim."""
         return x + float(np.clip(self.rng.normal(0.0, sd), -lim, lim))
 
+    def jitter_range(self, range_deg: float) -> float:
+        """Per-rep variation of a range to an end range (set by the tissue's stiffness): 8 % (sd) of it,
+        at most the 1.2° of ``jitter``, clipped to ±2 sd. A spread fixed in degrees turns some reps of
+        a 5° straight-knee rock into 2°: a partial rep to any coach's eye, though meant as full. A full
+        rep stays over 0.84 of the range, a partial one (``drive``) under 0.42: under half of any."""
+        sd = min(1.2, 0.08 * range_deg)
+        return self.jitter(range_deg, sd=sd, lim=2.0 * sd)
+
     def event(self, name: str) -> bool:
         return name in self.params.events
 
