@@ -91,7 +91,10 @@ class VerticalParams:
     resid_max_mps2: float = 0.005  # a zero-velocity residual / interval above this is no offset evidence
     push_frac: float = 0.75  # ... or under this and the next rise pushes up
     bridge_frac: float = 0.5  # the lowering is over once the bridged height is under this × the top (halfway)
-    settle_lead_s: float = 1.0  # ... less about the fitted end's error on a slow lowering (σ 0.5-1 s)
+    # ... less about the fitted end's error: it grows with the lowering's duration (σ 0.5-1 s at 6-9 s);
+    # a 3 s lowering's last second still brakes, and a rest seen there leaves that braking as a rise
+    settle_lead_s: float = 1.0
+    settle_lead_frac: float = 0.125
     settle_max_s: float = 4.0  # after a rep closes, no rest until the fitted lowering's end, at most this long
     brake_margin_mps2: float = 0.008  # ≈ 3 σ of the quiet test's boxcar noise (2.7 mm/s²)
     foot_cm: float = 26.0  # the foot's length: the ankle's lowering speed profile (heel_rise_cm's model)
@@ -425,7 +428,8 @@ class RaiseSegmenter:
             lower = t >= self._hold_t
             t0, down_s = lowering_fit(t[lower], v[lower], self._hold_t, 0.01 * self._top_b, self.p.foot_cm)
             if math.isfinite(t0 + down_s):
-                self._settle_until = min(t0 + down_s - self.p.settle_lead_s, ti + self.p.settle_max_s)
+                lead_s = min(self.p.settle_lead_s, self.p.settle_lead_frac * down_s)
+                self._settle_until = min(t0 + down_s - lead_s, ti + self.p.settle_max_s)
                 self._brake_mps2 = MJ_PEAK_ACC * 0.01 * self._top_b / (down_s * down_s)
         return Raise(
             start_s=float(t[0]),
