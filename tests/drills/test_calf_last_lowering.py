@@ -18,4 +18,3 @@ def test_the_braking_end_of_a_3_s_lowering_is_not_a_rise() -> None:
     assert len(reps) == len(sim.counted_reps) == 45
     # nothing after the last true rep ends (the person stands still to the end of the recording)
     assert reps[-1].start_s < sim.counted_reps[-1]["end_s"]
-
