@@ -26,7 +26,7 @@ LENGTH_SD_CM = 1.5  # uncertainty of a self-measured tibia or foot length
 
 # Our repeatability, measured on simulated repeated tests (benchmarks/bench_reps.py, docs/drills.md):
 # SD of (measured best − true best) over many simulated people, sensors and strap rotations.
-OUR_SEM_DEG = 0.27  # bench_reps.py (full): 72 people, bias −0.09°, SD 0.27°
+OUR_SEM_DEG = 0.27  # bench_reps.py (full): 72 people, bias −0.08°, SD 0.27°
 OUR_MDC_DEG = 1.96 * math.sqrt(2.0) * OUR_SEM_DEG  # ≈ 0.75°
 LITERATURE_MDC_DEG = 4.6  # Powden 2015 (between clinicians); 4.7° within one
 LITERATURE_MDC_CM = 1.6  # Powden 2015 (1.9 cm within one clinician)
