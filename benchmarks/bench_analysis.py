@@ -9,8 +9,8 @@ per-sample cost of ShinPipeline.update for notification-sized chunks
 
 from __future__ import annotations
 
+import argparse
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -35,8 +35,10 @@ def timed(fn):  # type: ignore[no-untyped-def]
     return time.perf_counter() - t0, out
 
 
-def main(argv: list[str]) -> int:
-    seconds = float(argv[1]) if len(argv) > 1 else 3600.0
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("seconds", nargs="?", type=float, default=3600.0, help="recording length (default 3600)")
+    seconds = ap.parse_args(argv).seconds
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "hour.csv"
         t0 = time.perf_counter()
@@ -101,4 +103,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv))
+    raise SystemExit(main())

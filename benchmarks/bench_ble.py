@@ -15,8 +15,8 @@ Usage: python benchmarks/bench_ble.py [seconds] [sensors]
 
 from __future__ import annotations
 
+import argparse
 import asyncio
-import sys
 import time
 
 import numpy as np
@@ -94,8 +94,9 @@ async def run(seconds: float, n_sensors: int) -> None:
 
 
 if __name__ == "__main__":
-    secs = float(sys.argv[1]) if len(sys.argv) > 1 else 20.0
-    n = int(sys.argv[2]) if len(sys.argv) > 2 else 1
-    asyncio.run(run(secs, n))
-    if len(sys.argv) <= 2:
-        asyncio.run(run(secs, 4))
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("seconds", nargs="?", type=float, default=20.0, help="real-time run length (default 20)")
+    ap.add_argument("sensors", nargs="?", type=int, help="sensors at once (default: a run with 1, then with 4)")
+    args = ap.parse_args()
+    for n in [args.sensors] if args.sensors else [1, 4]:
+        asyncio.run(run(args.seconds, n))

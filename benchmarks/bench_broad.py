@@ -11,7 +11,7 @@ Inertial Orientation Estimation", Data 6(7):72, CC-BY-4.0.
 
 from __future__ import annotations
 
-import sys
+import argparse
 from pathlib import Path
 
 import numpy as np
@@ -68,8 +68,10 @@ def evaluate(path: Path) -> dict[str, float]:
     }
 
 
-def main(argv: list[str]) -> int:
-    folder = Path(argv[1]) if len(argv) > 1 else DEFAULT_DIR
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("folder", nargs="?", type=Path, default=DEFAULT_DIR, help="folder of BROAD .npz trials")
+    folder = ap.parse_args(argv).folder
     files = sorted(folder.glob("*.npz"))
     if not files:
         print(f"BROAD data not found in {folder}: skipped")
@@ -94,4 +96,4 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv))
+    raise SystemExit(main())
