@@ -98,5 +98,7 @@ if __name__ == "__main__":
     ap.add_argument("seconds", nargs="?", type=float, default=20.0, help="real-time run length (default 20)")
     ap.add_argument("sensors", nargs="?", type=int, help="sensors at once (default: a run with 1, then with 4)")
     args = ap.parse_args()
-    for n in [args.sensors] if args.sensors else [1, 4]:
+    if args.sensors is not None and args.sensors < 1:
+        ap.error("sensors must be at least 1")
+    for n in [1, 4] if args.sensors is None else [args.sensors]:
         asyncio.run(run(args.seconds, n))
