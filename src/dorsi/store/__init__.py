@@ -23,12 +23,15 @@ line for the user (damaged, locked, disk full, permission); bad arguments are
 
 Reading: ``store.sessions()``, ``store.session(id)``, ``store.load_recording(id)``,
 ``store.derived_columns(id)``, ``store.reps(id)``, ``store.test_results()``.
+Reliability studies: ``store.mark_repeats(ids, design, raters)``, ``store.unmark_repeats(ids)``,
+``store.repeat_groups()`` (store/studies.py).
 Files: ``dorsi.store.export`` (per-session CSV/JSON, history CSV) and
 ``dorsi.store.importer`` (raw CSV → session). Layout and figures: docs/storage.md.
 """
 
 from dorsi.store.models import Profile, SessionInfo
 from dorsi.store.store import SessionStore
+from dorsi.store.studies import RepeatGroup, RepeatMember
 from dorsi.store.writer import SessionWriter
 
-__all__ = ["Profile", "SessionInfo", "SessionStore", "SessionWriter"]
+__all__ = ["Profile", "RepeatGroup", "RepeatMember", "SessionInfo", "SessionStore", "SessionWriter"]

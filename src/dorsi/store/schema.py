@@ -88,6 +88,21 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX test_results_taken ON test_results(taken_at);
     """,
+    # 1 -> 2: reliability studies. A repeat group is one person's one side tested again (test-retest) or
+    # by other raters (inter-rater); a session belongs to at most one group.
+    """
+    CREATE TABLE repeat_groups (
+        id INTEGER PRIMARY KEY,
+        design TEXT NOT NULL CHECK (design IN ('test-retest', 'inter-rater')),
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE repeat_members (
+        session_id INTEGER PRIMARY KEY REFERENCES sessions(id) ON DELETE CASCADE,
+        group_id INTEGER NOT NULL REFERENCES repeat_groups(id) ON DELETE CASCADE,
+        rater TEXT                           -- inter-rater: who tested; NULL for test-retest
+    );
+    CREATE INDEX repeat_members_group ON repeat_members(group_id);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -17,6 +17,7 @@ from dorsi import __version__
 from dorsi.errors import InputError, StorageError
 from dorsi.io.rawcsv import REQUIRED_COLUMNS
 from dorsi.motion.types import Recording
+from dorsi.store import studies
 from dorsi.store.codec import DEFAULT_CODEC, CodecError, decode, encode
 from dorsi.store.db import connect, storage_error
 from dorsi.store.models import SIDES, Profile, SessionInfo, from_json_text, to_json_text
@@ -204,6 +205,7 @@ class SessionStore:
         interrupted: bool = False,
         summary: Mapping[str, Any] | None = None,
         derived: Mapping[str, ArrayLike] | None = None,
+        profile_id: int | None = None,
     ) -> int:
         """Store a whole recording at once (imports); all or nothing. Returns the session id."""
         extra_names = list(rec.extra)
@@ -230,6 +232,7 @@ class SessionStore:
                 started_at=started_at,
                 source_file=source_file,
                 app_version=app_version,
+                profile_id=profile_id,
                 conn=conn,
             )
             for seq, start in enumerate(range(0, n, IMPORT_CHUNK_SAMPLES)):
@@ -449,6 +452,21 @@ class SessionStore:
         self.session(session_id)
         with self._transaction("delete the session") as conn:
             conn.execute("DELETE FROM sessions WHERE id = ?", (session_id,))
+
+    # -- reliability studies (store/studies.py) ------------------------------------------
+    def mark_repeats(self, session_ids: Sequence[int], design: str, raters: Sequence[str] | None = None) -> int:
+        """Mark sessions as repeated tests of one person's side; returns the new group's id."""
+        with self._transaction("mark the repeated tests") as conn:
+            return studies.insert_group(conn, session_ids, design, raters)
+
+    def unmark_repeats(self, session_ids: Sequence[int]) -> list[int]:
+        """Take sessions out of their repeat groups; returns the ids of the groups changed."""
+        with self._transaction("unmark the repeated tests") as conn:
+            return studies.delete_members(conn, session_ids)
+
+    def repeat_groups(self) -> list[studies.RepeatGroup]:
+        with self._guard("read the repeated tests") as conn:
+            return studies.read_groups(conn)
 
     # -- profiles ----------------------------------------------------------------------
     def add_profile(
