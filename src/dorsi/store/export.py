@@ -189,12 +189,12 @@ def _prepare_dir(out: Path) -> Path:
     return ensure_private_dir(out, tighten=False)
 
 
-def write_atomic(path: Path, blocks: Iterable[str]) -> None:
-    """Write text to path.part (0600), fsync, rename over path. One-line StorageError on failure."""
+def write_atomic(path: Path, blocks: Iterable[str | bytes]) -> None:
+    """Write text (or bytes) to path.part (0600), fsync, rename over path. One-line StorageError on failure."""
     write_all_atomic([(path, blocks)])
 
 
-def write_all_atomic(files: Sequence[tuple[Path, Iterable[str]]]) -> None:
+def write_all_atomic(files: Sequence[tuple[Path, Iterable[str | bytes]]]) -> None:
     """Write every file to its .part first and rename them only once all are on disk.
 
     If any write fails (disk full, permission) all .part files are removed and the
@@ -217,14 +217,14 @@ def write_all_atomic(files: Sequence[tuple[Path, Iterable[str]]]) -> None:
                 tmp.unlink(missing_ok=True)
 
 
-def _write_file(tmp: Path, blocks: Iterable[str], shown: Path) -> None:
+def _write_file(tmp: Path, blocks: Iterable[str | bytes], shown: Path) -> None:
     try:
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
     except OSError as exc:
         raise _export_error(shown, exc) from None
     try:
         for block in blocks:
-            data = memoryview(block.encode("utf-8"))
+            data = memoryview(block.encode("utf-8") if isinstance(block, str) else block)
             while data:
                 written = os.write(fd, data)
                 data = data[written:]
