@@ -26,6 +26,8 @@ COMMAND_MODULES = (
     "dorsi.cli.devices",
     "dorsi.cli.record",
     "dorsi.cli.sessions",
+    "dorsi.cli.report",
+    "dorsi.cli.reliability",
     "dorsi.cli.app",
     "dorsi.cli.calibrate",
 )
@@ -55,6 +57,8 @@ def _fail(message: str, status: int) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Qt orders a PDF's objects by hash; a fixed seed (set before Qt loads) makes the same report the same file
+    os.environ.setdefault("QT_HASH_SEED", "0")
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
