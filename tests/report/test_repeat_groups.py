@@ -35,7 +35,10 @@ def test_a_version_1_database_gains_repeat_groups_and_keeps_its_sessions(tmp_pat
 
 
 def _sessions(store: SessionStore, n: int) -> list[int]:
-    return [store.add_recording(fake_recording(20), drill="knee-to-wall", side="left", summary=fake_summary()) for _ in range(n)]
+    return [
+        store.add_recording(fake_recording(20), drill="knee-to-wall", side="left", summary=fake_summary())
+        for _ in range(n)
+    ]
 
 
 def test_marks_keep_their_structure() -> None:

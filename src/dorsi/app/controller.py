@@ -17,6 +17,7 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices
 
 from dorsi.app import testresult
+from dorsi.app.clinic import ClinicController
 from dorsi.app.engine import LiveEngine
 from dorsi.app.sources import Found, Hub, Stream
 from dorsi.ble.decode import SampleChunk
@@ -45,6 +46,7 @@ class AppController:
         self.hub = hub
         self.store = store
         self.engine = LiveEngine(models, settings, store)
+        self.clinic = ClinicController(models, store)  # test reports, reliability study
         self.stream: Stream | None = None
         self._stream_task: asyncio.Task[None] | None = None
         self._tasks: set[asyncio.Task[Any]] = set()

@@ -163,6 +163,18 @@ def occasions(ordered: Sequence[dict[str, Any]]) -> list[list[dict[str, Any]]]:
     return out
 
 
+def test_of(store: SessionStore, session_id: int) -> list[int]:
+    """The sessions of the test (both sides, as stored) that this knee-to-wall session belongs to."""
+    rows = test_rows(store)
+    info = knee_to_wall_session(store, session_id, rows)
+    infos = {s.id: s for s in store.sessions()}
+    for test in occasions(_person_rows(rows, infos, info.profile_id)):
+        ids = [int(r["session_id"]) for r in test]
+        if session_id in ids:
+            return ids
+    return [session_id]
+
+
 def collect(store: SessionStore, session_ids: Sequence[int] = ()) -> ReportData:
     """The report's data for these sessions (one test: one or both sides), or the latest test."""
     rows = test_rows(store)

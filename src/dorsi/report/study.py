@@ -250,41 +250,57 @@ def as_json(res: StudyResult) -> dict[str, Any]:
     }
 
 
-def as_text(res: StudyResult) -> str:
+def table_rows(res: StudyResult) -> list[tuple[str, str, str]]:
+    """(statistic, angle, cm) as printed by the CLI and shown by the app."""
     s = res.study
-    word = "test-retest" if s.design == "test-retest" else "inter-rater"
-    sessions = ", ".join(str(i) for ids in s.session_ids for i in ids)
-    bias_label = f"bias ({s.columns[1]} − {s.columns[0]})"
-    width = max(len(bias_label), 22) + 2
-    lines = [
-        f"Reliability of the knee-to-wall test: {word}, {len(s.subjects)} subjects (a person's side)"
-        f" × {len(s.columns)} ({', '.join(s.columns)}); sessions {sessions}",
-        f"{'':{width}}{'best angle':>24}{'toe to wall':>26}",
-    ]
-
-    def row(label: str, get: Any) -> None:
-        cm = get(res.cm, " cm") if res.cm is not None else "–"
-        lines.append(f"{label:{width}}{get(res.angle, '°'):>24}{cm:>26}")
 
     def icc(e: Any) -> str:
         bounds = "undefined" if math.isnan(e.lo) else f"{e.lo:.3f}, {e.hi:.3f}"
         return f"{e.value:.3f} [{bounds}]"
 
-    row("ICC(2,1) [95 % CI]", lambda r, u: icc(r.icc2_1))
-    row("ICC(3,1) [95 % CI]", lambda r, u: icc(r.icc3_1))
-    row("SEM (√MSE)", lambda r, u: f"{r.sem:.2f}{u}")
-    row("MDC95 (1.96·√2·SEM)", lambda r, u: f"{r.mdc95:.2f}{u}")
+    def both(get: Any) -> tuple[str, str]:
+        return get(res.angle, "°"), (get(res.cm, " cm") if res.cm is not None else "–")
+
+    rows = [
+        ("ICC(2,1) [95 % CI]", *both(lambda r, u: icc(r.icc2_1))),
+        ("ICC(3,1) [95 % CI]", *both(lambda r, u: icc(r.icc3_1))),
+        ("SEM (√MSE)", *both(lambda r, u: f"{r.sem:.2f}{u}")),
+        ("MDC95 (1.96·√2·SEM)", *both(lambda r, u: f"{r.mdc95:.2f}{u}")),
+    ]
     if res.angle.bland_altman is not None:
-        row(
-            bias_label,
-            lambda r, u: (
-                f"{r.bland_altman.bias.value:+.2f}{u} [{r.bland_altman.bias.lo:+.2f}, {r.bland_altman.bias.hi:+.2f}]"
-            ),
-        )
-        row("limits of agreement", lambda r, u: f"{r.bland_altman.lower:+.2f} to {r.bland_altman.upper:+.2f}{u}")
-    lines.append("")
-    lines.append("What the numbers mean:")
-    lines += [f"- {text}" for text in meanings(res).values()]
+
+        def bias(r: Reliability, u: str) -> str:
+            ba = r.bland_altman
+            assert ba is not None
+            return f"{ba.bias.value:+.2f}{u} [{ba.bias.lo:+.2f}, {ba.bias.hi:+.2f}]"
+
+        def limits(r: Reliability, u: str) -> str:
+            ba = r.bland_altman
+            assert ba is not None
+            return f"{ba.lower:+.2f} to {ba.upper:+.2f}{u}"
+
+        rows += [
+            (f"bias ({s.columns[1]} − {s.columns[0]})", *both(bias)),
+            ("limits of agreement", *both(limits)),
+        ]
+    return rows
+
+
+def as_text(res: StudyResult) -> str:
+    s = res.study
+    word = "test-retest" if s.design == "test-retest" else "inter-rater"
+    sessions = ", ".join(str(i) for ids in s.session_ids for i in ids)
+    rows = table_rows(res)
+    width = max(len(r[0]) for r in rows) + 2
+    lines = [
+        f"Reliability of the knee-to-wall test: {word}, {len(s.subjects)} subjects (a person's side)"
+        f" × {len(s.columns)} ({', '.join(s.columns)}); sessions {sessions}",
+        f"{'':{width}}{'best angle':>24}{'toe to wall':>26}",
+        *(f"{label:{width}}{angle:>24}{cm:>26}" for label, angle, cm in rows),
+        "",
+        "What the numbers mean:",
+        *(f"- {text}" for text in meanings(res).values()),
+    ]
     return "\n".join(lines)
 
 

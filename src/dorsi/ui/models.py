@@ -15,6 +15,7 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 
 from dorsi.ui.ring import RingBuffer
+from dorsi.ui.study_model import StudyModel
 
 # Live ring buffer columns
 COL_INCLINATION = 0
@@ -129,6 +130,7 @@ class TestModel(QObject):
     stop_requested = Signal()
     side_requested = Signal(str)
     reset_requested = Signal()
+    report_requested = Signal(str)  # the file (.pdf/.html) for the latest test's report
 
     TRIALS_PER_SIDE = 3
 
@@ -188,6 +190,7 @@ class HistoryModel(QObject):
     export_session_requested = Signal(int, str)  # session id, folder
     export_history_requested = Signal(str)  # folder
     open_folder_requested = Signal()
+    report_requested = Signal(int, str)  # a session of the test (0: the latest), the file (.pdf/.html)
 
     def __init__(self) -> None:
         super().__init__()
@@ -212,4 +215,5 @@ class AppModels:
     test: TestModel = field(default_factory=TestModel)
     drill: DrillModel = field(default_factory=DrillModel)
     history: HistoryModel = field(default_factory=HistoryModel)
+    study: StudyModel = field(default_factory=StudyModel)
     messages: MessageModel = field(default_factory=MessageModel)

@@ -25,11 +25,12 @@ from dorsi.ui.views.calibrate import CalibrateView
 from dorsi.ui.views.connect import ConnectView
 from dorsi.ui.views.drill import DrillView
 from dorsi.ui.views.history import HistoryView
+from dorsi.ui.views.reliability import ReliabilityView
 from dorsi.ui.views.settings import SettingsView
 from dorsi.ui.views.test import TestView
 from dorsi.ui.widgets import LivePlot, StateBadge
 
-SCREENS = ("Connect", "Calibrate", "Knee-to-wall", "Drills", "History", "Settings")
+SCREENS = ("Connect", "Calibrate", "Knee-to-wall", "Drills", "History", "Reliability", "Settings")
 
 
 class MainWindow(QMainWindow):
@@ -67,6 +68,7 @@ class MainWindow(QMainWindow):
         self.test_view = TestView(models.test, models.live, settings)
         self.drill_view = DrillView(models.drill, models.live, self.beeper)
         self.history_view = HistoryView(models.history, settings)
+        self.reliability_view = ReliabilityView(models.study)
         self.settings_view = SettingsView(settings, self.beeper)
         self.views = (
             self.connect_view,
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
             self.test_view,
             self.drill_view,
             self.history_view,
+            self.reliability_view,
             self.settings_view,
         )
         for v in self.views:
@@ -123,6 +126,8 @@ class MainWindow(QMainWindow):
                     plot.stop()
         if SCREENS[row] == "History":
             self.models.history.refresh_requested.emit()
+        elif SCREENS[row] == "Reliability":
+            self.models.study.refresh_requested.emit()
 
     def live_plots(self) -> list[LivePlot]:
         return [p for v in self.views if isinstance(p := getattr(v, "plot", None), LivePlot)]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFrame, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
 
 
 def heading(text: str, size_px: int = 26) -> QLabel:
@@ -48,3 +48,13 @@ class Card(QFrame):
 
 def fmt_deg(value: float | None, digits: int = 1) -> str:
     return "–" if value is None else f"{value:.{digits}f}°"
+
+
+def ask_report_file(parent: QWidget) -> str:
+    """Where to save a test report ("" if cancelled); .pdf unless HTML is chosen."""
+    path, chosen = QFileDialog.getSaveFileName(
+        parent, "Save the test report", "dorsi-report.pdf", "PDF (*.pdf);;HTML (*.html)"
+    )
+    if path and not path.lower().endswith((".pdf", ".html", ".htm")):
+        path += ".html" if "html" in chosen.lower() else ".pdf"
+    return path

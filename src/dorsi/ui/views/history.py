@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from dorsi.ui.models import HistoryModel
 from dorsi.ui.settings import CM_PER_IN, AppSettings
-from dorsi.ui.views.common import Card, heading, selected_first_item, text_label
+from dorsi.ui.views.common import Card, ask_report_file, heading, selected_first_item, text_label
 
 # Toe-to-wall bands (cm), first scale of the article (targets.md): < 10 restricted, 10–13 adequate, > 13 excellent
 CM_BANDS = (
@@ -126,7 +126,9 @@ class HistoryView(QWidget):
         self.export_button = QPushButton("Export session CSV…")
         self.export_history_button = QPushButton("Export test history CSV…")
         self.folder_button = QPushButton("Open data folder")
-        for b in (self.export_button, self.export_history_button, self.folder_button):
+        self.report_button = QPushButton("Test report…")
+        self.report_button.setToolTip("A one-page report of the selected (or the latest) knee-to-wall test")
+        for b in (self.export_button, self.export_history_button, self.folder_button, self.report_button):
             b.setMinimumHeight(34)
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -136,6 +138,8 @@ class HistoryView(QWidget):
         self.export_button.clicked.connect(self.export_selected)
         self.export_history_button.clicked.connect(self.export_history)
         self.folder_button.clicked.connect(model.open_folder_requested.emit)
+        self.report_button.clicked.connect(self.save_report)
+        self.ask_report_file: Callable[[], str] = lambda: ask_report_file(self)
         model.changed.connect(self.refresh)
         settings.changed.connect(self.refresh)
         self.refresh()
@@ -152,6 +156,12 @@ class HistoryView(QWidget):
         folder = self.ask_folder()
         if folder:
             self.model.export_session_requested.emit(sid, folder)
+
+    def save_report(self) -> None:
+        """The report of the selected session's test, or of the latest test."""
+        path = self.ask_report_file()
+        if path:
+            self.model.report_requested.emit(self.selected_session() or 0, path)
 
     def export_history(self) -> None:
         folder = self.ask_folder()

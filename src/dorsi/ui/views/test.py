@@ -8,13 +8,14 @@ The result card reads ``TestState.result``, which the app fills in this shape::
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from dorsi.ui.models import Band, LiveModel, TestModel
 from dorsi.ui.settings import AppSettings
-from dorsi.ui.views.common import Card, fmt_deg, heading, text_label
+from dorsi.ui.views.common import Card, ask_report_file, fmt_deg, heading, text_label
 from dorsi.ui.widgets import BigNumber, LivePlot
 
 SIDE_LABEL = {"left": "Left", "right": "Right"}
@@ -82,6 +83,12 @@ class TestView(QWidget):
         self.card_text = text_label("Do three trials on each side.", 15)
         self.card.body.addWidget(self.card_text)
         self.card.body.addStretch(1)
+        self.report_button = QPushButton("Report (PDF)…")
+        self.report_button.setToolTip("A one-page report of this test for the clinic: PDF or HTML")
+        self.report_button.clicked.connect(self.save_report)
+        self.card.body.addWidget(self.report_button)
+        # asks where to save the report; tests replace it
+        self.ask_report_file: Callable[[], str] = lambda: ask_report_file(self)
         self.card.setMinimumWidth(320)
         bottom.addWidget(self.card, 2)
         layout.addLayout(bottom, 4)
@@ -90,6 +97,11 @@ class TestView(QWidget):
         model.changed.connect(self.refresh)
         settings.changed.connect(self.refresh)
         self.refresh()
+
+    def save_report(self) -> None:
+        path = self.ask_report_file()
+        if path:
+            self.model.report_requested.emit(path)
 
     def toggle_running(self) -> None:
         if self.model.state.running:
@@ -130,6 +142,7 @@ class TestView(QWidget):
                 v = values[i] if i < len(values) else None
                 lab.setText(("★ " if v is not None and v == best else "") + fmt_deg(v))
         self.card_text.setText(self._card_text(st.result))
+        self.report_button.setEnabled(st.result is not None and not st.running)
 
     def _card_text(self, result: dict[str, Any] | None) -> str:
         if not result:
