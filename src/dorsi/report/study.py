@@ -203,7 +203,8 @@ def meanings(res: StudyResult) -> dict[str, str]:
         )
     if a.n < KOO_LI_MIN_SUBJECTS:
         out["size"] = (
-            f"With {a.n} subjects the intervals are wide; Koo & Li (2016) suggest at least {KOO_LI_MIN_SUBJECTS}."
+            f"{a.n} subjects: Koo & Li (2016) suggest at least {KOO_LI_MIN_SUBJECTS} for a reliability study;"
+            " the 95 % intervals show how precise these figures are."
         )
     if res.cm_note:
         out["cm"] = res.cm_note + "."
