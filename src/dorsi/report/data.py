@@ -67,7 +67,6 @@ class DrillSummary:
     holds_reached: int  # reps held at least the target (0 if the drill has no hold target)
     hold_target_s: float
     partial: int  # attempts under half the usual range: not counted
-    interrupted: int
 
 
 @dataclass(frozen=True)
@@ -306,7 +305,6 @@ def _drills(
                 holds_reached=held,
                 hold_target_s=target,
                 partial=partial,
-                interrupted=sum(1 for s in sessions if s.interrupted),
             )
         )
     return tuple(out)
