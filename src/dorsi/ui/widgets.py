@@ -10,7 +10,7 @@ from typing import ClassVar
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen
+from PySide6.QtGui import QColor, QFont, QPainter, QPalette, QPen, QResizeEvent
 from PySide6.QtWidgets import QGraphicsItem, QLabel, QSizePolicy, QWidget
 
 from dorsi.ui.models import COL_INCLINATION, Band, LiveModel
@@ -18,6 +18,16 @@ from dorsi.ui.ring import F64
 
 FRAME_INTERVAL_MS = 33  # ~30 fps; the plot never redraws faster than 60 fps
 TRACE_WIDTH_PX = 3  # the live trace, thick enough to follow from a few metres
+DONE_COLOR = "#2e9d4f"
+FLASH_MS = 900  # a visual cue: long enough to be seen from across the room, gone before the next rep
+
+
+def flash_timer(widget: QWidget) -> QTimer:
+    """A single-shot timer that repaints ``widget`` when its flash ends (``isActive()``: lit)."""
+    timer = QTimer(widget)
+    timer.setSingleShot(True)
+    timer.timeout.connect(widget.update)
+    return timer
 
 
 class BigNumber(QWidget):
@@ -25,7 +35,9 @@ class BigNumber(QWidget):
 
     It paints its own text with a font sized to the widget, so a style sheet
     applied later (the theme switch) cannot shrink it, and a frame repaints
-    only when the shown text changes.
+    only when the shown text changes. With no value it shows a placeholder
+    (what is missing and what to do), in the muted colour and at a size
+    for reading, not a giant dash.
     """
 
     def __init__(self, suffix: str = "°", parent: QWidget | None = None) -> None:
@@ -34,29 +46,53 @@ class BigNumber(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumHeight(120)
         self.setObjectName("bigNumber")
-        self._text = "–"
-        self._value: float | None = None
+        self._value_text = ""
+        self.placeholder = ("No sensor connected", "")
 
     def text(self) -> str:
-        return self._text
+        """What is shown: the value, or the placeholder's first line."""
+        return self._value_text or self.placeholder[0]
 
     def set_value(self, value: float | None) -> None:
-        text = "–" if value is None or not math.isfinite(value) else f"{value:.1f}{self.suffix}"
-        self._value = value
-        if text != self._text:
-            self._text = text
+        text = "" if value is None or not math.isfinite(value) else f"{value:.1f}{self.suffix}"
+        if text != self._value_text:
+            self._value_text = text
             self.update()
 
+    def set_placeholder(self, title: str, detail: str = "") -> None:
+        if (title, detail) != self.placeholder:
+            self.placeholder = (title, detail)
+            if not self._value_text:
+                self.update()
+
     def paintEvent(self, event: object) -> None:
-        font = QFont(self.font())
-        # "−38.4°" (6 characters) must fit the width; the height caps it
-        font.setPixelSize(max(24, int(min(self.height() * 0.78, self.width() / 3.6))))
-        font.setBold(True)
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.TextAntialiasing)
-        p.setFont(font)
-        p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
-        p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._text)
+        font = QFont(self.font())
+        font.setBold(True)
+        if self._value_text:
+            # "−38.4°" (6 characters) must fit the width; the height caps it
+            font.setPixelSize(max(24, int(min(self.height() * 0.78, self.width() / 3.6))))
+            p.setFont(font)
+            p.setPen(self.palette().color(QPalette.ColorRole.WindowText))
+            p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter, self._value_text)
+        else:
+            title, detail = self.placeholder
+            font.setPixelSize(max(16, min(30, int(self.width() / 16))))
+            p.setFont(font)
+            p.setPen(self.palette().color(QPalette.ColorRole.PlaceholderText))
+            box = self.rect().adjusted(8, 0, -8, 0)
+            flags = Qt.AlignmentFlag.AlignHCenter | Qt.TextFlag.TextWordWrap
+            title_h = p.boundingRect(box, flags, title).height()
+            small = QFont(font)
+            small.setBold(False)
+            small.setPixelSize(max(13, font.pixelSize() * 3 // 5))
+            p.setFont(small)
+            detail_h = p.boundingRect(box, flags, detail).height() if detail else 0
+            top = box.top() + (box.height() - title_h - detail_h) // 2
+            p.drawText(box.adjusted(0, top + title_h, 0, 0), flags, detail)
+            p.setFont(font)
+            p.drawText(box.adjusted(0, top, 0, 0), flags, title)
         p.end()
 
 
@@ -68,6 +104,20 @@ class HoldRing(QWidget):
         self.hold_s = 0.0
         self.target_s = 0.0
         self.setMinimumSize(160, 160)
+        self._flash = flash_timer(self)
+
+    @property
+    def flashing(self) -> bool:
+        return self._flash.isActive()
+
+    def flash(self) -> None:
+        """The visual hold-done cue (with the tone, or instead of it when there is no sound)."""
+        self._flash.start(FLASH_MS)
+        self.update()
+
+    def stop_flash(self) -> None:
+        self._flash.stop()
+        self.update()
 
     def set_hold(self, hold_s: float, target_s: float) -> None:
         if (round(hold_s, 2), target_s) != (round(self.hold_s, 2), self.target_s):
@@ -84,21 +134,30 @@ class HoldRing(QWidget):
         pen_w = max(8.0, side * 0.09)
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.flashing:
+            glow = QColor(DONE_COLOR)
+            glow.setAlpha(90)
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(glow)
+            p.drawEllipse(rect)
         track = QColor(self.palette().color(self.foregroundRole()))
         track.setAlpha(40)
         p.setPen(QPen(track, pen_w, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
         p.drawEllipse(rect.adjusted(pen_w / 2, pen_w / 2, -pen_w / 2, -pen_w / 2))
-        done = self.fraction >= 1.0
-        color = QColor("#2e9d4f" if done else "#2f7fd8")
+        done = self.fraction >= 1.0 or self.flashing
+        color = QColor(DONE_COLOR if done else "#2f7fd8")
         p.setPen(QPen(color, pen_w, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         inner = rect.adjusted(pen_w / 2, pen_w / 2, -pen_w / 2, -pen_w / 2)
-        p.drawArc(inner, 90 * 16, -int(self.fraction * 360 * 16))
+        p.drawArc(inner, 90 * 16, -int((1.0 if self.flashing else self.fraction) * 360 * 16))
         p.setPen(self.palette().color(self.foregroundRole()))
         font = QFont(self.font())
         font.setPixelSize(max(12, int(side * 0.16)))
         font.setBold(True)
         p.setFont(font)
-        label = "no hold" if self.target_s <= 0 else f"{self.hold_s:.1f} / {self.target_s:.0f} s"
+        if self.flashing:
+            label = "✓ done"
+        else:
+            label = "no hold" if self.target_s <= 0 else f"{self.hold_s:.1f} / {self.target_s:.0f} s"
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, label)
         p.end()
 
@@ -240,3 +299,59 @@ class StateBadge(QLabel):
         color = self.COLORS.get(state, "#7f8c8d")
         self.setText(f"  ● {text}  ")
         self.setStyleSheet(f"QLabel {{ color: white; background: {color}; border-radius: 9px; padding: 2px 6px; }}")
+
+
+class CueLamp(QWidget):
+    """A round lamp that lights for a moment: the visual cue beside "Test sound"."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setFixedSize(22, 22)
+        self._flash = flash_timer(self)
+
+    @property
+    def lit(self) -> bool:
+        return self._flash.isActive()
+
+    def light(self) -> None:
+        self._flash.start(FLASH_MS)
+        self.update()
+
+    def paintEvent(self, event: object) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        off = QColor(self.palette().color(QPalette.ColorRole.WindowText))
+        off.setAlpha(40)
+        p.setPen(Qt.PenStyle.NoPen)
+        p.setBrush(QColor(DONE_COLOR) if self.lit else off)
+        p.drawEllipse(QRectF(2, 2, self.width() - 4, self.height() - 4))
+        p.end()
+
+
+class ElidedLabel(QLabel):
+    """One line that never widens or heightens its row: the text is elided to fit, all of it in the tooltip."""
+
+    def __init__(self, text: str = "", mode: Qt.TextElideMode = Qt.TextElideMode.ElideMiddle) -> None:
+        super().__init__()
+        self._full = ""
+        self._mode = mode
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.setMinimumWidth(40)
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.setText(text)
+
+    def text(self) -> str:
+        return self._full
+
+    def setText(self, text: str, tooltip: str | None = None) -> None:
+        self._full = text
+        self.setToolTip(text if tooltip is None else tooltip)
+        self._elide()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._elide()
+
+    def _elide(self) -> None:
+        width = max(0, self.contentsRect().width())
+        super().setText(self.fontMetrics().elidedText(self._full, self._mode, width) if width else self._full)

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QDoubleSpinBox, QFormLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 from dorsi.ui.settings import RATES_HZ, SIDES, THEMES, UNITS, AppSettings
 from dorsi.ui.sound import Beeper
 from dorsi.ui.views.common import Card, heading, text_label
+from dorsi.ui.widgets import CueLamp
 
 
 class SettingsView(QWidget):
@@ -44,16 +54,21 @@ class SettingsView(QWidget):
         self.theme.addItems(list(THEMES))
         self.sound = QCheckBox("Beep when a hold is done")
         self.test_sound = QPushButton("Test sound")
+        self.sound_lamp = CueLamp()  # the visual cue, lit with every test, heard or not
+        self.sound_status = text_label(f"Sound output: {beeper.backend}.", 13, wrap=False)
+        test_row = QHBoxLayout()
+        test_row.addWidget(self.test_sound)
+        test_row.addWidget(self.sound_lamp)
+        test_row.addWidget(self.sound_status, 1)
         self.rate = QComboBox()
         for r in RATES_HZ:
             self.rate.addItem(f"{r} Hz", r)
         form2.addRow("Units", self.units)
         form2.addRow("Theme", self.theme)
         form2.addRow("Sound", self.sound)
-        form2.addRow("", self.test_sound)
+        form2.addRow("", test_row)
         form2.addRow("Sample rate (next connection)", self.rate)
         display.body.addLayout(form2)
-        display.body.addWidget(text_label(f"Sound output: {beeper.backend}.", 13))
         display.setMaximumWidth(820)
         layout.addWidget(display)
         layout.addStretch(1)
@@ -95,7 +110,5 @@ class SettingsView(QWidget):
         self.beeper.muted = not on
 
     def _test_sound(self) -> None:
-        was = self.beeper.muted
-        self.beeper.muted = False
-        self.beeper.beep()
-        self.beeper.muted = was
+        self.sound_lamp.light()
+        self.sound_status.setText(f"Played the cue: {self.beeper.beep(force=True)}")
