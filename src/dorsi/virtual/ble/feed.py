@@ -4,13 +4,14 @@ A feed is a finite recording that the sensor plays as if it were live; sample
 ``i`` of the counter is row ``i mod n`` (a virtual sensor left running longer
 than its feed starts over, the counter going on). Feeds come from the simulator
 (``simulated_feed``) or, for tests that only care about the transport, from a
-cheap deterministic shin swing (``swing_feed``).
+cheap deterministic shin swing (``swing_feed``). A ``PersonFeed`` plays a
+person who follows the app: the demo's virtual person waits for Start.
 """
 
 from __future__ import annotations
 
 import importlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -63,3 +64,72 @@ def simulated_feed(drill: str, seconds: float, rate_hz: float, seed: int = 0, si
     params = sim.SimParams(drill=drill, seconds=seconds, seed=seed, rate_hz=rate_hz, side=side, packet_loss=0.0)
     rec = sim.simulate(params).recording
     return SampleFeed(rate_hz, np.ascontiguousarray(rec.acc_mps2), np.ascontiguousarray(rec.gyr_dps))
+
+
+@dataclass(frozen=True)
+class PersonFeed(SampleFeed):
+    """A person who follows the app: calibrates when it connects, stands until Start, then does what was started.
+
+    The table (``acc_mps2``, ``gyr_dps``) holds named segments, ``segments[name] =
+    (first_row, rows)``: ``"prologue"`` (the calibration), ``"idle"`` (quiet
+    standing, looped whenever nothing else plays) and acts (a test or a drill).
+    ``schedule`` holds cues ``(counter, segment)`` in counter order: from its
+    counter on, the segment plays once from its first row, then the person
+    stands. A value, like every feed: a cue or a new act gives a new feed.
+    """
+
+    segments: dict[str, tuple[int, int]] = field(default_factory=dict)
+    schedule: tuple[tuple[int, str], ...] = ()
+
+    @classmethod
+    def of(cls, rate_hz: float, parts: dict[str, tuple[F64, F64]]) -> PersonFeed:
+        """A person from named (acc_mps2, gyr_dps) segments; "prologue" and "idle" are required."""
+        if not {"prologue", "idle"} <= parts.keys():
+            raise ValueError("a person needs a prologue (calibration) and an idle (standing) segment")
+        segments, first = {}, 0
+        for name, (acc, _gyr) in parts.items():
+            segments[name] = (first, len(acc))
+            first += len(acc)
+        acc = np.vstack([a for a, _g in parts.values()])
+        gyr = np.vstack([g for _a, g in parts.values()])
+        return cls(rate_hz, acc, gyr, segments)
+
+    def with_segment(self, name: str, acc_mps2: F64, gyr_dps: F64) -> PersonFeed:
+        """The same person, who has learnt one more act (appended: the other rows stay where they are)."""
+        segments = {**self.segments, name: (len(self), len(acc_mps2))}
+        acc = np.vstack([self.acc_mps2, acc_mps2])
+        gyr = np.vstack([self.gyr_dps, gyr_dps])
+        return PersonFeed(self.rate_hz, acc, gyr, segments, self.schedule)
+
+    def restarted(self, counter: int) -> PersonFeed:
+        """The app connected: the person calibrates from ``counter`` on, then stands."""
+        return PersonFeed(self.rate_hz, self.acc_mps2, self.gyr_dps, self.segments, ((counter, "prologue"),))
+
+    def cued(self, counter: int, name: str | None) -> PersonFeed:
+        """Start (``name``: an act) or Stop (None: stand) at ``counter``.
+
+        A person finishes the calibration before following a cue, so a cue during it
+        takes effect at its end; a cue replaces whatever was planned from then on.
+        """
+        if name is not None and name not in self.segments:
+            raise KeyError(f"the person does not know {name!r}")
+        at = counter
+        for start, seg in self.schedule:
+            if seg == "prologue" and start <= counter < start + self.segments[seg][1]:
+                at = start + self.segments[seg][1]
+        kept = tuple(cue for cue in self.schedule if cue[0] < at)
+        return PersonFeed(self.rate_hz, self.acc_mps2, self.gyr_dps, self.segments, (*kept, (at, name or "idle")))
+
+    def rows(self, first: int, stop: int) -> NDArray[np.intp]:
+        idx = np.arange(first, stop)
+        idle_first, idle_n = self.segments["idle"]
+        out = idle_first + idx % idle_n  # before any cue: standing
+        starts = np.array([c for c, _ in self.schedule], dtype=np.int64)
+        which = np.searchsorted(starts, idx, side="right") - 1
+        for j in np.unique(which[which >= 0]):
+            start, name = self.schedule[j]
+            seg_first, seg_n = self.segments[name]
+            mask = which == j
+            offset = idx[mask] - start
+            out[mask] = np.where(offset < seg_n, seg_first + offset, idle_first + (offset - seg_n) % idle_n)
+        return out
