@@ -4,8 +4,15 @@ until Start, then does the test or drill that was started, with the leg that was
 from __future__ import annotations
 
 import numpy as np
+import qasync
+from pytestqt.qtbot import QtBot
 
+from dorsi.app.run import build
+from dorsi.app.sources import VirtualHub
+from dorsi.ui.models import COL_INCLINATION
 from dorsi.virtual.ble.feed import PersonFeed
+
+from .helpers import wait_for
 
 RATE_HZ = 100.0
 
@@ -63,3 +70,37 @@ def test_a_new_act_joins_the_table_without_moving_the_others() -> None:
     assert len(grown) == len(feed) + 40
     assert np.allclose(played(grown, 0, 50), played(feed, 0, 50))
     assert np.allclose(played(grown, 100, 140), 3.0 + np.arange(40) / 1000)
+
+
+def test_the_demo_person_waits_for_start_on_the_virtual_sensor(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
+    app = build(VirtualHub(8.0))
+    w, m = app.window, app.models
+    qtbot.addWidget(w)
+    w.show()
+    c = m.connection
+
+    async def scenario() -> None:
+        await app.start()
+        await app.controller.connect(c.devices[0].key)
+        w.show_screen("Calibrate")
+        await wait_for(m.calibration.changed, lambda: m.calibration.phase == "done", 30, "calibration")
+        rate = c.rate_hz
+        # 20 s with nothing started: the person stands (the old demo was at the wall by now)
+        wait_until = c.samples_received + 20.0 * rate
+        frames = w.calibrate_view.plot.timer.timeout
+        await wait_for(frames, lambda: c.samples_received >= wait_until, 30, "20 s of the sensor")
+        _t, v = m.live.ring.window(19.0)
+        standing = m.live.standing_inclination_deg or 0.0
+        assert float(np.max(v[:, COL_INCLINATION])) < standing + 8.0, "the person moved before Start"
+
+        # Start: the person does the test, with the leg chosen, as the app asked
+        w.show_screen("Knee-to-wall")
+        w.test_view.side_buttons["right"].click()
+        w.test_view.run_button.click()
+        t = m.test
+        await wait_for(t.changed, lambda: not t.state.running, 60, "three right trials")
+        assert len(t.state.trials["right"]) == 3
+        assert all(v > standing + 15.0 for v in t.state.trials["right"])
+        await app.close()
+
+    qloop.run_until_complete(scenario())

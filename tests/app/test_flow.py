@@ -2,8 +2,10 @@
 
 connect → calibrate → knee-to-wall left and right (three trials each, via space/L/R)
 → a drill with reps counted and the hold beep → history shows both results → CSV exported.
-The virtual sensor runs 16× faster than real time (its radio clock is scaled, so
-every time stamp stays consistent).
+The virtual sensor runs 8× faster than real time (its radio clock is scaled, so
+every time stamp stays consistent); the demo person begins each test or drill when
+Start is pressed, so a faster sensor than the app can follow on a loaded machine
+would only add waiting (the samples queue up in the virtual link, none is lost).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import asyncio
 import csv
 from pathlib import Path
 
+import pytest
 import qasync
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
@@ -22,9 +25,10 @@ from dorsi.app.sources import VirtualHub
 
 from .helpers import wait_for
 
-SPEED = 16.0
+SPEED = 8.0
 
 
+@pytest.mark.timeout(240)  # the whole routine; on a loaded 2-core machine the app follows the sensor at ~5×
 def test_whole_flow_on_virtual_ble_sensor(qtbot: QtBot, qloop: qasync.QEventLoop, tmp_path: Path) -> None:
     app = build(VirtualHub(SPEED))
     w, m = app.window, app.models
@@ -60,12 +64,12 @@ def test_whole_flow_on_virtual_ble_sensor(qtbot: QtBot, qloop: qasync.QEventLoop
         qtbot.keyClick(w, Qt.Key.Key_L)
         qtbot.keyClick(w, Qt.Key.Key_Space)
         assert t.state.running and t.state.side == "left"
-        await wait_for(t.changed, lambda: not t.state.running, 40, "three left trials")
+        await wait_for(t.changed, lambda: not t.state.running, 60, "three left trials")
         assert len(t.state.trials["left"]) == 3
         qtbot.keyClick(w, Qt.Key.Key_R)
         qtbot.keyClick(w, Qt.Key.Key_Space)
         assert t.state.running and t.state.side == "right"
-        await wait_for(t.changed, lambda: not t.state.running, 40, "three right trials")
+        await wait_for(t.changed, lambda: not t.state.running, 60, "three right trials")
         assert len(t.state.trials["right"]) == 3
         result = t.state.result
         assert result is not None and set(result["sides"]) == {"left", "right"}
@@ -86,11 +90,12 @@ def test_whole_flow_on_virtual_ble_sensor(qtbot: QtBot, qloop: qasync.QEventLoop
         beeps = app.window.beeper.played
         qtbot.keyClick(w, Qt.Key.Key_Space)
         assert d.live.running
-        await wait_for(d.changed, lambda: d.live.rep_count >= 3, 40, "three drill reps")
+        await wait_for(d.changed, lambda: d.live.rep_count >= 3, 60, "three drill reps")
         qtbot.keyClick(w, Qt.Key.Key_Space)
         assert not d.live.running
         assert w.drill_view.table.rowCount() >= 3
         assert w.drill_view.count_label.text().startswith("Right leg")  # the side chosen last (R)
+        assert "right leg" in w.drill_view.set_caption.text()
         assert app.window.beeper.played > beeps, "the hold ring never filled"
 
         # history shows both sides' results; export a session and the history

@@ -1,7 +1,9 @@
 """Connects the models' requests to work on the asyncio loop: scan, connect, stream, store, export.
 
 One asyncio loop for the process (qasync's, shared with Qt). Every request
-becomes a task; failures become one readable sentence on the error banner.
+becomes a task; failures become one readable sentence in the message bar.
+On the virtual sensor, Start and Stop also reach the demo's simulated person,
+who begins (or stops) the test or drill as a person would.
 """
 
 from __future__ import annotations
@@ -19,16 +21,29 @@ from PySide6.QtGui import QDesktopServices
 from dorsi.app import testresult
 from dorsi.app.clinic import ClinicController
 from dorsi.app.engine import LiveEngine
-from dorsi.app.sources import Found, Hub, Stream
+from dorsi.app.sources import Found, Hub, Stream, VirtualHub
 from dorsi.ble.decode import SampleChunk
 from dorsi.ble.stream import GapEvent, State, StateEvent
 from dorsi.errors import DorsiError
 from dorsi.store import SessionStore
-from dorsi.ui.models import AppModels, DeviceRow
+from dorsi.store.models import SessionInfo
+from dorsi.ui.models import NO_SENSOR, NOT_CALIBRATED, AppModels, DeviceRow
 from dorsi.ui.settings import AppSettings
 
 log = logging.getLogger(__name__)
 SCAN_S = 2.0
+
+
+def history_row(session: SessionInfo) -> dict[str, Any]:
+    """A session as History lists it: its JSON plus the best peak and mean score of its full reps."""
+    row = session.to_json()
+    reps = (session.summary or {}).get("reps") or []
+    full = [r for r in reps if isinstance(r, dict) and not r.get("partial")]
+    peaks = [float(r["peak_tibial_inclination_deg"]) for r in full if r.get("peak_tibial_inclination_deg") is not None]
+    scores = [float(r["score"]) for r in full if r.get("score") is not None]
+    row["best_peak_deg"] = max(peaks) if peaks else None
+    row["mean_score"] = sum(scores) / len(scores) if scores else None
+    return row
 
 
 def readable(exc: BaseException) -> str:
@@ -57,12 +72,14 @@ class AppController:
         c.connect_requested.connect(lambda key: self.spawn(self.connect(key)))
         c.disconnect_requested.connect(lambda: self.spawn(self.disconnect()))
         models.calibration.start_requested.connect(self._recalibrate)
-        t.start_requested.connect(self.engine.start_test)
-        t.stop_requested.connect(self.engine.stop_test)
+        t.start_requested.connect(self.start_test)
+        t.stop_requested.connect(self.stop_test)
         t.side_requested.connect(self.engine.set_test_side)
         t.reset_requested.connect(self.engine.reset_test)
-        d.start_requested.connect(self.engine.start_drill)
-        d.stop_requested.connect(self.engine.stop_drill)
+        d.start_requested.connect(self.start_drill)
+        d.stop_requested.connect(self.stop_drill)
+        d.side_requested.connect(self.engine.set_test_side)  # one side for the person, on both screens
+        models.calibration.changed.connect(self._calibration_changed)
         h.refresh_requested.connect(self.refresh_history)
         h.export_session_requested.connect(self.export_session)
         h.export_history_requested.connect(self.export_history)
@@ -80,6 +97,34 @@ class AppController:
             t.bands = bands
             t.changed.emit()
         self.engine.refresh_test_card()
+
+    # start and stop: the engine, then the demo person -------------------------------------
+    def start_test(self, side: str) -> None:
+        self.engine.start_test(side)
+        if self.m.test.state.running:
+            self._cue_person("knee-to-wall", side)
+
+    def stop_test(self) -> None:
+        self.engine.stop_test()
+        self._cue_person(None, "")
+
+    def start_drill(self, drill_id: str) -> None:
+        self.engine.start_drill(drill_id)
+        if self.m.drill.live.running:
+            self._cue_person(drill_id, self.m.drill.live.side)
+
+    def stop_drill(self) -> None:
+        self.engine.stop_drill()
+        self._cue_person(None, "")
+
+    def _cue_person(self, drill: str | None, side: str) -> None:
+        """The virtual sensor's person does what the person in front of a real sensor does at Start/Stop."""
+        if isinstance(self.hub, VirtualHub) and self.stream is not None:
+            self.spawn(self.hub.cue_person(drill, side))
+
+    def _calibration_changed(self) -> None:
+        if self.m.calibration.phase == "done":
+            self.m.messages.resolved.emit(NOT_CALIBRATED)
 
     # tasks -------------------------------------------------------------------------------
     def spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
@@ -156,6 +201,7 @@ class AppController:
                 c.reconnects += 1
             self._streamed_once = True
             c.set_state("streaming")
+            self.m.messages.resolved.emit(NO_SENSOR)
         elif ev.state == State.STOPPED:
             c.set_state("disconnected")
         elif ev.state == State.SCANNING:
@@ -177,11 +223,12 @@ class AppController:
             except Exception:  # already reported by _done
                 log.debug("stream task ended with an error")
         if stream is not None:
+            self.m.live.clear()  # no sensor, no live angle: the readouts say so instead of a frozen value
             self.m.connection.set_state("disconnected")
 
     def _recalibrate(self) -> None:
         if self.stream is None:
-            self.m.messages.error.emit("Connect a sensor first, then calibrate.")
+            self.m.messages.warn.emit(NO_SENSOR, "Connect a sensor first, then calibrate.")
             return
         self.engine.restart_calibration()
 
@@ -192,7 +239,7 @@ class AppController:
             return
         try:
             h.tests = self.store.test_results()
-            h.sessions = [s.to_json() for s in self.store.sessions()]
+            h.sessions = [history_row(s) for s in self.store.sessions()]
         except DorsiError as exc:
             self.m.messages.error.emit(str(exc))
         h.changed.emit()

@@ -21,7 +21,7 @@ from dorsi.drills.kneewall import Profile
 from dorsi.errors import DorsiError
 from dorsi.motion.pipeline import PipelineParams, ShinPipeline
 from dorsi.store import SessionStore, SessionWriter
-from dorsi.ui.models import AppModels
+from dorsi.ui.models import NO_SENSOR, NOT_CALIBRATED, AppModels
 from dorsi.ui.settings import AppSettings
 
 log = logging.getLogger(__name__)
@@ -168,10 +168,10 @@ class LiveEngine:
     def start_test(self, side: str) -> None:
         st = self.m.test.state
         if self.pipeline is None:
-            self.m.messages.error.emit("Connect a sensor first (Connect screen).")
+            self.m.messages.warn.emit(NO_SENSOR, "Connect a sensor first (Connect screen).")
             return
         if not self.m.live.calibrated:
-            self.m.messages.info.emit("Not calibrated yet: trials count once the calibration is done.")
+            self.m.messages.warn.emit(NOT_CALIBRATED, "Not calibrated yet: trials count once the calibration is done.")
         self.stop_drill()
         st.side = self.m.drill.side = side
         st.running = True
@@ -272,16 +272,17 @@ class LiveEngine:
     # drills ------------------------------------------------------------------------------
     def start_drill(self, drill_id: str) -> None:
         if self.pipeline is None:
-            self.m.messages.error.emit("Connect a sensor first (Connect screen).")
+            self.m.messages.warn.emit(NO_SENSOR, "Connect a sensor first (Connect screen).")
             return
         if not self.m.live.calibrated:
-            self.m.messages.info.emit("Not calibrated yet: reps count once the calibration is done.")
+            self.m.messages.warn.emit(NOT_CALIBRATED, "Not calibrated yet: reps count once the calibration is done.")
         self.stop_test()
         side = self.m.drill.side = self.m.test.state.side
         self.counter = self._new_counter(drill_id, side)
         self.counter_for = "drill"
         lv = self.m.drill.live
         lv.running, lv.reps, lv.rep_count, lv.set_index, lv.rest_s = True, [], 0, 0, 0.0
+        lv.drill_id, lv.side = drill_id, side
         lv.target_hold_s, lv.hold_s, lv.phase = self.counter.state.target_hold_s, 0.0, "waiting"
         self.m.drill.selected = drill_id
         self._hold_beeped = False

@@ -1,10 +1,14 @@
-"""The demo's simulated person: calibration, knee-to-wall on both sides, then banded mobilization.
+"""The demo's simulated person: one body, strap and sensor, calibrating, then doing what the app starts.
 
-The simulator makes one drill per recording; the demo splices three recordings
-of the same person (same seed, so the same body, strap and sensor errors) at
-quiet standing, dropping the calibration sequence of the later ones. The
-virtual sensor loops the result, so a demo left running starts over with a
-fresh calibration.
+The simulator makes one drill per recording, each beginning with the
+calibration sequence. Every act (a test or a drill, on one side) is a
+recording of the same person (same seed: the same body, strap and sensor
+errors) with that calibration cut off, so acts join at quiet standing.
+``demo_person`` is the person on the virtual sensor: the calibration when the
+app connects, quiet standing until Start, then the act that was started
+(``demo_act``, simulated when first asked for). ``demo_feed`` is a fixed
+routine for the replay source, which plays a recording and waits for nobody:
+calibration, knee-to-wall on both sides, then banded mobilization.
 """
 
 from __future__ import annotations
@@ -14,13 +18,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dorsi.motion.types import F64
+from dorsi.motion.types import F64, Recording
+from dorsi.virtual.ble.feed import PersonFeed
 from dorsi.virtual.sim import SimParams, simulate
 
 DEMO_RATE_HZ = 208
 DEMO_SEED = 7
 DEMO_STRAP_ROTATION_DEG = 14.0
-SEGMENTS = (("knee-to-wall", "left", 56.0), ("knee-to-wall", "right", 56.0), ("banded-mobilization", "left", 80.0))
+# recording lengths (calibration included); other drills get DEFAULT_ACT_S, the simulator fitting its
+# rests to it; after its last rep the person stands
+ACT_S = {"knee-to-wall": 56.0, "banded-mobilization": 80.0}
+DEFAULT_ACT_S = 120.0
+ROUTINE = (("knee-to-wall", "left"), ("knee-to-wall", "right"), ("banded-mobilization", "left"))
 
 
 @dataclass(frozen=True)
@@ -35,28 +44,66 @@ class DemoFeed:
         return len(self.acc_mps2) / self.rate_hz
 
 
+@dataclass(frozen=True)
+class _Take:
+    recording: Recording
+    act_first: int  # first row after the calibration (one second of standing kept)
+    quiet: slice  # the quiet standing before the calibration's knee drives
+
+
+@functools.lru_cache(maxsize=32)
+def _take(drill: str, side: str, rate_hz: int, seed: int) -> _Take:
+    params = SimParams(
+        drill=drill,
+        seconds=ACT_S.get(drill, DEFAULT_ACT_S),
+        seed=seed,
+        rate_hz=float(rate_hz),
+        side=side,  # type: ignore[arg-type]
+        strap_rotation_deg=DEMO_STRAP_ROTATION_DEG,
+        packet_loss=0.0,  # the radio decides what is lost
+    )
+    sim = simulate(params)
+    t = sim.recording.time_s
+    q0, q1 = sim.calibration["quiet_standing_s"]
+    first = int(np.searchsorted(t, float(sim.calibration["end_s"]) + 1.0))
+    return _Take(sim.recording, first, slice(int(np.searchsorted(t, q0)), int(np.searchsorted(t, q1))))
+
+
+def demo_act(drill: str, side: str, rate_hz: int = DEMO_RATE_HZ, seed: int = DEMO_SEED) -> tuple[F64, F64]:
+    """The person doing ``drill`` on ``side``, from the end of the calibration (acc_mps2, gyr_dps)."""
+    take = _take(drill, side, rate_hz, seed)
+    rec = take.recording
+    return rec.acc_mps2[take.act_first :], rec.gyr_dps[take.act_first :]
+
+
+def act_name(drill: str, side: str) -> str:
+    return f"{drill}:{side}"
+
+
+def demo_person(rate_hz: int = DEMO_RATE_HZ, seed: int = DEMO_SEED) -> PersonFeed:
+    """The person on the virtual sensor, standing, knowing the routine's acts (others are learnt when asked)."""
+    drill, side = ROUTINE[0]
+    take = _take(drill, side, rate_hz, seed)
+    rec = take.recording
+    parts = {
+        "prologue": (rec.acc_mps2[: take.act_first], rec.gyr_dps[: take.act_first]),
+        "idle": (rec.acc_mps2[take.quiet], rec.gyr_dps[take.quiet]),
+    }
+    parts.update({act_name(d, s): demo_act(d, s, rate_hz, seed) for d, s in ROUTINE})
+    return PersonFeed.of(float(rate_hz), parts)
+
+
 @functools.lru_cache(maxsize=4)
 def demo_feed(rate_hz: int = DEMO_RATE_HZ, seed: int = DEMO_SEED) -> DemoFeed:
-    accs, gyrs, starts = [], [], []
-    n_total = 0
-    for i, (drill, side, seconds) in enumerate(SEGMENTS):
-        params = SimParams(
-            drill=drill,
-            seconds=seconds,
-            seed=seed,
-            rate_hz=float(rate_hz),
-            side=side,  # type: ignore[arg-type]
-            strap_rotation_deg=DEMO_STRAP_ROTATION_DEG,
-            packet_loss=0.0,  # the radio decides what is lost
-        )
-        sim = simulate(params)
-        rec = sim.recording
-        first = 0
-        if i > 0:  # keep one second of the standing that follows the calibration
-            cut_s = float(sim.calibration["end_s"]) + 1.0
-            first = int(np.searchsorted(rec.time_s, cut_s))
-        starts.append(n_total / rate_hz)
-        accs.append(rec.acc_mps2[first:])
-        gyrs.append(rec.gyr_dps[first:])
-        n_total += len(rec.acc_mps2) - first
+    """The replay's fixed routine: the calibration, then each act of ROUTINE back to back."""
+    take = _take(*ROUTINE[0], rate_hz, seed)
+    accs, gyrs = [take.recording.acc_mps2[: take.act_first]], [take.recording.gyr_dps[: take.act_first]]
+    starts, n_total = [0.0], take.act_first
+    for i, (drill, side) in enumerate(ROUTINE):
+        acc, gyr = demo_act(drill, side, rate_hz, seed)
+        if i > 0:
+            starts.append(n_total / rate_hz)
+        accs.append(acc)
+        gyrs.append(gyr)
+        n_total += len(acc)
     return DemoFeed(float(rate_hz), np.vstack(accs), np.vstack(gyrs), tuple(starts))

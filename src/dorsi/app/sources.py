@@ -14,20 +14,21 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
-from numpy.typing import NDArray
 
-from dorsi.app.feed import DemoFeed, demo_feed
+from dorsi.app.feed import DemoFeed, act_name, demo_act, demo_feed, demo_person
 from dorsi.ble.backends import PLATFORM, BleBackends
 from dorsi.ble.decode import SampleChunk
 from dorsi.ble.scan import FoundSensor, scan_sensors
 from dorsi.ble.stream import GapEvent, SensorStream, State, StateEvent, StreamItem
+from dorsi.motion.types import F64
 from dorsi.virtual.ble import VirtualRadio
 from dorsi.virtual.ble.dorsi_sensor import VirtualDorsiSensor
-from dorsi.virtual.ble.feed import SampleFeed
+from dorsi.virtual.ble.feed import PersonFeed
 
 REPLAY_ADDRESS = "REPLAY"
 VIRTUAL_KIND_LABEL = "virtual dorsi"
@@ -85,19 +86,9 @@ class BleHub:
         return SensorStream(target, backends=self.backends, rate_hz=rate_hz)
 
 
-@dataclass(frozen=True)
-class PersonFeed(SampleFeed):
-    """A feed whose first row plays at counter ``start[0]``: the simulated person begins when told."""
-
-    start: list[int] = field(default_factory=lambda: [0])
-
-    def rows(self, first: int, stop: int) -> NDArray[np.intp]:
-        return (np.arange(first, stop) - self.start[0]) % len(self)
-
-
 class DemoSensor(VirtualDorsiSensor):
-    """The virtual dorsi sensor worn by the demo person, who starts the routine (calibration first)
-    when an app subscribes after ``restart_person()`` — as a person would when the app says so."""
+    """The virtual dorsi sensor worn by the demo person, who calibrates when an app subscribes after
+    ``restart_person()`` and then does what the app starts (``cue``) — as a person would when the app says so."""
 
     feed: PersonFeed
 
@@ -112,19 +103,30 @@ class DemoSensor(VirtualDorsiSensor):
         super().on_subscription(subscribed)
         if subscribed and self._restart:
             self._restart = False
-            self.feed.start[0] = self.sample_index_at(self.sensor_time_s())
+            self.feed = self.feed.restarted(self.sample_index_at(self.sensor_time_s()))
+
+    def cue(self, name: str | None, act: tuple[F64, F64] | None = None) -> None:
+        """Start ``name`` now (learning it first from ``act``), or stand (None)."""
+        if name is not None and name not in self.feed.segments:
+            if act is None:
+                raise KeyError(f"the demo person does not know {name!r}")
+            self.feed = self.feed.with_segment(name, *act)
+            self._wire = self.feed.quantized(self.acc_range_g, self.gyr_range_dps)
+        self.feed = self.feed.cued(self.sample_index_at(self.sensor_time_s()), name)
 
 
 class VirtualHub(BleHub):
     """The virtual dorsi sensor on a bumble LocalLink, reached through bleak; ``speed`` × real time."""
 
-    def __init__(self, speed: float = 1.0, feed: DemoFeed | None = None) -> None:
+    def __init__(self, speed: float = 1.0, person: PersonFeed | None = None) -> None:
         super().__init__(kind_label=VIRTUAL_KIND_LABEL)
         self.label = "virtual sensor"
         self.speed = speed
-        self.feed = feed
+        self.person = person
         self._radio: VirtualRadio | None = None
         self._sensor: DemoSensor | None = None
+        self._cues = 0  # the latest cue wins: an act still being simulated is dropped by a later Stop
+        self._pool: ThreadPoolExecutor | None = None  # simulates acts off the event loop
 
     @property
     def radio(self) -> VirtualRadio:
@@ -141,9 +143,9 @@ class VirtualHub(BleHub):
     async def start(self) -> None:
         """Build the radio on the running loop (bumble needs one) and power everything on."""
         if self._radio is None:
-            feed = self.feed or demo_feed()
             self._radio = VirtualRadio(speed=self.speed)
-            self._sensor = DemoSensor(self._radio, PersonFeed(feed.rate_hz, feed.acc_mps2, feed.gyr_dps))
+            self._sensor = DemoSensor(self._radio, self.person or demo_person())
+            self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-person")
             self._radio.add(self._sensor)
             self.backends = self._radio.backends
             await self._radio.start()
@@ -166,10 +168,26 @@ class VirtualHub(BleHub):
                         await asyncio.sleep(0.005)
         await self._radio.close()
         self._radio = self._sensor = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
 
     def open(self, key: str, rate_hz: float | None) -> Stream:
         self.sensor.restart_person()
         return super().open(key, rate_hz)
+
+    async def cue_person(self, drill: str | None, side: str) -> None:
+        """The demo person begins ``drill`` with the ``side`` leg (None: stops and stands), as told by the app."""
+        self._cues += 1
+        cue = self._cues
+        sensor = self.sensor
+        name = None if drill is None else act_name(drill, side)
+        act = None
+        if name is not None and name not in sensor.feed.segments and drill is not None:
+            rate = round(sensor.feed.rate_hz)
+            act = await asyncio.get_running_loop().run_in_executor(self._pool, demo_act, drill, side, rate)
+        if cue == self._cues and self._sensor is sensor:
+            sensor.cue(name, act)
 
 
 class ReplayStream:

@@ -14,8 +14,8 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     p = subparsers.add_parser(
         "demo",
         help="the app on a virtual sensor (text readout without a display)",
-        description="Start the app on the virtual BLE sensor (a simulated person: calibration, knee-to-wall "
-        "on both sides, banded mobilization). Without a display, print a live readout instead.",
+        description="Start the app on the virtual BLE sensor (a simulated person who calibrates, then does "
+        "the test or drill you start). Without a display, print a live readout of a left knee-to-wall test.",
     )
     p.add_argument("--speed", type=float, default=1.0, help="× real time (default 1)")
     p.add_argument("--text", action="store_true", help="the text readout even when a display is available")
@@ -74,6 +74,8 @@ async def text_readout(speed: float, seconds: float) -> int:
                     if cal is not None and not calibrated:
                         calibrated = True
                         print(f"calibrated: strap rotation {cal.strap_rotation_deg:+.1f}°")
+                        print("the virtual person starts a knee-to-wall test (left)")
+                        await hub.cue_person("knee-to-wall", "left")
                     now = time.monotonic()
                     if now >= next_print and len(frames):
                         next_print = now + 0.25

@@ -162,14 +162,17 @@ class DrillLive:
     rep_count: int = 0
     set_index: int = 0
     reps: list[dict[str, Any]] = field(default_factory=list)
+    drill_id: str = ""  # the drill and leg of this set (kept, with the reps, after Stop: the last set)
+    side: str = ""
 
 
 class DrillModel(QObject):
     changed = Signal()
     rep_added = Signal(dict)
-    hold_reached = Signal()  # the hold ring filled: the view beeps
+    hold_reached = Signal()  # the hold ring filled: the view flashes and beeps
     start_requested = Signal(str)
     stop_requested = Signal()
+    side_requested = Signal(str)  # the leg for the next set (the person's side, shared with the test)
 
     def __init__(self) -> None:
         super().__init__()
@@ -200,10 +203,22 @@ class HistoryModel(QObject):
         self.last_export: list[str] = []
 
 
+# Conditions a warning can be tied to: the warning goes as soon as its condition ends
+NO_SENSOR = "no-sensor"
+NOT_CALIBRATED = "not-calibrated"
+
+
 class MessageModel(QObject):
-    """Readable messages for the person: errors as one sentence, never a traceback."""
+    """Readable messages for the person: one sentence, never a traceback.
+
+    ``error`` stays until dismissed; ``warn`` (condition, sentence) stays until
+    its condition ends (``resolved``) or it is dismissed; ``info`` goes after
+    a few seconds.
+    """
 
     error = Signal(str)
+    warn = Signal(str, str)
+    resolved = Signal(str)
     info = Signal(str)
 
 

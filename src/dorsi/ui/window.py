@@ -11,12 +11,11 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QMainWindow,
-    QPushButton,
     QStackedWidget,
-    QVBoxLayout,
     QWidget,
 )
 
+from dorsi.ui.messages import MessageBar
 from dorsi.ui.models import AppModels
 from dorsi.ui.settings import AppSettings
 from dorsi.ui.sound import Beeper
@@ -28,9 +27,18 @@ from dorsi.ui.views.history import HistoryView
 from dorsi.ui.views.reliability import ReliabilityView
 from dorsi.ui.views.settings import SettingsView
 from dorsi.ui.views.test import TestView
-from dorsi.ui.widgets import LivePlot, StateBadge
+from dorsi.ui.widgets import BigNumber, LivePlot, StateBadge
 
 SCREENS = ("Connect", "Calibrate", "Knee-to-wall", "Drills", "History", "Reliability", "Settings")
+# what the live readouts say while there is no angle to show, by connection state
+READOUT_PLACEHOLDERS = {
+    "disconnected": ("No sensor connected", "Connect one on the Connect screen (Ctrl+1)."),
+    "lost": ("Sensor lost", "Switch it on and connect again on the Connect screen (Ctrl+1)."),
+    "scanning": ("Looking for sensors…", ""),
+    "connecting": ("Connecting…", "to {name}"),
+    "reconnecting": ("Reconnecting…", "{name} will resume where it left off."),
+    "streaming": ("Waiting for the first samples…", ""),
+}
 
 
 class MainWindow(QMainWindow):
@@ -42,20 +50,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle("dorsi — shin angle")
         self.resize(1280, 800)
         central = QWidget()
-        outer = QVBoxLayout(central)
-        outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        self.banner = QPushButton("")
-        self.banner.setObjectName("banner")
-        self.banner.setStyleSheet(
-            "QPushButton#banner { background: #c0392b; color: white; font-size: 15px; padding: 8px; "
-            "text-align: left; border: none; }"
-        )
-        self.banner.setToolTip("Click to dismiss")
-        self.banner.hide()
-        self.banner.clicked.connect(self.banner.hide)
-        outer.addWidget(self.banner)
-        body = QHBoxLayout()
+        body = QHBoxLayout(central)
         body.setContentsMargins(0, 0, 0, 0)
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
@@ -63,7 +58,7 @@ class MainWindow(QMainWindow):
         self.nav.setFixedWidth(170)
         body.addWidget(self.nav)
         self.stack = QStackedWidget()
-        self.connect_view = ConnectView(models.connection)
+        self.connect_view = ConnectView(models.connection, models.calibration)
         self.calibrate_view = CalibrateView(models.calibration, models.live)
         self.test_view = TestView(models.test, models.live, settings)
         self.drill_view = DrillView(models.drill, models.live, self.beeper)
@@ -83,17 +78,25 @@ class MainWindow(QMainWindow):
             v.setContentsMargins(12, 8, 12, 8)
             self.stack.addWidget(v)
         body.addWidget(self.stack, 1)
-        outer.addLayout(body, 1)
         self.setCentralWidget(central)
 
+        # messages live in the status bar, a strip of fixed height: showing one never moves the screen
+        self.message_bar = MessageBar()
         self.badge = StateBadge()
         self.counters = QLabel("")
+        self.statusBar().addWidget(self.message_bar, 1)
         self.statusBar().addPermanentWidget(self.counters)
         self.statusBar().addPermanentWidget(self.badge)
         self.nav.currentRowChanged.connect(self._show)
+        for view in (self.connect_view, self.calibrate_view):
+            view.go_to.connect(self.show_screen)
         models.connection.changed.connect(self._connection_changed)
-        models.messages.error.connect(self.show_error)
-        models.messages.info.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        msg = models.messages
+        msg.error.connect(self.show_error)
+        msg.warn.connect(lambda condition, text: self.message_bar.show_alert(text, "warn", condition))
+        msg.resolved.connect(self.message_bar.resolve)
+        msg.info.connect(self.message_bar.show_note)
+        self.beeper.notice.connect(self.message_bar.show_note)
         settings.changed.connect(self._settings_changed)
         self._shortcuts()
         self._theme = ""
@@ -152,8 +155,10 @@ class MainWindow(QMainWindow):
 
     def _side(self, side: str) -> None:
         view = self.stack.currentWidget()
-        if view is self.test_view or (view is self.drill_view and not self.models.drill.live.running):
+        if view is self.test_view:
             self.models.test.side_requested.emit(side)
+        elif view is self.drill_view and not self.models.drill.live.running:
+            self.models.drill.side_requested.emit(side)
 
     # state -----------------------------------------------------------------------
     def _connection_changed(self) -> None:
@@ -169,11 +174,13 @@ class MainWindow(QMainWindow):
             text += f" · {c.reconnects} reconnect{'s' if c.reconnects > 1 else ''}"
         self.badge.set_state(c.state, text)
         self.counters.setText(f"{c.samples_received} samples · {c.samples_lost} lost  " if c.samples_received else "")
+        title, detail = READOUT_PLACEHOLDERS.get(c.state, READOUT_PLACEHOLDERS["disconnected"])
+        for number in self.findChildren(BigNumber):
+            number.set_placeholder(title, detail.format(name=c.device_name))
 
     def show_error(self, message: str) -> None:
-        self.banner.setText(f"  ⚠ {message}")
-        self.banner.show()
-        self.statusBar().showMessage(message, 15000)
+        """An error in the message bar, until dismissed."""
+        self.message_bar.show_alert(message, "error")
 
     def _settings_changed(self) -> None:
         self.beeper.muted = not self.settings.sound
@@ -201,4 +208,5 @@ class MainWindow(QMainWindow):
         self.settings.save_window(self.saveGeometry(), self.saveState())
         for plot in self.live_plots():
             plot.stop()
+        self.beeper.stop()
         super().closeEvent(event)

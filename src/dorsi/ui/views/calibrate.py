@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from dorsi.ui.models import CalibrationModel, LiveModel
-from dorsi.ui.views.common import Card, heading, text_label
+from dorsi.ui.views.common import Card, heading, next_step_button, text_label
 from dorsi.ui.widgets import BigNumber, LivePlot
 
 STEPS = (
@@ -80,6 +80,8 @@ class StrapPicture(QWidget):
 
 
 class CalibrateView(QWidget):
+    go_to = Signal(str)  # a screen: the next step
+
     def __init__(self, model: CalibrationModel, live: LiveModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
@@ -120,6 +122,10 @@ class CalibrateView(QWidget):
         self.redo_button.setMinimumHeight(36)
         self.redo_button.clicked.connect(model.start_requested.emit)
         result.body.addWidget(self.redo_button)
+        self.next_button = next_step_button()
+        self.next_button.setText("Next: Knee-to-wall test →")
+        self.next_button.clicked.connect(lambda: self.go_to.emit("Knee-to-wall"))
+        result.body.addWidget(self.next_button)
         right.addWidget(result)
         layout.addLayout(right, 3)
         self.plot.timer.timeout.connect(self._frame)
@@ -154,3 +160,4 @@ class CalibrateView(QWidget):
         else:
             text = m.message or "Not calibrated yet."
         self.result_label.setText(text)
+        self.next_button.setVisible(m.phase == "done")

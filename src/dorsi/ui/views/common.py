@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import QFileDialog, QFrame, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QBoxLayout,
+    QButtonGroup,
+    QFileDialog,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+SIDE_LABEL = {"left": "Left", "right": "Right"}
 
 
 def heading(text: str, size_px: int = 26) -> QLabel:
@@ -58,3 +73,34 @@ def ask_report_file(parent: QWidget) -> str:
     if path and not path.lower().endswith((".pdf", ".html", ".htm")):
         path += ".html" if "html" in chosen.lower() else ".pdf"
     return path
+
+
+def side_buttons(parent: QWidget, row: QBoxLayout, pick: Callable[[str], None]) -> dict[str, QPushButton]:
+    """The leg as two checkable buttons, "Left (L)" and "Right (R)": the keys are written on them."""
+    group = QButtonGroup(parent)
+    buttons: dict[str, QPushButton] = {}
+    for side, key in (("left", "L"), ("right", "R")):
+        b = QPushButton(f"{SIDE_LABEL[side]} ({key})")
+        b.setCheckable(True)
+        b.setMinimumHeight(40)
+        b.setMinimumWidth(110)
+        b.setToolTip(f"{SIDE_LABEL[side]} leg (key {key})")
+        b.clicked.connect(lambda _checked=False, s=side: pick(s))
+        group.addButton(b)
+        buttons[side] = b
+        row.addWidget(b)
+    return buttons
+
+
+def next_step_button() -> QPushButton:
+    """A large button that takes the person to the next step (hidden until there is one)."""
+    b = QPushButton()
+    b.setObjectName("nextStep")
+    b.setMinimumHeight(44)
+    b.setStyleSheet(
+        "QPushButton#nextStep { background: #2e9d4f; color: white; font-size: 16px; font-weight: bold; "
+        "border: none; border-radius: 6px; padding: 6px 18px; }"
+        "QPushButton#nextStep:hover { background: #278a45; }"
+    )
+    b.setVisible(False)
+    return b

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,16 +15,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dorsi.ui.models import ConnectionModel
-from dorsi.ui.views.common import heading, selected_first_item, text_label
+from dorsi.ui.models import CalibrationModel, ConnectionModel
+from dorsi.ui.views.common import heading, next_step_button, selected_first_item, text_label
 
 
 class ConnectView(QWidget):
     COLUMNS = ("Type", "Name", "Signal", "Battery", "Remembered")
+    go_to = Signal(str)  # a screen: the next step
 
-    def __init__(self, model: ConnectionModel, parent: QWidget | None = None) -> None:
+    def __init__(self, model: ConnectionModel, calibration: CalibrationModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
+        self.calibration = calibration
         layout = QVBoxLayout(self)
         layout.addWidget(heading("Connect a sensor"))
         layout.addWidget(
@@ -63,12 +65,19 @@ class ConnectView(QWidget):
         layout.addLayout(buttons)
         self.status = text_label("", 20, bold=True)
         layout.addWidget(self.status)
+        self.next_button = next_step_button()
+        self.next_button.clicked.connect(lambda: self.go_to.emit(self._next_screen()))
+        layout.addWidget(self.next_button, 0, Qt.AlignmentFlag.AlignLeft)
         layout.addStretch(1)
         self.scan_button.clicked.connect(model.scan_requested.emit)
         self.connect_button.clicked.connect(self._connect)
         self.disconnect_button.clicked.connect(model.disconnect_requested.emit)
         model.changed.connect(self.refresh)
+        calibration.changed.connect(self.refresh)
         self.refresh()
+
+    def _next_screen(self) -> str:
+        return "Knee-to-wall" if self.calibration.phase == "done" else "Calibrate"
 
     def selected_key(self) -> str | None:
         item = selected_first_item(self.table)
@@ -118,3 +127,9 @@ class ConnectView(QWidget):
         if m.detail:
             text += f" — {m.detail}"
         self.status.setText(text)
+        # connected: the next step is calibrating (it starts by itself: stand still), then the test
+        self.next_button.setVisible(m.state == "streaming")
+        if self._next_screen() == "Calibrate":
+            self.next_button.setText("Next: Calibrate →  stand still, then two slow knee drives")
+        else:
+            self.next_button.setText("Next: Knee-to-wall test →")

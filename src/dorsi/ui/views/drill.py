@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtGui import QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -19,8 +20,8 @@ from PySide6.QtWidgets import (
 
 from dorsi.ui.models import DrillModel, LiveModel
 from dorsi.ui.sound import Beeper
-from dorsi.ui.views.common import Card, fmt_deg, heading, text_label
-from dorsi.ui.widgets import BigNumber, HoldRing, LivePlot
+from dorsi.ui.views.common import Card, fmt_deg, heading, side_buttons, text_label
+from dorsi.ui.widgets import BigNumber, ElidedLabel, HoldRing, LivePlot
 
 
 class DrillView(QWidget):
@@ -36,13 +37,13 @@ class DrillView(QWidget):
         top.addWidget(heading("Drills"))
         top.addStretch(1)
         self.picker = QComboBox()
-        self.picker.setMinimumHeight(36)
+        self.picker.setMinimumHeight(40)
         self.picker.setMinimumWidth(260)
         self.picker.currentIndexChanged.connect(self._picked)
         top.addWidget(self.picker)
+        self.side_buttons = side_buttons(self, top, model.side_requested.emit)
         self.run_button = QPushButton("Start (space)")
-        self.run_button.setToolTip("L / R choose the leg before starting")
-        self.run_button.setMinimumHeight(36)
+        self.run_button.setMinimumHeight(40)
         self.run_button.clicked.connect(self.toggle_running)
         top.addWidget(self.run_button)
         layout.addLayout(top)
@@ -77,13 +78,22 @@ class DrillView(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
-        bottom.addWidget(self.table, 3)
+        reps_box = QVBoxLayout()
+        self.set_caption = ElidedLabel(mode=Qt.TextElideMode.ElideRight)  # which set the table holds
+        font = QFont(self.set_caption.font())
+        font.setPixelSize(15)
+        font.setBold(True)
+        self.set_caption.setFont(font)
+        reps_box.addWidget(self.set_caption)
+        reps_box.addWidget(self.table, 1)
+        bottom.addLayout(reps_box, 3)
         layout.addLayout(bottom, 4)
+        self._table_for: list[dict[str, Any]] | None = None  # the set (reps list) the table shows
 
         self.plot.timer.timeout.connect(self._frame)
         model.changed.connect(self.refresh)
-        model.rep_added.connect(self._add_rep)
-        model.hold_reached.connect(beeper.beep)
+        model.rep_added.connect(lambda _rep: self._sync_table())
+        model.hold_reached.connect(self._hold_done)
         self.set_catalogue()
 
     def set_catalogue(self) -> None:
@@ -119,7 +129,22 @@ class DrillView(QWidget):
     def _frame(self) -> None:
         self.number.set_value(self.live.current_inclination_deg())
         lv = self.model.live
-        self.ring.set_hold(lv.hold_s, lv.target_hold_s)
+        if lv.running:
+            self.ring.set_hold(lv.hold_s, lv.target_hold_s)
+
+    def _hold_done(self) -> None:
+        """The hold-done cue: the ring flashes (always) and the tone plays (unless muted)."""
+        self.ring.flash()
+        self.beeper.beep()
+
+    def _sync_table(self) -> None:
+        """The table shows the current set, or the last one until Start begins a new set (a new list)."""
+        reps = self.model.live.reps
+        if reps is not self._table_for or self.table.rowCount() > len(reps):
+            self.table.setRowCount(0)
+            self._table_for = reps
+        for rep in reps[self.table.rowCount() :]:
+            self._add_rep(rep)
 
     def _add_rep(self, rep: dict[str, Any]) -> None:
         """One row per rep (counted from 1 by dorsi.drills; partial attempts shown, not numbered)."""
@@ -149,17 +174,39 @@ class DrillView(QWidget):
         info = m.info(m.selected)
         lv = m.live
         self.picker.setEnabled(not lv.running)
+        for side, b in self.side_buttons.items():
+            b.setChecked(side == m.side)
+            b.setEnabled(not lv.running)  # a set is done with one leg
         self.run_button.setText("Stop (space)" if lv.running else "Start (space)")
         if info is not None:
             cues = "".join(f"<li>{c}</li>" for c in info.cues)
             src = f"<br><i>Source: {info.source}</i>" if info.source else ""
             self.cues_text.setText(f"<b>{info.prescription}</b><ul>{cues}</ul>{src}")
-        if not lv.running and not lv.reps:
-            self.table.setRowCount(0)
+        self._sync_table()
+        caption, style = self._caption()
+        self.set_caption.setText(caption, f"{caption}\nStart begins a new set." if style else caption)
+        self.set_caption.setStyleSheet(style)
+        side = f"{m.side.title()} leg · " if m.side else ""
+        if not lv.running:  # the leg for the next set; the last set's count is on the table's caption
+            self.count_label.setText(f"{side}ready")
+            self.ring.set_hold(0.0, info.target_hold_s if info is not None else 0.0)
+            return
         target = f" of {info.reps_per_set}" if info is not None and info.reps_per_set else ""
         set_text = f" · set {max(1, lv.set_index)} of {info.sets}" if info is not None and info.sets > 1 else ""
         phase = {"holding": "hold…", "moving": "moving", "waiting": "stand still to begin"}.get(lv.phase, "")
-        if lv.running and lv.phase == "resting" and lv.rest_s >= 5:
+        if lv.phase == "resting" and lv.rest_s >= 5:
             phase = f"rest {lv.rest_s:.0f} s"
-        side = f"{m.side.title()} leg · " if m.side else ""
         self.count_label.setText(f"{side}Reps {lv.rep_count}{target}{set_text}" + (f" · {phase}" if phase else ""))
+
+    def _caption(self) -> tuple[str, str]:
+        """The line above the table (most important first: it is elided at the end) and its style."""
+        lv = self.model.live
+        info = self.model.info(lv.drill_id)
+        title = info.title if info else lv.drill_id
+        if lv.running:
+            return f"This set · {lv.side} leg · {title}", ""
+        if lv.reps:
+            # the finished set stays as the result until Start, marked so it is not taken for a live set
+            text = f"✓ Last set: {lv.rep_count} reps · {lv.side} leg · {title}"
+            return text, "QLabel { color: white; background: #5d6d7e; border-radius: 4px; padding: 1px 8px; }"
+        return "Reps appear here as you do them.", ""

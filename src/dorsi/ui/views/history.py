@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pyqtgraph as pg
@@ -24,6 +25,7 @@ from PySide6.QtWidgets import (
 from dorsi.ui.models import HistoryModel
 from dorsi.ui.settings import CM_PER_IN, AppSettings
 from dorsi.ui.views.common import Card, ask_report_file, heading, selected_first_item, text_label
+from dorsi.ui.widgets import ElidedLabel
 
 # Toe-to-wall bands (cm), first scale of the article (targets.md): < 10 restricted, 10–13 adequate, > 13 excellent
 CM_BANDS = (
@@ -65,8 +67,28 @@ def program_text(first: dt.datetime | None, now: dt.datetime) -> str:
     )
 
 
+def session_result(session: dict[str, Any], tests: list[dict[str, Any]], fmt: Callable[[float | None], str]) -> str:
+    """One line: the knee-to-wall result per side, or the reps with the best peak and mean score."""
+    parts = [
+        f"{t['side'].title() + ' ' if len(tests) > 1 else ''}{t.get('angle_deg') or 0:.1f}° · "
+        f"{fmt(t.get('toe_to_wall_cm'))} · {t.get('band') or '–'}"
+        for t in tests
+    ]
+    n = session.get("rep_count")
+    if not parts and n is not None:
+        text = f"{n} rep{'' if n == 1 else 's'}"
+        if session.get("best_peak_deg") is not None:
+            text += f" · best {session['best_peak_deg']:.1f}°"
+        if session.get("mean_score") is not None:
+            text += f" · score {session['mean_score']:.0f}"
+        parts.append(text)
+    if session.get("interrupted"):
+        parts.append("interrupted")
+    return " · ".join(parts) or "–"
+
+
 class HistoryView(QWidget):
-    SESSION_COLUMNS = ("#", "Started", "Drill", "Side", "Duration", "Samples", "")
+    SESSION_COLUMNS = ("#", "Started", "Drill", "Side", "Duration", "Samples", "Result")
 
     def __init__(self, model: HistoryModel, settings: AppSettings, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -131,9 +153,9 @@ class HistoryView(QWidget):
         for b in (self.export_button, self.export_history_button, self.folder_button, self.report_button):
             b.setMinimumHeight(34)
             buttons.addWidget(b)
-        buttons.addStretch(1)
-        self.status = text_label("", 14)
-        buttons.addWidget(self.status, 2)
+        # one line, elided: a long path must not wrap and squeeze the table (all of it in the tooltip)
+        self.status = ElidedLabel()
+        buttons.addWidget(self.status, 1)
         layout.addLayout(buttons)
         self.export_button.clicked.connect(self.export_selected)
         self.export_history_button.clicked.connect(self.export_history)
@@ -227,6 +249,9 @@ class HistoryView(QWidget):
                     f"{self.settings.format_length(last.get('toe_to_wall_cm'))} · {last.get('band') or '–'}"
                 )
         self.latest_text.setText("Latest: " + "<br>".join(parts) if parts else "No test yet.")
+        tests_of: dict[Any, list[dict[str, Any]]] = {}
+        for r in m.tests:
+            tests_of.setdefault(r.get("session_id"), []).append(r)
         self.table.setRowCount(len(m.sessions))
         for row, s in enumerate(reversed(m.sessions)):
             when = parse_time(s.get("started_at", ""))
@@ -237,8 +262,13 @@ class HistoryView(QWidget):
                 str(s.get("side", "")),
                 f"{float(s.get('duration_s') or 0):.0f} s",
                 str(s.get("samples", "")),
-                "interrupted" if s.get("interrupted") else "",
+                session_result(s, tests_of.get(s.get("id"), []), self.settings.format_length),
             )
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
-        self.status.setText("Exported: " + ", ".join(m.last_export) if m.last_export else m.data_folder)
+        if m.last_export:
+            folder = str(Path(m.last_export[0]).parent)
+            n = len(m.last_export)
+            self.status.setText(f"Exported {n} file{'' if n == 1 else 's'} to {folder}", "\n".join(m.last_export))
+        else:
+            self.status.setText(f"Data folder: {m.data_folder}" if m.data_folder else "")

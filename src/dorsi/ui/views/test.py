@@ -11,14 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QButtonGroup, QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
 from dorsi.ui.models import Band, LiveModel, TestModel
 from dorsi.ui.settings import AppSettings
-from dorsi.ui.views.common import Card, ask_report_file, fmt_deg, heading, text_label
+from dorsi.ui.views.common import SIDE_LABEL, Card, ask_report_file, fmt_deg, heading, side_buttons, text_label
 from dorsi.ui.widgets import BigNumber, LivePlot
-
-SIDE_LABEL = {"left": "Left", "right": "Right"}
 
 
 class TestView(QWidget):
@@ -31,17 +29,7 @@ class TestView(QWidget):
         top = QHBoxLayout()
         top.addWidget(heading("Knee-to-wall test"))
         top.addStretch(1)
-        self.side_group = QButtonGroup(self)
-        self.side_buttons: dict[str, QPushButton] = {}
-        for side, key in (("left", "L"), ("right", "R")):
-            b = QPushButton(f"{SIDE_LABEL[side]} ({key})")
-            b.setCheckable(True)
-            b.setMinimumHeight(40)
-            b.setMinimumWidth(110)
-            b.clicked.connect(lambda _c=False, s=side: self.model.side_requested.emit(s))
-            self.side_group.addButton(b)
-            self.side_buttons[side] = b
-            top.addWidget(b)
+        self.side_buttons = side_buttons(self, top, model.side_requested.emit)
         self.run_button = QPushButton("Start trials (space)")
         self.run_button.setMinimumHeight(40)
         self.run_button.clicked.connect(self.toggle_running)
