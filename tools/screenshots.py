@@ -5,12 +5,13 @@
 Starts Xvfb (1280×800×24) unless DISPLAY is set, runs the app on the xcb
 platform with the virtual dorsi sensor (bumble LocalLink through bleak, the
 demo person: calibration, knee-to-wall left and right, banded mobilization),
-walks the screens as a person would and grabs the X server's framebuffer for
-each. Two earlier knee-to-wall tests (6 and 3 weeks ago) are put into the
-store first, so History and the comparison on the result card have something
-to show: they are simulated sessions of the same kind, analysed by
-dorsi.analysis and stored with back-dated start times. Data and settings go
-to a temporary folder, never the user's.
+walks the screens as a person would (the demo person begins each test or drill
+when Start is clicked) and grabs the X server's framebuffer for each. Two
+earlier knee-to-wall tests (6 and 3 weeks ago) are put into the store first,
+so History and the comparison on the result card have something to show: they
+are simulated sessions of the same kind, analysed by dorsi.analysis and stored
+with back-dated start times. Data and settings go to a temporary folder, never
+the user's.
 """
 
 from __future__ import annotations
@@ -131,6 +132,10 @@ async def settle(seconds: float = 0.4) -> None:
 
 async def walk(app: Any, out: Path) -> None:
     w, m = app.window, app.models
+    w.show_screen("Drills")  # before connecting: the readout says there is no sensor
+    w.drill_view.select("banded-mobilization")
+    await settle(0.6)
+    grab(w, out / "00-drill-no-sensor.png")
     await app.start()
     c = m.connection
     w.show_screen("Connect")
@@ -175,13 +180,20 @@ async def walk(app: Any, out: Path) -> None:
     grab(w, out / "06-drill.png")
     await wait_for(d.changed, lambda: d.live.rep_count >= 5, 90, "five reps")
     w.drill_view.run_button.click()
+    await settle(0.6)
+    grab(w, out / "06b-drill-last-set.png")  # stopped: the finished set stays, marked as the last one
 
     w.show_screen("History")
     await wait_for(m.history.changed, lambda: len(m.history.tests) >= 6, 10, "history")
+    exports = Path(os.environ["DORSI_DATA_DIR"]).parent / "exports"
+    w.history_view.ask_folder = lambda: str(exports)  # the dialog a person would answer
+    w.history_view.table.selectRow(0)
+    w.history_view.export_button.click()  # its status stays one line: the table keeps its height
     await settle(0.6)
     grab(w, out / "07-history.png")
     w.show_screen("Settings")
-    await settle(0.4)
+    w.settings_view.test_sound.click()  # the lamp lights and the line says what the cue played through
+    await settle(0.2)
     grab(w, out / "08-settings.png")
 
     w.settings_view.theme.setCurrentText("dark")  # as a person would, on the Settings screen
