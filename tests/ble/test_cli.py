@@ -19,12 +19,13 @@ from dorsi.ble.scan import scan_sensors
 from dorsi.cli.main import main
 from dorsi.errors import DeviceError
 from dorsi.io.rawcsv import read_raw_csv
+from dorsi.protocol.kinds import DORSI, KINDS, METAMOTION
 
 
 def test_devices_virtual_lists_the_virtual_sensors(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["devices", "--virtual", "--timeout", "0.5", "--json"]) == 0
     rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
-    assert sorted(r["kind"] for r in rows) == ["dorsi", "dorsi", "witmotion"]
+    assert sorted(r["kind"] for r in rows) == sorted([DORSI.id, *KINDS])  # two shins of ours, one of every kind
     assert all(r["rssi_dbm"] < 0 for r in rows)
     assert {r["battery_pct"] for r in rows if r["kind"] == "dorsi"} == {87, 62}
 
@@ -105,10 +106,28 @@ def test_record_virtual_writes_csv_json_and_store(tmp_path: Path, capsys: pytest
         assert imported.sensor_id == meta["sensor"]["address"] and imported.samples == len(rec)
 
 
+def test_record_virtual_metamotion(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A third brand through the registry alone: its twin performs the drill, bleak records it."""
+    out = tmp_path / "mm.csv"
+    args = ["record", "--virtual", "--kind", "metamotion", "--drill", "calf-raises", "--seconds", "4"]
+    assert main([*args, "--speed", "3", "--out", str(out), "--no-store"]) == 0
+    rec = read_raw_csv(out)
+    meta = json.loads(out.with_suffix(".json").read_text())
+    assert meta["sensor"]["kind"] == "metamotion" and meta["sensor"]["name"] == "MetaWear"
+    assert meta["rate_hz"] == METAMOTION.default_rate_hz and meta["link"]["lost_samples"] == 0
+    assert len(rec) >= 4 * METAMOTION.default_rate_hz
+    assert np.all(np.diff(rec.extra["sample_counter"]) == 1)
+    # standing still at the start of the simulated session: gravity along the shin
+    assert np.linalg.norm(rec.acc_mps2[:50].mean(axis=0)) == pytest.approx(9.81, abs=0.3)
+    assert "from MetaWear" in capsys.readouterr().out
+
+
 @pytest.mark.parametrize(
     ("args", "status", "text"),
     [
         (["--virtual", "--seconds", "0"], 2, "--seconds"),
+        (["--address", "AA:BB", "--kind", "metamotion", "--seconds", "1"], 2, "--kind"),
+        (["--virtual", "--kind", "fitbit", "--seconds", "1"], 2, "unknown sensor kind 'fitbit'"),
         (["--address", "AA:BB", "--drill", "squat-rocks", "--seconds", "1"], 2, "--virtual"),
         (["--virtual", "--drill", "moonwalk", "--seconds", "1"], 2, "unknown drill"),
     ],

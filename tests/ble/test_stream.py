@@ -158,7 +158,7 @@ async def test_four_sensors_at_once(make_radio, collect) -> None:  # type: ignor
 
 def test_host_times_stay_strictly_increasing_when_the_mapping_steps_back() -> None:
     """Consumers need strictly increasing times; a step back across or within chunks is held and counted."""
-    from dorsi.ble.kinds import DorsiDecoder
+    from dorsi.protocol.decoders import DorsiDecoder
 
     dec = DorsiDecoder()
     first = dec._monotonic(np.array([1.000, 1.005, 1.010]))

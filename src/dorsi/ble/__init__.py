@@ -6,9 +6,9 @@ No UI here. The app and the CLI both consume ``SensorStream`` (see stream.py);
 
 from dorsi.ble.backends import PLATFORM, BleBackends
 from dorsi.ble.decode import SampleChunk
-from dorsi.ble.kinds import KINDS, SensorKind
 from dorsi.ble.scan import FoundSensor, find_sensor, scan_sensors
 from dorsi.ble.stream import GapEvent, ReconnectPolicy, SensorStream, State, StateEvent, StreamItem
+from dorsi.protocol.kinds import KINDS, SensorKind
 
 __all__ = [
     "KINDS",

@@ -1,141 +1,38 @@
-"""The sensors dorsi can stream from: how to find them, start them, and decode them.
+"""How to start and stop each sensor kind over bleak: one handshake per entry of dorsi.protocol.kinds.
 
-Each ``SensorKind`` names its advertised service UUID (scanning filters on
-it), its characteristics, the handshake that starts streaming over a bleak
-client, and a factory for its ``StreamDecoder``.
+The registry's pure facts (UUIDs, rates, ranges, decoders) live in
+dorsi.protocol.kinds, readable without bleak; this module adds what needs a
+connected ``BleakClient``. ``handshake(kind)`` is what ``SensorStream`` runs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
-import numpy as np
 from bleak import BleakClient
 
-from dorsi.ble.decode import Decoded, StreamDecoder, concat
 from dorsi.errors import DeviceError
-from dorsi.motion.types import F64, Gap
-from dorsi.protocol import dorsi_v1, uuids, witmotion
+from dorsi.protocol import dorsi_v1, metamotion, uuids, witmotion
 from dorsi.protocol import encoder as enc
 from dorsi.protocol.errors import DecodeError
-from dorsi.protocol.timeline import Timeline, TimelineOutput, TimelineParams
+from dorsi.protocol.kinds import DORSI, METAMOTION, WITMOTION, SensorKind
 
 log = logging.getLogger(__name__)
 
 COMMAND_TIMEOUT_S = 3.0
-WIT_GAP_MIN_S = 0.5  # WitMotion: arrival this late after the expected time counts as lost frames
 
 
-class DorsiDecoder(StreamDecoder):
-    """Protocol v1 packets → samples in counter order, through the protocol's Timeline
-    (unwrapping, duplicates, reordering, gaps, drift-corrected host times).
-
-    ``reorder_depth`` packets are held back so a late packet can be put back in
-    place; each adds one notification interval of latency (≈ 20 ms at 208 Hz in
-    batches of 4; 4.8 ms with one sample per packet)."""
-
-    def __init__(self, rate_hz: float = 208.0, reorder_depth: int = 1) -> None:
-        super().__init__()
-        self.rate_hz = rate_hz
-        self.timeline = Timeline(TimelineParams(reorder_depth=reorder_depth))
-        self._last_time_s: float | None = None
-
-    def feed(self, items: list[tuple[float, bytes]]) -> Decoded | None:
-        arrivals: list[tuple[dorsi_v1.Packet, float]] = []
-        for host_s, data in items:
-            self.stats.notifications += 1
-            try:
-                arrivals.append((dorsi_v1.decode_packet(data), host_s))
-            except DecodeError as exc:
-                self._garbage(exc)
-        if not arrivals:
-            return None
-        self.rate_hz = float(arrivals[-1][0].rate_hz)
-        return self._decoded(self.timeline.update(arrivals))
-
-    def flush(self) -> Decoded | None:
-        """Release held-back packets now (the link dropped: nothing will fill the hole)."""
-        return self._decoded(self.timeline.flush())
-
-    def _decoded(self, out: TimelineOutput) -> Decoded | None:
-        ts = self.timeline.stats
-        st = self.stats
-        st.samples += len(out)
-        st.lost_samples, st.duplicated = ts.lost_samples, ts.duplicated
-        st.reordered, st.late_dropped = ts.reordered, ts.late_dropped
-        st.gaps.extend(out.gaps)
-        if not len(out):
-            return None
-        c = out.chunk
-        return Decoded(self._monotonic(c.time_s), c.acc_mps2, c.gyr_dps, out.sample_index, tuple(out.gaps))
-
-    def _monotonic(self, time_s: F64) -> F64:
-        """Guard: consumers (pipeline, raw CSV) need strictly increasing times. If the
-        timeline's host mapping steps back across chunks, hold times just above the last
-        one until they catch up, and count it."""
-        floor_s = self._last_time_s + 1e-6 if self._last_time_s is not None else -np.inf
-        # y_k = max(t_k, y_{k-1} + 1 µs), also within the chunk
-        step_s = np.arange(len(time_s)) * 1e-6
-        lifted = np.maximum.accumulate(np.maximum(time_s - step_s, floor_s)) + step_s
-        if np.any(lifted != time_s):
-            self.stats.time_steps_back += 1
-        self._last_time_s = float(lifted[-1])
-        return lifted
-
-
-class WitMotionDecoder(StreamDecoder):
-    """WitMotion frames → samples; counter and times rebuilt from the rate and arrivals."""
-
-    def __init__(self, rate_hz: float = 100.0) -> None:
-        super().__init__()
-        self.rate_hz = rate_hz
-        self._counter = 0
-        self._t0_s: float | None = None
-        self._last_time_s: float | None = None
-
-    def feed(self, items: list[tuple[float, bytes]]) -> Decoded | None:
-        parts: list[Decoded] = []
-        period_s = 1.0 / self.rate_hz
-        for host_s, data in items:
-            self.stats.notifications += 1
-            try:
-                frames = witmotion.decode_notification(data)
-            except DecodeError as exc:
-                self._garbage(exc)
-                continue
-            n = len(frames)
-            if n == 0:
-                continue
-            if self._t0_s is None:
-                self._t0_s = host_s - (n - 1) * period_s
-            # frames carry no counter: a hole shows only as arrival much later than the
-            # rate allows (a late burst of frames that all arrived is not a hole)
-            expected_last_s = self._t0_s + (self._counter + n - 1) * period_s
-            late_s = host_s - expected_last_s
-            missing = int(np.floor(late_s / period_s + 0.5)) if late_s > WIT_GAP_MIN_S else 0
-            gaps: tuple[Gap, ...] = ()
-            if missing > 0:
-                self._counter += missing
-                if self._last_time_s is not None:
-                    gap = Gap(self._last_time_s, self._t0_s + self._counter * period_s, missing)
-                    gaps = (gap,)
-                    self.stats.gaps.append(gap)
-                self.stats.lost_samples += missing
-            counter = np.arange(self._counter, self._counter + n, dtype=np.int64)
-            times = np.asarray(self._t0_s + counter * period_s, dtype=np.float64)
-            acc = witmotion.witmotion_to_product(frames.acc_mps2)
-            gyr = witmotion.witmotion_to_product(frames.gyr_dps)
-            parts.append(Decoded(times, acc, gyr, counter, gaps))
-            self._counter += n
-            self._last_time_s = float(times[-1])
-            self.stats.samples += n
-        return concat(parts)
-
-
-Handshake = Callable[[BleakClient, "SensorKind", float], Awaitable[None]]
+@dataclass(frozen=True)
+class Handshake:
+    start: Callable[[BleakClient, SensorKind, float], Awaitable[None]]
+    stop: Callable[[BleakClient], Awaitable[None]]
+    # False: start() reads replies on the data characteristic itself, so the stream
+    # subscribes it only afterwards (MetaWear answers and streams on one characteristic)
+    subscribe_data_first: bool = True
 
 
 async def _dorsi_start(client: BleakClient, kind: SensorKind, rate_hz: float) -> None:
@@ -168,37 +65,65 @@ async def _dorsi_stop(client: BleakClient) -> None:
 
 
 async def _witmotion_start(client: BleakClient, kind: SensorKind, rate_hz: float) -> None:
-    await client.write_gatt_char(uuids.WITMOTION_WRITE_UUID, witmotion.cmd_unlock(), response=False)
-    await client.write_gatt_char(uuids.WITMOTION_WRITE_UUID, witmotion.cmd_set_rate(rate_hz), response=False)
+    """Unlock, then set the output rate (the module streams at 10 Hz from power-on until then)."""
+    await client.write_gatt_char(kind.command_uuid, witmotion.cmd_unlock(), response=False)
+    await client.write_gatt_char(kind.command_uuid, witmotion.cmd_set_rate(rate_hz), response=False)
 
 
 async def _no_stop(client: BleakClient) -> None:
     return None
 
 
-@dataclass(frozen=True)
-class SensorKind:
-    id: str
-    label: str
-    service_uuid: str
-    data_uuid: str
-    name_prefix: str
-    default_rate_hz: float
-    start: Handshake
-    stop: Callable[[BleakClient], Awaitable[None]]
-
-    def decoder(self, rate_hz: float | None = None) -> StreamDecoder:
-        rate = rate_hz or self.default_rate_hz
-        return DorsiDecoder(rate) if self.id == "dorsi" else WitMotionDecoder(rate)
+_metawear_imu: weakref.WeakKeyDictionary[BleakClient, metamotion.Imu] = weakref.WeakKeyDictionary()
 
 
-DORSI = SensorKind(
-    "dorsi", "dorsi sensor", uuids.DORSI_SERVICE_UUID, uuids.DORSI_DATA_UUID, uuids.DORSI_NAME_PREFIX,
-    208.0, _dorsi_start, _dorsi_stop,
-)  # fmt: skip
-WITMOTION = SensorKind(
-    "witmotion", "WitMotion WT901BLE", uuids.WITMOTION_SERVICE_UUID, uuids.WITMOTION_NOTIFY_UUID,
-    uuids.WITMOTION_NAME_PREFIX, 100.0, _witmotion_start, _no_stop,
-)  # fmt: skip
-KINDS: dict[str, SensorKind] = {k.id: k for k in (DORSI, WITMOTION)}
-KIND_BY_SERVICE = {k.service_uuid: k for k in KINDS.values()}
+async def _metamotion_start(client: BleakClient, kind: SensorKind, rate_hz: float) -> None:
+    """Ask the board which IMU it has, then configure, subscribe, enable and power acc + gyro."""
+    imu = await _metawear_imu_of(client, kind)
+    commands = [metamotion.cmd_connection_parameters()]
+    commands += imu.start_commands(int(rate_hz), kind.acc_range_g, kind.gyr_range_dps)
+    for command in commands:
+        await client.write_gatt_char(kind.command_uuid, command, response=False)
+    _metawear_imu[client] = imu
+
+
+async def _metawear_imu_of(client: BleakClient, kind: SensorKind) -> metamotion.Imu:
+    """Module info of the accelerometer and gyroscope, read over our own subscription to the
+    notify characteristic (released before the sensor streams: the stream subscribes it next)."""
+    replies: asyncio.Queue[bytes] = asyncio.Queue()
+    info: dict[int, metamotion.ModuleInfo] = {}
+    await client.start_notify(kind.data_uuid, lambda _char, data: replies.put_nowait(bytes(data)))
+    try:
+        async with asyncio.timeout(COMMAND_TIMEOUT_S):
+            for module in (metamotion.MODULE_ACC, metamotion.MODULE_GYRO):
+                await client.write_gatt_char(kind.command_uuid, metamotion.cmd_read_info(module), response=False)
+                while module not in info:
+                    try:
+                        reply = metamotion.parse_module_info(await replies.get())
+                    except DecodeError:
+                        continue  # not the reply we wait for
+                    info[reply.module] = reply
+    finally:
+        await client.stop_notify(kind.data_uuid)
+    try:
+        return metamotion.imu_from_info(info[metamotion.MODULE_ACC], info[metamotion.MODULE_GYRO])
+    except DecodeError as exc:
+        raise DeviceError(str(exc)) from None
+
+
+async def _metamotion_stop(client: BleakClient) -> None:
+    imu = _metawear_imu.pop(client, None)
+    for command in imu.stop_commands() if imu else []:
+        await client.write_gatt_char(uuids.METAMOTION_COMMAND_UUID, command, response=False)
+
+
+_HANDSHAKES = {
+    DORSI.id: Handshake(_dorsi_start, _dorsi_stop),
+    WITMOTION.id: Handshake(_witmotion_start, _no_stop),
+    METAMOTION.id: Handshake(_metamotion_start, _metamotion_stop, subscribe_data_first=False),
+}
+
+
+def handshake(kind: SensorKind) -> Handshake:
+    """The kind's handshake; every registered kind has one (tests/ble check it)."""
+    return _HANDSHAKES[kind.id]

@@ -14,8 +14,8 @@ from bleak.backends.scanner import AdvertisementData
 
 from dorsi.ble.backends import PLATFORM, BleBackends
 from dorsi.ble.errors import is_unavailable, unavailable_error
-from dorsi.ble.kinds import KIND_BY_SERVICE, KINDS, SensorKind
 from dorsi.protocol import uuids
+from dorsi.protocol.kinds import KIND_BY_SERVICE, KINDS, SensorKind
 
 
 @dataclass(frozen=True)

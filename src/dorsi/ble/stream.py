@@ -34,12 +34,14 @@ from bleak.exc import BleakError
 from bleak_retry_connector import establish_connection
 
 from dorsi.ble.backends import PLATFORM, BleBackends
-from dorsi.ble.decode import Decoded, DecodeStats, SampleChunk, StreamDecoder
+from dorsi.ble.decode import SampleChunk
 from dorsi.ble.errors import is_unavailable, unavailable_error
-from dorsi.ble.kinds import DorsiDecoder, SensorKind
+from dorsi.ble.kinds import handshake
 from dorsi.ble.scan import FoundSensor, find_sensor
 from dorsi.errors import DeviceError
 from dorsi.motion.types import Gap
+from dorsi.protocol.decoders import Decoded, DecodeStats, StreamDecoder
+from dorsi.protocol.kinds import SensorKind
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +95,10 @@ class StreamStats:
 class _LinkDown:
     def __init__(self, at_s: float) -> None:
         self.at_s = at_s
+
+
+class _Started:
+    """The start handshake finished: what arrives from now on is the configured stream."""
 
 
 @dataclass(frozen=True)
@@ -195,9 +201,12 @@ class SensorStream:
             for other in after:
                 self._consume(other)
         elif isinstance(item, _LinkDown):
-            if isinstance(self._decoder, DorsiDecoder):
-                self._emit(self._decoder.flush(), item.at_s)
+            if self._decoder is not None:
+                self._emit(self._decoder.link_lost(), item.at_s)
             self._link_gap_open = True
+        elif isinstance(item, _Started):
+            if self._decoder is not None:
+                self._decoder.started()
         elif isinstance(item, _Failure):
             self._ended = True
             raise item.error
@@ -265,9 +274,7 @@ class SensorStream:
                 continue
             self.kind, self.name = found.kind, found.name
             if self._decoder is None:
-                self._decoder = found.kind.decoder(self.rate_hz)
-                if isinstance(self._decoder, DorsiDecoder):
-                    self._decoder = DorsiDecoder(self._decoder.rate_hz, self._reorder_depth)
+                self._decoder = found.kind.decoder(self.rate_hz, self._reorder_depth)
             self._set_state(State.CONNECTING)
             client = await self._connect(found)
             if client is None:
@@ -304,8 +311,13 @@ class SensorStream:
             )
             if client.is_connected:
                 self._disconnected.clear()  # forget disconnects of failed attempts
-            await client.start_notify(self.kind.data_uuid, self._on_notify)
-            await self.kind.start(client, self.kind, self.rate_hz or self.kind.default_rate_hz)
+            shake = handshake(self.kind)
+            if shake.subscribe_data_first:
+                await client.start_notify(self.kind.data_uuid, self._on_notify)
+            await shake.start(client, self.kind, self.kind.supported_rate(self.rate_hz))
+            self._queue.put_nowait(_Started())
+            if not shake.subscribe_data_first:
+                await client.start_notify(self.kind.data_uuid, self._on_notify)
             return client
         except (BleakError, TimeoutError, OSError, DeviceError) as exc:
             if is_unavailable(exc) and not isinstance(exc, BleakError | TimeoutError):
@@ -321,7 +333,7 @@ class SensorStream:
         with contextlib.suppress(BleakError, TimeoutError, OSError, DeviceError):
             async with asyncio.timeout(self.policy.command_timeout_s):
                 if client.is_connected:
-                    await self.kind.stop(client)
+                    await handshake(self.kind).stop(client)
                     await client.stop_notify(self.kind.data_uuid)
         with contextlib.suppress(BleakError, TimeoutError, OSError):
             async with asyncio.timeout(self.policy.command_timeout_s):

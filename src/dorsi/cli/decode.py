@@ -8,9 +8,11 @@ import sys
 from typing import Any
 
 from dorsi.errors import InputError
-from dorsi.protocol import dorsi_v1, metamotion, witmotion
+from dorsi.protocol.inspect import dorsi_status_rows
+from dorsi.protocol.kinds import DORSI, KINDS
 
-FORMATS = ("dorsi", "witmotion", "dorsi-status", "metamotion")
+STATUS_FORMAT = "dorsi-status"  # our sensor's status characteristic (replies, errors)
+FORMATS = (*KINDS, STATUS_FORMAT)
 
 
 def register(subparsers: Any) -> None:
@@ -18,12 +20,13 @@ def register(subparsers: Any) -> None:
         "decode",
         help="decode sensor notifications given in hex (protocol inspector)",
         description="Decode BLE notifications given as hex and print one JSON object per sample "
-        "(per message for dorsi-status). Separators ':', '-' and spaces inside a HEX are ignored; "
+        f"(per message for {STATUS_FORMAT}). Separators ':', '-' and spaces inside a HEX are ignored; "
         "'-' reads HEX values from standard input, one per line. Bytes that do not decode: exit 2.",
     )
-    p.add_argument("--format", choices=FORMATS, default="dorsi", help="protocol of the bytes (default: dorsi)")
-    p.add_argument("--acc-range-g", type=int, default=16, help="metamotion only: configured range (default 16)")
-    p.add_argument("--gyr-range-dps", type=int, default=2000, help="metamotion only: configured range (default 2000)")
+    p.add_argument("--format", choices=FORMATS, default=DORSI.id, help=f"protocol of the bytes (default: {DORSI.id})")
+    ranges = "configured range, for data that do not carry it (default: the kind's)"
+    p.add_argument("--acc-range-g", type=int, help=ranges)
+    p.add_argument("--gyr-range-dps", type=int, help=ranges)
     p.add_argument("hex", nargs="+", metavar="HEX", help="one notification's bytes in hex, or '-'")
     p.set_defaults(func=run)
 
@@ -46,80 +49,15 @@ def _parse_hex(values: list[str]) -> list[bytes]:
     return out
 
 
-def _round(values: Any) -> list[float]:
-    return [round(float(v), 6) for v in values]
-
-
-def _dorsi(i: int, data: bytes) -> list[dict[str, Any]]:
-    p = dorsi_v1.decode_packet(data)
-    acc, gyr = p.acc_mps2, p.gyr_dps
-    return [
-        {
-            "packet": i,
-            "seq": p.seq,
-            "sample": j,
-            "sensor_time_us": p.sensor_time_us,
-            "rate_hz": p.rate_hz,
-            "acc_range_g": p.acc_range_g,
-            "gyr_range_dps": p.gyr_range_dps,
-            "raw": [int(v) for v in p.raw[j]],
-            "acc_mps2": _round(acc[j]),
-            "gyr_dps": _round(gyr[j]),
-        }
-        for j in range(p.n_samples)
-    ]
-
-
-def _witmotion(i: int, data: bytes) -> list[dict[str, Any]]:
-    f = witmotion.decode_notification(data)
-    rows: list[dict[str, Any]] = [
-        {
-            "packet": i,
-            "frame": j,
-            "acc_g": _round(f.acc_g[j]),
-            "gyr_dps": _round(f.gyr_dps[j]),
-            "angle_deg": _round(f.angle_deg[j]),
-        }
-        for j in range(len(f))
-    ]
-    rows += [{"packet": i, "register": reg, "values": list(vals)} for reg, vals in f.registers]
-    return rows
-
-
-def _status(i: int, data: bytes) -> list[dict[str, Any]]:
-    m = dorsi_v1.parse_status_message(data)
-    if isinstance(m, dorsi_v1.StatusMessage):
-        row: dict[str, Any] = {"type": "status", "streaming": m.streaming, "battery_pct": m.battery_pct}
-        row.update(vars(m.config))
-    elif isinstance(m, dorsi_v1.ResponseMessage):
-        row = {"type": "response", "token": m.token, "opcode": m.opcode, "result": m.result}
-        row.update(result_name=dorsi_v1.RESULT_NAMES.get(m.result, "unknown"), payload=m.payload.hex())
-    else:
-        row = {"type": "error", "code": m.code, "name": dorsi_v1.ERROR_NAMES.get(m.code, "unknown"), "detail": m.detail}
-    return [{"packet": i, **row}]
-
-
-def _metamotion(i: int, data: bytes, acc_range_g: int, gyr_range_dps: int) -> list[dict[str, Any]]:
-    m = metamotion.decode_notification(data, acc_range_g, gyr_range_dps)
-    unit = "acc_g" if m.kind == "acc" else "gyr_dps"
-    return [{"packet": i, "sample": j, unit: _round(m.values[j])} for j in range(len(m.values))]
-
-
-DECODERS = {"dorsi": _dorsi, "witmotion": _witmotion, "dorsi-status": _status}
-
-
 def run(args: argparse.Namespace) -> int:
-    if args.format == "metamotion":
-
-        def decode(i: int, data: bytes) -> list[dict[str, Any]]:
-            return _metamotion(i, data, args.acc_range_g, args.gyr_range_dps)
-
-    else:
-        decode = DECODERS[args.format]
+    kind = KINDS.get(args.format, DORSI)
+    inspect = dorsi_status_rows if args.format == STATUS_FORMAT else kind.inspect
+    acc_range_g = args.acc_range_g if args.acc_range_g is not None else kind.acc_range_g
+    gyr_range_dps = args.gyr_range_dps if args.gyr_range_dps is not None else kind.gyr_range_dps
     rows: list[dict[str, Any]] = []
     for i, data in enumerate(_parse_hex(args.hex), start=1):
         try:
-            rows.extend(decode(i, data))
+            rows.extend({"packet": i, **row} for row in inspect(data, acc_range_g, gyr_range_dps))
         except InputError as exc:
             raise InputError(f"HEX {i}: {exc}") from None
     for row in rows:  # print only once everything decoded: no half output before an error

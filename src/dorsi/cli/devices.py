@@ -8,13 +8,16 @@ import json
 
 from dorsi.ble.scan import FoundSensor, scan_sensors
 from dorsi.errors import InputError
+from dorsi.protocol.kinds import KINDS
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "devices",
-        help="scan for sensors (ours, WitMotion) and list them with signal strength and battery",
-        description="Scan for supported sensors by their advertised service and list them.",
+        help="scan for sensors and list them with signal strength and battery",
+        description="Scan for supported sensors by their advertised service and list them. Kinds: "
+        + ", ".join(f"{k.id} ({k.label})" for k in KINDS.values())
+        + ". --virtual: two of ours (left and right shin) and one of every other kind.",
     )
     p.add_argument("--virtual", action="store_true", help="scan the built-in virtual sensors instead of Bluetooth")
     p.add_argument("--timeout", type=float, default=5.0, metavar="S", help="seconds to scan (default 5)")

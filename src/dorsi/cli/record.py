@@ -1,4 +1,4 @@
-"""`dorsi record (--address ADDR | --virtual [--drill NAME]) --seconds N --out FILE.csv`.
+"""`dorsi record (--address ADDR | --virtual [--kind KIND] [--drill NAME]) --seconds N --out FILE.csv`.
 
 Writes the raw IMU CSV (with a sample_counter column), a sidecar JSON with the
 sensor, rate, gaps and link statistics, and the session into the store.
@@ -25,6 +25,7 @@ from dorsi.ble.stream import GapEvent, ReconnectPolicy, SensorStream, StateEvent
 from dorsi.errors import DeviceError, InputError, StorageError
 from dorsi.io.rawcsv import write_raw_csv, write_text_atomic
 from dorsi.motion.types import Recording
+from dorsi.protocol.kinds import DORSI, KINDS, get_kind
 from dorsi.store.importer import RECORDING_FORMAT
 
 MAX_SECONDS = 4 * 3600
@@ -39,7 +40,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     src = p.add_mutually_exclusive_group(required=True)
     src.add_argument("--address", metavar="ADDR", help="sensor address (from `dorsi devices`)")
-    src.add_argument("--virtual", action="store_true", help="record the built-in virtual sensor (left shin)")
+    src.add_argument("--virtual", action="store_true", help="record a built-in virtual sensor (default: ours)")
+    p.add_argument(
+        "--kind",
+        default=None,
+        help=f"which virtual sensor to record: {', '.join(KINDS)} (default {DORSI.id}); "
+        "a real sensor's kind comes from its advertisement",
+    )
     p.add_argument("--drill", default=None, help="drill the virtual sensor performs (default knee-to-wall)")
     p.add_argument("--side", choices=("left", "right"), default="left")
     p.add_argument("--seconds", type=float, required=True, metavar="N", help="how long to record")
@@ -57,6 +64,10 @@ def _check(args: argparse.Namespace) -> None:
         raise InputError(f"--timeout must be between 0 and 600 seconds, not {args.timeout:g}")
     if args.drill is not None and not args.virtual:
         raise InputError("--drill chooses what the virtual sensor performs; use it with --virtual")
+    if args.kind is not None and not args.virtual:
+        raise InputError("--kind chooses the virtual sensor; a real sensor's kind comes from its advertisement")
+    if args.kind is not None:
+        get_kind(args.kind)
     if args.drill is not None:
         from dorsi.virtual.sim import DRILLS
 
@@ -89,11 +100,12 @@ async def _record(args: argparse.Namespace) -> tuple[Recorded, SensorStream]:
     if args.virtual:
         from dorsi.virtual.ble.world import start_virtual_world
 
+        kind = get_kind(args.kind or DORSI.id)
         world = await start_virtual_world(
-            args.drill or "knee-to-wall", args.seconds + 30.0, speed=args.speed, simulate=(args.side,)
+            args.drill or "knee-to-wall", args.seconds + 30.0, speed=args.speed, simulate=(args.side,), kind=kind
         )
         backends = world.radio.backends
-        address = (world.left if args.side == "left" else world.right).address
+        address = world.sensor(kind, args.side).address
     policy = ReconnectPolicy(scan_timeout_s=args.timeout, give_up_after_s=max(30.0, args.timeout))
     stream = SensorStream(address, backends=backends, policy=policy)
     writer = None

@@ -4,7 +4,7 @@ product's for its documented mounting, and an optional per-unit bench calibratio
 ```toml
 [sensor]
 name = "WitMotion BWT901BLECL"
-kind = "witmotion"              # dorsi | witmotion | generic
+kind = "witmotion"              # a sensor kind (dorsi.protocol.kinds) or generic
 mounting = "flat on the shin, printed +Y arrow toward the knee, label away from the skin"
 
 [axes]                          # rows: product X, Y, Z expressed in the sensor's axes
@@ -32,14 +32,16 @@ from dorsi.errors import InputError
 from dorsi.io.rawcsv import write_text_atomic
 from dorsi.motion.sensor_calibration import UnitCalibration
 from dorsi.motion.types import F64, Recording
+from dorsi.protocol import kinds
 
-KINDS = ("dorsi", "witmotion", "generic")
+GENERIC = "generic"  # any IMU: no sensor kind's defaults
+KINDS = (*kinds.KINDS, GENERIC)
 
 
 @dataclass(frozen=True)
 class SensorProfile:
     name: str
-    kind: str = "generic"
+    kind: str = GENERIC
     mounting: str = ""
     axes: tuple[tuple[float, float, float], ...] = ((1.0, 0.0, 0.0), (0.0, 1.0, 0.0), (0.0, 0.0, 1.0))
     unit: UnitCalibration = field(default_factory=UnitCalibration)
@@ -76,7 +78,7 @@ def load_profile(path: str | os.PathLike[str]) -> SensorProfile:
     name = sensor.get("name")
     if not isinstance(name, str) or not name:
         raise InputError(f"{path}: [sensor] needs a name")
-    kind = sensor.get("kind", "generic")
+    kind = sensor.get("kind", GENERIC)
     if kind not in KINDS:
         raise InputError(f"{path}: kind {kind!r} is not one of {', '.join(KINDS)}")
     eye = np.eye(3)

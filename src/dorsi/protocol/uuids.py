@@ -1,4 +1,6 @@
-"""Bluetooth identifiers of the supported sensors (firmware_protocol/SPEC.md §1–2).
+"""Bluetooth identifiers of the supported sensors (firmware_protocol/SPEC.md §1–2, §11–12).
+
+The kinds themselves (which UUID is whose data, rates, ranges) are dorsi.protocol.kinds.
 
 Ours are project-owned random 128-bit UUIDs sharing one base; only the 16 bits
 after the first four hex digits differ. WitMotion uses the Bluetooth SIG base
@@ -25,10 +27,7 @@ WITMOTION_SERVICE_UUID = "0000ffe5-0000-1000-8000-00805f9a34fb"
 WITMOTION_NOTIFY_UUID = "0000ffe4-0000-1000-8000-00805f9a34fb"
 WITMOTION_WRITE_UUID = "0000ffe9-0000-1000-8000-00805f9a34fb"
 
-SENSOR_KINDS = ("dorsi", "witmotion")
-SERVICE_UUID_BY_KIND = {"dorsi": DORSI_SERVICE_UUID, "witmotion": WITMOTION_SERVICE_UUID}
-
-# --- MbientLab MetaMotion (MetaWear), decoder in metamotion.py ----------------------
+# --- MbientLab MetaMotion (MetaWear firmware) ---------------------------------------
 METAMOTION_NAME_PREFIX = "MetaWear"
 METAMOTION_SERVICE_UUID = "326a9000-85cb-9195-d9dd-464cfbbae75a"
 METAMOTION_COMMAND_UUID = "326a9001-85cb-9195-d9dd-464cfbbae75a"

@@ -5,7 +5,8 @@ A notification on ffe4 holds one or more 20-byte frames. The data frame is
 (/32768 × 2000 °/s), Euler angles roll, pitch, yaw (/32768 × 180°). A 0x55 0x71
 frame is a register read reply (register number + 8 int16) and is returned
 separately. Values come out in the sensor's own axes; witmotion_to_product()
-maps them to the product's axes for the mounting in SPEC §7.
+maps them to the product's axes for the mounting in SPEC §7. The frames carry no counter
+or clock: dorsi.protocol.decoders numbers and times them on arrival.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from dorsi.protocol.dorsi_v1 import Packet
 from dorsi.protocol.errors import DecodeError
 
 FRAME_SIZE = 20
@@ -125,38 +125,11 @@ def cmd_save() -> bytes:
     return _write(REG_SAVE, 0)
 
 
-class WitClock:
-    """Numbers WitMotion frames as they arrive so the Timeline can place them.
-
-    The module sends neither a counter nor a clock. Each notification becomes a
-    Packet (witmotion raw int16 already means range/32768 with ±16 g, ±2000 °/s),
-    stamped with the nominal rate; Timeline's drift fit then corrects the real
-    rate against arrival. Loss is invisible: a dropped notification shifts later
-    samples by its length until the fit catches up.
-    """
-
-    ACC_RANGE_G = 16
-    GYR_RANGE_DPS = 2000
-
-    def __init__(self, rate_hz: int) -> None:
-        if rate_hz <= 0:
-            raise DecodeError(f"WitMotion rate must be positive, not {rate_hz}")
-        self.rate_hz = rate_hz
-        self.frames = 0
-
-    def to_packet(self, data: bytes | bytearray | memoryview) -> Packet | None:
-        """One notification → a Packet in product axes, or None if it held no data frame."""
-        if not isinstance(data, bytes | bytearray | memoryview):
-            raise DecodeError(f"expected bytes, got {type(data).__name__}")
-        decode_notification(data)  # validates; raises DecodeError with the reason
-        arr = np.frombuffer(bytes(data), np.uint8).reshape(-1, FRAME_SIZE)
-        rows = np.ascontiguousarray(arr[arr[:, 1] == KIND_DATA, 2:14]).view("<i2").astype(np.int64)
-        if not len(rows):
-            return None
-        acc = np.rint(witmotion_to_product(rows[:, 0:3].astype(np.float64)))
-        gyr = np.rint(witmotion_to_product(rows[:, 3:6].astype(np.float64)))
-        raw = np.clip(np.hstack([acc, gyr]), -32768, 32767).astype(np.int16)
-        start = self.frames
-        self.frames += len(raw)
-        t_us = round(start * 1e6 / self.rate_hz)
-        return Packet(start % 65536, t_us % (1 << 32), self.rate_hz, self.ACC_RANGE_G, self.GYR_RANGE_DPS, raw)
+def raw_samples(data: bytes | bytearray | memoryview) -> NDArray[np.int16]:
+    """The data frames of one notification as (n, 6) int16 in product axes, still range / 32768
+    (±16 g, ±2000 °/s): what the stream decoder numbers and times. DecodeError if malformed."""
+    decode_notification(data)  # validates; raises DecodeError with the reason
+    arr = np.frombuffer(bytes(data), np.uint8).reshape(-1, FRAME_SIZE)
+    rows = np.ascontiguousarray(arr[arr[:, 1] == KIND_DATA, 2:14]).view("<i2").astype(np.float64)
+    wire = np.hstack([witmotion_to_product(rows[:, 0:3]), witmotion_to_product(rows[:, 3:6])])
+    return np.clip(np.rint(wire), -32768, 32767).astype(np.int16)

@@ -34,7 +34,12 @@ class SampleFeed:
         return len(self.acc_mps2)
 
     def rows(self, first: int, stop: int) -> NDArray[np.intp]:
+        """Rows of counter samples [first, stop) of a sensor sampling at the feed's own rate."""
         return np.arange(first, stop) % len(self)
+
+    def rows_at(self, time_s: F64) -> NDArray[np.intp]:
+        """Rows a sensor sampling at its own rate reads at these sensor times (nearest before)."""
+        return np.floor(np.asarray(time_s) * self.rate_hz + 1e-9).astype(np.intp) % len(self)
 
     def quantized(self, acc_range_g: float, gyr_range_dps: float) -> NDArray[np.int16]:
         """(n, 6) int16 wire values at these full-scale ranges (rounded, saturated)."""

@@ -5,8 +5,8 @@ accepts a connection, and once streaming emits notifications paced by the
 radio's clock (sample ``i`` is taken at ``i / rate_hz`` after power-on, on the
 sensor's own clock). Samples produced while it is not streaming, not connected
 or stalled are lost, as on the real thing: the running sample counter goes on.
-Subclasses (our sensor, WitMotion) supply the GATT services, the advertisement
-and how a run of samples becomes notification payloads.
+Subclasses (one twin per sensor kind, virtual/ble/twins.py) supply the GATT
+services, the advertisement and how a run of samples becomes notification payloads.
 
 Fault injection (``FaultPlan`` and the ``drop_link`` / ``stall`` methods): link
 drop (the sensor vanishes: disconnects with a supervision timeout and stops
@@ -23,6 +23,7 @@ import contextlib
 import logging
 import random
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -94,6 +95,7 @@ class VirtualPeripheral(ABC):
         self.data_characteristic.on(gatt.Characteristic.EVENT_SUBSCRIPTION, self._on_subscription)
         self.connection: Connection | None = None
         self.subscribed = False
+        self.subscription_listeners: list[Callable[[bool], None]] = []  # told after on_subscription
         self.streaming = False
         self.injected = Injected()
         self.returned = asyncio.Event()  # set each time the sensor comes back after a drop
@@ -204,6 +206,8 @@ class VirtualPeripheral(ABC):
     def _on_subscription(self, bearer: object, notify_enabled: bool, indicate_enabled: bool) -> None:
         self.subscribed = notify_enabled or indicate_enabled
         self.on_subscription(self.subscribed)
+        for listener in self.subscription_listeners:
+            listener(self.subscribed)
 
     # --- faults --------------------------------------------------------------
     async def drop_link(self, absent_for_s: float) -> None:
@@ -302,6 +306,71 @@ class VirtualPeripheral(ABC):
             log.debug("%s: notify failed: %s", self.name, exc)
 
 
+class CommandedPeripheral(VirtualPeripheral):
+    """A third-party sensor: one service with a data (notify) and a command characteristic,
+    sampling at a rate its commands set (WitMotion, MetaMotion)."""
+
+    def __init__(
+        self,
+        radio: VirtualRadio,
+        feed: SampleFeed,
+        *,
+        uuids: tuple[str, str, str],  # service, data, command
+        power_on_rate_hz: float,
+        name: str,
+        address: str | None = None,
+        faults: FaultPlan | None = None,
+    ) -> None:
+        self.service_uuid = uuids[0]
+        self._rate_hz = float(power_on_rate_hz)
+        self.notify_char = notify_characteristic(uuids[1])
+        self.command_char = command_characteristic(uuids[2], self.on_command)
+        super().__init__(radio, feed, name=name, address=address, faults=faults)
+
+    @abstractmethod
+    def on_command(self, connection: Connection, value: bytes) -> None: ...
+
+    def services(self) -> list[gatt.Service]:
+        return [gatt.Service(self.service_uuid, [self.notify_char, self.command_char])]
+
+    def advertising_data(self) -> bytes:
+        return service_advertisement(self.service_uuid, self.name)
+
+    @property
+    def data_characteristic(self) -> gatt.Characteristic[Any]:
+        return self.notify_char
+
+    @property
+    def rate_hz(self) -> float:
+        return self._rate_hz
+
+    def set_rate(self, rate_hz: float) -> None:
+        self.new_epoch()
+        self._rate_hz = float(rate_hz)
+
+
 def advertising_payload(structures: list[tuple[int, bytes]]) -> bytes:
     """Raw advertising data from (AD type, payload) pairs."""
     return bytes(core.AdvertisingData(structures))
+
+
+def service_advertisement(service_uuid: str, name: str) -> bytes:
+    """Flags, the one 128-bit service a scanner filters on, and the complete local name."""
+    T = core.AdvertisingData.Type
+    return advertising_payload(
+        [
+            (T.FLAGS, bytes([0x06])),
+            (T.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS, core.UUID(service_uuid).to_bytes()),
+            (T.COMPLETE_LOCAL_NAME, name.encode()),
+        ]
+    )
+
+
+def notify_characteristic(uuid: str) -> gatt.Characteristic[bytes]:
+    return gatt.Characteristic(uuid, gatt.Characteristic.Properties.NOTIFY, gatt.Characteristic.READABLE, b"")
+
+
+def command_characteristic(uuid: str, on_write: Callable[[Connection, bytes], None]) -> gatt.Characteristic[bytes]:
+    """Written with or without response (the app uses the one the sensor's own SDK uses)."""
+    writable = gatt.Characteristic.Properties.WRITE_WITHOUT_RESPONSE | gatt.Characteristic.Properties.WRITE
+    return gatt.Characteristic(uuid, writable, gatt.Characteristic.WRITEABLE, gatt.CharacteristicValue(write=on_write))

@@ -8,17 +8,15 @@ Euler angles are the roll and pitch of gravity (yaw 0: no magnetometer here).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
-from bumble import gatt
-from bumble.core import UUID, AdvertisingData
 from bumble.device import Connection
 
 from dorsi.motion.types import GRAVITY_MPS2
 from dorsi.protocol import uuids, witmotion
 from dorsi.virtual.ble.feed import SampleFeed
-from dorsi.virtual.ble.peripheral import FaultPlan, VirtualPeripheral, advertising_payload
+from dorsi.virtual.ble.peripheral import CommandedPeripheral, FaultPlan
 
 if TYPE_CHECKING:
     from dorsi.virtual.ble.radio import VirtualRadio
@@ -29,7 +27,7 @@ _RATE_BY_CODE = {code: float(rate) for rate, code in witmotion.RATE_CODES.items(
 _UNLOCK = witmotion.cmd_unlock()
 
 
-class VirtualWitMotion(VirtualPeripheral):
+class VirtualWitMotion(CommandedPeripheral):
     def __init__(
         self,
         radio: VirtualRadio,
@@ -39,48 +37,18 @@ class VirtualWitMotion(VirtualPeripheral):
         address: str | None = None,
         faults: FaultPlan | None = None,
     ) -> None:
-        self._rate_hz = POWER_ON_RATE_HZ
         self._unlocked = False
         self.writes: list[bytes] = []
-        P = gatt.Characteristic.Properties
-        self._notify_char: gatt.Characteristic[bytes] = gatt.Characteristic(
-            uuids.WITMOTION_NOTIFY_UUID, P.NOTIFY, gatt.Characteristic.READABLE, b""
-        )
-        self._write_char: gatt.Characteristic[bytes] = gatt.Characteristic(
-            uuids.WITMOTION_WRITE_UUID,
-            P.WRITE_WITHOUT_RESPONSE | P.WRITE,
-            gatt.Characteristic.WRITEABLE,
-            gatt.CharacteristicValue(write=self._on_write),
-        )
         address = address or radio.next_address()
         super().__init__(
             radio,
             feed,
+            uuids=(uuids.WITMOTION_SERVICE_UUID, uuids.WITMOTION_NOTIFY_UUID, uuids.WITMOTION_WRITE_UUID),
+            power_on_rate_hz=POWER_ON_RATE_HZ,
             name=name or f"{uuids.WITMOTION_NAME_PREFIX}BLE5.0-{address.replace(':', '')[-4:]}",
             address=address,
             faults=faults,
         )
-
-    def services(self) -> list[gatt.Service]:
-        return [gatt.Service(uuids.WITMOTION_SERVICE_UUID, [self._notify_char, self._write_char])]
-
-    def advertising_data(self) -> bytes:
-        T = AdvertisingData.Type
-        return advertising_payload(
-            [
-                (T.FLAGS, bytes([0x06])),
-                (T.COMPLETE_LIST_OF_128_BIT_SERVICE_CLASS_UUIDS, UUID(uuids.WITMOTION_SERVICE_UUID).to_bytes()),
-                (T.COMPLETE_LOCAL_NAME, self.name.encode()),
-            ]
-        )
-
-    @property
-    def data_characteristic(self) -> gatt.Characteristic[Any]:
-        return self._notify_char
-
-    @property
-    def rate_hz(self) -> float:
-        return self._rate_hz
 
     def samples_per_packet(self) -> int:
         mtu = self.connection.att_mtu if self.connection is not None else 23
@@ -89,8 +57,7 @@ class VirtualWitMotion(VirtualPeripheral):
     def packets(self, first: int, stop: int) -> list[tuple[bytes, int]]:
         per = self.samples_per_packet()
         # sample i is taken at sample_time_s(i): play the feed at that time
-        times = np.array([self.sample_time_s(i) for i in range(first, stop)])
-        rows = np.floor(times * self.feed.rate_hz + 1e-9).astype(np.int64) % len(self.feed)
+        rows = self.feed.rows_at(np.array([self.sample_time_s(i) for i in range(first, stop)]))
         acc_g = self.feed.acc_mps2[rows] / GRAVITY_MPS2
         gyr = self.feed.gyr_dps[rows]
         roll = np.degrees(np.arctan2(acc_g[:, 1], acc_g[:, 2]))
@@ -105,7 +72,7 @@ class VirtualWitMotion(VirtualPeripheral):
         ]
         return [(b"".join(frames[k : k + per]), len(frames[k : k + per])) for k in range(0, len(frames), per)]
 
-    def _on_write(self, connection: Connection, value: bytes) -> None:
+    def on_command(self, connection: Connection, value: bytes) -> None:
         data = bytes(value)
         self.writes.append(data)
         if data == _UNLOCK:
@@ -113,5 +80,4 @@ class VirtualWitMotion(VirtualPeripheral):
         elif len(data) == 5 and data[:2] == b"\xff\xaa" and self._unlocked:
             register, value16 = data[2], data[3] | (data[4] << 8)
             if register == witmotion.REG_RATE and value16 in _RATE_BY_CODE:
-                self.new_epoch()
-                self._rate_hz = _RATE_BY_CODE[value16]
+                self.set_rate(_RATE_BY_CODE[value16])
