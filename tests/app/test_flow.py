@@ -22,6 +22,7 @@ from pytestqt.qtbot import QtBot
 from dorsi.app.feed import DEMO_STRAP_ROTATION_DEG
 from dorsi.app.run import build
 from dorsi.app.sources import VirtualHub
+from dorsi.protocol.kinds import KINDS
 
 from .helpers import wait_for
 
@@ -40,7 +41,7 @@ def test_whole_flow_on_virtual_ble_sensor(qtbot: QtBot, qloop: qasync.QEventLoop
     async def scenario() -> None:
         await app.start()
         c = m.connection
-        assert [d.kind for d in c.devices] == ["virtual dorsi"]
+        assert [d.kind for d in c.devices] == [f"virtual {k}" for k in KINDS]  # ours first: connected below
         assert c.devices[0].rssi_dbm is not None and c.devices[0].battery_pct is not None
 
         # connect from the Connect screen

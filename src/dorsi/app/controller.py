@@ -25,6 +25,7 @@ from dorsi.app.sources import Found, Hub, Stream, VirtualHub
 from dorsi.ble.decode import SampleChunk
 from dorsi.ble.stream import GapEvent, State, StateEvent
 from dorsi.errors import DorsiError
+from dorsi.protocol.kinds import KINDS
 from dorsi.store import SessionStore
 from dorsi.store.models import SessionInfo
 from dorsi.ui.models import NO_SENSOR, NOT_CALIBRATED, AppModels, DeviceRow
@@ -169,7 +170,10 @@ class AppController:
         c.reconnects = 0
         c.samples_received = c.samples_lost = 0
         c.set_state("connecting")
-        rate = float(self.settings.rate_hz)
+        found = next((f for f in self._found if f.key == key), None)
+        if found is not None:  # a remembered sensor not seen now keeps the kind stored with it
+            self.settings.sensor_kind = KINDS[found.kind_id]
+        rate = float(self.settings.rate_hz)  # one of that kind's own rates
         self.stream = self.hub.open(key, rate)
         self.settings.last_sensor = key
         self._streamed_once = False

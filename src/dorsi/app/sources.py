@@ -26,22 +26,24 @@ from dorsi.ble.decode import SampleChunk
 from dorsi.ble.scan import FoundSensor, scan_sensors
 from dorsi.ble.stream import GapEvent, SensorStream, State, StateEvent, StreamItem
 from dorsi.motion.types import F64
+from dorsi.protocol.kinds import DORSI, KINDS
 from dorsi.virtual.ble import VirtualRadio
-from dorsi.virtual.ble.dorsi_sensor import VirtualDorsiSensor
 from dorsi.virtual.ble.feed import PersonFeed
+from dorsi.virtual.ble.peripheral import VirtualPeripheral
+from dorsi.virtual.ble.twins import make_twin
 
 REPLAY_ADDRESS = "REPLAY"
-VIRTUAL_KIND_LABEL = "virtual dorsi"
-ADVERTISE_SETTLE_S = 2.0  # at most this long for the virtual sensor to advertise again before the radio closes
+ADVERTISE_SETTLE_S = 2.0  # at most this long for a virtual sensor to advertise again before the radio closes
 
 
 @dataclass(frozen=True)
 class Found:
     key: str
-    kind: str
+    kind: str  # shown to the person
     name: str
     rssi_dbm: int | None
     battery_pct: int | None
+    kind_id: str = DORSI.id  # dorsi.protocol.kinds: its rates, ranges
 
 
 class Stream(Protocol):
@@ -64,10 +66,9 @@ class Hub(Protocol):
 class BleHub:
     """The platform's Bluetooth (or any bleak backends, e.g. a virtual radio's)."""
 
-    def __init__(self, backends: BleBackends = PLATFORM, kind_label: str | None = None) -> None:
+    def __init__(self, backends: BleBackends = PLATFORM) -> None:
         self.backends = backends
         self.label = backends.label
-        self._kind_label = kind_label
         self._found: dict[str, FoundSensor] = {}
 
     async def start(self) -> None:
@@ -79,52 +80,64 @@ class BleHub:
     async def scan(self, timeout_s: float) -> list[Found]:
         sensors = await scan_sensors(timeout_s, backends=self.backends)
         self._found.update({s.address: s for s in sensors})
-        return [Found(s.address, self._kind_label or s.kind.label, s.name, s.rssi_dbm, s.battery_pct) for s in sensors]
+        return [Found(s.address, self._kind_label(s), s.name, s.rssi_dbm, s.battery_pct, s.kind.id) for s in sensors]
+
+    def _kind_label(self, sensor: FoundSensor) -> str:
+        return sensor.kind.label
 
     def open(self, key: str, rate_hz: float | None) -> Stream:
         target: FoundSensor | str = self._found.get(key, key)
         return SensorStream(target, backends=self.backends, rate_hz=rate_hz)
 
 
-class DemoSensor(VirtualDorsiSensor):
-    """The virtual dorsi sensor worn by the demo person, who calibrates when an app subscribes after
-    ``restart_person()`` and then does what the app starts (``cue``) — as a person would when the app says so."""
+class DemoPerson:
+    """The demo person wearing a virtual sensor (any kind), who calibrates when an app subscribes
+    after ``restart()`` and then does what the app starts (``cue``) — as a person would when the
+    app says so. The person's feed is indexed at its own rate from the sensor's power-on."""
 
-    feed: PersonFeed
+    def __init__(self, sensor: VirtualPeripheral) -> None:
+        self.sensor = sensor
+        self._restart = True
+        sensor.subscription_listeners.append(self._on_subscription)
 
-    def __init__(self, radio: VirtualRadio, feed: PersonFeed) -> None:
-        super().__init__(radio, feed)
+    @property
+    def feed(self) -> PersonFeed:
+        assert isinstance(self.sensor.feed, PersonFeed)
+        return self.sensor.feed
+
+    def _now(self) -> int:
+        """The person's next sample index now, on the sensor's clock."""
+        return int(np.floor(self.sensor.sensor_time_s() * self.feed.rate_hz + 1e-9)) + 1
+
+    def restart(self) -> None:
         self._restart = True
 
-    def restart_person(self) -> None:
-        self._restart = True
-
-    def on_subscription(self, subscribed: bool) -> None:
-        super().on_subscription(subscribed)
+    def _on_subscription(self, subscribed: bool) -> None:
         if subscribed and self._restart:
             self._restart = False
-            self.feed = self.feed.restarted(self.sample_index_at(self.sensor_time_s()))
+            self.sensor.set_feed(self.feed.restarted(self._now()))
 
     def cue(self, name: str | None, act: tuple[F64, F64] | None = None) -> None:
         """Start ``name`` now (learning it first from ``act``), or stand (None)."""
-        if name is not None and name not in self.feed.segments:
+        feed = self.feed
+        if name is not None and name not in feed.segments:
             if act is None:
                 raise KeyError(f"the demo person does not know {name!r}")
-            self.feed = self.feed.with_segment(name, *act)
-            self._wire = self.feed.quantized(self.acc_range_g, self.gyr_range_dps)
-        self.feed = self.feed.cued(self.sample_index_at(self.sensor_time_s()), name)
+            feed = feed.with_segment(name, *act)
+        self.sensor.set_feed(feed.cued(self._now(), name))
 
 
 class VirtualHub(BleHub):
-    """The virtual dorsi sensor on a bumble LocalLink, reached through bleak; ``speed`` × real time."""
+    """The demo person wearing one virtual sensor of every kind (dorsi.protocol.kinds) on a bumble
+    LocalLink, reached through bleak; ``speed`` × real time. Ours is listed first."""
 
     def __init__(self, speed: float = 1.0, person: PersonFeed | None = None) -> None:
-        super().__init__(kind_label=VIRTUAL_KIND_LABEL)
+        super().__init__()
         self.label = "virtual sensor"
         self.speed = speed
         self.person = person
         self._radio: VirtualRadio | None = None
-        self._sensor: DemoSensor | None = None
+        self._people: dict[str, DemoPerson] = {}  # by sensor address, one per kind
         self._cues = 0  # the latest cue wins: an act still being simulated is dropped by a later Stop
         self._pool: ThreadPoolExecutor | None = None  # simulates acts off the event loop
 
@@ -135,20 +148,36 @@ class VirtualHub(BleHub):
         return self._radio
 
     @property
-    def sensor(self) -> DemoSensor:
-        if self._sensor is None:
+    def sensors(self) -> list[VirtualPeripheral]:
+        """One per kind, in registry order (ours first)."""
+        return [p.sensor for p in self._people.values()]
+
+    @property
+    def sensor(self) -> VirtualPeripheral:
+        """Ours."""
+        if not self._people:
             raise RuntimeError("the virtual hub is not started")
-        return self._sensor
+        return self.sensors[0]
 
     async def start(self) -> None:
         """Build the radio on the running loop (bumble needs one) and power everything on."""
         if self._radio is None:
             self._radio = VirtualRadio(speed=self.speed)
-            self._sensor = DemoSensor(self._radio, self.person or demo_person())
+            person = self.person or demo_person()
+            for kind in KINDS.values():
+                sensor = make_twin(kind, self._radio, person)
+                self._people[sensor.address] = DemoPerson(sensor)
             self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="demo-person")
-            self._radio.add(self._sensor)
             self.backends = self._radio.backends
             await self._radio.start()
+
+    async def scan(self, timeout_s: float) -> list[Found]:
+        found = await super().scan(timeout_s)
+        order = list(KINDS)
+        return sorted(found, key=lambda f: order.index(f.kind_id))
+
+    def _kind_label(self, sensor: FoundSensor) -> str:
+        return f"virtual {sensor.kind.id}"
 
     async def close(self) -> None:
         """Shut the radio down once the sensor has settled (call after every stream has stopped).
@@ -159,35 +188,40 @@ class VirtualHub(BleHub):
         """
         if self._radio is None:
             return
-        sensor = self._sensor
-        if sensor is not None:
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(ADVERTISE_SETTLE_S):
-                    # no event tells "advertising again" (the task is the peripheral's own): poll, bounded
-                    while sensor.connection is not None or not sensor.device.is_advertising:  # noqa: ASYNC110
-                        await asyncio.sleep(0.005)
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(ADVERTISE_SETTLE_S):
+                # no event tells "advertising again" (the task is the peripheral's own): poll, bounded
+                while any(s.connection is not None or not s.device.is_advertising for s in self.sensors):  # noqa: ASYNC110
+                    await asyncio.sleep(0.005)
         await self._radio.close()
-        self._radio = self._sensor = None
+        self._radio = None
+        self._people = {}
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
     def open(self, key: str, rate_hz: float | None) -> Stream:
-        self.sensor.restart_person()
+        if key in self._people:
+            self._people[key].restart()
         return super().open(key, rate_hz)
 
     async def cue_person(self, drill: str | None, side: str) -> None:
-        """The demo person begins ``drill`` with the ``side`` leg (None: stops and stands), as told by the app."""
+        """The demo person begins ``drill`` with the ``side`` leg (None: stops and stands), as told by the app
+        (every sensor the person wears sees it)."""
         self._cues += 1
         cue = self._cues
-        sensor = self.sensor
+        people = list(self._people.values())
+        if not people:
+            raise RuntimeError("the virtual hub is not started")
+        known = people[0].feed
         name = None if drill is None else act_name(drill, side)
         act = None
-        if name is not None and name not in sensor.feed.segments and drill is not None:
-            rate = round(sensor.feed.rate_hz)
+        if name is not None and name not in known.segments and drill is not None:
+            rate = round(known.rate_hz)
             act = await asyncio.get_running_loop().run_in_executor(self._pool, demo_act, drill, side, rate)
-        if cue == self._cues and self._sensor is sensor:
-            sensor.cue(name, act)
+        if cue == self._cues and list(self._people.values()) == people:
+            for p in people:
+                p.cue(name, act)
 
 
 class ReplayStream:
@@ -272,7 +306,7 @@ class ReplayHub:
             await s.stop()
 
     async def scan(self, timeout_s: float) -> list[Found]:
-        return [Found(REPLAY_ADDRESS, "replay", "simulated shin (replay)", None, None)]
+        return [Found(REPLAY_ADDRESS, "replay", "simulated shin (replay)", None, None, DORSI.id)]
 
     def open(self, key: str, rate_hz: float | None) -> Stream:
         stream = ReplayStream(self.feed or demo_feed(), self.speed)

@@ -55,7 +55,7 @@ async def text_readout(speed: float, seconds: float) -> int:
             return 1
         sensor = found[0]
         print(f"found {sensor.kind} {sensor.name} ({sensor.rssi_dbm} dBm, battery {sensor.battery_pct} %)")
-        rate = float(hub.sensor.sensor_rate_hz)
+        rate = float(hub.sensor.rate_hz)
         pipe = ShinPipeline(PipelineParams(rate_hz=rate))
         stream = hub.open(sensor.key, rate)
         await stream.start()

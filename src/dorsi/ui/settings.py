@@ -12,10 +12,11 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QObject, QSettings, Signal
 
+from dorsi.protocol.kinds import DORSI, KINDS, SensorKind
+
 SIDES = ("left", "right")
 UNITS = ("cm", "in")
 THEMES = ("light", "dark")
-RATES_HZ = (52, 104, 208, 416)  # what our sensor offers (protocol v1)
 CM_PER_IN = 2.54
 
 
@@ -115,13 +116,31 @@ class AppSettings(QObject):
         self._set("sound/enabled", bool(value))
 
     @property
+    def sensor_kind(self) -> SensorKind:
+        """The kind of the sensor last connected (dorsi.protocol.kinds): whose rates Settings offers."""
+        return KINDS[self._choice("sensor/kind", DORSI.id, tuple(KINDS))]
+
+    @sensor_kind.setter
+    def sensor_kind(self, kind: SensorKind) -> None:
+        if kind.id != self.sensor_kind.id:
+            self._set("sensor/kind", kind.id)
+
+    @property
     def rate_hz(self) -> int:
-        value = int(self._float("sensor/rate_hz", 208.0, 1.0, 1000.0))
-        return value if value in RATES_HZ else 208
+        """The rate to ask of the next connection: one of its kind's own rates."""
+        kind = self.sensor_kind
+        value = self._s.value(f"sensor/{kind.id}/rate_hz")
+        if value is None and kind is DORSI:
+            value = self._s.value("sensor/rate_hz")  # before rates were per kind
+        try:
+            rate = int(float(str(value)))
+        except (TypeError, ValueError):
+            return kind.default_rate_hz
+        return rate if rate in kind.rates_hz else kind.default_rate_hz
 
     @rate_hz.setter
     def rate_hz(self, value: int) -> None:
-        self._set("sensor/rate_hz", int(value))
+        self._set(f"sensor/{self.sensor_kind.id}/rate_hz", int(value))
 
     # remembered state ------------------------------------------------------------
     @property

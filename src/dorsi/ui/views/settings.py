@@ -13,7 +13,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dorsi.ui.settings import RATES_HZ, SIDES, THEMES, UNITS, AppSettings
+from dorsi.ui.settings import SIDES, THEMES, UNITS, AppSettings
 from dorsi.ui.sound import Beeper
 from dorsi.ui.views.common import Card, heading, text_label
 from dorsi.ui.widgets import CueLamp
@@ -60,14 +60,14 @@ class SettingsView(QWidget):
         test_row.addWidget(self.test_sound)
         test_row.addWidget(self.sound_lamp)
         test_row.addWidget(self.sound_status, 1)
-        self.rate = QComboBox()
-        for r in RATES_HZ:
-            self.rate.addItem(f"{r} Hz", r)
+        self.rate = QComboBox()  # the rates of the sensor kind last connected (_load fills it)
         form2.addRow("Units", self.units)
         form2.addRow("Theme", self.theme)
         form2.addRow("Sound", self.sound)
         form2.addRow("", test_row)
         form2.addRow("Sample rate (next connection)", self.rate)
+        self.rate_kind = text_label("", 13)
+        form2.addRow("", self.rate_kind)
         display.body.addLayout(form2)
         display.setMaximumWidth(820)
         layout.addWidget(display)
@@ -102,7 +102,13 @@ class SettingsView(QWidget):
         self.units.setCurrentText(s.units)
         self.theme.setCurrentText(s.theme)
         self.sound.setChecked(s.sound)
+        kind = s.sensor_kind
+        if [self.rate.itemData(i) for i in range(self.rate.count())] != list(kind.rates_hz):
+            self.rate.clear()
+            for r in kind.rates_hz:
+                self.rate.addItem(f"{r} Hz", r)
         self.rate.setCurrentIndex(max(0, self.rate.findData(s.rate_hz)))
+        self.rate_kind.setText(f"Rates of the {kind.label} (the sensor last connected).")
         self.beeper.muted = not s.sound
 
     def _sound(self, on: bool) -> None:

@@ -114,6 +114,10 @@ class VirtualDorsiSensor(VirtualPeripheral):
     def data_characteristic(self) -> gatt.Characteristic[Any]:
         return self._data
 
+    def set_feed(self, feed: SampleFeed) -> None:
+        super().set_feed(feed)
+        self._wire = feed.quantized(self.acc_range_g, self.gyr_range_dps)
+
     @property
     def rate_hz(self) -> float:
         return float(self.sensor_rate_hz)

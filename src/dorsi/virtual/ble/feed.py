@@ -35,11 +35,15 @@ class SampleFeed:
 
     def rows(self, first: int, stop: int) -> NDArray[np.intp]:
         """Rows of counter samples [first, stop) of a sensor sampling at the feed's own rate."""
-        return np.arange(first, stop) % len(self)
+        return self.rows_of(np.arange(first, stop))
 
     def rows_at(self, time_s: F64) -> NDArray[np.intp]:
         """Rows a sensor sampling at its own rate reads at these sensor times (nearest before)."""
-        return np.floor(np.asarray(time_s) * self.rate_hz + 1e-9).astype(np.intp) % len(self)
+        return self.rows_of(np.floor(np.asarray(time_s) * self.rate_hz + 1e-9).astype(np.intp))
+
+    def rows_of(self, index: NDArray[np.intp]) -> NDArray[np.intp]:
+        """Rows of these sample indices (at the feed's rate, from the sensor's power-on)."""
+        return index % len(self)
 
     def quantized(self, acc_range_g: float, gyr_range_dps: float) -> NDArray[np.int16]:
         """(n, 6) int16 wire values at these full-scale ranges (rounded, saturated)."""
@@ -125,8 +129,8 @@ class PersonFeed(SampleFeed):
         kept = tuple(cue for cue in self.schedule if cue[0] < at)
         return PersonFeed(self.rate_hz, self.acc_mps2, self.gyr_dps, self.segments, (*kept, (at, name or "idle")))
 
-    def rows(self, first: int, stop: int) -> NDArray[np.intp]:
-        idx = np.arange(first, stop)
+    def rows_of(self, index: NDArray[np.intp]) -> NDArray[np.intp]:
+        idx = np.asarray(index)
         idle_first, idle_n = self.segments["idle"]
         out = idle_first + idx % idle_n  # before any cue: standing
         starts = np.array([c for c, _ in self.schedule], dtype=np.int64)

@@ -137,6 +137,10 @@ class VirtualPeripheral(ABC):
         """Our sensor waits for START; others stream as soon as notifications are enabled."""
         self.streaming = subscribed
 
+    def set_feed(self, feed: SampleFeed) -> None:
+        """Play another feed from now on (the demo person who learnt or started something)."""
+        self.feed = feed
+
     # --- life cycle ----------------------------------------------------------
     @property
     def rate_hz(self) -> float:
