@@ -9,7 +9,7 @@ from pytestqt.qtbot import QtBot
 from dorsi.app import testresult
 from dorsi.app.run import build
 from dorsi.app.sources import ReplayHub
-from dorsi.drills.kneewall import Profile, toe_to_wall_cm
+from dorsi.drills.kneewall import BANDS, Profile, toe_to_wall_cm
 from dorsi.ui.ring import RingBuffer
 from dorsi.ui.settings import AppSettings
 from dorsi.ui.sound import Beeper
@@ -88,9 +88,10 @@ def test_stored_row_is_what_the_store_reads() -> None:
 def test_bands_follow_the_person_and_the_cm_edges() -> None:
     for profile in (Profile(), Profile(tibia_cm=46.0, foot_cm=29.0)):
         bands = testresult.bands_deg(profile, lambda cm: f"{cm:.0f} cm")
-        assert [b.lo_deg for b in bands[1:]] == [bands[0].hi_deg, bands[1].hi_deg]
-        for edge_cm, band in zip(testresult.BAND_EDGES_CM, bands[1:], strict=True):
-            assert abs(toe_to_wall_cm(band.lo_deg, profile) - edge_cm) < 0.01
+        assert [b.lo_deg for b in bands[1:]] == [b.hi_deg for b in bands[:-1]]  # contiguous
+        for cm_band, band in zip(BANDS[:-1], bands[1:], strict=True):  # the one table, on the degree axis
+            assert abs(toe_to_wall_cm(band.lo_deg, profile) - cm_band.hi_cm) < 0.01
+        assert [b.color for b in bands] == [b.color for b in BANDS]
 
 
 def test_ring_window_is_the_last_span_across_wraps() -> None:

@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dorsi.drills.kneewall import RISK_DEG, Profile, knee_to_wall_result, toe_to_wall_cm
+from dorsi.drills.kneewall import BANDS, RISK_DEG, Profile, knee_to_wall_result, toe_to_wall_cm
 from dorsi.ui.models import Band
 
-# Article 004 (first section): < 10 cm restricted, 10–13 adequate, > 13 excellent
-BAND_EDGES_CM = (10.0, 13.0)
-BAND_COLORS = ("#c0392b", "#d8a02f", "#2e9d4f")
+TRACE_DEG = (-5.0, 90.0)  # the live trace's angle axis the outer bands extend to
 
 
 def result(trials: dict[str, list[float]], profile: Profile, previous: dict[str, dict[str, Any]]) -> dict[str, Any]:
@@ -102,10 +100,15 @@ def angle_for_cm(cm: float, profile: Profile) -> float:
 
 
 def bands_deg(profile: Profile, fmt: Callable[[float | None], str]) -> list[Band]:
-    """Restricted / adequate / excellent on the live trace's degree axis, for this person."""
-    lo, hi = (angle_for_cm(cm, profile) for cm in BAND_EDGES_CM)
-    return [
-        Band(-5.0, lo, f"restricted < {lo:.0f}° ({fmt(BAND_EDGES_CM[0])})", BAND_COLORS[0]),
-        Band(lo, hi, "adequate", BAND_COLORS[1]),
-        Band(hi, 90.0, f"excellent > {hi:.0f}° ({fmt(BAND_EDGES_CM[1])})", BAND_COLORS[2]),
-    ]
+    """The knee-to-wall bands (dorsi.drills.kneewall.BANDS) on the live trace's degree axis, for this person."""
+    edges = [angle_for_cm(b.hi_cm, profile) for b in BANDS[:-1]]
+    los, his = [TRACE_DEG[0], *edges], [*edges, TRACE_DEG[1]]
+    out = []
+    for i, (b, lo, hi) in enumerate(zip(BANDS, los, his, strict=True)):
+        label = b.label
+        if i == 0:
+            label += f" < {hi:.0f}° ({fmt(b.hi_cm)})"
+        elif i == len(BANDS) - 1:
+            label += f" > {lo:.0f}° ({fmt(BANDS[i - 1].hi_cm)})"
+        out.append(Band(lo, hi, label, b.color))
+    return out

@@ -62,26 +62,50 @@ def cm_uncertainty(incl_deg: float, profile: Profile | None = None, angle_sd_deg
     return math.sqrt(d_angle**2 + d_tibia**2 + d_foot**2)
 
 
+@dataclass(frozen=True)
+class CmBand:
+    """One band of a toe-to-wall scale: the cm up to ``hi_cm`` (from the band before it)."""
+
+    label: str
+    hi_cm: float
+    color: str  # "#rrggbb": how the app shows it (trace, card, history)
+    hi_inclusive: bool = False  # the article's "10–13 cm" includes 13; "> 13" starts after it
+
+
+RED, ORANGE, AMBER, GREEN = "#c0392b", "#e67e22", "#d8a02f", "#2e9d4f"
+# Article 004, first section: < 9 significant restriction, 9–10 moderate, 10–13 adequate, > 13 excellent.
+# The one table the result, the app's trace, card and history, the report and the CLI read.
+BANDS = (
+    CmBand("significant restriction", 9.0, RED),
+    CmBand("moderate restriction", 10.0, ORANGE),
+    CmBand("adequate", 13.0, AMBER, hi_inclusive=True),
+    CmBand("excellent", math.inf, GREEN),
+)
+# Article 004, "testing standards": < 10 restricted, 10–12 functional, 13–15 good, > 15 excellent
+# (the article leaves 12–13 open; split at the middle)
+TESTING_STANDARDS_BANDS = (
+    CmBand("restricted", 10.0, RED),
+    CmBand("functional", 12.5, AMBER),
+    CmBand("good", 15.0, GREEN, hi_inclusive=True),
+    CmBand("excellent", math.inf, GREEN),
+)
+
+
+def band_of(cm: float, bands: tuple[CmBand, ...] = BANDS) -> CmBand:
+    return next(b for b in bands if cm < b.hi_cm or (b.hi_inclusive and cm == b.hi_cm))
+
+
 def band_first_section(cm: float) -> str:
-    """Article 004, first section: <9 significant, 9–10 moderate, 10–13 adequate, >13 excellent."""
-    if cm < 9.0:
-        return "significant restriction"
-    if cm < 10.0:
-        return "moderate restriction"
-    if cm <= 13.0:
-        return "adequate"
-    return "excellent"
+    return band_of(cm, BANDS).label
 
 
 def band_testing_standards(cm: float) -> str:
-    """Article 004, "testing standards": <10 restricted, 10–12 functional, 13–15 good, >15 excellent."""
-    if cm < 10.0:
-        return "restricted"
-    if cm < 12.5:  # the article leaves 12–13 open; split at the middle
-        return "functional"
-    if cm <= 15.0:
-        return "good"
-    return "excellent"
+    return band_of(cm, TESTING_STANDARDS_BANDS).label
+
+
+def band_color(label: str) -> str | None:
+    """The colour of a band by its label, on either scale (None for an unknown label)."""
+    return next((b.color for b in (*BANDS, *TESTING_STANDARDS_BANDS) if b.label == label), None)
 
 
 def side_result(trials_deg: list[float], profile: Profile | None = None) -> dict[str, Any]:

@@ -8,8 +8,7 @@ clinical judgement about the person.
 from __future__ import annotations
 
 import html
-import itertools
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from dorsi import __version__
 from dorsi.drills import kneewall
@@ -26,11 +25,10 @@ CHISHOLM_SRC_DIFF_CM = 1.5  # Chisholm 2012: smallest real change of the left–
 PROGRAM_WEEKS = 12  # article 004's program
 TREND_ROWS = 6  # tests listed under the plot (all are plotted)
 SIDE_COLORS = {"left": "#2f7fd8", "right": "#e67e22"}
-SCALES: tuple[tuple[str, Callable[[float], str]], ...] = (
-    ("first section", kneewall.band_first_section),
-    ("testing standards", kneewall.band_testing_standards),
+SCALES: tuple[tuple[str, tuple[kneewall.CmBand, ...]], ...] = (
+    ("first section", kneewall.BANDS),
+    ("testing standards", kneewall.TESTING_STANDARDS_BANDS),
 )
-BAND_COLORS = {"restrict": "#c0392b", "moderate": "#e67e22", "adequate": "#d8a02f", "functional": "#d8a02f"}
 
 STYLE = """
 body { font-family: 'DejaVu Sans', sans-serif; font-size: 8.5pt; color: #222; }
@@ -65,43 +63,31 @@ def when(iso: str) -> str:
     return parse_utc(iso).strftime("%Y-%m-%d %H:%M UTC")
 
 
-def scale_bands(fn: Callable[[float], str], lo_cm: float = 0.0, hi_cm: float = 30.0) -> list[tuple[float, float, str]]:
-    """A band function's bands as (from cm, to cm, label), edges found by bisection to 0.1 cm.
+def scale_bands(
+    scale: tuple[kneewall.CmBand, ...], lo_cm: float = 0.0, hi_cm: float = 30.0
+) -> list[tuple[float, float, str, str]]:
+    """A scale's bands as (from cm, to cm, label, colour), cut to [lo_cm, hi_cm].
 
-    Read off dorsi.drills.kneewall's own functions, so the page cannot disagree with the stored band.
+    dorsi.drills.kneewall's table, the one the stored band comes from: the page cannot disagree with it.
     """
-    edges: list[float] = []
-    step = 0.25
-    x = lo_cm
-    while x < hi_cm:
-        if fn(x) != fn(x + step):
-            a, b = x, x + step
-            for _ in range(40):
-                mid = 0.5 * (a + b)
-                a, b = (mid, b) if fn(mid) == fn(x) else (a, mid)
-            edges.append(round(b, 1))
-        x += step
-    bounds = [lo_cm, *edges, hi_cm]
-    return [(a, b, fn(0.5 * (a + b))) for a, b in itertools.pairwise(bounds)]
+    bounds = [lo_cm, *(min(b.hi_cm, hi_cm) for b in scale)]
+    return [(a, b, band.label, band.color) for a, b, band in zip(bounds[:-1], bounds[1:], scale, strict=True)]
 
 
-def scale_text(fn: Callable[[float], str]) -> str:
+def scale_text(scale: tuple[kneewall.CmBand, ...]) -> str:
     """ "a below 9.0 cm, b 9.0–10.0 cm, …, z above 13.0 cm"."""
-    bands = scale_bands(fn)
+    bands = scale_bands(scale)
     if len(bands) == 1:
         return bands[0][2]
     parts = [f"{bands[0][2]} below {num(bands[0][1])} cm"]
-    parts += [f"{label} {num(a)}–{num(b)} cm" for a, b, label in bands[1:-1]]
+    parts += [f"{label} {num(a)}–{num(b)} cm" for a, b, label, _color in bands[1:-1]]
     parts.append(f"{bands[-1][2]} above {num(bands[-1][0])} cm")
     return ", ".join(parts)
 
 
-def band_regions(fn: Callable[[float], str]) -> tuple[Region, ...]:
+def band_regions(scale: tuple[kneewall.CmBand, ...]) -> tuple[Region, ...]:
     """The bands of a scale as the trend plot's shaded regions."""
-    return tuple(
-        Region(a, b, label, next((c for key, c in BAND_COLORS.items() if key in label), "#2e9d4f"))
-        for a, b, label in scale_bands(fn)
-    )
+    return tuple(Region(a, b, label, color) for a, b, label, color in scale_bands(scale))
 
 
 def trend_chart(data: ReportData) -> Chart:
@@ -208,7 +194,7 @@ def _results(data: ReportData) -> list[str]:
         " self-measured length. <b>Partial</b>: attempts under half the usual range, not counted as trials.</p>"
     )
     src = catalog()["knee-to-wall"].source_title
-    scales = "; ".join(f"<i>{name}</i>: {_e(scale_text(fn))}" for name, fn in SCALES)
+    scales = "; ".join(f"<i>{name}</i>: {_e(scale_text(scale))}" for name, scale in SCALES)
     out.append(f'<p class="note">Bands, both from article 004 ({_e(src)}): {scales}.</p>')
     return out
 

@@ -22,17 +22,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dorsi.drills.kneewall import BANDS
 from dorsi.ui.models import HistoryModel
 from dorsi.ui.settings import CM_PER_IN, AppSettings
 from dorsi.ui.views.common import Card, ask_report_file, heading, selected_first_item, text_label
 from dorsi.ui.widgets import ElidedLabel
 
-# Toe-to-wall bands (cm), first scale of the article (targets.md): < 10 restricted, 10–13 adequate, > 13 excellent
-CM_BANDS = (
-    (0.0, 10.0, "restricted", "#c0392b"),
-    (10.0, 13.0, "adequate", "#d8a02f"),
-    (13.0, 20.0, "excellent", "#2e9d4f"),
-)
+CHART_CM = (0.0, 20.0)  # the toe-to-wall axis; the outer bands (dorsi.drills.kneewall.BANDS) are cut to it
 SIDE_COLORS = {"left": "#2f7fd8", "right": "#e67e22"}
 PROGRAM_WEEKS = 12
 RETEST_EVERY_WEEKS = 3
@@ -195,7 +191,7 @@ class HistoryView(QWidget):
         for it in self._band_items:
             item.removeItem(it)
         self._band_items = []
-        for lo, hi, label, color in CM_BANDS:
+        for lo, hi, label, color in _cm_bands():
             brush = QColor(color)
             brush.setAlpha(40)
             region = pg.LinearRegionItem(values=(lo / scale, hi / scale), orientation="horizontal", movable=False)
@@ -236,9 +232,9 @@ class HistoryView(QWidget):
         pad_s = 4 * 86400.0  # four days either side of the tests; the band labels sit in the left margin
         x0, x1 = (min(all_x) - pad_s, max(all_x) + pad_s) if all_x else (time.time() - 21 * 86400.0, time.time())
         self.plot.setXRange(x0, x1, padding=0)
-        for (lo, hi, _label, _color), it in zip(CM_BANDS, self._band_items[1::2], strict=True):
+        for (lo, hi, _label, _color), it in zip(_cm_bands(), self._band_items[1::2], strict=True):
             it.setPos(x0, (lo + hi) / 2 / scale)
-        self.plot.setYRange(0, 20 / scale, padding=0)
+        self.plot.setYRange(CHART_CM[0] / scale, CHART_CM[1] / scale, padding=0)
         self.program_text.setText(program_text(first, dt.datetime.now(dt.UTC)))
         parts = []
         for side in ("left", "right"):
@@ -272,3 +268,9 @@ class HistoryView(QWidget):
             self.status.setText(f"Exported {n} file{'' if n == 1 else 's'} to {folder}", "\n".join(m.last_export))
         else:
             self.status.setText(f"Data folder: {m.data_folder}" if m.data_folder else "")
+
+
+def _cm_bands() -> list[tuple[float, float, str, str]]:
+    """(lo cm, hi cm, label, colour) of each knee-to-wall band, cut to the chart's axis."""
+    los = [CHART_CM[0]] + [b.hi_cm for b in BANDS[:-1]]
+    return [(lo, min(b.hi_cm, CHART_CM[1]), b.label, b.color) for lo, b in zip(los, BANDS, strict=True)]

@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
 
+from dorsi.drills import kneewall
 from dorsi.ui.models import Band, LiveModel, TestModel
 from dorsi.ui.settings import AppSettings
 from dorsi.ui.views.common import SIDE_LABEL, Card, ask_report_file, fmt_deg, heading, side_buttons, text_label
@@ -158,9 +159,5 @@ class TestView(QWidget):
 
 
 def band_color(band: str) -> str:
-    """Red for a restriction, amber for adequate/functional, green for good/excellent."""
-    if "restrict" in band:
-        return "#c0392b"
-    if band in ("adequate", "functional"):
-        return "#d8a02f"
-    return "#2e9d4f" if band in ("good", "excellent") else "palette(text)"
+    """The band's colour from dorsi.drills.kneewall's table (the text colour for no band)."""
+    return kneewall.band_color(band) or "palette(text)"
