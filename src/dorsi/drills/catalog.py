@@ -111,6 +111,9 @@ def catalog() -> dict[str, Drill]:
     return _parse(tomllib.loads(text))
 
 
+DRILL_IDS: tuple[str, ...] = tuple(catalog())  # the drills the product knows: catalog.toml's, in its order
+
+
 def get_drill(drill_id: str) -> Drill:
     """The drill with this id; InputError naming the valid ids otherwise."""
     drills = catalog()
