@@ -21,9 +21,10 @@ import time
 
 import numpy as np
 
-from dorsi.ble.decode import Decoded, SampleChunk, StreamDecoder
+from dorsi.ble.decode import SampleChunk
 from dorsi.ble.stream import SensorStream, State, StateEvent
 from dorsi.motion.pipeline import PipelineParams, ShinPipeline
+from dorsi.protocol.decoders import Decoded, StreamDecoder
 from dorsi.virtual.ble import VirtualDorsiSensor, VirtualRadio, simulated_feed
 
 RATE_HZ = 208.0

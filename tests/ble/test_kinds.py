@@ -11,6 +11,7 @@ import pytest
 from dorsi.ble.kinds import handshake
 from dorsi.ble.scan import scan_sensors
 from dorsi.ble.stream import SensorStream, State
+from dorsi.errors import DeviceError
 from dorsi.io.profiles import load_profile
 from dorsi.protocol import metamotion, witmotion
 from dorsi.protocol.kinds import DORSI, KINDS, METAMOTION, WITMOTION, SensorKind
@@ -109,6 +110,20 @@ async def test_metamotion_s_bmi270_is_driven_by_its_own_registers(make_radio, co
     assert bytes([0x03, 0x03, 0xA8, 0x03]) in sensor.commands  # 100 Hz, performance mode, ±16 g
     assert np.all(np.diff(got.counters()) == 1) and stream.decoder.stats.garbage == 0  # type: ignore[union-attr]
     assert bytes([0x03, 0x01, 0x00]) in sensor.commands and not sensor.streaming  # stopped on the way out
+
+
+async def test_a_metawear_r_is_refused_in_one_line_not_retried(make_radio) -> None:  # type: ignore[no-untyped-def]
+    radio = make_radio(5.0)
+    sensor = VirtualMetaMotion(radio, swing_feed(200, 5.0), chip="MMA8452Q")
+    await radio.start()
+    stream = SensorStream(sensor.address, backends=radio.backends)
+    await stream.start()
+    with pytest.raises(DeviceError, match="no BMI160/BMI270 accelerometer") as err:
+        async for _item in stream:
+            pass
+    await stream.stop()
+    assert "\n" not in str(err.value) and stream.stats.connects == 0
+    assert sum(c == metamotion.cmd_read_info(metamotion.MODULE_ACC) for c in sensor.commands) == 1  # asked once
 
 
 @pytest.mark.parametrize("kind", [WITMOTION, METAMOTION], ids=["witmotion", "metamotion"])

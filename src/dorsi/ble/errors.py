@@ -12,6 +12,12 @@ from bleak.exc import (
 from dorsi.errors import DeviceError
 
 TRY_VIRTUAL = "try --virtual"
+
+
+class UnsupportedSensor(DeviceError):
+    """The sensor answered, but it cannot give what dorsi needs: reconnecting will not help."""
+
+
 _R = BleakBluetoothNotAvailableReason
 _REASONS = {
     _R.NO_BLUETOOTH: "this machine has no Bluetooth adapter",

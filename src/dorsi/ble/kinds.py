@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from bleak import BleakClient
 
+from dorsi.ble.errors import UnsupportedSensor
 from dorsi.errors import DeviceError
 from dorsi.protocol import dorsi_v1, metamotion, uuids, witmotion
 from dorsi.protocol import encoder as enc
@@ -108,7 +109,7 @@ async def _metawear_imu_of(client: BleakClient, kind: SensorKind) -> metamotion.
     try:
         return metamotion.imu_from_info(info[metamotion.MODULE_ACC], info[metamotion.MODULE_GYRO])
     except DecodeError as exc:
-        raise DeviceError(str(exc)) from None
+        raise UnsupportedSensor(str(exc)) from None
 
 
 async def _metamotion_stop(client: BleakClient) -> None:

@@ -35,7 +35,7 @@ from bleak_retry_connector import establish_connection
 
 from dorsi.ble.backends import PLATFORM, BleBackends
 from dorsi.ble.decode import SampleChunk
-from dorsi.ble.errors import is_unavailable, unavailable_error
+from dorsi.ble.errors import UnsupportedSensor, is_unavailable, unavailable_error
 from dorsi.ble.kinds import handshake
 from dorsi.ble.scan import FoundSensor, find_sensor
 from dorsi.errors import DeviceError
@@ -326,6 +326,8 @@ class SensorStream:
             if client is not None:
                 with contextlib.suppress(BleakError, TimeoutError, OSError):
                     await client.disconnect()
+            if isinstance(exc, UnsupportedSensor):
+                raise
             return None
 
     async def _shutdown_client(self, client: BleakClient) -> None:

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 MODULE_INFO = {
     "BMI160": {mm.MODULE_ACC: (1, 1), mm.MODULE_GYRO: (0, 1)},
     "BMI270": {mm.MODULE_ACC: (4, 0), mm.MODULE_GYRO: (1, 0)},
+    "MMA8452Q": {mm.MODULE_ACC: (0, 1)},  # a MetaWear R: another accelerometer, no gyroscope
 }
 _ODR_BY_CODE = {code: rate for rate, code in mm.ODR_CODES.items()}
 
@@ -45,7 +46,8 @@ class VirtualMetaMotion(CommandedPeripheral):
         address: str | None = None,
         faults: FaultPlan | None = None,
     ) -> None:
-        self.imu = mm.BMI270 if chip == "BMI270" else mm.BMI160
+        self.chip = chip
+        self.imu = mm.BMI270 if chip == "BMI270" else mm.BMI160  # never streams for another chip
         self.acc_range_g, self.gyr_range_dps = 2, 2000  # power-on ranges
         self.commands: list[bytes] = []  # every write, for tests
         self._on: dict[tuple[int, int], bool] = {}  # (module, register) → subscribed / enabled / powered
@@ -96,7 +98,7 @@ class VirtualMetaMotion(CommandedPeripheral):
             self.new_epoch()  # the first sample is taken now
 
     def _info(self, module: int) -> bytes:
-        info = MODULE_INFO[self.imu.name].get(module)
+        info = MODULE_INFO[self.chip].get(module)
         return mm.info_reply(module, *info) if info else mm.info_reply(module, None)
 
     def _configure(self, module: int, odr_byte: int, range_code: int) -> None:
