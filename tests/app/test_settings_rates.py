@@ -6,6 +6,7 @@ from __future__ import annotations
 import qasync
 from pytestqt.qtbot import QtBot
 
+from dorsi.app.feed import DEMO_STRAP_ROTATION_DEG
 from dorsi.app.run import build
 from dorsi.app.sources import VirtualHub
 from dorsi.protocol.kinds import DORSI, KINDS, METAMOTION, WITMOTION
@@ -47,10 +48,10 @@ def test_the_demo_lists_one_sensor_of_every_kind_and_connects_each_at_its_rate(
     qtbot: QtBot, qloop: qasync.QEventLoop
 ) -> None:
     """Connecting to the WitMotion and the MetaMotion twins from the app: each streams at its kind's
-    rate, and Settings then offers that kind's rates."""
+    rate, the app calibrates from it as from ours, and Settings then offers that kind's rates."""
     app = build(VirtualHub(8.0), use_store=False)
     qtbot.addWidget(app.window)
-    c = app.models.connection
+    c, cal = app.models.connection, app.models.calibration
 
     async def scenario() -> None:
         await app.start()
@@ -61,8 +62,11 @@ def test_the_demo_lists_one_sensor_of_every_kind_and_connects_each_at_its_rate(
             await wait_for(c.changed, lambda: c.state == "streaming", 20, f"streaming from the {kind.label}")
             assert app.settings.sensor_kind is kind and c.rate_hz == kind.default_rate_hz
             assert _offered(app.window.settings_view) == list(kind.rates_hz)
-            enough = 2 * kind.default_rate_hz
-            await wait_for(c.changed, lambda n=enough: c.samples_received > n, 20, "samples")
+            # the demo person calibrates in front of this sensor: the app's pipeline runs on its samples
+            await wait_for(cal.changed, lambda: cal.phase == "done", 60, f"calibration from the {kind.label}")
+            assert cal.strap_rotation_deg is not None
+            assert abs(cal.strap_rotation_deg - DEMO_STRAP_ROTATION_DEG) < 5.0
+            assert c.samples_lost == 0
         await app.close()
 
     qloop.run_until_complete(scenario())
