@@ -27,14 +27,16 @@ from __future__ import annotations
 import argparse
 import math
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 import numpy as np
 
-from dorsi.drills import DRILL_IDS, RepCounter
-from dorsi.motion.pipeline import PipelineParams, ShinPipeline
-from dorsi.virtual.sim import SimParams, simulate
+from dorsi.drills import DRILL_IDS, RepCounter, RepEvent
+from dorsi.motion.pipeline import PipelineParams, ShinFrames, ShinPipeline
+from dorsi.motion.types import ImuChunk
+from dorsi.virtual.sim import SimParams, SimResult, simulate
 
 EVENTS: list[tuple[str, ...]] = [
     (),
@@ -70,21 +72,51 @@ def match(truth: list[dict[str, Any]], got: list[Any]) -> list[tuple[int, int]]:
     return sorted(out)
 
 
-def run_one(args: tuple[str, int, float, tuple[str, ...]]) -> dict[str, Any]:
-    drill, seed, rate, events = args
+Job = tuple[str, int, float, tuple[str, ...]]  # drill, seed, rate, events
+
+
+def corpus_jobs(
+    seeds: list[int], rates: tuple[float, ...], drills: list[str], events: list[tuple[str, ...]]
+) -> list[Job]:
+    """Clean sessions at every rate, messy events at 200 Hz."""
+    return [(d, s, r, e) for d in drills for s in seeds for e in events for r in (rates if not e else (200.0,))]
+
+
+def simulate_job(job: Job) -> SimResult:
+    drill, seed, rate, events = job
     seconds = {"calf-raises": 420.0, "banded-distraction": 240.0}.get(drill, 300.0) * (2.5 if "slow" in events else 1)
-    sim = simulate(SimParams(drill=drill, seconds=seconds, seed=seed, rate_hz=rate, events=events))
+    return simulate(SimParams(drill=drill, seconds=seconds, seed=seed, rate_hz=rate, events=events))
+
+
+def count_chunked(
+    sim: SimResult, on_chunk: Callable[[ImuChunk, ShinFrames, list[RepEvent], RepCounter], None]
+) -> RepCounter:
+    """The live pipeline and the counter over the session in CHUNK_S chunks; ``on_chunk`` sees each step."""
+    rate = sim.params.rate_hz
     chunk = sim.recording.chunk
     pipe = ShinPipeline(PipelineParams(rate_hz=rate))
-    counter = RepCounter(drill, sim.params.side)
+    counter = RepCounter(sim.params.drill, sim.params.side)
     step = max(1, round(CHUNK_S * rate))
-    seen_at: dict[int, float] = {}  # id(rep) → last sample time of the chunk that returned it
-    t0 = time.perf_counter()
     for a in range(0, len(chunk), step):
         part = chunk.slice(a, min(len(chunk), a + step))
-        for ev in counter.update(part, pipe.update(part), pipe.calibration):
-            seen_at[id(ev.rep)] = float(part.time_s[-1])
+        frames = pipe.update(part)
+        on_chunk(part, frames, counter.update(part, frames, pipe.calibration), counter)
     counter.finish()
+    return counter
+
+
+def run_one(args: Job) -> dict[str, Any]:
+    drill, seed, rate, events = args
+    sim = simulate_job(args)
+    seconds = sim.params.seconds
+    seen_at: dict[int, float] = {}  # id(rep) → last sample time of the chunk that returned it
+
+    def seen(part: ImuChunk, _frames: ShinFrames, evs: list[RepEvent], _counter: RepCounter) -> None:
+        for ev in evs:
+            seen_at[id(ev.rep)] = float(part.time_s[-1])
+
+    t0 = time.perf_counter()
+    counter = count_chunked(sim, seen)
     cpu_s = time.perf_counter() - t0
     got = [r for r in counter.reps if not r.partial]
     truth = sim.counted_reps
@@ -163,7 +195,7 @@ def main() -> None:
         want = a.events.split(",")
         events = [e for e in EVENTS if (not e and "clean" in want) or (e and e[0] in want)]
     # clean sessions at every rate, messy events at 200 Hz
-    jobs = [(d, s, r, e) for d in drills for s in seeds for e in events for r in (rates if not e else (200.0,))]
+    jobs = corpus_jobs(seeds, rates, drills, events)
     if not a.no_mdc and "knee-to-wall" in drills:
         jobs += [("knee-to-wall", 100 + s, 200.0, ()) for s in range(20 if a.quick else 60)]  # for the MDC
     t0 = time.perf_counter()
