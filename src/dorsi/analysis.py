@@ -152,7 +152,8 @@ def analyze_recording(
         # the rotation was given or no calibration was found — the latter with the warning above)
         start = 0 if calibration is None else calibration.end_index + 1
         calibrated = np.arange(len(rec)) >= start
-        frames = ShinFrames(rec.time_s, quat, incl, frontal, calibrated, chunk.gyr_dps - ori.bias_dps, ori.rest)
+        gyr = chunk.gyr_dps - ori.bias_dps
+        frames = ShinFrames(rec.time_s, quat, incl, frontal, calibrated, gyr, ori.rest, chunk.acc_mps2)
         _count_reps(result, frames, calibration, profile)
     return result
 

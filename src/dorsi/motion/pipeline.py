@@ -4,20 +4,22 @@
 the live app and a file give identical results for any chunking. Until the
 calibration completes, angles use the strap rotation given in the params (0°
 if unknown) and are flagged ``calibrated = False``; ``analyze_recording``
-recomputes them afterwards with the found rotation.
+recomputes them afterwards with the found rotation. The orientation filter is VQF
+(OrientationEstimator) unless another stage is given (a file's offline pass).
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dorsi.motion.angles import shin_angles, shin_angles_cs
 from dorsi.motion.calibration import Calibration, CalibrationDetector, CalibrationParams
-from dorsi.motion.orientation import SMALL_CHUNK, OrientationEstimator, OrientationParams
+from dorsi.motion.orientation import SMALL_CHUNK, OrientationEstimator, OrientationOutput, OrientationParams
 from dorsi.motion.types import F64, ImuChunk
 
 _DEG_PER_RAD = 180.0 / math.pi
@@ -48,6 +50,7 @@ class ShinFrames:
     calibrated: NDArray[np.bool_]
     gyr_dps: F64  # bias-corrected body rate, sensor frame
     rest: NDArray[np.bool_]
+    acc_mps2: F64  # specific force, sensor frame (the chunk's own)
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -57,10 +60,18 @@ class ShinFrames:
         return ShinFrames(*(np.concatenate([getattr(p, f) for p in parts]) for f in ShinFrames.__dataclass_fields__))
 
 
+class OrientationStage(Protocol):
+    """What the pipeline needs of its orientation filter (OrientationEstimator; a file's offline pass)."""
+
+    def update(self, chunk: ImuChunk) -> OrientationOutput: ...
+
+    def update_one(self, t: float, g: F64, a: F64) -> tuple[F64, F64, bool]: ...
+
+
 class ShinPipeline:
-    def __init__(self, params: PipelineParams) -> None:
+    def __init__(self, params: PipelineParams, orientation: OrientationStage | None = None) -> None:
         self.params = params
-        self.orientation = OrientationEstimator(
+        self.orientation: OrientationStage = orientation or OrientationEstimator(
             OrientationParams(rate_hz=params.rate_hz, max_bridged_gap_s=params.max_bridged_gap_s)
         )
         known = params.strap_rotation_deg
@@ -102,7 +113,7 @@ class ShinPipeline:
         incl, frontal = np.array(angles).T
         calibrated = (np.ones if self._calibrated else np.zeros)(len(angles), dtype=bool)
         gyr = chunk.gyr_dps - ori.bias_dps
-        return ShinFrames(chunk.time_s, ori.quat_wxyz, incl, frontal, calibrated, gyr, ori.rest)
+        return ShinFrames(chunk.time_s, ori.quat_wxyz, incl, frontal, calibrated, gyr, ori.rest, chunk.acc_mps2)
 
     def _update_one(self, chunk: ImuChunk) -> ShinFrames:
         """update() for a 1-sample notification (a link without an MTU exchange) in plain floats:
@@ -130,6 +141,7 @@ class ShinPipeline:
             _TRUE if calibrated else _FALSE,
             np.array([[gx - bx * _DEG_PER_RAD, gy - by * _DEG_PER_RAD, gz - bz * _DEG_PER_RAD]]),
             _TRUE if rest else _FALSE,
+            chunk.acc_mps2,
         )
 
     def update(self, chunk: ImuChunk) -> ShinFrames:
@@ -156,4 +168,4 @@ class ShinPipeline:
             self._calibrated = True
             self._angles(ori.quat_wxyz, split, n, incl, frontal)
             calibrated[split:] = True
-        return ShinFrames(chunk.time_s, ori.quat_wxyz, incl, frontal, calibrated, gyr, ori.rest)
+        return ShinFrames(chunk.time_s, ori.quat_wxyz, incl, frontal, calibrated, gyr, ori.rest, chunk.acc_mps2)
