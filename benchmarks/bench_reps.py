@@ -2,7 +2,7 @@
 
 Corpus: every drill × seeds × rates (50–400 Hz) × messy events, default sets and reps,
 random strap rotation, gyro bias up to 1.5 °/s, 1 % packet loss. Each session goes
-through the live pipeline and the RepCounter in 0.25 s chunks.
+through the live session (pipeline and RepCounter) in 0.25 s chunks.
 
 Every detected rep is matched to the performed rep it overlaps most (one to one), so
 sessions with a missed or an extra rep still contribute their other reps' errors; missed
@@ -34,8 +34,9 @@ from typing import Any
 import numpy as np
 
 from dorsi.drills import DRILL_IDS, RepCounter, RepEvent
-from dorsi.motion.pipeline import PipelineParams, ShinFrames, ShinPipeline
+from dorsi.motion.pipeline import ShinFrames
 from dorsi.motion.types import ImuChunk
+from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, SimResult, simulate
 
 EVENTS: list[tuple[str, ...]] = [
@@ -91,17 +92,18 @@ def simulate_job(job: Job) -> SimResult:
 def count_chunked(
     sim: SimResult, on_chunk: Callable[[ImuChunk, ShinFrames, list[RepEvent], RepCounter], None]
 ) -> RepCounter:
-    """The live pipeline and the counter over the session in CHUNK_S chunks; ``on_chunk`` sees each step."""
+    """The live session (pipeline and counter) over the recording in CHUNK_S chunks; ``on_chunk`` sees each step."""
     rate = sim.params.rate_hz
     chunk = sim.recording.chunk
-    pipe = ShinPipeline(PipelineParams(rate_hz=rate))
-    counter = RepCounter(sim.params.drill, sim.params.side)
+    session = LiveSession(SessionSpec(rate_hz=rate, side=sim.params.side, drill=sim.params.drill))
+    counter = session.counter
+    assert counter is not None
     step = max(1, round(CHUNK_S * rate))
     for a in range(0, len(chunk), step):
         part = chunk.slice(a, min(len(chunk), a + step))
-        frames = pipe.update(part)
-        on_chunk(part, frames, counter.update(part, frames, pipe.calibration), counter)
-    counter.finish()
+        frames, events = session.feed(part)
+        on_chunk(part, frames, events, counter)
+    session.finish()
     return counter
 
 

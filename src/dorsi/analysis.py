@@ -1,14 +1,17 @@
-"""Whole-recording analysis: the streaming pipeline over a file, then a second look.
+"""Whole-recording analysis: the live session over a file, then a second look.
 
 Pure (no files): takes a Recording, returns per-sample angles and a JSON-able
-summary. After the causal pass, the angles before the end of the calibration
-are recomputed with the strap rotation that calibration found, so the whole
-file shares one frame. ``offline=True`` uses the acausal VQF variant.
+summary. The file runs through the same LiveSession as the app (dorsi.session),
+in one chunk. After it, the angles before the end of the calibration are
+recomputed with the strap rotation that calibration found, so the whole file
+shares one frame; a file without a calibration sequence is counted from its
+start with the strap taken as straight (with a warning). ``offline=True`` uses
+the acausal VQF variant.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -16,10 +19,10 @@ import numpy as np
 from dorsi.drills.counter import RepCounter
 from dorsi.drills.kneewall import Profile, knee_to_wall_result
 from dorsi.motion.angles import Side, medial_tilt_deg, shin_angles
-from dorsi.motion.calibration import Calibration, CalibrationDetector
-from dorsi.motion.orientation import OrientationEstimator, OrientationParams, offline_orientation
-from dorsi.motion.pipeline import ShinFrames
-from dorsi.motion.types import F64, Gap, Recording, find_gaps
+from dorsi.motion.calibration import Calibration
+from dorsi.motion.orientation import OrientationEstimator, OrientationOutput, OrientationParams, offline_orientation
+from dorsi.motion.types import F64, Gap, ImuChunk, Recording, find_gaps
+from dorsi.session import LiveSession, SessionSpec
 
 NO_CALIBRATION_WARNING = (
     "no calibration sequence found (3 s quiet standing, then two slow knee drives); "
@@ -111,59 +114,79 @@ def analyze_recording(
     strap_rotation_deg: float | None = None,
     profile: Profile | None = None,
 ) -> Analysis:
-    rate = rec.rate_hz
-    gaps = find_gaps(rec.time_s, rate)
+    spec = SessionSpec(
+        rate_hz=rec.rate_hz,
+        side=side,
+        profile=profile or Profile(),
+        drill=drill,
+        strap_rotation_deg=strap_rotation_deg,
+    )
+    return analyze_session(rec, spec, offline=offline)
+
+
+def analyze_session(rec: Recording, spec: SessionSpec, *, offline: bool = False) -> Analysis:
+    """The live session over the whole file in one chunk, on the file's orientation (VQF causal, or its
+    acausal variant), then the angles before the calibration's end recomputed in the rotation it found."""
     chunk = rec.chunk
+    params = OrientationParams(rate_hz=spec.rate_hz)
+    ori = offline_orientation(chunk, params) if offline else OrientationEstimator(params).update(chunk)
+    session = LiveSession(spec, orientation=RecordedOrientation(ori))
+    frames, _ = session.feed(chunk)
+    session.finish()
+    calibration = session.calibration
     warnings: list[str] = []
-    if offline:
-        ori = offline_orientation(chunk, OrientationParams(rate_hz=rate))
-    else:
-        # the live stages over the whole file; angles are computed once, below, with the final rotation
-        ori = OrientationEstimator(OrientationParams(rate_hz=rate)).update(chunk)
-    quat = ori.quat_wxyz
-    calibration = None
-    if strap_rotation_deg is None:
-        detector = CalibrationDetector()
-        detector.update(chunk.time_s, chunk.gyr_dps, quat, chunk.acc_mps2)
-        calibration = detector.result
-    if strap_rotation_deg is not None:
-        psi = strap_rotation_deg
-    elif calibration is not None:
-        psi = calibration.strap_rotation_deg
-    else:
-        psi = 0.0
+    if calibration is None and spec.strap_rotation_deg is None:
         warnings.append(NO_CALIBRATION_WARNING)
-    incl, frontal = shin_angles(quat, psi)
+        if spec.drill is not None:
+            # count from the start, the strap taken as straight: the same stages with that rotation known
+            session = LiveSession(replace(spec, strap_rotation_deg=0.0), orientation=RecordedOrientation(ori))
+            frames, _ = session.feed(chunk)
+            session.finish()
+    incl, frontal = frames.tibial_inclination_deg, frames.frontal_tilt_deg
+    if calibration is not None:
+        head = slice(0, calibration.end_index + 1)  # computed live before the rotation was known
+        incl, frontal = incl.copy(), frontal.copy()
+        incl[head], frontal[head] = shin_angles(ori.quat_wxyz[head], calibration.strap_rotation_deg)
     result = Analysis(
         recording=rec,
-        rate_hz=rate,
-        gaps=gaps,
-        quat_wxyz=quat,
+        rate_hz=spec.rate_hz,
+        gaps=find_gaps(rec.time_s, spec.rate_hz),
+        quat_wxyz=ori.quat_wxyz,
         tibial_inclination_deg=incl,
         frontal_tilt_deg=frontal,
         calibration=calibration,
-        drill=drill,
-        side=side,
+        drill=spec.drill,
+        side=spec.side,
         offline=offline,
         warnings=warnings,
     )
-    if drill is not None:
-        # the frames the live pipeline gives: counting starts after the calibration (from the start if
-        # the rotation was given or no calibration was found — the latter with the warning above)
-        start = 0 if calibration is None else calibration.end_index + 1
-        calibrated = np.arange(len(rec)) >= start
-        gyr = chunk.gyr_dps - ori.bias_dps
-        frames = ShinFrames(rec.time_s, quat, incl, frontal, calibrated, gyr, ori.rest, chunk.acc_mps2)
-        _count_reps(result, frames, calibration, profile)
+    if session.counter is not None:
+        _report_reps(result, session.counter, spec.profile)
     return result
 
 
-def _count_reps(result: Analysis, frames: ShinFrames, calibration: Calibration | None, profile: Profile | None) -> None:
-    """Reps, sets and (knee-to-wall) the test result: the live counter over the whole file."""
-    assert result.drill is not None
-    counter = RepCounter(result.drill, result.side, calibration=calibration)
-    counter.update(result.recording.chunk, frames, calibration)
-    counter.finish()
+class RecordedOrientation:
+    """A file's orientation, computed over the whole file first, handed to the pipeline in order."""
+
+    def __init__(self, output: OrientationOutput) -> None:
+        self.output = output
+        self.position = 0
+
+    def update(self, chunk: ImuChunk) -> OrientationOutput:
+        a = self.position
+        b = self.position = a + len(chunk)
+        out = self.output
+        return OrientationOutput(out.quat_wxyz[a:b], out.bias_dps[a:b], out.rest[a:b])
+
+    def update_one(self, t: float, g: F64, a: F64) -> tuple[F64, F64, bool]:
+        i = self.position
+        self.position += 1
+        out = self.output
+        return out.quat_wxyz[i], np.radians(out.bias_dps[i]), bool(out.rest[i])
+
+
+def _report_reps(result: Analysis, counter: RepCounter, profile: Profile) -> None:
+    """Reps, sets and (knee-to-wall) the test result."""
     result.reps = [r.as_dict() for r in counter.reps]
     result.sets = counter.sets
     if result.drill == "knee-to-wall":

@@ -1,31 +1,29 @@
-"""Simulate a session and run the live counter over it (whole or in chunks)."""
+"""Simulate a session and run the live session over it (whole or in chunks)."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from dorsi.drills import RepCounter
-from dorsi.motion.pipeline import PipelineParams, ShinPipeline
+from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, SimResult, simulate
 
 
 def simulate_and_count(params: SimParams, chunk_sizes: list[int] | None = None) -> tuple[SimResult, RepCounter]:
     sim = simulate(params)
     chunk = sim.recording.chunk
-    pipe = ShinPipeline(PipelineParams(rate_hz=params.rate_hz))
-    counter = RepCounter(params.drill, params.side)
+    session = LiveSession(SessionSpec(rate_hz=params.rate_hz, side=params.side, drill=params.drill))
     if chunk_sizes is None:
-        frames = pipe.update(chunk)
-        counter.update(chunk, frames, pipe.calibration)
+        session.feed(chunk)
     else:
         start, k = 0, 0
         while start < len(chunk):
             stop = min(len(chunk), start + chunk_sizes[k % len(chunk_sizes)])
-            part = chunk.slice(start, stop)
-            counter.update(part, pipe.update(part), pipe.calibration)
+            session.feed(chunk.slice(start, stop))
             start, k = stop, k + 1
-    counter.finish()
-    return sim, counter
+    session.finish()
+    assert session.counter is not None
+    return sim, session.counter
 
 
 def counted(counter: RepCounter) -> list:  # type: ignore[type-arg]

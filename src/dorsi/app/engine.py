@@ -1,10 +1,13 @@
-"""The live engine: every decoded chunk → pipeline → ring buffer, calibration, counters, store.
+"""The live engine: every decoded chunk → the live session → ring buffer, models, store.
 
-Runs on the asyncio loop (qasync), called once per chunk; each call is short
-(the orientation filter on a few samples, numpy copies into the ring, a
-buffered store append). Views are told about discrete changes through the
-models' ``changed`` signals; the trace and the big number are read from the
-ring by the views' frame timers.
+The measurement is the headless LiveSession (dorsi.session: pipeline, calibration,
+rep counter), as in ``analyze`` and the demo; this module only copies its results
+into the Qt models and the session store. Runs on the asyncio loop (qasync),
+called once per chunk; each call is short (the orientation filter on a few samples,
+numpy copies into the ring, a buffered store append). Views are told about discrete
+changes through the models' ``changed`` signals; the trace and the big number are
+read from the ring by the views' frame timers. Its tests drive it without a display
+or an event loop (tests/app/test_engine.py).
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ from dorsi.ble.decode import SampleChunk
 from dorsi.drills import RepCounter, RepEvent
 from dorsi.drills.kneewall import Profile
 from dorsi.errors import DorsiError
-from dorsi.motion.pipeline import PipelineParams, ShinPipeline
+from dorsi.motion.angles import Side
+from dorsi.session import LiveSession, SessionSpec
 from dorsi.store import SessionStore, SessionWriter
 from dorsi.ui.models import NO_SENSOR, NOT_CALIBRATED, AppModels
 from dorsi.ui.settings import AppSettings
@@ -34,9 +38,8 @@ class LiveEngine:
         self.store = store
         self.rate_hz = float(settings.rate_hz)
         self.sensor_id = ""
-        self.pipeline: ShinPipeline | None = None
-        self.counter: RepCounter | None = None
-        self.counter_for = ""  # "test" or "drill"
+        self.session: LiveSession | None = None
+        self.counter_for = ""  # what the session's counter runs for: "test" or "drill"
         self.writer: SessionWriter | None = None
         self.samples = 0
         self._last_counter: int | None = None
@@ -48,11 +51,17 @@ class LiveEngine:
         self.rate_hz = rate_hz
         self.sensor_id = sensor_id
         self._last_counter = None
+        self.session = None
+        self.counter_for = ""
         self.restart_calibration()
 
     def restart_calibration(self) -> None:
-        self.pipeline = ShinPipeline(PipelineParams(rate_hz=self.rate_hz))
-        cal = self.pipeline.params.calibration
+        if self.session is None:
+            spec = SessionSpec(rate_hz=self.rate_hz, side=self._side(), profile=self.profile())
+            self.session = LiveSession(spec)
+        else:
+            self.session.restart_calibration()  # a running drill goes on counting
+        cal = self.session.pipeline.params.calibration
         self.m.calibration.set(
             phase="standing",
             standing_s=0.0,
@@ -67,7 +76,8 @@ class LiveEngine:
 
     def feed(self, chunk: SampleChunk) -> None:
         n = len(chunk)
-        if n == 0 or self.pipeline is None:
+        session = self.session
+        if n == 0 or session is None:
             return
         c = self.m.connection
         c.samples_received += n
@@ -75,8 +85,8 @@ class LiveEngine:
         if self._last_counter is not None and counter[0] > self._last_counter + 1:
             c.samples_lost += int(counter[0] - self._last_counter - 1)
         self._last_counter = int(counter[-1])
-        was_calibrating = self.pipeline.calibrating
-        frames = self.pipeline.update(chunk.imu)
+        was_calibrating = session.calibrating
+        frames, events = session.feed(chunk.imu)
         self.m.live.ring.extend(
             frames.time_s, np.column_stack([frames.tibial_inclination_deg, frames.frontal_tilt_deg])
         )
@@ -88,19 +98,16 @@ class LiveEngine:
                 self.writer.append(chunk.time_s, chunk.acc_mps2, chunk.gyr_dps, chunk.sample_counter)
             except DorsiError as exc:
                 self.m.messages.error.emit(str(exc))
-        if self.counter is not None:
-            events = self.counter.update(chunk.imu, frames, self.pipeline.calibration)
-            if self.counter_for == "test":
-                self._test_step(events, frames.tibial_inclination_deg)
-            else:
-                self._drill_step(events)
+        if self.counter_for == "test":
+            self._test_step(events, frames.tibial_inclination_deg)
+        elif self.counter_for == "drill":
+            self._drill_step(events)
 
     # calibration -------------------------------------------------------------------------
     def _calibration_progress(self) -> None:
-        pipe = self.pipeline
-        assert pipe is not None
-        det = pipe.detector
-        cal = pipe.calibration
+        session = self.session
+        assert session is not None
+        cal = session.calibration
         model = self.m.calibration
         if cal is not None:
             model.set(
@@ -116,12 +123,12 @@ class LiveEngine:
             self.settings.strap_rotation_deg = cal.strap_rotation_deg
             self.m.messages.info.emit(f"Calibrated: strap rotation {cal.strap_rotation_deg:+.1f}°")
             return
-        if det is None:
+        progress = session.calibration_progress
+        if progress is None:
             return
-        if det.gave_up:
+        if progress.phase == "gave-up":
             model.set(phase="failed", message="No calibration found in the first two minutes.")
             return
-        progress = det.progress
         phase = "drives" if progress.phase == "drives" else "standing"
         standing_s, drives = progress.standing_s, progress.drives_done
         if (phase, round(standing_s, 1), drives) != (model.phase, round(model.standing_s, 1), model.drives_seen):
@@ -132,13 +139,15 @@ class LiveEngine:
         self._end_session(None)
         if self.store is None:
             return
-        cal = self.pipeline.calibration if self.pipeline else None
+        session = self.session
+        assert session is not None
+        cal = session.calibration
         try:
             self.writer = self.store.begin_session(
                 drill=drill,
                 side=side,
                 sensor_id=self.sensor_id or None,
-                rate_hz=self.rate_hz,
+                rate_hz=session.spec.rate_hz,
                 calibration=cal.as_dict() if cal else None,
             )
         except DorsiError as exc:
@@ -157,17 +166,27 @@ class LiveEngine:
         except DorsiError as exc:
             self.m.messages.error.emit(str(exc))
 
-    # knee-to-wall test ---------------------------------------------------------------------
-    def _new_counter(self, drill: str, side: str) -> RepCounter:
-        cal = self.pipeline.calibration if self.pipeline else None
-        return RepCounter(drill, "right" if side == "right" else "left", calibration=cal, foot_cm=self.settings.foot_cm)
+    # the session's counter ---------------------------------------------------------------------
+    def _start_counter(self, drill: str, side: str, counter_for: str) -> None:
+        """The drill's counter on the running session, with the person's profile as it is now."""
+        assert self.session is not None
+        self.session.start_drill(drill, "right" if side == "right" else "left", self.profile())
+        self.counter_for = counter_for
+
+    def _stop_counter(self) -> RepCounter | None:
+        self.counter_for = ""
+        return None if self.session is None else self.session.stop_drill()
+
+    def _side(self) -> Side:
+        return "right" if self.m.test.state.side == "right" else "left"
 
     def profile(self) -> Profile:
         return Profile(tibia_cm=self.settings.tibia_cm, foot_cm=self.settings.foot_cm)
 
+    # knee-to-wall test ---------------------------------------------------------------------
     def start_test(self, side: str) -> None:
         st = self.m.test.state
-        if self.pipeline is None:
+        if self.session is None:
             self.m.messages.warn.emit(NO_SENSOR, "Connect a sensor first (Connect screen).")
             return
         if not self.m.live.calibrated:
@@ -177,16 +196,15 @@ class LiveEngine:
         st.running = True
         st.trials[side] = []
         st.current_peak_deg = None
-        self.counter = self._new_counter("knee-to-wall", side)
-        self.counter_for = "test"
+        self._start_counter("knee-to-wall", side, "test")
         self._begin_session("knee-to-wall", side)
         self.m.test.changed.emit()
 
     def _test_step(self, events: list[RepEvent], incl_deg: np.ndarray) -> None:
         st = self.m.test.state
-        assert self.counter is not None
+        assert self.session is not None and self.session.counter is not None
         # the running peak of the trial in progress (shown by the view's frame timer, no signal per chunk)
-        if self.counter.state.phase in ("moving", "holding") and len(incl_deg):
+        if self.session.counter.state.phase in ("moving", "holding") and len(incl_deg):
             peak = float(np.max(incl_deg))
             st.current_peak_deg = peak if st.current_peak_deg is None else max(st.current_peak_deg, peak)
         elif not events:
@@ -208,9 +226,7 @@ class LiveEngine:
             return
         st.running = False
         st.current_peak_deg = None
-        counter, self.counter = self.counter, None
-        if counter is not None:
-            counter.finish()
+        counter = self._stop_counter()
         side = st.side
         summary: dict[str, Any] | None = None
         if st.trials[side]:
@@ -271,28 +287,27 @@ class LiveEngine:
 
     # drills ------------------------------------------------------------------------------
     def start_drill(self, drill_id: str) -> None:
-        if self.pipeline is None:
+        if self.session is None:
             self.m.messages.warn.emit(NO_SENSOR, "Connect a sensor first (Connect screen).")
             return
         if not self.m.live.calibrated:
             self.m.messages.warn.emit(NOT_CALIBRATED, "Not calibrated yet: reps count once the calibration is done.")
         self.stop_test()
         side = self.m.drill.side = self.m.test.state.side
-        self.counter = self._new_counter(drill_id, side)
-        self.counter_for = "drill"
+        self._start_counter(drill_id, side, "drill")
+        assert self.session is not None and self.session.counter is not None
         lv = self.m.drill.live
         lv.running, lv.reps, lv.rep_count, lv.set_index, lv.rest_s = True, [], 0, 0, 0.0
         lv.drill_id, lv.side = drill_id, side
-        lv.target_hold_s, lv.hold_s, lv.phase = self.counter.state.target_hold_s, 0.0, "waiting"
+        lv.target_hold_s, lv.hold_s, lv.phase = self.session.counter.state.target_hold_s, 0.0, "waiting"
         self.m.drill.selected = drill_id
         self._hold_beeped = False
         self._begin_session(drill_id, side)
         self.m.drill.changed.emit()
 
     def _drill_step(self, events: list[RepEvent]) -> None:
-        c = self.counter
-        assert c is not None
-        s = c.state
+        assert self.session is not None and self.session.counter is not None
+        s = self.session.counter.state
         lv = self.m.drill.live
         before = (lv.phase, lv.rep_count, lv.set_index, int(lv.rest_s))
         lv.phase, lv.hold_s, lv.set_index, lv.rep_count = s.phase, s.current_hold_s, s.set_index, s.rep_count
@@ -313,13 +328,9 @@ class LiveEngine:
         lv = self.m.drill.live
         if not lv.running:
             return
-        counter, self.counter = self.counter, None
+        counter = self._stop_counter()
         summary: dict[str, Any] = {"drill": self.m.drill.selected, "side": self.m.test.state.side, "test": None}
         if counter is not None:
-            for ev in counter.finish():
-                rep = ev.rep.as_dict()
-                lv.reps.append(rep)
-                self.m.drill.rep_added.emit(rep)
             summary.update(counter.summary())
         lv.running = False
         lv.phase, lv.hold_s = "resting", 0.0

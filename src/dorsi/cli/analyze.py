@@ -26,7 +26,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--profile", metavar="PROFILE.toml", help="sensor profile: axis map and unit calibration")
     p.add_argument("--strap-rotation", type=float, metavar="DEG", help="known strap rotation; skips calibration")
     p.add_argument("--tibia-cm", type=float, help="knee joint line to ankle joint (knee-to-wall cm estimate)")
-    p.add_argument("--foot-cm", type=float, help="heel to longest toe (knee-to-wall cm estimate)")
+    p.add_argument("--foot-cm", type=float, help="heel to longest toe (knee-to-wall cm estimate, calf-raise heel rise)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--samples-out", metavar="OUT.csv", help="write per-sample angles and orientation")
     p.set_defaults(func=run)

@@ -44,7 +44,7 @@ async def text_readout(speed: float, seconds: float) -> int:
     from dorsi.app.sources import VirtualHub
     from dorsi.ble.decode import SampleChunk
     from dorsi.ble.stream import GapEvent, StateEvent
-    from dorsi.motion.pipeline import PipelineParams, ShinPipeline
+    from dorsi.session import LiveSession, SessionSpec
 
     hub = VirtualHub(speed)
     await hub.start()
@@ -56,7 +56,7 @@ async def text_readout(speed: float, seconds: float) -> int:
         sensor = found[0]
         print(f"found {sensor.kind} {sensor.name} ({sensor.rssi_dbm} dBm, battery {sensor.battery_pct} %)")
         rate = float(hub.sensor.rate_hz)
-        pipe = ShinPipeline(PipelineParams(rate_hz=rate))
+        session = LiveSession(SessionSpec(rate_hz=rate))
         stream = hub.open(sensor.key, rate)
         await stream.start()
         t_end = time.monotonic() + seconds
@@ -69,8 +69,8 @@ async def text_readout(speed: float, seconds: float) -> int:
                 elif isinstance(item, GapEvent):
                     print(f"gap: {item.gap.missing_samples} samples ({item.reason})")
                 elif isinstance(item, SampleChunk):
-                    frames = pipe.update(item.imu)
-                    cal = pipe.calibration
+                    frames, _ = session.feed(item.imu)
+                    cal = session.calibration
                     if cal is not None and not calibrated:
                         calibrated = True
                         print(f"calibrated: strap rotation {cal.strap_rotation_deg:+.1f}°")

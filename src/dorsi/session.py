@@ -1,0 +1,117 @@
+"""One headless live session: raw IMU chunks → shin angles → rep events. Pure: no Qt, BLE or files.
+
+    session = LiveSession(SessionSpec(rate_hz=104.0, side="left", profile=Profile(41.0, 26.0), drill="calf-raises"))
+    for chunk in source:                        # any chunking: identical frames and reps
+        frames, events = session.feed(chunk)    # ShinPipeline, then the RepCounter on its frames
+        show(frames, events, session.calibration_progress)
+    session.finish()
+
+The app's LiveEngine, ``analyze`` (analysis.py) and ``dorsi demo`` all run this one object; they differ
+only in where the chunks come from and where the results go.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+
+from dorsi.drills.catalog import get_drill
+from dorsi.drills.counter import RepCounter
+from dorsi.drills.kneewall import Profile
+from dorsi.drills.types import CounterParams, RepEvent
+from dorsi.motion.angles import Side
+from dorsi.motion.calibration import Calibration, CalibrationProgress
+from dorsi.motion.pipeline import OrientationStage, PipelineParams, ShinFrames, ShinPipeline
+from dorsi.motion.types import ImuChunk
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """What is decided about a session before its first sample; each fact has this one owner, handed to
+    the live path and the file path alike. (The sensor kind and the rate measured from the stream are
+    fields still to come: issue 17.)"""
+
+    rate_hz: float  # the rate the stages run at
+    side: Side = "left"
+    profile: Profile = field(default_factory=Profile)  # the person's tibia and foot
+    drill: str | None = None  # None: angles and calibration only
+    strap_rotation_deg: float | None = None  # known (e.g. given on the command line): no calibration sequence
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.rate_hz) and self.rate_hz > 0):
+            raise ValueError(f"rate_hz must be a positive number, got {self.rate_hz}")
+        if self.side not in ("left", "right"):
+            raise ValueError(f"side must be 'left' or 'right', got {self.side!r}")
+        if self.drill is not None:
+            get_drill(self.drill)  # InputError naming the valid drills
+
+
+class LiveSession:
+    """The stages of one sensor stream: the pipeline runs throughout; a counter while a drill runs."""
+
+    def __init__(
+        self,
+        spec: SessionSpec,
+        *,
+        orientation: OrientationStage | None = None,
+        counter_params: CounterParams | None = None,
+    ) -> None:
+        self.spec = spec
+        self.counter_params = counter_params
+        self.pipeline = self._new_pipeline(orientation)
+        self.counter: RepCounter | None = None
+        if spec.drill is not None:
+            self.counter = self._new_counter(spec.drill)
+
+    @property
+    def calibration(self) -> Calibration | None:
+        """The calibration found in this stream (None until then, or when the rotation was given)."""
+        return self.pipeline.calibration
+
+    @property
+    def calibrating(self) -> bool:
+        return self.pipeline.calibrating
+
+    @property
+    def calibration_progress(self) -> CalibrationProgress | None:
+        """What the person has done of the calibration sequence; None when none is looked for."""
+        det = self.pipeline.detector
+        return None if det is None else det.progress
+
+    def feed(self, chunk: ImuChunk) -> tuple[ShinFrames, list[RepEvent]]:
+        """One chunk through the pipeline and (while a drill runs) the counter."""
+        frames = self.pipeline.update(chunk)
+        counter = self.counter
+        if counter is None:
+            return frames, []
+        return frames, counter.update(chunk, frames, self.pipeline.calibration)
+
+    def restart_calibration(self) -> None:
+        """Calibrate again (the strap was moved): the stages start afresh; a running drill goes on counting."""
+        self.pipeline = self._new_pipeline(None)
+
+    def start_drill(self, drill: str, side: Side, profile: Profile | None = None) -> RepCounter:
+        """A drill on the same stream (the calibration is kept): its description, a fresh counter."""
+        self.spec = replace(self.spec, drill=drill, side=side, profile=profile or self.spec.profile)
+        self.counter = self._new_counter(drill)
+        return self.counter
+
+    def stop_drill(self) -> RepCounter | None:
+        """The drill ends, the stream goes on: its counter, finished (None if no drill ran)."""
+        counter, self.counter = self.counter, None
+        if counter is not None:
+            counter.finish()
+            self.spec = replace(self.spec, drill=None)
+        return counter
+
+    def finish(self) -> list[RepEvent]:
+        """The end of the stream: a movement still open is not a rep."""
+        return [] if self.counter is None else self.counter.finish()
+
+    def _new_pipeline(self, orientation: OrientationStage | None) -> ShinPipeline:
+        s = self.spec
+        return ShinPipeline(PipelineParams(rate_hz=s.rate_hz, strap_rotation_deg=s.strap_rotation_deg), orientation)
+
+    def _new_counter(self, drill: str) -> RepCounter:
+        s = self.spec
+        return RepCounter(drill, s.side, self.counter_params, self.pipeline.calibration, s.profile.foot_cm)

@@ -1,0 +1,80 @@
+"""The live session: one description of the session, the stages it runs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from dorsi.analysis import analyze_recording
+from dorsi.cli.main import main
+from dorsi.drills.kneewall import Profile
+from dorsi.drills.vertical import heel_rise_cm
+from dorsi.errors import InputError
+from dorsi.session import LiveSession, SessionSpec
+from dorsi.virtual.sim import SimParams, simulate, write_simulation
+
+
+def test_a_session_description_is_checked_once() -> None:
+    with pytest.raises(ValueError, match="rate_hz"):
+        SessionSpec(rate_hz=0.0)
+    with pytest.raises(ValueError, match="side"):
+        SessionSpec(rate_hz=100.0, side="middle")  # type: ignore[arg-type]
+    with pytest.raises(InputError, match="unknown drill"):
+        SessionSpec(rate_hz=100.0, drill="jumping-jacks")
+
+
+def test_analyze_uses_the_profiles_foot_for_the_heel_rise(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 17: the counter took a 26 cm foot whatever the profile said. The simulated person's foot
+    is 26 cm: with it the heel rise is the truth's; a shorter foot lifts the heel further for the same
+    rise of the shin (the foot pitches more), a longer one less."""
+    sim = simulate(SimParams(drill="calf-raises", seconds=90.0, seed=6, rate_hz=104.0))
+    rises = {}
+    for foot_cm in (20.0, 26.0, 32.0):
+        result = analyze_recording(sim.recording, drill="calf-raises", profile=Profile(foot_cm=foot_cm))
+        reps = [r for r in result.reps if not r["partial"]]
+        assert len(reps) == len(sim.counted_reps) > 5
+        for r in reps:  # each rep's heel rise is its shin rise through this foot
+            expected = float(heel_rise_cm(np.asarray(r["shin_rise_cm"]), foot_cm))
+            assert r["rise_cm"] == pytest.approx(expected, abs=0.02)
+        rises[foot_cm] = np.array([r["rise_cm"] for r in reps])
+    assert np.all(rises[20.0] > rises[26.0]) and np.all(rises[26.0] > rises[32.0])
+    truth_cm = np.array([t["rise_cm"] for t in sim.counted_reps])
+    assert np.abs(rises[26.0] - truth_cm).max() < 0.5 < np.abs(rises[20.0] - truth_cm).max()
+    # and through the command line's --foot-cm
+    out = tmp_path / "calf.csv"
+    write_simulation(sim, out)
+    assert main(["analyze", str(out), "--drill", "calf-raises", "--foot-cm", "20", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert [r["rise_cm"] for r in doc["reps"] if not r["partial"]] == pytest.approx(rises[20.0], abs=0.01)
+
+
+def test_a_drill_on_a_running_stream_takes_its_calibration_and_profile() -> None:
+    sim = simulate(SimParams(drill="banded-mobilization", seconds=120.0, seed=2, rate_hz=104.0))
+    chunk = sim.recording.chunk
+    session = LiveSession(SessionSpec(rate_hz=104.0, side=sim.params.side))
+    cal_end = int(np.searchsorted(chunk.time_s, sim.calibration["end_s"] + 1.0))
+    frames, events = session.feed(chunk.slice(0, cal_end))
+    assert events == [] and session.counter is None and session.calibration is not None
+    assert frames.calibrated[-1] and not frames.calibrated[0]
+    counter = session.start_drill("banded-mobilization", sim.params.side, Profile(foot_cm=24.0))
+    assert counter.calibration is session.calibration and counter.foot_cm == 24.0
+    assert session.spec.drill == "banded-mobilization" and session.spec.profile.foot_cm == 24.0
+    _, events = session.feed(chunk.slice(cal_end, len(chunk)))
+    assert len([e for e in events if e.kind == "rep"]) == len(sim.counted_reps)
+    assert session.stop_drill() is counter and session.counter is None and session.spec.drill is None
+    # the stream goes on without a counter
+    assert session.feed(chunk.slice(0, 10))[1] == []
+
+
+def test_analyze_counts_from_the_start_when_there_is_no_calibration() -> None:
+    """A file without the calibration sequence: counted from its start, the strap taken as straight."""
+    sim = simulate(SimParams(drill="squat-rocks", seconds=70.0, seed=8, rate_hz=100.0, strap_rotation_deg=0.0))
+    rec = sim.recording
+    after = int(np.searchsorted(rec.time_s, sim.calibration["end_s"] + 0.5))
+    cut = type(rec)(rec.time_s[after:], rec.acc_mps2[after:], rec.gyr_dps[after:])
+    result = analyze_recording(cut, drill="squat-rocks")
+    assert result.calibration is None and any("no calibration" in w for w in result.warnings)
+    assert result.summary()["rep_count"] == len(sim.counted_reps) > 5
