@@ -18,7 +18,8 @@ from dataclasses import dataclass, field, replace
 from dorsi.drills.catalog import get_drill
 from dorsi.drills.counter import RepCounter
 from dorsi.drills.kneewall import Profile
-from dorsi.drills.types import CounterParams, RepEvent
+from dorsi.drills.params import CounterParams
+from dorsi.drills.types import RepEvent
 from dorsi.motion.angles import Side
 from dorsi.motion.calibration import Calibration, CalibrationProgress
 from dorsi.motion.pipeline import OrientationStage, PipelineParams, ShinFrames, ShinPipeline
@@ -84,7 +85,9 @@ class LiveSession:
         counter = self.counter
         if counter is None:
             return frames, []
-        return frames, counter.update(chunk, frames, self.pipeline.calibration)
+        if counter.calibration is None:
+            counter.calibration = self.pipeline.calibration  # handed over once found
+        return frames, counter.update(frames)
 
     def restart_calibration(self) -> None:
         """Calibrate again (the strap was moved): the stages start afresh; a running drill goes on counting."""

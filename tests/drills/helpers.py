@@ -1,10 +1,12 @@
-"""Simulate a session and run the live session over it (whole or in chunks)."""
+"""Simulate a session and run the live session over it (whole or in chunks); segmenter frames from angles."""
 
 from __future__ import annotations
 
 import numpy as np
 
 from dorsi.drills import RepCounter
+from dorsi.drills.params import CounterParams
+from dorsi.drills.segment import DrillFrames
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, SimResult, simulate
 
@@ -32,3 +34,26 @@ def counted(counter: RepCounter) -> list:  # type: ignore[type-arg]
 
 def random_chunks(seed: int, n: int = 50) -> list[int]:
     return [int(x) for x in np.random.default_rng(seed).integers(1, 400, n)]
+
+
+def drill_frames(
+    t: np.ndarray,
+    incl: np.ndarray,
+    frontal: np.ndarray | None = None,
+    speed: np.ndarray | None = None,
+    axial: np.ndarray | None = None,
+) -> DrillFrames:
+    """A segmenter's frames from angles alone (no orientation: the shin upright, at rest in g)."""
+    zeros = np.zeros_like(t)
+    speed = zeros if speed is None else speed
+    n = len(t)
+    return DrillFrames(
+        t,
+        incl,
+        zeros if frontal is None else frontal,
+        speed,
+        speed < CounterParams().quiet_dps,
+        zeros if axial is None else axial,
+        np.tile([1.0, 0.0, 0.0, 0.0], (n, 1)),
+        np.tile([0.0, 0.0, 9.81], (n, 1)),
+    )

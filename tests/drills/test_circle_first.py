@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from dorsi.drills.cyclic import CircleSegmenter, Cycle
+from tests.drills.helpers import drill_frames
 
 
 @pytest.mark.parametrize("slant_deg", [0.0, 0.8])
@@ -22,7 +23,7 @@ def test_first_circle_ends_straight_forward_of_its_centre(slant_deg: float) -> N
     incl = 38.0 + 4.0 * np.cos(phase)
     frontal = 2.7 * np.sin(phase) + slant_deg * np.cos(phase)
     cycles: list[Cycle] = []
-    CircleSegmenter().process(t, incl, frontal, np.zeros_like(t), cycles.append)
+    CircleSegmenter().detect(drill_frames(t, incl, frontal), cycles.append)
     assert len(cycles) >= 2 and cycles[0].direction == "ccw"
     # straight forward of the centre: the frontal tilt crosses 0 going up, in front
     crossing_s = period_s * (1.0 - math.atan2(slant_deg, 2.7) / (2 * math.pi))
@@ -57,7 +58,7 @@ def test_slow_top_is_not_a_stop_but_a_pause_is(rate_hz: float) -> None:
     for pause_s in (0.0, 2.0):
         t, incl, frontal = _slow_top_circles(rate_hz, 6, pause_s)
         cycles: list[Cycle] = []
-        CircleSegmenter().process(t, incl, frontal, np.zeros_like(t), cycles.append)
+        CircleSegmenter().detect(drill_frames(t, incl, frontal), cycles.append)
         assert [c.direction for c in cycles] == ["cw"] * 6
         ends = np.array([c.end_s for c in cycles])
         # each ends straight forward of the centre: at the top (phase a multiple of 2π), 7.58 s apart + the pause

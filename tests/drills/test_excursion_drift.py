@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from dorsi.drills.excursion import Channel, ExcursionSegmenter, Segment
-from dorsi.drills.types import CounterParams
+from dorsi.drills.params import CounterParams
+from tests.drills.helpers import drill_frames
 
 RATE_HZ = 100.0
 
@@ -33,7 +34,7 @@ def _segments(t: np.ndarray, values: np.ndarray, min_incl_deg: float = 6.0) -> l
     seg = ExcursionSegmenter(chans, CounterParams())
     speed = np.abs(np.gradient(values[:, 0], t)) + np.abs(np.gradient(values[:, 2], t))
     out: list[Segment] = []
-    seg.process(t, values, speed, speed < 2.5, values[:, 1], values[:, 0], out.append)
+    seg.detect(drill_frames(t, values[:, 0], values[:, 1], speed, values[:, 2]), out.append)
     return out
 
 

@@ -4,20 +4,36 @@ from __future__ import annotations
 
 import numpy as np
 
-from dorsi.drills.counter import RepCounter, _Draft
+from dorsi.drills.counter import RepCounter
+from dorsi.drills.excursion import Segment, drives
+from dorsi.drills.segment import SegmenterContext
 
 RATE_HZ = 100.0
 
 
 def _judge(ranges_deg: list[float], drill: str = "banded-mobilization") -> list[bool]:
-    """Feed one drive per range (3 s each, 6 s apart) straight to the judging step; partial flags."""
+    """One drive per range (3 s each, 6 s apart, from a rest at 10°), as the drill's segmenter drafts it,
+    straight to the judging step; partial flags."""
     counter = RepCounter(drill)
+    seg = counter.segmenter = drives(SegmenterContext(counter.drill, counter.p, 10.0, counter.foot_cm))
     out = []
     for i, r in enumerate(ranges_deg):
         t = 6.0 * i + np.arange(int(3 * RATE_HZ)) / RATE_HZ
-        bump = r * np.sin(np.pi * (t - t[0]) / 3.0) ** 2
-        draft = _Draft(t[0], t[-1], t[-1], t, 10.0 + bump, np.zeros_like(t), np.full_like(t, 5.0), bump, r)
-        out.append(counter._finish(draft).rep.partial)
+        incl = 10.0 + r * np.sin(np.pi * (t - t[0]) / 3.0) ** 2
+        segment = Segment(
+            start_s=t[0],
+            end_s=t[-1],
+            emitted_s=t[-1],
+            time_s=t,
+            incl_deg=incl,
+            frontal_deg=np.zeros_like(t),
+            speed_dps=np.full_like(t, 5.0),
+            channel=0,
+            sign=1.0,
+            base=[10.0],
+            values=incl[:, None],
+        )
+        out.append(counter._finish(seg.draft(segment)).rep.partial)
     return out
 
 

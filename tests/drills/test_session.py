@@ -1,4 +1,4 @@
-"""The live session: one description of the session, the stages it runs."""
+"""The live session: one description of the session, the stages it runs, the registry behind its counter."""
 
 from __future__ import annotations
 
@@ -10,11 +10,17 @@ import pytest
 
 from dorsi.analysis import analyze_recording
 from dorsi.cli.main import main
+from dorsi.drills.catalog import SIGNALS, catalog
 from dorsi.drills.kneewall import Profile
-from dorsi.drills.vertical import heel_rise_cm
+from dorsi.drills.lowering import heel_rise_cm
+from dorsi.drills.segmenters import SEGMENTERS
 from dorsi.errors import InputError
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, simulate, write_simulation
+
+
+def test_every_signal_has_a_segmenter() -> None:
+    assert set(SEGMENTERS) == set(SIGNALS) >= {d.signal for d in catalog().values()}
 
 
 def test_a_session_description_is_checked_once() -> None:

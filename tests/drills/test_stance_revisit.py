@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from dorsi.drills.excursion import Channel, ExcursionSegmenter, Segment
-from dorsi.drills.types import CounterParams
+from dorsi.drills.params import CounterParams
 from dorsi.virtual.sim import SimParams
-from tests.drills.helpers import counted, random_chunks, simulate_and_count
+from tests.drills.helpers import counted, drill_frames, random_chunks, simulate_and_count
 
 RATE_HZ = 200.0
 
@@ -30,7 +30,7 @@ def _segments(t: np.ndarray, values: np.ndarray) -> list[Segment]:
     seg = ExcursionSegmenter([Channel("incl", 6.0, 1.5, 8.0, True)], CounterParams())
     speed = np.abs(np.gradient(values[:, 0], t))
     out: list[Segment] = []
-    seg.process(t, values, speed, speed < 2.5, np.zeros_like(t), values[:, 0], out.append)
+    seg.detect(drill_frames(t, values[:, 0], speed=speed), out.append)
     return out
 
 

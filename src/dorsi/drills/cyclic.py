@@ -39,35 +39,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 
-from dorsi.motion.types import F64
-
-
-@dataclass(frozen=True)
-class CyclicParams:
-    vel_tau_s: float = 0.04
-    zig_deg: float = 1.5
-    stop_frac: float = 0.15
-    symmetry_min: float = 0.4
-    min_speed_dps: float = 1.5
-    stop_s: float = 0.5  # circles: slower than min_speed_dps this long is a stop (shorter: a slow circle's top)
-    bout_gap_s: float = 3.0  # a still plateau this long after the last rock re-centres the squat
-    settle_s: float = 0.6
-    quiet_dps: float = 2.5
+from dorsi.drills.params import CounterParams
+from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext
 
 
 @dataclass
-class Cycle:
-    start_s: float
-    end_s: float
-    emitted_s: float
-    time_s: F64
-    incl_deg: F64
-    frontal_deg: F64
-    speed_dps: F64
+class Cycle(RepTrace):
     centre_deg: float = math.nan  # rocks: the squat's centre when the rock closed
     range_deg: float = math.nan  # rocks: peak above centre; circles: max − min inclination
     swing_deg: float = math.nan  # rocks: peak above the mean of its two turning points
@@ -93,13 +75,20 @@ class _Deriv:
         return self.v
 
 
+class CycleSample(NamedTuple):
+    t_s: float
+    incl_deg: float
+    frontal_deg: float
+    speed_dps: float
+
+
 class _Buffer:
     """Samples kept since a time (the current cycle's start)."""
 
     def __init__(self) -> None:
-        self.rows: list[tuple[float, float, float, float]] = []
+        self.rows: list[CycleSample] = []
 
-    def add(self, row: tuple[float, float, float, float]) -> None:
+    def add(self, row: CycleSample) -> None:
         self.rows.append(row)
 
     def since(self, t0: float) -> np.ndarray:
@@ -114,247 +103,314 @@ class _Buffer:
             del self.rows[:k]
 
 
-class RockSegmenter:
-    def __init__(self, min_range_deg: float, params: CyclicParams | None = None) -> None:
-        self.p = params or CyclicParams()
+class Turn(NamedTuple):
+    """A turning point (or a peak) of the inclination."""
+
+    t_s: float
+    incl_deg: float
+
+
+class RockExtent(NamedTuple):
+    peak_deg: float
+    valley_deg: float
+
+
+@dataclass
+class RockState:
+    rising: bool = True
+    max: float = -math.inf  # the forward peak so far (while rising)
+    max_t: float = math.nan
+    min: float = math.inf  # the lowest point so far (while falling)
+    min_t: float = math.nan
+    valley: Turn | None = None  # the last back turning point
+    fall_speed: float = 0.0
+    last_rock_end: float = -math.inf
+    quiet_n: int = 0  # the current still run: samples, sum of the inclination, start
+    quiet_sum: float = 0.0
+    quiet_t0: float = math.nan
+    centre_deg: float = math.nan  # the squat's centre
+    recent: list[RockExtent] = field(default_factory=list)  # of recent full rocks
+    in_rep: bool = False  # a rock is reported at its last turning point: never open between samples
+
+
+class RockSegmenter(SegmenterBase[Cycle]):
+    def __init__(self, min_range_deg: float, params: CounterParams | None = None) -> None:
+        self.shared = params or CounterParams()
+        self.p = self.shared.cyclic
         self.min_range_deg = min_range_deg
         self._d = _Deriv(1, self.p.vel_tau_s)
         self._buf = _Buffer()
-        self._rising = True
-        self._max = -math.inf
-        self._max_t = math.nan
-        self._min = math.inf
-        self._min_t = math.nan
-        self._valley: tuple[float, float] | None = None  # (t, angle) of the last back turning point
-        self._fall_speed = 0.0
-        self._last_rock_end = -math.inf
-        self._quiet_n = 0
-        self._quiet_sum = 0.0
-        self._quiet_t0 = math.nan
-        self.centre_deg = math.nan
-        self._recent: list[tuple[float, float]] = []  # (peak, valley) of recent rocks
-        self.in_rep = False
+        self.state = RockState()
 
-    def process(self, t: F64, incl: F64, frontal: F64, speed: F64, emit: Callable[[Cycle], None]) -> None:
-        for ti, x, f, s in zip(t.tolist(), incl.tolist(), frontal.tolist(), speed.tolist(), strict=True):
-            self._buf.add((ti, x, f, s))
+    # -- the Segmenter protocol (process, rest level, live hold: SegmenterBase)
+    def judged(self, draft: Draft, partial: bool, typical_range: float) -> None:
+        """Full rocks feed the centre estimate."""
+        if not partial:
+            cyc: Cycle = draft.source
+            self.state.recent.append(
+                RockExtent(float(cyc.incl_deg.max()), float(min(cyc.incl_deg[0], cyc.incl_deg[-1])))
+            )
+            del self.state.recent[:-10]
+
+    def draft(self, c: Cycle) -> Draft:
+        """Partial rocks are judged on their own swing (between its own turning points)."""
+        dr = Draft.of(c, c.incl_deg - c.centre_deg, c.swing_deg, self.shared.hold_band_deg, kind="rock")
+        dr.extra["centre_deg"] = c.centre_deg
+        return dr
+
+    def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
+        st = self.state
+        rows = zip(
+            frames.time_s.tolist(),
+            frames.incl_deg.tolist(),
+            frames.frontal_deg.tolist(),
+            frames.speed_dps.tolist(),
+            frames.quiet.tolist(),
+            strict=True,
+        )
+        for ti, x, f, s, q in rows:
+            self._buf.add(CycleSample(ti, x, f, s))
             (v,) = self._d.step(ti, [x])
-            self._quiet_step(ti, x, s)
+            self._quiet_step(ti, x, q)
             cyc = self._step(ti, x, v)
             if cyc is not None:
                 emit(cyc)
             if len(self._buf.rows) > 20000:
-                self._buf.trim(self._valley[0] if self._valley else ti - 30.0)
+                self._buf.trim(st.valley.t_s if st.valley else ti - 30.0)
 
-    def _quiet_step(self, ti: float, x: float, s: float) -> None:
-        if s < self.p.quiet_dps:
-            if self._quiet_n == 0:
-                self._quiet_t0, self._quiet_sum = ti, 0.0
-            self._quiet_n += 1
-            self._quiet_sum += x
-            if ti - self._quiet_t0 >= self.p.settle_s and ti - self._last_rock_end >= self.p.bout_gap_s:
-                self.centre_deg = self._quiet_sum / self._quiet_n  # a still squat before (or between) bouts
+    def _quiet_step(self, ti: float, x: float, quiet: bool) -> None:
+        st = self.state
+        if quiet:
+            if st.quiet_n == 0:
+                st.quiet_t0, st.quiet_sum = ti, 0.0
+            st.quiet_n += 1
+            st.quiet_sum += x
+            if ti - st.quiet_t0 >= self.shared.settle_s and ti - st.last_rock_end >= self.p.bout_gap_s:
+                st.centre_deg = st.quiet_sum / st.quiet_n  # a still squat before (or between) bouts
         else:
-            self._quiet_n = 0
+            st.quiet_n = 0
 
     def _step(self, ti: float, x: float, v: float) -> Cycle | None:
         p = self.p
-        if self._rising:
-            if x > self._max:
-                self._max, self._max_t = x, ti
-            if x < self._max - p.zig_deg:  # peak confirmed: now falling
-                self._rising = False
-                self._min, self._min_t = x, ti
-                self._fall_speed = -v
-            elif self._valley is not None and x < self._valley[1]:
-                self._valley = (ti, x)  # still going back: the turning point moves
-                self._max, self._max_t = x, ti
-            elif self._valley is not None and self._settled_far(ti, x):
+        st = self.state
+        if st.rising:
+            if x > st.max:
+                st.max, st.max_t = x, ti
+            if x < st.max - p.zig_deg:  # peak confirmed: now falling
+                st.rising = False
+                st.min, st.min_t = x, ti
+                st.fall_speed = -v
+            elif st.valley is not None and x < st.valley.incl_deg:
+                st.valley = Turn(ti, x)  # still going back: the turning point moves
+                st.max, st.max_t = x, ti
+            elif st.valley is not None and self._settled_far(ti, x):
                 # still, far above the last turning point (the foot was lifted and set down again):
                 # the next rock starts from here
-                self._valley = (ti, x)
-                self._max, self._max_t = x, ti
+                st.valley = Turn(ti, x)
+                st.max, st.max_t = x, ti
             return None
-        if x < self._min:
-            self._min, self._min_t = x, ti
-        self._fall_speed = max(self._fall_speed, -v)
-        turned = (v > -p.stop_frac * self._fall_speed) or (x > self._min + p.zig_deg)
+        if x < st.min:
+            st.min, st.min_t = x, ti
+        st.fall_speed = max(st.fall_speed, -v)
+        turned = (v > -p.stop_frac * st.fall_speed) or (x > st.min + p.zig_deg)
         if not turned:
             return None
-        end_t, end_x = (ti, x) if x <= self._min + 0.5 * p.zig_deg else (self._min_t, self._min)
+        end = Turn(ti, x) if x <= st.min + 0.5 * p.zig_deg else Turn(st.min_t, st.min)
         cyc = None
-        if self._valley is not None:
-            cyc = self._candidate(self._valley, (self._max_t, self._max), (end_t, end_x), ti)
-        self._valley = (end_t, end_x)
-        self._rising = True
-        self._max, self._max_t = x, ti
+        if st.valley is not None:
+            cyc = self._candidate(st.valley, Turn(st.max_t, st.max), end, ti)
+        st.valley = end
+        st.rising = True
+        st.max, st.max_t = x, ti
         return cyc
 
     def _settled_far(self, ti: float, x: float) -> bool:
         """Still for settle_s, and the last turning point is a usual rock below both the shin now
         and the usual turning points (a dip out of the rocking, e.g. the foot lifted and set down)."""
-        assert self._valley is not None
-        if self._quiet_n == 0 or ti - self._quiet_t0 < self.p.settle_s:
+        st = self.state
+        assert st.valley is not None
+        if st.quiet_n == 0 or ti - st.quiet_t0 < self.shared.settle_s:
             return False
-        if not self._recent:
+        if not st.recent:
             return False  # no usual rock yet
-        usual = float(np.median([pk - vl for pk, vl in self._recent[-5:]]))
-        valleys = float(np.median([vl for _pk, vl in self._recent[-5:]]))
-        return self._valley[1] < min(x, valleys) - usual
+        usual = float(np.median([r.peak_deg - r.valley_deg for r in st.recent[-5:]]))
+        valleys = float(np.median([r.valley_deg for r in st.recent[-5:]]))
+        return st.valley.incl_deg < min(x, valleys) - usual
 
-    def _candidate(
-        self, start: tuple[float, float], peak: tuple[float, float], end: tuple[float, float], now: float
-    ) -> Cycle | None:
-        rise, fall = peak[1] - start[1], peak[1] - end[1]
+    def _candidate(self, start: Turn, peak: Turn, end: Turn, now: float) -> Cycle | None:
+        st = self.state
+        rise, fall = peak.incl_deg - start.incl_deg, peak.incl_deg - end.incl_deg
         if min(rise, fall) < self.min_range_deg or min(rise, fall) / max(rise, fall) < self.p.symmetry_min:
             return None
-        rows = self._buf.since(start[0])
-        rows = rows[rows[:, 0] <= end[0]] if len(rows) else rows
+        rows = self._buf.since(start.t_s)
+        rows = rows[rows[:, 0] <= end.t_s] if len(rows) else rows
         if len(rows) < 3:
             return None
-        centre = self.centre_deg
-        if self._recent:
-            pk = float(np.median([r[0] for r in self._recent[-5:]]))
-            vl = float(np.median([r[1] for r in self._recent[-5:]]))
+        centre = st.centre_deg
+        if st.recent:
+            pk = float(np.median([r.peak_deg for r in st.recent[-5:]]))
+            vl = float(np.median([r.valley_deg for r in st.recent[-5:]]))
             centre = 0.5 * (pk + vl) if math.isnan(centre) else 0.5 * (centre + 0.5 * (pk + vl))
         if math.isnan(centre):
-            centre = 0.5 * (peak[1] + min(start[1], end[1]))
-        self._last_rock_end = end[0]
+            centre = 0.5 * (peak.incl_deg + min(start.incl_deg, end.incl_deg))
+        st.last_rock_end = end.t_s
         return Cycle(
-            start_s=start[0],
-            end_s=end[0],
+            start_s=start.t_s,
+            end_s=end.t_s,
             emitted_s=now,
             time_s=rows[:, 0],
             incl_deg=rows[:, 1],
             frontal_deg=rows[:, 2],
             speed_dps=rows[:, 3],
             centre_deg=centre,
-            range_deg=peak[1] - centre,
-            swing_deg=peak[1] - 0.5 * (start[1] + end[1]),
+            range_deg=peak.incl_deg - centre,
+            swing_deg=peak.incl_deg - 0.5 * (start.incl_deg + end.incl_deg),
         )
 
-    def accept(self, cyc: Cycle, partial: bool) -> None:
-        """The counter's verdict: full rocks feed the centre estimate."""
-        if not partial:
-            self._recent.append((float(cyc.incl_deg.max()), float(min(cyc.incl_deg[0], cyc.incl_deg[-1]))))
-            del self._recent[:-10]
+
+@dataclass
+class CircleState:
+    """A bout of circles (a stop starts a new one), and the current slow run."""
+
+    beta: float | None = None  # velocity angle (rad)
+    acc: float = 0.0  # unwrapped turn since the last boundary
+    first: bool = True  # the bout's first circle
+    start_t: float = math.nan
+    # the last circle's centre and mean radius in (inclination, frontal): the knee's position phase
+    centre: tuple[float, float] | None = None
+    radius: float = math.nan
+    f: float = math.nan  # frontal tilt at the previous sample
+    extent: list[float] = field(default_factory=lambda: [math.inf, -math.inf, math.inf, -math.inf])  # first circle
+    in_rep: bool = False
+    slow_since: float = math.nan  # start of the current run under min_speed_dps
 
 
-class CircleSegmenter:
-    def __init__(self, params: CyclicParams | None = None) -> None:
-        self.p = params or CyclicParams()
+class CircleSegmenter(SegmenterBase[Cycle]):
+    def __init__(self, params: CounterParams | None = None) -> None:
+        self.shared = params or CounterParams()
+        self.p = self.shared.cyclic
         self._d = _Deriv(2, self.p.vel_tau_s)
         self._buf = _Buffer()
-        self._beta: float | None = None  # velocity angle (rad)
-        self._acc = 0.0  # unwrapped turn since the last boundary
-        self._first = True
-        self._start_t = math.nan
-        # the last circle's centre and mean radius in (inclination, frontal): the knee's position phase
-        self._centre: tuple[float, float] | None = None
-        self._radius = math.nan
-        self._f = math.nan  # frontal tilt at the previous sample
-        self._extent = [math.inf, -math.inf, math.inf, -math.inf]  # first circle so far: incl min/max, frontal min/max
-        self._slow_since = math.nan  # start of the current run under min_speed_dps
-        self.in_rep = False
+        self.state = CircleState()
 
-    def process(self, t: F64, incl: F64, frontal: F64, speed: F64, emit: Callable[[Cycle], None]) -> None:
-        for ti, x, f, s in zip(t.tolist(), incl.tolist(), frontal.tolist(), speed.tolist(), strict=True):
-            self._buf.add((ti, x, f, s))
+    # -- the Segmenter protocol (process, in_rep, rest level, live hold, verdict: SegmenterBase)
+    def draft(self, c: Cycle) -> Draft:
+        """A circle's signal is its inclination above its lowest point; each direction is its own set."""
+        dr = Draft.of(
+            c,
+            c.incl_deg - float(c.incl_deg.min()),
+            c.range_deg,
+            self.shared.hold_band_deg,
+            kind="circle",
+            direction=c.direction,
+            set_key=c.direction,
+            drift=False,
+        )
+        dr.extra["direction"] = c.direction
+        return dr
+
+    def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
+        rows = zip(
+            frames.time_s.tolist(),
+            frames.incl_deg.tolist(),
+            frames.frontal_deg.tolist(),
+            frames.speed_dps.tolist(),
+            strict=True,
+        )
+        for ti, x, f, s in rows:
+            self._buf.add(CycleSample(ti, x, f, s))
             vt, vf = self._d.step(ti, [x, f])
             cyc = self._step(ti, vt, vf, x, f)
             if cyc is not None:
                 emit(cyc)
             if len(self._buf.rows) > 20000:
-                self._buf.trim(self._start_t if not math.isnan(self._start_t) else ti - 30.0)
+                start_t = self.state.start_t
+                self._buf.trim(start_t if not math.isnan(start_t) else ti - 30.0)
 
     def _reset(self) -> None:
-        self._beta = None
-        self._acc = 0.0
-        self._first = True
-        self._start_t = math.nan
-        self._centre = None
-        self._radius = math.nan
-        self._f = math.nan
-        self._extent = [math.inf, -math.inf, math.inf, -math.inf]
-        self.in_rep = False
+        """A stop: the next movement starts a new bout (its slow run goes on)."""
+        self.state = CircleState(slow_since=self.state.slow_since)
 
     def _passes_forward(self, x: float, f: float, f_prev: float, xc: float, fc: float) -> bool:
         """The knee passes straight forward of the centre (xc, fc): the frontal tilt crosses the centre's in
         the circle's direction, with the inclination above it."""
-        return x > xc and (f_prev < fc <= f if self._acc > 0 else f_prev > fc >= f)
+        st = self.state
+        return x > xc and (f_prev < fc <= f if st.acc > 0 else f_prev > fc >= f)
 
     def _first_circle_crossed(self, x: float, f: float, f_prev: float) -> bool:
         """The bout's first circle (no centre yet) ends where the knee passes straight forward of its own
         centre (the middle of its extent so far) once it has been to both sides (the frontal extent at least
         half the sagittal), as later circles end at the previous one's centre. The inclination's top, which
         the velocity rule finds, comes later on a slanted or drifting circle (held-out seed 14: 0.35 s)."""
-        x_lo, x_hi, f_lo, f_hi = self._extent
+        st = self.state
+        x_lo, x_hi, f_lo, f_hi = st.extent
         return f_hi - f_lo >= 0.5 * (x_hi - x_lo) and self._passes_forward(
             x, f, f_prev, 0.5 * (x_lo + x_hi), 0.5 * (f_lo + f_hi)
         )
 
     def _step(self, ti: float, vt: float, vf: float, x: float, f: float) -> Cycle | None:
+        st = self.state
         # The velocity's direction means nothing under min_speed_dps: such samples add no turn, and a run of
         # them lasting stop_s is a stop. Shorter runs are a slow circle's top (the knee's slowest point and
         # its boundary): resetting there lost the circle that was ending (fresh seed 29 slow, a set's first
         # circle), so the position rules below still see them.
         slow = math.hypot(vt, vf) < self.p.min_speed_dps
         if slow:
-            if math.isnan(self._slow_since):
-                self._slow_since = ti
-            if ti - self._slow_since >= self.p.stop_s:
+            if math.isnan(st.slow_since):
+                st.slow_since = ti
+            if ti - st.slow_since >= self.p.stop_s:
                 self._reset()
                 return None
-            if self._beta is None:
+            if st.beta is None:
                 return None
         else:
-            self._slow_since = math.nan
-        f_prev, self._f = self._f, f
-        if self._first:
-            ext = self._extent
+            st.slow_since = math.nan
+        f_prev, st.f = st.f, f
+        if st.first:
+            ext = st.extent
             ext[0], ext[1], ext[2], ext[3] = min(ext[0], x), max(ext[1], x), min(ext[2], f), max(ext[3], f)
         beta = prev = math.nan
         if not slow:
             beta = math.atan2(vf, vt)
-            if self._beta is None:
-                self._beta, self._start_t, self.in_rep = beta, ti, True
+            if st.beta is None:
+                st.beta, st.start_t, st.in_rep = beta, ti, True
                 return None
-            d = (beta - self._beta + math.pi) % (2.0 * math.pi) - math.pi
-            prev = self._beta
-            self._beta = beta
-            self._acc += d
-            if self._first and abs(self._acc) < 0.25 * math.pi:
+            d = (beta - st.beta + math.pi) % (2.0 * math.pi) - math.pi
+            prev = st.beta
+            st.beta = beta
+            st.acc += d
+            if st.first and abs(st.acc) < 0.25 * math.pi:
                 # a bout's first circle starts where the knee's path begins to turn: a straight approach from
                 # standing to the circle's centre that runs into the first circle without a stop is not part
                 # of it (its range, 2-3 circles' worth, made every later circle of the set look partial)
-                self._start_t = ti
-                self._extent = [x, x, f, f]
-        need = math.pi if self._first else 1.5 * math.pi
-        if abs(self._acc) < need:
+                st.start_t = ti
+                st.extent = [x, x, f, f]
+        need = math.pi if st.first else 1.5 * math.pi
+        if abs(st.acc) < need:
             return None
-        if self._centre is not None:
+        if st.centre is not None:
             # boundary: the knee's position passes straight forward of the last circle's centre (the
             # frontal tilt crosses the centre's, inclination above it). On a slow circle the top is flat:
             # the inclination's rate is near zero for a second and sway moves its zero crossing by up to
             # 0.5 s, while the frontal tilt crosses its centre at its fastest (radius × angular rate).
             # The bout's last circle spirals into the centre and never crosses: it ends where the knee is
             # back within half a radius of the centre.
-            xc, fc = self._centre
-            crossed = math.hypot(x - xc, f - fc) < 0.5 * self._radius or self._passes_forward(x, f, f_prev, xc, fc)
+            xc, fc = st.centre
+            crossed = math.hypot(x - xc, f - fc) < 0.5 * st.radius or self._passes_forward(x, f, f_prev, xc, fc)
         else:
             # first circle of a bout (no centre yet): straight forward of its own centre, or else where the
             # velocity crosses "straight to the side" (+90° ccw, −90° cw), i.e. the knee farthest forward
-            target = math.pi / 2 if self._acc > 0 else -math.pi / 2
+            target = math.pi / 2 if st.acc > 0 else -math.pi / 2
             crossed = not slow and (
                 (math.sin(prev - target) < 0) != (math.sin(beta - target) < 0) and math.cos(beta - target) > 0
             )
             crossed = crossed or self._first_circle_crossed(x, f, f_prev)
         if not crossed:
             return None
-        rows = self._buf.since(self._start_t)
-        direction = "ccw" if self._acc > 0 else "cw"
+        rows = self._buf.since(st.start_t)
+        direction = "ccw" if st.acc > 0 else "cw"
         cyc = Cycle(
-            start_s=self._start_t,
+            start_s=st.start_t,
             end_s=ti,
             emitted_s=ti,
             time_s=rows[:, 0],
@@ -364,12 +420,22 @@ class CircleSegmenter:
             range_deg=float(rows[:, 1].max() - rows[:, 1].min()),
             direction=direction,
         )
-        self._first = False
-        self._acc = 0.0
-        self._start_t = ti
+        st.first = False
+        st.acc = 0.0
+        st.start_t = ti
         # the next boundary's reference: this circle's mean position and mean distance from it
         xc, fc = float(rows[:, 1].mean()), float(rows[:, 2].mean())
-        self._centre = (xc, fc)
-        self._radius = float(np.hypot(rows[:, 1] - xc, rows[:, 2] - fc).mean())
+        st.centre = (xc, fc)
+        st.radius = float(np.hypot(rows[:, 1] - xc, rows[:, 2] - fc).mean())
         self._buf.trim(ti)
         return cyc
+
+
+def rocks(ctx: SegmenterContext) -> RockSegmenter:
+    """Signal "oscillation": rocks forward and back about a squat's centre."""
+    return RockSegmenter(ctx.drill.min_range_deg, ctx.params)
+
+
+def circles(ctx: SegmenterContext) -> CircleSegmenter:
+    """Signal "circle": knee circles, each direction its own set."""
+    return CircleSegmenter(ctx.params)

@@ -37,12 +37,22 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 
-from dorsi.drills.types import CounterParams
-from dorsi.motion.types import F64
+from dorsi.drills.excursion_state import (
+    Channel,
+    ExcursionState,
+    KneeRegime,
+    Overshoot,
+    QuietRun,
+    Sample,
+    Segment,
+    Stop,
+    StopRun,
+)
+from dorsi.drills.params import CounterParams
+from dorsi.drills.segment import Draft, DrillFrames, SegmenterBase, SegmenterContext
 
 DRIFT_TAU_S = 5.0  # the rest level's time constant for a still but unsettled shin (orientation drift)
 SWING_FRAC = 1.0  # two-sided channels: the opposite way before settling must pass this × the last range
@@ -59,157 +69,151 @@ INTEGRATED_DRIFT_DPS = 0.3
 # who steps into a lunge and drives at once rests 0.3–0.5 s between drives, under the plateau's 0.6 s; two
 # stops at one level with a drive between them are that level's evidence instead of one long rest.
 STOP_S = 0.25
+AXIAL_MIN_START_DEG = 2.0  # the axial channel (an integrated rate, drifting) never opens a rep under this
+
+_COLUMN = {"incl": "incl_deg", "frontal": "frontal_deg", "axial": "axial_deg"}  # Channel.name → DrillFrames
 
 
-@dataclass(frozen=True)
-class Channel:
-    name: str  # "incl", "frontal", "axial"
-    start_max_deg: float  # start threshold once the person's range is known (upper clamp)
-    min_start_deg: float  # start threshold before any rep (lower clamp)
-    min_range_deg: float  # excursions smaller than this are ignored
-    one_sided: bool  # inclination: only forward excursions count
-    integrated: bool = False  # an integral of the gyro rate (axial rotation): its error grows with time
+class ExcursionSegmenter(SegmenterBase[Segment]):
+    """Excursions from a rest level on one or more channels (module docstring); a Segmenter."""
 
-
-@dataclass
-class Segment:
-    """A closed excursion with its samples (the counter turns it into a Rep)."""
-
-    channel: int  # dominant channel
-    sign: float  # +1 / −1 direction of the dominant channel's excursion
-    start_s: float
-    end_s: float
-    emitted_s: float
-    base: list[float]
-    time_s: F64
-    values: F64  # (n, channels)
-    speed_dps: F64
-    frontal_deg: F64
-    incl_deg: F64
-
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
-
-    def dev(self, ch: int) -> F64:
-        return self.values[:, ch] - self.base[ch]
-
-
-@dataclass
-class _Quiet:
-    n: int = 0
-    start_s: float = math.nan
-    sums: list[float] = field(default_factory=list)
-    first: list[float] = field(default_factory=list)  # the run's first values
-
-
-class ExcursionSegmenter:
-    def __init__(self, channels: list[Channel], params: CounterParams, base: list[float] | None = None) -> None:
+    def __init__(
+        self,
+        channels: list[Channel],
+        params: CounterParams,
+        base: list[float] | None = None,
+        regimes: KneeRegime | None = None,
+    ) -> None:
         self.channels = channels
-        self.p = params
-        self.base: list[float] | None = base
-        self.start_thr = [c.min_start_deg for c in channels]
-        # regimes (the ankle matrix: bent knee / straight leg): each has its own start thresholds
-        # and minimum ranges, chosen from the rest level while resting
-        self.regime_of: Callable[[list[float]], str] | None = None
-        self.min_range_by: dict[str, list[float]] = {}
-        self._regime = ""
-        self._thr_by: dict[str, list[float]] = {"": self.start_thr}
-        self.min_range = [c.min_range_deg for c in channels]
-        self._anchor = [math.inf] * len(channels)  # per channel: value and time it last moved away
-        self._anchor_t = [math.inf] * len(channels)
-        self._run_sum = [0.0] * len(channels)  # per channel: sum and count of the values since the anchor
-        self._run_n = [0] * len(channels)
-        self._run_new = [False] * len(channels)  # that run has not yet been checked for a new stance
-        self.in_rep = False
-        self._buf: list[tuple[float, ...]] = []  # (t, *values, speed, frontal, incl) since the rep start
-        self._pre: list[tuple[float, ...]] = []
-        # after a close, still beyond a start threshold: each channel's lowest excess since (see _rest_step)
-        self._returning: list[float] | None = None
-        self._peak = [0.0] * len(channels)
-        self._quiet = _Quiet()
-        self._plateau: list[float] | None = None
-        self._plateau_len = 0  # buffer length when the plateau's still run ended
-        # short stops inside an excursion: the current run (start index in _buf, first values, sums, n)
-        # and the last stop that lasted STOP_S (mean values, index of its last sample in _buf)
-        self._run: tuple[int, list[float], list[float], int] | None = None
-        self._stop: tuple[list[float], int] | None = None
-        self._last_t = math.nan
-        # after a rep on a two-sided channel: (channel, sign, range) until that channel settles
-        self._overshoot: tuple[int, float, float] | None = None
-        # live hold (inclination or the dominant channel's peak band)
-        self.peak_s = math.nan
-        self.hold_start_s = math.nan
+        self.shared = params
+        self.p = params.excursion
+        self.regimes = regimes
+        nch = len(channels)
+        start_thr = [c.min_start_deg for c in channels]
+        self.state = ExcursionState(
+            base=base,
+            start_thr=start_thr,
+            min_range=[c.min_range_deg for c in channels],
+            thr_by={"": start_thr},
+            anchor=[math.inf] * nch,
+            anchor_t=[math.inf] * nch,
+            run_sum=[0.0] * nch,
+            run_n=[0] * nch,
+            run_new=[False] * nch,
+            peak=[0.0] * nch,
+        )
 
-    # -- thresholds adapted to the person's range (set by the counter after each rep)
+    # -- the Segmenter protocol (process, in_rep: SegmenterBase)
+    @property
+    def rest_level_deg(self) -> float:
+        base = self.state.base
+        return math.nan if base is None else base[0]
+
+    def live_hold_s(self, now_s: float) -> float:
+        st = self.state
+        return 0.0 if (not st.in_rep or math.isnan(st.hold_start_s)) else now_s - st.hold_start_s
+
+    def judged(self, draft: Draft, partial: bool, typical_range: float) -> None:
+        """A counted rep sets its channel's start threshold from the person's typical range (per knee
+        regime); a closing hold (banded distraction's) says nothing of the reps' range."""
+        if not partial and draft.kind != "hold":
+            seg: Segment = draft.source
+            self.adapt(seg.channel, typical_range, draft.set_key)
+
+    def draft(self, seg: Segment) -> Draft:
+        """The counter's form of a segment: the dominant channel's deviation, its peak the range."""
+        name = self.channels[seg.channel].name
+        dev = seg.dev(seg.channel) * seg.sign
+        k = int(np.argmax(dev))
+        incl = name == "incl"
+        draft = Draft.of(seg, dev, float(dev[k]), self.shared.hold_band_deg, drift=incl, smooth_to_peak=incl)
+        if self.regimes is not None:
+            knee = self.regimes.rep_from(seg.base)
+            if name == "frontal":
+                draft.kind, draft.direction = "tilt", "tilt-left" if seg.sign > 0 else "tilt-right"
+            elif name == "axial":
+                draft.kind, draft.direction = "rotate", "rotate-left" if seg.sign > 0 else "rotate-right"
+            else:
+                draft.direction = "forward"
+            draft.extra.update(direction=draft.direction, knee=knee)
+            draft.set_key = knee
+        if name == "frontal":
+            draft.extra["peak_frontal_tilt_deg"] = float(seg.values[k, 1])
+        elif name == "axial":
+            draft.extra["peak_axial_rotation_deg"] = float(seg.sign * dev[k])
+        return draft
+
+    # -- thresholds adapted to the person's range (after each counted rep: judged())
     def adapt(self, ch: int, typical_range_deg: float, regime: str = "") -> None:
         c = self.channels[ch]
         thr = self.p.start_frac * typical_range_deg
         self._thresholds(regime)[ch] = float(np.clip(thr, c.min_start_deg, c.start_max_deg))
 
     def _thresholds(self, regime: str) -> list[float]:
-        if regime not in self._thr_by:
-            self._thr_by[regime] = [c.min_start_deg for c in self.channels]
-        return self._thr_by[regime]
+        st = self.state
+        if regime not in st.thr_by:
+            st.thr_by[regime] = [c.min_start_deg for c in self.channels]
+        return st.thr_by[regime]
 
     def _set_regime(self) -> None:
-        if self.regime_of is None or self.base is None:
+        """The regime of the rest level (its own start thresholds and minimum ranges)."""
+        st = self.state
+        if self.regimes is None or st.base is None:
             return
-        r = self.regime_of(self.base)
-        if r != self._regime:
-            self._regime = r
-            self.start_thr = self._thresholds(r)
-            self.min_range = self.min_range_by.get(r, [c.min_range_deg for c in self.channels])
+        r = self.regimes.of(st.base)
+        if r != st.regime:
+            st.regime = r
+            st.start_thr = self._thresholds(r)
+            st.min_range = self.regimes.min_range_by.get(r, [c.min_range_deg for c in self.channels])
 
     def _devs(self, vals: tuple[float, ...]) -> list[float]:
-        assert self.base is not None
-        return [v - b for v, b in zip(vals, self.base, strict=True)]
+        st = self.state
+        assert st.base is not None
+        return [v - b for v, b in zip(vals, st.base, strict=True)]
 
     def _excess(self, devs: list[float]) -> list[float]:
         """How far each channel is beyond rest in its counted direction."""
         return [d if c.one_sided else abs(d) for d, c in zip(devs, self.channels, strict=True)]
 
-    def process(
-        self,
-        t: F64,
-        values: F64,
-        speed: F64,
-        quiet: np.ndarray,
-        frontal: F64,
-        incl: F64,
-        emit: Callable[[Segment], None],
-    ) -> None:
+    def detect(self, frames: DrillFrames, emit: Callable[[Segment], None]) -> None:
         """Feed samples; ``emit`` is called at the closing sample (before the next one is seen)."""
-        rows = np.column_stack([t, values, speed, frontal, incl]).tolist()
-        quiet_l = quiet.tolist()
-        nch = len(self.channels)
-        for row, q in zip(rows, quiet_l, strict=True):
-            ti = row[0]
-            vals = tuple(row[1 : 1 + nch])
-            dt = 0.0 if math.isnan(self._last_t) else min(ti - self._last_t, 0.5)
-            self._last_t = ti
-            if self.base is None:
+        st = self.state
+        columns = [getattr(frames, _COLUMN[c.name]).tolist() for c in self.channels]
+        samples = zip(
+            frames.time_s.tolist(),
+            zip(*columns, strict=True),
+            frames.speed_dps.tolist(),
+            frames.frontal_deg.tolist(),
+            frames.incl_deg.tolist(),
+            strict=True,
+        )
+        for (ti, vals, *rest), q in zip(samples, frames.quiet.tolist(), strict=True):
+            row = Sample(ti, vals, *rest)
+            dt = 0.0 if math.isnan(st.last_t) else min(ti - st.last_t, 0.5)
+            st.last_t = ti
+            if st.base is None:
                 if q:
-                    self.base = list(vals)
+                    st.base = list(vals)
                 continue
-            if not self.in_rep:
+            if not st.in_rep:
                 self._rest_step(row, vals, q, dt)
             else:
                 seg = self._rep_step(row, vals, q)
                 if seg is not None:
                     emit(seg)
 
-    def _rest_step(self, row: list[float], vals: tuple[float, ...], q: bool, dt: float) -> None:
-        assert self.base is not None
+    def _rest_step(self, row: Sample, vals: tuple[float, ...], q: bool, dt: float) -> None:
+        st = self.state
+        assert st.base is not None
         exc = self._excess(self._devs(vals))
         # a channel has settled when it stayed within settle_band_deg for settle_s
-        ti = row[0]
+        ti = row.t_s
         for k, v in enumerate(vals):
-            if abs(v - self._anchor[k]) > self.p.settle_band_deg:
-                self._anchor[k], self._anchor_t[k] = v, ti
-                self._run_sum[k], self._run_n[k], self._run_new[k] = 0.0, 0, True
-            self._run_sum[k] += v
-            self._run_n[k] += 1
+            if abs(v - st.anchor[k]) > self.shared.settle_band_deg:
+                st.anchor[k], st.anchor_t[k] = v, ti
+                st.run_sum[k], st.run_n[k], st.run_new[k] = 0.0, 0, True
+            st.run_sum[k] += v
+            st.run_n[k] += 1
         if q:
             # a one-sided channel that has just settled more than settle_band_deg BELOW its rest level is
             # in a new stance (stood up after the bent-knee set): no rep starts backwards, so the rest level
@@ -218,11 +222,11 @@ class ExcursionSegmenter:
             # loses that much range). Not forwards, nor on two-sided channels: there a settled run can be
             # a pause in a drive slower than the settle test (0.5° in 0.6 s), and jumping there eats it.
             for k, c in enumerate(self.channels):
-                if c.one_sided and self._run_new[k] and ti - self._anchor_t[k] >= self.p.settle_s:
-                    self._run_new[k] = False
-                    mean = self._run_sum[k] / self._run_n[k]
-                    if mean < self.base[k] - self.p.settle_band_deg:
-                        self.base[k] = mean
+                if c.one_sided and st.run_new[k] and ti - st.anchor_t[k] >= self.shared.settle_s:
+                    st.run_new[k] = False
+                    mean = st.run_sum[k] / st.run_n[k]
+                    if mean < st.base[k] - self.shared.settle_band_deg:
+                        st.base[k] = mean
             # the rest level follows a still shin, but not one slowly leaving it (a movement under
             # the gyro's stillness threshold): beyond half the start threshold it waits until settled,
             # and within it, unsettled, it follows only slowly (DRIFT_TAU_S) — at τ = 0.5 s it would
@@ -230,265 +234,274 @@ class ExcursionSegmenter:
             a = dt / (self.p.base_tau_s + dt)
             a_slow = dt / (DRIFT_TAU_S + dt)
             band = self.p.rest_band_frac
-            self.base = [
-                b + a * (v - b) if ti - at >= self.p.settle_s else b + a_slow * (v - b) if e <= band * thr else b
-                for b, v, e, thr, at in zip(self.base, vals, exc, self.start_thr, self._anchor_t, strict=True)
+            st.base = [
+                b + a * (v - b) if ti - at >= self.shared.settle_s else b + a_slow * (v - b) if e <= band * thr else b
+                for b, v, e, thr, at in zip(st.base, vals, exc, st.start_thr, st.anchor_t, strict=True)
             ]
             self._set_regime()
             exc = self._excess(self._devs(vals))
-        thr_open = self.start_thr
-        if self._overshoot is not None:
-            k, sign, range_deg = self._overshoot
-            other_way = (vals[k] - self.base[k]) * sign < 0
-            if q and ti - self._anchor_t[k] >= self.p.settle_s:
-                self._overshoot = None
-                if not (other_way and exc[k] > max(self.start_thr[k], SETTLED_FRAC * range_deg)):
-                    self.base[k] = vals[k]  # settled after the return: re-reference (drift, not a movement)
+        thr_open = st.start_thr
+        if st.overshoot is not None:
+            k, sign, range_deg = st.overshoot
+            other_way = (vals[k] - st.base[k]) * sign < 0
+            if q and ti - st.anchor_t[k] >= self.shared.settle_s:
+                st.overshoot = None
+                if not (other_way and exc[k] > max(st.start_thr[k], SETTLED_FRAC * range_deg)):
+                    st.base[k] = vals[k]  # settled after the return: re-reference (drift, not a movement)
                     exc = self._excess(self._devs(vals))
                 # else: held far out the other way — a rep that swung through rest; it opens below
             elif other_way:  # past rest the other way, not settled yet
-                thr_open = list(self.start_thr)
+                thr_open = list(st.start_thr)
                 thr_open[k] = max(thr_open[k], SWING_FRAC * range_deg)
         # A rep closes on the way back, at end_frac of its range, which can be beyond the start threshold:
         # until every channel is back within its start threshold, a channel opens a rep only by rising a
         # start threshold above its lowest point since the close (a drive again from a partial return),
         # never on the rest of the return itself (a fast return opened a "rep" of its own tail, whose
         # peak was its start: fresh seed 31, knee-to-wall).
-        ret = self._returning
-        if ret is not None and all(e <= thr for e, thr in zip(exc, self.start_thr, strict=True)):
-            ret = self._returning = None
+        ret = st.returning
+        if ret is not None and all(e <= thr for e, thr in zip(exc, st.start_thr, strict=True)):
+            ret = st.returning = None
         turned = False  # a new low on the way back: the next rep would start here
         if ret is not None:
             for k, e in enumerate(exc):
                 if e < ret[k]:
                     ret[k], turned = e, True
-        if turned or all(e <= 0.25 * thr for e, thr in zip(exc, self.start_thr, strict=True)):
-            self._pre = [tuple(row)]
+        if turned or all(e <= 0.25 * thr for e, thr in zip(exc, st.start_thr, strict=True)):
+            st.pre = [row]
         else:
-            self._pre.append(tuple(row))
-            if len(self._pre) > 4000:
-                self._pre = self._pre[-2000:]
+            st.pre.append(row)
+            if len(st.pre) > 4000:
+                st.pre = st.pre[-2000:]
         if any(
-            e > thr and (ret is None or e - ret[k] > st)
-            for k, (e, thr, st) in enumerate(zip(exc, thr_open, self.start_thr, strict=True))
+            e > thr and (ret is None or e - ret[k] > thr_k)
+            for k, (e, thr, thr_k) in enumerate(zip(exc, thr_open, st.start_thr, strict=True))
         ):
-            self._overshoot = None
-            self._returning = None
-            self._open(self._pre)
+            st.overshoot = None
+            st.returning = None
+            self._open(st.pre)
 
-    def _open(self, rows: list[tuple[float, ...]]) -> None:
-        self.in_rep = True
-        self._buf = list(rows)
-        self._pre = []
+    def _open(self, rows: list[Sample]) -> None:
+        st = self.state
+        st.in_rep = True
+        st.buf = list(rows)
+        st.pre = []
         nch = len(self.channels)
         # settling is judged afresh after the rep (an anchor from before it would call the return settled)
-        self._anchor = [math.inf] * nch
-        self._anchor_t = [math.inf] * nch
-        self._peak = [0.0] * nch
-        for r in self._buf:
+        st.anchor = [math.inf] * nch
+        st.anchor_t = [math.inf] * nch
+        st.peak = [0.0] * nch
+        for r in st.buf:
             self._track_peak(r)
-        self._quiet = _Quiet()
-        self._plateau = None
-        self._run = None
-        self._stop = None
+        st.quiet = QuietRun()
+        st.plateau = None
+        st.run = None
+        st.stop = None
 
-    def _track_peak(self, row: tuple[float, ...]) -> None:
+    def _track_peak(self, row: Sample) -> None:
+        st = self.state
         nch = len(self.channels)
-        exc = self._excess(self._devs(row[1 : 1 + nch]))
+        exc = self._excess(self._devs(row.values))
         for k in range(nch):
-            if exc[k] > self._peak[k]:
-                self._peak[k] = exc[k]
+            if exc[k] > st.peak[k]:
+                st.peak[k] = exc[k]
                 if k == 0:
-                    self.peak_s = row[0]
+                    st.peak_s = row.t_s
         # live hold on channel 0 (the UI's hold ring)
-        if exc[0] >= self._peak[0] - self.p.hold_band_deg:
-            if math.isnan(self.hold_start_s):
-                self.hold_start_s = row[0]
+        if exc[0] >= st.peak[0] - self.shared.hold_band_deg:
+            if math.isnan(st.hold_start_s):
+                st.hold_start_s = row.t_s
         else:
-            self.hold_start_s = math.nan
+            st.hold_start_s = math.nan
 
-    def _rep_step(self, row: list[float], vals: tuple[float, ...], q: bool) -> Segment | None:
-        assert self.base is not None
+    def _rep_step(self, row: Sample, vals: tuple[float, ...], q: bool) -> Segment | None:
+        st = self.state
+        assert st.base is not None
         p = self.p
         nch = len(self.channels)
-        self._buf.append(tuple(row))
-        self._track_peak(tuple(row))
-        ti = row[0]
+        st.buf.append(row)
+        self._track_peak(row)
+        ti = row.t_s
         # stillness runs inside the excursion → plateau candidates
-        qs = self._quiet
+        qs = st.quiet
         # a slow movement is under the gyro's stillness threshold too (a 10 s tilt turns at 1–2 °/s):
         # a plateau also needs every channel to stay within settle_band_deg of where the run began
-        if q and qs.n and any(abs(v - f) > p.settle_band_deg for v, f in zip(vals, qs.first, strict=True)):
-            qs = self._quiet = _Quiet()
+        if q and qs.n and any(abs(v - f) > self.shared.settle_band_deg for v, f in zip(vals, qs.first, strict=True)):
+            qs = st.quiet = QuietRun()
         if q:
             if qs.n == 0:
                 qs.start_s, qs.sums, qs.first = ti, [0.0] * nch, list(vals)
             qs.n += 1
             qs.sums = [s + v for s, v in zip(qs.sums, vals, strict=True)]
-            if ti - qs.start_s >= p.settle_s:
-                self._plateau = [s / qs.n for s in qs.sums]
-                self._plateau_len = len(self._buf)
+            if ti - qs.start_s >= self.shared.settle_s:
+                st.plateau = [s / qs.n for s in qs.sums]
+                st.plateau_len = len(st.buf)
         else:
-            self._quiet = _Quiet()
-        if self._plateau is not None and self._plateau_len == len(self._buf):
+            st.quiet = QuietRun()
+        if st.plateau is not None and st.plateau_len == len(st.buf):
             seg = self._settled_back(qs.start_s, ti)
-            if seg is not None or not self.in_rep:
+            if seg is not None or not st.in_rep:
                 return seg
         seg = self._revisit(q, vals, ti)
-        if seg is not None or not self.in_rep:
+        if seg is not None or not st.in_rep:
             return seg
-        if self._plateau is not None and self._leaves_plateau(vals):
+        if st.plateau is not None and self._leaves_plateau(vals):
             # a new stance: the plateau becomes the rest level, the excursion restarts from it
-            self.base = self._plateau
+            st.base = st.plateau
             self._set_regime()
-            tail = self._buf[self._plateau_len - 1 :]
+            tail = st.buf[st.plateau_len - 1 :]
             self._open(tail)
             return None
         devs = self._devs(vals)
         exc = self._excess(devs)
         dom = self._dominant()
-        end_thr = max(p.end_min_deg, p.end_frac * self._peak[dom])
+        end_thr = max(p.end_min_deg, p.end_frac * st.peak[dom])
         rest_thr = self._rest_thr(ti)
         closed = exc[dom] < end_thr and all(exc[k] < rest_thr[k] for k in range(nch) if k != dom)
         if closed:
             seg = self._close(dom, ti)
             # an integrated channel accepted within its drift allowance has only drifted: re-reference it
             # (else the next rest step would open a rep on that drift)
-            self.base = [
+            st.base = [
                 v if c.integrated and k != dom else b
-                for k, (v, b, c) in enumerate(zip(vals, self.base, self.channels, strict=True))
+                for k, (v, b, c) in enumerate(zip(vals, st.base, self.channels, strict=True))
             ]
             return seg
-        if ti - self._buf[0][0] > p.max_rep_s:
-            self.in_rep = False
-            self.base = list(vals)
-            self._pre = [tuple(row)]
+        if ti - st.buf[0].t_s > p.max_rep_s:
+            st.in_rep = False
+            st.base = list(vals)
+            st.pre = [row]
         return None
 
     def _revisit(self, q: bool, vals: tuple[float, ...], ti: float) -> Segment | None:
         """Track short stops; a stop back at the last stop's level after a full rep beyond it (further
         from rest) makes that level the rest level (a new stance) and closes the rep driven from it."""
-        assert self.base is not None
-        band = self.p.settle_band_deg * STOP_S / self.p.settle_s
-        i = len(self._buf) - 1
-        run = self._run
-        if not q or (run is not None and any(abs(v - f) > band for v, f in zip(vals, run[1], strict=True))):
+        st = self.state
+        assert st.base is not None
+        band = self.shared.settle_band_deg * STOP_S / self.shared.settle_s
+        i = len(st.buf) - 1
+        run = st.run
+        if not q or (run is not None and any(abs(v - f) > band for v, f in zip(vals, run.first, strict=True))):
             run = None
         if q:
-            run = (i, list(vals), [0.0] * len(vals), 0) if run is None else run
-            run = (run[0], run[1], [a + v for a, v in zip(run[2], vals, strict=True)], run[3] + 1)
-        self._run = run
-        if run is None or ti - self._buf[run[0]][0] < STOP_S:
+            run = StopRun(i, list(vals), [0.0] * len(vals), 0) if run is None else run
+            run = StopRun(run.start, run.first, [a + v for a, v in zip(run.sums, vals, strict=True)], run.n + 1)
+        st.run = run
+        if run is None or ti - st.buf[run.start].t_s < STOP_S:
             return None
-        mean = [a / run[3] for a in run[2]]
-        prev = self._stop
-        self._stop = (mean, i)
-        if prev is None or prev[1] >= run[0]:  # the same stop going on, or none before it
+        mean = [a / run.n for a in run.sums]
+        prev = st.stop
+        st.stop = Stop(mean, i)
+        if prev is None or prev.last >= run.start:  # the same stop going on, or none before it
             return None
         level, last = prev
         # the level must be displaced from rest like a plateau that becomes a new stance
         rest_thr = self._rest_thr(ti)
         if not any(
-            (level[k] - self.base[k] > self.start_thr[k]) if c.one_sided else abs(level[k] - self.base[k]) > rest_thr[k]
+            (level[k] - st.base[k] > st.start_thr[k]) if c.one_sided else abs(level[k] - st.base[k]) > rest_thr[k]
             for k, c in enumerate(self.channels)
         ):
             return None
-        tail = self._buf[last : run[0] + 1]
-        seg_vals = np.asarray([r[1 : 1 + len(self.channels)] for r in tail]) - np.asarray(level)
+        tail = st.buf[last : run.start + 1]
+        seg_vals = np.asarray([r.values for r in tail]) - np.asarray(level)
         peak = [
             float(seg_vals[:, k].max()) if c.one_sided else float(np.abs(seg_vals[:, k]).max())
             for k, c in enumerate(self.channels)
         ]
         dom = self._dominant(peak)
-        if peak[dom] < self.min_range[dom]:
+        if peak[dom] < st.min_range[dom]:
             return None
         back = [abs(m - lv) for m, lv in zip(mean, level, strict=True)]
         if back[dom] >= max(self.p.end_min_deg, self.p.end_frac * peak[dom]):
             return None
         if any(back[k] >= rest_thr[k] for k in range(len(self.channels)) if k != dom):
             return None
-        self.base = list(level)
+        st.base = list(level)
         self._set_regime()
-        self._buf = tail
-        self._peak = [0.0] * len(self.channels)
+        st.buf = tail
+        st.peak = [0.0] * len(self.channels)
         for r in tail:
             self._track_peak(r)
-        seg = self._close(dom, ti, end_s=tail[-1][0])
-        self.base = mean  # the rest level is where the shin stands now
+        seg = self._close(dom, ti, end_s=tail[-1].t_s)
+        st.base = mean  # the rest level is where the shin stands now
         self._set_regime()
         return seg
 
     def _rest_thr(self, ti: float) -> list[float]:
         """Per channel, how far from the rest level it may be and still count as back at rest while a
         rep is open: the start threshold, plus for an integrated channel the drift since the rep began."""
-        elapsed_s = max(0.0, ti - self._buf[0][0]) if self._buf else 0.0
+        st = self.state
+        elapsed_s = max(0.0, ti - st.buf[0].t_s) if st.buf else 0.0
         return [
             thr + INTEGRATED_DRIFT_DPS * elapsed_s if c.integrated else thr
-            for thr, c in zip(self.start_thr, self.channels, strict=True)
+            for thr, c in zip(st.start_thr, self.channels, strict=True)
         ]
 
     def _dominant(self, peak: list[float] | None = None) -> int:
         """The channel whose peak (the open rep's unless given) is largest relative to its minimum range."""
-        pk = self._peak if peak is None else peak
-        return max(range(len(self.channels)), key=lambda k: pk[k] / max(self.min_range[k], 1e-6))
+        st = self.state
+        pk = st.peak if peak is None else peak
+        return max(range(len(self.channels)), key=lambda k: pk[k] / max(st.min_range[k], 1e-6))
 
     def _settled_back(self, still_s: float, ti: float) -> Segment | None:
         """Still for settle_s after coming back more than RETURN_FRAC of the way: the rep is over and
         the rest level is where the shin settled. The angles can come back off by 2° after a slow rep
         (the orientation filter's error, largest on frontal tilt and axial rotation), which the
         closing threshold (a quarter of the range) would wait for forever."""
-        assert self.base is not None and self._plateau is not None
+        st = self.state
+        assert st.base is not None and st.plateau is not None
         dom = self._dominant()
-        pexc = self._excess([v - b for v, b in zip(self._plateau, self.base, strict=True)])
-        if self._peak[dom] < self.min_range[dom] or pexc[dom] >= RETURN_FRAC * self._peak[dom]:
+        pexc = self._excess([v - b for v, b in zip(st.plateau, st.base, strict=True)])
+        if st.peak[dom] < st.min_range[dom] or pexc[dom] >= RETURN_FRAC * st.peak[dom]:
             return None
         rest_thr = self._rest_thr(ti)
         if any(pexc[k] >= rest_thr[k] for k in range(len(self.channels)) if k != dom):
             return None
-        plateau = self._plateau
+        plateau = st.plateau
         seg = self._close(dom, ti, end_s=still_s)
-        self.base = list(plateau)
+        st.base = list(plateau)
         self._set_regime()
         return seg
 
     def _leaves_plateau(self, vals: tuple[float, ...]) -> bool:
-        assert self.base is not None and self._plateau is not None
-        rest_thr = self._rest_thr(self._last_t)
+        st = self.state
+        assert st.base is not None and st.plateau is not None
+        rest_thr = self._rest_thr(st.last_t)
         displaced = any(
-            abs(self._plateau[j] - self.base[j]) > rest_thr[j] for j, cj in enumerate(self.channels) if not cj.one_sided
+            abs(st.plateau[j] - st.base[j]) > rest_thr[j] for j, cj in enumerate(self.channels) if not cj.one_sided
         )
         for k, c in enumerate(self.channels):
-            from_plateau = vals[k] - self._plateau[k]
-            plat_dev = self._plateau[k] - self.base[k]
-            dev = vals[k] - self.base[k]
+            from_plateau = vals[k] - st.plateau[k]
+            plat_dev = st.plateau[k] - st.base[k]
+            dev = vals[k] - st.base[k]
             if c.one_sided:
                 # a drive from a displaced plateau: a new stance (this channel raised), or the foot
                 # set down elsewhere (a reposition turns the shin: only the other channels moved)
-                if from_plateau > self.start_thr[k] and (plat_dev > self.start_thr[k] or displaced):
+                if from_plateau > st.start_thr[k] and (plat_dev > st.start_thr[k] or displaced):
                     return True
             elif (
-                abs(from_plateau) > self.start_thr[k]
-                and abs(dev) > abs(plat_dev) + 0.5 * self.start_thr[k]
+                abs(from_plateau) > st.start_thr[k]
+                and abs(dev) > abs(plat_dev) + 0.5 * st.start_thr[k]
                 # further from rest than the plateau: only counts if the plateau itself was displaced
-                and any(self._plateau[j] - self.base[j] > rest_thr[j] for j in range(len(self.channels)))
+                and any(st.plateau[j] - st.base[j] > rest_thr[j] for j in range(len(self.channels)))
             ):
                 return True
         return False
 
     def _close(self, dom: int, ti: float, end_s: float | None = None) -> Segment | None:
-        assert self.base is not None
-        self.in_rep = False
-        buf = np.asarray(self._buf)
-        self._buf = []
-        self._pre = []
-        self._returning = [math.inf] * len(self.channels)
-        self.hold_start_s = math.nan
+        st = self.state
+        assert st.base is not None
+        st.in_rep = False
+        buf = np.asarray([(r.t_s, *r.values, r.speed_dps, r.frontal_deg, r.incl_deg) for r in st.buf])
+        st.buf = []
+        st.pre = []
+        st.returning = [math.inf] * len(self.channels)
+        st.hold_start_s = math.nan
         nch = len(self.channels)
         c = self.channels[dom]
-        d = buf[:, 1 + dom] - self.base[dom]
+        d = buf[:, 1 + dom] - st.base[dom]
         sign = 1.0 if c.one_sided or abs(d.max()) >= abs(d.min()) else -1.0
-        self._overshoot = None if c.one_sided else (dom, sign, self._peak[dom])
-        if self._peak[dom] < self.min_range[dom] or ti - buf[0, 0] < self.p.min_duration_s:
+        st.overshoot = None if c.one_sided else Overshoot(dom, sign, st.peak[dom])
+        if st.peak[dom] < st.min_range[dom] or ti - buf[0, 0] < self.p.min_duration_s:
             return None
         return Segment(
             channel=dom,
@@ -496,7 +509,7 @@ class ExcursionSegmenter:
             start_s=float(buf[0, 0]),
             end_s=ti if end_s is None else end_s,
             emitted_s=ti,
-            base=list(self.base),
+            base=list(st.base),
             time_s=buf[:, 0],
             values=buf[:, 1 : 1 + nch],
             speed_dps=buf[:, 1 + nch],
@@ -504,17 +517,22 @@ class ExcursionSegmenter:
             incl_deg=buf[:, 3 + nch],
         )
 
-    def live_hold_s(self, now_s: float) -> float:
-        return 0.0 if (not self.in_rep or math.isnan(self.hold_start_s)) else now_s - self.hold_start_s
+
+def drives(ctx: SegmenterContext) -> ExcursionSegmenter:
+    """Signal "inclination": forward knee drives from a rest level."""
+    d, p = ctx.drill, ctx.params
+    return ExcursionSegmenter([Channel("incl", d.start_deg, p.excursion.min_start_deg, d.min_range_deg, True)], p)
 
 
-def hold_run(time_s: F64, signal: F64, band: float) -> tuple[int, int, float]:
-    """(peak index, first..last of the contiguous run within band of the peak) → hold seconds."""
-    k = int(np.argmax(signal))
-    inside = signal >= signal[k] - band
-    outside = np.flatnonzero(~inside)
-    before = outside[outside < k]
-    after = outside[outside > k]
-    first = int(before[-1]) + 1 if before.size else 0
-    last = int(after[0]) - 1 if after.size else len(signal) - 1
-    return k, first, float(time_s[last] - time_s[first])
+def matrix(ctx: SegmenterContext) -> ExcursionSegmenter:
+    """Signal "matrix" (the ankle matrix): forward drives, tilts and axial rotations, each from a
+    bent knee or a straight leg (KneeRegime)."""
+    d, p = ctx.drill, ctx.params
+    lo = p.excursion.min_start_deg
+    channels = [
+        Channel("incl", d.start_deg, lo, d.min_range_deg, True),
+        Channel("frontal", d.start_deg, lo, d.min_tilt_deg, False),
+        Channel("axial", d.start_deg, max(AXIAL_MIN_START_DEG, lo), d.min_rotation_deg, False, True),
+    ]
+    regimes = KneeRegime(ctx.standing_deg, {"straight": [d.min_straight_deg, d.min_tilt_deg, d.min_rotation_deg]})
+    return ExcursionSegmenter(channels, p, regimes=regimes)

@@ -1,4 +1,4 @@
-"""Plain data of the rep counter: a rep, an event, the live state for the UI, the parameters."""
+"""Plain data of the rep counter: a rep, an event, the live state for the UI (its tuning: params.py)."""
 
 from __future__ import annotations
 
@@ -7,27 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Phase = Literal["waiting", "resting", "moving", "holding"]
-
-
-@dataclass(frozen=True)
-class CounterParams:
-    """Tuning shared by every drill (the drill's own thresholds are in the catalogue)."""
-
-    quiet_dps: float = 2.5  # |bias-corrected gyro| below this = the shin is still
-    base_tau_s: float = 0.5  # time constant of the rest level while still
-    rest_band_frac: float = 0.5  # ... and within this × the start threshold of it (else a slow movement)
-    settle_band_deg: float = 0.5  # ... or settled: within this for settle_s (a new rest level)
-    settle_s: float = 0.6  # stillness this long inside an excursion = a plateau (a new stance?)
-    min_start_deg: float = 1.5  # smallest start threshold (adapted up to the drill's start_deg)
-    start_frac: float = 0.3  # start threshold = this × the person's typical range (clamped)
-    end_frac: float = 0.25  # a rep ends below rest + this × its range ...
-    end_min_deg: float = 0.4  # ... but never closer to rest than this
-    partial_frac: float = 0.5  # range under this × the typical range = a partial rep (not counted)
-    min_duration_s: float = 0.4  # shorter excursions are wobble, not reps
-    max_rep_s: float = 90.0  # longer excursions are abandoned (sitting down, taking the strap off)
-    hold_band_deg: float = 2.0  # a hold = contiguous time within this band of the rep's peak
-    hold_band_rise_cm: float = 0.5  # calf raises: top hold band
-    history_reps: int = 5  # typical range = median of the last reps of the same kind
 
 
 @dataclass

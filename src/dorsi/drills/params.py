@@ -1,0 +1,97 @@
+"""Every tuned value of the rep counter and its segmenters, each in one place (frozen, vqf-style).
+
+``CounterParams`` holds what every drill shares (what "still" and "settled" mean, the hold bands,
+the partial-rep rule) and one params dataclass per segmenter. The drill's own thresholds (start,
+minimum ranges) are in the catalogue; the person's facts (foot length) come with the session.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class ExcursionParams:
+    """Excursions from a rest level (excursion.py)."""
+
+    base_tau_s: float = 0.5  # time constant of the rest level while still
+    rest_band_frac: float = 0.5  # ... and within this × the start threshold of it (else a slow movement)
+    min_start_deg: float = 1.5  # smallest start threshold (adapted up to the drill's start_deg)
+    start_frac: float = 0.3  # start threshold = this × the person's typical range (clamped)
+    end_frac: float = 0.25  # a rep ends below rest + this × its range ...
+    end_min_deg: float = 0.4  # ... but never closer to rest than this
+    min_duration_s: float = 0.4  # shorter excursions are wobble, not reps
+    max_rep_s: float = 90.0  # longer excursions are abandoned (sitting down, taking the strap off)
+
+
+@dataclass(frozen=True)
+class CyclicParams:
+    """Rocks and circles (cyclic.py)."""
+
+    vel_tau_s: float = 0.04
+    zig_deg: float = 1.5
+    stop_frac: float = 0.15
+    symmetry_min: float = 0.4
+    min_speed_dps: float = 1.5
+    stop_s: float = 0.5  # circles: slower than min_speed_dps this long is a stop (shorter: a slow circle's top)
+    bout_gap_s: float = 3.0  # a still plateau this long after the last rock re-centres the squat
+
+
+@dataclass(frozen=True)
+class VerticalParams:
+    """Calf raises from integrated vertical acceleration (vertical.py)."""
+
+    # |smoothed vertical acceleration| below this (and a quiet gyro) = quiet: ≈ 4 σ of the smoothed
+    # noise of an LSM6DS3 (150 µg/√Hz), a third of a slow rise's peak acceleration (≈ 2.5 cm/s²)
+    still_acc_mps2: float = 0.01
+    acc_tau_s: float = 0.15  # the quiet test's boxcar window (noise σ ≈ 2.7 mm/s²)
+    still_s: float = 0.15
+    still_v_mps: float = 0.01  # |integrated velocity| under this while quiet = still
+    still_long_s: float = 3.0  # ... or quiet this long whatever the velocity (drift)
+    bias_tau_s: float = 60.0  # running mean of the rest offset (seconds of evidence; the bias barely drifts)
+    bias_still_mps2: float = 0.008
+    bias_still_s: float = 0.3
+    slow_tau_s: float = 0.6
+    bias_after_rep_s: float = 1.5
+    start_cm: float = 1.0
+    bottom_frac: float = 0.7  # the lowering has begun under this × top; it ends under it ...
+    release_frac: float = 0.3  # ... once its speed is back under this × its peak
+    max_rep_s: float = 30.0
+    # the gyro's part of the quiet test: a calf raise sways the shin more than standing does (the shared
+    # quiet_dps is what counts as a still shin for the rest offset)
+    still_dps: float = 6.0
+    tap_s: float = 0.06  # a tap's edges: integration is undone this far back and skipped this long
+    # vertical acceleration (or |specific force| − g) beyond this is a tap, not a raise. A tap into the skin is
+    # 2–4 g for 5–20 ms (a jolt of ≥ 12 m/s² even when horizontal); a fast raise (rise in 0.4 s) reaches
+    # ~2 m/s², and at 2.0 its onset was taken for a tap and undone (fresh seed 36 `fast`: 6 of 45 lost)
+    spike_mps2: float = 5.0
+    min_bias_s: float = 0.5  # still time needed before the first rep can be measured
+    onset_s: float = 0.3  # a movement's onset is re-integrated this far back (its start looked still)
+    resid_max_mps2: float = 0.005  # a zero-velocity residual / interval above this is no offset evidence
+    push_frac: float = 0.75  # ... or under this and the next rise pushes up
+    bridge_frac: float = 0.5  # the lowering is over once the bridged height is under this × the top (halfway)
+    # ... less about the fitted end's error: it grows with the lowering's duration (σ 0.5-1 s at 6-9 s);
+    # a 3 s lowering's last second still brakes, and a rest seen there leaves that braking as a rise
+    settle_lead_s: float = 1.0
+    settle_lead_frac: float = 0.125
+    settle_max_s: float = 4.0  # after a rep closes, no rest until the fitted lowering's end, at most this long
+    brake_margin_mps2: float = 0.008  # ≈ 3 σ of the quiet test's boxcar noise (2.7 mm/s²)
+    # a calf raise barely tilts the shin (simulated, every event: ≤ 1.9° from where the rep began,
+    # sagittal or frontal); a step to reposition the foot lifts it as far, tilting it ≥ 14° (median 22°)
+    max_tilt_change_deg: float = 8.0
+
+
+@dataclass(frozen=True)
+class CounterParams:
+    """Tuning shared by every drill, and each segmenter's own."""
+
+    quiet_dps: float = 2.5  # |bias-corrected gyro| below this = the shin is still
+    settle_band_deg: float = 0.5  # settled: within this ...
+    settle_s: float = 0.6  # ... for this long (a plateau inside an excursion, a still squat between rocks)
+    hold_band_deg: float = 2.0  # a hold = contiguous time within this band of the rep's peak (live and stored)
+    hold_band_rise_cm: float = 0.5  # calf raises: top hold band
+    partial_frac: float = 0.5  # range under this × the typical range = a partial rep (not counted)
+    history_reps: int = 5  # typical range = median of the last reps of the same kind
+    excursion: ExcursionParams = field(default_factory=ExcursionParams)
+    cyclic: CyclicParams = field(default_factory=CyclicParams)
+    vertical: VerticalParams = field(default_factory=VerticalParams)

@@ -1,0 +1,222 @@
+"""The one shape every drill's segmenter has: the frames it reads, the draft it emits, its protocol.
+
+    frames = framer.update(shin_frames)          # once per chunk, by the counter
+    segmenter.process(frames.since(i), emit)     # emit(draft) at the sample that closes a rep
+    segmenter.judged(draft, partial, typical)    # the counter's verdict on that draft
+
+A segmenter turns samples into ``Draft``s (a rep in a common form); the counter judges every draft
+the same way (partial or counted, set, hold, score). Which segmenter a drill uses is its catalogue
+``signal``, looked up in dorsi.drills.segmenters.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any, Generic, Protocol, TypeVar
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dorsi.drills.catalog import Drill
+from dorsi.drills.params import CounterParams
+from dorsi.motion import quat as Q
+from dorsi.motion.pipeline import ShinFrames
+from dorsi.motion.types import F64, GRAVITY_MPS2
+
+
+@dataclass(eq=False)
+class DrillFrames:
+    """What the segmenters read, per sample of one chunk (computed once, by the counter)."""
+
+    time_s: F64
+    incl_deg: F64  # tibial inclination
+    frontal_deg: F64  # frontal tilt
+    speed_dps: F64  # |bias-corrected gyro|
+    quiet: NDArray[np.bool_]  # speed under CounterParams.quiet_dps: the shin is still
+    axial_deg: F64  # rotation about the shin's long axis: the integrated rate, carried across chunks
+    quat_wxyz: F64
+    acc_mps2: F64  # specific force, sensor frame
+
+    def __len__(self) -> int:
+        return len(self.time_s)
+
+    def since(self, start: int) -> DrillFrames:
+        if start == 0:
+            return self
+        return DrillFrames(
+            self.time_s[start:],
+            self.incl_deg[start:],
+            self.frontal_deg[start:],
+            self.speed_dps[start:],
+            self.quiet[start:],
+            self.axial_deg[start:],
+            self.quat_wxyz[start:],
+            self.acc_mps2[start:],
+        )
+
+    @cached_property
+    def vertical_acc_mps2(self) -> F64:
+        """Vertical specific force minus g (earth z up): the shin's vertical acceleration plus offset."""
+        rot = Q.to_matrix(self.quat_wxyz)
+        return np.asarray(np.einsum("nj,nj->n", rot[:, 2, :], self.acc_mps2) - GRAVITY_MPS2, dtype=np.float64)
+
+    @cached_property
+    def jolt_mps2(self) -> F64:
+        """|specific force| − g: a tap into the skin shows here even when it is horizontal."""
+        return np.asarray(np.linalg.norm(self.acc_mps2, axis=1) - GRAVITY_MPS2, dtype=np.float64)
+
+
+class DrillFramer:
+    """ShinFrames → DrillFrames, chunk by chunk (the axial integral carries over: any chunking)."""
+
+    def __init__(self, quiet_dps: float) -> None:
+        self.quiet_dps = quiet_dps
+        self.axial_deg = 0.0
+        self.last_t = math.nan
+
+    def update(self, frames: ShinFrames) -> DrillFrames:
+        t = frames.time_s
+        gyr = frames.gyr_dps
+        # axial rotation: integral of the rate about the long axis (sensor +Y)
+        dt = np.diff(t, prepend=t[0] if math.isnan(self.last_t) else self.last_t)
+        axial = self.axial_deg + np.cumsum(gyr[:, 1] * np.minimum(dt, 0.5))
+        self.axial_deg = float(axial[-1])
+        self.last_t = float(t[-1])
+        speed = np.linalg.norm(gyr, axis=1)
+        return DrillFrames(
+            t,
+            frames.tibial_inclination_deg,
+            frames.frontal_tilt_deg,
+            speed,
+            speed < self.quiet_dps,
+            axial,
+            frames.quat_wxyz,
+            frames.acc_mps2,
+        )
+
+
+@dataclass
+class RepTrace:
+    """What every segmenter's record of a rep has: its times and its samples."""
+
+    start_s: float
+    end_s: float
+    emitted_s: float  # the sample time at which the segmenter closed it
+    time_s: F64
+    incl_deg: F64
+    frontal_deg: F64
+    speed_dps: F64
+
+
+@dataclass
+class Draft(RepTrace):
+    """A rep in the common form every segmenter emits, before the counter judges and scores it."""
+
+    signal: F64  # what the peak and hold are taken from (deviation from rest, or height)
+    range_value: float  # what partial reps are judged on
+    band: float  # the hold band on ``signal`` (CounterParams.hold_band_*)
+    unit: str = "°"  # of signal and range_value: "°" (range_deg is its peak) or " cm"
+    kind: str = "drive"
+    direction: str | None = None
+    set_key: str = ""  # a change of this (circle direction, bent/straight knee) starts a new set
+    drift: bool = True  # report the knee's medial drift (a forward drive)
+    smooth_to_peak: bool = False  # smoothness of the drive itself (start → peak), else the whole rep
+    extra: dict[str, Any] = field(default_factory=dict)
+    source: Any = None  # the segmenter's own record (a RepTrace: Segment, Cycle, Raise), handed back in judged()
+
+    @classmethod
+    def of(cls, rep: RepTrace, signal: F64, range_value: float, band: float, **kw: Any) -> Draft:
+        """From a segmenter's own record (Segment, Cycle, Raise): it is handed back in judged()."""
+        trace = (rep.start_s, rep.end_s, rep.emitted_s, rep.time_s, rep.incl_deg, rep.frontal_deg, rep.speed_dps)
+        return cls(*trace, signal, range_value, band, source=rep, **kw)
+
+    @property
+    def in_deg(self) -> bool:
+        return self.unit == "°"
+
+
+class Segmenter(Protocol):
+    """A drill's rep segmentation, sample by sample (identical for any chunking)."""
+
+    @property
+    def in_rep(self) -> bool: ...
+
+    @property
+    def rest_level_deg(self) -> float:
+        """The inclination the shin rests at between reps (nan where the drill has none)."""
+        ...
+
+    def process(self, frames: DrillFrames, emit: Callable[[Draft], None]) -> None:
+        """Feed samples; ``emit`` is called at the closing sample, before the next one is seen."""
+        ...
+
+    def live_hold_s(self, now_s: float) -> float:
+        """How long the open rep has been held near its peak (the UI's hold ring); 0 if none."""
+        ...
+
+    def judged(self, draft: Draft, partial: bool, typical_range: float) -> None:
+        """The counter's verdict on a draft this segmenter emitted, with the typical range of its
+        kind after it: segmenters that adapt to the person's range or centre learn here."""
+        ...
+
+
+R = TypeVar("R", bound=RepTrace)
+
+
+class SegmenterBase(Generic[R]):
+    """The protocol's plumbing: ``process`` is the segmenter's own ``detect`` (emitting its records, R)
+    turned into drafts by its ``draft``; defaults for a segmenter with no rest level, no live hold and
+    nothing to learn from the verdicts. Its per-sample memory is ``self.state`` (with ``in_rep``)."""
+
+    state: Any
+
+    @property
+    def in_rep(self) -> bool:
+        return bool(self.state.in_rep)
+
+    @property
+    def rest_level_deg(self) -> float:
+        return math.nan
+
+    def process(self, frames: DrillFrames, emit: Callable[[Draft], None]) -> None:
+        self.detect(frames, lambda record: emit(self.draft(record)))
+
+    def detect(self, frames: DrillFrames, emit: Callable[[R], None]) -> None:
+        raise NotImplementedError
+
+    def draft(self, record: R) -> Draft:
+        raise NotImplementedError
+
+    def live_hold_s(self, now_s: float) -> float:
+        return 0.0
+
+    def judged(self, draft: Draft, partial: bool, typical_range: float) -> None:
+        return None
+
+
+@dataclass(frozen=True)
+class SegmenterContext:
+    """What a segmenter is built from when counting starts."""
+
+    drill: Drill
+    params: CounterParams
+    standing_deg: float  # the person's standing inclination (the calibration's, else the first still sample)
+    foot_cm: float  # the person's foot, heel to longest toe
+
+
+SegmenterFactory = Callable[[SegmenterContext], Segmenter]
+
+
+def hold_run(time_s: F64, signal: F64, band: float) -> tuple[int, int, float]:
+    """(peak index, first..last of the contiguous run within band of the peak) → hold seconds."""
+    k = int(np.argmax(signal))
+    inside = signal >= signal[k] - band
+    outside = np.flatnonzero(~inside)
+    before = outside[outside < k]
+    after = outside[outside > k]
+    first = int(before[-1]) + 1 if before.size else 0
+    last = int(after[0]) - 1 if after.size else len(signal) - 1
+    return k, first, float(time_s[last] - time_s[first])
