@@ -160,15 +160,7 @@ class RockSegmenter(SegmenterBase[Cycle]):
 
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
         st = self.state
-        rows = zip(
-            frames.time_s.tolist(),
-            frames.incl_deg.tolist(),
-            frames.frontal_deg.tolist(),
-            frames.speed_dps.tolist(),
-            frames.quiet.tolist(),
-            strict=True,
-        )
-        for ti, x, f, s, q in rows:
+        for ti, x, f, s, q in frames.rows("time_s", "incl_deg", "frontal_deg", "speed_dps", "quiet"):
             self._buf.add(CycleSample(ti, x, f, s))
             (v,) = self._d.step(ti, [x])
             self._quiet_step(ti, x, q)
@@ -310,14 +302,7 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         return dr
 
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
-        rows = zip(
-            frames.time_s.tolist(),
-            frames.incl_deg.tolist(),
-            frames.frontal_deg.tolist(),
-            frames.speed_dps.tolist(),
-            strict=True,
-        )
-        for ti, x, f, s in rows:
+        for ti, x, f, s in frames.rows("time_s", "incl_deg", "frontal_deg", "speed_dps"):
             self._buf.add(CycleSample(ti, x, f, s))
             vt, vf = self._d.step(ti, [x, f])
             cyc = self._step(ti, vt, vf, x, f)

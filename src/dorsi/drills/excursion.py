@@ -178,17 +178,10 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
     def detect(self, frames: DrillFrames, emit: Callable[[Segment], None]) -> None:
         """Feed samples; ``emit`` is called at the closing sample (before the next one is seen)."""
         st = self.state
-        columns = [getattr(frames, _COLUMN[c.name]).tolist() for c in self.channels]
-        samples = zip(
-            frames.time_s.tolist(),
-            zip(*columns, strict=True),
-            frames.speed_dps.tolist(),
-            frames.frontal_deg.tolist(),
-            frames.incl_deg.tolist(),
-            strict=True,
-        )
-        for (ti, vals, *rest), q in zip(samples, frames.quiet.tolist(), strict=True):
-            row = Sample(ti, vals, *rest)
+        values = frames.rows(*(_COLUMN[c.name] for c in self.channels))
+        samples = zip(frames.rows("time_s", "speed_dps", "frontal_deg", "incl_deg", "quiet"), values, strict=True)
+        for (ti, speed, frontal, incl, q), vals in samples:
+            row = Sample(ti, vals, speed, frontal, incl)
             dt = 0.0 if math.isnan(st.last_t) else min(ti - st.last_t, 0.5)
             st.last_t = ti
             if st.base is None:

@@ -12,7 +12,7 @@ the same way (partial or counted, set, hold, score). Which segmenter a drill use
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Generic, Protocol, TypeVar
@@ -42,6 +42,10 @@ class DrillFrames:
 
     def __len__(self) -> int:
         return len(self.time_s)
+
+    def rows(self, *columns: str) -> Iterator[tuple[Any, ...]]:
+        """The named columns sample by sample, as Python scalars (the segmenters' loops run on floats)."""
+        return zip(*(getattr(self, c).tolist() for c in columns), strict=True)
 
     def since(self, start: int) -> DrillFrames:
         if start == 0:

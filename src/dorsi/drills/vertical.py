@@ -164,21 +164,12 @@ class RaiseSegmenter(SegmenterBase[Raise]):
     # -- the steps
     def detect(self, frames: DrillFrames, emit: Callable[[Raise], None]) -> None:
         """Feed samples; ``emit`` is called at the closing sample."""
-        rows = zip(
-            frames.time_s.tolist(),
-            frames.vertical_acc_mps2.tolist(),
-            frames.speed_dps.tolist(),
-            frames.quiet.tolist(),
-            frames.incl_deg.tolist(),
-            frames.frontal_deg.tolist(),
-            np.abs(frames.jolt_mps2).tolist(),
-            strict=True,
-        )
-        for ti, a_raw, s, q, inc, fr, jolt in rows:
+        columns = ("time_s", "vertical_acc_mps2", "speed_dps", "quiet", "incl_deg", "frontal_deg", "jolt_mps2")
+        for ti, a_raw, s, q, inc, fr, jolt in frames.rows(*columns):
             dt, deep = self._deep_rest(ti, a_raw, q)
             if self._learn_offset(ti, dt, a_raw, deep):
                 continue
-            a = self._tap(ti, a_raw - self.state.bias, jolt)
+            a = self._tap(ti, a_raw - self.state.bias, abs(jolt))
             quiet_now, quiet_for = self._quiet(ti, dt, a, s)
             if not self.state.in_rep:
                 self._rest_step(RaiseRow(ti, 0.0, inc, fr, s, 0.0), dt, a, a_raw, deep, quiet_now, quiet_for)
