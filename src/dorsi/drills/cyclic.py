@@ -38,14 +38,14 @@ Counter-clockwise seen from above (knee forward, then to the person's left) is
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
 
 from dorsi.drills.params import CounterParams
-from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext
+from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext, named_rows
 
 
 @dataclass
@@ -80,6 +80,10 @@ class CycleSample(NamedTuple):
     incl_deg: float
     frontal_deg: float
     speed_dps: float
+
+
+def _samples(frames: DrillFrames) -> Iterator[CycleSample]:
+    return named_rows(CycleSample, frames.rows("time_s", "incl_deg", "frontal_deg", "speed_dps"))
 
 
 class _Buffer:
@@ -160,8 +164,9 @@ class RockSegmenter(SegmenterBase[Cycle]):
 
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
         st = self.state
-        for ti, x, f, s, q in frames.rows("time_s", "incl_deg", "frontal_deg", "speed_dps", "quiet"):
-            self._buf.add(CycleSample(ti, x, f, s))
+        for row, q in zip(_samples(frames), frames.quiet.tolist(), strict=True):
+            self._buf.add(row)
+            ti, x, _f, _s = row
             (v,) = self._d.step(ti, [x])
             self._quiet_step(ti, x, q)
             cyc = self._step(ti, x, v)
@@ -302,8 +307,9 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         return dr
 
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
-        for ti, x, f, s in frames.rows("time_s", "incl_deg", "frontal_deg", "speed_dps"):
-            self._buf.add(CycleSample(ti, x, f, s))
+        for row in _samples(frames):
+            self._buf.add(row)
+            ti, x, f, _s = row
             vt, vf = self._d.step(ti, [x, f])
             cyc = self._step(ti, vt, vf, x, f)
             if cyc is not None:

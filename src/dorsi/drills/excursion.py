@@ -52,7 +52,7 @@ from dorsi.drills.excursion_state import (
     StopRun,
 )
 from dorsi.drills.params import CounterParams
-from dorsi.drills.segment import Draft, DrillFrames, SegmenterBase, SegmenterContext
+from dorsi.drills.segment import Draft, DrillFrames, SegmenterBase, SegmenterContext, named_rows
 
 DRIFT_TAU_S = 5.0  # the rest level's time constant for a still but unsettled shin (orientation drift)
 SWING_FRAC = 1.0  # two-sided channels: the opposite way before settling must pass this × the last range
@@ -72,6 +72,7 @@ STOP_S = 0.25
 AXIAL_MIN_START_DEG = 2.0  # the axial channel (an integrated rate, drifting) never opens a rep under this
 
 _COLUMN = {"incl": "incl_deg", "frontal": "frontal_deg", "axial": "axial_deg"}  # Channel.name → DrillFrames
+_REST = ("speed_dps", "frontal_deg", "incl_deg")  # the rest of a Sample, from DrillFrames
 
 
 class ExcursionSegmenter(SegmenterBase[Segment]):
@@ -179,9 +180,10 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         """Feed samples; ``emit`` is called at the closing sample (before the next one is seen)."""
         st = self.state
         values = frames.rows(*(_COLUMN[c.name] for c in self.channels))
-        samples = zip(frames.rows("time_s", "speed_dps", "frontal_deg", "incl_deg", "quiet"), values, strict=True)
-        for (ti, speed, frontal, incl, q), vals in samples:
-            row = Sample(ti, vals, speed, frontal, incl)
+        columns = (frames.time_s.tolist(), values, *(getattr(frames, c).tolist() for c in _REST))
+        samples = named_rows(Sample, zip(*columns, strict=True))
+        for row, q in zip(samples, frames.quiet.tolist(), strict=True):
+            ti, vals = row.t_s, row.values
             dt = 0.0 if math.isnan(st.last_t) else min(ti - st.last_t, 0.5)
             st.last_t = ti
             if st.base is None:

@@ -53,13 +53,14 @@ import math
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from itertools import repeat
 from typing import NamedTuple
 
 import numpy as np
 
 from dorsi.drills.lowering import DEFAULT_FOOT_CM, MJ_PEAK_ACC, heel_rise_cm, lowering_fit, pulse_duration_s
 from dorsi.drills.params import CounterParams
-from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext
+from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext, named_rows, row_maker
 from dorsi.motion.types import F64
 
 
@@ -91,6 +92,10 @@ class _RestSample(NamedTuple):
     dt_s: float
     acc_mps2: float  # raw vertical acceleration (offset not removed)
     deep: bool
+
+
+_raise_row = row_maker(RaiseRow)
+_integral = row_maker(_Integral)
 
 
 @dataclass
@@ -164,17 +169,31 @@ class RaiseSegmenter(SegmenterBase[Raise]):
     # -- the steps
     def detect(self, frames: DrillFrames, emit: Callable[[Raise], None]) -> None:
         """Feed samples; ``emit`` is called at the closing sample."""
-        columns = ("time_s", "vertical_acc_mps2", "speed_dps", "quiet", "incl_deg", "frontal_deg", "jolt_mps2")
-        for ti, a_raw, s, q, inc, fr, jolt in frames.rows(*columns):
+        st = self.state
+        min_bias_s = self.p.min_bias_s
+        n = len(frames)
+        at_rest = zip(  # each sample as a row at height 0, still
+            frames.time_s.tolist(),
+            repeat(0.0, n),
+            frames.incl_deg.tolist(),
+            frames.frontal_deg.tolist(),
+            frames.speed_dps.tolist(),
+            repeat(0.0, n),
+            strict=True,
+        )
+        inputs = frames.rows("vertical_acc_mps2", "quiet", "jolt_mps2")
+        for row, (a_raw, q, jolt) in zip(named_rows(RaiseRow, at_rest), inputs, strict=True):
+            ti = row.t_s
             dt, deep = self._deep_rest(ti, a_raw, q)
-            if self._learn_offset(ti, dt, a_raw, deep):
+            if st.bias_w < min_bias_s:
+                self._learn_offset(ti, dt, a_raw, deep)
                 continue
-            a = self._tap(ti, a_raw - self.state.bias, abs(jolt))
-            quiet_now, quiet_for = self._quiet(ti, dt, a, s)
-            if not self.state.in_rep:
-                self._rest_step(RaiseRow(ti, 0.0, inc, fr, s, 0.0), dt, a, a_raw, deep, quiet_now, quiet_for)
+            a = self._tap(ti, a_raw - st.bias, abs(jolt))
+            quiet_now, quiet_for, still = self._quiet(ti, dt, a, row.speed_dps)
+            if not st.in_rep:
+                self._rest_step(row, dt, a, a_raw, deep, quiet_now, quiet_for, still)
             else:
-                rep = self._rep_step(RaiseRow(ti, 0.0, inc, fr, s, 0.0), dt, a, quiet_for)
+                rep = self._rep_step(row, dt, a, still)
                 if rep is not None:
                     emit(rep)
 
@@ -196,17 +215,14 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.deep_t0 = math.nan
         return dt, deep_now and ti - st.deep_t0 >= p.bias_still_s and ti - st.closed_s >= p.bias_after_rep_s
 
-    def _learn_offset(self, ti: float, dt: float, a_raw: float, deep: bool) -> bool:
-        """Before min_bias_s of deep rest nothing can be measured: learn the offset; True while learning."""
+    def _learn_offset(self, ti: float, dt: float, a_raw: float, deep: bool) -> None:
+        """Before min_bias_s of deep rest nothing can be measured: the offset is all there is to learn."""
         st = self.state
-        if st.bias_w >= self.p.min_bias_s:
-            return False
         if deep:
             st.bias_w += dt
             st.bias += (a_raw - st.bias) * (dt / st.bias_w if st.bias_w > 0 else 1.0)
         st.acc_s = 0.0
         st.zupt_t = ti
-        return True
 
     def _tap(self, ti: float, a: float, jolt: float) -> float:
         """A tap on the sensor (ms-long, no net velocity) is never part of a calf raise: undo what its
@@ -221,14 +237,17 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.rest_s = 0.0
         if ti <= st.tap_until:
             a = 0.0
-        st.hist.append(_Integral(ti, st.v, st.z))
+        st.hist.append(_integral((ti, st.v, st.z)))
         while ti - st.hist[0].t_s > p.tap_s:
             st.hist.popleft()
         return a
 
-    def _quiet(self, ti: float, dt: float, a: float, speed_dps: float) -> tuple[bool, float]:
+    def _quiet(self, ti: float, dt: float, a: float, speed_dps: float) -> tuple[bool, float, bool]:
         """Quiet on a boxcar mean (an exponential mean's tail after a fast rise's 1 m/s² hides the short
-        top hold under a threshold this low); returns (quiet now, for how long)."""
+        top hold under a threshold this low); returns (quiet now, for how long, still). A quiet
+        accelerometer is also what the middle of a lowering at steady speed looks like: still needs the
+        integrated velocity near zero too (or a long quiet run, or the first quiet after a tap or a step,
+        whose integrated velocity means nothing)."""
         p, st = self.p, self.state
         st.box.append((dt, a * dt))
         st.box_s += dt
@@ -244,28 +263,29 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 st.still_t0 = ti
         else:
             st.still_t0 = math.nan
-        return quiet_now, ti - st.still_t0 if quiet_now else 0.0
-
-    def _still(self, quiet_for: float) -> bool:
-        """A quiet accelerometer is also what the middle of a lowering at steady speed looks like: still
-        needs the integrated velocity near zero too (or a long quiet run, or the first quiet after a tap
-        or a step, whose integrated velocity means nothing)."""
-        p, st = self.p, self.state
+        quiet_for = ti - st.still_t0 if quiet_now else 0.0
         still = quiet_for >= p.still_s and (
             abs(st.v) < p.still_v_mps or quiet_for >= p.still_long_s or st.after_tap or st.stepped
         )
         if still:
             st.after_tap = st.stepped = False
-        return still
+        return quiet_now, quiet_for, still
 
     def _rest_step(
-        self, row: RaiseRow, dt: float, a: float, a_raw: float, deep: bool, quiet_now: bool, quiet_for: float
+        self,
+        row: RaiseRow,
+        dt: float,
+        a: float,
+        a_raw: float,
+        deep: bool,
+        quiet_now: bool,
+        quiet_for: float,
+        still: bool,
     ) -> None:
         """Between reps: rest (zero-velocity updates), or the start of a movement (integrated; a rep
         opens when the height passes start_cm)."""
         p, st = self.p, self.state
         ti = row.t_s
-        still = self._still(quiet_for)
         v_before = st.v
         # a lowering brakes once, up to the heel's landing; once that braking has been seen, quiet
         # means the heel is down whatever the integrated velocity says (it carries the offset
@@ -296,7 +316,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.zupt_t = math.nan  # a zero crossing: no evidence on the offset
             st.pre = [row]
             return
-        st.pre.append(RaiseRow(ti, 100.0 * st.z, row.incl_deg, row.frontal_deg, row.speed_dps, st.v))
+        st.pre.append(_raise_row((ti, 100.0 * st.z, row.incl_deg, row.frontal_deg, row.speed_dps, st.v)))
         if len(st.pre) > 6000:
             st.pre = st.pre[-3000:]
         # (height gained in the quiet after the braking is drift: a rise pushes)
@@ -340,12 +360,11 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.rest.clear()
         st.rest_s = 0.0
 
-    def _rep_step(self, row: RaiseRow, dt: float, a: float, quiet_for: float) -> Raise | None:
+    def _rep_step(self, row: RaiseRow, dt: float, a: float, still: bool) -> Raise | None:
         """An open rep: a step tilts the shin (dropped), the top hold is a zero-velocity point (the
         bridged rise), the lowering closes the rep (the bridge, or the older speed rules)."""
         p, st = self.p, self.state
         ti = row.t_s
-        still = self._still(quiet_for)
         r0 = st.rows[0]
         if (
             abs(row.incl_deg - r0.incl_deg) > p.max_tilt_change_deg
@@ -367,7 +386,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.v += a * dt
         st.z += st.v * dt
         z_cm = 100.0 * st.z
-        st.rows.append(RaiseRow(ti, z_cm, row.incl_deg, row.frontal_deg, row.speed_dps, st.v))
+        st.rows.append(_raise_row((ti, z_cm, row.incl_deg, row.frontal_deg, row.speed_dps, st.v)))
         st.top = max(st.top, z_cm)
         if z_cm < p.bottom_frac * st.top:
             st.falling = True
