@@ -14,13 +14,14 @@ except ImportError:  # pragma: no cover
     pass
 
 PROTOCOL_VERSION = 1  # major: bits 7..5 of byte 0 of every message
-PROTOCOL_MINOR = 0  # reported by GET_VERSION; minor changes only add
+PROTOCOL_MINOR = 1  # reported by GET_VERSION; 1.1: several packets/messages may share a notification
 STANDARD_GRAVITY_MPS2 = 9.80665
 
 HEADER_SIZE = 8
 SAMPLE_SIZE = 12  # ax ay az gx gy gz, int16 each
 MAX_SAMPLES = 31  # the count field has 5 bits
 MAX_ATT_VALUE = 512  # longest attribute value BLE allows
+BATCH_MAX_MS = 50  # a packet holds at most this much time of samples: the live angle stays fresh
 
 RATES_HZ = (52, 104, 208, 416)  # rate code = index
 ACC_RANGES_G = (2, 4, 8, 16)  # acc range code = index
@@ -98,6 +99,14 @@ def max_samples_for_mtu(mtu: int) -> int:
     return min(n, MAX_SAMPLES)
 
 
+def samples_per_packet(rate_hz: int, mtu: int) -> int:
+    """Samples a sensor puts in one packet: what the MTU allows, capped at BATCH_MAX_MS of samples."""
+    by_time = rate_hz * BATCH_MAX_MS // 1000
+    if by_time < 1:
+        by_time = 1
+    return min(by_time, max_samples_for_mtu(mtu))
+
+
 def scale_to_int16(value: float, full_scale: float) -> int:
     """Physical value → wire LSB (full_scale/32768 per LSB), rounded and saturated."""
     raw = int(round(value * 32768.0 / full_scale))  # noqa: RUF046 - int on every Python
@@ -173,6 +182,15 @@ def encode_status(state: int, rate_hz: int, acc_range_g: int, gyr_range_dps: int
 def encode_response(token: int, opcode: int, result: int, payload: bytes = b"") -> bytes:
     """RESPONSE message: the command's token and opcode, a result code, then any payload."""
     return struct.pack("<BBBB", _status_header(MSG_RESPONSE), token & 0xFF, opcode & 0xFF, result) + payload
+
+
+def response_payload_size(opcode: int) -> int:
+    """Bytes after the 4-byte RESPONSE header for a successful answer to this opcode."""
+    if opcode in (OP_GET_BATTERY, OP_GET_STATUS):
+        return 3
+    if opcode == OP_GET_VERSION:
+        return 5
+    return 0
 
 
 def encode_error(code: int, detail: int = 0) -> bytes:

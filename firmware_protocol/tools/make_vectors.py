@@ -158,14 +158,14 @@ status = [
     },
     {
         "name": "response_version",
-        "hex": "2201070001000100" + "02",
+        "hex": "2201070001010100" + "02",
         "expect": {
             "type": "response",
             "token": 1,
             "opcode": 7,
             "result": 0,
-            "payload": "0100010002",
-            "protocol": [1, 0],
+            "payload": "0101010002",
+            "protocol": [1, 1],
             "firmware": [1, 0, 2],
         },
     },

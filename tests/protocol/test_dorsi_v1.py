@@ -116,7 +116,7 @@ def test_status_response_error_messages() -> None:
     assert isinstance(r, v1.ResponseMessage) and r.ok and (r.token, r.opcode) == (9, enc.OP_GET_BATTERY)
     assert v1.parse_battery(r.payload) == (55, 3900)
     vr = v1.parse_status_message(enc.encode_response(1, enc.OP_GET_VERSION, 0, enc.version_payload(1, 2, 3)))
-    assert isinstance(vr, v1.ResponseMessage) and v1.parse_version(vr.payload) == ((1, 0), (1, 2, 3))
+    assert isinstance(vr, v1.ResponseMessage) and v1.parse_version(vr.payload) == ((1, enc.PROTOCOL_MINOR), (1, 2, 3))
     e = v1.parse_status_message(enc.encode_error(enc.ERR_OVERRUN, 12))
     assert e == v1.ErrorMessage(enc.ERR_OVERRUN, 12)
     for bad in (b"", b"\x41\x00\x00\x00", b"\x21\x00", b"\x3f", b"\x21\x05\x00\x00", b"\x21\x00\x00\x65"):

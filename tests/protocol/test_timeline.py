@@ -136,14 +136,16 @@ def test_counter_and_clock_wrap_and_long_hole_resolved_by_clock() -> None:
     assert tl2.stats.lost_samples == 70_000 - 3
 
 
-def test_rate_change_starts_a_new_segment_without_false_loss() -> None:
+def test_rate_change_starts_a_new_segment_and_its_pause_is_a_measured_gap() -> None:
     a = _stream(20, per_packet=2, rate_hz=104)
     b = _stream(20, per_packet=2, rate_hz=416, t0_us=5_000_000 + 2_000_000, seed=1)
     tl = Timeline(TimelineParams(reorder_depth=0))
     got = _concat([tl.update([(p, rx) for p, rx, _ in a]), tl.update([(p, rx + 2.0) for p, rx, _ in b]), tl.flush()])
     assert len(got["index"]) == 80 and tl.rate_hz == 416
-    assert tl.stats.lost_samples == 0 and np.all(np.diff(got["index"]) == 1)
-    assert np.all(np.diff(got["sensor"]) > 0)
+    # the last 104 Hz sample is at 39/104 s, the first 416 Hz one at 2 s on the running sensor clock
+    missing = round((2.0 - 39 / 104) * 416) - 1
+    assert tl.stats.lost_samples == missing and [g.missing_samples for g in tl.stats.gaps] == [missing]
+    assert np.all(np.diff(got["index"]) > 0) and np.all(np.diff(got["sensor"]) > 0)
 
 
 def test_stray_valid_looking_packets_are_dropped_not_followed() -> None:
@@ -164,13 +166,16 @@ def test_stray_valid_looking_packets_are_dropped_not_followed() -> None:
     assert tl.stats.implausible == len(strays) and tl.stats.lost_samples == 0 and tl.rate_hz == 104
 
 
-def test_restart_at_the_same_rate_is_recognised() -> None:
+def test_restart_at_the_same_rate_is_a_gap_of_the_time_away() -> None:
+    """A sensor that restarts its counter (STOP/START on old firmware, a reload) while its clock
+    runs on: the hole is measured on the clock, not numbered straight on."""
     a = _stream(50, per_packet=2, rate_hz=208)
     b = _stream(50, per_packet=2, rate_hz=208, t0_us=5_000_000 + 3_000_000, seed=2)  # counter back to 0
     tl = Timeline(TimelineParams(reorder_depth=2))
     got = _concat([tl.update([(p, rx) for p, rx, _ in a]), tl.update([(p, rx + 3.0) for p, rx, _ in b]), tl.flush()])
-    np.testing.assert_array_equal(got["index"], np.arange(200))
-    assert np.all(np.diff(got["sensor"]) > 0) and tl.stats.implausible == 0 and tl.stats.lost_samples == 0
+    missing = round((3.0 - 99 / 208) * 208) - 1
+    np.testing.assert_array_equal(got["index"], np.r_[np.arange(100), np.arange(100) + 100 + missing])
+    assert np.all(np.diff(got["sensor"]) > 0) and tl.stats.implausible == 0 and tl.stats.lost_samples == missing
 
 
 def test_faster_than_real_time_feed_loses_nothing() -> None:

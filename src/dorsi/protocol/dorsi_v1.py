@@ -1,8 +1,10 @@
 """Decoder of dorsi sensor protocol v1 (firmware_protocol/SPEC.md): pure, no I/O.
 
-decode_packet() turns one data notification into a Packet; decode_batch() decodes
-many at once with numpy (groups of equal length are parsed as one array).
-Status-characteristic messages are parsed by parse_status_message(); commands
+decode_packet() turns one packet into a Packet; decode_notification() splits a data
+notification that holds several packets back to back (protocol 1.1: CircuitPython's
+packet buffer merges queued writes); decode_batch() decodes many at once with numpy.
+Status-characteristic messages are parsed by parse_status_message(), a notification
+of several merged messages by parse_status_messages(); commands
 are built with the helpers at the bottom (the bytes come from encoder.py, the
 same file the reference firmware runs).
 """
@@ -93,6 +95,24 @@ def decode_packet(data: Bytes) -> Packet:
     cfg = _config(cfg_byte)
     raw = np.frombuffer(b, dtype="<i2", offset=enc.HEADER_SIZE).reshape(n, 6).astype(np.int16)
     return Packet(seq, t_us, cfg.rate_hz, cfg.acc_range_g, cfg.gyr_range_dps, raw)
+
+
+def decode_notification(data: Bytes) -> list[Packet]:
+    """A data notification → its packets (one, or several back to back); DecodeError if any
+    part is not a whole valid packet."""
+    b = _as_bytes(data)
+    packets: list[Packet] = []
+    offset = 0
+    while True:
+        remaining = len(b) - offset
+        size = enc.HEADER_SIZE + enc.SAMPLE_SIZE * (b[offset] & 0x1F) if remaining else 0
+        if packets and remaining < enc.HEADER_SIZE + enc.SAMPLE_SIZE:
+            raise DecodeError(f"{remaining} bytes after {len(packets)} packet(s) are not a whole packet")
+        if size <= enc.HEADER_SIZE or size >= remaining:  # the last (or only) packet: its own checks
+            packets.append(decode_packet(b[offset:]))
+            return packets
+        packets.append(decode_packet(b[offset : offset + size]))
+        offset += size
 
 
 @dataclass(frozen=True)
@@ -288,6 +308,29 @@ def parse_status_message(data: Bytes) -> StatusMessage | ResponseMessage | Error
         _, code, detail = _ERROR.unpack_from(b)
         return ErrorMessage(code, detail)
     raise DecodeError(f"unknown status message type {kind}")
+
+
+def _status_size(b: bytes, offset: int) -> int:
+    kind = b[offset] & 0x1F
+    if kind == enc.MSG_RESPONSE and len(b) - offset >= _RESPONSE.size:
+        _, _, opcode, result = _RESPONSE.unpack_from(b, offset)
+        return _RESPONSE.size + (enc.response_payload_size(opcode) if result == enc.RESULT_OK else 0)
+    return _STATUS.size  # STATUS and ERROR are 4 bytes; anything else fails in the parser
+
+
+def parse_status_messages(data: Bytes) -> list[StatusMessage | ResponseMessage | ErrorMessage]:
+    """A status notification → every message in it, in order (a sensor's BLE stack may merge
+    several queued messages into one notification; each message's length follows from its type)."""
+    b = _as_bytes(data)
+    if not b:
+        raise DecodeError("empty status message")
+    out: list[StatusMessage | ResponseMessage | ErrorMessage] = []
+    offset = 0
+    while offset < len(b):
+        end = min(len(b), offset + _status_size(b, offset))
+        out.append(parse_status_message(b[offset:end]))
+        offset = end
+    return out
 
 
 def parse_battery(payload: bytes) -> tuple[int | None, int]:

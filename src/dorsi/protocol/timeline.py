@@ -79,6 +79,7 @@ class _Held:
 
 _MAX_CANDIDATES = 8  # packets kept while waiting for two that agree on a new segment
 _MAX_BACK_US = 10_000_000  # a packet older than this behind the newest one is not a late arrival
+_MAX_RESTART_US = 30 * 60_000_000  # a longer jump of the sensor clock between segments is not trusted
 
 
 def _wrap_delta(value: int, ref: int, mod: int) -> int:
@@ -109,6 +110,7 @@ class Timeline:
         self._origin_us: int | None = None  # sensor time of the first packet: sensor_time_s = 0
         self._segment: tuple[int, int] | None = None  # first packet since (re)start: (index, time µs)
         self._index_base = 0
+        self._time_hint_us: int | None = None  # unwrapped sensor time near the next segment's start
         self._candidates: list[tuple[Packet, float]] = []  # packets proposing a new segment
         self._accepted_end = 0  # index after the last sample of any accepted packet
         self._rate_hz = 0
@@ -161,9 +163,10 @@ class Timeline:
 
     def _unwrap(self, packet: Packet) -> tuple[int, int]:
         if self._ref is None:
-            if self._origin_us is None:
+            hint = self._time_hint_us if self._time_hint_us is not None else self._origin_us
+            if hint is None:
                 return self._index_base + packet.seq, packet.sensor_time_us
-            time_us = self._origin_us + _wrap_delta(packet.sensor_time_us, self._origin_us, _TIME_MOD)
+            time_us = hint + _wrap_delta(packet.sensor_time_us, hint, _TIME_MOD)
             return self._index_base + packet.seq, time_us
         ref_index, ref_time = self._ref
         time_us = ref_time + _wrap_delta(packet.sensor_time_us, ref_time, _TIME_MOD)
@@ -190,7 +193,7 @@ class Timeline:
         dt_us = time_us - self._ref[1]
         if dt_us < -_MAX_BACK_US:
             return False
-        residual_us = dt_us - (index - self._ref[0]) * 1e6 / self._rate_hz
+        residual_us = dt_us - (index - self._ref[0]) * 1e6 * self._period_s()
         return abs(residual_us) <= self.params.plausible_tolerance_s * 1e6 + 1e-4 * abs(dt_us)
 
     def _candidate(self, packet: Packet, host_s: float, out: _Out) -> None:
@@ -216,12 +219,20 @@ class Timeline:
         self._candidates = []
 
     def _start_segment(self, arrivals: list[tuple[Packet, float]], out: _Out) -> None:
-        if self._ref is not None:  # a restart (STOP/START, rate change): release the old segment
+        first = arrivals[0][0]
+        if self._ref is not None:  # a restart (re-anchored counter, rate change): release the old segment
+            prev_index, prev_time_us = self._ref
+            last_us = prev_time_us + (self._accepted_end - 1 - prev_index) * 1e6 * self._period_s()
             self._release_all(out)
             self._ref = None
-            self._index_base = self._accepted_end  # the counter restarts at START; indices keep rising
+            self._time_hint_us = prev_time_us
+            # the sensor clock runs on (SPEC §4): the time between the segments says how many
+            # sample slots were missed, so the hole is a measured gap, not a seam
+            elapsed_us = prev_time_us + _wrap_delta(first.sensor_time_us, prev_time_us, _TIME_MOD) - last_us
+            missing = round(elapsed_us * first.rate_hz / 1e6) - 1 if 0 < elapsed_us <= _MAX_RESTART_US else 0
+            self._index_base = self._accepted_end + max(0, missing) - first.seq
         self._segment = None
-        self._rate_hz = arrivals[0][0].rate_hz
+        self._rate_hz = first.rate_hz
         for packet, host_s in arrivals:
             index, time_us = self._unwrap(packet)
             self._place(packet, index, time_us, host_s, out)
