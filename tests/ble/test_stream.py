@@ -96,7 +96,7 @@ async def test_dropped_link_reconnects_within_2s_and_records_gap(make_radio, col
 
 async def test_garbage_duplicates_reordering_are_counted_never_crash(make_radio, collect) -> None:  # type: ignore[no-untyped-def]
     radio = make_radio(5.0)
-    faults = FaultPlan(garbage_prob=0.05, duplicate_prob=0.05, reorder_prob=0.05, seed=3)
+    faults = FaultPlan(garbage_prob=0.1, duplicate_prob=0.1, reorder_prob=0.1, seed=3)  # ~200 packets of 50 ms
     sensor = VirtualDorsiSensor(radio, swing_feed(RATE_HZ, 10.0), faults=faults)
     await radio.start()
     async with SensorStream(sensor.address, backends=radio.backends) as stream:

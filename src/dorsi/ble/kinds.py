@@ -37,32 +37,59 @@ class Handshake:
 
 
 async def _dorsi_start(client: BleakClient, kind: SensorKind, rate_hz: float) -> None:
-    """Subscribe to status, ask for START and wait for its RESPONSE."""
+    """Subscribe to STATUS, check the protocol version, configure the rate and ranges, START.
+
+    Every command waits for its RESPONSE (matched by opcode and token); a sensor that
+    speaks another major version is refused with a message saying which."""
     responses: asyncio.Queue[dorsi_v1.ResponseMessage] = asyncio.Queue()
 
     def on_status(_char: object, data: bytearray) -> None:
         try:
-            msg = dorsi_v1.parse_status_message(data)
-        except DecodeError:
+            messages = dorsi_v1.parse_status_messages(data)
+        except DecodeError as exc:
+            log.warning("unreadable status notification %s: %s", bytes(data).hex(), exc)
             return
-        if isinstance(msg, dorsi_v1.ResponseMessage):
-            responses.put_nowait(msg)
-        elif isinstance(msg, dorsi_v1.ErrorMessage):
-            log.warning("sensor error: %s (detail %d)", dorsi_v1.ERROR_NAMES.get(msg.code, msg.code), msg.detail)
+        for msg in messages:
+            if isinstance(msg, dorsi_v1.ResponseMessage):
+                responses.put_nowait(msg)
+            elif isinstance(msg, dorsi_v1.ErrorMessage):
+                name = dorsi_v1.ERROR_NAMES.get(msg.code, msg.code)
+                log.warning("sensor error: %s (detail %d)", name, msg.detail)
+
+    async def command(data: bytes, what: str) -> dorsi_v1.ResponseMessage:
+        opcode, token = data[0], data[1]
+        await client.write_gatt_char(uuids.DORSI_CONTROL_UUID, data, response=True)
+        async with asyncio.timeout(COMMAND_TIMEOUT_S):
+            while True:
+                msg = await responses.get()
+                if (msg.opcode, msg.token) == (opcode, token):
+                    break
+        if not msg.ok:
+            raise DeviceError(f"the sensor refused {what}: {dorsi_v1.RESULT_NAMES.get(msg.result, msg.result)}")
+        return msg
 
     await client.start_notify(uuids.DORSI_STATUS_UUID, on_status)
-    await client.write_gatt_char(uuids.DORSI_CONTROL_UUID, dorsi_v1.cmd_start(token=1), response=True)
-    async with asyncio.timeout(COMMAND_TIMEOUT_S):
-        while True:
-            msg = await responses.get()
-            if msg.opcode == enc.OP_START:
-                break
-    if not msg.ok:
-        raise DeviceError(f"the sensor refused START: {dorsi_v1.RESULT_NAMES.get(msg.result, msg.result)}")
+    version = await command(dorsi_v1.cmd_get_version(token=1), "GET_VERSION")
+    (major, minor), firmware = dorsi_v1.parse_version(version.payload)
+    if major != enc.PROTOCOL_VERSION:
+        raise DeviceError(
+            f"the sensor speaks protocol {major}.{minor} (firmware {'.'.join(map(str, firmware))}); "
+            f"this app reads protocol {enc.PROTOCOL_VERSION}: update the "
+            + ("app" if major > enc.PROTOCOL_VERSION else "sensor's firmware")
+        )
+    await command(dorsi_v1.cmd_stop(token=2), "STOP")  # a sensor left streaming refuses configuration
+    await command(dorsi_v1.cmd_set_rate(kind.supported_rate(rate_hz), token=3), "SET_RATE")
+    await command(dorsi_v1.cmd_set_ranges(kind.acc_range_g, kind.gyr_range_dps, token=4), "SET_RANGES")
+    await command(dorsi_v1.cmd_start(token=5), "START")
+
+
+async def dorsi_identify(client: BleakClient, seconds: int = 5) -> None:
+    """Blink the sensor's LED (IDENTIFY); the response is not awaited (STATUS may be unsubscribed)."""
+    await client.write_gatt_char(uuids.DORSI_CONTROL_UUID, dorsi_v1.cmd_identify(seconds, token=6), response=True)
 
 
 async def _dorsi_stop(client: BleakClient) -> None:
-    await client.write_gatt_char(uuids.DORSI_CONTROL_UUID, dorsi_v1.cmd_stop(token=2), response=True)
+    await client.write_gatt_char(uuids.DORSI_CONTROL_UUID, dorsi_v1.cmd_stop(token=7), response=True)
 
 
 async def _witmotion_start(client: BleakClient, kind: SensorKind, rate_hz: float) -> None:

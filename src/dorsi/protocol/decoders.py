@@ -130,7 +130,7 @@ class DorsiDecoder(StreamDecoder):
         for host_s, data in items:
             self.stats.notifications += 1
             try:
-                arrivals.append((dorsi_v1.decode_packet(data), host_s))
+                arrivals.extend((packet, host_s) for packet in dorsi_v1.decode_notification(data))
             except DecodeError as exc:
                 self._garbage(exc)
         if arrivals:

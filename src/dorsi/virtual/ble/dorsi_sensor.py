@@ -1,10 +1,13 @@
 """The virtual dorsi sensor: protocol v1 GATT service served by bumble, packets from the reference encoder.
 
-Behaves as firmware_protocol/SPEC.md describes the reference firmware: advertises
-the dorsi service (name ``dorsi-XXXX`` in the scan response), serves the data
-(notify), control (write) and status (notify + read) characteristics and the
-standard Battery Service, answers commands with RESPONSE messages, streams only
-after START, and batches samples per notification up to what the ATT MTU allows.
+Behaves as the reference firmware does (checked against it run in the loop,
+tests/firmware): advertises the dorsi service (name ``dorsi-XXXX`` in the scan
+response, battery as service data), serves the data (notify), control (write) and
+status (notify + read) characteristics and the standard Battery Service, answers
+commands with RESPONSE messages, streams only after START, counts samples on across
+START/STOP and reconnections (a hole is a gap of the samples missed), takes any
+protocol rate, and packs ``encoder.samples_per_packet`` samples per notification
+(the MTU's room, capped at 50 ms of samples).
 Every data notification is built by ``dorsi.protocol.encoder.encode_samples_packet``,
 the file the firmware runs.
 """
@@ -14,6 +17,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 from bumble import gatt
 from bumble.core import UUID, AdvertisingData
 from bumble.device import Connection
@@ -26,8 +30,7 @@ from dorsi.virtual.ble.peripheral import FaultPlan, VirtualPeripheral, advertisi
 if TYPE_CHECKING:
     from dorsi.virtual.ble.radio import VirtualRadio
 
-FIRMWARE_VERSION = (1, 0, 0)
-BATCH_INTERVAL_S = 0.02  # a notification every ~20 ms, as a BLE connection interval allows
+FIRMWARE_VERSION = (1, 1, 0)
 
 
 class VirtualDorsiSensor(VirtualPeripheral):
@@ -46,7 +49,7 @@ class VirtualDorsiSensor(VirtualPeripheral):
     ) -> None:
         rate = round(feed.rate_hz)
         if rate not in enc.RATES_HZ:
-            raise ValueError(f"our sensor runs at {enc.RATES_HZ} Hz; the feed is at {feed.rate_hz} Hz")
+            raise ValueError(f"our sensor starts at its feed's rate, one of {enc.RATES_HZ} Hz, not {feed.rate_hz} Hz")
         self.sensor_rate_hz = rate
         self.acc_range_g = acc_range_g
         self.gyr_range_dps = gyr_range_dps
@@ -126,21 +129,31 @@ class VirtualDorsiSensor(VirtualPeripheral):
         if not subscribed:
             self.streaming = False  # our firmware waits for START
 
+    def on_start(self) -> None:
+        """START was accepted (a hook for the demo's simulated person)."""
+
     def samples_per_packet(self) -> int:
         if self.fixed_samples_per_packet:
             return self.fixed_samples_per_packet
         mtu = self.connection.att_mtu if self.connection is not None else 23
-        wanted = max(1, round(self.sensor_rate_hz * BATCH_INTERVAL_S))
-        return min(wanted, enc.max_samples_for_mtu(mtu))
+        return enc.samples_per_packet(self.sensor_rate_hz, mtu)
+
+    def _rows(self, first: int, stop: int) -> np.ndarray:
+        """Feed rows of samples [first, stop): the feed's own when the rates agree, else the
+        nearest in time (the feed plays row k at k / feed rate)."""
+        if self.sensor_rate_hz == round(self.feed.rate_hz):
+            return self.feed.rows(first, stop)
+        times_s = self.sample_time_s(first) + np.arange(stop - first) / self.sensor_rate_hz
+        k = np.round(times_s * self.feed.rate_hz).astype(np.intp)
+        return self.feed.rows(int(k[0]), int(k[-1]) + 1)[k - k[0]]
 
     def packets(self, first: int, stop: int) -> list[tuple[bytes, int]]:
         per = self.samples_per_packet()
-        rows = self.feed.rows(first, stop)
-        wire = self._wire[rows].tolist()
+        wire = self._wire[self._rows(first, stop)].tolist()
         out: list[tuple[bytes, int]] = []
         for k in range(0, stop - first, per):
             counter = first + k
-            t_us = round(counter * 1e6 / self.sensor_rate_hz)
+            t_us = round(self.sample_time_s(counter) * 1e6)
             chunk = wire[k : k + per]
             out.append(
                 (
@@ -164,12 +177,14 @@ class VirtualDorsiSensor(VirtualPeripheral):
         if result == enc.RESULT_OK:
             if opcode == enc.OP_START:
                 self.streaming = True
+                self.on_start()
             elif opcode == enc.OP_STOP:
                 self.streaming = False
             elif opcode in (enc.OP_SET_RATE, enc.OP_SET_RANGES) and self.streaming:
                 result = enc.RESULT_BUSY
             elif opcode == enc.OP_SET_RATE and args[0] != self.sensor_rate_hz:
-                result = enc.RESULT_BAD_VALUE  # the virtual sensor plays its feed at one rate
+                self.new_epoch()  # the counter runs on; the app sees a new segment at the new rate
+                self.sensor_rate_hz = int(args[0])
             elif opcode == enc.OP_SET_RANGES:
                 self.acc_range_g, self.gyr_range_dps = int(args[0]), int(args[1])
                 self._wire = self.feed.quantized(self.acc_range_g, self.gyr_range_dps)

@@ -45,6 +45,15 @@ class SampleFeed:
         """Rows of these sample indices (at the feed's rate, from the sensor's power-on)."""
         return index % len(self)
 
+    def at(self, time_s: F64) -> tuple[F64, F64]:
+        """(acc_mps2, gyr_dps), each (k, 3), at these times (s from the first row), linearly
+        interpolated between rows; the feed repeats like ``rows``."""
+        x = np.asarray(time_s, dtype=np.float64) * self.rate_hz
+        i0 = np.floor(x).astype(np.intp)
+        w = (x - i0)[:, None]
+        a, b = i0 % len(self), (i0 + 1) % len(self)
+        return self.acc_mps2[a] * (1 - w) + self.acc_mps2[b] * w, self.gyr_dps[a] * (1 - w) + self.gyr_dps[b] * w
+
     def quantized(self, acc_range_g: float, gyr_range_dps: float) -> NDArray[np.int16]:
         """(n, 6) int16 wire values at these full-scale ranges (rounded, saturated)."""
         acc = self.acc_mps2 / GRAVITY_MPS2 * (32768.0 / acc_range_g)
