@@ -57,6 +57,7 @@ FIFO_CONTINUOUS = 6
 FIFO_WORDS_MAX = 2048
 ODR_CODE = {52: 3, 104: 4, 208: 5, 416: 6}  # ODR_XL / ODR_G / ODR_FIFO codes
 BURST_SAMPLES = 31  # samples read per I2C transfer (31 x 12 = 372 bytes)
+BACKLOG_MAX_MS = 100  # a link slower than the rate: older samples are skipped (and counted), not queued
 # datasheet sensitivities: mg/LSB per acc range, mdps/LSB per gyro range
 ACC_MG_PER_LSB = {2: 0.061, 4: 0.122, 8: 0.244, 16: 0.488}
 GYR_MDPS_PER_LSB = {125: 4.375, 250: 8.75, 500: 17.5, 1000: 35.0, 2000: 70.0}
@@ -271,6 +272,16 @@ class Stream:
         per_packet = self._per_packet() if self.streaming else 0
         if not per_packet:
             self.batch = []  # nobody to send to: the samples are counted, not kept
+        skip = n - imu.rate_hz * BACKLOG_MAX_MS // 1000
+        if per_packet and skip > 0:  # the link cannot carry the rate: skip the oldest, say how many
+            self.flush()
+            n -= skip
+            self._status(enc.encode_error(enc.ERR_OVERRUN, skip))
+            while skip > 0:
+                take = min(skip, BURST_SAMPLES)
+                imu.read_into([], take)
+                self.counter += take
+                skip -= take
         while n > 0:
             take = min(n, BURST_SAMPLES)
             n -= take
@@ -320,10 +331,10 @@ def handle(data, stream, battery, ident):
             stream.streaming = False
         elif opcode in (enc.OP_SET_RATE, enc.OP_SET_RANGES) and stream.streaming:
             result = enc.RESULT_BUSY
-        elif opcode == enc.OP_SET_RATE:
+        elif opcode == enc.OP_SET_RATE and args[0] != imu.rate_hz:
             stream.restart_imu(args[0], imu.acc_range_g, imu.gyr_range_dps)
-        elif opcode == enc.OP_SET_RANGES:
-            stream.restart_imu(imu.rate_hz, args[0], args[1])
+        elif opcode == enc.OP_SET_RANGES and (args[0], args[1]) != (imu.acc_range_g, imu.gyr_range_dps):
+            stream.restart_imu(imu.rate_hz, args[0], args[1])  # (the same configuration: nothing to restart)
         elif opcode == enc.OP_IDENTIFY:
             ident.start(args[0])
         elif opcode == enc.OP_GET_BATTERY:

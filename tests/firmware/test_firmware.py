@@ -1,0 +1,122 @@
+"""code.py itself, over the published libraries: it loads, streams, and reports every gap."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import numpy as np
+import pytest
+from bleak import BleakClient
+
+from dorsi.ble.stream import SensorStream
+from dorsi.protocol import dorsi_v1, uuids
+from dorsi.protocol import encoder as enc
+from dorsi.virtual.firmware import LinkParams
+from dorsi.virtual.firmware.imu import CTRL1_XL, ODR_HZ, TAG_MODULO
+from tests.ble.conftest import Collected, _collect
+
+GYR_CHIP_DPS = 0.0175  # LSM6DS3TR-C at ±500 °/s: the tagged slot number is in these units
+
+
+def _slots(got: Collected) -> np.ndarray:
+    """The IMU's own number of each sample the app received (tag_slots)."""
+    gz = np.concatenate([c.gyr_dps[:, 2] for c in got.chunks])
+    return np.round(gz / GYR_CHIP_DPS).astype(np.int64) % TAG_MODULO
+
+
+async def test_code_py_loads_and_streams_every_sample_in_order(firmware) -> None:  # type: ignore[no-untyped-def]
+    radio, board = await firmware(104.0)
+    assert any("running as dorsi-" in line for line in board.serial)
+    async with SensorStream(board.address, backends=radio.backends, rate_hz=104) as stream:
+        got = await _collect(stream, lambda g: g.samples >= 300)
+    counters, slots = got.counters(), _slots(got)
+    assert np.all(np.diff(counters) == 1) and np.all(np.diff(slots) == 1)  # none lost, none doubled
+    assert not got.gaps and board.crashed is None
+    # the swing reaches the app in m/s² within the chip's and the wire's quantization
+    acc = np.concatenate([c.acc_mps2 for c in got.chunks])
+    assert np.all(np.abs(np.linalg.norm(acc, axis=1) - 9.80665) < 0.02)
+
+
+async def test_settings_rate_reaches_the_firmware(firmware) -> None:  # type: ignore[no-untyped-def]
+    radio, board = await firmware(104.0)
+    async with SensorStream(board.address, backends=radio.backends, rate_hz=52) as stream:
+        got = await _collect(stream, lambda g: g.samples >= 60)
+        assert stream.decoder is not None and stream.decoder.rate_hz == 52
+    assert ODR_HZ[board.imu.regs[CTRL1_XL] >> 4] == 52.0
+    dt_s = np.diff(got.times())
+    assert np.median(dt_s) == pytest.approx(1 / 52, rel=0.01)
+
+
+async def test_a_link_drop_is_a_gap_of_exactly_the_samples_lost(firmware) -> None:  # type: ignore[no-untyped-def]
+    radio, board = await firmware(104.0)
+    async with SensorStream(board.address, backends=radio.backends, rate_hz=104) as stream:
+        before = await _collect(stream, lambda g: g.samples >= 150)
+        drop = asyncio.create_task(board.drop_link(1.5))
+        after = await _collect(stream, lambda g: bool(g.gaps) and g.samples >= 100)
+        await drop
+    got = Collected()
+    got.chunks, got.gaps = before.chunks + after.chunks, after.gaps
+    counters, slots = got.counters(), _slots(got)
+    (gap,) = [g.gap for g in got.gaps if g.reason == "link lost"]
+    hole = int(np.flatnonzero(np.diff(counters) > 1)[0])
+    # the IMU's own numbering says how many samples it took that the app never got
+    lost_on_imu = int(slots[hole + 1] - slots[hole] - 1)
+    assert lost_on_imu > 1.0 * 104  # the board was away for 1.5 s
+    assert gap.missing_samples == lost_on_imu
+    assert np.all(np.diff(counters[hole + 1 :]) == 1) and np.all(np.diff(slots[hole + 1 :]) == 1)
+
+
+async def test_start_before_subscribing_does_not_kill_the_firmware(firmware) -> None:  # type: ignore[no-untyped-def]
+    radio, board = await firmware(104.0)
+    packets: list[bytes] = []
+    async with BleakClient(board.address, backend=radio.client_backend) as client:
+        await client.write_gatt_char(uuids.DORSI_CONTROL_UUID, dorsi_v1.cmd_start(token=1), response=True)
+        await radio.clock.sleep(0.3)
+        await client.start_notify(uuids.DORSI_DATA_UUID, lambda _c, d: packets.append(bytes(d)))
+        while len(packets) < 10:
+            await radio.clock.sleep(0.05)
+    assert board.crashed is None and board.reloads == 0
+    assert all(dorsi_v1.decode_notification(p) for p in packets)
+
+
+async def test_an_i2c_error_is_reported_and_the_stream_goes_on(firmware, caplog) -> None:  # type: ignore[no-untyped-def]
+    radio, board = await firmware(104.0)
+    caplog.set_level(logging.WARNING, logger="dorsi.ble.kinds")
+    async with SensorStream(board.address, backends=radio.backends, rate_hz=104) as stream:
+        await _collect(stream, lambda g: g.samples >= 100)
+        board.board.fail_i2c(1)
+        after = await _collect(stream, lambda g: g.samples >= 200)
+    assert "IMU not responding" in caplog.text
+    assert any("IMU error" in line for line in board.serial) and board.crashed is None
+    assert after.gaps and after.gaps[0].gap.missing_samples > 0  # the IMU's restart is a measured gap
+
+
+async def test_a_drop_with_a_status_in_flight_does_not_block_the_next_connection(firmware) -> None:  # type: ignore[no-untyped-def]
+    radio, board = await firmware(104.0)
+    async with BleakClient(board.address, backend=radio.client_backend) as client:
+        await client.start_notify(uuids.DORSI_STATUS_UUID, lambda _c, _d: None)
+        board.drop_when_status_in_flight()
+        await client.write_gatt_char(uuids.DORSI_CONTROL_UUID, dorsi_v1.cmd_get_status(token=1), response=True)
+        while client.is_connected:
+            await radio.clock.sleep(0.05)
+    async with SensorStream(board.address, backends=radio.backends, rate_hz=104) as stream:  # the full handshake
+        got = await _collect(stream, lambda g: g.samples >= 50)
+    assert got.samples >= 50 and board.crashed is None
+
+
+@pytest.mark.parametrize(("mtu", "rate_hz", "all_delivered"), [(23, 104, True), (23, 416, False), (247, 416, True)])
+async def test_delivery_per_mtu_is_complete_or_every_loss_is_a_gap(firmware, mtu, rate_hz, all_delivered) -> None:  # type: ignore[no-untyped-def]
+    """One notification per connection event per buffer: at MTU 23 (one sample a packet) and a
+    7.5 ms interval 133 packets/s go out, so 416 Hz cannot be sent whole; what is not sent is
+    counted, never hidden."""
+    radio, board = await firmware(float(rate_hz), link=LinkParams(mtu=mtu, min_interval_ms=7.5))
+    async with SensorStream(board.address, backends=radio.backends, rate_hz=rate_hz) as stream:
+        got = await _collect(stream, lambda g: g.samples >= 300 and g.chunks[-1].time_s[-1] - g.chunks[0].time_s[0] > 2)
+    counters, slots = got.counters(), _slots(got)
+    missing = sum(g.gap.missing_samples for g in got.gaps)
+    assert counters[-1] - counters[0] + 1 == len(counters) + missing  # every hole is reported
+    assert slots[-1] - slots[0] == counters[-1] - counters[0]  # and is the IMU's own count
+    assert (missing == 0) == all_delivered
+    per_packet = enc.samples_per_packet(rate_hz, mtu)
+    assert per_packet == (1 if mtu == 23 else min(rate_hz * enc.BATCH_MAX_MS // 1000, 19))
