@@ -9,7 +9,6 @@ import pytest
 from dorsi.virtual.ble import VirtualRadio, swing_feed
 from dorsi.virtual.firmware import FirmwareHarness, LinkParams
 
-
 Make = Callable[..., Awaitable[tuple[VirtualRadio, FirmwareHarness]]]
 
 
