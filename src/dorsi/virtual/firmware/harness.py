@@ -2,7 +2,7 @@
 
 code.py imports the published adafruit_lsm6ds and adafruit_ble libraries (installed
 for the tests without their hardware extras) over the stand-ins of this package:
-``_bleio`` on the virtual radio (bleio.py), the XIAO's ``board``, ``busio``,
+``_bleio`` on the virtual radio (bleio.py, link.py), the XIAO's ``board``, ``busio``,
 ``digitalio``, ``analogio``, ``supervisor`` and ``time`` (board.py), and an
 LSM6DS3TR-C fed by a ``SampleFeed`` (imu.py). It runs in its own thread, as it runs
 alone on the board, while the radio and the app share the asyncio loop; the app
@@ -30,12 +30,13 @@ from dorsi.virtual.ble.radio import VirtualRadio
 from dorsi.virtual.firmware import bleio
 from dorsi.virtual.firmware.board import Board, Halt, Reload, build_modules
 from dorsi.virtual.firmware.imu import Lsm6ds3trc
+from dorsi.virtual.firmware.link import Adapter, Connection, LinkParams
 
 FIRMWARE_DIR = Path(__file__).resolve().parents[4] / "firmware_protocol" / "reference_firmware"
 _STANDINS = ("board", "busio", "digitalio", "analogio", "supervisor", "microcontroller", "micropython")
 _BLEIO_NAMES = (
-    "Adapter", "Address", "Attribute", "BluetoothError", "Characteristic", "Connection",
-    "PacketBuffer", "RoleError", "ScanEntry", "SecurityError", "Service", "UUID",
+    "Address", "Attribute", "BluetoothError", "Characteristic", "PacketBuffer", "RoleError",
+    "ScanEntry", "SecurityError", "Service", "UUID",
 )  # fmt: skip
 _running: list[FirmwareHarness] = []
 
@@ -47,6 +48,7 @@ def _bleio_module() -> types.ModuleType:
         mod = types.ModuleType("_bleio")
         for name in _BLEIO_NAMES:
             setattr(mod, name, getattr(bleio, name))
+        mod.Adapter, mod.Connection = Adapter, Connection  # type: ignore[attr-defined]
         mod.adapter = None  # type: ignore[attr-defined]
         sys.modules["_bleio"] = mod
     return mod
@@ -61,19 +63,19 @@ class FirmwareHarness:
         feed: SampleFeed,
         *,
         address: str = "D0:5E:F1:00:00:01",
-        link: bleio.LinkParams | None = None,
+        link: LinkParams | None = None,
         odr_error: float = 0.0,
         tag_slots: bool = False,
         firmware_dir: Path = FIRMWARE_DIR,
     ) -> None:
         if not (firmware_dir / "code.py").is_file():
             raise FileNotFoundError(f"no code.py in {firmware_dir}: the harness runs from a source checkout")
-        self.radio, self.address, self.link = radio, address, link or bleio.LinkParams()
+        self.radio, self.address, self.link = radio, address, link or LinkParams()
         self.firmware_dir = firmware_dir
         self.imu = Lsm6ds3trc(feed, radio.clock.now_s, odr_error=odr_error, tag_slots=tag_slots)
         self.board = Board(self.imu, radio.clock)
         self.serial = self.board.serial
-        self.adapter: bleio.Adapter | None = None
+        self.adapter: Adapter | None = None
         self.reloads = 0
         self.crashed: str | None = None
         self.running = threading.Event()  # set once code.py printed its "running" line
@@ -115,7 +117,7 @@ class FirmwareHarness:
         assert self._loop is not None
         if self.adapter is not None:
             await self.adapter.power_off()
-        self.adapter = bleio.Adapter(self.radio, self._loop, self.board, self.address, self.link)
+        self.adapter = Adapter(self.radio, self._loop, self.board, self.address, self.link)
         await self.adapter.power_on()
         _bleio_module().adapter = self.adapter  # type: ignore[attr-defined]
         bleio._state.adapter = self.adapter
