@@ -10,7 +10,8 @@ services, the advertisement and how a run of samples becomes notification payloa
 
 Fault injection (``FaultPlan`` and the ``drop_link`` / ``stall`` methods): link
 drop (the sensor vanishes: disconnects with a supervision timeout and stops
-advertising, then returns), stall (connected but silent; samples lost),
+advertising, then returns), stall (connected but silent: the samples taken in
+that stretch of the sensor clock are lost, however late the loop wakes up),
 duplicated and reordered notifications, garbage notifications. Counters of what
 was injected are kept in ``injected`` so tests compare them with what the app
 saw.
@@ -42,7 +43,9 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class FaultPlan:
-    """Faults a peripheral injects; times are on the sensor clock (s since power-on)."""
+    """Faults a peripheral injects; times are on the sensor clock, in s after it first streamed
+    (a connection and handshake take a machine-dependent time: counting from power-on, a fault
+    could strike before the stream it is meant to interrupt)."""
 
     drops: tuple[tuple[float, float], ...] = ()  # (at_s, absent_for_s): link lost, sensor away
     stalls: tuple[tuple[float, float], ...] = ()  # (at_s, duration_s): connected but silent
@@ -106,7 +109,8 @@ class VirtualPeripheral(ABC):
         self._epoch_index = 0
         self._epoch_s = 0.0
         self._away_until_s: float | None = None
-        self._stall_until_s = -1.0
+        self._stall: tuple[int, int] | None = None  # sample slots [first, stop) lost to a stall
+        self.first_streamed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._fault_task: asyncio.Task[None] | None = None
         self.device.on(self.device.EVENT_CONNECTION, self._on_connection)
@@ -234,13 +238,17 @@ class VirtualPeripheral(ABC):
         self.returned.set()
 
     def stall(self, duration_s: float) -> None:
-        """Connected but silent for ``duration_s``; the samples of that time are lost."""
-        self._stall_until_s = self.clock.now_s() + duration_s
+        """Connected but silent for ``duration_s`` from now: the samples taken in that time are lost
+        (decided on the sensor clock, so the count does not depend on when the loop runs)."""
+        now_s = self.sensor_time_s()
+        self._stall = (self.sample_index_at(now_s), self.sample_index_at(now_s + duration_s))
 
     async def _scheduled_faults(self) -> None:
         events = [(at, "drop", d) for at, d in self.faults.drops] + [(at, "stall", d) for at, d in self.faults.stalls]
+        await self.first_streamed.wait()
+        origin_s = self.clock.now_s()
         for at_s, kind, duration_s in sorted(events):
-            await self.clock.sleep_until(self._power_on_s + at_s)
+            await self.clock.sleep_until(origin_s + at_s)
             if kind == "drop":
                 await self.drop_link(duration_s)
             else:
@@ -252,24 +260,29 @@ class VirtualPeripheral(ABC):
             now_s = self.clock.now_s()
             due = self.sample_index_at(now_s - self._power_on_s)
             per_packet = self.samples_per_packet()
-            sending = (
-                self.streaming
-                and self.subscribed
-                and self.connection is not None
-                and self._away_until_s is None
-                and now_s >= self._stall_until_s
-            )
+            sending = self.streaming and self.subscribed and self.connection is not None and self._away_until_s is None
             if not sending:
-                if now_s < self._stall_until_s and self.streaming:
-                    self.injected.stalled_samples += due - self._next_sample
-                self._next_sample = due
+                self._next_sample = max(self._next_sample, due)
             else:
-                stop = self._next_sample + (due - self._next_sample) // per_packet * per_packet
+                self.first_streamed.set()
+                stop = self._stop_before_stall(due, per_packet)
                 if stop > self._next_sample:
                     await self._send(self.packets(self._next_sample, stop), self._next_sample, stop)
                     self._next_sample = stop
             wake_s = self._power_on_s + self.sample_time_s(self._next_sample + per_packet - 1)
             await self.clock.sleep_until(max(wake_s, now_s + 0.5 / self.rate_hz))
+
+    def _stop_before_stall(self, due: int, per_packet: int) -> int:
+        """Where the whole packets due end; a stall's first slot ends them early (the partial packet
+        before it goes out) and, once reached, its slots are skipped and counted as lost."""
+        if self._stall is not None:
+            first, end = self._stall
+            if self._next_sample < first:
+                return min(first, self._next_sample + (due - self._next_sample) // per_packet * per_packet)
+            self.injected.stalled_samples += max(0, end - self._next_sample)
+            self._next_sample = max(self._next_sample, end)
+            self._stall = None
+        return self._next_sample + max(0, due - self._next_sample) // per_packet * per_packet
 
     async def _send(self, payloads: list[tuple[bytes, int]], first: int, stop: int) -> None:
         f = self.faults
