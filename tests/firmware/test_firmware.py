@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Coroutine
+from typing import Any
 
 import numpy as np
 import pytest
 from bleak import BleakClient
 
+from dorsi.ble.decode import SampleChunk
 from dorsi.ble.stream import SensorStream
 from dorsi.protocol import dorsi_v1, uuids
 from dorsi.protocol import encoder as enc
@@ -21,8 +24,22 @@ GYR_CHIP_DPS = 0.0175  # LSM6DS3TR-C at ±500 °/s: the tagged slot number is in
 
 def _slots(got: Collected) -> np.ndarray:
     """The IMU's own number of each sample the app received (tag_slots)."""
-    gz = np.concatenate([c.gyr_dps[:, 2] for c in got.chunks])
-    return np.round(gz / GYR_CHIP_DPS).astype(np.int64) % TAG_MODULO
+    return np.concatenate([_slots_of(c) for c in got.chunks])
+
+
+def _slots_of(chunk: SampleChunk) -> np.ndarray:
+    return np.round(chunk.gyr_dps[:, 2] / GYR_CHIP_DPS).astype(np.int64) % TAG_MODULO
+
+
+async def _around(stream: SensorStream, fault: Coroutine[Any, Any, None], samples: int) -> Collected:
+    """``samples`` samples, then the fault while collecting until a gap and as many samples after it."""
+    got = await _collect(stream, lambda g: g.samples >= samples)
+    task = asyncio.create_task(fault)
+    after = await _collect(stream, lambda g: bool(g.gaps) and g.samples >= samples)
+    await task
+    got.chunks += after.chunks
+    got.gaps += after.gaps
+    return got
 
 
 async def test_code_py_loads_and_streams_every_sample_in_order(firmware) -> None:  # type: ignore[no-untyped-def]
@@ -51,12 +68,7 @@ async def test_settings_rate_reaches_the_firmware(firmware) -> None:  # type: ig
 async def test_a_link_drop_is_a_gap_of_exactly_the_samples_lost(firmware) -> None:  # type: ignore[no-untyped-def]
     radio, board = await firmware(104.0)
     async with SensorStream(board.address, backends=radio.backends, rate_hz=104) as stream:
-        before = await _collect(stream, lambda g: g.samples >= 150)
-        drop = asyncio.create_task(board.drop_link(1.5))
-        after = await _collect(stream, lambda g: bool(g.gaps) and g.samples >= 100)
-        await drop
-    got = Collected()
-    got.chunks, got.gaps = before.chunks + after.chunks, after.gaps
+        got = await _around(stream, board.drop_link(1.5), 150)
     counters, slots = got.counters(), _slots(got)
     (gap,) = [g.gap for g in got.gaps if g.reason == "link lost"]
     hole = int(np.flatnonzero(np.diff(counters) > 1)[0])
@@ -65,6 +77,33 @@ async def test_a_link_drop_is_a_gap_of_exactly_the_samples_lost(firmware) -> Non
     assert lost_on_imu > 1.0 * 104  # the board was away for 1.5 s
     assert gap.missing_samples == lost_on_imu
     assert np.all(np.diff(counters[hole + 1 :]) == 1) and np.all(np.diff(slots[hole + 1 :]) == 1)
+
+
+async def test_a_reboot_is_a_gap_of_the_time_away_at_the_right_host_times(firmware) -> None:  # type: ignore[no-untyped-def]
+    """The battery is pulled for 1 s: code.py boots afresh, its clock and counter start again near
+    zero. The app sees the clock go back, bridges the hole on the host clock and keeps the samples'
+    host times on the line they were on, to within the radio latency's own spread."""
+    radio, board = await firmware(104.0)
+    async with SensorStream(board.address, backends=radio.backends, rate_hz=104) as stream:
+        got = await _around(stream, board.power_cycle(1.0), 300)
+        assert stream.decoder is not None
+        timeline = stream.decoder.timeline  # type: ignore[attr-defined]
+    assert timeline.stats.clock_restarts == 1 and board.crashed is None
+    assert sum("running as" in line for line in board.serial) == 2
+    taken_s = np.asarray(board.imu.taken_s)
+    slots = [_slots_of(c) for c in got.chunks]
+    # the latency of each notification's newest sample (radio clock = the app's clock here)
+    latency_s = np.array([c.received_s - taken_s[s[-1]] for c, s in zip(got.chunks, slots, strict=True)])
+    spread_s = float(np.ptp(latency_s))
+    times, slot = got.times(), np.concatenate(slots)
+    hole = int(np.flatnonzero(np.diff(slot) > 1)[0])
+    offset_before = np.median(times[: hole + 1] - taken_s[slot[: hole + 1]])
+    offset_after = np.median(times[hole + 1 :] - taken_s[slot[hole + 1 :]])
+    assert abs(offset_after - offset_before) <= spread_s + 1 / 104
+    (gap,) = [g.gap for g in got.gaps]
+    true_missing = round((taken_s[slot[hole + 1]] - taken_s[slot[hole]]) * 104) - 1
+    assert true_missing > 104  # the board was off for 1 s
+    assert abs(gap.missing_samples - true_missing) <= np.ceil(spread_s * 104) + 1
 
 
 async def test_start_before_subscribing_does_not_kill_the_firmware(firmware) -> None:  # type: ignore[no-untyped-def]

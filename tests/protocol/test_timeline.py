@@ -178,6 +178,49 @@ def test_restart_at_the_same_rate_is_a_gap_of_the_time_away() -> None:
     assert np.all(np.diff(got["sensor"]) > 0) and tl.stats.implausible == 0 and tl.stats.lost_samples == missing
 
 
+@pytest.mark.parametrize("uptime_us", [5_000_000, 3_000_000_000])  # 5 s; 50 min (past half the clock's wrap)
+def test_a_reboot_is_a_gap_measured_on_the_host_clock_with_right_host_times(uptime_us: int) -> None:
+    """The sensor reboots: counter and clock start again near zero. 3 s of host time pass between
+    the last packet before and the first after; the sensor clock alone would say the time went
+    back (or, after 50 min, forward by 21 min through the wrap). The host clock bridges it."""
+    # the reference firmware anchors its counter on its clock (seq ≈ t · rate), so after the reboot
+    # counter and clock went back together: the new packets look like old ones of the same run
+    a = _stream(200, per_packet=2, rate_hz=208, t0_us=uptime_us, seq0=uptime_us * 208 // 10**6 % 2**16, seed=4)
+    boot_us = 800_000  # the first packet after the reboot: 0.8 s since boot
+    b = _stream(200, per_packet=2, rate_hz=208, t0_us=boot_us, seq0=boot_us * 208 // 10**6, seed=5)
+    away_s = 3.0 + 400 / 208  # b's first sample is 3 s after a's last one would have been followed
+    b = [(p, rx + away_s, true_s + away_s) for p, rx, true_s in b]
+    tl = Timeline(TimelineParams(reorder_depth=2))
+    outs = [tl.update([(p, rx) for p, rx, _ in a]), tl.flush()]  # the link dropped: the app flushes
+    got = _concat([*outs, tl.update([(p, rx) for p, rx, _ in b]), tl.flush()])
+    st = tl.stats
+    assert st.clock_restarts == 1 and st.implausible == 0 and len(got["index"]) == 800
+    true_first = np.array([t for _, _, t in a + b])
+    true_time = np.repeat(true_first, 2) + np.tile([0.0, 1 / 208], 400)
+    # host times: the same constant offset (the minimum latency) before and after, within the
+    # latency of the two packets that date the new clock (12 ms + exponential 4 ms jitter)
+    error_s = got["time_s"] - true_time
+    before, after = error_s[:400], error_s[400:]
+    assert np.ptp(before) < 0.002 and abs(np.median(after) - np.median(before)) < 0.008
+    assert np.all(np.diff(got["time_s"]) > 0) and np.all(np.diff(got["index"]) > 0)
+    true_missing = round((true_time[400] - true_time[399]) * 208) - 1
+    (gap,) = st.gaps
+    assert abs(gap.missing_samples - true_missing) <= 1 and st.lost_samples == gap.missing_samples
+
+
+def test_a_clock_that_runs_on_is_not_taken_for_a_reboot() -> None:
+    """STOP/START on a sensor whose counter restarts but whose clock runs on, with late first
+    packets after the pause (latency up to the spread seen before): measured on the sensor clock."""
+    a = _stream(100, per_packet=2, rate_hz=208, jitter_s=0.02, seed=6)
+    b = _stream(20, per_packet=2, rate_hz=208, t0_us=5_000_000 + 2_000_000, jitter_s=0.02, seed=7)
+    tl = Timeline(TimelineParams(reorder_depth=2))
+    tl.update([(p, rx) for p, rx, _ in a])
+    tl.update([(p, rx + 2.0 + 0.03) for p, rx, _ in b])  # 30 ms later than usual
+    tl.flush()
+    assert tl.stats.clock_restarts == 0
+    assert tl.stats.lost_samples == round((2.0 - 199 / 208) * 208) - 1
+
+
 def test_faster_than_real_time_feed_loses_nothing() -> None:
     """A simulated sensor may deliver a minute of data in a blink: host time must not gate packets."""
     arrivals = [(p, 1.0) for p, _, _ in _stream(2000, per_packet=3, rate_hz=416)]

@@ -3,7 +3,10 @@
 A pure, stateful stage (firmware_protocol/SPEC.md §4). feed(packet, host_receive_s) or update(pairs):
 - unwraps the 16-bit sample counter and the 32-bit µs clock (each resolved with the other);
 - starts a segment once two packets agree, drops packets whose counter and clock contradict
-  it (stray bytes that happen to look valid), starts a new segment after STOP/START;
+  it (stray bytes that happen to look valid), starts a new segment after a counter restart or a
+  rate change, the hole between the two measured on the sensor clock; when the sensor clock
+  itself started again (a reboot: it disagrees with the host clock), the hole is measured on the
+  host clock and the new clock is shifted onto the old one, so host times stay right;
 - drops duplicates, puts packets that arrive out of order back in order through a
   small reorder buffer (reorder_depth packets), drops packets that come too late;
 - counts lost samples/packets and reports each hole as a Gap;
@@ -51,6 +54,7 @@ class TimelineStats:
     reordered: int = 0  # arrived after a packet that follows them
     late_dropped: int = 0  # reordered, but too late to be put back (their hole is a gap)
     implausible: int = 0  # valid bytes whose counter and clock contradict the stream (dropped)
+    clock_restarts: int = 0  # the sensor clock started again (a reboot): the host clock bridged the hole
     lost_samples: int = 0
     lost_packets: int = 0  # estimated: missing samples / samples per packet, rounded up
     gaps: list[Gap] = field(default_factory=list)
@@ -79,7 +83,6 @@ class _Held:
 
 _MAX_CANDIDATES = 8  # packets kept while waiting for two that agree on a new segment
 _MAX_BACK_US = 10_000_000  # a packet older than this behind the newest one is not a late arrival
-_MAX_RESTART_US = 30 * 60_000_000  # a longer jump of the sensor clock between segments is not trusted
 
 
 def _wrap_delta(value: int, ref: int, mod: int) -> int:
@@ -111,6 +114,9 @@ class Timeline:
         self._segment: tuple[int, int] | None = None  # first packet since (re)start: (index, time µs)
         self._index_base = 0
         self._time_hint_us: int | None = None  # unwrapped sensor time near the next segment's start
+        self._shift_us = 0  # added to the sensor clock since it last restarted (a reboot)
+        self._delay_range_s: tuple[float, float] | None = None  # (min, max) of receive − sensor time
+        self._relinked = False  # flushed (the link dropped): the next packet's clock is checked on the host's
         self._candidates: list[tuple[Packet, float]] = []  # packets proposing a new segment
         self._accepted_end = 0  # index after the last sample of any accepted packet
         self._rate_hz = 0
@@ -146,6 +152,9 @@ class Timeline:
 
         A lone packet still waiting for a second one to confirm the first segment is
         released too; candidates for a new segment after an existing one are dropped.
+        The next packet continues the segment only if the host clock agrees with its sensor
+        clock: across a disconnect the sensor may have rebooted, and a rebooted sensor's
+        counter and clock, re-anchored together, can look like a late packet of the old run.
         """
         out = _Out()
         if self._ref is None and self._candidates:
@@ -153,6 +162,7 @@ class Timeline:
             self._start_segment(cands, out)
         self._drop_candidates()
         self._release_all(out)
+        self._relinked = self._ref is not None
         return out.result()
 
     @property
@@ -162,14 +172,15 @@ class Timeline:
     # -- arrival ----------------------------------------------------------------
 
     def _unwrap(self, packet: Packet) -> tuple[int, int]:
+        raw_us = packet.sensor_time_us + self._shift_us
         if self._ref is None:
             hint = self._time_hint_us if self._time_hint_us is not None else self._origin_us
             if hint is None:
-                return self._index_base + packet.seq, packet.sensor_time_us
-            time_us = hint + _wrap_delta(packet.sensor_time_us, hint, _TIME_MOD)
+                return self._index_base + packet.seq, raw_us
+            time_us = hint + _wrap_delta(raw_us, hint, _TIME_MOD)
             return self._index_base + packet.seq, time_us
         ref_index, ref_time = self._ref
-        time_us = ref_time + _wrap_delta(packet.sensor_time_us, ref_time, _TIME_MOD)
+        time_us = ref_time + _wrap_delta(raw_us, ref_time, _TIME_MOD)
         d = _wrap_delta(packet.seq, (ref_index - self._index_base) % _SEQ_MOD, _SEQ_MOD)
         expected = (time_us - ref_time) * packet.rate_hz / 1e6  # counter step the clock implies
         k = round((expected - d) / _SEQ_MOD)  # whole counter wraps hidden in a long hole
@@ -179,7 +190,8 @@ class Timeline:
         self.stats.packets_in += 1
         if self._ref is not None and packet.rate_hz == self._rate_hz:
             index, time_us = self._unwrap(packet)
-            if self._plausible(index, time_us):
+            if self._plausible(index, time_us) and (not self._relinked or self._host_agrees(packet, time_us, host_s)):
+                self._relinked = False
                 self._drop_candidates()
                 self._place(packet, index, time_us, host_s, out)
                 return
@@ -220,22 +232,70 @@ class Timeline:
 
     def _start_segment(self, arrivals: list[tuple[Packet, float]], out: _Out) -> None:
         first = arrivals[0][0]
-        if self._ref is not None:  # a restart (re-anchored counter, rate change): release the old segment
+        if self._ref is not None:  # a restart (re-anchored counter, rate change, reboot): release the old segment
             prev_index, prev_time_us = self._ref
             last_us = prev_time_us + (self._accepted_end - 1 - prev_index) * 1e6 * self._period_s()
             self._release_all(out)
             self._ref = None
-            self._time_hint_us = prev_time_us
-            # the sensor clock runs on (SPEC §4): the time between the segments says how many
-            # sample slots were missed, so the hole is a measured gap, not a seam
-            elapsed_us = prev_time_us + _wrap_delta(first.sensor_time_us, prev_time_us, _TIME_MOD) - last_us
-            missing = round(elapsed_us * first.rate_hz / 1e6) - 1 if 0 < elapsed_us <= _MAX_RESTART_US else 0
+            start_us = self._restart_time_us(arrivals, prev_time_us)
+            self._time_hint_us = start_us
+            # the time between the segments says how many sample slots were missed, so the hole
+            # is a measured gap, not a seam
+            missing = round((start_us - last_us) * first.rate_hz / 1e6) - 1
             self._index_base = self._accepted_end + max(0, missing) - first.seq
         self._segment = None
         self._rate_hz = first.rate_hz
         for packet, host_s in arrivals:
             index, time_us = self._unwrap(packet)
             self._place(packet, index, time_us, host_s, out)
+
+    def _restart_time_us(self, arrivals: list[tuple[Packet, float]], prev_time_us: int) -> int:
+        """Sensor time (unwrapped, µs) of a new segment's first sample.
+
+        The sensor clock runs on across STOP/START, reconnections and rate changes (SPEC §4),
+        so it measures the hole; the host clock checks it and resolves the clock wraps a long
+        hole hides. A sensor clock that disagrees with the host's bound has started again (a
+        reboot): the bound takes its place and the new clock is shifted onto the old one."""
+        first = arrivals[0][0]
+        raw_us = first.sensor_time_us + self._shift_us
+        expected_us = self._host_bound_us(arrivals)
+        if expected_us is None:
+            return prev_time_us + _wrap_delta(raw_us, prev_time_us, _TIME_MOD)
+        claimed_us = expected_us + _wrap_delta(raw_us, expected_us, _TIME_MOD)
+        if abs(claimed_us - expected_us) <= self._host_tolerance_us(expected_us - prev_time_us):
+            return claimed_us
+        self.stats.clock_restarts += 1
+        self._shift_us += expected_us - claimed_us
+        self._minima.clear()  # delay minima of the old clock: the fit starts afresh on the new one
+        self._block = None
+        return expected_us
+
+    def _host_agrees(self, packet: Packet, time_us: int, host_s: float) -> bool:
+        expected_us = self._host_bound_us([(packet, host_s)])
+        if expected_us is None or self._ref is None:
+            return True
+        return abs(time_us - expected_us) <= self._host_tolerance_us(expected_us - self._ref[1])
+
+    def _host_bound_us(self, arrivals: list[tuple[Packet, float]]) -> int | None:
+        """The first packet's sensor time (unwrapped, µs) as the host clock dates it: the arrival
+        times mapped back through host = a + b·sensor. Radio latency only adds, so this is an
+        upper bound, as tight as the least delayed of the packets; None before any mapping."""
+        if self._map is None or self._origin_us is None:
+            return None
+        a, b = self._map
+        first = arrivals[0][0]
+        bound_s = min(
+            (host_s - a) / b - (((p.seq - first.seq) % _SEQ_MOD) + p.n_samples - 1) / p.rate_hz
+            for p, host_s in arrivals
+        )
+        return self._origin_us + round(bound_s * 1e6)
+
+    def _host_tolerance_us(self, elapsed_us: float) -> float:
+        """How far a sensor clock that ran on may differ from the host's bound: the spread of
+        the delays seen so far, the stray-packet tolerance, and the clocks' skew over the hole."""
+        lo_s, hi_s = self._delay_range_s or (0.0, 0.0)
+        spread_s = self.params.plausible_tolerance_s + hi_s - lo_s
+        return spread_s * 1e6 + self.params.max_skew * abs(elapsed_us)
 
     def _place(self, packet: Packet, index: int, time_us: int, host_s: float, out: _Out) -> None:
         st = self.stats
@@ -287,6 +347,8 @@ class Timeline:
         """Track the lower envelope of host receive − sensor time of the packet's last sample."""
         last_s = self._sensor_s(time_us) + (packet.n_samples - 1) / packet.rate_hz
         d = host_s - last_s
+        lo, hi = self._delay_range_s or (d, d)
+        self._delay_range_s = (min(lo, d), max(hi, d))
         p = self.params
         if self._map is None:
             self._init_d.append(d)

@@ -3,7 +3,9 @@ digitalio, analogio, supervisor, microcontroller, micropython and time.
 
 Each is a plain module object whose functions act on a ``Board`` (the IMU on its power
 pin and I²C bus, the LEDs, the battery divider, the clock). Time is the virtual radio's
-clock, so the firmware, the radio and the app agree on it. The I²C bus takes the time
+clock, so the firmware, the radio and the app agree on it; ``time.monotonic()`` and
+``supervisor.ticks_ms()`` count from the board's boot (a reset or a power cycle starts
+them again, a ``supervisor.reload()`` does not). The I²C bus takes the time
 its bytes take at the configured frequency (9 bits a byte, plus address and restart),
 and can be told to fail the next transfers (``fail_i2c``), as a loose connector or a
 browned-out IMU does.
@@ -31,6 +33,10 @@ class Reload(BaseException):
     """supervisor.reload(): the harness restarts code.py, as CircuitPython does."""
 
 
+class HardReset(BaseException):
+    """microcontroller.reset(): the board boots afresh (its clock starts again)."""
+
+
 @dataclass(frozen=True)
 class Pin:
     name: str
@@ -45,6 +51,7 @@ class Board:
 
     imu: Lsm6ds3trc
     clock: ScaledClock
+    boot_s: float = 0.0  # clock time of the last boot
     battery_mv: int = 3900
     i2c_failures: int = 0  # the next transfers that fail
     pins: dict[str, bool] = field(default_factory=dict)
@@ -54,6 +61,16 @@ class Board:
 
     def fail_i2c(self, transfers: int = 1) -> None:
         self.i2c_failures += transfers
+
+    def uptime_s(self) -> float:
+        return self.clock.now_s() - self.boot_s
+
+    def boot(self) -> None:
+        """Power-on state: the clock from zero, the pins undriven, the IMU unpowered."""
+        self.boot_s = self.clock.now_s()
+        self.pins.clear()
+        self.imu.power(False)
+        self.stop.clear()
 
     def check(self) -> None:
         if self.stop.is_set():
@@ -85,10 +102,10 @@ def build_modules(board: Board) -> dict[str, types.ModuleType]:
     mods["micropython"].const = lambda x: x  # type: ignore[attr-defined]
     _time_module(mods["time"], board)
     sup = mods["supervisor"]
-    sup.ticks_ms = lambda: int(board.clock.now_s() * 1000) % TICKS_PERIOD  # type: ignore[attr-defined]
+    sup.ticks_ms = lambda: int(board.uptime_s() * 1000) % TICKS_PERIOD  # type: ignore[attr-defined]
     sup.reload = _raise(Reload)  # type: ignore[attr-defined]
     sup.runtime = types.SimpleNamespace(serial_connected=True)  # type: ignore[attr-defined]
-    mods["microcontroller"].reset = _raise(Reload)  # type: ignore[attr-defined]
+    mods["microcontroller"].reset = _raise(HardReset)  # type: ignore[attr-defined]
     return mods
 
 
@@ -100,11 +117,10 @@ def _raise(exc: type[BaseException]) -> Callable[[], None]:
 
 
 def _time_module(mod: types.ModuleType, board: Board) -> None:
-    clock = board.clock
-    mod.monotonic = clock.now_s  # type: ignore[attr-defined]
-    mod.monotonic_ns = lambda: int(clock.now_s() * 1e9)  # type: ignore[attr-defined]
+    mod.monotonic = board.uptime_s  # type: ignore[attr-defined]
+    mod.monotonic_ns = lambda: int(board.uptime_s() * 1e9)  # type: ignore[attr-defined]
     mod.sleep = board.sleep  # type: ignore[attr-defined]
-    mod.time = lambda: int(clock.now_s())  # type: ignore[attr-defined]
+    mod.time = lambda: int(board.uptime_s())  # type: ignore[attr-defined]
 
 
 def _i2c_class(board: Board) -> type:

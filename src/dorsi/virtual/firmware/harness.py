@@ -9,8 +9,9 @@ alone on the board, while the radio and the app share the asyncio loop; the app
 reaches it through bleak exactly as it reaches the virtual sensor.
 
 ``supervisor.reload()`` restarts code.py with fresh module state, as CircuitPython
-does; the radio is reset with it (new GATT table, no connection). What code.py
-prints is kept in ``serial``.
+does; the radio is reset with it (new GATT table, no connection). A hard reset
+(``microcontroller.reset()``) or a power cycle (``power_cycle``) also starts the
+board's clock again from zero. What code.py prints is kept in ``serial``.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 from dorsi.virtual.ble.feed import SampleFeed
 from dorsi.virtual.ble.radio import VirtualRadio
 from dorsi.virtual.firmware import bleio
-from dorsi.virtual.firmware.board import Board, Halt, Reload, build_modules
+from dorsi.virtual.firmware.board import Board, Halt, HardReset, Reload, build_modules
 from dorsi.virtual.firmware.imu import Lsm6ds3trc
 from dorsi.virtual.firmware.link import Adapter, Connection, LinkParams
 
@@ -90,21 +91,32 @@ class FirmwareHarness:
         _running.append(self)
         self._loop = asyncio.get_running_loop()
         await self.radio.start()
-        await self._new_adapter()
         for name in _STANDINS:
             sys.modules[name] = self._modules[name]
+        await self._boot()
+
+    async def _boot(self) -> None:
+        """Power on: the board's clock from zero, a fresh radio, code.py started in its thread."""
+        self.board.boot()
+        self.running.clear()
+        await self._new_adapter()
         self._thread = threading.Thread(target=self._run, name="firmware-code.py", daemon=True)
         self._thread.start()
         await asyncio.get_running_loop().run_in_executor(None, self.running.wait, 10.0)
         if not self.running.is_set():
             raise RuntimeError("code.py did not start: " + (self.crashed or "\n".join(self.serial[-5:])))
 
-    async def stop(self) -> None:
+    async def _halt(self) -> None:
+        """Power off: code.py stops where it is, the radio goes silent (a link drops by timeout)."""
         self.board.stop.set()
         if self._thread is not None:
             await asyncio.get_running_loop().run_in_executor(None, self._thread.join, 10.0)
         if self.adapter is not None:
             await self.adapter.power_off()
+            self.adapter = None
+
+    async def stop(self) -> None:
+        await self._halt()
         for name in _STANDINS:
             if sys.modules.get(name) is self._modules[name]:
                 del sys.modules[name]
@@ -123,6 +135,14 @@ class FirmwareHarness:
         bleio._state.adapter = self.adapter
 
     # --- faults -------------------------------------------------------------------
+    async def power_cycle(self, off_s: float) -> None:
+        """The battery is pulled for ``off_s``, then the board boots: code.py starts afresh and its
+        clock and sample counter start again near zero (a reboot the app must bridge)."""
+        await self._halt()
+        self.serial.append("(power off)")
+        await self.radio.clock.sleep(off_s)
+        await self._boot()
+
     async def drop_link(self, absent_s: float) -> None:
         assert self.adapter is not None
         await self.adapter.drop_link(absent_s)
@@ -154,9 +174,11 @@ class FirmwareHarness:
                 exec(code, self._globals())
                 self.serial.append("Code done running.")
                 return
-            except Reload:
+            except (Reload, HardReset) as exc:
                 self.reloads += 1
-                self.serial.append("soft reboot")
+                self.serial.append("soft reboot" if isinstance(exc, Reload) else "(reset)")
+                if isinstance(exc, HardReset):
+                    self.board.boot()
                 if not self._call(self._new_adapter()):
                     return
             except Halt:

@@ -60,6 +60,7 @@ class Lsm6ds3trc:
         self.powered = False
         self.slot = 0  # samples taken since power-on (over every run)
         self.popped_slots: list[int] = []  # the slot of every sample read whole out of the FIFO
+        self.taken_s: list[float] = []  # clock time at which each slot was sampled (index = slot)
         self.overwritten = 0  # samples the FIFO dropped when full
         self._reset()
 
@@ -155,7 +156,9 @@ class Lsm6ds3trc:
             return
         k = np.arange(self._run_taken + 1, due + 1)
         self._run_taken = due
-        raw = self._raw(self._run_start_s + k / self._run_odr_hz, self.slot + np.arange(n))
+        times_s = self._run_start_s + k / self._run_odr_hz
+        self.taken_s.extend(times_s.tolist())
+        raw = self._raw(times_s, self.slot + np.arange(n))
         fifo = self._fifo_on()
         for row in raw.tolist():
             if fifo:

@@ -91,9 +91,8 @@ class Adapter:
         self.advertising = False
         if self.device.is_advertising:
             await self.device.stop_advertising()
-        if self.current is not None:
-            with contextlib.suppress(core.BaseBumbleError):
-                await self.current.bumble.disconnect()
+        if self.current is not None:  # the central notices by the supervision timeout
+            await self._disconnect(self.current, hci.HCI_CONNECTION_TIMEOUT_ERROR)
         self.radio.link.remove_controller(self.controller)
 
     def call(self, coro: Coroutine[Any, Any, Any]) -> Any:
