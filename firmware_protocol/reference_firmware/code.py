@@ -221,10 +221,11 @@ class Identify:
         self.left_ms = seconds * 1000
 
     def tick(self, elapsed_ms):
+        """250 ms on, 250 ms off, starting on, until the time is up."""
         if self.left_ms <= 0:
             return
         self.left_ms -= elapsed_ms
-        on = self.left_ms > 0 and (self.left_ms // 250) % 2 == 0
+        on = self.left_ms > 0 and (self.left_ms // 250) % 2 == 1
         if self.led.value == on:  # only touch the pin on a change
             self.led.value = not on
 

@@ -159,3 +159,20 @@ async def test_delivery_per_mtu_is_complete_or_every_loss_is_a_gap(firmware, mtu
     assert (missing == 0) == all_delivered
     per_packet = enc.samples_per_packet(rate_hz, mtu)
     assert per_packet == (1 if mtu == 23 else min(rate_hz * enc.BATCH_MAX_MS // 1000, 19))
+
+
+async def test_blink_through_the_app_blinks_the_board_led(firmware) -> None:  # type: ignore[no-untyped-def]
+    """SensorStream.identify (what the Connect screen's Blink button calls) → IDENTIFY → code.py
+    drives its blue LED (active-low): on, off, on, off, 250 ms each, then off for good."""
+    radio, board = await firmware(104.0)
+    async with SensorStream(board.address, backends=radio.backends, rate_hz=104) as stream:
+        await _collect(stream, lambda g: g.samples >= 20)
+        assert stream.can_identify
+        asked_s = radio.clock.now_s()
+        await stream.identify(1)
+        await radio.clock.sleep_until(asked_s + 1.5)
+    changes = [(t, value) for t, pin, value in board.board.led_changes if pin == "LED_BLUE" and t >= asked_s]
+    assert [value for _, value in changes] == [False, True, False, True]  # False = lit
+    times = np.array([t for t, _ in changes])
+    assert times[0] - asked_s < 0.1  # lit at once
+    assert np.all(np.abs(np.diff(times) - 0.25) < 0.05), np.diff(times)

@@ -24,7 +24,7 @@ from dorsi.app.engine import LiveEngine
 from dorsi.app.sources import Found, Hub, Stream, VirtualHub
 from dorsi.ble.decode import SampleChunk
 from dorsi.ble.stream import GapEvent, State, StateEvent
-from dorsi.errors import DorsiError
+from dorsi.errors import DeviceError, DorsiError
 from dorsi.protocol.kinds import KINDS
 from dorsi.store import SessionStore
 from dorsi.store.models import SessionInfo
@@ -33,6 +33,7 @@ from dorsi.ui.settings import AppSettings
 
 log = logging.getLogger(__name__)
 SCAN_S = 2.0
+IDENTIFY_S = 5  # how long the Blink button blinks the sensor's LED
 
 
 def history_row(session: SessionInfo) -> dict[str, Any]:
@@ -72,6 +73,7 @@ class AppController:
         c.scan_requested.connect(lambda: self.spawn(self.scan()))
         c.connect_requested.connect(lambda key: self.spawn(self.connect(key)))
         c.disconnect_requested.connect(lambda: self.spawn(self.disconnect()))
+        c.identify_requested.connect(lambda: self.spawn(self.identify()))
         models.calibration.start_requested.connect(self._recalibrate)
         t.start_requested.connect(self.start_test)
         t.stop_requested.connect(self.stop_test)
@@ -200,6 +202,7 @@ class AppController:
 
     def _state(self, ev: StateEvent) -> None:
         c = self.m.connection
+        c.can_identify = ev.state == State.STREAMING and self.stream is not None and self.stream.can_identify
         if ev.state == State.STREAMING:
             if self._streamed_once and c.state == "reconnecting":
                 c.reconnects += 1
@@ -213,7 +216,15 @@ class AppController:
         else:
             c.set_state(str(ev.state), ev.detail)
 
+    async def identify(self, seconds: int = IDENTIFY_S) -> None:
+        """Blink the connected sensor's LED: which of the sensors on the table is this one?"""
+        if self.stream is None:
+            raise DeviceError("Connect a sensor first, then blink it.")
+        await self.stream.identify(seconds)
+        self.m.messages.info.emit(f"{self.m.connection.device_name} blinks its LED for {seconds} s")
+
     async def disconnect(self) -> None:
+        self.m.connection.can_identify = False
         stream, self.stream = self.stream, None
         task, self._stream_task = self._stream_task, None
         if stream is not None:

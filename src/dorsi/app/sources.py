@@ -25,6 +25,7 @@ from dorsi.ble.backends import PLATFORM, BleBackends
 from dorsi.ble.decode import SampleChunk
 from dorsi.ble.scan import FoundSensor, scan_sensors
 from dorsi.ble.stream import GapEvent, SensorStream, State, StateEvent, StreamItem
+from dorsi.errors import DeviceError
 from dorsi.motion.types import F64
 from dorsi.protocol.kinds import DORSI, KINDS
 from dorsi.virtual.ble import VirtualRadio
@@ -52,6 +53,9 @@ class Stream(Protocol):
     async def start(self) -> None: ...
     async def stop(self) -> None: ...
     def __aiter__(self) -> AsyncIterator[StreamItem]: ...
+    @property
+    def can_identify(self) -> bool: ...  # connected to a sensor that can blink (IDENTIFY)
+    async def identify(self, seconds: int = 5) -> None: ...
 
 
 class Hub(Protocol):
@@ -227,6 +231,8 @@ class VirtualHub(BleHub):
 class ReplayStream:
     """Streams a feed in chunks paced by the wall clock × speed, like a sensor that never drops."""
 
+    can_identify = False  # no sensor: nothing to blink
+
     def __init__(self, feed: DemoFeed, speed: float = 1.0, chunk_s: float = 0.02) -> None:
         self.name = "replay"
         self.feed = feed
@@ -253,6 +259,9 @@ class ReplayStream:
 
     def __aiter__(self) -> AsyncIterator[StreamItem]:
         return self._iterate()
+
+    async def identify(self, seconds: int = 5) -> None:
+        raise DeviceError("A replay has no sensor to blink.")
 
     async def _iterate(self) -> AsyncIterator[StreamItem]:
         while True:

@@ -34,6 +34,7 @@ class Handshake:
     # False: start() reads replies on the data characteristic itself, so the stream
     # subscribes it only afterwards (MetaWear answers and streams on one characteristic)
     subscribe_data_first: bool = True
+    identify: Callable[[BleakClient, int], Awaitable[None]] | None = None  # blink an LED for n seconds
 
 
 async def _dorsi_start(client: BleakClient, kind: SensorKind, rate_hz: float) -> None:
@@ -83,8 +84,9 @@ async def _dorsi_start(client: BleakClient, kind: SensorKind, rate_hz: float) ->
     await command(dorsi_v1.cmd_start(token=5), "START")
 
 
-async def dorsi_identify(client: BleakClient, seconds: int = 5) -> None:
-    """Blink the sensor's LED (IDENTIFY); the response is not awaited (STATUS may be unsubscribed)."""
+async def dorsi_identify(client: BleakClient, seconds: int) -> None:
+    """Blink the sensor's LED (IDENTIFY) for ``seconds`` (1..60): which sensor is this one?
+    The RESPONSE is not awaited: IDENTIFY cannot be refused, and STATUS may be unsubscribed."""
     await client.write_gatt_char(uuids.DORSI_CONTROL_UUID, dorsi_v1.cmd_identify(seconds, token=6), response=True)
 
 
@@ -146,7 +148,7 @@ async def _metamotion_stop(client: BleakClient) -> None:
 
 
 _HANDSHAKES = {
-    DORSI.id: Handshake(_dorsi_start, _dorsi_stop),
+    DORSI.id: Handshake(_dorsi_start, _dorsi_stop, identify=dorsi_identify),
     WITMOTION.id: Handshake(_witmotion_start, _no_stop),
     METAMOTION.id: Handshake(_metamotion_start, _metamotion_stop, subscribe_data_first=False),
 }

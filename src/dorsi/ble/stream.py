@@ -185,6 +185,24 @@ class SensorStream:
     def decoder(self) -> StreamDecoder | None:
         return self._decoder
 
+    @property
+    def can_identify(self) -> bool:
+        """Connected to a sensor whose kind can blink an LED (IDENTIFY)."""
+        return self._client is not None and self.kind is not None and handshake(self.kind).identify is not None
+
+    async def identify(self, seconds: int = 5) -> None:
+        """Blink the connected sensor's LED for ``seconds``, to tell which sensor this is."""
+        client, kind = self._client, self.kind
+        blink = handshake(kind).identify if kind is not None else None
+        if client is None or blink is None:
+            label = kind.label if kind else "sensor"
+            why = "it is not connected" if client is None else f"a {label} has no LED to blink"
+            raise DeviceError(f"{self.name} cannot blink now: {why}.")
+        try:
+            await blink(client, seconds)
+        except (BleakError, TimeoutError, OSError) as exc:
+            raise DeviceError(f"{self.name} did not take the blink command ({type(exc).__name__}: {exc}).") from None
+
     # --- consumer side: decoding -------------------------------------------------
     def _consume(self, item: object) -> None:
         if isinstance(item, tuple):

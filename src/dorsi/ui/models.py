@@ -50,11 +50,13 @@ class ConnectionModel(QObject):
     scan_requested = Signal()
     connect_requested = Signal(str)
     disconnect_requested = Signal()
+    identify_requested = Signal()  # blink the connected sensor's LED
 
     def __init__(self) -> None:
         super().__init__()
         self.devices: list[DeviceRow] = []
         self.scanning = False
+        self.can_identify = False  # the connected sensor can blink (a dorsi sensor)
         self.state = "disconnected"  # disconnected · connecting · streaming · reconnecting · lost
         self.device_name = ""
         self.detail = ""

@@ -1,4 +1,5 @@
-"""Connect: the sensors found (type, name, RSSI, battery), the virtual one, the last one remembered."""
+"""Connect: the sensors found (type, name, RSSI, battery), the virtual one, the last one remembered;
+Blink makes the connected sensor blink its LED."""
 
 from __future__ import annotations
 
@@ -57,8 +58,10 @@ class ConnectView(QWidget):
         self.scan_button = QPushButton("Scan")
         self.connect_button = QPushButton("Connect")
         self.disconnect_button = QPushButton("Disconnect")
+        self.blink_button = QPushButton("Blink")
+        self.blink_button.setToolTip("Blink the connected sensor's LED for a few seconds: which one is it?")
         self.connect_button.setDefault(True)
-        for b in (self.scan_button, self.connect_button, self.disconnect_button):
+        for b in (self.scan_button, self.connect_button, self.disconnect_button, self.blink_button):
             b.setMinimumHeight(36)
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -72,6 +75,7 @@ class ConnectView(QWidget):
         self.scan_button.clicked.connect(model.scan_requested.emit)
         self.connect_button.clicked.connect(self._connect)
         self.disconnect_button.clicked.connect(model.disconnect_requested.emit)
+        self.blink_button.clicked.connect(model.identify_requested.emit)
         model.changed.connect(self.refresh)
         calibration.changed.connect(self.refresh)
         self.refresh()
@@ -114,6 +118,7 @@ class ConnectView(QWidget):
         self.scan_button.setText("Scanning…" if m.scanning else "Scan")
         self.connect_button.setEnabled(bool(m.devices) and not connected)
         self.disconnect_button.setEnabled(connected)
+        self.blink_button.setEnabled(m.state == "streaming" and m.can_identify)
         text = {
             "streaming": f"Streaming from {m.device_name} at {m.rate_hz:.0f} Hz",
             "connecting": f"Connecting to {m.device_name}…",

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from dorsi.virtual.ble.radio import VirtualRadio
 
 FIRMWARE_VERSION = (1, 1, 0)
+BLINK_ON_S = 0.25  # the reference firmware's identify blink: 250 ms on, 250 ms off
 
 
 class VirtualDorsiSensor(VirtualPeripheral):
@@ -55,7 +56,7 @@ class VirtualDorsiSensor(VirtualPeripheral):
         self.gyr_range_dps = gyr_range_dps
         self.fixed_samples_per_packet = samples_per_packet
         self._wire = feed.quantized(acc_range_g, gyr_range_dps)
-        self._identify_s = 0.0
+        self.blink: tuple[float, float] | None = None  # IDENTIFY: (clock time s, seconds)
         self.commands: list[int] = []  # opcodes received, for tests
         self._build_characteristics()
         address = address or radio.next_address()
@@ -165,6 +166,14 @@ class VirtualDorsiSensor(VirtualPeripheral):
             )
         return out
 
+    def led_on(self, at_s: float | None = None) -> bool:
+        """The identify LED at this clock time (now by default), driven as the firmware drives it:
+        on for BLINK_ON_S, off as long, for the seconds IDENTIFY asked."""
+        if self.blink is None:
+            return False
+        t_s = (self.clock.now_s() if at_s is None else at_s) - self.blink[0]
+        return 0.0 <= t_s < self.blink[1] and t_s % (2 * BLINK_ON_S) < BLINK_ON_S
+
     # --- control ---------------------------------------------------------------
     def _status_bytes(self) -> bytes:
         state = enc.STATE_STREAMING if self.streaming else enc.STATE_IDLE
@@ -189,7 +198,7 @@ class VirtualDorsiSensor(VirtualPeripheral):
                 self.acc_range_g, self.gyr_range_dps = int(args[0]), int(args[1])
                 self._wire = self.feed.quantized(self.acc_range_g, self.gyr_range_dps)
             elif opcode == enc.OP_IDENTIFY:
-                self._identify_s = float(args[0])
+                self.blink = (self.clock.now_s(), float(args[0]))
             elif opcode == enc.OP_GET_BATTERY:
                 payload = enc.battery_payload(self.battery_pct, 3700 + 5 * self.battery_pct)
             elif opcode == enc.OP_GET_VERSION:
