@@ -4,10 +4,12 @@ Behaves as the reference firmware does (checked against it run in the loop,
 tests/firmware): advertises the dorsi service (name ``dorsi-XXXX`` in the scan
 response, battery as service data), serves the data (notify), control (write) and
 status (notify + read) characteristics and the standard Battery Service, answers
-commands with RESPONSE messages, streams only after START, counts samples on across
-START/STOP and reconnections (a hole is a gap of the samples missed), takes any
-protocol rate, and packs ``encoder.samples_per_packet`` samples per notification
-(the MTU's room, capped at 50 ms of samples).
+commands with RESPONSE messages, streams only after START and sends its partial
+packet at STOP, counts samples on across START/STOP and reconnections (a hole is a
+gap of the samples missed), re-anchors its counter on its clock (counter ≈ time ×
+rate) when a rate or range change restarts the IMU, blinks at IDENTIFY, and packs
+``encoder.samples_per_packet`` samples per notification (the MTU's room, capped at
+50 ms of samples). tests/firmware/test_twin.py runs one scenario through both.
 Every data notification is built by ``dorsi.protocol.encoder.encode_samples_packet``,
 the file the firmware runs.
 """
@@ -185,16 +187,17 @@ class VirtualDorsiSensor(VirtualPeripheral):
         payload = b""
         if result == enc.RESULT_OK:
             if opcode == enc.OP_START:
-                self.streaming = True
+                self.start_streaming()
                 self.on_start()
             elif opcode == enc.OP_STOP:
-                self.streaming = False
+                self.stop_streaming()
             elif opcode in (enc.OP_SET_RATE, enc.OP_SET_RANGES) and self.streaming:
                 result = enc.RESULT_BUSY
             elif opcode == enc.OP_SET_RATE and args[0] != self.sensor_rate_hz:
-                self.new_epoch()  # the counter runs on; the app sees a new segment at the new rate
+                self.new_epoch(args[0])  # the IMU restarts: counter re-anchored on the clock, a new segment
                 self.sensor_rate_hz = int(args[0])
-            elif opcode == enc.OP_SET_RANGES:
+            elif opcode == enc.OP_SET_RANGES and (args[0], args[1]) != (self.acc_range_g, self.gyr_range_dps):
+                self.new_epoch(self.sensor_rate_hz)
                 self.acc_range_g, self.gyr_range_dps = int(args[0]), int(args[1])
                 self._wire = self.feed.quantized(self.acc_range_g, self.gyr_range_dps)
             elif opcode == enc.OP_IDENTIFY:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 import random
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -110,6 +111,7 @@ class VirtualPeripheral(ABC):
         self._epoch_s = 0.0
         self._away_until_s: float | None = None
         self._stall: tuple[int, int] | None = None  # sample slots [first, stop) lost to a stall
+        self._flush_until: int | None = None  # STOP: samples before this still go out
         self.first_streamed = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._fault_task: asyncio.Task[None] | None = None
@@ -163,11 +165,27 @@ class VirtualPeripheral(ABC):
     def sample_time_s(self, index: int) -> float:
         return self._epoch_s + (index - self._epoch_index) / self.rate_hz
 
-    def new_epoch(self) -> None:
-        """Call before changing the rate: the next sample starts the new epoch now."""
+    def new_epoch(self, anchor_rate_hz: float | None = None) -> None:
+        """Call before changing the rate: the next sample starts the new epoch now. With
+        ``anchor_rate_hz`` (the new rate) the counter is re-anchored on the clock, counter ≈
+        time × rate, as the reference firmware does when it restarts its IMU (never backwards)."""
         now_s = self.sensor_time_s()
-        self._epoch_index = self.sample_index_at(now_s)
-        self._epoch_s = now_s
+        index = self.sample_index_at(now_s)
+        if anchor_rate_hz is not None:
+            index = max(index, math.floor(now_s * anchor_rate_hz))
+        self._epoch_index, self._epoch_s = index, now_s
+
+    def start_streaming(self) -> None:
+        """START: the samples taken from now on go out (those before were counted, not kept)."""
+        self.streaming = True
+        self._next_sample = max(self._next_sample, self.sample_index_at(self.sensor_time_s()))
+
+    def stop_streaming(self) -> None:
+        """STOP: the samples taken so far still go out, a partial packet included, as the
+        reference firmware flushes its batch."""
+        if self.streaming:
+            self._flush_until = self.sample_index_at(self.sensor_time_s())
+        self.streaming = False
 
     async def power_on(self) -> None:
         if self._task is not None:
@@ -260,15 +278,19 @@ class VirtualPeripheral(ABC):
             now_s = self.clock.now_s()
             due = self.sample_index_at(now_s - self._power_on_s)
             per_packet = self.samples_per_packet()
-            sending = self.streaming and self.subscribed and self.connection is not None and self._away_until_s is None
-            if not sending:
-                self._next_sample = max(self._next_sample, due)
-            else:
+            link_up = self.subscribed and self.connection is not None and self._away_until_s is None
+            stop = self._next_sample
+            if link_up and self.streaming:
                 self.first_streamed.set()
                 stop = self._stop_before_stall(due, per_packet)
-                if stop > self._next_sample:
-                    await self._send(self.packets(self._next_sample, stop), self._next_sample, stop)
-                    self._next_sample = stop
+            elif link_up and self._flush_until is not None:
+                stop = max(stop, self._flush_until)
+            self._flush_until = None
+            if stop > self._next_sample:
+                await self._send(self.packets(self._next_sample, stop), self._next_sample, stop)
+                self._next_sample = stop
+            if not (link_up and self.streaming):
+                self._next_sample = max(self._next_sample, due)
             wake_s = self._power_on_s + self.sample_time_s(self._next_sample + per_packet - 1)
             await self.clock.sleep_until(max(wake_s, now_s + 0.5 / self.rate_hz))
 
