@@ -72,8 +72,8 @@ async def _dorsi_start(client: BleakClient, kind: SensorKind, rate_hz: float) ->
     await client.start_notify(uuids.DORSI_STATUS_UUID, on_status)
     version = await command(dorsi_v1.cmd_get_version(token=1), "GET_VERSION")
     (major, minor), firmware = dorsi_v1.parse_version(version.payload)
-    if major != enc.PROTOCOL_VERSION:
-        raise DeviceError(
+    if major != enc.PROTOCOL_VERSION:  # no retry can help: the person must update one side
+        raise UnsupportedSensor(
             f"the sensor speaks protocol {major}.{minor} (firmware {'.'.join(map(str, firmware))}); "
             f"this app reads protocol {enc.PROTOCOL_VERSION}: update the "
             + ("app" if major > enc.PROTOCOL_VERSION else "sensor's firmware")

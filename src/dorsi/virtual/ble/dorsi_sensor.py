@@ -49,6 +49,7 @@ class VirtualDorsiSensor(VirtualPeripheral):
         acc_range_g: int = 4,
         gyr_range_dps: int = 500,
         battery_pct: int = 87,
+        protocol_version: tuple[int, int] = (enc.PROTOCOL_VERSION, enc.PROTOCOL_MINOR),
     ) -> None:
         rate = round(feed.rate_hz)
         if rate not in enc.RATES_HZ:
@@ -57,6 +58,7 @@ class VirtualDorsiSensor(VirtualPeripheral):
         self.acc_range_g = acc_range_g
         self.gyr_range_dps = gyr_range_dps
         self.fixed_samples_per_packet = samples_per_packet
+        self.protocol_version = protocol_version  # what GET_VERSION says (another major: an app must refuse it)
         self._wire = feed.quantized(acc_range_g, gyr_range_dps)
         self.blink: tuple[float, float] | None = None  # IDENTIFY: (clock time s, seconds)
         self.commands: list[int] = []  # opcodes received, for tests
@@ -205,7 +207,7 @@ class VirtualDorsiSensor(VirtualPeripheral):
             elif opcode == enc.OP_GET_BATTERY:
                 payload = enc.battery_payload(self.battery_pct, 3700 + 5 * self.battery_pct)
             elif opcode == enc.OP_GET_VERSION:
-                payload = enc.version_payload(*FIRMWARE_VERSION)
+                payload = bytes(self.protocol_version) + bytes(FIRMWARE_VERSION)
             elif opcode == enc.OP_GET_STATUS:
                 payload = self._status_bytes()[1:]
         response = enc.encode_response(token, opcode, result, payload)
