@@ -16,10 +16,8 @@ from dorsi.ble.stream import SensorStream
 from dorsi.protocol import dorsi_v1, uuids
 from dorsi.protocol import encoder as enc
 from dorsi.virtual.firmware import LinkParams
-from dorsi.virtual.firmware.imu import CTRL1_XL, ODR_HZ, TAG_MODULO
+from dorsi.virtual.firmware.imu import CTRL1_XL, ODR_HZ, tagged_slots
 from tests.ble.conftest import Collected, _collect
-
-GYR_CHIP_DPS = 0.0175  # LSM6DS3TR-C at ±500 °/s: the tagged slot number is in these units
 
 
 def _slots(got: Collected) -> np.ndarray:
@@ -28,7 +26,7 @@ def _slots(got: Collected) -> np.ndarray:
 
 
 def _slots_of(chunk: SampleChunk) -> np.ndarray:
-    return np.round(chunk.gyr_dps[:, 2] / GYR_CHIP_DPS).astype(np.int64) % TAG_MODULO
+    return tagged_slots(chunk.gyr_dps[:, 2])
 
 
 async def _around(stream: SensorStream, fault: Coroutine[Any, Any, None], samples: int) -> Collected:

@@ -46,6 +46,12 @@ GYR_125_MDPS_PER_LSB = 4.375
 TAG_MODULO = 28000  # tagged slot numbers stay inside ±500 °/s
 
 
+def tagged_slots(gyr_z_dps: np.ndarray) -> np.ndarray:
+    """The chip's sample number carried in gyro Z (``tag_slots``), back from the app's °/s at the
+    ±500 °/s range the app configures (one chip LSB = 17.5 mdps)."""
+    return np.round(np.asarray(gyr_z_dps) / (GYR_MDPS_PER_LSB[1] / 1000.0)).astype(np.int64) % TAG_MODULO
+
+
 class Lsm6ds3trc:
     """The chip's registers and FIFO; every access first catches up on the samples due."""
 
