@@ -65,9 +65,7 @@ class Lsm6ds3trc:
         self.lock = threading.Lock()
         self.powered = False
         self.slot = 0  # samples taken since power-on (over every run)
-        self.popped_slots: list[int] = []  # the slot of every sample read whole out of the FIFO
         self.taken_s: list[float] = []  # clock time at which each slot was sampled (index = slot)
-        self.overwritten = 0  # samples the FIFO dropped when full
         self._reset()
 
     def _reset(self) -> None:
@@ -75,7 +73,6 @@ class Lsm6ds3trc:
         self.regs[WHO_AM_I] = CHIP_ID
         self.regs[CTRL3_C] = 0x04  # IF_INC
         self.fifo: deque[int] = deque()  # 16-bit words
-        self.fifo_slots: deque[int] = deque()  # slot of each whole sample in the FIFO
         self._words_popped = 0
         self._over_run = False
         self._latest = bytes(12)
@@ -113,9 +110,7 @@ class Lsm6ds3trc:
     # --- registers -------------------------------------------------------------
     def _write_reg(self, reg: int, value: int) -> None:
         if reg == CTRL3_C and value & 0x01:  # SW_RESET: registers to defaults, bit clears itself
-            slot, popped = self.slot, self.popped_slots
-            self._reset()
-            self.slot, self.popped_slots = slot, popped
+            self._reset()  # (the running sample number and the record of when they were taken stay)
             return
         self.regs[reg & 0x7F] = value
         if reg in (CTRL1_XL, CTRL2_G, FIFO_CTRL5):
@@ -171,12 +166,9 @@ class Lsm6ds3trc:
                 if len(self.fifo) + 6 > FIFO_WORDS:
                     for _ in range(6 - self._words_popped % 6 if self._words_popped % 6 else 6):
                         self.fifo.popleft()
-                    self.fifo_slots.popleft()
                     self._words_popped = 0
                     self._over_run = True
-                    self.overwritten += 1
                 self.fifo.extend(row)
-                self.fifo_slots.append(self.slot)
             self.slot += 1
         last = raw[-1]
         self._latest = np.asarray(last, dtype="<i2").tobytes()
@@ -201,7 +193,5 @@ class Lsm6ds3trc:
             word = self.fifo.popleft() & 0xFFFF
             out[i], out[i + 1] = word & 0xFF, word >> 8
             self._words_popped += 1
-            if self._words_popped % 6 == 0:
-                self.popped_slots.append(self.fifo_slots.popleft())
             self._over_run = False
         return bytes(out)
