@@ -95,14 +95,15 @@ class BleHub:
 
 
 class DemoPerson:
-    """The demo person wearing a virtual sensor (any kind), who calibrates when an app subscribes
-    after ``restart()`` and then does what the app starts (``cue``) — as a person would when the
-    app says so. The person's feed is indexed at its own rate from the sensor's power-on."""
+    """The demo person wearing a virtual sensor (any kind), who calibrates when the sensor starts
+    streaming after ``restart()`` (ours at START, at the end of the app's handshake) and then does
+    what the app starts (``cue``) — as a person would when the app says so. The person's feed is
+    indexed at its own rate from the sensor's power-on."""
 
     def __init__(self, sensor: VirtualPeripheral) -> None:
         self.sensor = sensor
         self._restart = True
-        sensor.subscription_listeners.append(self._on_subscription)
+        sensor.stream_listeners.append(self._on_stream)
 
     @property
     def feed(self) -> PersonFeed:
@@ -116,8 +117,8 @@ class DemoPerson:
     def restart(self) -> None:
         self._restart = True
 
-    def _on_subscription(self, subscribed: bool) -> None:
-        if subscribed and self._restart:
+    def _on_stream(self) -> None:
+        if self._restart:
             self._restart = False
             self.sensor.set_feed(self.feed.restarted(self._now()))
 

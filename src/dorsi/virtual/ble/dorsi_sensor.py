@@ -134,9 +134,6 @@ class VirtualDorsiSensor(VirtualPeripheral):
         if not subscribed:
             self.streaming = False  # our firmware waits for START
 
-    def on_start(self) -> None:
-        """START was accepted (a hook for the demo's simulated person)."""
-
     def samples_per_packet(self) -> int:
         if self.fixed_samples_per_packet:
             return self.fixed_samples_per_packet
@@ -190,7 +187,6 @@ class VirtualDorsiSensor(VirtualPeripheral):
         if result == enc.RESULT_OK:
             if opcode == enc.OP_START:
                 self.start_streaming()
-                self.on_start()
             elif opcode == enc.OP_STOP:
                 self.stop_streaming()
             elif opcode in (enc.OP_SET_RATE, enc.OP_SET_RANGES) and self.streaming:

@@ -99,8 +99,8 @@ class VirtualPeripheral(ABC):
         self.data_characteristic.on(gatt.Characteristic.EVENT_SUBSCRIPTION, self._on_subscription)
         self.connection: Connection | None = None
         self.subscribed = False
-        self.subscription_listeners: list[Callable[[bool], None]] = []  # told after on_subscription
-        self.streaming = False
+        self.stream_listeners: list[Callable[[], None]] = []  # told each time the sensor starts streaming
+        self._streaming = False
         self.injected = Injected()
         self.returned = asyncio.Event()  # set each time the sensor comes back after a drop
         self._rng = random.Random(self.faults.seed)
@@ -232,8 +232,19 @@ class VirtualPeripheral(ABC):
     def _on_subscription(self, bearer: object, notify_enabled: bool, indicate_enabled: bool) -> None:
         self.subscribed = notify_enabled or indicate_enabled
         self.on_subscription(self.subscribed)
-        for listener in self.subscription_listeners:
-            listener(self.subscribed)
+
+    @property
+    def streaming(self) -> bool:
+        """Sending samples: ours after START, the others once subscribed (or enabled)."""
+        return self._streaming
+
+    @streaming.setter
+    def streaming(self, on: bool) -> None:
+        started = on and not self._streaming
+        self._streaming = on
+        if started:
+            for listener in self.stream_listeners:
+                listener()
 
     # --- faults --------------------------------------------------------------
     async def drop_link(self, absent_for_s: float) -> None:
