@@ -3,12 +3,14 @@ the view never touches the device (ui → controller → stream → the kind's i
 
 from __future__ import annotations
 
+import pytest
 import qasync
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from dorsi.app.run import build
-from dorsi.app.sources import ReplayHub, VirtualHub
+from dorsi.app.sources import VirtualHub
+from dorsi.virtual.ble.dorsi_sensor import VirtualDorsiSensor
 
 from .helpers import wait_for
 
@@ -27,7 +29,8 @@ def test_blink_button_blinks_the_connected_dorsi_sensor(qtbot: QtBot, qloop: qas
         view.table.selectRow(0)
         qtbot.mouseClick(view.connect_button, Qt.MouseButton.LeftButton)
         await wait_for(c.changed, lambda: c.state == "streaming", 20, "streaming")
-        sensor = hub.sensor
+        sensor = hub.sensor  # ours, listed first
+        assert isinstance(sensor, VirtualDorsiSensor)
         assert view.blink_button.isEnabled() and not sensor.led_on()
         clicked_s = hub.radio.clock.now_s()
         qtbot.mouseClick(view.blink_button, Qt.MouseButton.LeftButton)
@@ -47,16 +50,19 @@ def test_blink_button_blinks_the_connected_dorsi_sensor(qtbot: QtBot, qloop: qas
     qloop.run_until_complete(scenario())
 
 
-def test_blink_is_off_for_a_source_without_a_sensor(qtbot: QtBot, qloop: qasync.QEventLoop) -> None:
-    app = build(ReplayHub(4.0))
+@pytest.mark.parametrize("kind", ["witmotion", "metamotion"])
+def test_blink_is_off_for_a_sensor_without_the_command(qtbot: QtBot, qloop: qasync.QEventLoop, kind: str) -> None:
+    hub = VirtualHub(4.0)
+    app = build(hub)
     w, c = app.window, app.models.connection
     qtbot.addWidget(w)
 
     async def scenario() -> None:
         await app.start()
-        w.connect_view.table.selectRow(0)
+        row = next(i for i, d in enumerate(c.devices) if kind in d.kind)
+        w.connect_view.table.selectRow(row)
         qtbot.mouseClick(w.connect_view.connect_button, Qt.MouseButton.LeftButton)
-        await wait_for(c.changed, lambda: c.state == "streaming", 10, "streaming")
+        await wait_for(c.changed, lambda: c.state == "streaming", 20, "streaming")
         assert not w.connect_view.blink_button.isEnabled()
         await app.close()
 

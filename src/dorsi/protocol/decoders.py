@@ -119,8 +119,8 @@ class DorsiDecoder(StreamDecoder):
     """Protocol v1 packets → samples in counter order.
 
     ``reorder_depth`` packets are held back so a late packet can be put back in
-    place; each adds one notification interval of latency (≈ 20 ms at 208 Hz in
-    batches of 4; 4.8 ms with one sample per packet)."""
+    place; each adds one packet of latency (up to 50 ms with protocol 1.1's batches;
+    4.8 ms at 208 Hz with one sample per packet)."""
 
     def __init__(self, rate_hz: int = 208, acc_range_g: int = 4, gyr_range_dps: int = 500, reorder_depth: int = 1):
         super().__init__(rate_hz, TimelineParams(reorder_depth=reorder_depth))
