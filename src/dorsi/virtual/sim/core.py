@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from typing import Any
 
@@ -9,13 +10,16 @@ import numpy as np
 
 from dorsi.motion import quat as Q
 from dorsi.motion.types import Recording
+from dorsi.virtual.sim import model2
 from dorsi.virtual.sim.drills import DRIVE_DRILLS, DrillFn
 from dorsi.virtual.sim.drills_more import MORE_DRILLS
 from dorsi.virtual.sim.kinematics import Person, fine_rate_hz, physics
 from dorsi.virtual.sim.params import SimParams, SimResult
-from dorsi.virtual.sim.script import Script
+from dorsi.virtual.sim.profiles import profile
+from dorsi.virtual.sim.script import Script, Sway
 from dorsi.virtual.sim.sensor import SensorErrors, apply_errors, received_mask
 from dorsi.virtual.sim.session import Ctx, calibration
+from dorsi.virtual.sim.softtissue import Strap, wobble
 from dorsi.virtual.sim.truth import fill_rep_truth
 
 CHUNK_SAMPLES = 60_000  # physics in pieces: bounded memory for hour-long recordings
@@ -23,16 +27,20 @@ CHUNK_SAMPLES = 60_000  # physics in pieces: bounded memory for hour-long record
 DRILL_BUILDERS: dict[str, DrillFn] = {**DRIVE_DRILLS, **MORE_DRILLS}
 
 
-def build_script(params: SimParams, person: Person, rng: np.random.Generator) -> tuple[Script, Ctx, dict[str, Any]]:
+def build_script(
+    params: SimParams, person: Person, rng: np.random.Generator, model_rng: np.random.Generator | None = None
+) -> tuple[Script, Ctx, dict[str, Any]]:
     script = Script(start={"theta_deg": person.standing_theta_deg, "phi_deg": person.standing_phi_deg})
     ctx = Ctx(script, person, rng, params)
+    if model_rng is not None:
+        model2.install(ctx, model_rng)
     slow = ctx.u(2.0, 3.0)  # drawn always, so "slow" changes nothing but the tempo
     if "slow" in params.events:
         ctx.tempo = slow
     elif "fast" in params.events:
         ctx.tempo = 0.5
     calib = calibration(ctx)
-    DRILL_BUILDERS[params.drill](ctx)
+    (DRILL_BUILDERS if model_rng is None else model2.BUILDERS)[params.drill](ctx)
     script.move(1.0, theta_deg=person.standing_theta_deg, phi_deg=person.standing_phi_deg, gamma_deg=0.0)
     script.hold(1.0)
     return script, ctx, calib
@@ -45,7 +53,14 @@ def simulate(params: SimParams) -> SimResult:
         np.random.default_rng(s) for s in np.random.SeedSequence(params.seed).spawn(4)
     )
     person = Person.draw(person_rng, params.side, params.strap_rotation_deg)
-    script, ctx, calib = build_script(params, person, script_rng)
+    second = params.model != "keyframe"
+    # the second model's own draws come from a stream of their own: the others stay as they were
+    model_rng = np.random.default_rng(np.random.SeedSequence(params.seed, spawn_key=(101,))) if second else None
+    strap = None
+    if model_rng is not None:
+        person = dataclasses.replace(person, sway=Sway.draw_postural(model_rng))
+        strap = Strap.draw(model_rng)
+    script, ctx, calib = build_script(params, person, script_rng, model_rng)
 
     rate = float(params.rate_hz)
     n = max(2, math.floor(params.seconds * rate + 1e-9))
@@ -57,14 +72,19 @@ def simulate(params: SimParams) -> SimResult:
     gyr = np.empty((n, 3))
     quat = np.empty((n, 4))
     incl, frontal, rise = np.empty(n), np.empty(n), np.empty(n)
+    up_sensor = np.empty((n, 3)) if strap is not None else None
     for a in range(0, n, CHUNK_SAMPLES):
         b = min(n, a + CHUNK_SAMPLES)
         ph = physics(script, person, t_true[a:b], h_s)
         acc[a:b], gyr[a:b] = ph.acc_mps2, ph.gyr_dps
         quat[a:b] = Q.from_matrix(ph.r_sensor)
         incl[a:b], frontal[a:b], rise[a:b] = ph.incl_deg, ph.frontal_deg, ph.rise_m
+        if up_sensor is not None:
+            up_sensor[a:b] = ph.r_sensor[:, 2, :]  # earth's up in sensor axes
+    if strap is not None and up_sensor is not None:
+        acc, gyr = wobble(acc, gyr, up_sensor, strap, rate)
 
-    errors = SensorErrors.draw(sensor_rng, params.gyro_bias_max_dps)
+    errors = SensorErrors.draw(sensor_rng, params.gyro_bias_max_dps, profile(params.sensor_profile))
     if params.noise:
         acc, gyr, _ = apply_errors(acc, gyr, errors, rate, sensor_rng)
     keep = received_mask(n, params.packet_loss, params.samples_per_packet, loss_rng)
@@ -75,6 +95,8 @@ def simulate(params: SimParams) -> SimResult:
     truncated = [r for r in reps_all if r["end_s"] > t_end and r["start_s"] < t_end]
     for i, r in enumerate(reps, start=1):
         r["index"] = i
+    if second:
+        model2.finish_truth(reps)
     for i, r in enumerate(truncated, start=len(reps) + 1):
         r["index"] = i
 
@@ -106,7 +128,7 @@ def simulate(params: SimParams) -> SimResult:
         params=params,
         truncated_reps=truncated,
         events=[e for e in script.events if e["start_s"] <= t_end],
-        person=_person_dict(person, ctx.tempo, ctx.info),
+        person=_person_dict(person, ctx.tempo, ctx.info) | ({} if strap is None else strap.describe()),
     )
 
 

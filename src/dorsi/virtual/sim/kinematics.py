@@ -163,6 +163,10 @@ def physics(script: Script, person: Person, t: F64, h_s: float) -> Physics:
     tap = script.tap_acceleration(t)
     if np.any(tap):
         acc_earth = acc_earth - tap[:, None] * r0[:, :, 2]
+    if script.impacts:  # heel strikes: along the shin's long axis (sensor Y), upward first
+        up = script.tap_acceleration(t, impacts=True)
+        if np.any(up):
+            acc_earth = acc_earth - up[:, None] * r0[:, :, 1]
     acc_earth[:, 2] += GRAVITY_MPS2
     acc = np.einsum("nji,nj->ni", r0, acc_earth)
     rel = np.einsum("nji,njk->nik", r_sensor[:n], r_sensor[2 * n :])  # R(t−h)ᵀ R(t+h)

@@ -11,11 +11,14 @@ import numpy as np
 from dorsi.drills import DRILL_IDS
 from dorsi.errors import InputError
 from dorsi.motion.types import F64, Recording
+from dorsi.virtual.sim.profiles import PROFILES
 
 # the simulator scripts every drill of the catalogue (tests simulate each DRILL_IDS entry)
 DRILLS: tuple[str, ...] = DRILL_IDS
 
 EVENTS: tuple[str, ...] = ("partial-rep", "pause", "reposition", "tap", "slow", "fast", "early-stop")
+
+MODELS: tuple[str, ...] = ("keyframe", "velocity")  # the movement models (model2.py: the second)
 
 MIN_RATE_HZ = 25.0
 MAX_RATE_HZ = 1000.0
@@ -37,6 +40,8 @@ class SimParams:
     sets: int | None = None
     reps_per_set: int | None = None
     clock_drift_ppm: float = 0.0
+    sensor_profile: str = "reference"  # profiles.PROFILES: the sensor's error model
+    model: str = "keyframe"  # "keyframe" (the corpus) or "velocity" (model2.py, the independent one)
 
     def validate(self) -> None:
         """Raise InputError with one line naming the bad parameter."""
@@ -68,6 +73,10 @@ class SimParams:
         for name, value in (("sets", self.sets), ("reps per set", self.reps_per_set)):
             if value is not None and not (1 <= value <= 100):
                 raise InputError(f"{name} must be within 1–100, got {value}")
+        if self.sensor_profile not in PROFILES:
+            raise InputError(f"unknown sensor profile {self.sensor_profile!r}; valid profiles: {', '.join(PROFILES)}")
+        if self.model not in MODELS:
+            raise InputError(f"unknown movement model {self.model!r}; valid models: {', '.join(MODELS)}")
         if not (math.isfinite(self.clock_drift_ppm) and abs(self.clock_drift_ppm) <= 1000.0):
             raise InputError(f"clock drift must be within ±1000 ppm, got {self.clock_drift_ppm}")
 
@@ -96,8 +105,13 @@ class SimResult:
 
     @property
     def counted_reps(self) -> list[dict[str, Any]]:
-        """Reps a rep counter should count (partial attempts excluded)."""
-        return [r for r in self.reps if not r["partial"]]
+        """Reps a rep counter should count (partial attempts and invalid trials excluded)."""
+        return [r for r in self.reps if not r["partial"] and r.get("valid", True)]
+
+    @property
+    def invalid_reps(self) -> list[dict[str, Any]]:
+        """Trials performed but invalid (second model: a heel lift), each with its ``invalid_reason``."""
+        return [r for r in self.reps if not r.get("valid", True)]
 
     def truth_arrays(self) -> dict[str, np.ndarray]:
         return {

@@ -5,11 +5,15 @@ smooth-step) profile, whose velocity and acceleration vanish at both ends, so
 the concatenation is C² and the accelerations the physics derives are finite
 and physical. Circling uses a phase whose rate ramps up and down along a
 quintic smooth-step, again C².
+
+The second movement model (model2.py) gives key frames other velocity profiles (``PROFILES``:
+bell, trapezoid, early- or late-peaking); a script that never names one evaluates exactly as before.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +46,50 @@ def _smoothstep5_integral(x: F64) -> F64:
     """∫₀ˣ smoothstep5; equals 0.5 at x = 1."""
     u = np.clip(x, 0.0, 1.0)
     return u**4 * (2.5 + u * (-3.0 + u))
+
+
+def _bell(u: F64) -> F64:
+    """Cycloidal: velocity ∝ sin²(πu), a symmetric bell wider-shouldered than minimum jerk."""
+    return u - np.sin(2.0 * np.pi * u) / (2.0 * np.pi)
+
+
+TRAPEZOID_RAMP = 0.25  # fraction of the move spent accelerating (and braking)
+
+
+def _ramp_distance(y: F64) -> F64:
+    """∫₀ʸ bell: the distance of a cycloidal speed ramp 0 → 1 over unit time (½ at y = 1)."""
+    y = np.clip(y, 0.0, 1.0)
+    return y * y / 2.0 + (np.cos(2.0 * np.pi * y) - 1.0) / (4.0 * np.pi**2)
+
+
+def _trapezoid(u: F64) -> F64:
+    """Trapezoidal velocity (constant cruise), its ramps cycloidal so the acceleration stays finite."""
+    r = TRAPEZOID_RAMP
+    v = 1.0 / (1.0 - r)  # cruise speed: the two ramps cover v·r of distance in total
+    up = v * r * _ramp_distance(u / r)
+    down = 1.0 - v * r * _ramp_distance((1.0 - u) / r)
+    cruise = 0.5 * v * r + v * (u - r)
+    return np.where(u < r, up, np.where(u > 1.0 - r, down, cruise))
+
+
+def _early(u: F64) -> F64:
+    """Asymmetric, speed peaking early (a quick start and a long braking)."""
+    return smoothstep5(1.0 - (1.0 - u) ** 1.6)
+
+
+def _late(u: F64) -> F64:
+    """Asymmetric, speed peaking late (a slow start and a quick stop)."""
+    return smoothstep5(u**1.6)
+
+
+# key-frame velocity profiles: name → position fraction on [0, 1] (0 and 1 at the ends, zero speed there)
+PROFILES: dict[str, Callable[[F64], F64]] = {
+    "min-jerk": smoothstep5,
+    "bell": _bell,
+    "trapezoid": _trapezoid,
+    "early": _early,
+    "late": _late,
+}
 
 
 @dataclass(frozen=True)
@@ -89,8 +137,11 @@ class Script:
     knot_v: list[list[float]] = field(default_factory=list)
     phases: list[Phase] = field(default_factory=list)
     taps: list[Tap] = field(default_factory=list)
+    impacts: list[Tap] = field(default_factory=list)  # pulses along the shin's long axis (heel strikes)
     reps: list[dict[str, Any]] = field(default_factory=list)
     events: list[dict[str, Any]] = field(default_factory=list)
+    knot_p: list[str] = field(default_factory=list)  # velocity profile of the move ending at each knot
+    chooser: Callable[[], str] | None = None  # picks the profile of a move that names none (model 2)
 
     def __post_init__(self) -> None:
         values = [0.0] * len(CHANNELS)
@@ -98,6 +149,7 @@ class Script:
             values[CH[k]] = float(v)
         self.knot_t = [0.0]
         self.knot_v = [values]
+        self.knot_p = ["min-jerk"]
 
     @property
     def now(self) -> float:
@@ -107,14 +159,20 @@ class Script:
         return self.knot_v[-1][CH[channel]]
 
     def move(self, duration_s: float, **targets: float) -> float:
-        """Move the named channels to their targets over duration_s (others hold). Returns the new time."""
+        """Move the named channels to their targets over duration_s (others hold). Returns the new time.
+
+        The velocity profile is the chooser's pick (second model), else minimum jerk; a hold has none."""
         if not duration_s > 0.0:
             raise ValueError("a key frame needs a positive duration")
         values = list(self.knot_v[-1])
         for k, v in targets.items():
             values[CH[k]] = float(v)
+        profile = self.chooser() if (self.chooser is not None and targets) else "min-jerk"
+        if profile not in PROFILES:
+            raise ValueError(f"unknown velocity profile {profile!r}")
         self.knot_t.append(self.now + float(duration_s))
         self.knot_v.append(values)
+        self.knot_p.append(profile)
         return self.now
 
     def hold(self, duration_s: float) -> float:
@@ -136,15 +194,25 @@ class Script:
         i = np.clip(np.searchsorted(kt, t, side="right") - 1, 0, len(kt) - 2)
         t0, t1 = kt[i], kt[i + 1]
         s = smoothstep5((t - t0) / (t1 - t0))
+        if any(p != "min-jerk" for p in self.knot_p):
+            u = np.clip((t - t0) / (t1 - t0), 0.0, 1.0)
+            kp = np.asarray(self.knot_p)[i + 1]
+            for name, fn in PROFILES.items():
+                if name != "min-jerk" and np.any(kp == name):
+                    s = np.where(kp == name, fn(u), s)
         values = kv[i] + (kv[i + 1] - kv[i]) * s[:, None]
         alpha = np.zeros(len(t))
         for ph in self.phases:
             alpha += ph.evaluate(t)
         return values, alpha
 
-    def tap_acceleration(self, t: F64) -> F64:
+    def impact(self, t0_s: float, duration_s: float, peak_acc_mps2: float) -> None:
+        """A heel strike: a pulse up the shin's long axis (the same sin⁴ pulse as a tap)."""
+        self.impacts.append(Tap(t0_s, duration_s, peak_acc_mps2))
+
+    def tap_acceleration(self, t: F64, impacts: bool = False) -> F64:
         out = np.zeros(len(t))
-        for tap in self.taps:
+        for tap in self.impacts if impacts else self.taps:
             if np.any((t >= tap.t0_s) & (t <= tap.t0_s + tap.duration_s)):
                 out += tap.acceleration(t)
         return out
@@ -168,6 +236,23 @@ class Sway:
         base = np.concatenate([sway_a, tremor_a]) * rng.uniform(0.7, 1.3, len(f))
         amp = np.stack([base, 0.8 * base, 0.5 * base], axis=1)
         return cls(f, amp, rng.uniform(0.0, 2.0 * np.pi, (len(f), 3)))
+
+    @classmethod
+    def draw_postural(cls, rng: np.random.Generator) -> Sway:
+        """The default sway plus slow postural sway of the shin (0.05–0.4 Hz), 0.5–1° peak in inclination.
+
+        Quiet-standing shank sway is ~0.5–1° (ankle-strategy sway of the body, which the shin follows)."""
+        base = cls.draw(rng)
+        f = np.array([0.06, 0.12, 0.2, 0.33]) * rng.uniform(0.85, 1.2, 4)
+        peak_deg = rng.uniform(0.5, 1.0)
+        w = rng.uniform(0.5, 1.0, 4)
+        a = peak_deg * w / w.sum()  # sum of amplitudes = the peak when the components align
+        amp = np.stack([a, 0.7 * a, 0.3 * a], axis=1)
+        return cls(
+            np.concatenate([base.freq_hz, f]),
+            np.concatenate([base.amp_deg, amp]),
+            np.concatenate([base.phase_rad, rng.uniform(0.0, 2.0 * np.pi, (4, 3))]),
+        )
 
     def evaluate(self, t: F64) -> F64:
         """(len(t), 3) sway of theta, phi, gamma in degrees."""

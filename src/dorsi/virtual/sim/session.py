@@ -15,6 +15,8 @@ from dorsi.virtual.sim.params import SimParams
 from dorsi.virtual.sim.script import Script
 
 GRAVITY_G_MPS2 = 9.80665
+SHORT_REST_S = 0.5  # the second model's short rests between reps (issue 18)
+SHORT_REST_SHARE = 1.0 / 3.0  # share of between-rep rests cut to SHORT_REST_S
 
 
 @dataclass
@@ -27,6 +29,13 @@ class Ctx:
     params: SimParams
     tempo: float = 1.0  # movement durations are multiplied by this ("slow" > 1, "fast" < 1)
     info: dict[str, Any] = field(default_factory=dict)
+    model2_rng: np.random.Generator | None = None  # set by model2.install: the second movement model runs
+
+    def rest(self, rest_s: float) -> float:
+        """A between-rep rest: as drawn, or under the second model a third of them cut to 0.5 s."""
+        if self.model2_rng is None:
+            return rest_s
+        return SHORT_REST_S if self.model2_rng.random() < SHORT_REST_SHARE else rest_s
 
     def u(self, lo: float, hi: float) -> float:
         return float(self.rng.uniform(lo, hi))
@@ -79,7 +88,8 @@ def calibration(ctx: Ctx) -> dict[str, Any]:
         drives.append({"start_s": start, "end_s": s.now, "scripted_peak_deg": peak, "coupling": coupling})
         if k == 0:
             s.hold(ctx.u(1.0, 2.0))
-    s.hold(ctx.u(2.0, 3.0))
+    final_s = ctx.u(2.0, 3.0)  # the second model starts the first rep ≈ 1 s after the second drive
+    s.hold(final_s if ctx.model2_rng is None else ctx.model2_rng.uniform(0.8, 1.2))
     return {"quiet_s": list(quiet), "drives": drives, "end_s": s.now}
 
 
@@ -103,6 +113,8 @@ def drive(
         hold_s = ctx.u(0.2, 0.5)
     frac = (peak_theta - rest_theta) / max(1.0, ctx.person.max_theta_deg - rest_theta)
     drift = ctx.medial_drift(valgus_scale * ctx.u(0.7, 1.1), frac)
+    if ctx.model2_rng is not None:
+        meta.setdefault("eccentric_s", down_s * ctx.tempo)
     start = s.now
     s.move(up_s * ctx.tempo, theta_deg=peak_theta, phi_deg=phi0 + drift)
     s.move(hold_s, theta_deg=peak_theta + ctx.u(-0.4, 0.6), phi_deg=phi0 + drift * ctx.u(1.0, 1.1))
@@ -138,7 +150,7 @@ def run_sets(
             if si == 1:
                 insert_events(ctx, ri, reps, mid, functools.partial(rep, ctx, si, True))
             if ri < reps - 1:
-                s.hold(between_s())
+                s.hold(ctx.rest(between_s()))
         if teardown:
             teardown(ctx)
         if si == 1 and ctx.event("early-stop") and n_reps > 1:
