@@ -20,6 +20,13 @@ people is our SEM; MDC95 = 1.96·√2·SEM.
 
     .venv/bin/python benchmarks/bench_reps.py [--quick] [--seeds 0-5] [--rates 50,200]
         [--drills ankle-matrix,squat-rocks] [--events slow] [--no-mdc] [--list-late]
+
+Matrix (issue 18): sensor profile × drill × movement model, the TUNING and HELD_OUT seed sets
+(dorsi.virtual.sim.heldout) side by side, each profile at its own streaming rate; it writes its table
+into docs/bench_matrix.md (generated: never edit by hand).
+
+    .venv/bin/python benchmarks/bench_reps.py --matrix [--matrix-seeds 2] [--profiles reference,witmotion]
+        [--models keyframe,velocity] [--drills calf-raises] [--docs docs/bench_matrix.md | --docs -]
 """
 
 from __future__ import annotations
@@ -29,6 +36,7 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -38,6 +46,8 @@ from dorsi.motion.pipeline import ShinFrames
 from dorsi.motion.types import ImuChunk
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, SimResult, simulate
+from dorsi.virtual.sim.heldout import MODELS, PROFILE_NAMES, SPLITS, seeds
+from dorsi.virtual.sim.profiles import PROFILES
 
 EVENTS: list[tuple[str, ...]] = [
     (),
@@ -164,6 +174,187 @@ def run_one(args: Job) -> dict[str, Any]:
     return out
 
 
+MatrixJob = tuple[str, str, str, str, int]  # model, sensor profile, drill, split, seed
+MATRIX_DOCS = "docs/bench_matrix.md"
+
+
+def simulate_matrix_job(job: MatrixJob) -> SimResult:
+    model, profile, drill, _split, seed = job
+    seconds = {"calf-raises": 420.0, "banded-distraction": 240.0}.get(drill, 300.0)
+    rate = PROFILES[profile].rate_hz
+    return simulate(
+        SimParams(drill=drill, seconds=seconds, seed=seed, rate_hz=rate, sensor_profile=profile, model=model)
+    )
+
+
+def _flagged_invalid(rep: Any) -> bool:
+    """Whether the counter marked a rep invalid (today's Rep has no such flag: never)."""
+    valid = getattr(rep, "valid", None)
+    if valid is None:
+        valid = rep.extra.get("valid", True)
+    return valid is False
+
+
+def run_matrix_one(job: MatrixJob) -> dict[str, Any]:
+    """One matrix session: counts, peak / hold / eccentric errors, what became of the invalid trials."""
+    model, profile, drill, split, seed = job
+    sim = simulate_matrix_job(job)
+    counter = count_chunked(sim, lambda *_: None)
+    detected = [r for r in counter.reps if not r.partial]
+    truth, invalid = sim.counted_reps, sim.invalid_reps
+    pairs = match(truth + invalid, detected)
+    counted_ok = [(i, j) for i, j in pairs if i < len(truth) and not _flagged_invalid(detected[j])]
+    got = [r for r in detected if not _flagged_invalid(r)]
+    out: dict[str, Any] = {
+        "model": model,
+        "profile": profile,
+        "drill": drill,
+        "split": split,
+        "seed": seed,
+        "n_truth": len(truth),
+        "n_got": len(got),
+        "exact": len(got) == len(truth) and len(counted_ok) == len(truth),
+        "peak": [],
+        "hold": [],
+        "ecc": [],
+        "invalid": {"flagged": 0, "counted": 0, "unseen": 0},
+    }
+    for i, j in counted_ok:
+        t, g = truth[i], detected[j]
+        if t.get("kind") not in ("tilt", "rotate"):
+            out["peak"].append(g.peak_tibial_inclination_deg - t["peak_tibial_inclination_deg"])
+        if t.get("kind") in ("drive", "hold", "tilt", "rotate"):
+            out["hold"].append(g.hold_s - t["hold_s"])
+        if t.get("kind") == "calf-raise":
+            down = g.extra.get("down_s")
+            out["ecc"].append(math.nan if down is None else down - t["down_s"])
+    seen = {i: j for i, j in pairs}
+    for k in range(len(invalid)):
+        j = seen.get(len(truth) + k)
+        key = "unseen" if j is None else ("flagged" if _flagged_invalid(detected[j]) else "counted")
+        out["invalid"][key] += 1
+    if drill == "knee-to-wall" and got and truth:
+        out["best_err"] = max(g.peak_tibial_inclination_deg for g in got) - max(
+            t["peak_tibial_inclination_deg"] for t in truth
+        )
+    return out
+
+
+def false_reps_per_hour() -> str:
+    """False reps per hour of non-drill movement: needs the simulator's non-drill sessions (nondrill.py)."""
+    try:
+        import dorsi.virtual.sim.nondrill  # noqa: F401
+    except ImportError:
+        return "pending (nondrill.py not on main yet)"
+    return "pending (nondrill.py present, not wired into the matrix yet)"
+
+
+def _cell(rs: list[dict[str, Any]]) -> str:
+    """One split's figures for one (profile, drill, model): exact, peak/hold/eccentric p95, invalid trials."""
+    if not rs:
+        return "– | – | – | – | –"
+    peak = [x for r in rs for x in r["peak"]]
+    hold = [x for r in rs for x in r["hold"]]
+    every = [x for r in rs for x in r["ecc"]]
+    ecc = [x for x in every if math.isfinite(x)]
+    inv = {k: sum(r["invalid"][k] for r in rs) for k in ("flagged", "counted", "unseen")}
+    n_inv = sum(inv.values())
+    reps = f"{sum(r['n_got'] for r in rs)}/{sum(r['n_truth'] for r in rs)} reps"
+    exact = f"{sum(r['exact'] for r in rs)}/{len(rs)} ({reps})"
+    ecc_s = (
+        "–"
+        if not every
+        else f"{pct(ecc, 95):.2f}" + (f" ({len(every) - len(ecc)} n/m)" if len(ecc) < len(every) else "")
+    )
+    inv_s = "–" if not n_inv else f"{inv['flagged']}/{n_inv} ({inv['counted']} counted)"
+    peak_s = f"{pct(peak, 95):.2f}" if peak else "–"
+    hold_s = f"{pct(hold, 95):.2f}" if hold else "–"
+    return f"{exact} | {peak_s} | {hold_s} | {ecc_s} | {inv_s}"
+
+
+def matrix_table(results: list[dict[str, Any]], profiles: list[str], drills: list[str], models: list[str]) -> str:
+    head = (
+        "| profile | drill | model | exact (tuning) | peak p95 ° | hold p95 s | ecc p95 s | invalid flagged "
+        "| exact (held-out) | peak p95 ° | hold p95 s | ecc p95 s | invalid flagged |"
+    )
+    lines = [head, "|" + "---|" * 13]
+    for p in profiles:
+        for d in drills:
+            for m in models:
+                cells = [
+                    _cell([r for r in results if (r["profile"], r["drill"], r["model"], r["split"]) == (p, d, m, sp)])
+                    for sp in SPLITS
+                ]
+                lines.append(f"| {p} | {d} | {m} | {cells[0]} | {cells[1]} |")
+    return "\n".join(lines)
+
+
+def matrix_summary(results: list[dict[str, Any]], profiles: list[str], models: list[str]) -> str:
+    """Per profile × model × split: sessions exact, and knee-to-wall's best-of-valid-trials error."""
+    out = []
+    for p in profiles:
+        for m in models:
+            parts = []
+            for sp in SPLITS:
+                rs = [r for r in results if (r["profile"], r["model"], r["split"]) == (p, m, sp)]
+                if not rs:
+                    continue
+                best = [r["best_err"] for r in rs if "best_err" in r]
+                b = f", knee-to-wall best {max(best, key=abs):+.2f}° worst" if best else ""
+                n_exact = sum(r["exact"] for r in rs)
+                parts.append(f"{sp} {n_exact}/{len(rs)} exact ({100 * n_exact / len(rs):.0f} %){b}")
+            out.append(f"- {p} × {m}: " + "; ".join(parts))
+    return "\n".join(out)
+
+
+def run_matrix(a: argparse.Namespace) -> None:
+    profiles = a.profiles.split(",") if a.profiles else list(PROFILE_NAMES)
+    models = a.models.split(",") if a.models else list(MODELS)
+    drills = a.drills.split(",") if a.drills else list(DRILL_IDS)
+    n = a.matrix_seeds
+    jobs: list[MatrixJob] = [
+        (m, p, d, sp, s) for p in profiles for m in models for d in drills for sp in SPLITS for s in seeds(sp, n)
+    ]
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(run_matrix_one, jobs, chunksize=1))
+    wall = time.perf_counter() - t0
+    rates = ", ".join(f"{p} {PROFILES[p].rate_hz:g} Hz" for p in profiles)
+    text = "\n".join(
+        [
+            f"{len(results)} sessions: {len(profiles)} profiles × {len(drills)} drills × {len(models)} models × "
+            f"{n} seeds per split (tuning {seeds('tuning', n)[0]}…, held-out {seeds('held-out', n)[0]}…); "
+            f"rates {rates}; {wall:.0f} s wall on 2 workers.",
+            "",
+            "Exact: sessions counted exactly (invalid trials must not count), with reps counted / performed. "
+            "Errors: p95 of |detected − true| "
+            "over matched reps. Invalid flagged: invalid trials (heel lift) the counter marked invalid, of all, "
+            "and how many it counted as valid.",
+            "",
+            matrix_summary(results, profiles, models),
+            f"- false reps per hour of non-drill movement: {false_reps_per_hour()}",
+            "",
+            matrix_table(results, profiles, drills, models),
+        ]
+    )
+    print(text)
+    if a.docs != "-":
+        cmd = "benchmarks/bench_reps.py --matrix" + (f" --matrix-seeds {n}" if n != 2 else "")
+        for flag, val in (("--profiles", a.profiles), ("--models", a.models), ("--drills", a.drills)):
+            if val:
+                cmd += f" {flag} {val}"
+        doc = (
+            "# Rep detection by sensor profile × drill × movement model (generated)\n\n"
+            f"<!-- generated by `{cmd}`: do not edit by hand; re-run it -->\n\n"
+            "Today's detector, measured on the simulator's sensor profiles (dorsi/virtual/sim/profiles.py) and "
+            "both movement models (keyframe: the corpus's; velocity: model2.py, independent), tuning and "
+            "held-out seeds (dorsi/virtual/sim/heldout.py) side by side.\n\n"
+            f"Command: `.venv/bin/python {cmd}`\n\n" + text + "\n"
+        )
+        Path(a.docs).write_text(doc, encoding="utf-8")
+        print(f"→ {a.docs}")
+
+
 def pct(x: list[float], q: float) -> float:
     return float(np.percentile(np.abs(x), q)) if x else math.nan
 
@@ -188,7 +379,17 @@ def main() -> None:
     ap.add_argument("--events", help="comma-separated event names: only sessions with these ('clean' = none)")
     ap.add_argument("--no-mdc", action="store_true", help="skip the knee-to-wall MDC people")
     ap.add_argument("--list-late", action="store_true", help=f"list every rep reported > {LATE_S} s after its end")
+    ap.add_argument("--matrix", action="store_true", help="profile × drill × model, tuning vs held-out seeds")
+    ap.add_argument("--matrix-seeds", type=int, default=2, help="seeds per split and cell (default 2)")
+    ap.add_argument("--profiles", help=f"comma-separated sensor profiles (default all: {','.join(PROFILE_NAMES)})")
+    ap.add_argument("--models", help=f"comma-separated movement models (default all: {','.join(MODELS)})")
+    ap.add_argument(
+        "--docs", default=MATRIX_DOCS, help=f"where --matrix writes its table (default {MATRIX_DOCS}; - for none)"
+    )
     a = ap.parse_args()
+    if a.matrix:
+        run_matrix(a)
+        return
     seeds = a.seeds if a.seeds is not None else list(range(2 if a.quick else 4))
     rates = tuple(float(r) for r in a.rates.split(",")) if a.rates else (50.0, 200.0, 400.0)
     drills = a.drills.split(",") if a.drills else list(DRILL_IDS)

@@ -77,3 +77,14 @@ def test_unknown_profile_is_one_clear_line() -> None:
 def test_every_profile_names_its_source() -> None:
     for p in PROFILES.values():
         assert "datasheet" in p.source or "DS0" in p.source or "PS-MPU" in p.source, p.name
+
+
+def test_seed_sets_are_disjoint_and_fixed() -> None:
+    from dorsi.virtual.sim.heldout import HELD_OUT, TUNING, assert_tunable, seeds, split_of
+
+    assert not set(TUNING) & set(HELD_OUT)
+    assert not (set(range(0, 160)) & (set(TUNING) | set(HELD_OUT)))  # the corpus, fresh and MDC seeds
+    assert seeds("held-out", 3) == [7000, 7001, 7002] and split_of(1005) == "tuning" and split_of(3) is None
+    with pytest.raises(ValueError, match="held out"):
+        assert_tunable(7003)
+    assert_tunable(1003)
