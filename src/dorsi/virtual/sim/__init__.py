@@ -34,13 +34,21 @@ axes. Rep truth (``SimResult.reps``; ``index`` and ``set`` count from 1):
   hold from the frontal tilt / axial rotation instead of the inclination.
 - banded-distraction: the final 30 s hold at the deepest position is a rep of kind "hold".
 
+Sensor profiles (``SimParams.sensor_profile``, profiles.py: reference, witmotion, metamotion,
+consumer-mpu) set the error model from each part's datasheet; ``reference`` is the historical model.
+Movement models (``SimParams.model``): ``keyframe`` (the corpus) and ``velocity`` (model2.py, written
+independently: other velocity profiles and timing, postural sway, strap wobble, invalid heel-lift trials
+with ``valid``/``invalid_reason``, ``count`` and ``eccentric_s`` per rep). The defaults reproduce the
+historical recordings bit for bit. Named seed sets for tuning and held-out checks: heldout.py.
+
 Events (``SimParams.events``) and their times are in ``SimResult.events``.
 ``noise=False`` removes every sensor error but not packet loss (set packet_loss=0).
 """
 
 from dorsi.virtual.sim.core import simulate
 from dorsi.virtual.sim.output import write_simulation
-from dorsi.virtual.sim.params import DRILLS, EVENTS, SimParams, SimResult
+from dorsi.virtual.sim.params import DRILLS, EVENTS, MODELS, SimParams, SimResult
+from dorsi.virtual.sim.profiles import PROFILE_NAMES
 from dorsi.virtual.sim.truth import HOLD_BAND_DEG, HOLD_BAND_RISE_M
 
 __all__ = [
@@ -48,6 +56,8 @@ __all__ = [
     "EVENTS",
     "HOLD_BAND_DEG",
     "HOLD_BAND_RISE_M",
+    "MODELS",
+    "PROFILE_NAMES",
     "SimParams",
     "SimResult",
     "simulate",
