@@ -142,6 +142,7 @@ class Script:
     events: list[dict[str, Any]] = field(default_factory=list)
     knot_p: list[str] = field(default_factory=list)  # velocity profile of the move ending at each knot
     chooser: Callable[[], str] | None = None  # picks the profile of a move that names none (model 2)
+    varied: bool = False  # some move is not minimum jerk (evaluate then looks the profiles up)
 
     def __post_init__(self) -> None:
         values = [0.0] * len(CHANNELS)
@@ -173,6 +174,7 @@ class Script:
         self.knot_t.append(self.now + float(duration_s))
         self.knot_v.append(values)
         self.knot_p.append(profile)
+        self.varied = self.varied or profile != "min-jerk"
         return self.now
 
     def hold(self, duration_s: float) -> float:
@@ -194,7 +196,7 @@ class Script:
         i = np.clip(np.searchsorted(kt, t, side="right") - 1, 0, len(kt) - 2)
         t0, t1 = kt[i], kt[i + 1]
         s = smoothstep5((t - t0) / (t1 - t0))
-        if any(p != "min-jerk" for p in self.knot_p):
+        if self.varied:
             u = np.clip((t - t0) / (t1 - t0), 0.0, 1.0)
             kp = np.asarray(self.knot_p)[i + 1]
             for name, fn in PROFILES.items():
