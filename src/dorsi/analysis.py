@@ -6,7 +6,8 @@ in one chunk. After it, the angles before the end of the calibration are
 recomputed with the strap rotation that calibration found, so the whole file
 shares one frame; a file without a calibration sequence is counted from its
 start with the strap taken as straight (with a warning). ``offline=True`` uses
-the acausal VQF variant.
+the acausal VQF variant. Impossible samples (dorsi.motion.sanity) are dropped and
+counted first: no stage ever sees them; the rate is measured on the samples kept.
 """
 
 from __future__ import annotations
@@ -15,12 +16,15 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dorsi.drills.counter import RepCounter
 from dorsi.drills.kneewall import Profile, knee_to_wall_result
+from dorsi.errors import InputError
 from dorsi.motion.angles import Side, medial_tilt_deg, shin_angles
 from dorsi.motion.calibration import Calibration
 from dorsi.motion.orientation import OrientationEstimator, OrientationOutput, OrientationParams, offline_orientation
+from dorsi.motion.sanity import MAX_RECORDING_S, SampleLimits, ScreenReport, screen_samples
 from dorsi.motion.types import F64, Gap, ImuChunk, Recording, find_gaps
 from dorsi.session import LiveSession, SessionSpec
 
@@ -46,6 +50,10 @@ class Analysis:
     sets: int = 0
     test: dict[str, Any] | None = None
     warnings: list[str] = field(default_factory=list)
+    screen: ScreenReport = field(default_factory=ScreenReport)  # the impossible samples dropped
+    kept_index: NDArray[np.int64] | None = None  # positions in the input of the samples analysed (None: all of them)
+    input_samples: int | None = None  # samples in the input, dropped ones included
+    strap_rotation_given_deg: float | None = None  # known beforehand (no calibration sequence looked for)
 
     @property
     def duration_s(self) -> float:
@@ -57,9 +65,11 @@ class Analysis:
         start = 0 if self.calibration is None else self.calibration.end_index + 1
         return slice(start, None)
 
-    def derived_columns(self) -> dict[str, F64]:
+    def derived_columns(self, *, kept_only: bool = False) -> dict[str, F64]:
+        """Per-sample angles and orientation, one row per input sample (NaN for a dropped sample),
+        or (``kept_only``) one row per sample of ``recording``."""
         q = self.quat_wxyz
-        return {
+        cols = {
             "tibial_inclination_deg": self.tibial_inclination_deg,
             "frontal_tilt_deg": self.frontal_tilt_deg,
             "quat_w": q[:, 0],
@@ -68,6 +78,22 @@ class Analysis:
             "quat_z": q[:, 3],
             "medial_tilt_deg": medial_tilt_deg(self.frontal_tilt_deg, self.side),
         }
+        if kept_only or self.kept_index is None or self.input_samples == len(self.recording):
+            return cols
+        full = {}
+        for name, col in cols.items():
+            out = np.full(self.input_samples or 0, np.nan)
+            out[self.kept_index] = col
+            full[name] = out
+        return full
+
+    def _calibration_dict(self) -> dict[str, Any]:
+        if self.calibration is not None:
+            return self.calibration.as_dict()
+        given = self.strap_rotation_given_deg
+        if given is not None:
+            return {"found": False, "given": True, "strap_rotation_deg": round(given, 3)}
+        return {"found": False, "given": False, "strap_rotation_deg": 0.0}
 
     def summary(self) -> dict[str, Any]:
         measured = self.tibial_inclination_deg[self.after_calibration]
@@ -80,6 +106,8 @@ class Analysis:
             "sample_rate_hz": round(self.rate_hz, 3),
             "orientation": "vqf-offline" if self.offline else "vqf-causal",
             "gaps": {
+                "dropped_samples": self.screen.dropped,  # impossible samples (sanity.py), not analysed
+                "dropped": self.screen.as_dict(),
                 "count": len(self.gaps),
                 "missing_samples": missing,
                 "missing_fraction": round(missing / max(1, missing + len(self.recording)), 5),
@@ -93,10 +121,8 @@ class Analysis:
                     for g in self.gaps[:200]
                 ],
             },
-            "calibration": self.calibration.as_dict()
-            if self.calibration
-            else {"found": False, "strap_rotation_deg": 0.0},
-            "max_tibial_inclination_deg": round(float(np.max(measured)), 2) if len(measured) else None,
+            "calibration": self._calibration_dict(),
+            "max_tibial_inclination_deg": _finite_round(float(np.max(measured)), 2) if len(measured) else None,
             "rep_count": sum(1 for r in self.reps if not r.get("partial")),
             "sets": self.sets,
             "reps": self.reps,
@@ -113,19 +139,67 @@ def analyze_recording(
     offline: bool = False,
     strap_rotation_deg: float | None = None,
     profile: Profile | None = None,
+    sensor_kind: str | None = None,
 ) -> Analysis:
+    """A file: its impossible samples dropped, then analysed at the rate measured on the rest."""
+    spec_limits = SessionSpec(rate_hz=1.0, sensor_kind=sensor_kind).limits
+    kept, report, index = _screen(rec, spec_limits)
     spec = SessionSpec(
-        rate_hz=rec.rate_hz,
+        rate_hz=kept.rate_hz,  # measured: the median interval of the samples kept
         side=side,
         profile=profile or Profile(),
         drill=drill,
         strap_rotation_deg=strap_rotation_deg,
+        sensor_kind=sensor_kind,
     )
-    return analyze_session(rec, spec, offline=offline)
+    return _analyze(kept, report, index, len(rec), spec, offline)
 
 
 def analyze_session(rec: Recording, spec: SessionSpec, *, offline: bool = False) -> Analysis:
-    """The live session over the whole file in one chunk, on the file's orientation (VQF causal, or its
+    """The live session over the whole file in one chunk (its impossible samples dropped first)."""
+    kept, report, index = _screen(rec, spec.limits)
+    return _analyze(kept, report, index, len(rec), spec, offline)
+
+
+def _screen(rec: Recording, limits: SampleLimits) -> tuple[Recording, ScreenReport, NDArray[np.int64]]:
+    """The samples that can be measurements; InputError when too few are left or they span an absurd time."""
+    t = rec.time_s
+    with np.errstate(invalid="ignore", over="ignore"):
+        steps = np.diff(t)
+        steps = steps[np.isfinite(steps) & (steps > 0)]
+    if not len(steps):
+        raise InputError(f"{rec.source or 'recording'}: fewer than two samples with valid times")
+    index, report = screen_samples(rec.chunk, limits, float(1.0 / np.median(steps)))
+    if len(index) < 2:
+        raise InputError(f"{rec.source or 'recording'}: fewer than two plausible samples ({report.warning()})")
+    kept_t = t[index]
+    span_s = float(kept_t[-1] - kept_t[0])
+    if span_s > MAX_RECORDING_S:
+        raise InputError(
+            f"{rec.source or 'recording'}: its times span {span_s:.3g} s (over {MAX_RECORDING_S / 3600:g} h); "
+            "time_s must be seconds from a clock that runs at the sample rate"
+        )
+    if len(index) == len(rec):
+        return rec, report, index
+    kept = Recording(
+        time_s=kept_t,
+        acc_mps2=rec.acc_mps2[index],
+        gyr_dps=rec.gyr_dps[index],
+        extra={k: v[index] for k, v in rec.extra.items() if len(v) == len(rec)},
+        source=rec.source,
+    )
+    return kept, report, index
+
+
+def _analyze(
+    rec: Recording,
+    report: ScreenReport,
+    index: NDArray[np.int64],
+    input_samples: int,
+    spec: SessionSpec,
+    offline: bool,
+) -> Analysis:
+    """The live session over the kept samples in one chunk, on the file's orientation (VQF causal, or its
     acausal variant), then the angles before the calibration's end recomputed in the rotation it found."""
     chunk = rec.chunk
     params = OrientationParams(rate_hz=spec.rate_hz)
@@ -135,6 +209,9 @@ def analyze_session(rec: Recording, spec: SessionSpec, *, offline: bool = False)
     session.finish()
     calibration = session.calibration
     warnings: list[str] = []
+    dropped = report.warning()
+    if dropped:
+        warnings.append(dropped)
     if calibration is None and spec.strap_rotation_deg is None:
         warnings.append(NO_CALIBRATION_WARNING)
         if spec.drill is not None:
@@ -159,6 +236,10 @@ def analyze_session(rec: Recording, spec: SessionSpec, *, offline: bool = False)
         side=spec.side,
         offline=offline,
         warnings=warnings,
+        screen=report,
+        kept_index=None if input_samples == len(rec) else index,
+        input_samples=input_samples,
+        strap_rotation_given_deg=spec.strap_rotation_deg,
     )
     if session.counter is not None:
         _report_reps(result, session.counter, spec.profile)
@@ -194,3 +275,8 @@ def _report_reps(result: Analysis, counter: RepCounter, profile: Profile) -> Non
         result.test = knee_to_wall_result({result.side: trials}, profile)
         if len(trials) != 3:
             result.warnings.append(f"knee-to-wall: {len(trials)} trials found (3 expected)")
+
+
+def _finite_round(value: float, digits: int) -> float | None:
+    """A number for JSON: None when it is not a finite one."""
+    return round(value, digits) if np.isfinite(value) else None

@@ -23,28 +23,66 @@ from dorsi.drills.types import RepEvent
 from dorsi.motion.angles import Side
 from dorsi.motion.calibration import Calibration, CalibrationProgress
 from dorsi.motion.pipeline import OrientationStage, PipelineParams, ShinFrames, ShinPipeline
+from dorsi.motion.sanity import SampleLimits
 from dorsi.motion.types import ImuChunk
+from dorsi.protocol.kinds import get_kind
+
+RATE_AGREES = 0.02  # a measured rate within 2 % of the requested one is that rate
 
 
 @dataclass(frozen=True)
 class SessionSpec:
     """What is decided about a session before its first sample; each fact has this one owner, handed to
-    the live path and the file path alike. (The sensor kind and the rate measured from the stream are
-    fields still to come: issue 17.)"""
+    the live path and the file path alike. The stages always run at the rate measured from the stream
+    (sample counter and times); the rate asked of the sensor is kept beside it, to say when they differ."""
 
-    rate_hz: float  # the rate the stages run at
+    rate_hz: float  # measured from the stream: the rate the stages run at
     side: Side = "left"
     profile: Profile = field(default_factory=Profile)  # the person's tibia and foot
     drill: str | None = None  # None: angles and calibration only
     strap_rotation_deg: float | None = None  # known (e.g. given on the command line): no calibration sequence
+    sensor_kind: str | None = None  # dorsi.protocol.kinds id; None: a file of unknown origin
+    requested_rate_hz: float | None = None  # asked of the sensor (Settings); None: nothing was asked
 
     def __post_init__(self) -> None:
-        if not (math.isfinite(self.rate_hz) and self.rate_hz > 0):
-            raise ValueError(f"rate_hz must be a positive number, got {self.rate_hz}")
+        for name in ("rate_hz", "requested_rate_hz"):
+            value = getattr(self, name)
+            if value is not None and not (math.isfinite(value) and value > 0):
+                raise ValueError(f"{name} must be a positive number, got {value}")
+        if self.sensor_kind is not None:
+            get_kind(self.sensor_kind)  # InputError naming the known kinds
         if self.side not in ("left", "right"):
             raise ValueError(f"side must be 'left' or 'right', got {self.side!r}")
         if self.drill is not None:
             get_drill(self.drill)  # InputError naming the valid drills
+
+    @property
+    def limits(self) -> SampleLimits:
+        """The physical range a sample must lie in: the kind's configured full scale, else 16 g, 2000 °/s."""
+        if self.sensor_kind is None:
+            return SampleLimits.unknown()
+        kind = get_kind(self.sensor_kind)
+        return SampleLimits.for_range(kind.acc_range_g, kind.gyr_range_dps)
+
+    @property
+    def rate_differs(self) -> bool:
+        """The sensor streams at another rate than the one asked of it."""
+        asked = self.requested_rate_hz
+        return asked is not None and abs(self.rate_hz - asked) > RATE_AGREES * asked
+
+    def rate_note(self) -> str | None:
+        """One line when the measured rate is not the requested one (None when they agree)."""
+        if not self.rate_differs:
+            return None
+        return (
+            f"The sensor streams at {self.rate_hz:.0f} Hz, not the {self.requested_rate_hz:g} Hz asked in "
+            f"Settings; angles are computed at {self.rate_hz:.0f} Hz."
+        )
+
+    def rate_dict(self) -> dict[str, float | None]:
+        """Both rates, for a recording's metadata."""
+        asked = self.requested_rate_hz
+        return {"measured_hz": round(self.rate_hz, 3), "requested_hz": None if asked is None else round(asked, 3)}
 
 
 class LiveSession:

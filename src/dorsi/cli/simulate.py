@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from dorsi.cli.argtypes import seed, strap_rotation_deg
 from dorsi.errors import InputError
 
 
@@ -19,10 +20,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--drill", required=True, help="one of: " + ", ".join(DRILLS))
     p.add_argument("--seconds", required=True, type=float, help="length of the recording")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", default="0", help="random seed, 0 or more (default 0)")
     p.add_argument("--rate", type=float, default=200.0, help="sample rate in Hz (25–1000)")
     p.add_argument("--side", default="left", help="left or right")
-    p.add_argument("--strap-rotation", type=float, default=None, help="degrees; default: seeded in ±45°")
+    p.add_argument("--strap-rotation", default=None, help="degrees, -180 to 180; default: seeded in ±45°")
     p.add_argument("--packet-loss", type=float, default=0.01, help="probability a packet is lost")
     p.add_argument("--events", default="", help="comma-separated: " + ",".join(EVENTS))
     p.add_argument("--sets", type=int, default=None)
@@ -41,10 +42,10 @@ def run(args: argparse.Namespace) -> int:
     params = SimParams(
         drill=args.drill,
         seconds=args.seconds,
-        seed=args.seed,
+        seed=seed(args.seed) or 0,
         rate_hz=args.rate,
         side=args.side,
-        strap_rotation_deg=args.strap_rotation,
+        strap_rotation_deg=strap_rotation_deg(args.strap_rotation),
         packet_loss=args.packet_loss,
         events=events,
         sets=args.sets,

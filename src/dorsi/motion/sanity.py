@@ -1,0 +1,232 @@
+"""Impossible samples are corrupt samples: screened out before any filter sees them. Pure.
+
+One stateful screen serves the file path (analysis.py, the whole file as one chunk) and the live
+path (the app's engine, chunk by chunk); chunking does not change what is kept. A sample is dropped
+and counted when:
+- a value is not finite;
+- an accelerometer or gyro value lies beyond the sensor's full scale (its kind's configured range;
+  16 g and 2000 °/s, the widest any supported kind configures, for a file of unknown origin);
+- its time does not continue the stream: it goes backwards, or jumps further than ``max_step_s``
+  and the samples after it do not carry on from it. A real gap (a radio drop-out) is followed by
+  ``resync_n`` samples that carry on from the new time: those are kept, a few samples late.
+
+    screen = SampleScreen(SampleLimits.unknown(), rate_hz=208.0)
+    kept = screen.update(chunk)   # kept.chunk, kept.index (input positions, counted from 0)
+    screen.finish()               # samples still waiting for confirmation are dropped
+    screen.report.warning()       # "dropped 3 impossible samples: ..." (None when nothing was dropped)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dorsi.motion.types import F64, ImuChunk
+
+STANDARD_GRAVITY_MPS2 = 9.80665
+UNKNOWN_ACC_RANGE_G = 16.0  # the widest full scale of any kind we support (MetaMotion)
+UNKNOWN_GYR_RANGE_DPS = 2000.0
+KNOWN_RANGE_MARGIN = 1.05  # a unit calibration (offset, scale ≈ 1 ± 2 %) may move a saturated value a little
+MIN_MAX_STEP_S = 1.0  # a forward step longer than this waits for the samples after it
+MAX_STEP_PERIODS = 100.0  # … or than 100 sample periods at low rates
+RESYNC_S = 0.25  # samples that must carry on from a jump before it counts as a gap
+MIN_RESYNC_N = 5
+MAX_RECORDING_S = 24 * 3600.0  # a recording longer than a day is not a recording of drills
+
+REASONS = {
+    "non_finite": "not a finite number",
+    "acc_range": "accelerometer beyond its full scale",
+    "gyr_range": "gyro beyond its full scale",
+    "time": "time going backwards or jumping",
+}
+
+
+@dataclass(frozen=True)
+class SampleLimits:
+    acc_limit_mps2: float
+    gyr_limit_dps: float
+    acc_range_g: float
+    gyr_range_dps: float
+
+    @classmethod
+    def unknown(cls) -> SampleLimits:
+        """A file of unknown origin: at most 16 g and 2000 °/s."""
+        return cls(UNKNOWN_ACC_RANGE_G * STANDARD_GRAVITY_MPS2, UNKNOWN_GYR_RANGE_DPS, 16.0, 2000.0)
+
+    @classmethod
+    def for_range(cls, acc_range_g: float, gyr_range_dps: float) -> SampleLimits:
+        """A sensor configured to these full scales (a kind's ``acc_range_g``, ``gyr_range_dps``)."""
+        return cls(
+            acc_range_g * STANDARD_GRAVITY_MPS2 * KNOWN_RANGE_MARGIN,
+            gyr_range_dps * KNOWN_RANGE_MARGIN,
+            float(acc_range_g),
+            float(gyr_range_dps),
+        )
+
+
+@dataclass
+class ScreenReport:
+    """How many samples were dropped, by reason (a sample counts under its first reason)."""
+
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(REASONS, 0))
+    acc_range_g: float = UNKNOWN_ACC_RANGE_G
+    gyr_range_dps: float = UNKNOWN_GYR_RANGE_DPS
+
+    @property
+    def dropped(self) -> int:
+        return sum(self.counts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"dropped_samples": self.dropped, **{k: v for k, v in self.counts.items()}}
+
+    def warning(self) -> str | None:
+        n = self.dropped
+        if n == 0:
+            return None
+        labels = {
+            "non_finite": "not a finite number",
+            "acc_range": f"accelerometer beyond ±{self.acc_range_g:g} g",
+            "gyr_range": f"gyro beyond ±{self.gyr_range_dps:g} °/s",
+            "time": "time going backwards or jumping",
+        }
+        parts = [f"{c} {labels[k]}" for k, c in self.counts.items() if c]
+        return f"dropped {n} impossible sample{'' if n == 1 else 's'} ({', '.join(parts)}); never filtered"
+
+
+class SampleScreen:
+    def __init__(self, limits: SampleLimits, rate_hz: float) -> None:
+        if not (math.isfinite(rate_hz) and rate_hz > 0):
+            raise ValueError(f"rate_hz must be a positive number, got {rate_hz}")
+        self.limits = limits
+        self.max_step_s = max(MIN_MAX_STEP_S, MAX_STEP_PERIODS / rate_hz)
+        self.resync_n = max(MIN_RESYNC_N, math.ceil(RESYNC_S * rate_hz))
+        self.report = ScreenReport(acc_range_g=limits.acc_range_g, gyr_range_dps=limits.gyr_range_dps)
+        self.last_kept_s: float | None = None
+        self._seen = 0  # input samples so far: positions in ``index``
+        self._pending: list[int] = []  # rows of the held samples (in self._held)
+        self._held: tuple[F64, F64, F64, NDArray[np.int64]] = _empty()
+
+    def update(self, chunk: ImuChunk) -> Screened:
+        n = len(chunk)
+        index = np.arange(self._seen, self._seen + n, dtype=np.int64)
+        self._seen += n
+        t, acc, gyr = chunk.time_s, chunk.acc_mps2, chunk.gyr_dps
+        ok = self._values_ok(t, acc, gyr)
+        rows = np.flatnonzero(ok)
+        # fast path: nothing held, every step from the last kept time forward and short
+        if not self._pending and self.last_kept_s is not None and len(rows):
+            steps = np.diff(np.concatenate(([self.last_kept_s], t[rows])))
+            if np.all((steps > 0) & (steps <= self.max_step_s)):
+                self.last_kept_s = float(t[rows[-1]])
+                return Screened(chunk.slice(0, n) if len(rows) == n else _take(chunk, rows), index[rows])
+        # the careful path, one sample at a time, with the samples held over from the last chunk
+        ht, ha, hg, hi = self._held
+        all_t = np.concatenate((ht, t[rows]))
+        all_a = np.concatenate((ha, acc[rows]))
+        all_g = np.concatenate((hg, gyr[rows]))
+        all_i = np.concatenate((hi, index[rows]))
+        pending = list(range(len(ht)))  # the held samples are the pending run, in order
+        kept: list[int] = []
+        k, end = len(ht), len(all_t)
+        while k < end:
+            if not pending and self.last_kept_s is not None:  # on the stream: keep its run of short steps
+                steps = np.diff(np.concatenate(([self.last_kept_s], all_t[k:])))
+                bad = np.flatnonzero((steps <= 0) | (steps > self.max_step_s))
+                stop = end if not len(bad) else k + int(bad[0])
+                if stop > k:
+                    kept.extend(range(k, stop))
+                    self.last_kept_s = float(all_t[stop - 1])
+                    k = stop
+                    continue
+            tk = float(all_t[k])
+            if self.last_kept_s is not None and 0 < tk - self.last_kept_s <= self.max_step_s:
+                self.report.counts["time"] += len(pending)  # the run was an outlier: the stream goes on
+                pending = []
+                kept.append(k)
+                self.last_kept_s = tk
+            else:
+                if pending and 0 < tk - float(all_t[pending[-1]]) <= self.max_step_s:
+                    pending.append(k)
+                else:
+                    self.report.counts["time"] += len(pending)
+                    pending = [k]
+                if len(pending) >= self.resync_n:
+                    if self.last_kept_s is None or float(all_t[pending[0]]) > self.last_kept_s:
+                        kept.extend(pending)  # a gap, or the start of the stream: the run carries on
+                        self.last_kept_s = float(all_t[pending[-1]])
+                    else:
+                        self.report.counts["time"] += len(pending)  # a run behind the stream: dropped
+                    pending = []
+            k += 1
+        p = np.asarray(pending, dtype=np.int64)
+        self._held = (all_t[p], all_a[p], all_g[p], all_i[p])
+        self._pending = pending
+        k_arr = np.asarray(kept, dtype=np.int64)
+        return Screened(ImuChunk(all_t[k_arr], all_a[k_arr], all_g[k_arr]), all_i[k_arr])
+
+    def finish(self) -> None:
+        """The end of the stream: samples still waiting for confirmation are dropped."""
+        self.report.counts["time"] += len(self._pending)
+        self._pending = []
+        self._held = _empty()
+
+    def _values_ok(self, t: F64, acc: F64, gyr: F64) -> NDArray[np.bool_]:
+        with np.errstate(invalid="ignore", over="ignore"):
+            finite = np.isfinite(t) & np.all(np.isfinite(acc), axis=1) & np.all(np.isfinite(gyr), axis=1)
+            acc_ok = np.all(np.abs(acc) <= self.limits.acc_limit_mps2, axis=1)
+            gyr_ok = np.all(np.abs(gyr) <= self.limits.gyr_limit_dps, axis=1)
+        c = self.report.counts
+        c["non_finite"] += int(np.count_nonzero(~finite))
+        c["acc_range"] += int(np.count_nonzero(finite & ~acc_ok))
+        c["gyr_range"] += int(np.count_nonzero(finite & acc_ok & ~gyr_ok))
+        return finite & acc_ok & gyr_ok
+
+
+@dataclass(frozen=True)
+class Screened:
+    chunk: ImuChunk  # the kept samples, in order
+    index: NDArray[np.int64]  # their positions in the input stream
+
+
+def _take(chunk: ImuChunk, rows: NDArray[np.intp]) -> ImuChunk:
+    return ImuChunk(chunk.time_s[rows], chunk.acc_mps2[rows], chunk.gyr_dps[rows])
+
+
+def _empty() -> tuple[F64, F64, F64, NDArray[np.int64]]:
+    return np.empty(0), np.empty((0, 3)), np.empty((0, 3)), np.empty(0, dtype=np.int64)
+
+
+def screen_samples(chunk: ImuChunk, limits: SampleLimits, rate_hz: float) -> tuple[NDArray[np.int64], ScreenReport]:
+    """A whole recording through the screen: the positions kept and what was dropped."""
+    screen = SampleScreen(limits, rate_hz)
+    kept = screen.update(chunk)
+    screen.finish()
+    return kept.index, screen.report
+
+
+@dataclass
+class RateMeter:
+    """The rate a sensor really streams at, from its sample counter and the sample times:
+    (counter span) / (time span) once ``min_span_s`` of stream has been seen. Pure."""
+
+    min_span_s: float = 1.0
+    _first: tuple[int, float] | None = None
+    measured_hz: float | None = None
+
+    def update(self, counter: NDArray[np.int64], time_s: F64) -> float | None:
+        """The measured rate once known (None before); later chunks do not change it."""
+        if self.measured_hz is not None or len(counter) == 0:
+            return self.measured_hz
+        if self._first is None:
+            self._first = (int(counter[0]), float(time_s[0]))
+        c0, t0 = self._first
+        span_s = float(time_s[-1]) - t0
+        if span_s >= self.min_span_s and int(counter[-1]) > c0:
+            rate = (int(counter[-1]) - c0) / span_s
+            if math.isfinite(rate) and rate > 0:
+                self.measured_hz = rate
+        return self.measured_hz
