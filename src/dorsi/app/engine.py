@@ -13,6 +13,7 @@ or an event loop (tests/app/test_engine.py).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -23,12 +24,18 @@ from dorsi.drills import RepCounter, RepEvent
 from dorsi.drills.kneewall import Profile
 from dorsi.errors import DorsiError
 from dorsi.motion.angles import Side
+from dorsi.motion.sanity import RateMeter, SampleScreen
+from dorsi.motion.types import ImuChunk
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.store import SessionStore, SessionWriter
 from dorsi.ui.models import NO_SENSOR, NOT_CALIBRATED, AppModels
 from dorsi.ui.settings import AppSettings
 
 log = logging.getLogger(__name__)
+
+# conditions of the warnings this engine raises (dorsi.ui.models.MessageModel)
+RATE_MISMATCH = "rate-mismatch"
+IMPOSSIBLE_SAMPLES = "impossible-samples"
 
 
 class LiveEngine:
@@ -45,20 +52,42 @@ class LiveEngine:
         self._last_counter: int | None = None
         self._previous: dict[str, dict[str, Any]] = {}  # last stored result per side, for the comparison
         self._hold_beeped = False
+        self.requested_rate_hz = self.rate_hz
+        self.rate_meter = RateMeter()
+        self.screen: SampleScreen | None = None
+        self._head: list[ImuChunk] = []  # the samples before the rate was measured, to run again at it
+        self._dropped_shown = 0
 
     # stream ----------------------------------------------------------------------------
     def begin_stream(self, rate_hz: float, sensor_id: str) -> None:
-        self.rate_hz = rate_hz
+        """A stream asked to run at ``rate_hz``: the stages start at it and run at the rate the stream
+        measures as soon as it is known (one second in, the first samples run again at it)."""
+        self.rate_hz = self.requested_rate_hz = rate_hz
         self.sensor_id = sensor_id
         self._last_counter = None
         self.session = None
         self.counter_for = ""
+        self.rate_meter = RateMeter()
+        self._head = []
+        self._dropped_shown = 0
+        self.m.messages.resolved.emit(RATE_MISMATCH)
+        self.m.messages.resolved.emit(IMPOSSIBLE_SAMPLES)
         self.restart_calibration()
+        assert self.session is not None
+        self.screen = SampleScreen(self.session.spec.limits, rate_hz)
+
+    def _spec(self) -> SessionSpec:
+        return SessionSpec(
+            rate_hz=self.rate_hz,
+            side=self._side(),
+            profile=self.profile(),
+            sensor_kind=self.settings.sensor_kind.id,
+            requested_rate_hz=self.requested_rate_hz,
+        )
 
     def restart_calibration(self) -> None:
         if self.session is None:
-            spec = SessionSpec(rate_hz=self.rate_hz, side=self._side(), profile=self.profile())
-            self.session = LiveSession(spec)
+            self.session = LiveSession(self._spec())
         else:
             self.session.restart_calibration()  # a running drill goes on counting
         cal = self.session.pipeline.params.calibration
@@ -85,23 +114,72 @@ class LiveEngine:
         if self._last_counter is not None and counter[0] > self._last_counter + 1:
             c.samples_lost += int(counter[0] - self._last_counter - 1)
         self._last_counter = int(counter[-1])
+        if self.writer is not None:  # the raw stream as received
+            try:
+                self.writer.append(chunk.time_s, chunk.acc_mps2, chunk.gyr_dps, chunk.sample_counter)
+            except DorsiError as exc:
+                self.m.messages.error.emit(str(exc))
+        imu = chunk.imu
+        if self.screen is not None:  # impossible samples never reach the stages
+            imu = self.screen.update(imu).chunk
+            self._report_dropped()
+        if self.rate_meter.measured_hz is None:
+            self._head.append(imu)
+            measured = self.rate_meter.update(counter, chunk.time_s)
+            if measured is not None and self._use_measured_rate(measured):
+                return
+        if len(imu) == 0:
+            return
+        self._run(imu)
+
+    def _run(self, imu: ImuChunk) -> None:
+        session = self.session
+        assert session is not None
+        n = len(imu)
         was_calibrating = session.calibrating
-        frames, events = session.feed(chunk.imu)
+        frames, events = session.feed(imu)
         self.m.live.ring.extend(
             frames.time_s, np.column_stack([frames.tibial_inclination_deg, frames.frontal_tilt_deg])
         )
         self.samples += n
         if was_calibrating:
             self._calibration_progress()
-        if self.writer is not None:
-            try:
-                self.writer.append(chunk.time_s, chunk.acc_mps2, chunk.gyr_dps, chunk.sample_counter)
-            except DorsiError as exc:
-                self.m.messages.error.emit(str(exc))
         if self.counter_for == "test":
             self._test_step(events, frames.tibial_inclination_deg)
         elif self.counter_for == "drill":
             self._drill_step(events)
+
+    def _use_measured_rate(self, measured_hz: float) -> bool:
+        """The stream's own rate is known: the stages run at it from now on. When it is not the one
+        asked for, the session starts again at it over the samples so far (True: they have run)."""
+        head, self._head = self._head, []
+        assert self.session is not None
+        spec = replace(self.session.spec, rate_hz=measured_hz)
+        self.m.connection.rate_hz = measured_hz
+        if not spec.rate_differs:
+            return False  # within 2 %: the rate asked is the rate streamed (1 s of timing is coarser)
+        self.rate_hz = measured_hz
+        drill = self.session.spec.drill
+        self.session = LiveSession(replace(spec, drill=None))
+        if drill is not None:
+            self.session.start_drill(drill, spec.side, spec.profile)
+        self.m.live.ring.clear()
+        note = spec.rate_note()
+        if note:
+            self.m.messages.warn.emit(RATE_MISMATCH, note)
+        self.m.connection.changed.emit()
+        self.samples -= sum(len(imu) for imu in head)  # they run again
+        for imu in head:
+            if len(imu):
+                self._run(imu)
+        return True
+
+    def _report_dropped(self) -> None:
+        assert self.screen is not None
+        report = self.screen.report
+        if report.dropped > self._dropped_shown:
+            self._dropped_shown = report.dropped
+            self.m.messages.warn.emit(IMPOSSIBLE_SAMPLES, f"Sensor: {report.warning()}.")
 
     # calibration -------------------------------------------------------------------------
     def _calibration_progress(self) -> None:
@@ -158,6 +236,8 @@ class LiveEngine:
         w, self.writer = self.writer, None
         if w is None:
             return
+        if summary is not None and self.session is not None:
+            summary = {**summary, "sample_rate": self.session.spec.rate_dict()}  # measured and requested
         try:
             if w.samples_appended == 0:
                 w.finish(None, interrupted=True)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import Any
 
+from dorsi.cli import jsonout
 from dorsi.errors import InputError
 from dorsi.protocol.inspect import dorsi_status_rows
 from dorsi.protocol.kinds import DORSI, KINDS
@@ -61,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
         except InputError as exc:
             raise InputError(f"HEX {i}: {exc}") from None
     for row in rows:  # print only once everything decoded: no half output before an error
-        print(json.dumps(row))
+        print(jsonout.dumps(row))
     return 0

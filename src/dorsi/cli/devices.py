@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 
 from dorsi.ble.scan import FoundSensor, scan_sensors
+from dorsi.cli import jsonout
 from dorsi.errors import InputError
 from dorsi.protocol.kinds import KINDS
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     found = asyncio.run(_scan(args.virtual, args.timeout))
     if args.json:
         for s in found:
-            print(json.dumps(s.as_dict()))
+            print(jsonout.dumps(s.as_dict()))
         return 0
     if not found:
         print(f"no sensors found in {args.timeout:g} s" + ("" if args.virtual else " (is the sensor on and near?)"))

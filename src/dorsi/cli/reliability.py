@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import json
 
+from dorsi.cli import jsonout
 from dorsi.errors import InputError
 from dorsi.store import SessionStore
 
@@ -61,5 +61,5 @@ def run(args: argparse.Namespace) -> int:
         res = study.analyse(study.load(store, args.sessions))
     if args.plot:
         study.write_plot(res, args.plot)
-    print(json.dumps(study.as_json(res), indent=2) if args.json else study.as_text(res))
+    print(jsonout.dumps(study.as_json(res), indent=2) if args.json else study.as_text(res))
     return 0

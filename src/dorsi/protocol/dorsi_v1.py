@@ -333,8 +333,14 @@ def parse_status_messages(data: Bytes) -> list[StatusMessage | ResponseMessage |
     return out
 
 
+def _require_bytes(payload: object, what: str) -> None:
+    if not isinstance(payload, bytes | bytearray | memoryview):
+        raise DecodeError(f"{what} payload must be bytes, not {type(payload).__name__}")
+
+
 def parse_battery(payload: bytes) -> tuple[int | None, int]:
     """GET_BATTERY response payload → (percent or None, millivolts)."""
+    _require_bytes(payload, "battery response")
     if len(payload) < 3:
         raise DecodeError("battery response payload is shorter than 3 bytes")
     pct, mv = struct.unpack_from("<BH", payload)
@@ -343,6 +349,7 @@ def parse_battery(payload: bytes) -> tuple[int | None, int]:
 
 def parse_version(payload: bytes) -> tuple[tuple[int, int], tuple[int, int, int]]:
     """GET_VERSION response payload → ((protocol major, minor), (firmware major, minor, patch))."""
+    _require_bytes(payload, "version response")
     if len(payload) < 5:
         raise DecodeError("version response payload is shorter than 5 bytes")
     pmaj, pmin, fmaj, fmin, fpat = struct.unpack_from("<5B", payload)
