@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from dorsi.cli.main import main
-from dorsi.protocol.errors import DecodeError
 from dorsi.protocol.dorsi_v1 import parse_battery, parse_version
+from dorsi.protocol.errors import DecodeError
 from dorsi.virtual.sim import SimParams, simulate, write_simulation
 
 
