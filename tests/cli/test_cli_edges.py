@@ -115,4 +115,4 @@ def test_no_raw_numpy_warning_reaches_stderr(ktw_csv: Path, tmp_path: Path) -> N
 def test_protocol_parsers_raise_decode_error_on_non_bytes(payload: object) -> None:
     for parse in (parse_battery, parse_version):
         with pytest.raises(DecodeError):
-            parse(payload)  # type: ignore[arg-type]
+            parse(payload)

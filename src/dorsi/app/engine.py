@@ -48,6 +48,8 @@ class LiveEngine:
         self.session: LiveSession | None = None
         self.counter_for = ""  # what the session's counter runs for: "test" or "drill"
         self.writer: SessionWriter | None = None
+        self._writer_waits: tuple[str, str] | None = None  # a session begun before the rate was measured
+        self._waiting_raw: list[SampleChunk] = []  # its samples, stored once the rate is known
         self.samples = 0
         self._last_counter: int | None = None
         self._previous: dict[str, dict[str, Any]] = {}  # last stored result per side, for the comparison
@@ -114,11 +116,9 @@ class LiveEngine:
         if self._last_counter is not None and counter[0] > self._last_counter + 1:
             c.samples_lost += int(counter[0] - self._last_counter - 1)
         self._last_counter = int(counter[-1])
-        if self.writer is not None:  # the raw stream as received
-            try:
-                self.writer.append(chunk.time_s, chunk.acc_mps2, chunk.gyr_dps, chunk.sample_counter)
-            except DorsiError as exc:
-                self.m.messages.error.emit(str(exc))
+        if self._writer_waits is not None:
+            self._waiting_raw.append(chunk)
+        self._store_raw(chunk)
         imu = chunk.imu
         if self.screen is not None:  # impossible samples never reach the stages
             imu = self.screen.update(imu).chunk
@@ -126,8 +126,11 @@ class LiveEngine:
         if self.rate_meter.measured_hz is None:
             self._head.append(imu)
             measured = self.rate_meter.update(counter, chunk.time_s)
-            if measured is not None and self._use_measured_rate(measured):
-                return
+            if measured is not None:
+                rerun = self._use_measured_rate(measured)
+                self._open_waiting_writer()
+                if rerun:
+                    return
         if len(imu) == 0:
             return
         self._run(imu)
@@ -217,8 +220,14 @@ class LiveEngine:
         self._end_session(None)
         if self.store is None:
             return
+        if self.rate_meter.measured_hz is None:  # stored with the rate it streams at, a moment later
+            self._writer_waits, self._waiting_raw = (drill, side), []
+            return
+        self._open_writer(drill, side)
+
+    def _open_writer(self, drill: str, side: str) -> None:
         session = self.session
-        assert session is not None
+        assert self.store is not None and session is not None
         cal = session.calibration
         try:
             self.writer = self.store.begin_session(
@@ -232,7 +241,26 @@ class LiveEngine:
             self.writer = None
             self.m.messages.error.emit(str(exc))
 
+    def _open_waiting_writer(self) -> None:
+        """The session begun before the rate was known goes to the store now, with its samples so far."""
+        waits, self._writer_waits = self._writer_waits, None
+        raw, self._waiting_raw = self._waiting_raw, []
+        if waits is None:
+            return
+        self._open_writer(*waits)
+        for chunk in raw:
+            self._store_raw(chunk)
+
+    def _store_raw(self, chunk: SampleChunk) -> None:
+        if self.writer is None:
+            return
+        try:  # the raw stream as received
+            self.writer.append(chunk.time_s, chunk.acc_mps2, chunk.gyr_dps, chunk.sample_counter)
+        except DorsiError as exc:
+            self.m.messages.error.emit(str(exc))
+
     def _end_session(self, summary: dict[str, Any] | None) -> None:
+        self._open_waiting_writer()  # a stream that ended before its rate was measured
         w, self.writer = self.writer, None
         if w is None:
             return
