@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.strict_json import strict_json_outputs  # noqa: F401  (autouse: every --json output is strict JSON)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
