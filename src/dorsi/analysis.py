@@ -93,7 +93,7 @@ class Analysis:
         given = self.strap_rotation_given_deg
         if given is not None:
             return {"found": False, "given": True, "strap_rotation_deg": round(given, 3)}
-        return {"found": False, "given": False, "strap_rotation_deg": 0.0}
+        return {"found": False, "strap_rotation_deg": 0.0}  # taken as straight (with a warning)
 
     def summary(self) -> dict[str, Any]:
         measured = self.tibial_inclination_deg[self.after_calibration]
