@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from dorsi.errors import InputError
 from dorsi.io.profiles import SensorProfile, load_profile, save_profile
 from dorsi.io.rawcsv import read_raw_csv
+from dorsi.motion.sanity import SampleLimits, screen_samples
 from dorsi.motion.sensor_calibration import SixFaceError, fit_six_face
+from dorsi.motion.types import ImuChunk
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -28,8 +31,13 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 def run(args: argparse.Namespace) -> int:
     rec = read_raw_csv(args.file)
     base = load_profile(args.base) if args.base else SensorProfile(name="generic IMU")
+    # impossible samples (a corrupt packet) never reach the fit; raw values: the widest full scale
+    kept, report = screen_samples(rec.chunk, SampleLimits.unknown(), rec.rate_hz)
+    if report.dropped:
+        print(f"dorsi: warning: {args.file}: {report.warning()}", file=sys.stderr)
+    chunk = ImuChunk(rec.time_s[kept], rec.acc_mps2[kept], rec.gyr_dps[kept])
     try:
-        unit, periods = fit_six_face(rec.chunk)
+        unit, periods = fit_six_face(chunk)
     except SixFaceError as exc:
         raise InputError(f"{args.file}: {exc}") from None
     profile = SensorProfile(
