@@ -52,6 +52,13 @@ def test_a_strap_rotation_outside_180_degrees_is_refused(
     assert "--strap-rotation" in err
 
 
+@pytest.mark.parametrize(("option", "value"), [("--tibia-cm", "abc"), ("--tibia-cm", "nan"), ("--foot-cm", "inf")])
+def test_a_body_length_that_is_not_a_number_is_one_line(
+    ktw_csv: Path, capsys: pytest.CaptureFixture[str], option: str, value: str
+) -> None:
+    assert option in _one_line_exit_2(["analyze", str(ktw_csv), f"{option}={value}"], capsys)
+
+
 def test_a_given_strap_rotation_is_reported_as_given(ktw_csv: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(ktw_csv), "--strap-rotation", "-170"]) == 0
     out = capsys.readouterr().out

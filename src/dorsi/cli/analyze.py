@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 import warnings
 from pathlib import Path
@@ -11,7 +12,7 @@ import numpy as np
 
 from dorsi.analysis import analyze_recording
 from dorsi.cli import jsonout
-from dorsi.cli.argtypes import strap_rotation_deg
+from dorsi.cli.argtypes import finite_float, strap_rotation_deg
 from dorsi.drills import DRILL_IDS
 from dorsi.drills.kneewall import Profile
 from dorsi.errors import InputError
@@ -30,14 +31,16 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--offline", action="store_true", help="acausal orientation (slightly more accurate)")
     p.add_argument("--profile", metavar="PROFILE.toml", help="sensor profile: axis map and unit calibration")
     p.add_argument("--strap-rotation", metavar="DEG", help="known strap rotation, -180 to 180°; skips calibration")
-    p.add_argument("--tibia-cm", type=float, help="knee joint line to ankle joint (knee-to-wall cm estimate)")
-    p.add_argument("--foot-cm", type=float, help="heel to longest toe (knee-to-wall cm estimate, calf-raise heel rise)")
+    p.add_argument("--tibia-cm", help="knee joint line to ankle joint (knee-to-wall cm estimate)")
+    p.add_argument("--foot-cm", help="heel to longest toe (knee-to-wall cm estimate, calf-raise heel rise)")
     p.add_argument("--json", action="store_true", help="print one JSON object")
     p.add_argument("--samples-out", metavar="OUT.csv", help="write per-sample angles and orientation")
     p.set_defaults(func=run)
 
 
-def _body_profile(tibia_cm: float | None, foot_cm: float | None) -> Profile | None:
+def _body_profile(tibia_text: str | None, foot_text: str | None) -> Profile | None:
+    tibia_cm = finite_float(tibia_text, "--tibia-cm", -math.inf, math.inf)
+    foot_cm = finite_float(foot_text, "--foot-cm", -math.inf, math.inf)
     if tibia_cm is None and foot_cm is None:
         return None
     default = Profile()

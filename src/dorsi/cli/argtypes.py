@@ -23,7 +23,9 @@ def finite_float(text: str | None, option: str, lo: float, hi: float, unit: str 
         value = float(text)
     except ValueError:
         raise InputError(f"{option} {text!r} is not a number") from None
-    if not math.isfinite(value) or not lo <= value <= hi:
+    if not math.isfinite(value):
+        raise InputError(f"{option} {text} is not a finite number")
+    if not lo <= value <= hi:
         raise InputError(f"{option} {text} is outside {lo:g} to {hi:g}{unit}")
     return value
 
