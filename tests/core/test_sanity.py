@@ -106,3 +106,15 @@ def test_the_rate_meter_reads_the_rate_from_the_counter_and_times() -> None:
         if a < 200:
             assert got is None  # not a whole second yet
     assert got == pytest.approx(208.0, rel=1e-9)
+
+
+def test_dense_corrupt_times_cost_only_themselves_even_at_the_start() -> None:
+    """One time in ten corrupt, two corrupt samples that agree with each other first: exactly those dropped."""
+    t, acc, gyr = _still(20000)
+    rng = np.random.default_rng(2)
+    bad = np.sort(rng.choice(np.arange(2, 20000), 2000, replace=False))
+    t[bad] = 1e300
+    t[0], t[1] = 5e5, 5e5 + 1 / RATE_HZ  # a corrupt pair at the very start that looks like a stream
+    index, report = screen_samples(ImuChunk(t, acc, gyr), SampleLimits.unknown(), RATE_HZ)
+    assert sorted(set(range(20000)) - set(index.tolist())) == [0, 1, *bad.tolist()]
+    assert report.dropped == 2002

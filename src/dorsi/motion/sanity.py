@@ -107,7 +107,9 @@ class SampleScreen:
         self.report = ScreenReport(acc_range_g=limits.acc_range_g, gyr_range_dps=limits.gyr_range_dps)
         self.last_kept_s: float | None = None
         self._seen = 0  # input samples so far: positions in ``index``
-        self._pending: list[int] = []  # rows of the held samples (in self._held)
+        # samples waiting for confirmation, as two competing runs (a run carries on from its own last time):
+        # ``_runs[0]`` rows then ``_runs[1]`` rows of ``_held``
+        self._run_lengths = (0, 0)
         self._held: tuple[F64, F64, F64, NDArray[np.int64]] = _empty()
 
     def update(self, chunk: ImuChunk) -> Screened:
@@ -117,62 +119,70 @@ class SampleScreen:
         t, acc, gyr = chunk.time_s, chunk.acc_mps2, chunk.gyr_dps
         ok = self._values_ok(t, acc, gyr)
         rows = np.flatnonzero(ok)
+        held_n = sum(self._run_lengths)
         # fast path: nothing held, every step from the last kept time forward and short
-        if not self._pending and self.last_kept_s is not None and len(rows):
+        if not held_n and self.last_kept_s is not None and len(rows):
             steps = np.diff(np.concatenate(([self.last_kept_s], t[rows])))
             if np.all((steps > 0) & (steps <= self.max_step_s)):
                 self.last_kept_s = float(t[rows[-1]])
                 return Screened(chunk.slice(0, n) if len(rows) == n else _take(chunk, rows), index[rows])
-        # the careful path, one sample at a time, with the samples held over from the last chunk
+        # the careful path, one run at a time, with the samples held over from the last chunk
         ht, ha, hg, hi = self._held
         all_t = np.concatenate((ht, t[rows]))
         all_a = np.concatenate((ha, acc[rows]))
         all_g = np.concatenate((hg, gyr[rows]))
         all_i = np.concatenate((hi, index[rows]))
-        pending = list(range(len(ht)))  # the held samples are the pending run, in order
+        p = self._run_lengths[0]
+        runs: list[list[int]] = [list(range(p)), list(range(p, held_n))]
+        with np.errstate(invalid="ignore"):
+            step = np.diff(all_t)
+        # the first row of each stretch whose steps are all short and forward (a new stretch starts after a bad step)
+        bad_step_at = np.flatnonzero(~((step > 0) & (step <= self.max_step_s))) + 1
         kept: list[int] = []
-        k, end = len(ht), len(all_t)
+        k, end = held_n, len(all_t)
         while k < end:
-            if not pending and self.last_kept_s is not None:  # on the stream: keep its run of short steps
-                steps = np.diff(np.concatenate(([self.last_kept_s], all_t[k:])))
-                bad = np.flatnonzero((steps <= 0) | (steps > self.max_step_s))
-                stop = end if not len(bad) else k + int(bad[0])
-                if stop > k:
-                    kept.extend(range(k, stop))
-                    self.last_kept_s = float(all_t[stop - 1])
-                    k = stop
-                    continue
             tk = float(all_t[k])
             if self.last_kept_s is not None and 0 < tk - self.last_kept_s <= self.max_step_s:
-                self.report.counts["time"] += len(pending)  # the run was an outlier: the stream goes on
-                pending = []
-                kept.append(k)
-                self.last_kept_s = tk
-            else:
-                if pending and 0 < tk - float(all_t[pending[-1]]) <= self.max_step_s:
-                    pending.append(k)
+                self._drop(runs[0], runs[1])  # the stream goes on: what waited was out of it
+                runs = [[], []]
+                nxt = bad_step_at[np.searchsorted(bad_step_at, k, side="right") :]
+                stop = int(nxt[0]) if len(nxt) else end  # keep the whole stretch at once
+                kept.extend(range(k, stop))
+                self.last_kept_s = float(all_t[stop - 1])
+                k = stop
+                continue
+            carried = [r for r in runs if r and 0 < tk - float(all_t[r[-1]]) <= self.max_step_s]
+            if carried:
+                run = carried[0]
+                run.append(k)
+            else:  # a run of its own, in place of the shorter waiting run
+                runs.sort(key=len, reverse=True)
+                self._drop(runs[1])
+                runs[1] = run = [k]
+            if len(run) >= self.resync_n:
+                other = runs[1] if run is runs[0] else runs[0]
+                if self.last_kept_s is None or float(all_t[run[0]]) > self.last_kept_s:
+                    kept.extend(run)  # a gap, or the start of the stream: the run carries on
+                    self.last_kept_s = float(all_t[run[-1]])
                 else:
-                    self.report.counts["time"] += len(pending)
-                    pending = [k]
-                if len(pending) >= self.resync_n:
-                    if self.last_kept_s is None or float(all_t[pending[0]]) > self.last_kept_s:
-                        kept.extend(pending)  # a gap, or the start of the stream: the run carries on
-                        self.last_kept_s = float(all_t[pending[-1]])
-                    else:
-                        self.report.counts["time"] += len(pending)  # a run behind the stream: dropped
-                    pending = []
+                    self._drop(run)  # a run behind the stream
+                self._drop(other)
+                runs = [[], []]
             k += 1
-        p = np.asarray(pending, dtype=np.int64)
-        self._held = (all_t[p], all_a[p], all_g[p], all_i[p])
-        self._pending = pending
-        k_arr = np.asarray(kept, dtype=np.int64)
+        held = np.asarray(runs[0] + runs[1], dtype=np.int64)
+        self._held = (all_t[held], all_a[held], all_g[held], all_i[held])
+        self._run_lengths = (len(runs[0]), len(runs[1]))
+        k_arr = np.asarray(sorted(kept), dtype=np.int64)
         return Screened(ImuChunk(all_t[k_arr], all_a[k_arr], all_g[k_arr]), all_i[k_arr])
 
     def finish(self) -> None:
         """The end of the stream: samples still waiting for confirmation are dropped."""
-        self.report.counts["time"] += len(self._pending)
-        self._pending = []
+        self.report.counts["time"] += sum(self._run_lengths)
+        self._run_lengths = (0, 0)
         self._held = _empty()
+
+    def _drop(self, *runs: list[int]) -> None:
+        self.report.counts["time"] += sum(len(r) for r in runs)
 
     def _values_ok(self, t: F64, acc: F64, gyr: F64) -> NDArray[np.bool_]:
         with np.errstate(invalid="ignore", over="ignore"):
