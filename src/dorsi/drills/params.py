@@ -9,6 +9,25 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+G_MPS2 = 9.80665
+
+
+@dataclass(frozen=True)
+class NoiseParams:
+    """Measuring the sensor's white noise while the shin is still (noise.py)."""
+
+    window_s: float = 1.0  # one estimate per this much gyro-quiet time (≈ 300 differences at 104 Hz: ±4 %)
+    min_samples: int = 20
+    max_gap_s: float = 0.1  # a longer gap (lost packets) breaks the window: its difference is not noise
+    history_windows: int = 15  # the estimate is the median of this many last windows (robust, unbiased)
+    # until a quiet window is measured: a consumer MPU-class sensor's noise (the noisiest we support),
+    # so the first thresholds err loose rather than take noise for movement
+    prior_acc_mps2_rthz: float = 600e-6 * G_MPS2
+    prior_gyr_dps_rthz: float = 0.01
+    # the shin is still when |gyro| is under max(CounterParams.quiet_dps, this × the gyro's σ per axis):
+    # the norm of three axes of white noise exceeds 5 σ once in ~10⁵ samples
+    quiet_gyr_k: float = 5.0
+
 
 @dataclass(frozen=True)
 class ExcursionParams:
@@ -41,15 +60,25 @@ class CyclicParams:
 class VerticalParams:
     """Calf raises from integrated vertical acceleration (vertical.py)."""
 
-    # |smoothed vertical acceleration| below this (and a quiet gyro) = quiet: ≈ 4 σ of the smoothed
-    # noise of an LSM6DS3 (150 µg/√Hz), a third of a slow rise's peak acceleration (≈ 2.5 cm/s²)
-    still_acc_mps2: float = 0.01
-    acc_tau_s: float = 0.15  # the quiet test's boxcar window (noise σ ≈ 2.7 mm/s²)
+    # |boxcar vertical acceleration| below max(still_acc_mps2, still_acc_k × its noise σ) (and a quiet gyro)
+    # = quiet. k = 3.7: a false "moving" once in ~5000 boxcars (1.0 cm/s² at 150 µg/√Hz, the LSM6DS3);
+    # the floor is tremor and tilt error (1° of tilt: g(1 − cos) = 1.5 mm/s²), a third of a slow rise's
+    # peak (≈ 2.5 cm/s²)
+    still_acc_mps2: float = 0.005
+    still_acc_k: float = 3.7
+    acc_tau_s: float = 0.15  # the quiet test's boxcar window (noise σ = density / √(2 τ): 2.7 mm/s² at 150 µg/√Hz)
     still_s: float = 0.15
-    still_v_mps: float = 0.01  # |integrated velocity| under this while quiet = still
+    # |integrated velocity| under max(this, still_v_k × density × √(time since the last zero-velocity
+    # update)) while quiet = still: the velocity's own random walk (σ = density √T) is 1.1 cm/s after 5 s
+    # at 500 µg/√Hz; 3 σ of it is noise, not a lowering
+    still_v_mps: float = 0.01
+    still_v_k: float = 3.0
     still_long_s: float = 3.0  # ... or quiet this long whatever the velocity (drift)
     bias_tau_s: float = 60.0  # running mean of the rest offset (seconds of evidence; the bias barely drifts)
-    bias_still_mps2: float = 0.008
+    # deep rest: |fast − slow smoothed acceleration| under max(this, bias_still_k × its σ), σ = 0.87 × density
+    # (exponential means of 0.15 s and 0.6 s); k = 6.3 gives the 8 mm/s² tuned on the LSM6DS3
+    bias_still_mps2: float = 0.003
+    bias_still_k: float = 6.3
     bias_still_s: float = 0.3
     slow_tau_s: float = 0.6
     bias_after_rep_s: float = 1.5
@@ -67,7 +96,10 @@ class VerticalParams:
     spike_mps2: float = 5.0
     min_bias_s: float = 0.5  # still time needed before the first rep can be measured
     onset_s: float = 0.3  # a movement's onset is re-integrated this far back (its start looked still)
-    resid_max_mps2: float = 0.005  # a zero-velocity residual / interval above this is no offset evidence
+    # a zero-velocity residual / interval above max(this, resid_k × density / √1 s) is no offset evidence
+    # (its noise over a 1 s interval is density / √1 s; 3.4 × 150 µg/√Hz = 5 mm/s²)
+    resid_max_mps2: float = 0.005
+    resid_k: float = 3.4
     push_frac: float = 0.75  # ... or under this and the next rise pushes up
     bridge_frac: float = 0.5  # the lowering is over once the bridged height is under this × the top (halfway)
     # ... less about the fitted end's error: it grows with the lowering's duration (σ 0.5-1 s at 6-9 s);
@@ -75,7 +107,9 @@ class VerticalParams:
     settle_lead_s: float = 1.0
     settle_lead_frac: float = 0.125
     settle_max_s: float = 4.0  # after a rep closes, no rest until the fitted lowering's end, at most this long
-    brake_margin_mps2: float = 0.008  # ≈ 3 σ of the quiet test's boxcar noise (2.7 mm/s²)
+    # the next rise pushes harder than the lowering's braking by max(this, brake_k × the boxcar's σ)
+    brake_margin_mps2: float = 0.004
+    brake_k: float = 3.0  # ≈ 8 mm/s² at 150 µg/√Hz, as tuned on the LSM6DS3
     # a calf raise barely tilts the shin (simulated, every event: ≤ 1.9° from where the rep began,
     # sagittal or frontal); a step to reposition the foot lifts it as far, tilting it ≥ 14° (median 22°)
     max_tilt_change_deg: float = 8.0
@@ -95,3 +129,4 @@ class CounterParams:
     excursion: ExcursionParams = field(default_factory=ExcursionParams)
     cyclic: CyclicParams = field(default_factory=CyclicParams)
     vertical: VerticalParams = field(default_factory=VerticalParams)
+    noise: NoiseParams = field(default_factory=NoiseParams)

@@ -21,7 +21,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dorsi.drills.catalog import Drill
-from dorsi.drills.params import CounterParams
+from dorsi.drills.noise import NoiseTracker
+from dorsi.drills.params import CounterParams, NoiseParams
 from dorsi.motion import quat as Q
 from dorsi.motion.pipeline import ShinFrames
 from dorsi.motion.types import F64, GRAVITY_MPS2
@@ -39,6 +40,11 @@ class DrillFrames:
     axial_deg: F64  # rotation about the shin's long axis: the integrated rate, carried across chunks
     quat_wxyz: F64
     acc_mps2: F64  # specific force, sensor frame
+    # the sensor's noise measured so far (noise.py), per sample: the accelerometer's white density and the
+    # gyro's σ; None: the priors (NoiseParams)
+    acc_noise_rthz: F64 | None = None
+    gyr_noise_dps: F64 | None = None
+    rest_acc_mps2: F64 | None = None  # |specific force| − g over the last quiet windows (nan: none yet)
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -59,7 +65,16 @@ class DrillFrames:
             self.axial_deg[start:],
             self.quat_wxyz[start:],
             self.acc_mps2[start:],
+            None if self.acc_noise_rthz is None else self.acc_noise_rthz[start:],
+            None if self.gyr_noise_dps is None else self.gyr_noise_dps[start:],
+            None if self.rest_acc_mps2 is None else self.rest_acc_mps2[start:],
         )
+
+    def acc_noise(self) -> F64:
+        """The accelerometer's white density per sample (the prior where none was measured)."""
+        if self.acc_noise_rthz is not None:
+            return self.acc_noise_rthz
+        return np.full(len(self.time_s), NoiseParams().prior_acc_mps2_rthz)
 
     @cached_property
     def vertical_acc_mps2(self) -> F64:
@@ -74,10 +89,13 @@ class DrillFrames:
 
 
 class DrillFramer:
-    """ShinFrames → DrillFrames, chunk by chunk (the axial integral carries over: any chunking)."""
+    """ShinFrames → DrillFrames, chunk by chunk (the axial integral and the noise estimate carry over: any
+    chunking). Still: |gyro| under max(quiet_dps, quiet_gyr_k × the gyro's measured σ)."""
 
-    def __init__(self, quiet_dps: float) -> None:
+    def __init__(self, quiet_dps: float, noise: NoiseParams | None = None) -> None:
         self.quiet_dps = quiet_dps
+        self.noise_params = noise or NoiseParams()
+        self.noise = NoiseTracker(self.noise_params)
         self.axial_deg = 0.0
         self.last_t = math.nan
 
@@ -90,15 +108,20 @@ class DrillFramer:
         self.axial_deg = float(axial[-1])
         self.last_t = float(t[-1])
         speed = np.linalg.norm(gyr, axis=1)
+        acc_noise, gyr_sigma, rest_acc = self.noise.update(t, frames.acc_mps2, gyr, speed < self.quiet_dps)
+        quiet_dps = np.maximum(self.quiet_dps, self.noise_params.quiet_gyr_k * gyr_sigma)
         return DrillFrames(
             t,
             frames.tibial_inclination_deg,
             frames.frontal_tilt_deg,
             speed,
-            speed < self.quiet_dps,
+            speed < quiet_dps,
             axial,
             frames.quat_wxyz,
             frames.acc_mps2,
+            acc_noise,
+            gyr_sigma,
+            rest_acc,
         )
 
 

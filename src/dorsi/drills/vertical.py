@@ -59,7 +59,7 @@ from typing import NamedTuple
 import numpy as np
 
 from dorsi.drills.lowering import DEFAULT_FOOT_CM, MJ_PEAK_ACC, heel_rise_cm, lowering_fit, pulse_duration_s
-from dorsi.drills.params import CounterParams
+from dorsi.drills.params import CounterParams, VerticalParams
 from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext, named_rows, row_maker
 from dorsi.motion.types import F64
 
@@ -103,6 +103,7 @@ class RaiseState:
     # the rest offset of the vertical acceleration and its evidence (seconds); the filters that find deep rest
     bias: float = 0.0
     bias_w: float = 0.0
+    seeded: bool = False  # the first sample: the offset seeded from the quiet windows before counting
     raw_s: float = 0.0  # raw acceleration, smoothed over acc_tau_s ...
     raw_slow: float = 0.0  # ... and over slow_tau_s
     deep_t0: float = math.nan
@@ -142,12 +143,41 @@ class RaiseState:
     stepped: bool = False  # a step seen: no rep opens before the next rest, which comes at the first quiet
 
 
+@dataclass(frozen=True)
+class Thresholds:
+    """The acceleration and velocity thresholds for the accelerometer's measured white density: each
+    k × the noise its filter passes, never under its physical floor (VerticalParams)."""
+
+    density: float  # m/s²/√Hz
+    still_acc: float
+    bias_still: float
+    resid_max: float
+    brake_margin: float
+
+    @classmethod
+    def of(cls, p: VerticalParams, density: float) -> Thresholds:
+        box = density / math.sqrt(2.0 * p.acc_tau_s)  # σ of the quiet test's boxcar mean
+        return cls(
+            density,
+            max(p.still_acc_mps2, p.still_acc_k * box),
+            max(p.bias_still_mps2, p.bias_still_k * 0.866 * density),
+            max(p.resid_max_mps2, p.resid_k * density),
+            max(p.brake_margin_mps2, p.brake_k * box),
+        )
+
+    def still_v(self, p: VerticalParams, span_s: float) -> float:
+        """Velocity under this is still: its random walk since the last zero-velocity update, or the floor."""
+        walk = self.density * math.sqrt(span_s) if span_s > 0 else 0.0
+        return max(p.still_v_mps, p.still_v_k * walk)
+
+
 class RaiseSegmenter(SegmenterBase[Raise]):
     def __init__(self, params: CounterParams | None = None, foot_cm: float = DEFAULT_FOOT_CM) -> None:
         self.shared = params or CounterParams()
         self.p = self.shared.vertical
         self.foot_cm = foot_cm
         self.state = RaiseState()
+        self.th = Thresholds.of(self.p, self.shared.noise.prior_acc_mps2_rthz)
 
     @property
     def bias(self) -> float:
@@ -181,10 +211,25 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             repeat(0.0, n),
             strict=True,
         )
-        inputs = frames.rows("vertical_acc_mps2", "quiet", "jolt_mps2")
-        for row, (a_raw, q, jolt) in zip(named_rows(RaiseRow, at_rest), inputs, strict=True):
+        rest = repeat(math.nan, n) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2.tolist()
+        inputs = zip(
+            frames.vertical_acc_mps2.tolist(),
+            frames.quiet.tolist(),
+            frames.jolt_mps2.tolist(),
+            frames.acc_noise().tolist(),
+            rest,
+            strict=True,
+        )
+        for row, (a_raw, q, jolt, density, rest0) in zip(named_rows(RaiseRow, at_rest), inputs, strict=True):
             ti = row.t_s
+            if density != self.th.density:
+                self.th = Thresholds.of(self.p, density)
             dt, deep = self._deep_rest(ti, a_raw, q)
+            if not st.seeded:
+                st.seeded = True
+                if math.isfinite(rest0):
+                    # the quiet windows before counting (the calibration's stand) have read the offset
+                    st.bias, st.bias_w = rest0, min_bias_s
             if st.bias_w < min_bias_s:
                 self._learn_offset(ti, dt, a_raw, deep)
                 continue
@@ -207,7 +252,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.raw_s += k * (a_raw - st.raw_s)
         ks = dt / (p.slow_tau_s + dt) if dt > 0 else 1.0
         st.raw_slow += ks * (a_raw - st.raw_slow)
-        deep_now = quiet and abs(st.raw_s - st.raw_slow) < p.bias_still_mps2
+        deep_now = quiet and abs(st.raw_s - st.raw_slow) < self.th.bias_still
         if deep_now:
             if math.isnan(st.deep_t0):
                 st.deep_t0 = ti
@@ -257,7 +302,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.box_s -= d0
             st.box_int -= ad0
         st.acc_s = st.box_int / st.box_s if st.box_s > 0 else a
-        quiet_now = abs(st.acc_s) < p.still_acc_mps2 and speed_dps < p.still_dps
+        quiet_now = abs(st.acc_s) < self.th.still_acc and speed_dps < p.still_dps
         if quiet_now:
             if math.isnan(st.still_t0):
                 st.still_t0 = ti
@@ -265,7 +310,10 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.still_t0 = math.nan
         quiet_for = ti - st.still_t0 if quiet_now else 0.0
         still = quiet_for >= p.still_s and (
-            abs(st.v) < p.still_v_mps or quiet_for >= p.still_long_s or st.after_tap or st.stepped
+            abs(st.v) < self.th.still_v(p, ti - st.zupt_t if math.isfinite(st.zupt_t) else 0.0)
+            or quiet_for >= p.still_long_s
+            or st.after_tap
+            or st.stepped
         )
         if still:
             st.after_tap = st.stepped = False
@@ -290,7 +338,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         # a lowering brakes once, up to the heel's landing; once that braking has been seen, quiet
         # means the heel is down whatever the integrated velocity says (it carries the offset
         # error × the rep's length: a few mm/s² of offset left 1.5 cm/s, seen as a rise)
-        if st.acc_s > p.still_acc_mps2 and st.v < 0.0:
+        if st.acc_s > self.th.still_acc and st.v < 0.0:
             st.braked = True
         if quiet_for >= p.still_s and st.braked:
             still = True
@@ -307,7 +355,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.v += a * dt
         st.z += st.v * dt
         # ... unless the upward push is more than the lowering's own braking could be: the next rise
-        pushed = st.acc_s > st.brake_mps2 + p.brake_margin_mps2
+        pushed = st.acc_s > st.brake_mps2 + self.th.brake_margin
         if v_before < 0.0 <= st.v and (not settling or pushed):
             # the bottom of a lowering (or the turn into the next rise) is a zero-velocity
             # point: re-zero there, so a rest too short to be seen as still never leaves
@@ -421,7 +469,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         h_b = 100.0 * (st.z - 0.5 * st.v * (ti - st.hold_t)) if st.top_zupt else math.inf
         # ... or, most of the way down (noise left it above halfway), the next rise's upward push
         # begins (a slow lowering's own braking, ≈ 0.3 cm/s², is under the quiet threshold)
-        bridged = h_b < p.bridge_frac * st.top_b or (h_b < p.push_frac * st.top_b and st.acc_s > p.still_acc_mps2)
+        bridged = h_b < p.bridge_frac * st.top_b or (h_b < p.push_frac * st.top_b and st.acc_s > self.th.still_acc)
         return bridged or (low and (st.v > p.release_frac * st.vmin or z_cm < -p.start_cm - 0.5 * st.top))
 
     def _feed_offset(self, value: float, weight_s: float) -> None:
@@ -436,7 +484,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         as that long a rest (the interval's movement averages out)."""
         st = self.state
         span_s = ti - st.zupt_t
-        if 1.0 <= span_s <= self.p.max_rep_s and abs(st.v / span_s) < self.p.resid_max_mps2:
+        if 1.0 <= span_s <= self.p.max_rep_s and abs(st.v / span_s) < self.th.resid_max:
             self._feed_offset(st.bias + st.v / span_s, span_s)
         st.v = 0.0
         st.zupt_t = ti
