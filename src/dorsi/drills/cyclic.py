@@ -133,6 +133,7 @@ class RockState:
     quiet_sum: float = 0.0
     quiet_t0: float = math.nan
     centre_deg: float = math.nan  # the squat's centre
+    stills: list[Turn] = field(default_factory=list)  # the last samples of recent still runs (turn_still_s)
     recent: list[RockExtent] = field(default_factory=list)  # of recent full rocks
     in_rep: bool = False  # a rock is reported at its last turning point: never open between samples
 
@@ -184,6 +185,13 @@ class RockSegmenter(SegmenterBase[Cycle]):
             st.quiet_sum += x
             if ti - st.quiet_t0 >= self.shared.settle_s and ti - st.last_rock_end >= self.p.bout_gap_s:
                 st.centre_deg = st.quiet_sum / st.quiet_n  # a still squat before (or between) bouts
+            if ti - st.quiet_t0 >= self.p.turn_still_s:
+                # the latest still sample of this run: where a rock from a still squat begins
+                if st.stills and st.stills[-1].t_s >= st.quiet_t0:
+                    st.stills[-1] = Turn(ti, x)
+                else:
+                    st.stills.append(Turn(ti, x))
+                    del st.stills[:-8]
         else:
             st.quiet_n = 0
 
@@ -214,12 +222,26 @@ class RockSegmenter(SegmenterBase[Cycle]):
             return None
         end = Turn(ti, x) if x <= st.min + 0.5 * p.zig_deg else Turn(st.min_t, st.min)
         cyc = None
+        peak = Turn(st.max_t, st.max)
         if st.valley is not None:
-            cyc = self._candidate(st.valley, Turn(st.max_t, st.max), end, ti)
+            cyc = self._candidate(st.valley, peak, end, ti)
+        if cyc is None and (st.valley is None or peak.incl_deg - st.valley.incl_deg > peak.incl_deg - end.incl_deg):
+            cyc = self._from_still(st.valley, peak, end, ti)
         st.valley = end
         st.rising = True
         st.max, st.max_t = x, ti
         return cyc
+
+    def _from_still(self, valley: Turn | None, peak: Turn, end: Turn, now: float) -> Cycle | None:
+        """A rock straight after settling into the squat: its rise began at the still squat, not at the
+        turning point before it (standing, before the descent; or none). The latest still moment since
+        that turning point, at least a rock's minimum below the peak, is its start; the candidate rules
+        (both halves over the minimum, the fall alike to twice the rise from the centre) still decide."""
+        t0 = -math.inf if valley is None else valley.t_s
+        for still in reversed(self.state.stills):
+            if t0 < still.t_s < peak.t_s and still.incl_deg <= peak.incl_deg - self.min_range_deg:
+                return self._candidate(still, peak, end, now, from_centre=True)
+        return None
 
     def _settled_far(self, ti: float, x: float) -> bool:
         """Still for settle_s, and the last turning point is a usual rock below both the shin now
@@ -234,10 +256,13 @@ class RockSegmenter(SegmenterBase[Cycle]):
         valleys = float(np.median([r.valley_deg for r in st.recent[-5:]]))
         return st.valley.incl_deg < min(x, valleys) - usual
 
-    def _candidate(self, start: Turn, peak: Turn, end: Turn, now: float) -> Cycle | None:
+    def _candidate(self, start: Turn, peak: Turn, end: Turn, now: float, from_centre: bool = False) -> Cycle | None:
+        """Both halves over the minimum and alike; a rock from the still squat (``from_centre``) rises from
+        the centre, half a swing, so twice its rise is compared with the fall."""
         st = self.state
         rise, fall = peak.incl_deg - start.incl_deg, peak.incl_deg - end.incl_deg
-        if min(rise, fall) < self.min_range_deg or min(rise, fall) / max(rise, fall) < self.p.symmetry_min:
+        swing = 2.0 * rise if from_centre else rise
+        if min(rise, fall) < self.min_range_deg or min(swing, fall) / max(swing, fall) < self.p.symmetry_min:
             return None
         rows = self._buf.since(start.t_s)
         rows = rows[rows[:, 0] <= end.t_s] if len(rows) else rows

@@ -53,6 +53,10 @@ class CyclicParams:
     symmetry_min: float = 0.4
     min_speed_dps: float = 1.5
     stop_s: float = 0.5  # circles: slower than min_speed_dps this long is a stop (shorter: a slow circle's top)
+    # rocks: still this long is a turning point a rock can start from (settling into the squat and rocking at
+    # once: a 0.2 s pause plus the slow ends of the moves either side; a slow rock's peak is as still, but the
+    # start must lie a rock's minimum below the peak)
+    turn_still_s: float = 0.25
     bout_gap_s: float = 3.0  # a still plateau this long after the last rock re-centres the squat
 
 
