@@ -89,6 +89,9 @@ def rock_set(ctx: Ctx, n: int = 25) -> None:
     s.hold(2.0)
 
 
+CIRCLE_VARIANT = {"settle": True, "phase_ramp_s": 0.05}
+
+
 def circle_set(ctx: Ctx, n: int = 10) -> None:
     """Circles at end range whose size ramps in over 0.6 s from the centre (the phase at full rate)."""
     s, p = ctx.script, ctx.person
@@ -96,11 +99,11 @@ def circle_set(ctx: Ctx, n: int = 10) -> None:
     radius = ctx.u(4.0, 8.0)
     direction = 1.0 if ctx.rng.random() < 0.5 else -1.0
     s.move(ctx.u(1.5, 2.5), theta_deg=centre)
-    s.hold(ctx.u(0.3, 0.8))
+    s.hold(ctx.u(0.3, 0.8) if CIRCLE_VARIANT["settle"] else 0.0 + 1e-3)
     period = ctx.u(2.2, 3.0)
     t0 = s.now
     total = n * period
-    s.circle(total, direction * n, 0.05)
+    s.circle(total, direction * n, CIRCLE_VARIANT["phase_ramp_s"])
     s.move(0.6, circle_r_deg=radius)
     s.move(max(0.05, total - 0.6 - 0.6), circle_r_deg=radius * ctx.u(0.9, 1.1))
     s.move(0.6, circle_r_deg=0.0)
@@ -136,9 +139,9 @@ def scenario(drill: str, seed: int, noise: Noise = QUIET, rate_hz: float = 104.0
     ph = physics(script, person, t, 1.0 / fine_rate_hz(rate_hz))
     bw = math.sqrt(rate_hz / 2.0)
     r = sensor_rng
-    gyr_bias = r.uniform(-noise.gyr_bias_dps, noise.gyr_bias_dps, 3) + np.cumsum(
-        r.standard_normal((n, 3)), axis=0
-    ) * (noise.gyr_walk_dps_rts / math.sqrt(rate_hz))
+    gyr_bias = r.uniform(-noise.gyr_bias_dps, noise.gyr_bias_dps, 3) + np.cumsum(r.standard_normal((n, 3)), axis=0) * (
+        noise.gyr_walk_dps_rts / math.sqrt(rate_hz)
+    )
     acc_bias = r.uniform(-noise.acc_bias_mps2, noise.acc_bias_mps2, 3) + np.cumsum(
         r.standard_normal((n, 3)), axis=0
     ) * (noise.acc_walk_mps2_rts / math.sqrt(rate_hz))
