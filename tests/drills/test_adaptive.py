@@ -10,6 +10,7 @@ import pytest
 from dorsi.drills.noise import NoiseTracker, quiet_noise
 from dorsi.drills.params import NoiseParams, VerticalParams
 from dorsi.drills.vertical import Thresholds
+
 from .adaptive_sim import MPU, QUIET, Noise, count, scenario
 
 UG = 9.80665e-6

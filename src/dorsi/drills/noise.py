@@ -61,7 +61,8 @@ class NoiseTracker:
     """Per sample: the accelerometer's white density and the gyro's σ per sample (rms over axes) so far.
 
     Windows of ``window_s`` in which the gyro stays under the quiet threshold each give an estimate;
-    the current value is the median of the last ``history_windows``. Until the first window the prior (``prior_*``) holds. Identical for any chunking."""
+    the current value is the median of the last ``history_windows``. Until the first window the prior
+    (``prior_*``) holds. Identical for any chunking."""
 
     def __init__(self, params: NoiseParams | None = None) -> None:
         self.p = params or NoiseParams()
