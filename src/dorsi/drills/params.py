@@ -110,6 +110,9 @@ class VerticalParams:
     # a 3 s lowering's last second still brakes, and a rest seen there leaves that braking as a rise
     settle_lead_s: float = 1.0
     settle_lead_frac: float = 0.125
+    # a rep whose bridged height came a quarter down (push_frac) is over once quiet this long: longer than the
+    # brake-free middle of any lowering (a 9 s lowering's acceleration stays under the quiet bar for ≈ 6 s)
+    quiet_close_s: float = 6.0
     settle_max_s: float = 4.0  # after a rep closes, no rest until the fitted lowering's end, at most this long
     # the next rise pushes harder than the lowering's braking by max(this, brake_k × the boxcar's σ)
     brake_margin_mps2: float = 0.004

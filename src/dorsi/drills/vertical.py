@@ -135,6 +135,7 @@ class RaiseState:
     top_zupt: bool = False
     hold_t: float = math.nan  # the top hold's zero-velocity update (start of the lowering's bridge)
     top_b: float = 0.0  # the bridged top height, cm
+    hb_min: float = math.inf  # the lowest bridged height seen in a long quiet run after the top hold
     vmin: float = 0.0  # the lowering's peak velocity (negative)
     # after a close
     settle_until: float = -math.inf  # the closed rep's fitted lowering end: the heel is still coming down
@@ -238,7 +239,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             if not st.in_rep:
                 self._rest_step(row, dt, a, a_raw, deep, quiet_now, quiet_for, still)
             else:
-                rep = self._rep_step(row, dt, a, still)
+                rep = self._rep_step(row, dt, a, still, quiet_for)
                 if rep is not None:
                     emit(rep)
 
@@ -371,7 +372,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         if 100.0 * st.z > p.start_cm and not (st.braked and quiet_now) and not st.stepped:
             st.in_rep, st.rows, st.top, st.falling = True, st.pre, 100.0 * st.z, False
             st.braked = False
-            st.top_zupt, st.vmin = False, 0.0
+            st.top_zupt, st.vmin, st.hb_min = False, 0.0, math.inf
             st.pre = []
 
     def _at_rest(self, row: RaiseRow, dt: float, a_raw: float, deep: bool) -> None:
@@ -408,7 +409,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.rest.clear()
         st.rest_s = 0.0
 
-    def _rep_step(self, row: RaiseRow, dt: float, a: float, still: bool) -> Raise | None:
+    def _rep_step(self, row: RaiseRow, dt: float, a: float, still: bool, quiet_for: float) -> Raise | None:
         """An open rep: a step tilts the shin (dropped), the top hold is a zero-velocity point (the
         bridged rise), the lowering closes the rep (the bridge, or the older speed rules)."""
         p, st = self.p, self.state
@@ -440,7 +441,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.falling = True
         if st.falling:
             st.vmin = min(st.vmin, st.v)
-        if self._lowered(ti, z_cm):
+        if self._lowered(ti, z_cm) or self._quiet_down(ti, quiet_for):
             rep = self._close(ti)
             st.z = 0.0  # the rep is over: the next one is measured from here
             if st.v >= 0.0:
@@ -471,6 +472,18 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         # begins (a slow lowering's own braking, ≈ 0.3 cm/s², is under the quiet threshold)
         bridged = h_b < p.bridge_frac * st.top_b or (h_b < p.push_frac * st.top_b and st.acc_s > self.th.still_acc)
         return bridged or (low and (st.v > p.release_frac * st.vmin or z_cm < -p.start_cm - 0.5 * st.top))
+
+    def _quiet_down(self, ti: float, quiet_for: float) -> bool:
+        """The heel is down: after the top hold the bridged height has come at least a quarter of the way
+        down, and the shin has been quiet longer than any lowering's brake-free middle. (A slow rep's
+        bridge can stay just above its bar with a few mm/s² of offset error: a rep then stayed open
+        through the set's rest, 18 s.)"""
+        p, st = self.p, self.state
+        if not st.top_zupt or quiet_for < p.quiet_close_s:
+            return False
+        h_b = 100.0 * (st.z - 0.5 * st.v * (ti - st.hold_t))
+        st.hb_min = min(st.hb_min, h_b)
+        return st.hb_min < p.push_frac * st.top_b
 
     def _feed_offset(self, value: float, weight_s: float) -> None:
         """The rest offset is a running mean over at most bias_tau_s seconds of evidence."""
