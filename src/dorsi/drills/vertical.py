@@ -10,8 +10,11 @@ over one rep.
 
 Each sample goes through these steps (methods of RaiseSegmenter):
 
+- Thresholds (``Thresholds``): every acceleration and velocity bar is k × the noise its filter passes
+  for the accelerometer's measured density (noise.py; per sample), never under a physical floor.
 - Rest (``_deep_rest``, ``_learn_offset``, ``_quiet``, ``_at_rest``, ``_movement_begins``): a
-  0.15 s mean of the vertical acceleration under 1 cm/s²; a slow movement starts as quietly as
+  0.15 s mean of the vertical acceleration under 3.7 σ (1 cm/s² at 150 µg/√Hz); the offset starts
+  from the quiet windows before counting (the calibration's stand); a slow movement starts as quietly as
   rest, so its last 0.3 s are integrated again once movement is seen. The offset is a running
   mean over rest and the leftover velocity of each zero-velocity update. A tap (``_tap``) is
   undone and skipped.
