@@ -98,6 +98,10 @@ class VerticalParams:
     # 2–4 g for 5–20 ms (a jolt of ≥ 12 m/s² even when horizontal); a fast raise (rise in 0.4 s) reaches
     # ~2 m/s², and at 2.0 its onset was taken for a tap and undone (fresh seed 36 `fast`: 6 of 45 lost)
     spike_mps2: float = 5.0
+    # ... or a jump between samples over max(jerk_mps3, jerk_k × the noise of a difference): an impulse (a
+    # heel strike, 20-40 ms). The fastest raise (0.4 s, 9 cm) peaks at 60·d/T³ ≈ 85 m/s³; a step ≈ 95
+    jerk_mps3: float = 200.0
+    jerk_k: float = 6.0
     min_bias_s: float = 0.5  # still time needed before the first rep can be measured
     onset_s: float = 0.3  # a movement's onset is re-integrated this far back (its start looked still)
     # a zero-velocity residual / interval above max(this, resid_k × density / √1 s) is no offset evidence

@@ -128,6 +128,7 @@ class RaiseState:
     # taps
     hist: deque[_Integral] = field(default_factory=deque)  # over the last tap_s
     tap_until: float = -math.inf
+    a_prev: float = 0.0  # the last sample's acceleration (the jerk test)
     after_tap: bool = False  # after a tap at rest: the next quiet moment is rest, whatever v
     # the open rep
     in_rep: bool = False
@@ -136,6 +137,7 @@ class RaiseState:
     top: float = 0.0
     falling: bool = False
     top_zupt: bool = False
+    rise_braked: bool = False  # the rise's braking (downward acceleration) seen: quiet now is the top hold
     hold_t: float = math.nan  # the top hold's zero-velocity update (start of the lowering's bridge)
     top_b: float = 0.0  # the bridged top height, cm
     hb_min: float = math.inf  # the lowest bridged height seen in a long quiet run after the top hold
@@ -168,6 +170,11 @@ class Thresholds:
             max(p.resid_max_mps2, p.resid_k * density),
             max(p.brake_margin_mps2, p.brake_k * box),
         )
+
+    def jerk(self, p: VerticalParams, dt: float) -> float:
+        """A sample-to-sample change of the acceleration over this (m/s³) is an impulse: k × the noise of
+        a difference (√2 σ per sample, σ = density √(1 / 2dt)), at least the physical floor."""
+        return max(p.jerk_mps3, p.jerk_k * math.sqrt(2.0) * self.density * math.sqrt(0.5 / dt) / dt)
 
     def still_v(self, p: VerticalParams, span_s: float) -> float:
         """Velocity under this is still: its random walk since the last zero-velocity update, or the floor."""
@@ -237,7 +244,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             if st.bias_w < min_bias_s:
                 self._learn_offset(ti, dt, a_raw, deep)
                 continue
-            a = self._tap(ti, a_raw - st.bias, abs(jolt))
+            a = self._tap(ti, dt, a_raw - st.bias, abs(jolt))
             quiet_now, quiet_for, still = self._quiet(ti, dt, a, row.speed_dps)
             if not st.in_rep:
                 self._rest_step(row, dt, a, a_raw, deep, quiet_now, quiet_for, still)
@@ -273,11 +280,15 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.acc_s = 0.0
         st.zupt_t = ti
 
-    def _tap(self, ti: float, a: float, jolt: float) -> float:
-        """A tap on the sensor (ms-long, no net velocity) is never part of a calf raise: undo what its
-        rising edge integrated and ignore its tail. Returns the acceleration to integrate."""
+    def _tap(self, ti: float, dt: float, a: float, jolt: float) -> float:
+        """A tap on the sensor or a heel strike (ms-long, no net velocity) is never part of a calf raise:
+        undo what its rising edge integrated and ignore its tail. Returns the acceleration to integrate.
+        A strike of 0.2-0.6 g is under the tap's bar, but a 20-40 ms pulse jumps from sample to sample
+        as no raise does; sampled in 2-4 samples its integral is not zero (≈ 5 cm/s left: a rise)."""
         p, st = self.p, self.state
-        if abs(a) > p.spike_mps2 or jolt > p.spike_mps2:
+        impulse = dt > 0 and abs(a - st.a_prev) / dt > self.th.jerk(p, dt)
+        st.a_prev = a
+        if abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse:
             if st.hist and ti > st.tap_until:
                 st.v, st.z = st.hist[0].v_mps, st.hist[0].z_m
             st.tap_until = ti + p.tap_s
@@ -375,7 +386,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         if 100.0 * st.z > p.start_cm and not (st.braked and quiet_now) and not st.stepped:
             st.in_rep, st.rows, st.top, st.falling = True, st.pre, 100.0 * st.z, False
             st.braked = False
-            st.top_zupt, st.vmin, st.hb_min = False, 0.0, math.inf
+            st.top_zupt, st.vmin, st.hb_min, st.rise_braked = False, 0.0, math.inf, False
             st.pre = []
 
     def _at_rest(self, row: RaiseRow, dt: float, a_raw: float, deep: bool) -> None:
@@ -428,8 +439,13 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.zupt_t = math.nan
             st.stepped = True
             return None
-        if still and not st.falling and not st.top_zupt:
-            # the top hold is a zero-velocity point (once: the lowering that follows is as quiet)
+        if not st.top_zupt and st.acc_s < -self.th.still_acc:
+            st.rise_braked = True
+        if not st.falling and not st.top_zupt and (still or (st.rise_braked and quiet_for >= p.still_s)):
+            # the top hold is a zero-velocity point (once: the lowering that follows is as quiet). Once the
+            # rise's braking has been seen, quiet is the top hold whatever the integrated velocity: a heel
+            # strike under 1 s before (a 20-40 ms pulse in 2-4 samples) can leave 5 cm/s of it, and with
+            # under 1 s on the floor nothing else re-zeroes it (reference seed 1001: a set of 15 lost)
             self._bridge_rise(ti)
             self._zupt(ti)
             st.top_zupt = True
