@@ -102,6 +102,9 @@ class VerticalParams:
     # heel strike, 20-40 ms). The fastest raise (0.4 s, 9 cm) peaks at 60·d/T³ ≈ 85 m/s³; a step ≈ 95
     jerk_mps3: float = 200.0
     jerk_k: float = 6.0
+    # after the rise's braking, quiet this long is the top hold whatever the integrated velocity (0.15 s took
+    # the quiet end of a slow rise, still moving, for it: corpus slow seed 0 lost a rep); top holds last 0.2-0.8 s
+    top_quiet_s: float = 0.3
     min_bias_s: float = 0.5  # still time needed before the first rep can be measured
     onset_s: float = 0.3  # a movement's onset is re-integrated this far back (its start looked still)
     # a zero-velocity residual / interval above max(this, resid_k × density / √1 s) is no offset evidence

@@ -439,9 +439,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.zupt_t = math.nan
             st.stepped = True
             return None
-        if not st.top_zupt and st.acc_s < -self.th.still_acc:
+        if not st.top_zupt and st.acc_s < -self.th.still_acc and st.v > 0.0:
             st.rise_braked = True
-        if not st.falling and not st.top_zupt and (still or (st.rise_braked and quiet_for >= p.still_s)):
+        if not st.falling and not st.top_zupt and (still or (st.rise_braked and quiet_for >= p.top_quiet_s)):
             # the top hold is a zero-velocity point (once: the lowering that follows is as quiet). Once the
             # rise's braking has been seen, quiet is the top hold whatever the integrated velocity: a heel
             # strike under 1 s before (a 20-40 ms pulse in 2-4 samples) can leave 5 cm/s of it, and with
