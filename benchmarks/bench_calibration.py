@@ -19,6 +19,7 @@ import json
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -103,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", help="non-drill kinds (comma separated; default all)")
     a = ap.parse_args(argv)
     if a.what == "compare":
-        before, after = (json.loads(open(p).read()) for p in a.paths[:2])
+        before, after = (json.loads(Path(p).read_text()) for p in a.paths[:2])
         lost = [k for k, r in before.items() if r["accepted"] and not after.get(k, {}).get("accepted")]
         gained = [k for k, r in after.items() if r["accepted"] and not before.get(k, {}).get("accepted")]
         n_b = sum(r["accepted"] for r in before.values())

@@ -208,12 +208,15 @@ class LiveEngine:
         if progress is None:
             return
         if progress.phase == "gave-up":
-            model.set(phase="failed", message="No calibration found in the first two minutes.")
+            model.set(phase="failed", message=f"Not calibrated: {progress.reason}.")
             return
         phase = "drives" if progress.phase == "drives" else "standing"
         standing_s, drives = progress.standing_s, progress.drives_done
         if (phase, round(standing_s, 1), drives) != (model.phase, round(model.standing_s, 1), model.drives_seen):
             model.set(phase=phase, standing_s=standing_s, drives_seen=drives)
+        message = f"Not calibrated: {progress.reason} — stand still and try again." if progress.reason else ""
+        if message and message != model.message:
+            model.set(message=message)
 
     # sessions in the store -----------------------------------------------------------------
     def _begin_session(self, drill: str, side: str) -> None:

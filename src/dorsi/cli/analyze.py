@@ -123,7 +123,8 @@ def _run(args: argparse.Namespace) -> int:
             f" drive axes agree within {cal['axis_spread_deg']:.1f}°"
         )
     else:
-        print("  calibration: not found, strap rotation taken as 0°")
+        why = f" ({cal['reason']})" if cal.get("reason") else ""
+        print(f"  calibration: not found{why}, strap rotation taken as 0°")
     peak = summary["max_tibial_inclination_deg"]
     print(f"  max tibial inclination: {'–' if peak is None else f'{peak:.1f}°'}")
     if args.drill:

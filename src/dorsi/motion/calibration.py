@@ -28,8 +28,9 @@ off by atan(k): indistinguishable from the strap, so irreducible here.
 What is accepted (anything else is "not calibrated" with one reason line, ``CalibrationProgress.reason``):
 
 - quiet standing: every sample's body rate within ``standing_sway_dps`` (postural sway) plus
-  ``quiet_noise_k`` × the gyro's own white noise, estimated from the run's sample-to-sample
-  differences (sway is slow, so the differences are the sensor's noise), upright and steady in tilt;
+  ``quiet_noise_k`` × the gyro's own white noise, estimated from the last second's sample-to-sample
+  differences (sway and drives are slow, so the differences are the sensor's noise), upright and
+  steady in tilt; the same bound says the shin is back at rest after the drives;
 - then drives of ≥ ``drive_min_peak_deg`` that agree in axis (``max_axis_spread_deg``) and size
   (``max_size_ratio``), slow (body rate ≤ ``max_rate_dps``), only forward of the standing direction
   (≤ ``max_behind_deg`` behind it), the shin pivoting about an ankle that stays on the floor (the
@@ -57,6 +58,8 @@ from dorsi.motion.calibration_checks import episode_metrics
 from dorsi.motion.types import F64
 
 CONVERT_PIECE = 1024  # samples converted to floats at a time while searching
+NOISE_WINDOW_S = 1.0  # the gyro's noise is measured over this much of the latest samples
+NOT_FOUND_REASON = "no quiet standing followed by two slow knee drives was found"
 
 
 @dataclass(frozen=True)
@@ -171,14 +174,8 @@ class _Still:
     tilt_sum: float = 0.0
     quat_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
     acc_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
-    last_gyr: list[float] | None = None
-    diff_sq_sum: float = 0.0  # Σ |Δgyro|² between consecutive samples: 2 × the white noise variance each
     horiz_sum: list[float] = field(default_factory=lambda: [0.0, 0.0])
     up_sum: float = 0.0  # vertical specific force (nan without the accelerometer)
-
-    def noise_dps(self) -> float:
-        """The gyro's white noise (rms over 3 axes), from sample-to-sample differences; nan if too few."""
-        return math.sqrt(self.diff_sq_sum / (2.0 * (self.n - 1))) if self.n > 20 else math.nan
 
     def mean_gyr(self) -> list[float]:
         k = max(self.n, 1)
@@ -190,9 +187,6 @@ class _Still:
     def add(self, t: float, tilt: float, gyr: list[float], q: list[float], acc: list[float] | None, geo: _Geo) -> None:
         if self.n == 0:
             self.start_s = t
-        if self.last_gyr is not None:
-            self.diff_sq_sum += sum((a - b) ** 2 for a, b in zip(gyr, self.last_gyr, strict=True))
-        self.last_gyr = gyr
         self.horiz_sum[0] += geo.hx
         self.horiz_sum[1] += geo.hy
         self.up_sum += geo.up_acc
@@ -237,7 +231,11 @@ class CalibrationDetector:
         self._between_start_s = 0.0
         self._settle_start_s = 0.0
         self._settled_from_s = math.nan
-        self._noise_dps = math.nan  # the gyro's white noise, from the last quiet run long enough to tell
+        # the gyro's white noise from the last NOISE_WINDOW_S of sample-to-sample differences: a slow
+        # movement (sway, a drive) barely changes between samples, so these measure the sensor's noise
+        self._diffs: deque[tuple[float, float]] = deque()
+        self._diff_sum = 0.0
+        self._last_gyr: list[float] | None = None
         # recent samples (t, tilt, rate, geo) while standing, and the episode since the drives began
         self._recent: deque[tuple[float, float, list[float], _Geo]] = deque()
         self._episode: list[tuple[float, float, float, _Geo]] = []
@@ -264,13 +262,22 @@ class CalibrationDetector:
         drives = len(self.result.drives) if self.result is not None else len(self._drives)
         reason = self.reason
         if self._phase is _Phase.GAVE_UP and not reason:
-            reason = f"no {p.min_standing_s:g} s of quiet standing followed by two slow knee drives was found"
+            reason = NOT_FOUND_REASON
         return CalibrationProgress(phase, standing_s, p.min_standing_s, drives, p.drives_needed, reason)
 
+    def _noise_step(self, t: float, gyr: list[float]) -> None:
+        if self._last_gyr is not None:
+            d2 = sum((a - b) ** 2 for a, b in zip(gyr, self._last_gyr, strict=True))
+            self._diffs.append((t, d2))
+            self._diff_sum += d2
+            while self._diffs[0][0] < t - NOISE_WINDOW_S:
+                self._diff_sum -= self._diffs.popleft()[1]
+        self._last_gyr = gyr
+
     def _quiet_limit_dps(self) -> float:
-        noise = self._still.noise_dps()
-        if math.isnan(noise):
-            noise = self._noise_dps
+        """Body rate (norm of |gyro − standing mean|) still taken as quiet: sway + k × the gyro's noise."""
+        n = len(self._diffs)
+        noise = math.sqrt(max(0.0, self._diff_sum) / (2.0 * n)) if n >= 10 else math.nan
         return self.params.standing_sway_dps + (0.0 if math.isnan(noise) else self.params.quiet_noise_k * noise)
 
     def _reset_drive(self, t: float) -> None:
@@ -333,6 +340,7 @@ class CalibrationDetector:
         w, x, y, z = quat_wxyz
         tilt = math.degrees(math.acos(max(-1.0, min(1.0, 2.0 * (y * z + w * x)))))
         geo = _Geo.of(quat_wxyz, acc_mps2)
+        self._noise_step(t, gyr_dps)
         if self._phase is _Phase.STAND:
             self._stand_step(t, tilt, gyr_dps, quat_wxyz, acc_mps2, geo)
             return False
@@ -387,9 +395,6 @@ class CalibrationDetector:
             return
         if s.n and s.end_s - s.start_s >= p.min_standing_s:
             self._last_still = s
-            noise = s.noise_dps()
-            if not math.isnan(noise):
-                self._noise_dps = noise
         self._still = _Still()
 
     def _drive_step(self, t: float, tilt: float, gyr: list[float], acc: list[float] | None) -> None:
