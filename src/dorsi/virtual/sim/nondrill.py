@@ -43,7 +43,7 @@ import numpy as np
 from dorsi.motion import quat as Q
 from dorsi.motion.types import F64, Recording
 from dorsi.virtual.sim.drills import knee_to_wall
-from dorsi.virtual.sim.kinematics import Person, fine_rate_hz, physics
+from dorsi.virtual.sim.kinematics import ANKLE_HEIGHT_M, Person, fine_rate_hz, physics, pose_at
 from dorsi.virtual.sim.params import SimParams, SimResult
 from dorsi.virtual.sim.script import CH, CHANNELS, Script, smoothstep5
 from dorsi.virtual.sim.sensor import SensorErrors, apply_errors, received_mask
@@ -307,5 +307,10 @@ def simulate_movement(
         sensor={"rate_hz": rate, "total_samples": n, "lost_samples": int(n - keep.sum())},
         params=params,
         events=script.events,
-        person={"movement": kind, "heading_deg": person.heading_deg, "lever_m": person.lever_m},
+        person={
+            "movement": kind,
+            "heading_deg": person.heading_deg,
+            "lever_m": person.lever_m,
+            "ankle_lift_max_m": float(pose_at(script, person, t_true).ankle_m[:, 2].max() - ANKLE_HEIGHT_M),
+        },
     )
