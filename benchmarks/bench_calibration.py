@@ -26,10 +26,12 @@ import numpy as np
 
 from bench_reps import EVENTS, corpus_jobs, seeds_arg
 from dorsi.drills import DRILL_IDS
+from dorsi.motion import calibration as _calibration
 from dorsi.motion.pipeline import PipelineParams, ShinPipeline
 from dorsi.virtual.sim import SimParams, SimResult, simulate
 
 WINDOW_S = 130.0  # the detector's search window (120 s) + margin
+NOT_FOUND_REASON = getattr(_calibration, "NOT_FOUND_REASON", "")  # absent before reasons existed (a baseline run)
 
 
 def _detect(sim: SimResult) -> dict[str, Any]:
@@ -39,7 +41,7 @@ def _detect(sim: SimResult) -> dict[str, Any]:
     pipe.update(rec.chunk.slice(0, n))
     cal = pipe.calibration
     det = pipe.detector
-    reason = getattr(det.progress, "reason", "") if det is not None else ""
+    reason = (getattr(det.progress, "reason", "") if det is not None else "") or NOT_FOUND_REASON
     if cal is None:
         return {"accepted": False, "reason": reason}
     err = (cal.strap_rotation_deg - sim.calibration["strap_rotation_deg"] + 180.0) % 360.0 - 180.0
