@@ -38,7 +38,8 @@ What is accepted (anything else is "not calibrated" with one reason line, ``Cali
   for ``settle_s``.
 
 Walking and jogging swing the shin behind standing and lift the foot; stepping and turning lift the
-foot; a strap rotation anywhere in ±180° changes none of these (they are in earth coordinates).
+foot; a strap rotation anywhere in ±180° changes none of these, and all are read from the
+accelerometer in the sensor frame, so an orientation filter that is off cannot fake or spoil them.
 
 The detector is a per-sample state machine (identical for any chunking) that
 only looks at the first ``search_window_s`` of a recording.
@@ -146,21 +147,24 @@ class _Phase(Enum):
 
 @dataclass(frozen=True, slots=True)
 class _Geo:
-    """One sample's earth-frame quantities: the shin axis (sensor Y) horizontal and vertical, the face
-    normal's (sensor Z) vertical component, the vertical specific force (nan without accelerometer)."""
+    """One sample's up direction in sensor coordinates (the specific force's direction: gravity, since
+    a slow drive barely accelerates; from the orientation without an accelerometer) and the specific
+    force's magnitude (nan without accelerometer). Neither needs the orientation filter to be right:
+    |f| − g is the vertical acceleration to first order (|g ẑ + a| ≈ g + a_z)."""
 
-    hx: float
-    hy: float
-    y_up: float
-    z_up: float
-    up_acc: float
+    ux: float
+    uy: float
+    uz: float
+    mag: float
 
     @staticmethod
     def of(q: list[float], acc: list[float] | None) -> _Geo:
+        if acc is not None:
+            m = math.sqrt(acc[0] * acc[0] + acc[1] * acc[1] + acc[2] * acc[2])
+            if m > 0.0:
+                return _Geo(acc[0] / m, acc[1] / m, acc[2] / m, m)
         w, x, y, z = q
-        r20, r21, r22 = 2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y)
-        up = math.nan if acc is None else r20 * acc[0] + r21 * acc[1] + r22 * acc[2]
-        return _Geo(2.0 * (x * y - w * z), 1.0 - 2.0 * (x * x + z * z), r21, r22, up)
+        return _Geo(2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y), math.nan)
 
 
 @dataclass
@@ -174,8 +178,8 @@ class _Still:
     tilt_sum: float = 0.0
     quat_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
     acc_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
-    horiz_sum: list[float] = field(default_factory=lambda: [0.0, 0.0])
-    up_sum: float = 0.0  # vertical specific force (nan without the accelerometer)
+    up_dir_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    mag_sum: float = 0.0  # |specific force| (nan without the accelerometer)
 
     def mean_gyr(self) -> list[float]:
         k = max(self.n, 1)
@@ -187,9 +191,10 @@ class _Still:
     def add(self, t: float, tilt: float, gyr: list[float], q: list[float], acc: list[float] | None, geo: _Geo) -> None:
         if self.n == 0:
             self.start_s = t
-        self.horiz_sum[0] += geo.hx
-        self.horiz_sum[1] += geo.hy
-        self.up_sum += geo.up_acc
+        self.up_dir_sum[0] += geo.ux
+        self.up_dir_sum[1] += geo.uy
+        self.up_dir_sum[2] += geo.uz
+        self.mag_sum += geo.mag
         sign = 1.0 if sum(a * b for a, b in zip(self.quat_sum, q, strict=True)) >= 0.0 else -1.0
         self.n += 1
         self.end_s = t
@@ -481,20 +486,23 @@ class CalibrationDetector:
         t = np.array([e[0] for e in ep])
         tilt = np.array([e[1] for e in ep])
         rate = np.array([e[2] for e in ep])
-        up = np.array([e[3].up_acc for e in ep]) - stand.up_sum / max(1, stand.n)
+        k = max(1, stand.n)
+        up = np.array([(e[3].ux, e[3].uy, e[3].uz) for e in ep])
         m = episode_metrics(
             t,
+            np.array([e[3].mag for e in ep]) - stand.mag_sum / k,
             up,
-            np.array([e[3].y_up for e in ep]),
-            np.array([e[3].z_up for e in ep]),
-            np.array([(e[3].hx, e[3].hy) for e in ep]),
+            np.array(stand.up_dir_sum) / k,
             rate,
-            (stand.horiz_sum[0] / max(1, stand.n), stand.horiz_sum[1] / max(1, stand.n)),
             tilt >= base + p.drive_start_deg,
         )
         reason = ""
         if m.ankle_rise_m > p.max_ankle_rise_m:
-            reason = f"the shin rose {100 * m.ankle_rise_m:.0f} cm during the drives — walking or stepping?"
+            reason = (
+                f"the shin rose {100 * m.ankle_rise_m:.0f} cm during the drives — walking or stepping?"
+                if m.ankle_rise_m <= 0.5
+                else "the shin bounced up and down during the drives — walking or jogging?"
+            )
         elif m.behind_deg > p.max_behind_deg:
             reason = f"the shin swung {m.behind_deg:.0f}° behind standing during the drives — walking?"
         elif m.max_rate_dps > p.max_rate_dps:
