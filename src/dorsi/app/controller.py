@@ -40,7 +40,7 @@ def history_row(session: SessionInfo) -> dict[str, Any]:
     """A session as History lists it: its JSON plus the best peak and mean score of its full reps."""
     row = session.to_json()
     reps = (session.summary or {}).get("reps") or []
-    full = [r for r in reps if isinstance(r, dict) and not r.get("partial")]
+    full = [r for r in reps if isinstance(r, dict) and not r.get("partial") and r.get("valid", True)]
     peaks = [float(r["peak_tibial_inclination_deg"]) for r in full if r.get("peak_tibial_inclination_deg") is not None]
     scores = [float(r["score"]) for r in full if r.get("score") is not None]
     row["best_peak_deg"] = max(peaks) if peaks else None

@@ -82,6 +82,20 @@ class VerticalParams:
 
 
 @dataclass(frozen=True)
+class ValidityParams:
+    """Is a drive what the drill asks for (validity.py): the heel stays down."""
+
+    # The heel's rise estimated from the shin (validity.py) on simulated heel-down knee-to-wall trials
+    # reads 1.1 ± 1.05 cm (mean ± SD, 32 trials told of 40; `python -m tests.drills.heel_lift 0 20`):
+    # the estimate's own noise, not the heel. A rise is called a lift beyond mean + 3 SD of it, so a
+    # heel-down trial is rejected about once in a thousand; smaller lifts are not resolved (docs/drills.md).
+    heel_rise_max_cm: float = 4.2
+    rest_s: float = 0.5  # a still rest this long before the drive ...
+    lookback_s: float = 1.5  # ... ending at most this long before it opened
+    keep_s: float = 120.0  # the motion kept for the check (longer than any drive, max_rep_s)
+
+
+@dataclass(frozen=True)
 class CounterParams:
     """Tuning shared by every drill, and each segmenter's own."""
 
@@ -95,3 +109,4 @@ class CounterParams:
     excursion: ExcursionParams = field(default_factory=ExcursionParams)
     cyclic: CyclicParams = field(default_factory=CyclicParams)
     vertical: VerticalParams = field(default_factory=VerticalParams)
+    validity: ValidityParams = field(default_factory=ValidityParams)
