@@ -11,6 +11,7 @@ simulator with one drill script swapped in for the test (an opt-in scenario, not
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from unittest import mock
 
 import numpy as np
@@ -21,7 +22,7 @@ from dorsi.virtual.sim import SimParams, SimResult, core, simulate
 from dorsi.virtual.sim.session import Ctx, run_sets
 
 
-def _knee_to_wall_heel_lift(trial: int, heel_m: float, extra_deg: float):  # type: ignore[no-untyped-def]
+def _knee_to_wall_heel_lift(trial: int, heel_m: float, extra_deg: float) -> Callable[[Ctx], None]:
     def build(ctx: Ctx) -> None:
         p = ctx.person
         rest_theta = p.standing_theta_deg + ctx.u(0.5, 2.0)
@@ -68,26 +69,28 @@ def estimated_heel_rise_cm(sim: SimResult) -> list[float]:
 def main(argv: list[str]) -> None:
     lo, hi = int(argv[0]), int(argv[1])
     heel_cm = float(argv[2]) if len(argv) > 2 else 2.5
-    valid, lifted = [], []
+    valid: list[float] = []
+    lifted: list[float] = []
     for seed in range(lo, hi):
         sim = simulate_heel_lift(seed, heel_cm=heel_cm)
         truth = [r["heel_lift"] for r in sim.reps if not r["partial"]]
         est = estimated_heel_rise_cm(sim)
         if len(est) != len(truth):
-            print(f"seed {seed}: {len(est)} trials found, {len(truth)} made")
+            sys.stdout.write(f"seed {seed}: {len(est)} trials found, {len(truth)} made\n")
             continue
         for e, lift in zip(est, truth, strict=True):
             (lifted if lift else valid).append(e)
     v, li = np.array(valid), np.array(lifted)
     th = ValidityParams().heel_rise_max_cm
-    print(f"seeds {lo}-{hi - 1}, lift {heel_cm} cm; threshold {th} cm")
-    print(
+    out = sys.stdout.write
+    out(f"seeds {lo}-{hi - 1}, lift {heel_cm} cm; threshold {th} cm\n")
+    out(
         f"heel down: n={len(v)} unknown={int(np.isnan(v).sum())} mean={np.nanmean(v):.2f} sd={np.nanstd(v):.2f}"
-        f" max={np.nanmax(v):.2f} over threshold={int((v > th).sum())}"
+        f" max={np.nanmax(v):.2f} over threshold={int((v > th).sum())}\n"
     )
-    print(
+    out(
         f"heel lifted: n={len(li)} unknown={int(np.isnan(li).sum())} mean={np.nanmean(li):.2f}"
-        f" min={np.nanmin(li):.2f} caught={int((li > th).sum())}"
+        f" min={np.nanmin(li):.2f} caught={int((li > th).sum())}\n"
     )
 
 

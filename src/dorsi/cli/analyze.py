@@ -131,7 +131,13 @@ def _run(args: argparse.Namespace) -> int:
         n, sets = summary["rep_count"], summary["sets"]
         print(f"  {args.drill}: {n} rep{'' if n == 1 else 's'} in {sets} set{'' if sets == 1 else 's'}")
         for rep in summary["reps"]:
-            label = "partial" if rep.get("partial") else "invalid" if rep.get("valid") is False else f"rep {rep['index']:2d}"
+            label = (
+                "partial"
+                if rep.get("partial")
+                else "invalid"
+                if rep.get("valid") is False
+                else f"rep {rep['index']:2d}"
+            )
             reasons = "; ".join(rep.get("reasons", []))
             peak_deg = rep["peak_tibial_inclination_deg"]
             print(

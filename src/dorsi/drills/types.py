@@ -104,7 +104,7 @@ class LiveState:
         return bool(self.target_reps) and self.reps_in_set >= self.target_reps
 
     def set_progress(self) -> str:
-        """"7 of 10", "10 of 10 + 4 extra" (the prescription's count, extra reps beyond it)."""
+        """ "7 of 10", "10 of 10 + 4 extra" (the prescription's count, extra reps beyond it)."""
         if not self.target_reps:
             return str(self.reps_in_set)
         done = min(self.reps_in_set, self.target_reps)

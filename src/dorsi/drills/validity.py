@@ -96,9 +96,7 @@ class MotionBuffer:
         cut = int(np.searchsorted(rows[:, 0], rows[-1, 0] - self.keep_s))
         self.rows = rows[cut:]
 
-    def heel_rise_cm(
-        self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float
-    ) -> float:
+    def heel_rise_cm(self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float) -> float:
         """The heel's rise from the still rest before a drive to its still hold at the peak; nan when
         either is not still long enough to tell (then the drive is not judged on it)."""
         r = self.rows
