@@ -124,6 +124,8 @@ class MotionBuffer:
         if held.size < 3:
             return math.nan
         h0, h1 = int(held[0]), int(held[-1])
+        if t[h0] - t[i0] > p.max_drive_s:
+            return math.nan  # too slow a drive: the estimate's error is not known there
         axis = r[h0, 4:6]
         norm = float(np.hypot(*axis))
         if norm < 1e-6:
