@@ -125,7 +125,7 @@ class Analysis:
             },
             "calibration": self._calibration_dict(),
             "max_tibial_inclination_deg": _finite_round(float(np.max(measured)), 2) if len(measured) else None,
-            "rep_count": sum(1 for r in self.reps if not r.get("partial")),
+            "rep_count": sum(1 for r in self.reps if not r.get("partial") and r.get("valid", True)),
             "sets": self.sets,
             "reps": self.reps,
             "test": self.test,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
+from typing import Any
 from unittest import mock
 
 import numpy as np
@@ -49,11 +50,11 @@ def _knee_to_wall_heel_lift(trial: int, heel_m: float, extra_deg: float) -> Call
 
 
 def simulate_heel_lift(
-    seed: int, heel_cm: float = 2.5, extra_deg: float = 4.0, trial: int = 2, seconds: float = 70.0
+    seed: int, heel_cm: float = 2.5, extra_deg: float = 4.0, trial: int = 2, seconds: float = 70.0, **kw: Any
 ) -> SimResult:
     builder = _knee_to_wall_heel_lift(trial, heel_cm / 100.0, extra_deg)
     with mock.patch.dict(core.DRILL_BUILDERS, {"knee-to-wall": builder}):
-        return simulate(SimParams(drill="knee-to-wall", seconds=seconds, seed=seed))
+        return simulate(SimParams(drill="knee-to-wall", seconds=seconds, seed=seed, **kw))
 
 
 def estimated_heel_rise_cm(sim: SimResult) -> list[float]:
