@@ -17,7 +17,7 @@ from unittest import mock
 
 import numpy as np
 
-from dorsi.drills.params import CounterParams, ValidityParams
+from dorsi.drills.params import ValidityParams
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, SimResult, core, simulate
 from dorsi.virtual.sim.session import Ctx, run_sets
@@ -58,13 +58,12 @@ def simulate_heel_lift(
 
 
 def estimated_heel_rise_cm(sim: SimResult) -> list[float]:
-    """The counter's heel-rise estimate for every trial (threshold off, so each is reported)."""
-    params = CounterParams(validity=ValidityParams(heel_rise_max_cm=-np.inf))
+    """The counter's heel-rise estimate for every full trial (nan: not judged)."""
     p = sim.params
-    session = LiveSession(SessionSpec(rate_hz=p.rate_hz, side=p.side, drill=p.drill), counter_params=params)
+    session = LiveSession(SessionSpec(rate_hz=p.rate_hz, side=p.side, drill=p.drill))
     session.feed(sim.recording.chunk)
     assert session.counter is not None
-    return [float(r.extra.get("heel_rise_cm", np.nan)) for r in session.counter.reps if not r.partial]
+    return [r.heel_rise_cm for r in session.counter.reps if not r.partial]
 
 
 def main(argv: list[str]) -> None:

@@ -87,8 +87,22 @@ class RepCounter:
 
     def update(self, frames: ShinFrames) -> list[RepEvent]:
         """Feed the pipeline's frames for one chunk; returns the reps closed in it."""
-        if len(frames) == 0:
+        n = len(frames)
+        if n == 0:
             return []
+        block = self.p.validity.block_samples
+        if self._motion is not None and n > block:
+            # the heel check keeps the motion of its last drive: a whole file at once goes in blocks (any
+            # chunking gives the same reps), so that memory stays that of a block
+            fields = ShinFrames.__dataclass_fields__
+            events: list[RepEvent] = []
+            for a in range(0, n, block):
+                part = ShinFrames(*(getattr(frames, f)[a : a + block] for f in fields))
+                events += self._update(part)
+            return events
+        return self._update(frames)
+
+    def _update(self, frames: ShinFrames) -> list[RepEvent]:
         drill_frames = self._framer.update(frames)
         if self._motion is not None:
             self._motion.extend(drill_frames)  # from before counting starts: the rest before a first drive
@@ -150,7 +164,11 @@ class RepCounter:
             if dr.range_value >= frac * med:
                 partial = False
                 history[:] = [a for a in attempts[:-1] if frac * med <= a <= med / frac]
-        invalid = "" if partial else self._invalid_reason(dr)
+        heel_cm = math.nan if partial or self._motion is None else self._heel_rise_cm(dr)
+        invalid = ""
+        if math.isfinite(heel_cm) and heel_cm > self.p.validity.heel_rise_max_cm:
+            invalid = f"heel lifted {heel_cm:.1f} cm — not counted"
+            dr.extra["heel_rise_cm"] = heel_cm
         if partial:
             trail.append(dr.range_value)
         elif not invalid:  # an invalid drive (heel lifted) is no reference for the person's range
@@ -205,6 +223,7 @@ class RepCounter:
             reasons=reasons,
             extra=dr.extra,
             invalid_reason=invalid,
+            heel_rise_cm=heel_cm,
         )
         self.reps.append(rep)
         if partial:
@@ -215,15 +234,10 @@ class RepCounter:
         self.state.last_rep = rep
         return RepEvent("rep", dr.emitted_s, rep)
 
-    def _invalid_reason(self, dr: Draft) -> str:
-        """Why a full drive is not what the drill asks for ("" if it is, or if that cannot be told)."""
-        if self._motion is None:
-            return ""
-        heel_cm = self._motion.heel_rise_cm(dr.start_s, dr.end_s, self.p.hold_band_deg, self.p.validity, self.foot_cm)
-        if math.isfinite(heel_cm) and heel_cm > self.p.validity.heel_rise_max_cm:
-            dr.extra["heel_rise_cm"] = heel_cm
-            return f"heel lifted {heel_cm:.1f} cm — not counted"
-        return ""
+    def _heel_rise_cm(self, dr: Draft) -> float:
+        """The heel's rise during a full drive of a heel-down drill (nan when it cannot be told)."""
+        assert self._motion is not None
+        return self._motion.heel_rise_cm(dr.start_s, dr.end_s, self.p.hold_band_deg, self.p.validity, self.foot_cm)
 
     def _update_state(self, now_s: float, angle_deg: float) -> None:
         st = self.state

@@ -95,9 +95,11 @@ class ValidityParams:
     # on drives reaching their hold in 2-3.5 s. A slower drive is not judged (corpus seed 0 `slow`, a 7 s
     # heel-down drive, read 4.6 cm)
     max_drive_s: float = 4.0
-    rest_s: float = 0.5  # a still rest this long before the drive ...
+    rest_s: float = 1.0  # a still rest this long before the drive ...
+    settle_deg: float = 0.5  # ... its inclination within this (a settling shin decelerates: no error reading)
     lookback_s: float = 1.5  # ... ending at most this long before it opened
-    keep_s: float = 120.0  # the motion kept for the check (longer than any drive, max_rep_s)
+    keep_s: float = 120.0  # the motion kept before a chunk for the check (longer than any drive, max_rep_s)
+    block_samples: int = 8192  # a longer chunk is counted in blocks of this (bounded memory)
 
 
 @dataclass(frozen=True)

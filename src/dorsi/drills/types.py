@@ -29,6 +29,7 @@ class Rep:
     reasons: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # kind-specific: up_s, down_s, rise_cm, direction…
     invalid_reason: str = ""  # a full movement that is not what the drill asks (heel lifted): not counted
+    heel_rise_cm: float = math.nan  # heel-down drills: the heel's rise estimated (nan: not told); in JSON if invalid
 
     @property
     def valid(self) -> bool:

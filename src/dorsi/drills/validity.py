@@ -30,7 +30,8 @@ SKIN_CM = 2.5  # sensor face ahead of the tibia's axis (nominal)
 
 
 def _displacement(t: F64, a: F64) -> float:
-    """Displacement between two still moments: velocity from the acceleration, its end pulled to zero."""
+    """Displacement over t from the acceleration a, with the velocity zero at both ends: a constant
+    error in a is what makes the end velocity non-zero, and is taken out (a linear velocity ramp)."""
     dt = np.diff(t)
     v = np.concatenate([[0.0], np.cumsum(0.5 * (a[1:] + a[:-1]) * dt)])
     span = t[-1] - t[0]
@@ -38,22 +39,37 @@ def _displacement(t: F64, a: F64) -> float:
     return float(np.sum(0.5 * (v[1:] + v[:-1]) * dt))
 
 
+def _rate(t: F64, th: F64, i: int, half_s: float = 0.1) -> float:
+    """The inclination's rate (rad/s) at sample i: a straight line through ±half_s around it."""
+    lo, hi = int(np.searchsorted(t, t[i] - half_s)), int(np.searchsorted(t, t[i] + half_s, side="right"))
+    if hi - lo < 3:
+        return 0.0
+    tt = t[lo:hi] - t[i]
+    return float(np.polyfit(tt, th[lo:hi], 1)[0])
+
+
 def ankle_rise_cm(t: F64, up_mps2: F64, fwd_mps2: F64, incl_deg: F64, rest: slice, hold: slice) -> float:
-    """The ankle's rise (cm) from the last sample of the still rest before a drive (``rest``: its still samples) to the
-    stillest of its hold (the last sample), from the sensor's vertical and forward acceleration (earth frame,
-    gravity removed) and the shin's inclination; ``hold`` are the still samples at the peak. At
-    the still samples the accelerometer reads only its own error.
+    """The ankle's rise (cm) from the end of the rest before a drive to the start of its hold, from the
+    sensor's vertical and forward acceleration (earth frame, gravity removed) and the shin's inclination;
+    ``rest`` and ``hold`` are the samples of the (near) still rest and hold, where the accelerometer
+    reads mostly its own error.
 
     The accelerometer's bias and scale errors are fixed in the sensor, so in the earth frame they change
     with the shin's pose: 0.04 m/s² of bias and 1 % of scale on the axes gravity moves between, as the
-    shin turns 30°, ramp by ≈ 0.05-0.1 m/s² over the drive, 3-8 cm after a 3 s double integration. Both
-    ends are still, so what the accelerometer reads there is that error; it is taken as linear in the
-    inclination in between (a 30° turn bends it by a few mm/s²) and subtracted."""
+    shin turns 30°, ramp by ≈ 0.05-0.1 m/s² over the drive, 3-8 cm after a 3 s double integration. What
+    the accelerometer reads at rest and at the hold is that error; it is taken as linear in the
+    inclination in between (a 30° turn bends it by a few mm/s²) and subtracted. The ends are seldom
+    quite still (sway, a slow settling: 1 °/s is 0.4 cm/s at the sensor, 1.2 cm over a 3 s drive), so
+    the velocities there are the shin's turn about the ankle (θ' · lever), linear in the lever as the
+    displacement is: with D₀ the displacement for zero end velocities over T,
+
+        D = D₀ + (v₀ + v₁)·T/2,   forward: L·Δsin θ + s·Δcos θ,   up: L·Δcos θ − s·Δsin θ + rise
+    """
     if len(t) < 3 or t[-1] - t[0] <= 0.0:
         return math.nan
     th = np.radians(incl_deg)
     i0 = rest.stop - 1  # the rest's last sample: the drive starts after it
-    i1 = hold.start  # the hold's first still sample: the longer the integration, the more its error grows
+    i1 = hold.start  # the hold's first sample: the longer the integration, the more its error grows
     th0, th1 = float(th[i0]), float(th[i1])
     dsin, dcos = math.sin(th1) - math.sin(th0), math.cos(th1) - math.cos(th0)
     if dsin < math.sin(math.radians(5.0)):
@@ -64,9 +80,18 @@ def ankle_rise_cm(t: F64, up_mps2: F64, fwd_mps2: F64, incl_deg: F64, rest: slic
     for a in (up_mps2, fwd_mps2):
         e0, e1 = float(a[rest].mean()), float(a[hold].mean())
         disp.append(100.0 * _displacement(t[i0 : i1 + 1], (a - (e0 + (e1 - e0) * frac))[i0 : i1 + 1]))
-    dz, dx = disp
-    lever = (dx - SKIN_CM * dcos) / dsin
-    return dz - lever * dcos + SKIN_CM * dsin
+    dz0, dx0 = disp
+    half_t = 0.5 * float(t[i1] - t[i0])
+    w0, w1 = _rate(t, th, i0), _rate(t, th, i1)
+    c0, s0, c1, s1 = math.cos(th0), math.sin(th0), math.cos(th1), math.sin(th1)
+    s = SKIN_CM
+    # forward: dx0 + T/2·(w0·(L·c0 − s·s0) + w1·(L·c1 − s·s1)) = L·dsin + s·dcos
+    k_lever = dsin - half_t * (w0 * c0 + w1 * c1)
+    if abs(k_lever) < 0.5 * dsin:
+        return math.nan  # the ends move too fast to tell the lever
+    lever = (dx0 - s * dcos - half_t * s * (w0 * s0 + w1 * s1)) / k_lever
+    dz = dz0 - half_t * (w0 * (lever * s0 + s * c0) + w1 * (lever * s1 + s * c1))
+    return dz - lever * dcos + s * dsin
 
 
 def heel_rise_from_ankle_cm(ankle_cm: float, foot_cm: float) -> float:
@@ -92,9 +117,9 @@ class MotionBuffer:
         new = np.column_stack(
             [frames.time_s, acc, rot[:, 0, 1], rot[:, 1, 1], frames.incl_deg, frames.quiet.astype(np.float64)]
         )
-        rows = np.concatenate([self.rows, new])
-        cut = int(np.searchsorted(rows[:, 0], rows[-1, 0] - self.keep_s))
-        self.rows = rows[cut:]
+        old = self.rows
+        cut = int(np.searchsorted(old[:, 0], float(frames.time_s[0]) - self.keep_s))  # the chunk is kept whole
+        self.rows = np.concatenate([old[cut:], new])
 
     def heel_rise_cm(self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float) -> float:
         """The heel's rise from the still rest before a drive to its still hold at the peak; nan when
@@ -104,14 +129,19 @@ class MotionBuffer:
         i_s, i_e = int(np.searchsorted(t, start_s)), int(np.searchsorted(t, end_s))
         if i_e - i_s < 3 or i_s == 0:
             return math.nan
-        lo = int(np.searchsorted(t, start_s - p.lookback_s))
-        still = np.flatnonzero(quiet[lo : i_s + 1])
-        if not still.size:
+        # the rest: the latest still, settled stretch ending before the drive opened (the drive's slow
+        # start is under the quiet threshold, so the last quiet sample is already in the drive)
+        lo = int(np.searchsorted(t, start_s - p.lookback_s - p.rest_s))
+        w = max(2, int(round(p.rest_s / float(np.median(np.diff(t[lo : i_s + 1]))))) if i_s - lo > 2 else 0)
+        if w == 0 or i_s + 1 - lo < w:
             return math.nan
-        i0 = lo + int(still[-1])
-        r0 = int(np.searchsorted(t, t[i0] - p.rest_s))
-        if t[i0] - t[r0] < 0.9 * p.rest_s or not quiet[r0 : i0 + 1].all():
-            return math.nan  # no still rest before the drive (e.g. it starts straight from a step)
+        win = np.lib.stride_tricks.sliding_window_view(incl[lo : i_s + 1], w)
+        calm = np.lib.stride_tricks.sliding_window_view(quiet[lo : i_s + 1], w).all(axis=1)
+        ok = np.flatnonzero(calm & (win.max(axis=1) - win.min(axis=1) <= p.settle_deg))
+        if not ok.size:
+            return math.nan  # no still rest before the drive (it starts straight from a step, a settling)
+        r0 = lo + int(ok[-1])
+        i0 = r0 + w - 1
         k = i_s + int(np.argmax(incl[i_s:i_e]))
         inside = incl >= incl[k] - band_deg
         a = k
