@@ -10,6 +10,7 @@ from dorsi.app.run import App, build
 from dorsi.app.sources import ReplayHub
 from dorsi.ui.models import DrillLive
 from dorsi.ui.views.drill import count_text
+from dorsi.virtual.sim import SimParams, simulate
 from tests.drills.heel_lift import simulate_heel_lift
 
 from .helpers import feed_engine
@@ -59,3 +60,32 @@ def test_the_count_says_extra_and_set_complete() -> None:
     lv.reps_in_set, lv.phase = 14, "moving"
     assert count_text(lv, 1).startswith("Reps 10 of 10 + 4 extra")
     assert "14 of 10" not in count_text(lv, 1)
+
+
+def test_the_drill_screen_ends_the_set_at_its_prescription(qtbot: QtBot) -> None:
+    """Banded mobilization is 1 x 10: the person does 12. The set-complete cue comes at the tenth rep,
+    the screen says so, and the last two show as extra."""
+    app = an_app(qtbot)
+    app.window.show_screen("Drills")
+    app.window.drill_view.select("banded-mobilization")
+    sim = simulate(
+        SimParams(drill="banded-mobilization", seconds=110.0, seed=3, sets=1, reps_per_set=12, packet_loss=0.0)
+    )
+    feed = DemoFeed(sim.params.rate_hz, sim.recording.acc_mps2, sim.recording.gyr_dps, (0.0,))
+    engine, lv, view = app.controller.engine, app.models.drill.live, app.window.drill_view
+    completed: list[int] = []
+    app.models.drill.set_completed.connect(completed.append)
+    engine.begin_stream(feed.rate_hz, "REPLAY")
+    at = feed_engine(engine, feed, 0.0, feed.duration_s, until=lambda: app.models.live.calibrated)
+    engine.start_drill("banded-mobilization")
+    at = feed_engine(engine, feed, at, feed.duration_s, until=lambda: lv.reps_in_set >= 10)
+    assert lv.reps_in_set == 10 and completed == [1]
+    assert app.window.beeper.last_cue == "set"
+    at = feed_engine(engine, feed, at, feed.duration_s, until=lambda: lv.phase == "resting")
+    view.refresh()
+    assert view.count_label.text().startswith("Left leg · Set 1 complete ✓ (10 of 10)")
+    feed_engine(engine, feed, at, feed.duration_s)
+    assert lv.reps_in_set == len(sim.counted_reps) == 12 and completed == [1]
+    view.refresh()
+    assert "10 of 10 + 2 extra" in view.count_label.text()
+    assert "12 of 10" not in view.count_label.text()
