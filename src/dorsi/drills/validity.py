@@ -17,6 +17,7 @@ The heel's rise is the ankle's through the foot model (lowering.heel_rise_cm).
 from __future__ import annotations
 
 import math
+from collections import deque
 
 import numpy as np
 
@@ -108,7 +109,11 @@ class MotionBuffer:
 
     def __init__(self, keep_s: float) -> None:
         self.keep_s = keep_s
-        self.rows = np.empty((0, len(self.COLS)))
+        self._parts: deque[F64] = deque()  # per chunk; joined only when a drive is judged
+
+    @property
+    def rows(self) -> F64:
+        return np.concatenate(self._parts) if self._parts else np.empty((0, len(self.COLS)))
 
     def extend(self, frames: DrillFrames) -> None:
         rot = Q.to_matrix(frames.quat_wxyz)
@@ -117,9 +122,11 @@ class MotionBuffer:
         new = np.column_stack(
             [frames.time_s, acc, rot[:, 0, 1], rot[:, 1, 1], frames.incl_deg, frames.quiet.astype(np.float64)]
         )
-        old = self.rows
-        cut = int(np.searchsorted(old[:, 0], float(frames.time_s[0]) - self.keep_s))  # the chunk is kept whole
-        self.rows = np.concatenate([old[cut:], new])
+        keep_from = float(frames.time_s[0]) - self.keep_s
+        parts = self._parts
+        while parts and parts[0][-1, 0] < keep_from:
+            parts.popleft()
+        parts.append(new)
 
     def heel_rise_cm(self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float) -> float:
         """The heel's rise from the still rest before a drive to its still hold at the peak; nan when
@@ -132,7 +139,7 @@ class MotionBuffer:
         # the rest: the latest still, settled stretch ending before the drive opened (the drive's slow
         # start is under the quiet threshold, so the last quiet sample is already in the drive)
         lo = int(np.searchsorted(t, start_s - p.lookback_s - p.rest_s))
-        w = max(2, int(round(p.rest_s / float(np.median(np.diff(t[lo : i_s + 1]))))) if i_s - lo > 2 else 0)
+        w = max(2, round(p.rest_s / float(np.median(np.diff(t[lo : i_s + 1]))))) if i_s - lo > 2 else 0
         if w == 0 or i_s + 1 - lo < w:
             return math.nan
         win = np.lib.stride_tricks.sliding_window_view(incl[lo : i_s + 1], w)
