@@ -101,7 +101,7 @@ def test_record_virtual_writes_csv_json_and_store(tmp_path: Path, capsys: pytest
     from dorsi.store.importer import import_csv
 
     with SessionStore.open() as store:
-        imported = store.session(import_csv(store, out, analyze=False).session_id)
+        imported = store.session(import_csv(store, out).session_id)
         assert (imported.drill, imported.side) == ("knee-to-wall", meta["side"])
         assert imported.sensor_id == meta["sensor"]["address"] and imported.samples == len(rec)
 

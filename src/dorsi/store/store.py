@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -206,6 +207,7 @@ class SessionStore:
         summary: Mapping[str, Any] | None = None,
         derived: Mapping[str, ArrayLike] | None = None,
         profile_id: int | None = None,
+        calibration: Mapping[str, Any] | None = None,
     ) -> int:
         """Store a whole recording at once (imports); all or nothing. Returns the session id."""
         extra_names = list(rec.extra)
@@ -233,6 +235,7 @@ class SessionStore:
                 source_file=source_file,
                 app_version=app_version,
                 profile_id=profile_id,
+                calibration=calibration,
                 conn=conn,
             )
             for seq, start in enumerate(range(0, n, IMPORT_CHUNK_SAMPLES)):
@@ -243,13 +246,14 @@ class SessionStore:
                 )
             conn.execute(
                 "UPDATE sessions SET n_samples = ?, first_time_s = ?, last_time_s = ?, ended_at = ?,"
-                " interrupted = ? WHERE id = ?",
+                " interrupted = ?, fingerprint = ? WHERE id = ?",
                 (
                     n,
                     float(rec.time_s[0]) if n else None,
                     float(rec.time_s[-1]) if n else None,
                     ended_at or utc_now_iso(),
                     int(interrupted),
+                    fingerprint(rec),
                     session_id,
                 ),
             )
@@ -371,7 +375,7 @@ class SessionStore:
         )
         conn.executemany(
             "INSERT INTO test_results (session_id, profile_id, taken_at, side, angle_deg,"
-            " toe_to_wall_cm, band, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " toe_to_wall_cm, band, data, cm_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(session_id, profile_id, started_at, *r) for r in result_rows(summary, side)],
         )
         calibration = summary.get("calibration")
@@ -383,6 +387,26 @@ class SessionStore:
                 session_id,
             ),
         )
+
+    def find_duplicate(self, rec: Recording) -> int | None:
+        """The id of a stored session holding the same samples (by fingerprint), or None.
+
+        Only sessions with as many samples are compared; a session without a fingerprint yet
+        (recorded live, or stored before schema 3) gets it computed now and kept.
+        """
+        mine = fingerprint(rec)
+        with self._guard("look for the same samples") as conn:
+            rows = conn.execute(
+                "SELECT id, fingerprint FROM sessions WHERE n_samples = ? AND status != 'recording'", (len(rec),)
+            ).fetchall()
+        for session_id, stored in rows:
+            if stored is None:
+                stored = fingerprint(self.load_recording(session_id))
+                with self._transaction("remember a fingerprint") as conn:
+                    conn.execute("UPDATE sessions SET fingerprint = ? WHERE id = ?", (stored, session_id))
+            if stored == mine:
+                return int(session_id)
+        return None
 
     # -- reading ---------------------------------------------------------------------
     def sessions(self) -> list[SessionInfo]:
@@ -436,7 +460,8 @@ class SessionStore:
     def test_results(self, side: str | None = None) -> list[dict[str, Any]]:
         """Knee-to-wall results of every session, oldest first (history)."""
         sql = (
-            "SELECT t.session_id, t.taken_at, t.side, t.angle_deg, t.toe_to_wall_cm, t.band, s.drill, t.data"
+            "SELECT t.session_id, t.taken_at, t.side, t.angle_deg, t.toe_to_wall_cm, t.band, s.drill, t.cm_model,"
+            " t.data"
             " FROM test_results t JOIN sessions s ON s.id = t.session_id"
         )
         args: tuple[Any, ...] = ()
@@ -445,8 +470,8 @@ class SessionStore:
             args = (side,)
         with self._guard("read the test results") as conn:
             rows = conn.execute(sql + " ORDER BY t.taken_at, t.id", args).fetchall()
-        keys = ("session_id", "taken_at", "side", "angle_deg", "toe_to_wall_cm", "band", "drill")
-        return [{**dict(zip(keys, r[:7], strict=True)), "data": from_json_text(r[7])} for r in rows]
+        keys = ("session_id", "taken_at", "side", "angle_deg", "toe_to_wall_cm", "band", "drill", "cm_model")
+        return [{**dict(zip(keys, r[:8], strict=True)), "data": from_json_text(r[8])} for r in rows]
 
     def delete_session(self, session_id: int) -> None:
         self.session(session_id)
@@ -530,6 +555,22 @@ def _session_info(r: Sequence[Any]) -> SessionInfo:
         first_time_s=r[18],
         last_time_s=r[19],
     )
+
+
+def fingerprint(rec: Recording) -> str:
+    """The samples' content, blind to where the clock started: µs since the first sample, and the
+    motion at the precision a CSV export keeps (1e-5 m/s², 1e-4 °/s), so a session and its export
+    read back have the same fingerprint."""
+    t = np.round(np.asarray(rec.time_s, dtype=np.float64) * 1e6)
+    parts = (
+        (t - t[0]) if len(t) else t,
+        np.round(np.asarray(rec.acc_mps2, dtype=np.float64) * 1e5),
+        np.round(np.asarray(rec.gyr_dps, dtype=np.float64) * 1e4),
+    )
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(np.ascontiguousarray(p, dtype="<f8").tobytes())
+    return h.hexdigest()
 
 
 def _columns(extra: Sequence[str]) -> list[str]:
