@@ -220,3 +220,21 @@ def test_cm_model_is_stored_with_each_result_and_old_rows_are_marked(tmp_path: P
         rows = store.test_results()
     assert [(r["session_id"], r["cm_model"]) for r in rows] == [(1, "unversioned"), (sid, summary["test"]["model"])]
     assert (db.parent / "old.db.bak-v2").is_file()  # the copy kept before the migration
+
+
+def test_every_output_is_user_only_even_at_umask_000(tmp_path: Path) -> None:
+    """simulate, analyze --samples-out and export: 0600 whatever the umask (they were 0666 at umask 000)."""
+    sim = tmp_path / "sim.csv"
+    old = os.umask(0)
+    try:
+        assert main(["simulate", "--drill", "knee-to-wall", "--seconds", "30", "--out", str(sim)]) == 0
+        angles = tmp_path / "angles.csv"
+        assert main(["analyze", str(sim), "--drill", "knee-to-wall", "--samples-out", str(angles)]) in (0, 2)
+        assert main(["import", str(sim), "--drill", "knee-to-wall", "--side", "left", "--no-analysis"]) == 0
+        assert main(["export", "--all", "--out", str(tmp_path / "exp")]) == 0
+    finally:
+        os.umask(old)
+    written = [p for p in tmp_path.rglob("*") if p.is_file() and p.suffix in (".csv", ".json")]
+    assert len(written) >= 7, written
+    modes = {p.name: oct(stat.S_IMODE(p.stat().st_mode)) for p in written}
+    assert set(modes.values()) == {"0o600"}, modes

@@ -200,16 +200,7 @@ def write_raw_csv(path: str | os.PathLike[str], rec: Recording, formats: dict[st
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    p = Path(path)
-    tmp = p.with_name(p.name + ".part")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        from dorsi.errors import StorageError
+    """User-only (0600), via an exclusive .part that never follows a link (dorsi.io.files)."""
+    from dorsi.io.files import write_private_atomic
 
-        raise StorageError(f"{p}: cannot write: {exc.strerror or exc}") from None
+    write_private_atomic(path, [text])

@@ -127,6 +127,7 @@ def import_csv(
         app_version=session.get("app_version"),
         rate_hz=session.get("rate_hz"),
         interrupted=bool(session.get("interrupted")),
+        interrupted_reason=session.get("interrupted_reason"),
         calibration=session.get("calibration"),
         summary=summary,
         derived=derived or None,

@@ -28,6 +28,7 @@ from dorsi.store.writer import ACTIVE_SESSIONS, SessionWriter, utc_now_iso, writ
 
 IMPORT_CHUNK_SAMPLES = 2000  # samples per blob when a whole recording is stored at once
 STALE_HEARTBEAT_S = 60.0  # a 'recording' session silent this long has no live writer
+CRASH_REASON = "the recording stopped without finishing (the program was killed, crashed or lost power)"
 
 
 class SessionStore:
@@ -132,8 +133,9 @@ class SessionStore:
                 ).fetchone()
                 conn.execute(
                     "UPDATE sessions SET status = 'interrupted', interrupted = 1,"
-                    " ended_at = COALESCE(heartbeat_at, started_at), n_samples = ? WHERE id = ?",
-                    (n, session_id),
+                    " ended_at = COALESCE(heartbeat_at, started_at), n_samples = ?,"
+                    " interrupted_reason = COALESCE(interrupted_reason, ?) WHERE id = ?",
+                    (n, CRASH_REASON, session_id),
                 )
         return dead
 
@@ -208,6 +210,7 @@ class SessionStore:
         derived: Mapping[str, ArrayLike] | None = None,
         profile_id: int | None = None,
         calibration: Mapping[str, Any] | None = None,
+        interrupted_reason: str | None = None,
     ) -> int:
         """Store a whole recording at once (imports); all or nothing. Returns the session id."""
         extra_names = list(rec.extra)
@@ -246,7 +249,7 @@ class SessionStore:
                 )
             conn.execute(
                 "UPDATE sessions SET n_samples = ?, first_time_s = ?, last_time_s = ?, ended_at = ?,"
-                " interrupted = ?, fingerprint = ? WHERE id = ?",
+                " interrupted = ?, fingerprint = ?, interrupted_reason = ? WHERE id = ?",
                 (
                     n,
                     float(rec.time_s[0]) if n else None,
@@ -254,6 +257,7 @@ class SessionStore:
                     ended_at or utc_now_iso(),
                     int(interrupted),
                     fingerprint(rec),
+                    interrupted_reason if interrupted else None,
                     session_id,
                 ),
             )
@@ -278,14 +282,21 @@ class SessionStore:
         summary: Mapping[str, Any] | None,
         derived: Mapping[str, ArrayLike] | None,
         interrupted: bool,
+        reason: str | None = None,
     ) -> None:
         with self._transaction("finish the session") as conn:
             (n,) = conn.execute("SELECT n_samples FROM sessions WHERE id = ?", (session_id,)).fetchone()
             conn.execute(
                 "UPDATE sessions SET status = ?, interrupted = ?, ended_at = ?, writer_pid = NULL,"
-                " rate_hz = COALESCE(rate_hz, ROUND((n_samples - 1) / (last_time_s - first_time_s), 3))"
-                " WHERE id = ?",
-                ("interrupted" if interrupted else "finished", int(interrupted), utc_now_iso(), session_id),
+                " rate_hz = COALESCE(rate_hz, ROUND((n_samples - 1) / (last_time_s - first_time_s), 3)),"
+                " interrupted_reason = ? WHERE id = ?",
+                (
+                    "interrupted" if interrupted else "finished",
+                    int(interrupted),
+                    utc_now_iso(),
+                    reason if interrupted else None,
+                    session_id,
+                ),
             )
             if summary is not None or derived is not None:
                 self._write_analysis(conn, session_id, int(n), summary, derived)
@@ -528,7 +539,7 @@ class SessionStore:
 _SESSION_FIELDS = (
     "id, profile_id, drill, side, started_at, ended_at, status, interrupted, source, source_file,"
     " sensor_id, firmware, rate_hz, app_version, calibration, summary, columns, n_samples,"
-    " first_time_s, last_time_s"
+    " first_time_s, last_time_s, interrupted_reason"
 )
 
 
@@ -554,6 +565,7 @@ def _session_info(r: Sequence[Any]) -> SessionInfo:
         samples=int(r[17]),
         first_time_s=r[18],
         last_time_s=r[19],
+        interrupted_reason=r[20],
     )
 
 

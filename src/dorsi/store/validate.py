@@ -162,6 +162,7 @@ def check_session(f: Fields, doc: Mapping[str, Any], known_drills: Collection[st
         "app_version": f.text(s.get("app_version"), "session.app_version"),
         "rate_hz": f.number(s.get("rate_hz"), "session.rate_hz", RATE_HZ),
         "interrupted": f.flag(s.get("interrupted"), "session.interrupted"),
+        "interrupted_reason": f.text(s.get("interrupted_reason"), "session.interrupted_reason", limit=400),
         "source": f.choice(s.get("source"), "session.source", SESSION_SOURCES, optional=True),
         "status": f.choice(s.get("status"), "session.status", SESSION_STATUSES, optional=True),
         "calibration": f.mapping(s.get("calibration"), "session.calibration", optional=True),
@@ -246,5 +247,6 @@ def check_recording_sidecar(f: Fields, doc: Mapping[str, Any], known_drills: Col
         "rate_hz": f.number(doc.get("rate_hz"), "rate_hz", RATE_HZ),
         "sensor_id": f.text(sensor.get("address"), "sensor.address"),
         "app_version": f.text(doc.get("dorsi_version"), "dorsi_version"),
-        "interrupted": f.flag(doc.get("interrupted"), "interrupted") or f.flag(doc.get("sensor_lost"), "sensor_lost"),
+        "interrupted": f.flag(doc.get("interrupted"), "interrupted") | f.flag(doc.get("sensor_lost"), "sensor_lost"),
+        "interrupted_reason": f.text(doc.get("interrupted_reason"), "interrupted_reason", limit=400),
     }
