@@ -69,3 +69,21 @@ def test_export_from_reads_what_it_can_of_a_moved_database(tmp_path: Path) -> No
     db.write_bytes(os.urandom(8192))
     assert main(["export", "--from", str(db), "--all", "--out", str(tmp_path / "out")]) == 1
     assert db.read_bytes()  # never rewritten
+
+
+def test_history_of_two_cm_models_says_so(qtbot: QtBot) -> None:
+    from dorsi.store import SessionStore
+
+    from .helpers import fake_recording, fake_summary
+
+    with SessionStore.open() as store:
+        for seed, model in ((1, "old formula"), (2, "new formula")):
+            summary = fake_summary(0)
+            summary["test"]["model"] = model
+            store.add_recording(fake_recording(200, seed=seed), drill="knee-to-wall", side="left", summary=summary)
+    app = build(ReplayHub(1.0))
+    qtbot.addWidget(app.window)
+    app.controller.refresh_history()
+    assert "2 versions of the cm estimate" in app.window.message_bar.alert_text()
+    assert app.store is not None
+    app.store.close()
