@@ -10,6 +10,7 @@ from datetime import datetime
 
 from dorsi.errors import InputError
 from dorsi.store import SessionInfo, SessionStore
+from dorsi.store.store import MAX_SESSION_ID
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,9 +80,6 @@ def run_sessions(args: argparse.Namespace) -> int:
             f"{s.duration_s:>7.1f}s  {s.samples:>8}  {_result_text(s)}{flag}"
         )
     return 0
-
-
-MAX_SESSION_ID = 2**63 - 1  # SQLite's INTEGER PRIMARY KEY
 
 
 def session_id_arg(text: str) -> int:

@@ -26,6 +26,7 @@ from dorsi.store.paths import default_db_path, ensure_private_dir, ensure_privat
 from dorsi.store.schema import SCHEMA_VERSION, NewerSchemaError, current_version, migrate
 from dorsi.store.writer import ACTIVE_SESSIONS, SessionWriter, utc_now_iso, writer_identity
 
+MAX_SESSION_ID = 2**63 - 1  # SQLite's INTEGER PRIMARY KEY
 IMPORT_CHUNK_SAMPLES = 2000  # samples per blob when a whole recording is stored at once
 STALE_HEARTBEAT_S = 60.0  # a 'recording' session silent this long has no live writer
 CRASH_REASON = "the recording stopped without finishing (the program was killed, crashed or lost power)"
@@ -427,6 +428,8 @@ class SessionStore:
             return [_session_info(r) for r in rows]
 
     def session(self, session_id: int) -> SessionInfo:
+        if not 0 < session_id <= MAX_SESSION_ID:  # SQLite cannot even look up a bigger number
+            raise InputError(f"there is no session {session_id}; `dorsi sessions` lists them")
         with self._guard("read the session") as conn:
             row = conn.execute(f"SELECT {_SESSION_FIELDS} FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
