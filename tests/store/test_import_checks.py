@@ -6,6 +6,7 @@ import json
 import os
 import sqlite3
 import stat
+import time
 from pathlib import Path
 from typing import Any
 
@@ -196,6 +197,20 @@ def test_files_are_user_only_and_a_planted_link_is_not_followed(tmp_path: Path) 
         assert stat.S_IMODE(target.stat().st_mode) == 0o600
     finally:
         os.umask(0o022)
+
+
+def test_a_killed_exports_stale_part_is_cleaned_by_the_next_export(tmp_path: Path) -> None:
+    out = tmp_path / "exp"
+    out.mkdir()
+    stale = out / "dorsi_20260101-000000_s9_knee_to_wall_left_samples.csv.part"
+    stale.write_bytes(b"0" * 100_000)
+    os.utime(stale, (time.time() - 3600, time.time() - 3600))
+    fresh = out / "dorsi_history.csv.part"  # another export at work right now: left alone
+    fresh.write_bytes(b"x")
+    with SessionStore.open() as store:
+        sid = store.add_recording(fake_recording(100), drill="knee-to-wall", side="left")
+        export_session(store, sid, out)
+    assert not stale.exists() and fresh.exists()
 
 
 def test_cm_model_is_stored_with_each_result_and_old_rows_are_marked(tmp_path: Path) -> None:

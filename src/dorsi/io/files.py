@@ -12,6 +12,7 @@ import contextlib
 import errno
 import os
 import stat
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -54,6 +55,20 @@ def write_all_private_atomic(files: Sequence[tuple[Path, Iterable[str | bytes]]]
         for tmp in created:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+
+
+def remove_stale_parts(folder: Path, pattern: str, older_than_s: float = 60.0) -> list[Path]:
+    """Remove ``pattern``.part files a killed writer left in folder: regular files (never links)
+    untouched for older_than_s (a writer at work touches its file all the time). Returns them."""
+    removed = []
+    now = time.time()
+    for tmp in folder.glob(pattern + PART_SUFFIX):
+        with contextlib.suppress(OSError):
+            st = os.lstat(tmp)
+            if stat.S_ISREG(st.st_mode) and now - st.st_mtime > older_than_s:
+                tmp.unlink()
+                removed.append(tmp)
+    return removed
 
 
 def open_private_append(path: str | os.PathLike[str]) -> int:

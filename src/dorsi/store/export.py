@@ -23,7 +23,7 @@ from numpy.typing import NDArray
 
 from dorsi import __version__
 from dorsi.errors import StorageError
-from dorsi.io.files import write_all_private_atomic
+from dorsi.io.files import remove_stale_parts, write_all_private_atomic
 from dorsi.io.rawcsv import RAW_FORMATS
 from dorsi.motion.types import Recording
 from dorsi.store.models import SessionInfo, to_json_text
@@ -259,9 +259,12 @@ def _cell(v: Any) -> str:
 
 # -- files -------------------------------------------------------------------------
 def _prepare_dir(out: Path) -> Path:
+    """The export folder, created if missing; .part files of an export killed before are cleaned."""
     if out.exists() and not out.is_dir():
         raise StorageError(f"cannot export to {out}: it is a file, not a folder")
-    return ensure_private_dir(out, tighten=False)
+    folder = ensure_private_dir(out, tighten=False)
+    remove_stale_parts(folder, "dorsi_*")
+    return folder
 
 
 def write_atomic(path: Path, blocks: Iterable[str | bytes]) -> None:
