@@ -87,3 +87,33 @@ def test_history_of_two_cm_models_says_so(qtbot: QtBot) -> None:
     assert "2 versions of the cm estimate" in app.window.message_bar.alert_text()
     assert app.store is not None
     app.store.close()
+
+
+def test_export_from_an_older_database_file_reads_every_session(tmp_path: Path) -> None:
+    """The moved-aside file may be of an older schema: it is read through a migrated copy, never written."""
+    import sqlite3
+
+    from dorsi.cli.main import main
+    from dorsi.store import SessionStore
+    from dorsi.store.schema import MIGRATIONS, migrate
+
+    from .helpers import fake_recording
+
+    db = tmp_path / "old.db"
+    conn = sqlite3.connect(db, isolation_level=None)
+    migrate(conn, MIGRATIONS[:2])
+    conn.close()
+    with SessionStore.open(tmp_path / "new.db") as store:  # the samples, written the current way
+        for seed in (1, 2):
+            store.add_recording(fake_recording(50, seed=seed), drill="knee-to-wall", side="left")
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("ATTACH ? AS new", (str(tmp_path / "new.db"),))
+    cols = "id, drill, side, started_at, status, columns, n_samples, first_time_s, last_time_s"
+    conn.execute(f"INSERT INTO sessions ({cols}) SELECT {cols} FROM new.sessions")
+    conn.execute("INSERT INTO sample_chunks SELECT * FROM new.sample_chunks")
+    conn.execute("DETACH new")
+    conn.close()
+    before = db.read_bytes()
+    assert main(["export", "--from", str(db), "--all", "--out", str(tmp_path / "out")]) == 0
+    assert len(list((tmp_path / "out").glob("*_samples.csv"))) == 2
+    assert db.read_bytes() == before

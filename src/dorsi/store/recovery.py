@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from dorsi.errors import DorsiError, StorageError
 from dorsi.store.db import DamagedDatabaseError, storage_error
+from dorsi.store.schema import SCHEMA_VERSION, current_version, migrate
 from dorsi.store.store import SessionStore
 
 if TYPE_CHECKING:
@@ -82,6 +83,15 @@ def open_readonly(path: str | os.PathLike[str]) -> SessionStore:
             db_path.resolve().as_uri() + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
         )
         conn.execute("SELECT count(*) FROM sessions").fetchone()
+        version = current_version(conn)
+        if version > SCHEMA_VERSION:
+            raise StorageError(f"{db_path} was written by a newer dorsi (schema {version}); update dorsi to read it")
+        if version < SCHEMA_VERSION:  # an older file: read a migrated copy in memory, the file stays as it is
+            copy = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            conn.backup(copy)
+            conn.close()
+            conn = copy
+            migrate(conn)
     except sqlite3.Error as exc:
         raise storage_error(exc, db_path, "read") from None
     return SessionStore(conn, db_path, 1.0, None)
