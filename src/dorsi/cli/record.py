@@ -359,7 +359,8 @@ def run(args: argparse.Namespace) -> int:
         except StorageError as exc:
             outcome.error = exc
     kept = f"{csv.samples} samples ({rec.duration_s(rate):.1f} s at {rate:g} Hz) from {stream.name}"
-    stored = "" if outcome.session_id is None else f"; stored as session {outcome.session_id}, interrupted"
+    stored = "" if outcome.session_id is None else f"; stored as session {outcome.session_id}"
+    stored += ", interrupted" if stored and outcome.reason is not None else ""
     if outcome.error is not None:
         raise StorageError(f"{outcome.error}; recorded {kept} before that{stored}")
     if rec.lost:

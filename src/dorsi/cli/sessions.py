@@ -74,7 +74,8 @@ def run_sessions(args: argparse.Namespace) -> int:
         return 0
     print(f"{'id':>4}  {'started':16}  {'drill':24}  {'side':5}  {'duration':>8}  {'samples':>8}  result")
     for s in sessions:
-        flag = "  [interrupted]" if s.interrupted else ("  [recording]" if s.status == "recording" else "")
+        why = f": {s.interrupted_reason[:60]}" if s.interrupted and isinstance(s.interrupted_reason, str) else ""
+        flag = f"  [interrupted{why}]" if s.interrupted else ("  [recording]" if s.status == "recording" else "")
         print(
             f"{s.id:>4}  {_local_time(str(s.started_at)):16}  {str(s.drill)[:24]:24}  {s.side!s:5}  "
             f"{s.duration_s:>7.1f}s  {s.samples:>8}  {_result_text(s)}{flag}"
