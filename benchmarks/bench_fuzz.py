@@ -99,8 +99,14 @@ def main() -> int:
     def one(label: str, argv: list[str], want_json: bool) -> None:
         nonlocal total, listed
         total += 1
-        if total % 1000 == 0:
-            print(f"… {total} runs, {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
+        if total % 1000 == 0:  # the tally so far, so a long run that stops still says what it saw
+            bad = len(tally.internal), len(tally.tracebacks), len(tally.multiline), len(tally.bad_json)
+            print(
+                f"… {total} runs, {time.perf_counter() - started:.0f} s; internal errors, tracebacks, "
+                f"multi-line failures, invalid JSON: {bad}; {dict(sorted(tally.codes.items()))}",
+                file=sys.stderr,
+                flush=True,
+            )
         as_process = total % every == 0
         rc, out, err = run_process(argv, env) if as_process else run_main(argv)
         tally.check(label + (" [process]" if as_process else ""), argv, rc, out, err, want_json)

@@ -171,7 +171,7 @@ def mutate(doc: Any, path: Sequence[Any], value: Any) -> Any:
 def random_json_value(rng: random.Random, depth: int = 0) -> Any:
     r = rng.random()
     if r < 0.6 or depth > 2:
-        return rng.choice(JSON_ODDITIES)
+        return copy.deepcopy(rng.choice(JSON_ODDITIES))  # a fresh copy: a shared list could end up inside itself
     if r < 0.75:
         return rng.uniform(-1e6, 1e6)
     if r < 0.85:
