@@ -73,6 +73,9 @@ class DrillFrames:
         return np.asarray(np.linalg.norm(self.acc_mps2, axis=1) - GRAVITY_MPS2, dtype=np.float64)
 
 
+SMALL_CHUNK = 32  # chunks up to this size take the plain-float path (identical results)
+
+
 class DrillFramer:
     """ShinFrames → DrillFrames, chunk by chunk (the axial integral carries over: any chunking)."""
 
@@ -82,6 +85,11 @@ class DrillFramer:
         self.last_t = math.nan
 
     def update(self, frames: ShinFrames) -> DrillFrames:
+        if len(frames) <= SMALL_CHUNK:
+            return self._update_small(frames)
+        return self._update_arrays(frames)
+
+    def _update_arrays(self, frames: ShinFrames) -> DrillFrames:
         t = frames.time_s
         gyr = frames.gyr_dps
         # axial rotation: integral of the rate about the long axis (sensor +Y)
@@ -97,6 +105,32 @@ class DrillFramer:
             speed,
             speed < self.quiet_dps,
             axial,
+            frames.quat_wxyz,
+            frames.acc_mps2,
+        )
+
+    def _update_small(self, frames: ShinFrames) -> DrillFrames:
+        """The same arithmetic in plain floats for a notification's few samples: numpy's set-up per call
+        (diff, cumsum, norm) costs more than the sums themselves."""
+        ts = frames.time_s.tolist()
+        last = ts[0] if math.isnan(self.last_t) else self.last_t
+        base, run = self.axial_deg, 0.0
+        axial, speed = [], []
+        for ti, (gx, gy, gz) in zip(ts, frames.gyr_dps.tolist(), strict=True):
+            run += gy * min(ti - last, 0.5)  # np.cumsum's running sum, then the carried integral added
+            axial.append(base + run)
+            speed.append(math.sqrt(gx * gx + gy * gy + gz * gz))
+            last = ti
+        self.axial_deg = axial[-1]
+        self.last_t = last
+        speed_a = np.array(speed)
+        return DrillFrames(
+            frames.time_s,
+            frames.tibial_inclination_deg,
+            frames.frontal_tilt_deg,
+            speed_a,
+            speed_a < self.quiet_dps,
+            np.array(axial),
             frames.quat_wxyz,
             frames.acc_mps2,
         )
