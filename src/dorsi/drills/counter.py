@@ -36,6 +36,8 @@ from dorsi.motion.angles import Side, medial_tilt_deg
 from dorsi.motion.calibration import Calibration
 from dorsi.motion.pipeline import ShinFrames
 
+SEGMENT_BLOCK = 8192  # samples handed to a segmenter per call (it is chunking-invariant)
+
 
 @dataclass
 class Tally:
@@ -123,7 +125,8 @@ class RepCounter:
         def emit(draft: Draft) -> None:
             events.append(self._finish(draft))  # at once: the next samples see the adapted thresholds
 
-        seg.process(drill_frames, emit)
+        for a in range(0, len(drill_frames), SEGMENT_BLOCK):  # a whole file: its rows as floats a block at a time
+            seg.process(drill_frames.slice(a, a + SEGMENT_BLOCK), emit)
         self._update_state(float(frames.time_s[-1]), float(frames.tibial_inclination_deg[-1]))
         return events
 

@@ -48,17 +48,20 @@ class DrillFrames:
         return zip(*(getattr(self, c).tolist() for c in columns), strict=True)
 
     def since(self, start: int) -> DrillFrames:
-        if start == 0:
+        return self.slice(start, len(self))
+
+    def slice(self, start: int, stop: int) -> DrillFrames:
+        if start == 0 and stop >= len(self):
             return self
         return DrillFrames(
-            self.time_s[start:],
-            self.incl_deg[start:],
-            self.frontal_deg[start:],
-            self.speed_dps[start:],
-            self.quiet[start:],
-            self.axial_deg[start:],
-            self.quat_wxyz[start:],
-            self.acc_mps2[start:],
+            self.time_s[start:stop],
+            self.incl_deg[start:stop],
+            self.frontal_deg[start:stop],
+            self.speed_dps[start:stop],
+            self.quiet[start:stop],
+            self.axial_deg[start:stop],
+            self.quat_wxyz[start:stop],
+            self.acc_mps2[start:stop],
         )
 
     @cached_property
