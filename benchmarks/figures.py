@@ -23,8 +23,13 @@ BENCH = ROOT / "benchmarks"
 
 # name, title, arguments (after python), whether the output is markdown (else shown as a code block)
 SECTIONS = (
-    ("analysis", "`dorsi analyze`: CPU and peak memory", ["bench_analysis.py", "--markdown"], True),
-    ("live", "Live engine: µs per sample and four sensors", ["bench_live.py", "--drill", "all", "--markdown"], True),
+    ("analysis", "`dorsi analyze`: CPU and peak memory", ["bench_analysis.py", "--rounds", "1", "--markdown"], True),
+    (
+        "live",
+        "Live engine: µs per sample and four sensors",
+        ["bench_live.py", "--drill", "all", "--seconds", "60", "--markdown"],
+        True,
+    ),
     ("startup", "Start-up", ["bench_startup.py", "--markdown"], True),
     (
         "app",
