@@ -1,105 +1,179 @@
-"""End-to-end speed of `dorsi analyze` on a 1 h, 200 Hz recording (720 k samples).
+"""CPU time and peak memory of `dorsi analyze` against np.loadtxt + bare VQF, 1 h and 4 h at 200 Hz.
 
-Prints seconds for: reading the CSV, the bare VQF filter on the same arrays, and
-the whole analysis (read + orientation + calibration + angles + summary), the
-ratio of the last to the first two (target ≤ 1.5×, < 5 s), and the live
-per-sample cost of ShinPipeline.update for notification-sized chunks
-(target ≤ 20 µs mean).
+Each measurement is its own child process: CPU is the child's user + system
+time (import and start-up included, on both sides), peak memory its ru_maxrss.
+Compared with:
+- baseline: ``np.loadtxt`` of the same CSV + ``vqf.VQF.updateBatch`` (gyro in
+  rad/s, contiguous arrays) — what the analysis costs at least, without our reader;
+- bare filter: ``updateBatch`` alone (CPU around the call, inside its child).
+Rounds run the baseline and every dorsi variant back to back and take each
+ratio within its round (this shared host's speed drifts by tens of per cent
+between minutes). ``--drill`` runs each drill on a recording of that drill.
+
+    python benchmarks/bench_analysis.py [--hours 1 4] [--rounds 3] [--drill all|none|NAME] [--markdown]
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
 
-import numpy as np
-from vqf import VQF
-
-from dorsi.analysis import analyze_recording
-from dorsi.io.rawcsv import read_raw_csv, write_raw_csv
-from dorsi.motion.pipeline import PipelineParams, ShinPipeline
-from dorsi.virtual.sim import SimParams, simulate
-
 RATE_HZ = 200.0
+HERE = Path(__file__).resolve()
 
 
-ROUNDS = 5
+def child(mode: str, path: str, drill: str) -> None:
+    """One measurement, in a fresh process; prints JSON on stdout."""
+    t0 = time.process_time()
+    out: dict[str, float] = {}
+    if mode in ("baseline", "filter"):
+        import numpy as np
+        from vqf import VQF
+
+        data = np.loadtxt(path, delimiter=",", skiprows=1)
+        gyr = np.ascontiguousarray(np.radians(data[:, 4:7]))
+        acc = np.ascontiguousarray(data[:, 1:4])
+        t1 = time.process_time()
+        VQF(1.0 / RATE_HZ).updateBatch(gyr, acc)
+        out["filter_cpu_s"] = time.process_time() - t1
+    elif mode == "gen":  # path: the CSV to write; drill: "NAME:HOURS"
+        from dorsi.io.rawcsv import write_raw_csv
+        from dorsi.virtual.sim import SimParams, simulate
+
+        name, hours = drill.split(":")
+        sim = simulate(SimParams(drill=name, seconds=float(hours) * 3600.0, seed=1, rate_hz=RATE_HZ))
+        write_raw_csv(path, sim.recording)
+    elif mode == "drills":
+        from dorsi.drills import DRILL_IDS
+
+        print(json.dumps(DRILL_IDS))
+        return
+    elif mode == "read":
+        from dorsi.io.rawcsv import read_raw_csv
+
+        read_raw_csv(path)
+    elif mode == "analyze":
+        import contextlib
+        import io
+
+        from dorsi.cli.main import main
+
+        args = ["analyze", path, "--json"] + (["--drill", drill] if drill != "-" else [])
+        with contextlib.redirect_stdout(io.StringIO()):
+            rc = main(args)
+        if rc != 0:
+            raise SystemExit(f"dorsi {' '.join(args)} exited {rc}")
+    out["inner_cpu_s"] = time.process_time() - t0
+    print(json.dumps(out))
 
 
-def timed(fn):  # type: ignore[no-untyped-def]
-    t0 = time.perf_counter()
-    out = fn()
-    return time.perf_counter() - t0, out
+def measure(mode: str, path: Path, drill: str = "-") -> dict[str, float]:
+    """Run one child; its whole CPU (user + system) and peak RSS from wait4."""
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE), "--child", mode, str(path), drill], stdout=subprocess.PIPE, text=True
+    )
+    assert proc.stdout is not None
+    text = proc.stdout.read().splitlines()[-1]
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise SystemExit(f"child {mode} {drill} failed ({proc.returncode})")
+    got = json.loads(text)
+    got["cpu_s"] = usage.ru_utime + usage.ru_stime
+    got["rss_mb"] = usage.ru_maxrss / 1024
+    return got
+
+
+def recording(tmp: Path, drill: str, hours: float) -> Path:
+    """A simulated recording of the drill, written by a child: this process stays small, since a
+    child's ru_maxrss starts at its parent's size when it forks."""
+    path = tmp / f"{drill}-{hours:g}h.csv"
+    if not path.exists():
+        measure("gen", path, f"{drill}:{hours:g}")
+    return path
+
+
+def spread(values: list[float], fmt: str = "{:.2f}") -> str:
+    lo, hi = min(values), max(values)
+    med = statistics.median(values)
+    return fmt.format(med) if len(values) == 1 or lo == hi else f"{fmt.format(med)} ({fmt.format(lo)}–{fmt.format(hi)})"
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("seconds", nargs="?", type=float, default=3600.0, help="recording length (default 3600)")
-    seconds = ap.parse_args(argv).seconds
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "hour.csv"
-        t0 = time.perf_counter()
-        sim = simulate(SimParams(drill="banded-distraction", seconds=seconds, seed=1, rate_hz=RATE_HZ))
-        write_raw_csv(path, sim.recording)
-        took_s = time.perf_counter() - t0
-        print(f"generated {len(sim.recording)} samples ({seconds:.0f} s at {RATE_HZ:.0f} Hz) in {took_s:.1f} s")
-        del sim
-
-        # read, bare filter and analysis back to back in each round, the ratio taken within the round:
-        # this shared host's speed drifts by tens of per cent between minutes
-        rounds = []
-        for _ in range(ROUNDS):
-            t_read, rec = timed(lambda: read_raw_csv(path))
-            gyr = np.ascontiguousarray(np.radians(rec.gyr_dps))
-            acc = np.ascontiguousarray(rec.acc_mps2)
-            t0 = time.perf_counter()
-            VQF(1.0 / RATE_HZ).updateBatch(gyr, acc)
-            t_bare = time.perf_counter() - t0
-            del rec, gyr, acc
-            t_total, _ = timed(lambda: analyze_recording(read_raw_csv(path)).summary())
-            rounds.append((t_read, t_bare, t_total, t_total / (t_read + t_bare)))
-        t_offline, _ = timed(lambda: analyze_recording(read_raw_csv(path), offline=True).summary())
-    print(f"{'round':>5s} {'read CSV':>9s} {'bare VQF':>9s} {'analyze':>8s} {'ratio':>6s}")
-    for i, (t_read, t_bare, t_total, ratio) in enumerate(rounds, 1):
-        print(f"{i:5d} {t_read:8.2f}s {t_bare:8.2f}s {t_total:7.2f}s {ratio:5.2f}x")
-    ratios = sorted(r[3] for r in rounds)
-    totals = [r[2] for r in rounds]
-    print(
-        f"dorsi analyze (live): {min(totals):.2f}-{max(totals):.2f} s; ratio to read + bare filter "
-        f"median {ratios[len(ratios) // 2]:.2f}x, range {ratios[0]:.2f}-{ratios[-1]:.2f}x (target <= 1.5x, < 5 s)"
-    )
-    print(f"dorsi analyze --offline  {t_offline:6.2f} s")
-    print(f"peak RSS                 {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
-
-    n = int(60 * RATE_HZ)
-    chunk = simulate(
-        SimParams(drill="banded-mobilization", seconds=n / RATE_HZ + 1, seed=2, rate_hz=RATE_HZ)
-    ).recording.chunk
-    # the floor of any per-sample Python path on this host: VQF's own update, one call per sample
-    gyr_rows = list(np.radians(chunk.gyr_dps))
-    acc_rows = list(chunk.acc_mps2)
-    vqf = VQF(1.0 / RATE_HZ)
-    t0 = time.perf_counter()
-    for g, a in zip(gyr_rows, acc_rows, strict=True):
-        vqf.update(g, a)
-        vqf.getQuat6D()
-    floor_us = (time.perf_counter() - t0) / len(chunk) * 1e6
-    print(f"bare VQF.update + getQuat6D, one sample per call: {floor_us:5.1f} µs per sample (this host's floor)")
-    for size in (1, 3, 10):
-        pipe = ShinPipeline(PipelineParams(rate_hz=RATE_HZ))
-        parts = [chunk.slice(i, i + size) for i in range(0, len(chunk), size)]
-        t0 = time.perf_counter()
-        for part in parts:
-            pipe.update(part)
-        per_sample_us = (time.perf_counter() - t0) / len(chunk) * 1e6
-        print(
-            f"live update, {size:2d}-sample chunks: {per_sample_us:5.1f} µs per sample "
-            f"(60 s incl. calibration; {per_sample_us / floor_us:.1f}x the floor)"
-        )
+    ap.add_argument("--child", nargs=3, metavar=("MODE", "PATH", "DRILL"), help=argparse.SUPPRESS)
+    ap.add_argument("--hours", type=float, nargs="+", default=[1.0, 4.0])
+    ap.add_argument("--rounds", type=int, default=3, help="paired rounds at the first length (1 at the others)")
+    ap.add_argument("--drill", default="all", help="all (each drill at the first length), none, or one drill")
+    ap.add_argument("--markdown", action="store_true", help="print tables for docs/figures.md")
+    a = ap.parse_args(argv)
+    if a.child:
+        child(*a.child)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="dorsi-bench-") as tmp_dir:
+        run_children(a, Path(tmp_dir))
     return 0
+
+
+def run_children(a: argparse.Namespace, tmp: Path) -> None:
+    all_drills = json.loads(
+        subprocess.run(
+            [sys.executable, str(HERE), "--child", "drills", "-", "-"], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    drills = list(all_drills) if a.drill == "all" else [] if a.drill == "none" else [a.drill]
+    rows: list[tuple[str, str, dict[str, list[float]]]] = []  # length, what, ratios/values
+    for k, hours in enumerate(a.hours):
+        rounds = a.rounds if k == 0 else 1
+        variants = [("banded-mobilization", "-")] + [(d, d) for d in (drills if k == 0 else drills[:1])]
+        paths = {d: recording(tmp, d, hours) for d, _ in variants}
+        stats: dict[str, dict[str, list[float]]] = {}
+        for _ in range(rounds):
+            base = measure("baseline", paths["banded-mobilization"])
+            bare = measure("filter", paths["banded-mobilization"])
+            read = measure("read", paths["banded-mobilization"])
+            results = {"np.loadtxt + bare VQF (baseline)": (base, base)}
+            results["bare VQF updateBatch alone"] = (bare, base)
+            results["read_raw_csv alone"] = (read, base)
+            for sim_drill, drill in variants:
+                b = base if sim_drill == "banded-mobilization" else measure("baseline", paths[sim_drill])
+                name = "dorsi analyze" + ("" if drill == "-" else f" --drill {drill}")
+                results[name] = (measure("analyze", paths[sim_drill], drill), b)
+            for name, (got, ref) in results.items():
+                s = stats.setdefault(name, {"cpu": [], "ratio": [], "rss": [], "rss_ratio": []})
+                cpu = got["filter_cpu_s"] if name.startswith("bare") else got["cpu_s"]
+                s["cpu"].append(cpu)
+                s["ratio"].append(cpu / ref["cpu_s"])
+                s["rss"].append(got["rss_mb"])
+                s["rss_ratio"].append(got["rss_mb"] / ref["rss_mb"])
+        for name, s in stats.items():
+            rows.append((f"{hours:g} h", name, s))
+            if not a.markdown:
+                print(
+                    f"{hours:g} h  {name:<46s} CPU {spread(s['cpu'])} s = {spread(s['ratio'])}x baseline; "
+                    f"peak {spread(s['rss'], '{:.0f}')} MB = {spread(s['rss_ratio'])}x",
+                    flush=True,
+                )
+    if a.markdown:
+        samples = int(3600 * RATE_HZ)
+        print(
+            f"1 h = {samples} samples at {RATE_HZ:g} Hz; {a.rounds} paired round(s) at {a.hours[0]:g} h, "
+            "1 at longer lengths; median (range) over rounds; ratios within a round. Targets: "
+            "`analyze` ≤ 1.3× the baseline's CPU, `--drill` ≤ 1.5×, peak memory ≤ 1.5×.\n"
+        )
+        print("| length | what | CPU s | × baseline CPU | peak MB | × baseline peak |")
+        print("|---|---|---|---|---|---|")
+        for length, name, s in rows:
+            rss_ratio = "" if name.startswith("bare") else spread(s["rss_ratio"])
+            rss = "" if name.startswith("bare") else spread(s["rss"], "{:.0f}")
+            print(f"| {length} | {name} | {spread(s['cpu'])} | {spread(s['ratio'])} | {rss} | {rss_ratio} |")
 
 
 if __name__ == "__main__":

@@ -68,8 +68,8 @@ def strict_json_outputs(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     build = cli_main.build_parser
     problems: list[str] = []
 
-    def checked_parser() -> argparse.ArgumentParser:
-        parser = build()
+    def checked_parser(*b: Any, **kb: Any) -> argparse.ArgumentParser:
+        parser = build(*b, **kb)  # main() builds the parser for its argv (only that command's module)
         parse = parser.parse_args
 
         def parse_args(*a: Any, **k: Any) -> argparse.Namespace:

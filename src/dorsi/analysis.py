@@ -22,7 +22,7 @@ from dorsi.drills.counter import RepCounter
 from dorsi.drills.kneewall import Profile, knee_to_wall_result
 from dorsi.errors import InputError
 from dorsi.motion.angles import Side, medial_tilt_deg, shin_angles
-from dorsi.motion.calibration import Calibration
+from dorsi.motion.calibration import NOT_FOUND_REASON, Calibration
 from dorsi.motion.orientation import OrientationEstimator, OrientationOutput, OrientationParams, offline_orientation
 from dorsi.motion.sanity import MAX_RECORDING_S, SampleLimits, ScreenReport, screen_samples
 from dorsi.motion.types import F64, Gap, ImuChunk, Recording, find_gaps
@@ -54,6 +54,7 @@ class Analysis:
     kept_index: NDArray[np.int64] | None = None  # positions in the input of the samples analysed (None: all of them)
     input_samples: int | None = None  # samples in the input, dropped ones included
     strap_rotation_given_deg: float | None = None  # known beforehand (no calibration sequence looked for)
+    calibration_reason: str = ""  # why no calibration was accepted (CalibrationProgress.reason)
 
     @property
     def duration_s(self) -> float:
@@ -93,7 +94,8 @@ class Analysis:
         given = self.strap_rotation_given_deg
         if given is not None:
             return {"found": False, "given": True, "strap_rotation_deg": round(given, 3)}
-        return {"found": False, "strap_rotation_deg": 0.0}  # taken as straight (with a warning)
+        # taken as straight (with a warning)
+        return {"found": False, "strap_rotation_deg": 0.0, "reason": self.calibration_reason}
 
     def summary(self) -> dict[str, Any]:
         measured = self.tibial_inclination_deg[self.after_calibration]
@@ -123,7 +125,7 @@ class Analysis:
             },
             "calibration": self._calibration_dict(),
             "max_tibial_inclination_deg": _finite_round(float(np.max(measured)), 2) if len(measured) else None,
-            "rep_count": sum(1 for r in self.reps if not r.get("partial")),
+            "rep_count": sum(1 for r in self.reps if not r.get("partial") and r.get("valid", True)),
             "sets": self.sets,
             "reps": self.reps,
             "test": self.test,
@@ -208,12 +210,15 @@ def _analyze(
     frames, _ = session.feed(chunk)
     session.finish()
     calibration = session.calibration
+    progress = session.calibration_progress
+    reason = ""  # why not calibrated, when a calibration was looked for
     warnings: list[str] = []
     dropped = report.warning()
     if dropped:
         warnings.append(dropped)
     if calibration is None and spec.strap_rotation_deg is None:
-        warnings.append(NO_CALIBRATION_WARNING)
+        reason = (progress.reason if progress is not None else "") or NOT_FOUND_REASON
+        warnings.append(NO_CALIBRATION_WARNING + ("" if reason == NOT_FOUND_REASON else f" — not calibrated: {reason}"))
         if spec.drill is not None:
             # count from the start, the strap taken as straight: the same stages with that rotation known
             session = LiveSession(replace(spec, strap_rotation_deg=0.0), orientation=RecordedOrientation(ori))
@@ -240,6 +245,7 @@ def _analyze(
         kept_index=None if input_samples == len(rec) else index,
         input_samples=input_samples,
         strap_rotation_given_deg=spec.strap_rotation_deg,
+        calibration_reason=reason,
     )
     if session.counter is not None:
         _report_reps(result, session.counter, spec.profile)
@@ -271,7 +277,7 @@ def _report_reps(result: Analysis, counter: RepCounter, profile: Profile) -> Non
     result.reps = [r.as_dict() for r in counter.reps]
     result.sets = counter.sets
     if result.drill == "knee-to-wall":
-        trials = [r.peak_tibial_inclination_deg for r in counter.reps if not r.partial]
+        trials = [r.peak_tibial_inclination_deg for r in counter.reps if not r.partial and r.valid]
         result.test = knee_to_wall_result({result.side: trials}, profile)
         if len(trials) != 3:
             result.warnings.append(f"knee-to-wall: {len(trials)} trials found (3 expected)")

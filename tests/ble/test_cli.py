@@ -100,8 +100,8 @@ def test_record_virtual_writes_csv_json_and_store(tmp_path: Path, capsys: pytest
     # the CSV imports on its own later: drill, side and sensor come from the JSON beside it
     from dorsi.store.importer import import_csv
 
-    with SessionStore.open() as store:
-        imported = store.session(import_csv(store, out, analyze=False).session_id)
+    with SessionStore.open(tmp_path / "other.db") as store:  # the same samples: refused in the first store
+        imported = store.session(import_csv(store, out).session_id)
         assert (imported.drill, imported.side) == ("knee-to-wall", meta["side"])
         assert imported.sensor_id == meta["sensor"]["address"] and imported.samples == len(rec)
 

@@ -35,7 +35,7 @@ def test_sessions_json_lists_the_required_fields(capsys: pytest.CaptureFixture[s
     assert s["duration_s"] == pytest.approx(2.0) and s["started_at"]
     assert main(["sessions"]) == 0
     out = capsys.readouterr().out
-    assert "knee-to-wall" in out and "[interrupted]" in out
+    assert "knee-to-wall" in out and "[interrupted: the recording stopped without finishing" in out
 
 
 def test_import_then_export_all(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

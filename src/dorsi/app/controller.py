@@ -40,7 +40,7 @@ def history_row(session: SessionInfo) -> dict[str, Any]:
     """A session as History lists it: its JSON plus the best peak and mean score of its full reps."""
     row = session.to_json()
     reps = (session.summary or {}).get("reps") or []
-    full = [r for r in reps if isinstance(r, dict) and not r.get("partial")]
+    full = [r for r in reps if isinstance(r, dict) and not r.get("partial") and r.get("valid", True)]
     peaks = [float(r["peak_tibial_inclination_deg"]) for r in full if r.get("peak_tibial_inclination_deg") is not None]
     scores = [float(r["score"]) for r in full if r.get("score") is not None]
     row["best_peak_deg"] = max(peaks) if peaks else None
@@ -257,6 +257,13 @@ class AppController:
             h.sessions = [history_row(s) for s in self.store.sessions()]
         except DorsiError as exc:
             self.m.messages.error.emit(str(exc))
+        models = {t.get("cm_model") for t in h.tests if t.get("cm_model")}
+        if len(models) > 1:  # never one chart of cm from different formulas without saying so
+            self.m.messages.warn.emit(
+                "cm-models",
+                f"The history's cm come from {len(models)} versions of the cm estimate; "
+                "compare the angles (°), which every version measures the same way.",
+            )
         h.changed.emit()
 
     def export_session(self, session_id: int, folder: str) -> None:
@@ -265,7 +272,9 @@ class AppController:
         if self.store is None:
             return
         try:
-            paths = export_session(self.store, session_id, Path(folder))
+            from dorsi.stored_analysis import ExportWithAngles
+
+            paths = export_session(self.store, session_id, Path(folder), ExportWithAngles())
         except DorsiError as exc:
             self.m.messages.error.emit(str(exc))
             return

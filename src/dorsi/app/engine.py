@@ -208,12 +208,15 @@ class LiveEngine:
         if progress is None:
             return
         if progress.phase == "gave-up":
-            model.set(phase="failed", message="No calibration found in the first two minutes.")
+            model.set(phase="failed", message=f"Not calibrated: {progress.reason}.")
             return
         phase = "drives" if progress.phase == "drives" else "standing"
         standing_s, drives = progress.standing_s, progress.drives_done
         if (phase, round(standing_s, 1), drives) != (model.phase, round(model.standing_s, 1), model.drives_seen):
             model.set(phase=phase, standing_s=standing_s, drives_seen=drives)
+        message = f"Not calibrated: {progress.reason} — stand still and try again." if progress.reason else ""
+        if message and message != model.message:
+            model.set(message=message)
 
     # sessions in the store -----------------------------------------------------------------
     def _begin_session(self, drill: str, side: str) -> None:
@@ -303,6 +306,7 @@ class LiveEngine:
         st.side = self.m.drill.side = side
         st.running = True
         st.trials[side] = []
+        st.invalid[side] = []
         st.current_peak_deg = None
         self._start_counter("knee-to-wall", side, "test")
         self._begin_session("knee-to-wall", side)
@@ -321,6 +325,11 @@ class LiveEngine:
         for ev in events:
             if ev.kind == "rep":
                 st.trials[st.side].append(float(ev.rep.peak_tibial_inclination_deg))
+                changed = True
+            elif ev.kind == "invalid":  # shown with its reason, not a trial, not the best
+                peak = float(ev.rep.peak_tibial_inclination_deg)
+                st.invalid[st.side].append({"peak_deg": peak, "reason": ev.rep.invalid_reason})
+                self.m.test.trial_invalid.emit(ev.rep.invalid_reason)
                 changed = True
         if changed:
             st.current_peak_deg = None
@@ -389,6 +398,7 @@ class LiveEngine:
     def reset_test(self) -> None:
         self.stop_test()
         self.m.test.state.trials = {"left": [], "right": []}
+        self.m.test.state.invalid = {"left": [], "right": []}
         self.m.test.state.result = None
         self._previous = {}
         self.m.test.changed.emit()
@@ -406,6 +416,8 @@ class LiveEngine:
         assert self.session is not None and self.session.counter is not None
         lv = self.m.drill.live
         lv.running, lv.reps, lv.rep_count, lv.set_index, lv.rest_s = True, [], 0, 0, 0.0
+        lv.reps_in_set, lv.target_reps = 0, self.session.counter.state.target_reps
+        lv.set_done_s, lv.last_invalid = None, ""
         lv.drill_id, lv.side = drill_id, side
         lv.target_hold_s, lv.hold_s, lv.phase = self.session.counter.state.target_hold_s, 0.0, "waiting"
         self.m.drill.selected = drill_id
@@ -418,8 +430,15 @@ class LiveEngine:
         s = self.session.counter.state
         lv = self.m.drill.live
         before = (lv.phase, lv.rep_count, lv.set_index, int(lv.rest_s))
+        new_set = s.set_index != lv.set_index
         lv.phase, lv.hold_s, lv.set_index, lv.rep_count = s.phase, s.current_hold_s, s.set_index, s.rep_count
+        lv.reps_in_set = s.reps_in_set
         lv.rest_s = s.rest_s if lv.rep_count else 0.0
+        if new_set:
+            lv.set_done_s = None
+        if s.set_complete and lv.set_done_s is None:  # once per set, at the prescribed count
+            lv.set_done_s = s.time_s
+            self.m.drill.set_completed.emit(lv.set_index)
         if lv.target_hold_s > 0 and lv.hold_s >= lv.target_hold_s and not self._hold_beeped:
             self._hold_beeped = True
             self.m.drill.hold_reached.emit()
@@ -429,6 +448,11 @@ class LiveEngine:
             rep = ev.rep.as_dict()
             lv.reps.append(rep)
             self.m.drill.rep_added.emit(rep)
+            if ev.kind == "invalid":
+                lv.last_invalid = ev.rep.invalid_reason
+                self.m.drill.rep_invalid.emit(ev.rep.invalid_reason)
+            elif ev.kind == "rep":
+                lv.last_invalid = ""
         if events or before != (lv.phase, lv.rep_count, lv.set_index, int(lv.rest_s)):
             self.m.drill.changed.emit()
 

@@ -76,11 +76,22 @@ def qt_app() -> QApplication:
 
 
 def open_store(models: AppModels) -> SessionStore | None:
+    """The session store; a damaged database is moved aside (said once, with both paths) for a fresh one."""
+    from dorsi.store.recovery import open_or_move_aside
+
     try:
-        return SessionStore.open()
+        store, moved = open_or_move_aside()
     except DorsiError as exc:
         models.messages.error.emit(f"{exc} — the app runs, but nothing will be saved.")
         return None
+    if moved is not None:
+        log.warning("damaged session database moved aside: %s -> %s", moved.original, moved.moved_to)
+        models.messages.error.emit(
+            f"The session database {moved.original} was damaged; it is kept, moved aside to {moved.moved_to}, "
+            "and new sessions are saved in a fresh one. To export what can still be read from the old one: "
+            f"dorsi export --from {moved.moved_to} --all --out FOLDER"
+        )
+    return store
 
 
 def build(hub: Hub, store: SessionStore | None = None, *, use_store: bool = True) -> App:
@@ -88,9 +99,9 @@ def build(hub: Hub, store: SessionStore | None = None, *, use_store: bool = True
     models = AppModels()
     apply_theme(qt_app(), settings.theme)
     models.drill.catalogue = load_catalogue()
-    if store is None and use_store:
-        store = open_store(models)
     window = MainWindow(models, settings, Beeper())
+    if store is None and use_store:  # after the window: its message bar shows what opening said
+        store = open_store(models)
     window.drill_view.set_catalogue()
     controller = AppController(models, settings, hub, store)
     return App(models, settings, window, controller, hub, store)

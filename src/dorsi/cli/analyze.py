@@ -123,14 +123,21 @@ def _run(args: argparse.Namespace) -> int:
             f" drive axes agree within {cal['axis_spread_deg']:.1f}°"
         )
     else:
-        print("  calibration: not found, strap rotation taken as 0°")
+        why = f" ({cal['reason']})" if cal.get("reason") else ""
+        print(f"  calibration: not found{why}, strap rotation taken as 0°")
     peak = summary["max_tibial_inclination_deg"]
     print(f"  max tibial inclination: {'–' if peak is None else f'{peak:.1f}°'}")
     if args.drill:
         n, sets = summary["rep_count"], summary["sets"]
         print(f"  {args.drill}: {n} rep{'' if n == 1 else 's'} in {sets} set{'' if sets == 1 else 's'}")
         for rep in summary["reps"]:
-            label = "partial" if rep.get("partial") else f"rep {rep['index']:2d}"
+            label = (
+                "partial"
+                if rep.get("partial")
+                else "invalid"
+                if rep.get("valid") is False
+                else f"rep {rep['index']:2d}"
+            )
             reasons = "; ".join(rep.get("reasons", []))
             peak_deg = rep["peak_tibial_inclination_deg"]
             print(

@@ -12,42 +12,80 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from types import ModuleType
 
 from dorsi import __version__
 from dorsi.errors import DeviceError, DorsiError, InputError, StorageError
 
-# Sub-command modules, in the order `dorsi --help` lists them; a module not
-# written yet is skipped, so parts of the product can land independently.
-COMMAND_MODULES = (
-    "dorsi.cli.simulate",
-    "dorsi.cli.analyze",
-    "dorsi.cli.demo",
-    "dorsi.cli.decode",
-    "dorsi.cli.devices",
-    "dorsi.cli.record",
-    "dorsi.cli.sessions",
-    "dorsi.cli.report",
-    "dorsi.cli.reliability",
-    "dorsi.cli.app",
-    "dorsi.cli.calibrate",
+# Sub-commands, in the order `dorsi --help` lists them: name, module, one-line help. Only the module of
+# the command given is imported (the simulator, bleak and Qt cost a start-up each command would pay);
+# the others are listed from here. A module not written yet is skipped, so parts can land independently.
+COMMANDS = (
+    ("simulate", "dorsi.cli.simulate", "simulate a shin-IMU recording of a drill, with ground truth"),
+    ("analyze", "dorsi.cli.analyze", "measure shin angles (and reps) in a raw IMU CSV"),
+    ("demo", "dorsi.cli.demo", "the app on a virtual sensor (text readout without a display)"),
+    ("decode", "dorsi.cli.decode", "decode sensor notifications given in hex (protocol inspector)"),
+    ("devices", "dorsi.cli.devices", "scan for sensors and list them with signal strength and battery"),
+    (
+        "record",
+        "dorsi.cli.record",
+        "record raw IMU samples from a sensor to CSV (+ JSON metadata) and the session store",
+    ),
+    ("sessions", "dorsi.cli.sessions", "list the stored sessions"),
+    ("export", "dorsi.cli.sessions", "export sessions as CSV and JSON files"),
+    ("import", "dorsi.cli.sessions", "store a raw IMU CSV file as a session"),
+    ("report", "dorsi.cli.report", "one-page knee-to-wall test report (PDF or HTML)"),
+    (
+        "reliability",
+        "dorsi.cli.reliability",
+        "reliability study: mark repeated tests, then ICC, SEM, MDC95, Bland-Altman",
+    ),
+    ("app", "dorsi.cli.app", "start the desktop app"),
+    (
+        "sensor-calibrate",
+        "dorsi.cli.calibrate",
+        "fit gyro offset and accelerometer offset/scale from a six-face bench recording",
+    ),
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _import(name: str) -> ModuleType | None:
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name != name:
+            raise
+        return None
+
+
+def _command_of(argv: Sequence[str]) -> str | None:
+    """The sub-command named in argv: the first word that is not an option (top-level options take no value)."""
+    return next((a for a in argv if not a.startswith("-")), None)
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for argv: the module of the command given registers its own parser(s); the other
+    commands are listed by name and help only. Without argv every module registers (full parser)."""
     parser = argparse.ArgumentParser(
         prog="dorsi",
         description="Shin-angle companion for a Bluetooth IMU: knee-to-wall test and ankle drills.",
     )
     parser.add_argument("--version", action="version", version=f"dorsi {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
-        module.register(sub)
+    given = None if argv is None else _command_of(argv)
+    wanted = {module for name, module, _ in COMMANDS if argv is None or name == given}
+    registered: set[str] = set()
+    for name, module_name, help_text in COMMANDS:
+        if name in sub.choices:
+            continue  # registered by its module, with a sibling command
+        if module_name in wanted and module_name not in registered:
+            registered.add(module_name)
+            module = _import(module_name)
+            if module is not None:
+                module.register(sub)
+                continue
+        if argv is not None:
+            sub.add_parser(name, help=help_text)
     return parser
 
 
@@ -59,7 +97,8 @@ def _fail(message: str, status: int) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     # Qt orders a PDF's objects by hash; a fixed seed (set before Qt loads) makes the same report the same file
     os.environ.setdefault("QT_HASH_SEED", "0")
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help(sys.stderr)

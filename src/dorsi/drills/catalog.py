@@ -44,6 +44,7 @@ class Drill:
     min_rotation_deg: float = 3.0  # ankle matrix: smallest counted axial rotation
     min_straight_deg: float = 3.0  # ankle matrix: smallest counted straight-leg forward excursion
     set_gap_s: float = 19.0  # a rest at least this long between reps starts a new set
+    heel_down: bool = False  # a drive with the heel lifted is not a valid trial (validity.py)
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -31,9 +31,12 @@ from dorsi.drills.quality import RepMetrics, score_rep, sparc, uniform_speed
 from dorsi.drills.segment import Draft, DrillFramer, Segmenter, SegmenterContext, hold_run
 from dorsi.drills.segmenters import SEGMENTERS
 from dorsi.drills.types import LiveState, Rep, RepEvent
+from dorsi.drills.validity import MotionBuffer
 from dorsi.motion.angles import Side, medial_tilt_deg
 from dorsi.motion.calibration import Calibration
 from dorsi.motion.pipeline import ShinFrames
+
+SEGMENT_BLOCK = 8192  # samples handed to a segmenter per call (it is chunking-invariant)
 
 
 @dataclass
@@ -64,11 +67,17 @@ class RepCounter:
         self.calibration = calibration  # its standing angle is the rest the matrix's knee regime starts from
         self.foot_cm = foot_cm
         self.reps: list[Rep] = []
-        self.state = LiveState(target_hold_s=self.drill.hold_s or self.drill.final_hold_s)
+        self.state = LiveState(
+            target_hold_s=self.drill.hold_s or self.drill.final_hold_s,
+            target_reps=self.drill.reps_max,
+            target_sets=self.drill.sets,
+        )
         self.tally = Tally()
         self._make_segmenter = SEGMENTERS[self.drill.signal]
-        self._framer = DrillFramer(self.p.quiet_dps)
+        self._framer = DrillFramer(self.p.quiet_dps, self.p.noise)
         self.segmenter: Segmenter | None = None  # built when counting starts
+        # heel-down drills: the motion the heel check reads (validity.py)
+        self._motion = MotionBuffer(self.p.validity.keep_s) if self.drill.heel_down else None
 
     @property
     def sets(self) -> int:
@@ -80,9 +89,25 @@ class RepCounter:
 
     def update(self, frames: ShinFrames) -> list[RepEvent]:
         """Feed the pipeline's frames for one chunk; returns the reps closed in it."""
-        if len(frames) == 0:
+        n = len(frames)
+        if n == 0:
             return []
+        block = self.p.validity.block_samples
+        if self._motion is not None and n > block:
+            # the heel check keeps the motion of its last drive: a whole file at once goes in blocks (any
+            # chunking gives the same reps), so that memory stays that of a block
+            fields = ShinFrames.__dataclass_fields__
+            events: list[RepEvent] = []
+            for a in range(0, n, block):
+                part = ShinFrames(*(getattr(frames, f)[a : a + block] for f in fields))
+                events += self._update(part)
+            return events
+        return self._update(frames)
+
+    def _update(self, frames: ShinFrames) -> list[RepEvent]:
         drill_frames = self._framer.update(frames)
+        if self._motion is not None:
+            self._motion.extend(drill_frames)  # from before counting starts: the rest before a first drive
         seg = self.segmenter
         if seg is None:
             # counting starts at the first still sample after the calibration
@@ -100,7 +125,8 @@ class RepCounter:
         def emit(draft: Draft) -> None:
             events.append(self._finish(draft))  # at once: the next samples see the adapted thresholds
 
-        seg.process(drill_frames, emit)
+        for a in range(0, len(drill_frames), SEGMENT_BLOCK):  # a whole file: its rows as floats a block at a time
+            seg.process(drill_frames.slice(a, a + SEGMENT_BLOCK), emit)
         self._update_state(float(frames.time_s[-1]), float(frames.tibial_inclination_deg[-1]))
         return events
 
@@ -141,15 +167,21 @@ class RepCounter:
             if dr.range_value >= frac * med:
                 partial = False
                 history[:] = [a for a in attempts[:-1] if frac * med <= a <= med / frac]
+        heel_cm = math.nan if partial or self._motion is None else self._heel_rise_cm(dr)
+        invalid = ""
+        if math.isfinite(heel_cm) and heel_cm > self.p.validity.heel_rise_max_cm:
+            invalid = f"heel lifted {heel_cm:.1f} cm — not counted"
+            dr.extra["heel_rise_cm"] = heel_cm
         if partial:
             trail.append(dr.range_value)
-        else:
+        elif not invalid:  # an invalid drive (heel lifted) is no reference for the person's range
             trail.clear()
             history.append(dr.range_value)
         assert self.segmenter is not None
-        self.segmenter.judged(dr, partial, statistics.median(history[-self.p.history_reps :]) if history else math.nan)
+        typical_now = statistics.median(history[-self.p.history_reps :]) if history else math.nan
+        self.segmenter.judged(dr, partial or bool(invalid), typical_now)
         gap = math.isnan(tally.last_end_s) or dr.start_s - tally.last_end_s >= d.set_gap_s
-        if (gap or dr.set_key != tally.set_key) and (not partial or tally.set == 0):
+        if (gap or dr.set_key != tally.set_key) and ((not partial and not invalid) or tally.set == 0):
             tally.set += 1
             tally.set_key = dr.set_key
             self.state.reps_in_set = 0
@@ -169,6 +201,8 @@ class RepCounter:
         score, comps, reasons = score_rep(d, metrics)
         if partial:
             reasons = [f"partial: {dr.range_value:.1f}{dr.unit} is under half your usual — not counted", *reasons]
+        elif invalid:
+            reasons = [invalid, *reasons]
         else:
             tally.count += 1
             self.state.reps_in_set += 1
@@ -176,7 +210,7 @@ class RepCounter:
             if not math.isnan(rise):
                 tally.best_rise_cm = rise if math.isnan(tally.best_rise_cm) else max(tally.best_rise_cm, rise)
         rep = Rep(
-            index=tally.count if not partial else 0,
+            index=tally.count if not (partial or invalid) else 0,
             set=max(tally.set, 1),
             start_s=dr.start_s,
             end_s=dr.end_s,
@@ -191,11 +225,22 @@ class RepCounter:
             score_components=comps,
             reasons=reasons,
             extra=dr.extra,
+            invalid_reason=invalid,
+            heel_rise_cm=heel_cm,
         )
         self.reps.append(rep)
-        if not partial:
-            self.state.last_rep = rep
-        return RepEvent("partial" if partial else "rep", dr.emitted_s, rep)
+        if partial:
+            return RepEvent("partial", dr.emitted_s, rep)
+        if invalid:
+            self.state.last_invalid = rep
+            return RepEvent("invalid", dr.emitted_s, rep)
+        self.state.last_rep = rep
+        return RepEvent("rep", dr.emitted_s, rep)
+
+    def _heel_rise_cm(self, dr: Draft) -> float:
+        """The heel's rise during a full drive of a heel-down drill (nan when it cannot be told)."""
+        assert self._motion is not None
+        return self._motion.heel_rise_cm(dr.start_s, dr.end_s, self.p.hold_band_deg, self.p.validity, self.foot_cm)
 
     def _update_state(self, now_s: float, angle_deg: float) -> None:
         st = self.state

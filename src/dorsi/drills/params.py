@@ -130,6 +130,28 @@ class VerticalParams:
 
 
 @dataclass(frozen=True)
+class ValidityParams:
+    """Is a drive what the drill asks for (validity.py): the heel stays down."""
+
+    # The heel's rise estimated from the shin (validity.py) on heel-down trials is its own noise: simulated
+    # knee-to-wall trials, tuning seeds 0-19 (`python -m tests.drills.heel_lift 0 20`), 0.60 ± 0.36 cm
+    # (38 of 40 judged); the corpus's knee-to-wall and wall-test trials (seeds 0-3, every rate and event)
+    # 0.47 ± 0.52 cm (214 of 233 judged), max 2.81 cm: a tail heavier than mean + 3 SD (2.0 cm), from the
+    # orientation (that trial reads 1.64 cm on the true orientation). A lift is called beyond every
+    # heel-down trial measured; smaller lifts are not resolved (held-out: 2.5 cm caught 12 of 20).
+    heel_rise_max_cm: float = 3.0
+    # the estimate's error grows with the time integrated (≈ T²: an accelerometer error ramp); it was measured
+    # on drives reaching their hold in 2-3.5 s. A slower drive is not judged (corpus seed 0 `slow`, a 7 s
+    # heel-down drive, read 4.6 cm)
+    max_drive_s: float = 4.0
+    rest_s: float = 1.0  # a still rest this long before the drive ...
+    settle_deg: float = 0.5  # ... its inclination within this (a settling shin decelerates: no error reading)
+    lookback_s: float = 1.5  # ... ending at most this long before it opened
+    keep_s: float = 120.0  # the motion kept before a chunk for the check (longer than any drive, max_rep_s)
+    block_samples: int = 8192  # a longer chunk is counted in blocks of this (bounded memory)
+
+
+@dataclass(frozen=True)
 class CounterParams:
     """Tuning shared by every drill, and each segmenter's own."""
 
@@ -144,3 +166,4 @@ class CounterParams:
     cyclic: CyclicParams = field(default_factory=CyclicParams)
     vertical: VerticalParams = field(default_factory=VerticalParams)
     noise: NoiseParams = field(default_factory=NoiseParams)
+    validity: ValidityParams = field(default_factory=ValidityParams)

@@ -54,20 +54,23 @@ class DrillFrames:
         return zip(*(getattr(self, c).tolist() for c in columns), strict=True)
 
     def since(self, start: int) -> DrillFrames:
-        if start == 0:
+        return self.slice(start, len(self))
+
+    def slice(self, start: int, stop: int) -> DrillFrames:
+        if start == 0 and stop >= len(self):
             return self
         return DrillFrames(
-            self.time_s[start:],
-            self.incl_deg[start:],
-            self.frontal_deg[start:],
-            self.speed_dps[start:],
-            self.quiet[start:],
-            self.axial_deg[start:],
-            self.quat_wxyz[start:],
-            self.acc_mps2[start:],
-            None if self.acc_noise_rthz is None else self.acc_noise_rthz[start:],
-            None if self.gyr_noise_dps is None else self.gyr_noise_dps[start:],
-            None if self.rest_acc_mps2 is None else self.rest_acc_mps2[start:],
+            self.time_s[start:stop],
+            self.incl_deg[start:stop],
+            self.frontal_deg[start:stop],
+            self.speed_dps[start:stop],
+            self.quiet[start:stop],
+            self.axial_deg[start:stop],
+            self.quat_wxyz[start:stop],
+            self.acc_mps2[start:stop],
+            None if self.acc_noise_rthz is None else self.acc_noise_rthz[start:stop],
+            None if self.gyr_noise_dps is None else self.gyr_noise_dps[start:stop],
+            None if self.rest_acc_mps2 is None else self.rest_acc_mps2[start:stop],
         )
 
     def acc_noise(self) -> F64:
@@ -88,6 +91,9 @@ class DrillFrames:
         return np.asarray(np.linalg.norm(self.acc_mps2, axis=1) - GRAVITY_MPS2, dtype=np.float64)
 
 
+SMALL_CHUNK = 32  # chunks up to this size take the plain-float path (identical results)
+
+
 class DrillFramer:
     """ShinFrames → DrillFrames, chunk by chunk (the axial integral and the noise estimate carry over: any
     chunking). Still: |gyro| under max(quiet_dps, quiet_gyr_k × the gyro's measured σ)."""
@@ -100,6 +106,11 @@ class DrillFramer:
         self.last_t = math.nan
 
     def update(self, frames: ShinFrames) -> DrillFrames:
+        if len(frames) <= SMALL_CHUNK:
+            return self._update_small(frames)
+        return self._update_arrays(frames)
+
+    def _update_arrays(self, frames: ShinFrames) -> DrillFrames:
         t = frames.time_s
         gyr = frames.gyr_dps
         # axial rotation: integral of the rate about the long axis (sensor +Y)
@@ -117,6 +128,39 @@ class DrillFramer:
             speed,
             speed < quiet_dps,
             axial,
+            frames.quat_wxyz,
+            frames.acc_mps2,
+            acc_noise,
+            gyr_sigma,
+            rest_acc,
+        )
+
+    def _update_small(self, frames: ShinFrames) -> DrillFrames:
+        """The same arithmetic in plain floats for a notification's few samples: numpy's set-up per call
+        (diff, cumsum, norm) costs more than the sums themselves."""
+        ts = frames.time_s.tolist()
+        last = ts[0] if math.isnan(self.last_t) else self.last_t
+        base, run = self.axial_deg, 0.0
+        axial, speed = [], []
+        for ti, (gx, gy, gz) in zip(ts, frames.gyr_dps.tolist(), strict=True):
+            run += gy * min(ti - last, 0.5)  # np.cumsum's running sum, then the carried integral added
+            axial.append(base + run)
+            speed.append(math.sqrt(gx * gx + gy * gy + gz * gz))
+            last = ti
+        self.axial_deg = axial[-1]
+        self.last_t = last
+        speed_a = np.array(speed)
+        acc_noise, gyr_sigma, rest_acc = self.noise.update(
+            frames.time_s, frames.acc_mps2, frames.gyr_dps, speed_a < self.quiet_dps
+        )
+        quiet_dps = np.maximum(self.quiet_dps, self.noise_params.quiet_gyr_k * gyr_sigma)
+        return DrillFrames(
+            frames.time_s,
+            frames.tibial_inclination_deg,
+            frames.frontal_tilt_deg,
+            speed_a,
+            speed_a < quiet_dps,
+            np.array(axial),
             frames.quat_wxyz,
             frames.acc_mps2,
             acc_noise,

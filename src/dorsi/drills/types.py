@@ -28,6 +28,12 @@ class Rep:
     score_components: dict[str, float] = field(default_factory=dict)
     reasons: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # kind-specific: up_s, down_s, rise_cm, direction…
+    invalid_reason: str = ""  # a full movement that is not what the drill asks (heel lifted): not counted
+    heel_rise_cm: float = math.nan  # heel-down drills: the heel's rise estimated (nan: not told); in JSON if invalid
+
+    @property
+    def valid(self) -> bool:
+        return not self.invalid_reason
 
     @property
     def latency_s(self) -> float:
@@ -53,6 +59,9 @@ class Rep:
             "reasons": list(self.reasons),
             "emitted_s": num(self.emitted_s),
         }
+        if self.invalid_reason:  # listed only when false: every valid rep's record is as it was
+            out["valid"] = False
+            out["invalid_reason"] = self.invalid_reason
         for k, v in self.extra.items():
             out[k] = num(v) if isinstance(v, float) else v
         return out
@@ -60,9 +69,9 @@ class Rep:
 
 @dataclass(frozen=True)
 class RepEvent:
-    """What update() returns: a counted rep, or a partial attempt (shown, not counted)."""
+    """What update() returns: a counted rep, a partial attempt or an invalid one (shown, not counted)."""
 
-    kind: Literal["rep", "partial"]
+    kind: Literal["rep", "partial", "invalid"]
     time_s: float  # sample time of emission
     rep: Rep
 
@@ -82,3 +91,23 @@ class LiveState:
     reps_in_set: int = 0
     last_rep: Rep | None = None
     rest_s: float = 0.0  # time since the last rep ended
+    target_reps: int = 0  # the prescription: reps per set ...
+    target_sets: int = 0  # ... and sets
+    last_invalid: Rep | None = None  # the last rep not counted for what it was (heel lifted)
+
+    @property
+    def extra_reps(self) -> int:
+        """Reps in this set beyond the prescription: shown as extra, never as "14 of 10"."""
+        return max(0, self.reps_in_set - self.target_reps) if self.target_reps else 0
+
+    @property
+    def set_complete(self) -> bool:
+        return bool(self.target_reps) and self.reps_in_set >= self.target_reps
+
+    def set_progress(self) -> str:
+        """ "7 of 10", "10 of 10 + 4 extra" (the prescription's count, extra reps beyond it)."""
+        if not self.target_reps:
+            return str(self.reps_in_set)
+        done = min(self.reps_in_set, self.target_reps)
+        extra = f" + {self.extra_reps} extra" if self.extra_reps else ""
+        return f"{done} of {self.target_reps}{extra}"

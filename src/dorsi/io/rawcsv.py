@@ -2,15 +2,23 @@
 
 Required columns, in any order: time_s, acc_x_mps2, acc_y_mps2, acc_z_mps2,
 gyr_x_dps, gyr_y_dps, gyr_z_dps. Other columns are kept if numeric, ignored if not.
+
+The reader streams: text blocks of about a megabyte (universal newlines, so CR-only
+files read in linear time) go through numpy's C parser one at a time, and only a
+block the parser refuses is walked line by line in Python to name the bad line.
+Peak memory is the parsed values plus one block.
 """
 
 from __future__ import annotations
 
+import bisect
 import io
 import math
 import os
-from collections.abc import Mapping, Sequence
-from pathlib import Path
+import warnings
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import TextIO
 
 import numpy as np
 from numpy.typing import NDArray
@@ -29,6 +37,9 @@ REQUIRED_COLUMNS = (
 )
 MIN_RATE_HZ = 25.0
 MAX_RATE_HZ = 1000.0
+BLOCK_CHARS = 1 << 19  # text parsed per C-parser call: ~7 k rows of a 7-column file
+MAX_HEADER_CHARS = 1 << 16
+MAX_LINE_CHARS = 1 << 16  # a row of a few dozen numbers is < 1 KB; longer is not this format
 
 
 def _fail(path: str | os.PathLike[str], line: int | None, problem: str) -> InputError:
@@ -36,106 +47,264 @@ def _fail(path: str | os.PathLike[str], line: int | None, problem: str) -> Input
     return InputError(f"{where}: {problem}")
 
 
-def _find_bad_cell(path: str | os.PathLike[str], text: str, columns: Sequence[int], names: Sequence[str]) -> InputError:
-    """Slow path, only after the fast parser failed: name the first bad line and cell."""
-    for line_no, line in enumerate(io.StringIO(text), start=1):
-        if line_no == 1 or not line.strip():
+def _shown(cell: str) -> str:
+    return repr(cell if len(cell) <= 20 else cell[:20] + "…")
+
+
+@dataclass
+class _Block:
+    """Where a parsed block sits: its first row and line; ``lines`` when rows are not consecutive lines."""
+
+    first_row: int
+    first_line: int
+    lines: NDArray[np.int64] | None = None
+
+
+@dataclass
+class _Parsed:
+    columns: list[str]  # names of data's columns, required first
+    data: NDArray[np.float64] | None
+    where: _Block
+    rows: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.rows = 0 if self.data is None else len(self.data)
+
+
+def _parse_fast(text: str, cols: list[int]) -> NDArray[np.float64] | None:
+    """numpy's C parser on one block; None when it refuses (the slow path then names the line)."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)  # a block of comments only: "no data"
+            data = np.loadtxt(io.StringIO(text), delimiter=",", usecols=cols, ndmin=2, dtype=np.float64)
+    except ValueError:
+        return None
+    if not np.isfinite(data[:, : len(REQUIRED_COLUMNS)]).all():
+        return None
+    return data
+
+
+def _parse_slow(
+    path: str | os.PathLike[str], text: str, first_line: int, req_idx: list[int], extras: dict[str, int]
+) -> tuple[list[str], NDArray[np.float64], NDArray[np.int64]]:
+    """Line by line, for a block the C parser refused: raises on the first bad required cell, drops
+    (from ``extras``, for the whole file) an extra column holding text, skips blank and comment lines."""
+    extra_items = list(extras.items())
+    text_columns: set[str] = set()
+    values: list[list[float]] = []
+    lines: list[int] = []
+    for k, line in enumerate(text.split("\n")):
+        content = line.split("#", 1)[0]
+        if not content.strip():
             continue
-        cells = line.rstrip("\r\n").split(",")
-        for col, name in zip(columns, names, strict=True):
+        line_no = first_line + k
+        cells = content.split(",")
+        row: list[float] = []
+        for name, col in zip(REQUIRED_COLUMNS, req_idx, strict=True):
             if col >= len(cells):
-                return _fail(path, line_no, f"has {len(cells)} cells, expected a value for {name}")
+                raise _fail(path, line_no, f"has {len(cells)} cells, expected a value for {name}")
             cell = cells[col].strip()
             try:
                 value = float(cell)
             except ValueError:
-                shown = cell if len(cell) <= 20 else cell[:20] + "…"
-                return _fail(path, line_no, f"{name} is not a number: {shown!r}")
+                raise _fail(path, line_no, f"{name} is not a number: {_shown(cell)}") from None
             if not math.isfinite(value):
-                return _fail(path, line_no, f"{name} is {cell!r}; values must be finite numbers")
-    return _fail(path, None, "could not parse the numeric columns")
+                raise _fail(path, line_no, f"{name} is {_shown(cell)}; values must be finite numbers")
+            row.append(value)
+        for name, col in extra_items:
+            value = math.nan
+            if name not in text_columns:
+                try:
+                    value = float(cells[col])
+                except (IndexError, ValueError):
+                    text_columns.add(name)  # a text column (labels, notes): kept in the file, not loaded
+            row.append(value)
+        values.append(row)
+        lines.append(line_no)
+    for name in text_columns:
+        del extras[name]
+    columns = [*REQUIRED_COLUMNS, *(name for name, _ in extra_items)]
+    data = np.array(values, dtype=np.float64).reshape(-1, len(columns))
+    return columns, data, np.array(lines, dtype=np.int64)
 
 
-def parse_raw_csv(text: str, path: str | os.PathLike[str] = "<csv>") -> Recording:
-    """Parse raw IMU CSV text. Raises InputError naming the line and the problem."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    first_nl = text.find("\n")
-    header = (text if first_nl < 0 else text[:first_nl]).strip("\r\n")
-    if not header.strip():
-        raise _fail(path, 1, "empty file; expected a header line " + ",".join(REQUIRED_COLUMNS))
-    names = [h.strip() for h in header.split(",")]
+def _consecutive(text: str, rows: int) -> bool:
+    return rows == text.count("\n") + (not text.endswith("\n"))
+
+
+def _parse_block(
+    path: str | os.PathLike[str], text: str, first_line: int, first_row: int, req_idx: list[int], extras: dict[str, int]
+) -> _Parsed:
+    columns = [*REQUIRED_COLUMNS, *extras]
+    data = _parse_fast(text, req_idx + list(extras.values()))
+    if data is not None and _consecutive(text, len(data)):
+        return _Parsed(columns, data, _Block(first_row, first_line))
+    # refused, or rows skipped (blank or comment lines): the line-by-line walk knows each row's line
+    columns, data, lines = _parse_slow(path, text, first_line, req_idx, extras)
+    return _Parsed(columns, data, _Block(first_row, first_line, lines))
+
+
+def _blocks(fh: TextIO, path: str | os.PathLike[str]) -> Iterator[tuple[str, int]]:
+    """Text ending at a line end, about BLOCK_CHARS long, with the file line it starts at."""
+    line_no = 2
+    carry = ""
+    while True:
+        chunk = fh.read(BLOCK_CHARS)
+        text = carry + chunk
+        if chunk:
+            cut = text.rfind("\n") + 1
+            if cut == 0:
+                if len(text) > MAX_LINE_CHARS:
+                    raise _fail(path, line_no, f"line is longer than {MAX_LINE_CHARS // 1024} KB; not a row of numbers")
+                carry = text
+                continue
+            text, carry = text[:cut], text[cut:]
+        if text:
+            yield text, line_no
+            line_no += text.count("\n")
+        if not chunk:
+            return
+
+
+def _blank_rest(fh: TextIO) -> bool:
+    while chunk := fh.read(BLOCK_CHARS):
+        if chunk.strip():
+            return False
+    return True
+
+
+def _header(fh: TextIO, path: str | os.PathLike[str]) -> list[str]:
+    expected = "expected a header line " + ",".join(REQUIRED_COLUMNS)
+    line = fh.readline(MAX_HEADER_CHARS + 1).removeprefix("\ufeff")
+    if len(line) > MAX_HEADER_CHARS:
+        raise _fail(path, 1, f"first line is longer than {MAX_HEADER_CHARS // 1024} KB; {expected}")
+    if not line.strip():
+        if _blank_rest(fh):
+            raise _fail(path, None, "empty file")
+        raise _fail(path, 1, f"first line is blank; {expected}")
+    names = [h.strip() for h in line.rstrip("\n").split(",")]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise _fail(path, 1, f"header lacks column(s) {', '.join(missing)}; expected {','.join(REQUIRED_COLUMNS)}")
     dupes = sorted({n for n in names if names.count(n) > 1 and n})
     if dupes:
         raise _fail(path, 1, f"header repeats column(s) {', '.join(dupes)}")
-    body = text[first_nl + 1 :] if first_nl >= 0 else ""
-    if not body.strip():
-        raise _fail(path, 2, "no samples after the header")
+    return names
 
+
+class _Columns:
+    """The output arrays, filled block by block; capacity estimated from the first block's row length."""
+
+    def __init__(self, extras: dict[str, int]) -> None:
+        self.numeric = extras  # the parser drops a column from it on its first text cell
+        self.rows = 0
+        self.capacity = 0
+        self.time_s = np.empty(0)
+        self.acc = np.empty((0, 3))
+        self.gyr = np.empty((0, 3))
+        self.extra = {name: np.empty(0) for name in extras}
+
+    def reserve(self, capacity: int) -> None:
+        if capacity <= self.capacity:
+            return
+        self.capacity = capacity
+        self.time_s = _grown(self.time_s, capacity, self.rows)
+        self.acc = _grown(self.acc, capacity, self.rows)
+        self.gyr = _grown(self.gyr, capacity, self.rows)
+        self.extra = {n: _grown(a, capacity, self.rows) for n, a in self.extra.items()}
+
+    def add(self, p: _Parsed) -> None:
+        assert p.data is not None
+        for name in [n for n in self.extra if n not in self.numeric]:
+            del self.extra[name]
+        self.reserve(max(self.rows + p.rows, self.capacity * 3 // 2 if self.rows + p.rows > self.capacity else 0))
+        span = slice(self.rows, self.rows + p.rows)
+        self.time_s[span] = p.data[:, 0]
+        self.acc[span] = p.data[:, 1:4]
+        self.gyr[span] = p.data[:, 4:7]
+        for name, col in self.extra.items():
+            col[span] = p.data[:, p.columns.index(name)]
+        self.rows += p.rows
+
+
+def _grown(a: NDArray[np.float64], capacity: int, rows: int) -> NDArray[np.float64]:
+    out = np.empty((capacity, *a.shape[1:]))  # pages past the rows written are never touched
+    out[:rows] = a[:rows]
+    return out
+
+
+def _read(fh: TextIO, path: str | os.PathLike[str], size_chars: int) -> Recording:
+    names = _header(fh, path)
     req_idx = [names.index(c) for c in REQUIRED_COLUMNS]
-    extra_idx = [i for i, n in enumerate(names) if n and n not in REQUIRED_COLUMNS]
-    extra: dict[str, NDArray[np.float64]] = {}
-    try:  # fast path: every column numeric, one pass
-        data = np.loadtxt(io.StringIO(body), delimiter=",", usecols=req_idx + extra_idx, ndmin=2, dtype=np.float64)
-        extra = {names[i]: np.ascontiguousarray(data[:, 7 + j]) for j, i in enumerate(extra_idx)}
-    except ValueError:
-        try:
-            data = np.loadtxt(io.StringIO(body), delimiter=",", usecols=req_idx, ndmin=2, dtype=np.float64)
-        except ValueError:
-            raise _find_bad_cell(path, text, req_idx, REQUIRED_COLUMNS) from None
-        for i in extra_idx:
-            try:
-                col = np.loadtxt(io.StringIO(body), delimiter=",", usecols=[i], ndmin=1, dtype=np.float64)
-            except ValueError:
-                continue  # a text column (labels, notes): kept in the file, not loaded
-            if col.shape == (len(data),):
-                extra[names[i]] = col
-    if not np.all(np.isfinite(data[:, :7])):
-        raise _find_bad_cell(path, text, req_idx, REQUIRED_COLUMNS)
-    # loadtxt skips blank lines; map data rows back to file lines only when reporting.
-    time_s = np.ascontiguousarray(data[:, 0])
+    extras = {n: i for i, n in enumerate(names) if n and n not in REQUIRED_COLUMNS}
+    out = _Columns(extras)
+    blocks: list[_Block] = []
+    for text, first_line in _blocks(fh, path):
+        p = _parse_block(path, text, first_line, out.rows, req_idx, extras)
+        if not blocks and p.rows:  # rows expected in the whole file, from this block's chars per row
+            out.reserve(int(p.rows * size_chars / len(text) * 1.02) + 64)
+        out.add(p)
+        blocks.append(p.where)
+    rows = out.rows
+    if rows == 0:
+        raise _fail(path, 2, "no samples after the header")
+    time_s, acc, gyr = out.time_s[:rows], out.acc[:rows], out.gyr[:rows]
+    extra = {n: a[:rows] for n, a in out.extra.items()}
+
     dt = np.diff(time_s)
     bad = np.flatnonzero(dt <= 0)
     if bad.size:
         row = int(bad[0]) + 1
-        line = _data_row_to_line(text, row)
         what = "repeats the previous sample" if dt[bad[0]] == 0 else "goes backwards"
+        line = _line_of_row(blocks, row)
         raise _fail(path, line, f"time_s {what} ({time_s[row]:.6f} s follows {time_s[row - 1]:.6f} s)")
-    if len(time_s) < 2:
+    if rows < 2:
         raise _fail(path, 2, "only one sample; need at least two to know the rate")
     rate = float(1.0 / np.median(dt))
     if not (MIN_RATE_HZ * 0.98 <= rate <= MAX_RATE_HZ * 1.02):
         raise _fail(path, None, f"sample rate {rate:.1f} Hz is outside {MIN_RATE_HZ:g}–{MAX_RATE_HZ:g} Hz")
-
-    return Recording(
-        time_s=time_s,
-        acc_mps2=np.ascontiguousarray(data[:, 1:4]),
-        gyr_dps=np.ascontiguousarray(data[:, 4:7]),
-        extra=extra,
-        source=str(path),
-    )
+    return Recording(time_s=time_s, acc_mps2=acc, gyr_dps=gyr, extra=extra, source=str(path))
 
 
-def _data_row_to_line(text: str, row: int) -> int:
-    """1-based file line of the row-th (0-based) non-blank data line."""
-    seen = -1
-    for line_no, line in enumerate(io.StringIO(text), start=1):
-        if line_no == 1 or not line.strip():
-            continue
-        seen += 1
-        if seen == row:
-            return line_no
-    return row + 2
+def _line_of_row(blocks: list[_Block], row: int) -> int:
+    """1-based file line of the row-th (0-based) data row."""
+    b = blocks[bisect.bisect_right([b.first_row for b in blocks], row) - 1]
+    k = row - b.first_row
+    return int(b.lines[k]) if b.lines is not None else b.first_line + k
+
+
+def parse_raw_csv(text: str, path: str | os.PathLike[str] = "<csv>") -> Recording:
+    """Parse raw IMU CSV text. Raises InputError naming the line and the problem."""
+    return _read(io.StringIO(text, newline=None), path, len(text))
+
+
+def _count_lines(raw: bytes) -> int:
+    return raw.count(b"\n") + raw.count(b"\r") - raw.count(b"\r\n")
+
+
+def _undecodable_line(path: str | os.PathLike[str]) -> int | None:
+    """The line of the first byte that is not UTF-8, read again in binary, block by block."""
+    before = 0
+    carry = b""
+    with open(path, "rb") as fh:
+        while True:
+            chunk = fh.read(BLOCK_CHARS)
+            raw = carry + chunk
+            cut = max(raw.rfind(b"\n"), raw.rfind(b"\r", 0, len(raw) - 1)) + 1 if chunk else len(raw)
+            try:
+                raw[:cut].decode("utf-8")
+            except UnicodeDecodeError as exc:
+                return before + _count_lines(raw[: exc.start]) + 1
+            before += _count_lines(raw[:cut])
+            carry = raw[cut:]
+            if not chunk:
+                return None
 
 
 def read_raw_csv(path: str | os.PathLike[str]) -> Recording:
     """Read a raw IMU CSV file; every problem is an InputError with file and line."""
-    p = Path(path)
     try:
-        raw = p.read_bytes()
+        fh = open(path, encoding="utf-8-sig", newline=None)  # noqa: SIM115 - closed below
     except FileNotFoundError:
         raise _fail(path, None, "no such file") from None
     except IsADirectoryError:
@@ -144,14 +313,16 @@ def read_raw_csv(path: str | os.PathLike[str]) -> Recording:
         raise _fail(path, None, "permission denied") from None
     except OSError as exc:
         raise _fail(path, None, f"cannot read: {exc.strerror or exc}") from None
-    if not raw.strip():
-        raise _fail(path, None, "empty file")
     try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise _fail(path, line, "is not UTF-8 text") from None
-    return parse_raw_csv(text, path)
+        with fh:
+            return _read(fh, path, os.fstat(fh.fileno()).st_size)
+    except UnicodeDecodeError:
+        pass
+    except IsADirectoryError:
+        raise _fail(path, None, "is a directory, not a CSV file") from None
+    except OSError as exc:
+        raise _fail(path, None, f"cannot read: {exc.strerror or exc}") from None
+    raise _fail(path, _undecodable_line(path), "is not UTF-8 text")
 
 
 def format_columns(columns: Mapping[str, NDArray[np.generic]], formats: Mapping[str, str] | None = None) -> str:
@@ -200,16 +371,7 @@ def write_raw_csv(path: str | os.PathLike[str], rec: Recording, formats: dict[st
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
-    p = Path(path)
-    tmp = p.with_name(p.name + ".part")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, p)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        from dorsi.errors import StorageError
+    """User-only (0600), via an exclusive .part that never follows a link (dorsi.io.files)."""
+    from dorsi.io.files import write_private_atomic
 
-        raise StorageError(f"{p}: cannot write: {exc.strerror or exc}") from None
+    write_private_atomic(path, [text])

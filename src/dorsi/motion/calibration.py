@@ -25,6 +25,22 @@ is reported as the calibration's quality. A drive with a frontal component
 (the knee drifting k° medially per degree forward) reads as a strap rotation
 off by atan(k): indistinguishable from the strap, so irreducible here.
 
+What is accepted (anything else is "not calibrated" with one reason line, ``CalibrationProgress.reason``):
+
+- quiet standing: every sample's body rate within ``standing_sway_dps`` (postural sway) plus
+  ``quiet_noise_k`` × the gyro's own white noise, estimated from the last second's sample-to-sample
+  differences (sway and drives are slow, so the differences are the sensor's noise), upright and
+  steady in tilt; the same bound says the shin is back at rest after the drives;
+- then drives of ≥ ``drive_min_peak_deg`` that agree in axis (``max_axis_spread_deg``) and size
+  (``max_size_ratio``), slow (body rate ≤ ``max_rate_dps``), only forward of the standing direction
+  (≤ ``max_behind_deg`` behind it), the shin pivoting about an ankle that stays on the floor (the
+  ankle rose ≤ ``max_ankle_rise_m``: calibration_checks), and back at rest at the standing angle
+  for ``settle_s``.
+
+Walking and jogging swing the shin behind standing and lift the foot; stepping and turning lift the
+foot; a strap rotation anywhere in ±180° changes none of these, and all are read from the
+accelerometer in the sensor frame, so an orientation filter that is off cannot fake or spoil them.
+
 The detector is a per-sample state machine (identical for any chunking) that
 only looks at the first ``search_window_s`` of a recording.
 """
@@ -32,21 +48,26 @@ only looks at the first ``search_window_s`` of a recording.
 from __future__ import annotations
 
 import math
+from collections import deque
 from dataclasses import dataclass, field
 from enum import Enum
 
 import numpy as np
 
 from dorsi.motion.angles import shin_angles
+from dorsi.motion.calibration_checks import episode_metrics
 from dorsi.motion.types import F64
 
 CONVERT_PIECE = 1024  # samples converted to floats at a time while searching
+NOISE_WINDOW_S = 1.0  # the gyro's noise is measured over this much of the latest samples
+NOT_FOUND_REASON = "no quiet standing followed by two slow knee drives was found"
 
 
 @dataclass(frozen=True)
 class CalibrationParams:
     min_standing_s: float = 3.0
-    standing_max_rate_dps: float = 6.0  # |gyro − standing mean| while quiet
+    standing_sway_dps: float = 4.0  # |gyro − standing mean| allowed for postural sway, on top of …
+    quiet_noise_k: float = 5.0  # … this many times the gyro's white noise (3 axes) measured while standing
     standing_max_tilt_deg: float = 25.0
     drive_start_deg: float = 8.0  # above the standing tilt
     drive_onset_max_s: float = 3.0  # from the end of quiet standing to drive_start_deg
@@ -57,6 +78,12 @@ class CalibrationParams:
     max_between_s: float = 20.0
     drives_needed: int = 2
     max_axis_spread_deg: float = 10.0
+    max_size_ratio: float = 2.0  # larger peak / smaller peak (beyond standing) of the two drives
+    max_rate_dps: float = 120.0  # a slow drive: walking swings reach 200–300 °/s
+    max_behind_deg: float = 6.0  # the shin going behind its standing direction (walking's heel strike)
+    max_ankle_rise_m: float = 0.03  # the ankle leaving the floor (a step); see calibration_checks
+    settle_s: float = 0.5  # quiet at the standing angle after the last drive
+    settle_max_s: float = 5.0
     search_window_s: float = 120.0
 
 
@@ -106,6 +133,7 @@ class CalibrationProgress:
     standing_needed_s: float
     drives_done: int
     drives_needed: int
+    reason: str = ""  # why the last attempt was not accepted (one plain line; "" if none failed yet)
 
 
 class _Phase(Enum):
@@ -114,6 +142,29 @@ class _Phase(Enum):
     BETWEEN = 2
     DONE = 3
     GAVE_UP = 4
+    SETTLE = 5
+
+
+@dataclass(frozen=True, slots=True)
+class _Geo:
+    """One sample's up direction in sensor coordinates (the specific force's direction: gravity, since
+    a slow drive barely accelerates; from the orientation without an accelerometer) and the specific
+    force's magnitude (nan without accelerometer). Neither needs the orientation filter to be right:
+    |f| − g is the vertical acceleration to first order (|g ẑ + a| ≈ g + a_z)."""
+
+    ux: float
+    uy: float
+    uz: float
+    mag: float
+
+    @staticmethod
+    def of(q: list[float], acc: list[float] | None) -> _Geo:
+        if acc is not None:
+            m = math.sqrt(acc[0] * acc[0] + acc[1] * acc[1] + acc[2] * acc[2])
+            if m > 0.0:
+                return _Geo(acc[0] / m, acc[1] / m, acc[2] / m, m)
+        w, x, y, z = q
+        return _Geo(2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y), math.nan)
 
 
 @dataclass
@@ -127,6 +178,8 @@ class _Still:
     tilt_sum: float = 0.0
     quat_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0, 0.0])
     acc_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    up_dir_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
+    mag_sum: float = 0.0  # |specific force| (nan without the accelerometer)
 
     def mean_gyr(self) -> list[float]:
         k = max(self.n, 1)
@@ -135,9 +188,13 @@ class _Still:
     def mean_tilt(self) -> float:
         return self.tilt_sum / max(self.n, 1)
 
-    def add(self, t: float, tilt: float, gyr: list[float], q: list[float], acc: list[float] | None) -> None:
+    def add(self, t: float, tilt: float, gyr: list[float], q: list[float], acc: list[float] | None, geo: _Geo) -> None:
         if self.n == 0:
             self.start_s = t
+        self.up_dir_sum[0] += geo.ux
+        self.up_dir_sum[1] += geo.uy
+        self.up_dir_sum[2] += geo.uz
+        self.mag_sum += geo.mag
         sign = 1.0 if sum(a * b for a, b in zip(self.quat_sum, q, strict=True)) >= 0.0 else -1.0
         self.n += 1
         self.end_s = t
@@ -168,6 +225,7 @@ class CalibrationDetector:
     def __init__(self, params: CalibrationParams | None = None) -> None:
         self.params = params or CalibrationParams()
         self.result: Calibration | None = None
+        self.reason = ""  # why the last attempt was refused (one plain line)
         self._phase = _Phase.STAND
         self._index = -1
         self._t0: float | None = None
@@ -176,6 +234,16 @@ class CalibrationDetector:
         self._last_still: _Still | None = None
         self._drives: list[Drive] = []
         self._between_start_s = 0.0
+        self._settle_start_s = 0.0
+        self._settled_from_s = math.nan
+        # the gyro's white noise from the last NOISE_WINDOW_S of sample-to-sample differences: a slow
+        # movement (sway, a drive) barely changes between samples, so these measure the sensor's noise
+        self._diffs: deque[tuple[float, float]] = deque()
+        self._diff_sum = 0.0
+        self._last_gyr: list[float] | None = None
+        # recent samples (t, tilt, rate, geo) while standing, and the episode since the drives began
+        self._recent: deque[tuple[float, float, list[float], _Geo]] = deque()
+        self._episode: list[tuple[float, float, float, _Geo]] = []
         self._reset_drive(0.0)
 
     @property
@@ -197,7 +265,25 @@ class CalibrationDetector:
         else:
             standing_s = 0.0
         drives = len(self.result.drives) if self.result is not None else len(self._drives)
-        return CalibrationProgress(phase, standing_s, p.min_standing_s, drives, p.drives_needed)
+        reason = self.reason
+        if self._phase is _Phase.GAVE_UP and not reason:
+            reason = NOT_FOUND_REASON
+        return CalibrationProgress(phase, standing_s, p.min_standing_s, drives, p.drives_needed, reason)
+
+    def _noise_step(self, t: float, gyr: list[float]) -> None:
+        if self._last_gyr is not None:
+            d2 = sum((a - b) ** 2 for a, b in zip(gyr, self._last_gyr, strict=True))
+            self._diffs.append((t, d2))
+            self._diff_sum += d2
+            while self._diffs[0][0] < t - NOISE_WINDOW_S:
+                self._diff_sum -= self._diffs.popleft()[1]
+        self._last_gyr = gyr
+
+    def _quiet_limit_dps(self) -> float:
+        """Body rate (norm of |gyro − standing mean|) still taken as quiet: sway + k × the gyro's noise."""
+        n = len(self._diffs)
+        noise = math.sqrt(max(0.0, self._diff_sum) / (2.0 * n)) if n >= 10 else math.nan
+        return self.params.standing_sway_dps + (0.0 if math.isnan(noise) else self.params.quiet_noise_k * noise)
 
     def _reset_drive(self, t: float) -> None:
         self._drive_start_s = t
@@ -208,18 +294,22 @@ class CalibrationDetector:
         self._acc_n = 0
         self._last_tilt = math.nan
 
-    def _restart(self) -> None:
+    def _restart(self, reason: str = "") -> None:
+        if reason:
+            self.reason = reason
         self._phase = _Phase.STAND
         self._still = _Still()
         self._stand = None
         self._last_still = None
         self._drives = []
+        self._episode = []
+        self._recent.clear()
 
     def update(self, time_s: F64, gyr_dps: F64, quat_wxyz: F64, acc_mps2: F64 | None = None) -> int | None:
         """Feed samples; returns the chunk index of the completing sample the first time it happens.
 
-        With ``acc_mps2`` the strap rotation comes from the accelerometer (module docstring); pass it
-        always or never within one recording."""
+        With ``acc_mps2`` the strap rotation comes from the accelerometer (module docstring) and the ankle
+        is checked to stay on the floor; pass it always or never within one recording."""
         if not self.active or len(time_s) == 0:
             self._index += len(time_s)
             return None
@@ -254,23 +344,37 @@ class CalibrationDetector:
             return False
         w, x, y, z = quat_wxyz
         tilt = math.degrees(math.acos(max(-1.0, min(1.0, 2.0 * (y * z + w * x)))))
+        geo = _Geo.of(quat_wxyz, acc_mps2)
+        self._noise_step(t, gyr_dps)
         if self._phase is _Phase.STAND:
-            self._stand_step(t, tilt, gyr_dps, quat_wxyz, acc_mps2)
-        elif self._phase is _Phase.DRIVE:
-            return self._drive_step(t, tilt, gyr_dps, acc_mps2)
+            self._stand_step(t, tilt, gyr_dps, quat_wxyz, acc_mps2, geo)
+            return False
+        assert self._stand is not None
+        ref = self._stand.mean_gyr()
+        rate = math.dist(gyr_dps, ref)
+        self._episode.append((t, tilt, rate, geo))
+        if self._phase is _Phase.DRIVE:
+            self._drive_step(t, tilt, gyr_dps, acc_mps2)
         elif self._phase is _Phase.BETWEEN:
-            assert self._stand is not None
             if tilt > self._stand.mean_tilt() + p.drive_start_deg:
                 self._phase = _Phase.DRIVE
                 self._reset_drive(t)
                 self._drive_step(t, tilt, gyr_dps, acc_mps2)
             elif t - self._between_start_s > p.max_between_s:
-                self._restart()
+                self._restart(f"no second knee drive within {p.max_between_s:g} s of the first")
+        elif self._phase is _Phase.SETTLE:
+            return self._settle_step(t, tilt, rate)
         return False
 
-    def _stand_step(self, t: float, tilt: float, gyr: list[float], q: list[float], acc: list[float] | None) -> None:
+    def _stand_step(
+        self, t: float, tilt: float, gyr: list[float], q: list[float], acc: list[float] | None, geo: _Geo
+    ) -> None:
         p = self.params
         s = self._still
+        recent = self._recent
+        recent.append((t, tilt, gyr, geo))
+        while recent and recent[0][0] < t - p.drive_onset_max_s - 1.0:
+            recent.popleft()
         # the quiet run that a drive may start from: the current one, or one that ended moments ago
         base = s if s.n and s.end_s - s.start_s >= p.min_standing_s else self._last_still
         if base is not None and t - base.end_s > p.drive_onset_max_s:
@@ -279,21 +383,26 @@ class CalibrationDetector:
             self._stand = base
             self._phase = _Phase.DRIVE
             self._reset_drive(base.end_s)
+            ref = base.mean_gyr()
+            # the episode starts in the standing (zero velocity), a little before it ended
+            self._episode = [
+                (tr, ti, math.dist(g, ref), geo_r) for tr, ti, g, geo_r in recent if tr >= base.end_s - 0.5
+            ]
             return
         ref = s.mean_gyr() if s.n else gyr
         quiet = (
-            math.dist(gyr, ref) < p.standing_max_rate_dps
+            math.dist(gyr, ref) < self._quiet_limit_dps()
             and tilt < p.standing_max_tilt_deg
             and (s.n == 0 or abs(tilt - s.mean_tilt()) < p.drive_end_deg)
         )
         if quiet:
-            s.add(t, tilt, gyr, q, acc)
+            s.add(t, tilt, gyr, q, acc, geo)
             return
         if s.n and s.end_s - s.start_s >= p.min_standing_s:
             self._last_still = s
         self._still = _Still()
 
-    def _drive_step(self, t: float, tilt: float, gyr: list[float], acc: list[float] | None) -> bool:
+    def _drive_step(self, t: float, tilt: float, gyr: list[float], acc: list[float] | None) -> None:
         p = self.params
         assert self._stand is not None
         base = self._stand.mean_tilt()
@@ -311,24 +420,97 @@ class CalibrationDetector:
             self._drive_peak, self._drive_peak_s = tilt, t
         duration = t - self._drive_start_s
         if duration > p.drive_max_s:
-            self._restart()
-            return False
+            self._restart(f"the knee stayed forward for over {p.drive_max_s:g} s: not a drive")
+            return
         if tilt >= base + p.drive_end_deg:
-            return False
+            return
         # the drive is back near standing: validate it
-        if self._drive_peak - base < p.drive_min_peak_deg or duration < p.drive_min_s:
-            self._restart()
-            return False
+        if self._drive_peak - base < p.drive_min_peak_deg:
+            self._restart(
+                f"the knee drive reached {self._drive_peak - base:.0f}° beyond standing; "
+                f"drive it at least {p.drive_min_peak_deg:g}°"
+            )
+            return
+        if duration < p.drive_min_s:
+            self._restart(f"the knee drive took {duration:.1f} s: drive slowly (at least {p.drive_min_s:g} s)")
+            return
+        if self._check_episode():
+            return
         psi = self._drive_psi_deg()
         self._drives.append(Drive(self._drive_start_s, self._drive_peak_s, t, self._drive_peak, psi))
-        while len(self._drives) > 1 and _spread_deg(self._drives)[1] > p.max_axis_spread_deg:
+        while len(self._drives) > 1 and (
+            _spread_deg(self._drives)[1] > p.max_axis_spread_deg or self._size_ratio() > p.max_size_ratio
+        ):
             self._drives.pop(0)  # drives that disagree: keep looking with the newest
         if len(self._drives) < p.drives_needed:
             self._phase = _Phase.BETWEEN
             self._between_start_s = t
+            return
+        self._phase = _Phase.SETTLE
+        self._settle_start_s = t
+        self._settled_from_s = math.nan
+
+    def _size_ratio(self) -> float:
+        assert self._stand is not None
+        base = self._stand.mean_tilt()
+        peaks = [max(1e-6, d.peak_tilt_deg - base) for d in self._drives]
+        return max(peaks) / min(peaks)
+
+    def _settle_step(self, t: float, tilt: float, rate: float) -> bool:
+        """After the last drive: quiet at the standing angle for settle_s, then the episode's checks."""
+        p = self.params
+        assert self._stand is not None
+        quiet = rate < self._quiet_limit_dps() and abs(tilt - self._stand.mean_tilt()) < p.drive_end_deg
+        if not quiet:
+            self._settled_from_s = math.nan
+        elif math.isnan(self._settled_from_s):
+            self._settled_from_s = t
+        if quiet and t - self._settled_from_s >= p.settle_s:
+            if self._check_episode():
+                return False
+            self._finish(t)
+            return True
+        if t - self._settle_start_s > p.settle_max_s:
+            self._restart(f"the shin did not come back to rest at the standing angle within {p.settle_max_s:g} s")
+        return False
+
+    def _check_episode(self) -> bool:
+        """The physical checks over the episode so far; True (and a restart with the reason) if it fails."""
+        p = self.params
+        stand = self._stand
+        assert stand is not None
+        ep = self._episode
+        if len(ep) < 2:
             return False
-        self._finish(t)
-        return True
+        base = stand.mean_tilt()
+        t = np.array([e[0] for e in ep])
+        tilt = np.array([e[1] for e in ep])
+        rate = np.array([e[2] for e in ep])
+        k = max(1, stand.n)
+        up = np.array([(e[3].ux, e[3].uy, e[3].uz) for e in ep])
+        m = episode_metrics(
+            t,
+            np.array([e[3].mag for e in ep]) - stand.mag_sum / k,
+            up,
+            np.array(stand.up_dir_sum) / k,
+            rate,
+            tilt >= base + p.drive_start_deg,
+        )
+        reason = ""
+        if m.ankle_rise_m > p.max_ankle_rise_m:
+            reason = (
+                f"the shin rose {100 * m.ankle_rise_m:.0f} cm during the drives — walking or stepping?"
+                if m.ankle_rise_m <= 0.5
+                else "the shin bounced up and down during the drives — walking or jogging?"
+            )
+        elif m.behind_deg > p.max_behind_deg:
+            reason = f"the shin swung {m.behind_deg:.0f}° behind standing during the drives — walking?"
+        elif m.max_rate_dps > p.max_rate_dps:
+            reason = f"the shin turned at {m.max_rate_dps:.0f}°/s during the drives — too fast; walking?"
+        if reason:
+            self._restart(reason)
+            return True
+        return False
 
     def _drive_psi_deg(self) -> float:
         """Strap rotation from the drive just ended: accelerometer if fed, else the gyro axis."""
@@ -363,4 +545,6 @@ class CalibrationDetector:
             end_s=t,
             end_index=self._index,
         )
+        self.reason = ""
+        self._episode = []
         self._phase = _Phase.DONE

@@ -114,10 +114,9 @@ def _expand_steps(
 def _received(quat: F64, bias: F64, rest: NDArray[np.bool_], out_idx: NDArray[np.intp]) -> OrientationOutput:
     """The output at the received samples' steps (bias in °/s); np.take is ~4× faster than indexing."""
     if len(out_idx) == len(quat):  # nothing bridged
-        return OrientationOutput(quat, np.degrees(bias), rest)
-    return OrientationOutput(
-        np.take(quat, out_idx, axis=0), np.degrees(np.take(bias, out_idx, axis=0)), np.take(rest, out_idx)
-    )
+        return OrientationOutput(quat, np.degrees(bias, out=bias), rest)
+    bias_dps = np.take(bias, out_idx, axis=0)
+    return OrientationOutput(np.take(quat, out_idx, axis=0), np.degrees(bias_dps, out=bias_dps), np.take(rest, out_idx))
 
 
 def _rest_window_bias(g: F64, a: F64, period_s: float, block_n: int) -> tuple[F64, F64]:
@@ -357,11 +356,14 @@ class OrientationEstimator:
         g, a, out_idx, reseed = _expand_steps(
             chunk.time_s, gyr, acc, self._prev, self._period_s, self.params.max_bridged_gap_s
         )
+        last = (float(chunk.time_s[-1]), gyr[-1].copy(), acc[-1].copy())
+        del gyr, acc  # a whole file's inputs: each copy freed as soon as it is done with
         quat = np.empty((len(g), 4))
         bias = np.empty((len(g), 3))
         rest = np.empty(len(g), dtype=bool)
         self._run(g, a, out_idx, reseed, quat, bias, rest)
-        self._prev = (float(chunk.time_s[-1]), gyr[-1].copy(), acc[-1].copy())
+        del g, a
+        self._prev = last
         return _received(quat, bias, rest, out_idx)
 
 

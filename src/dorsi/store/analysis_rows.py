@@ -7,6 +7,8 @@ from typing import Any
 
 from dorsi.store.models import to_json_text
 
+UNVERSIONED_CM_MODEL = "unversioned"  # a stored cm whose result does not name its model
+
 
 def _num(value: Any) -> float | None:
     try:
@@ -34,7 +36,10 @@ def rep_rows(summary: Mapping[str, Any]) -> list[tuple[Any, ...]]:
 
 
 def result_rows(summary: Mapping[str, Any], session_side: str) -> list[tuple[Any, ...]]:
-    """(side, angle_deg, toe_to_wall_cm, band, json) per knee-to-wall result (one or a list)."""
+    """(side, angle_deg, toe_to_wall_cm, band, json, cm_model) per knee-to-wall result (one or a list).
+
+    cm_model: the cm formula the result names ("model"), so results of different models are never
+    compared as one series; None when the result has no cm."""
     test = summary.get("test")
     if not test:
         return []
@@ -52,13 +57,16 @@ def result_rows(summary: Mapping[str, Any], session_side: str) -> list[tuple[Any
     for t in flat:
         angle = t.get("best_tibial_inclination_deg", t.get("angle_deg"))
         band = t.get("band")
+        cm = _num(t.get("toe_to_wall_cm"))
+        model = t.get("model")
         rows.append(
             (
                 str(t.get("side") or session_side),
                 _num(angle),
-                _num(t.get("toe_to_wall_cm")),
+                cm,
                 None if band is None else str(band),
                 to_json_text(t),
+                None if cm is None else (str(model) if model else UNVERSIONED_CM_MODEL),
             )
         )
     return rows

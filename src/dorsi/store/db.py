@@ -46,6 +46,14 @@ def connect(path: Path, *, busy_timeout_s: float, max_db_bytes: int | None = Non
     return conn
 
 
+class DamagedDatabaseError(StorageError):
+    """The database file is not SQLite or its pages are damaged (the app moves it aside)."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(message)
+        self.path = path
+
+
 def storage_error(exc: BaseException, path: Path, action: str) -> StorageError:
     """One sentence a person can act on; says whether what is already stored is safe."""
     where = f"the session database at {path}"
@@ -58,9 +66,10 @@ def storage_error(exc: BaseException, path: Path, action: str) -> StorageError:
         or primary in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
         or ("not a database" in low or "malformed" in low)
     ):
-        return StorageError(
+        return DamagedDatabaseError(
             f"{where} is damaged ({text}); your recordings are untouched, "
-            "move it aside or restore a backup, then start dorsi again"
+            "move it aside or restore a backup, then start dorsi again",
+            path,
         )
     if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in low or "busy" in low:
         return StorageError(

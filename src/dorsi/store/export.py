@@ -8,33 +8,37 @@ full disk or a crash never leaves a half file under the real name.
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import errno
 import io
 import os
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from dorsi import __version__
 from dorsi.errors import StorageError
+from dorsi.io.files import remove_stale_parts, write_all_private_atomic
 from dorsi.io.rawcsv import RAW_FORMATS
+from dorsi.motion.types import Recording
 from dorsi.store.models import SessionInfo, to_json_text
-from dorsi.store.paths import PRIVATE_FILE_MODE, ensure_private_dir
+from dorsi.store.paths import ensure_private_dir
 from dorsi.store.store import SessionStore
 
 SUMMARY_FORMAT = "dorsi-session"
 SUMMARY_FORMAT_VERSION = 1
 HISTORY_FILENAME = "dorsi_history.csv"
 ROWS_PER_BLOCK = 20_000  # samples formatted per write: bounded memory for long sessions
-REP_FIRST_COLUMNS = ("index", "start_s", "end_s", "peak_tibial_inclination_deg", "hold_s", "score")
+REP_FIRST_COLUMNS = ("index", "side", "start_s", "end_s", "peak_tibial_inclination_deg", "hold_s", "score")
+REP_TIME_KEYS = ("start_s", "end_s", "peak_s", "emitted_s")  # times of a rep (durations such as hold_s are not)
+SENSOR_TIME_COLUMN = "sensor_time_s"
+# the store's own bookkeeping, not the session's facts: left out so export → import → export is identical
+LOCAL_SESSION_KEYS = ("id", "profile_id", "source_file")
 HISTORY_COLUMNS = ("date", "side", "angle_deg", "toe_to_wall_cm", "band", "session_id", "drill", "taken_at")
 
 
@@ -44,6 +48,22 @@ class ExportedSession:
     samples_csv: Path
     reps_csv: Path
     summary_json: Path
+
+    @property
+    def files(self) -> tuple[Path, Path, Path]:
+        return (self.samples_csv, self.reps_csv, self.summary_json)
+
+
+class ExportAnalysis(Protocol):
+    """What the caller (CLI, app) lends an export: the store never runs the analysis itself."""
+
+    def derived_columns(self, rec: Recording, info: SessionInfo) -> Mapping[str, NDArray[np.float64]]:
+        """Per-sample angles and quaternion for a session stored without them (may raise)."""
+        ...
+
+    def toe_to_wall_cm(self, peak_deg: float, info: SessionInfo) -> float | None:
+        """A knee-to-wall trial's cm from its peak, with the lengths of the session's result."""
+        ...
 
 
 def file_prefix(info: SessionInfo) -> str:
@@ -57,11 +77,37 @@ def file_prefix(info: SessionInfo) -> str:
     return f"dorsi_{stamp}_s{info.id}_{drill}_{info.side}"
 
 
-def export_session(store: SessionStore, session_id: int, out_dir: str | os.PathLike[str]) -> ExportedSession:
-    """Write the three files of one session into out_dir (created if missing)."""
+def session_times(time_s: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(from 0 at the session start, the sensor clock), both on whole microseconds.
+
+    Both come from the same integer microseconds, so a re-imported file (whose sensor clock is
+    read back from its own column) exports to the very same text.
+    """
+    us = np.round(np.asarray(time_s, dtype=np.float64) * 1e6)
+    if not len(us):
+        return us.copy(), us.copy()
+    return (us - us[0]) / 1e6, us / 1e6
+
+
+def export_session(
+    store: SessionStore,
+    session_id: int,
+    out_dir: str | os.PathLike[str],
+    analysis: ExportAnalysis | None = None,
+) -> ExportedSession:
+    """Write the three files of one session into out_dir (created if missing).
+
+    analysis: fills in the per-sample angles of a session stored without them, and the
+    cm of each knee-to-wall trial; without it those columns are left out.
+    """
     info = store.session(session_id)
     rec = store.load_recording(session_id)
     derived = store.derived_columns(session_id)
+    if not derived and analysis is not None and len(rec) >= 2:
+        try:
+            derived = {k: np.asarray(v, dtype=np.float64) for k, v in analysis.derived_columns(rec, info).items()}
+        except Exception:
+            derived = {}
     reps = store.reps(session_id)
     out = _prepare_dir(Path(out_dir))
     prefix = file_prefix(info)
@@ -71,25 +117,32 @@ def export_session(store: SessionStore, session_id: int, out_dir: str | os.PathL
         out / f"{prefix}_reps.csv",
         out / f"{prefix}_summary.json",
     )
-    raw: dict[str, NDArray[np.float64]] = {"time_s": rec.time_s}
+    rel_s, sensor_s = session_times(rec.time_s)
+    raw: dict[str, NDArray[np.float64]] = {"time_s": rel_s}
     for i, axis in enumerate("xyz"):
         raw[f"acc_{axis}_mps2"] = rec.acc_mps2[:, i]
     for i, axis in enumerate("xyz"):
         raw[f"gyr_{axis}_dps"] = rec.gyr_dps[:, i]
-    raw.update(rec.extra)
+    raw[SENSOR_TIME_COLUMN] = sensor_s
+    raw.update({k: v for k, v in rec.extra.items() if k != SENSOR_TIME_COLUMN})
+    t0 = float(sensor_s[0]) if len(sensor_s) else 0.0
+    session = {k: v for k, v in info.to_json().items() if k not in LOCAL_SESSION_KEYS}
     doc = {
         "format": SUMMARY_FORMAT,
         "format_version": SUMMARY_FORMAT_VERSION,
         "exported_by": f"dorsi {__version__}",
-        "session": {**info.to_json(), "calibration": info.calibration},
+        "session": {**session, "calibration": info.calibration},
         "columns": {"raw": list(raw), "derived": list(derived)},
-        "files": {"samples": paths.samples_csv.name, "reps": paths.reps_csv.name},
+        "time": {
+            "time_s": "seconds from the session's first sample",
+            SENSOR_TIME_COLUMN: "the sensor's clock (s); reps' times are from the session start",
+        },
         "analysis": info.summary,
     }
     write_all_atomic(
         [
             (paths.samples_csv, _csv_blocks({**raw, **derived})),
-            (paths.reps_csv, [_reps_csv(reps)]),
+            (paths.reps_csv, [_reps_csv(reps, info, t0, analysis)]),
             (paths.summary_json, [to_json_text(doc, indent=2) + "\n"]),
         ]
     )
@@ -124,24 +177,29 @@ def export_history(store: SessionStore, out_dir: str | os.PathLike[str]) -> Path
     return path
 
 
-def export_all(store: SessionStore, out_dir: str | os.PathLike[str]) -> tuple[list[ExportedSession], Path]:
-    done = [export_session(store, s.id, out_dir) for s in store.sessions()]
+def export_all(
+    store: SessionStore, out_dir: str | os.PathLike[str], analysis: ExportAnalysis | None = None
+) -> tuple[list[ExportedSession], Path]:
+    done = [export_session(store, s.id, out_dir, analysis) for s in store.sessions()]
     return done, export_history(store, out_dir)
 
 
 # -- formatting ----------------------------------------------------------------------
 def column_format(name: str, values: NDArray[np.float64]) -> str:
+    """By name first (so a column's format never depends on its values), then whole numbers."""
     if name in RAW_FORMATS:
         return RAW_FORMATS[name]
-    finite = values[np.isfinite(values)]
-    if name == "sample_counter" or (
-        len(finite) == len(values) and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53)
-    ):
+    if name == SENSOR_TIME_COLUMN:
+        return RAW_FORMATS["time_s"]
+    if name == "sample_counter":
         return "%.0f"
     if name.startswith("quat_"):
         return "%.7f"
     if name.endswith("_deg"):
         return "%.4f"
+    finite = values[np.isfinite(values)]
+    if len(finite) == len(values) and np.all(finite == np.round(finite)) and np.all(np.abs(finite) < 2**53):
+        return "%.0f"
     return "%.10g"
 
 
@@ -156,8 +214,25 @@ def _csv_blocks(columns: Mapping[str, NDArray[np.float64]]) -> Iterable[str]:
         yield buf.getvalue()
 
 
-def _reps_csv(reps: list[dict[str, Any]]) -> str:
-    scalar_keys: list[str] = [k for k in REP_FIRST_COLUMNS]
+def _reps_csv(reps: list[dict[str, Any]], info: SessionInfo, t0: float, analysis: ExportAnalysis | None) -> str:
+    """One row per rep: side, times from the session start, and the cm of a knee-to-wall trial."""
+    knee_to_wall = info.drill.replace("_", "-") == "knee-to-wall"
+    rows = []
+    for rep in reps:
+        row = {**rep, "side": rep.get("side") or info.side}
+        for k in REP_TIME_KEYS:
+            if isinstance(row.get(k), int | float) and not isinstance(row.get(k), bool):
+                row[k] = round(float(row[k]) - t0, 3)
+        if knee_to_wall:
+            peak = row.get("peak_tibial_inclination_deg")
+            cm = analysis.toe_to_wall_cm(float(peak), info) if analysis is not None and peak is not None else None
+            row["toe_to_wall_cm"] = None if cm is None else round(cm, 1)
+        rows.append(row)
+    return _reps_table(rows, knee_to_wall)
+
+
+def _reps_table(reps: list[dict[str, Any]], knee_to_wall: bool) -> str:
+    scalar_keys: list[str] = [*REP_FIRST_COLUMNS, *(("toe_to_wall_cm",) if knee_to_wall else ())]
     for rep in reps:
         for k, v in rep.items():
             if k not in scalar_keys and (v is None or isinstance(v, str | int | float | bool)):
@@ -184,66 +259,17 @@ def _cell(v: Any) -> str:
 
 # -- files -------------------------------------------------------------------------
 def _prepare_dir(out: Path) -> Path:
+    """The export folder, created if missing; .part files of an export killed before are cleaned."""
     if out.exists() and not out.is_dir():
         raise StorageError(f"cannot export to {out}: it is a file, not a folder")
-    return ensure_private_dir(out, tighten=False)
+    folder = ensure_private_dir(out, tighten=False)
+    remove_stale_parts(folder, "dorsi_*")
+    return folder
 
 
 def write_atomic(path: Path, blocks: Iterable[str | bytes]) -> None:
-    """Write text (or bytes) to path.part (0600), fsync, rename over path. One-line StorageError on failure."""
-    write_all_atomic([(path, blocks)])
+    """Write text (or bytes) to path.part (0600, exclusive, no links), fsync, rename over path."""
+    write_all_private_atomic([(path, blocks)])
 
 
-def write_all_atomic(files: Sequence[tuple[Path, Iterable[str | bytes]]]) -> None:
-    """Write every file to its .part first and rename them only once all are on disk.
-
-    If any write fails (disk full, permission) all .part files are removed and the
-    files already there (an earlier export) are left as they were.
-    """
-    parts: list[Path] = []
-    try:
-        for path, blocks in files:
-            tmp = path.with_name(path.name + ".part")
-            parts.append(tmp)
-            _write_file(tmp, blocks, path)
-        for (path, _), tmp in zip(files, parts, strict=True):
-            try:
-                os.replace(tmp, path)
-            except OSError as exc:
-                raise _export_error(path, exc) from None
-    finally:
-        for tmp in parts:
-            with contextlib.suppress(OSError):
-                tmp.unlink(missing_ok=True)
-
-
-def _write_file(tmp: Path, blocks: Iterable[str | bytes], shown: Path) -> None:
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, PRIVATE_FILE_MODE)
-    except OSError as exc:
-        raise _export_error(shown, exc) from None
-    try:
-        for block in blocks:
-            data = memoryview(block.encode("utf-8") if isinstance(block, str) else block)
-            while data:
-                written = os.write(fd, data)
-                data = data[written:]
-        os.fsync(fd)
-    except OSError as exc:
-        raise _export_error(shown, exc) from None
-    finally:
-        os.close(fd)
-
-
-def _export_error(path: Path, exc: OSError) -> StorageError:
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
-        return StorageError(
-            f"no space left on the disk to write {path}; nothing was written there "
-            "and the stored sessions are unchanged, free some space and export again"
-        )
-    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
-        return StorageError(
-            f"cannot write {path}: {(exc.strerror or 'permission denied').lower()}; "
-            "choose a folder you can write to (--out DIR)"
-        )
-    return StorageError(f"cannot write {path}: {(exc.strerror or str(exc)).lower()}")
+write_all_atomic = write_all_private_atomic

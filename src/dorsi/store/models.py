@@ -46,6 +46,7 @@ class SessionInfo:
     samples: int
     first_time_s: float | None
     last_time_s: float | None
+    interrupted_reason: str | None = None  # why an interrupted session ended
 
     @property
     def duration_s(self) -> float:
@@ -64,6 +65,7 @@ class SessionInfo:
             "duration_s": round(self.duration_s, 3),
             "samples": self.samples,
             "interrupted": self.interrupted,
+            "interrupted_reason": self.interrupted_reason,
             "status": self.status,
             "source": self.source,
             "source_file": self.source_file,

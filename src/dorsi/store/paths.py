@@ -6,10 +6,10 @@ import os
 from pathlib import Path
 
 from dorsi.errors import StorageError
+from dorsi.io.files import PRIVATE_FILE_MODE
 
 DB_FILENAME = "sessions.db"
 PRIVATE_DIR_MODE = 0o700
-PRIVATE_FILE_MODE = 0o600
 
 
 def data_dir() -> Path:

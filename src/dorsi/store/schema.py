@@ -103,6 +103,19 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX repeat_members_group ON repeat_members(group_id);
     """,
+    # 2 -> 3: a content fingerprint of the samples (duplicate imports), filled in when first needed;
+    # why an interrupted session ended (sensor lost, output unwritable, crash);
+    # the cm model each stored knee-to-wall result came from (results store it as "model"; rows stored
+    # before carry the model text of their JSON, or 'unversioned' when their JSON has none).
+    """
+    ALTER TABLE sessions ADD COLUMN fingerprint TEXT;
+    ALTER TABLE sessions ADD COLUMN interrupted_reason TEXT;
+    CREATE INDEX sessions_fingerprint ON sessions(n_samples, fingerprint);
+    ALTER TABLE test_results ADD COLUMN cm_model TEXT;
+    UPDATE test_results
+        SET cm_model = COALESCE(CASE WHEN json_valid(data) THEN json_extract(data, '$.model') END, 'unversioned')
+        WHERE toe_to_wall_cm IS NOT NULL;
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

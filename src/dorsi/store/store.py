@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -25,8 +26,10 @@ from dorsi.store.paths import default_db_path, ensure_private_dir, ensure_privat
 from dorsi.store.schema import SCHEMA_VERSION, NewerSchemaError, current_version, migrate
 from dorsi.store.writer import ACTIVE_SESSIONS, SessionWriter, utc_now_iso, writer_identity
 
+MAX_SESSION_ID = 2**63 - 1  # SQLite's INTEGER PRIMARY KEY
 IMPORT_CHUNK_SAMPLES = 2000  # samples per blob when a whole recording is stored at once
 STALE_HEARTBEAT_S = 60.0  # a 'recording' session silent this long has no live writer
+CRASH_REASON = "the recording stopped without finishing (the program was killed, crashed or lost power)"
 
 
 class SessionStore:
@@ -131,8 +134,9 @@ class SessionStore:
                 ).fetchone()
                 conn.execute(
                     "UPDATE sessions SET status = 'interrupted', interrupted = 1,"
-                    " ended_at = COALESCE(heartbeat_at, started_at), n_samples = ? WHERE id = ?",
-                    (n, session_id),
+                    " ended_at = COALESCE(heartbeat_at, started_at), n_samples = ?,"
+                    " interrupted_reason = COALESCE(interrupted_reason, ?) WHERE id = ?",
+                    (n, CRASH_REASON, session_id),
                 )
         return dead
 
@@ -206,6 +210,8 @@ class SessionStore:
         summary: Mapping[str, Any] | None = None,
         derived: Mapping[str, ArrayLike] | None = None,
         profile_id: int | None = None,
+        calibration: Mapping[str, Any] | None = None,
+        interrupted_reason: str | None = None,
     ) -> int:
         """Store a whole recording at once (imports); all or nothing. Returns the session id."""
         extra_names = list(rec.extra)
@@ -233,6 +239,7 @@ class SessionStore:
                 source_file=source_file,
                 app_version=app_version,
                 profile_id=profile_id,
+                calibration=calibration,
                 conn=conn,
             )
             for seq, start in enumerate(range(0, n, IMPORT_CHUNK_SAMPLES)):
@@ -243,13 +250,15 @@ class SessionStore:
                 )
             conn.execute(
                 "UPDATE sessions SET n_samples = ?, first_time_s = ?, last_time_s = ?, ended_at = ?,"
-                " interrupted = ? WHERE id = ?",
+                " interrupted = ?, fingerprint = ?, interrupted_reason = ? WHERE id = ?",
                 (
                     n,
                     float(rec.time_s[0]) if n else None,
                     float(rec.time_s[-1]) if n else None,
                     ended_at or utc_now_iso(),
                     int(interrupted),
+                    fingerprint(rec),
+                    interrupted_reason if interrupted else None,
                     session_id,
                 ),
             )
@@ -274,14 +283,21 @@ class SessionStore:
         summary: Mapping[str, Any] | None,
         derived: Mapping[str, ArrayLike] | None,
         interrupted: bool,
+        reason: str | None = None,
     ) -> None:
         with self._transaction("finish the session") as conn:
             (n,) = conn.execute("SELECT n_samples FROM sessions WHERE id = ?", (session_id,)).fetchone()
             conn.execute(
                 "UPDATE sessions SET status = ?, interrupted = ?, ended_at = ?, writer_pid = NULL,"
-                " rate_hz = COALESCE(rate_hz, ROUND((n_samples - 1) / (last_time_s - first_time_s), 3))"
-                " WHERE id = ?",
-                ("interrupted" if interrupted else "finished", int(interrupted), utc_now_iso(), session_id),
+                " rate_hz = COALESCE(rate_hz, ROUND((n_samples - 1) / (last_time_s - first_time_s), 3)),"
+                " interrupted_reason = ? WHERE id = ?",
+                (
+                    "interrupted" if interrupted else "finished",
+                    int(interrupted),
+                    utc_now_iso(),
+                    reason if interrupted else None,
+                    session_id,
+                ),
             )
             if summary is not None or derived is not None:
                 self._write_analysis(conn, session_id, int(n), summary, derived)
@@ -371,7 +387,7 @@ class SessionStore:
         )
         conn.executemany(
             "INSERT INTO test_results (session_id, profile_id, taken_at, side, angle_deg,"
-            " toe_to_wall_cm, band, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " toe_to_wall_cm, band, data, cm_model) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [(session_id, profile_id, started_at, *r) for r in result_rows(summary, side)],
         )
         calibration = summary.get("calibration")
@@ -384,6 +400,26 @@ class SessionStore:
             ),
         )
 
+    def find_duplicate(self, rec: Recording) -> int | None:
+        """The id of a stored session holding the same samples (by fingerprint), or None.
+
+        Only sessions with as many samples are compared; a session without a fingerprint yet
+        (recorded live, or stored before schema 3) gets it computed now and kept.
+        """
+        mine = fingerprint(rec)
+        with self._guard("look for the same samples") as conn:
+            rows = conn.execute(
+                "SELECT id, fingerprint FROM sessions WHERE n_samples = ? AND status != 'recording'", (len(rec),)
+            ).fetchall()
+        for session_id, stored in rows:
+            if stored is None:
+                stored = fingerprint(self.load_recording(session_id))
+                with self._transaction("remember a fingerprint") as conn:
+                    conn.execute("UPDATE sessions SET fingerprint = ? WHERE id = ?", (stored, session_id))
+            if stored == mine:
+                return int(session_id)
+        return None
+
     # -- reading ---------------------------------------------------------------------
     def sessions(self) -> list[SessionInfo]:
         """All sessions, oldest first."""
@@ -392,6 +428,8 @@ class SessionStore:
             return [_session_info(r) for r in rows]
 
     def session(self, session_id: int) -> SessionInfo:
+        if not 0 < session_id <= MAX_SESSION_ID:  # SQLite cannot even look up a bigger number
+            raise InputError(f"there is no session {session_id}; `dorsi sessions` lists them")
         with self._guard("read the session") as conn:
             row = conn.execute(f"SELECT {_SESSION_FIELDS} FROM sessions WHERE id = ?", (session_id,)).fetchone()
         if row is None:
@@ -436,7 +474,8 @@ class SessionStore:
     def test_results(self, side: str | None = None) -> list[dict[str, Any]]:
         """Knee-to-wall results of every session, oldest first (history)."""
         sql = (
-            "SELECT t.session_id, t.taken_at, t.side, t.angle_deg, t.toe_to_wall_cm, t.band, s.drill, t.data"
+            "SELECT t.session_id, t.taken_at, t.side, t.angle_deg, t.toe_to_wall_cm, t.band, s.drill, t.cm_model,"
+            " t.data"
             " FROM test_results t JOIN sessions s ON s.id = t.session_id"
         )
         args: tuple[Any, ...] = ()
@@ -445,8 +484,8 @@ class SessionStore:
             args = (side,)
         with self._guard("read the test results") as conn:
             rows = conn.execute(sql + " ORDER BY t.taken_at, t.id", args).fetchall()
-        keys = ("session_id", "taken_at", "side", "angle_deg", "toe_to_wall_cm", "band", "drill")
-        return [{**dict(zip(keys, r[:7], strict=True)), "data": from_json_text(r[7])} for r in rows]
+        keys = ("session_id", "taken_at", "side", "angle_deg", "toe_to_wall_cm", "band", "drill", "cm_model")
+        return [{**dict(zip(keys, r[:8], strict=True)), "data": from_json_text(r[8])} for r in rows]
 
     def delete_session(self, session_id: int) -> None:
         self.session(session_id)
@@ -503,7 +542,7 @@ class SessionStore:
 _SESSION_FIELDS = (
     "id, profile_id, drill, side, started_at, ended_at, status, interrupted, source, source_file,"
     " sensor_id, firmware, rate_hz, app_version, calibration, summary, columns, n_samples,"
-    " first_time_s, last_time_s"
+    " first_time_s, last_time_s, interrupted_reason"
 )
 
 
@@ -529,7 +568,24 @@ def _session_info(r: Sequence[Any]) -> SessionInfo:
         samples=int(r[17]),
         first_time_s=r[18],
         last_time_s=r[19],
+        interrupted_reason=r[20],
     )
+
+
+def fingerprint(rec: Recording) -> str:
+    """The samples' content, blind to where the clock started: µs since the first sample, and the
+    motion at the precision a CSV export keeps (1e-5 m/s², 1e-4 °/s), so a session and its export
+    read back have the same fingerprint."""
+    t = np.round(np.asarray(rec.time_s, dtype=np.float64) * 1e6)
+    parts = (
+        (t - t[0]) if len(t) else t,
+        np.round(np.asarray(rec.acc_mps2, dtype=np.float64) * 1e5),
+        np.round(np.asarray(rec.gyr_dps, dtype=np.float64) * 1e4),
+    )
+    h = hashlib.sha256()
+    for p in parts:
+        h.update(np.ascontiguousarray(p, dtype="<f8").tobytes())
+    return h.hexdigest()
 
 
 def _columns(extra: Sequence[str]) -> list[str]:

@@ -35,7 +35,7 @@ HEARTBEAT_S = 5.0  # the writer marks the session alive at least this often, dat
 ACTIVE_SESSIONS: set[tuple[str, int]] = set()
 _ACTIVE_LOCK = threading.Lock()
 
-Finalizer = Callable[[int, "Mapping[str, Any] | None", "Mapping[str, ArrayLike] | None", bool], None]
+Finalizer = Callable[[int, "Mapping[str, Any] | None", "Mapping[str, ArrayLike] | None", bool, "str | None"], None]
 
 
 def utc_now_iso() -> str:
@@ -154,8 +154,9 @@ class SessionWriter:
         derived: Mapping[str, ArrayLike] | None = None,
         *,
         interrupted: bool = False,
+        reason: str | None = None,
     ) -> None:
-        """Commit the rest, mark the session finished (or interrupted) and store the analysis.
+        """Commit the rest, mark the session finished (or interrupted, with its reason) and store the analysis.
 
         summary: Analysis.summary() (reps and the knee-to-wall result become rows);
         derived: Analysis.derived_columns(), one value per sample. Raises StorageError if
@@ -170,7 +171,7 @@ class SessionWriter:
             raise self._error
         self._close_conn()
         self._closed = True
-        self._finalize(self.session_id, summary, derived, interrupted)
+        self._finalize(self.session_id, summary, derived, interrupted or reason is not None, reason)
 
     def abort(self) -> None:
         """Stop without finishing: commit what can be, leave the session for recovery."""

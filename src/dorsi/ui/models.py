@@ -120,6 +120,8 @@ class TestState:
     running: bool = False
     current_peak_deg: float | None = None
     trials: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
+    # trials not counted (heel lifted): {"peak_deg", "reason"} per side, shown beside the counted ones
+    invalid: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {"left": [], "right": []})
     result: dict[str, Any] | None = None  # the knee-to-wall result card
     previous: dict[str, Any] | None = None  # last stored result, for the comparison
 
@@ -133,6 +135,7 @@ class TestModel(QObject):
     side_requested = Signal(str)
     reset_requested = Signal()
     report_requested = Signal(str)  # the file (.pdf/.html) for the latest test's report
+    trial_invalid = Signal(str)  # a trial not counted, with its reason: the window plays the cue
 
     TRIALS_PER_SIDE = 3
 
@@ -163,6 +166,10 @@ class DrillLive:
     target_hold_s: float = 0.0
     rep_count: int = 0
     set_index: int = 0
+    reps_in_set: int = 0
+    target_reps: int = 0  # the prescription's reps per set (0: none)
+    set_done_s: float | None = None  # the set reached its prescription (rest timer from here); None before
+    last_invalid: str = ""  # the reason the last rep was not counted
     reps: list[dict[str, Any]] = field(default_factory=list)
     drill_id: str = ""  # the drill and leg of this set (kept, with the reps, after Stop: the last set)
     side: str = ""
@@ -172,6 +179,8 @@ class DrillModel(QObject):
     changed = Signal()
     rep_added = Signal(dict)
     hold_reached = Signal()  # the hold ring filled: the view flashes and beeps
+    set_completed = Signal(int)  # the set reached its prescribed reps: the view shows it and plays the cue
+    rep_invalid = Signal(str)  # a rep not counted, with its reason: the view shows it and plays the cue
     start_requested = Signal(str)
     stop_requested = Signal()
     side_requested = Signal(str)  # the leg for the next set (the person's side, shared with the test)

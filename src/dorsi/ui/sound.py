@@ -24,6 +24,10 @@ log = logging.getLogger(__name__)
 
 TONE_HZ = 880.0
 TONE_S = 0.18
+# the other cues, told apart by ear: a set done rises (two notes), a rep not counted falls, low and long
+SET_TONES_HZ = (660.0, 990.0)
+INVALID_HZ = 330.0
+INVALID_S = 0.4
 FADE_S = 0.01  # in and out: no click
 TONE_LEVEL = 0.5  # of full scale
 TAIL_S = 0.05  # silence played after the tone, beyond twice the output latency
@@ -94,22 +98,33 @@ class Beeper(QObject):
         self.played = 0
         self.output, self._why = find()
         self._tone = tone(self.output.rate_hz) if self.output is not None else None
+        self._cues: dict[str, NDArray[np.float32]] = {}
+        if self.output is not None:
+            r = self.output.rate_hz
+            self._cues = {
+                "hold": tone(r),
+                "set": np.concatenate([tone(r, f, TONE_S) for f in SET_TONES_HZ]),
+                "invalid": tone(r, INVALID_HZ, INVALID_S),
+            }
         self._told = False
+        self.last_cue = ""
 
     @property
     def backend(self) -> str:
         """What the cue plays through, for the person."""
         return self.output.name if self.output is not None else NO_OUTPUT
 
-    def beep(self, force: bool = False) -> str:
-        """Play the cue (``force``: even when muted, for "Test sound"); what it played through."""
+    def beep(self, force: bool = False, cue: str = "hold") -> str:
+        """Play a cue — "hold" (the hold is done), "set" (the set is complete), "invalid" (a rep not counted)
+        — (``force``: even when muted, for "Test sound"); what it played through."""
         if self.muted and not force:
             return "muted"
         self.played += 1
+        self.last_cue = cue
         self.beeped.emit()
         if self.output is not None and self._tone is not None:
             try:
-                self.output.play(self._tone)
+                self.output.play(self._cues.get(cue, self._tone))
                 return f"{TONE_HZ:.0f} Hz for {TONE_S:.2f} s through {self.output.name}"
             except Exception as exc:  # the device went away (unplugged, the sound server stopped)
                 log.debug("audio output failed", exc_info=exc)

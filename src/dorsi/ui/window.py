@@ -97,6 +97,7 @@ class MainWindow(QMainWindow):
         msg.resolved.connect(self.message_bar.resolve)
         msg.info.connect(self.message_bar.show_note)
         self.beeper.notice.connect(self.message_bar.show_note)
+        models.test.trial_invalid.connect(lambda _why: self.beeper.beep(cue="invalid"))
         settings.changed.connect(self._settings_changed)
         self._shortcuts()
         self._theme = ""

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from dorsi.ui.models import DrillModel, LiveModel
+from dorsi.ui.models import DrillLive, DrillModel, LiveModel
 from dorsi.ui.sound import Beeper
 from dorsi.ui.views.common import Card, fmt_deg, heading, side_buttons, text_label
 from dorsi.ui.widgets import BigNumber, ElidedLabel, HoldRing, LivePlot
@@ -94,6 +94,8 @@ class DrillView(QWidget):
         model.changed.connect(self.refresh)
         model.rep_added.connect(lambda _rep: self._sync_table())
         model.hold_reached.connect(self._hold_done)
+        model.set_completed.connect(self._set_done)
+        model.rep_invalid.connect(lambda _why: self.beeper.beep(cue="invalid"))
         self.set_catalogue()
 
     def set_catalogue(self) -> None:
@@ -137,6 +139,11 @@ class DrillView(QWidget):
         self.ring.flash()
         self.beeper.beep()
 
+    def _set_done(self, _set_index: int) -> None:
+        """The set-complete cue: the ring flashes, the two-note tone plays; the label says it (refresh)."""
+        self.ring.flash()
+        self.beeper.beep(cue="set")
+
     def _sync_table(self) -> None:
         """The table shows the current set, or the last one until Start begins a new set (a new list)."""
         reps = self.model.live.reps
@@ -152,9 +159,10 @@ class DrillView(QWidget):
         self.table.insertRow(row)
         hold = rep.get("hold_s")
         reasons = [str(r) for r in rep.get("reasons") or []]
-        partial = bool(rep.get("partial"))
+        invalid = rep.get("valid") is False
+        partial = bool(rep.get("partial")) or invalid
         cells = (
-            "–" if partial else str(rep.get("index", row + 1)),
+            "✗" if invalid else "–" if partial else str(rep.get("index", row + 1)),
             str(rep.get("set", 1)),
             fmt_deg(rep.get("peak_tibial_inclination_deg")),
             "–" if hold is None else f"{hold:.1f} s",
@@ -191,12 +199,7 @@ class DrillView(QWidget):
             self.count_label.setText(f"{side}ready")
             self.ring.set_hold(0.0, info.target_hold_s if info is not None else 0.0)
             return
-        target = f" of {info.reps_per_set}" if info is not None and info.reps_per_set else ""
-        set_text = f" · set {max(1, lv.set_index)} of {info.sets}" if info is not None and info.sets > 1 else ""
-        phase = {"holding": "hold…", "moving": "moving", "waiting": "stand still to begin"}.get(lv.phase, "")
-        if lv.phase == "resting" and lv.rest_s >= 5:
-            phase = f"rest {lv.rest_s:.0f} s"
-        self.count_label.setText(f"{side}Reps {lv.rep_count}{target}{set_text}" + (f" · {phase}" if phase else ""))
+        self.count_label.setText(side + count_text(lv, info.sets if info is not None else 0))
 
     def _caption(self) -> tuple[str, str]:
         """The line above the table (most important first: it is elided at the end) and its style."""
@@ -210,3 +213,26 @@ class DrillView(QWidget):
             text = f"✓ Last set: {lv.rep_count} reps · {lv.side} leg · {title}"
             return text, "QLabel { color: white; background: #5d6d7e; border-radius: 4px; padding: 1px 8px; }"
         return "Reps appear here as you do them.", ""
+
+
+def count_text(lv: DrillLive, sets: int) -> str:
+    """The count against the prescription: "Reps 7 of 10", "Reps 10 of 10 + 4 extra" (never "14 of 10"),
+    "Set 1 of 3 complete ✓ · rest 42 s"; a rep not counted says why."""
+    if lv.target_reps:
+        done = min(lv.reps_in_set, lv.target_reps)
+        extra = lv.reps_in_set - done
+        count = f"Reps {done} of {lv.target_reps}" + (f" + {extra} extra" if extra else "")
+    else:
+        count = f"Reps {lv.reps_in_set}"
+    set_no = max(1, lv.set_index)
+    set_text = f" · set {set_no} of {sets}" if sets > 1 else ""
+    phase = {"holding": "hold…", "moving": "moving", "waiting": "stand still to begin"}.get(lv.phase, "")
+    if lv.set_done_s is not None and lv.phase == "resting":
+        of = f" of {sets}" if sets > 1 else ""
+        nxt = " to the next set" if sets > set_no else ""
+        count = f"Set {set_no}{of} complete ✓ ({count.removeprefix('Reps ')}) · rest {lv.rest_s:.0f} s{nxt}"
+        set_text, phase = "", ""
+    elif lv.phase == "resting" and lv.rest_s >= 5:
+        phase = f"rest {lv.rest_s:.0f} s"
+    text = count + set_text + (f" · {phase}" if phase else "")
+    return f"{text}\n✗ {lv.last_invalid}" if lv.last_invalid else text

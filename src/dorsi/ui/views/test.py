@@ -61,6 +61,9 @@ class TestView(QWidget):
         trials.body.addLayout(grid)
         self.peak_label = text_label("", 14)
         trials.body.addWidget(self.peak_label)
+        self.invalid_label = text_label("", 14)  # trials not counted, with their reason
+        self.invalid_label.setStyleSheet("QLabel { color: #c0392b; }")
+        trials.body.addWidget(self.invalid_label)
         middle.addWidget(trials, 2)
         layout.addLayout(middle, 3)
 
@@ -130,6 +133,8 @@ class TestView(QWidget):
             for i, lab in enumerate(labels):
                 v = values[i] if i < len(values) else None
                 lab.setText(("★ " if v is not None and v == best else "") + fmt_deg(v))
+        rejected = [f"✗ {t['peak_deg']:.1f}°: {t['reason']}" for t in st.invalid[st.side]]
+        self.invalid_label.setText("\n".join(rejected))
         self.card_text.setText(self._card_text(st.result))
         self.report_button.setEnabled(st.result is not None and not st.running)
 

@@ -42,10 +42,13 @@ with ``valid``/``invalid_reason``, ``count`` and ``eccentric_s`` per rep). The d
 historical recordings bit for bit. Named seed sets for tuning and held-out checks: heldout.py.
 
 Events (``SimParams.events``) and their times are in ``SimResult.events``.
+Non-drill movement (walking, jogging, stepping, turning, sitting; ``MOVEMENTS``) comes from
+``simulate_movement`` (dorsi.virtual.sim.nondrill), with the same result types.
 ``noise=False`` removes every sensor error but not packet loss (set packet_loss=0).
 """
 
 from dorsi.virtual.sim.core import simulate
+from dorsi.virtual.sim.nondrill import MOVEMENTS, NEVER_CALIBRATES, simulate_movement
 from dorsi.virtual.sim.output import write_simulation
 from dorsi.virtual.sim.params import DRILLS, EVENTS, MODELS, SimParams, SimResult
 from dorsi.virtual.sim.profiles import PROFILE_NAMES
@@ -57,9 +60,12 @@ __all__ = [
     "HOLD_BAND_DEG",
     "HOLD_BAND_RISE_M",
     "MODELS",
+    "MOVEMENTS",
+    "NEVER_CALIBRATES",
     "PROFILE_NAMES",
     "SimParams",
     "SimResult",
     "simulate",
+    "simulate_movement",
     "write_simulation",
 ]

@@ -1,0 +1,159 @@
+"""Live cost per sample with a drill running, for every notification size 1–20, and 4 sensors' latency.
+
+1. ``LiveSession.feed`` (pipeline + calibration + rep counter) over a simulated
+   session cut into chunks of N samples, N = 1…20: CPU µs per sample
+   (process_time; target < 20 µs for every N), beside this host's floor, one
+   bare ``VQF.update`` + ``getQuat6D`` call per sample.
+2. Four sensors through the app's ``LiveEngine`` (models, ring buffer, rep
+   counter; store writer included): each sensor's notifications (8 samples at
+   208 Hz) arrive at their own times, one thread handles them in arrival order;
+   latency = queueing behind the other sensors + the engine's own CPU time
+   (thread_time, measured: on a host shared with other jobs, wall time also
+   counts the time others hold the cores; it is printed beside it),
+   notification → angle in the ring. Target p99 < 5 ms.
+
+    python benchmarks/bench_live.py [--seconds 90] [--drill banded-mobilization|all] [--markdown]
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import tempfile
+import time
+from collections.abc import Iterator
+
+import numpy as np
+
+RATE_HZ = 208.0
+SENSORS = 4
+PACKET = 8  # samples per notification in the 4-sensor run (a 247-byte MTU at 208 Hz: ~26 ms)
+
+
+def per_sample_us(drill: str, seconds: float, sizes: list[int]) -> tuple[float, dict[int, float]]:
+    from vqf import VQF
+
+    from dorsi.session import LiveSession, SessionSpec
+    from dorsi.virtual.sim import SimParams, simulate
+
+    rec = simulate(SimParams(drill=drill, seconds=seconds, seed=2, rate_hz=RATE_HZ)).recording
+    chunk = rec.chunk
+    gyr_rows, acc_rows = list(np.radians(chunk.gyr_dps)), list(chunk.acc_mps2)
+    vqf = VQF(1.0 / RATE_HZ)
+    t0 = time.process_time()
+    for g, a in zip(gyr_rows, acc_rows, strict=True):
+        vqf.update(g, a)
+        vqf.getQuat6D()
+    floor = (time.process_time() - t0) / len(chunk) * 1e6
+    out = {}
+    for size in sizes:
+        parts = [chunk.slice(i, i + size) for i in range(0, len(chunk), size)]
+        session = LiveSession(SessionSpec(rate_hz=RATE_HZ, drill=drill))
+        t0 = time.process_time()
+        for part in parts:
+            session.feed(part)
+        session.finish()
+        out[size] = (time.process_time() - t0) / len(chunk) * 1e6
+    return floor, out
+
+
+def _notifications(sensor: int, seconds: float) -> Iterator[tuple[float, object]]:
+    from dorsi.ble.decode import SampleChunk
+    from dorsi.virtual.sim import SimParams, simulate
+
+    rec = simulate(SimParams(drill="banded-mobilization", seconds=seconds, seed=10 + sensor, rate_hz=RATE_HZ)).recording
+    counter = rec.extra["sample_counter"].astype(np.int64)
+    packet = counter // PACKET
+    bounds = [0, *np.flatnonzero(np.diff(packet)) + 1, len(rec)]
+    offset_s = sensor / SENSORS / RATE_HZ * PACKET  # the sensors' connection events are spread out
+    for a, b in itertools.pairwise(bounds):
+        chunk = SampleChunk(f"s{sensor}", rec.time_s[a:b], rec.acc_mps2[a:b], rec.gyr_dps[a:b], counter[a:b], 0.0)
+        yield float(rec.time_s[b - 1]) + offset_s, chunk
+
+
+def four_sensors_ms(seconds: float) -> tuple[list[float], list[float], list[float]]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from dorsi.app.engine import LiveEngine
+    from dorsi.store import SessionStore
+    from dorsi.ui.models import AppModels
+    from dorsi.ui.settings import AppSettings
+
+    with tempfile.TemporaryDirectory(prefix="dorsi-bench-live-") as tmp:
+        os.environ["DORSI_CONFIG_DIR"] = tmp
+        store = SessionStore.open(os.path.join(tmp, "sessions.db"))
+        engines = []
+        arrivals: list[tuple[float, int, object]] = []
+        for s in range(SENSORS):
+            settings = AppSettings()
+            engine = LiveEngine(AppModels(), settings, store)
+            engine.begin_stream(RATE_HZ, f"s{s}")
+            engine.m.live.calibrated = True  # the drill starts at once; reps count once calibrated
+            engine.start_drill("banded-mobilization")
+            engines.append(engine)
+            arrivals += [(t, s, c) for t, c in _notifications(s, seconds)]
+        arrivals.sort(key=lambda x: (x[0], x[1]))
+        busy_until = 0.0
+        latency_ms, own_ms, wall_ms = [], [], []
+        for t_arrive, s, chunk in arrivals:
+            t0, w0 = time.thread_time(), time.perf_counter()
+            engines[s].feed(chunk)  # type: ignore[arg-type]
+            took = time.thread_time() - t0
+            wall_ms.append((time.perf_counter() - w0) * 1e3)
+            start = max(t_arrive, busy_until)
+            busy_until = start + took
+            latency_ms.append((busy_until - t_arrive) * 1e3)
+            own_ms.append(took * 1e3)
+        for engine in engines:
+            engine.end_stream()
+        store.close()
+    skip = len(latency_ms) // 10  # the first tenth: start-up
+    return latency_ms[skip:], own_ms[skip:], wall_ms[skip:]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--seconds", type=float, default=90.0)
+    ap.add_argument("--drill", default="banded-mobilization", help="a drill, or all")
+    ap.add_argument("--markdown", action="store_true")
+    a = ap.parse_args(argv)
+    from dorsi.drills import DRILL_IDS
+
+    drills = list(DRILL_IDS) if a.drill == "all" else [a.drill]
+    sizes = list(range(1, 21))
+    rows = []
+    for drill in drills:
+        floor, us = per_sample_us(drill, a.seconds, sizes)
+        rows.append((drill, floor, us))
+        if not a.markdown:
+            worst = max(us, key=lambda k: us[k])
+            print(
+                f"{drill}: LiveSession.feed µs/sample by chunk size: "
+                + " ".join(f"{k}:{v:.1f}" for k, v in us.items())
+                + f"; worst {us[worst]:.1f} at {worst} (target < 20); bare VQF floor {floor:.1f}",
+                flush=True,
+            )
+    latency, own, wall = four_sensors_ms(a.seconds)
+    p = np.percentile
+    four = (
+        f"{SENSORS} sensors through LiveEngine, {PACKET}-sample notifications at {RATE_HZ:g} Hz, drill running: "
+        f"latency p50 {p(latency, 50):.2f} ms, p99 {p(latency, 99):.2f} ms, max {max(latency):.2f} ms "
+        f"(target p99 < 5 ms); the engine's CPU per notification p50 {p(own, 50):.2f} ms, p99 {p(own, 99):.2f} ms, "
+        f"max {max(own):.2f} ms; its wall time on this shared host p99 {p(wall, 99):.2f} ms"
+    )
+    if not a.markdown:
+        print(four)
+        return 0
+    print(f"`LiveSession.feed` with the drill's counter running, {a.seconds:g} s simulated at {RATE_HZ:g} Hz, ")
+    print("CPU µs per sample (target < 20 for every size); floor: one bare `VQF.update` + `getQuat6D` a sample.\n")
+    print("| drill | floor | " + " | ".join(f"{k}" for k in sizes) + " | worst |")
+    print("|---|---|" + "---|" * len(sizes) + "---|")
+    for drill, floor, us in rows:
+        cells = " | ".join(f"{v:.1f}" for v in us.values())
+        print(f"| {drill} | {floor:.1f} | {cells} | {max(us.values()):.1f} |")
+    print(f"\n{four}.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

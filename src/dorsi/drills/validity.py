@@ -1,0 +1,176 @@
+"""Is a drive what the drill asks for? The heel's rise during a drive, from the shin's motion.
+
+A heel-down drive turns the shin about a fixed ankle, so the sensor, ``L`` up the shin and ``s`` in
+front of it, moves by (forward, up) = (L·Δsin θ + s·Δcos θ, L·Δcos θ − s·Δsin θ) between the rest
+before the drive and the hold at its peak (θ: tibial inclination). Both ends are still, so the
+velocity is zero at both: the acceleration, double-integrated with a linear velocity correction,
+gives the sensor's displacement with the accelerometer's offset removed. The forward displacement
+gives ``L`` (unknown: where the strap sits), the vertical one then what the ankle rose:
+
+    ankle rise = Δz − L·Δcos θ + s·Δsin θ,  L = (Δx − s·Δcos θ) / Δsin θ
+
+``s`` is a nominal 2.5 cm (±0.5 cm moves the rise by ±0.33 cm at a 35° drive). A heel that lifts also
+carries the ankle ~1 cm forward, which reads as a longer lever and adds to the rise (the safe side).
+The heel's rise is the ankle's through the foot model (lowering.heel_rise_cm).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+
+import numpy as np
+
+from dorsi.drills.lowering import heel_rise_cm
+from dorsi.drills.params import ValidityParams
+from dorsi.drills.segment import DrillFrames
+from dorsi.motion import quat as Q
+from dorsi.motion.types import F64, GRAVITY_MPS2
+
+SKIN_CM = 2.5  # sensor face ahead of the tibia's axis (nominal)
+
+
+def _displacement(t: F64, a: F64) -> float:
+    """Displacement over t from the acceleration a, with the velocity zero at both ends: a constant
+    error in a is what makes the end velocity non-zero, and is taken out (a linear velocity ramp)."""
+    dt = np.diff(t)
+    v = np.concatenate([[0.0], np.cumsum(0.5 * (a[1:] + a[:-1]) * dt)])
+    span = t[-1] - t[0]
+    v = v - v[-1] * (t - t[0]) / span
+    return float(np.sum(0.5 * (v[1:] + v[:-1]) * dt))
+
+
+def _rate(t: F64, th: F64, i: int, half_s: float = 0.1) -> float:
+    """The inclination's rate (rad/s) at sample i: a straight line through ±half_s around it."""
+    lo, hi = int(np.searchsorted(t, t[i] - half_s)), int(np.searchsorted(t, t[i] + half_s, side="right"))
+    if hi - lo < 3:
+        return 0.0
+    tt = t[lo:hi] - t[i]
+    return float(np.polyfit(tt, th[lo:hi], 1)[0])
+
+
+def ankle_rise_cm(t: F64, up_mps2: F64, fwd_mps2: F64, incl_deg: F64, rest: slice, hold: slice) -> float:
+    """The ankle's rise (cm) from the end of the rest before a drive to the start of its hold, from the
+    sensor's vertical and forward acceleration (earth frame, gravity removed) and the shin's inclination;
+    ``rest`` and ``hold`` are the samples of the (near) still rest and hold, where the accelerometer
+    reads mostly its own error.
+
+    The accelerometer's bias and scale errors are fixed in the sensor, so in the earth frame they change
+    with the shin's pose: 0.04 m/s² of bias and 1 % of scale on the axes gravity moves between, as the
+    shin turns 30°, ramp by ≈ 0.05-0.1 m/s² over the drive, 3-8 cm after a 3 s double integration. What
+    the accelerometer reads at rest and at the hold is that error; it is taken as linear in the
+    inclination in between (a 30° turn bends it by a few mm/s²) and subtracted. The ends are seldom
+    quite still (sway, a slow settling: 1 °/s is 0.4 cm/s at the sensor, 1.2 cm over a 3 s drive), so
+    the velocities there are the shin's turn about the ankle (θ' · lever), linear in the lever as the
+    displacement is: with D₀ the displacement for zero end velocities over T,
+
+        D = D₀ + (v₀ + v₁)·T/2,   forward: L·Δsin θ + s·Δcos θ,   up: L·Δcos θ − s·Δsin θ + rise
+    """
+    if len(t) < 3 or t[-1] - t[0] <= 0.0:
+        return math.nan
+    th = np.radians(incl_deg)
+    i0 = rest.stop - 1  # the rest's last sample: the drive starts after it
+    i1 = hold.start  # the hold's first sample: the longer the integration, the more its error grows
+    th0, th1 = float(th[i0]), float(th[i1])
+    dsin, dcos = math.sin(th1) - math.sin(th0), math.cos(th1) - math.cos(th0)
+    if dsin < math.sin(math.radians(5.0)):
+        return math.nan  # too small a drive to tell the lever from the lift
+    th_rest, th_hold = float(th[rest].mean()), float(th[hold].mean())
+    frac = (th - th_rest) / (th_hold - th_rest) if th_hold != th_rest else np.zeros_like(th)
+    disp = []
+    for a in (up_mps2, fwd_mps2):
+        e0, e1 = float(a[rest].mean()), float(a[hold].mean())
+        disp.append(100.0 * _displacement(t[i0 : i1 + 1], (a - (e0 + (e1 - e0) * frac))[i0 : i1 + 1]))
+    dz0, dx0 = disp
+    half_t = 0.5 * float(t[i1] - t[i0])
+    w0, w1 = _rate(t, th, i0), _rate(t, th, i1)
+    c0, s0, c1, s1 = math.cos(th0), math.sin(th0), math.cos(th1), math.sin(th1)
+    s = SKIN_CM
+    # forward: dx0 + T/2·(w0·(L·c0 − s·s0) + w1·(L·c1 − s·s1)) = L·dsin + s·dcos
+    k_lever = dsin - half_t * (w0 * c0 + w1 * c1)
+    if abs(k_lever) < 0.5 * dsin:
+        return math.nan  # the ends move too fast to tell the lever
+    lever = (dx0 - s * dcos - half_t * s * (w0 * s0 + w1 * s1)) / k_lever
+    dz = dz0 - half_t * (w0 * (lever * s0 + s * c0) + w1 * (lever * s1 + s * c1))
+    return dz - lever * dcos + s * dsin
+
+
+def heel_rise_from_ankle_cm(ankle_cm: float, foot_cm: float) -> float:
+    if not math.isfinite(ankle_cm):
+        return math.nan
+    return float(heel_rise_cm(np.array([max(ankle_cm, 0.0)]), foot_cm)[0]) if ankle_cm > 0 else ankle_cm
+
+
+class MotionBuffer:
+    """The last ``keep_s`` seconds of what the heel check reads: the sensor's acceleration in the earth
+    frame (gravity removed), the shin's long axis in it, its inclination and whether it is still."""
+
+    COLS = ("t", "ax", "ay", "az", "axis_x", "axis_y", "incl", "quiet")
+
+    def __init__(self, keep_s: float) -> None:
+        self.keep_s = keep_s
+        self._parts: deque[F64] = deque()  # per chunk; joined only when a drive is judged
+
+    @property
+    def rows(self) -> F64:
+        return np.concatenate(self._parts) if self._parts else np.empty((0, len(self.COLS)))
+
+    def extend(self, frames: DrillFrames) -> None:
+        rot = Q.to_matrix(frames.quat_wxyz)
+        acc = np.einsum("nij,nj->ni", rot, frames.acc_mps2)
+        acc[:, 2] -= GRAVITY_MPS2
+        new = np.column_stack(
+            [frames.time_s, acc, rot[:, 0, 1], rot[:, 1, 1], frames.incl_deg, frames.quiet.astype(np.float64)]
+        )
+        keep_from = float(frames.time_s[0]) - self.keep_s
+        parts = self._parts
+        while parts and parts[0][-1, 0] < keep_from:
+            parts.popleft()
+        parts.append(new)
+
+    def heel_rise_cm(self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float) -> float:
+        """The heel's rise from the still rest before a drive to its still hold at the peak; nan when
+        either is not still long enough to tell (then the drive is not judged on it)."""
+        r = self.rows
+        t, quiet, incl = r[:, 0], r[:, 7] > 0.5, r[:, 6]
+        i_s, i_e = int(np.searchsorted(t, start_s)), int(np.searchsorted(t, end_s))
+        if i_e - i_s < 3 or i_s == 0:
+            return math.nan
+        # the rest: the latest still, settled stretch ending before the drive opened (the drive's slow
+        # start is under the quiet threshold, so the last quiet sample is already in the drive)
+        lo = int(np.searchsorted(t, start_s - p.lookback_s - p.rest_s))
+        w = max(2, round(p.rest_s / float(np.median(np.diff(t[lo : i_s + 1]))))) if i_s - lo > 2 else 0
+        if w == 0 or i_s + 1 - lo < w:
+            return math.nan
+        win = np.lib.stride_tricks.sliding_window_view(incl[lo : i_s + 1], w)
+        calm = np.lib.stride_tricks.sliding_window_view(quiet[lo : i_s + 1], w).all(axis=1)
+        ok = np.flatnonzero(calm & (win.max(axis=1) - win.min(axis=1) <= p.settle_deg))
+        if not ok.size:
+            return math.nan  # no still rest before the drive (it starts straight from a step, a settling)
+        r0 = lo + int(ok[-1])
+        i0 = r0 + w - 1
+        k = i_s + int(np.argmax(incl[i_s:i_e]))
+        inside = incl >= incl[k] - band_deg
+        a = k
+        while a > i_s and inside[a - 1]:
+            a -= 1
+        b = k
+        while b < i_e - 1 and inside[b + 1]:
+            b += 1
+        held = a + np.flatnonzero(quiet[a : b + 1])
+        if held.size < 3:
+            return math.nan
+        h0, h1 = int(held[0]), int(held[-1])
+        if t[h0] - t[i0] > p.max_drive_s:
+            return math.nan  # too slow a drive: the estimate's error is not known there
+        axis = r[h0, 4:6]
+        norm = float(np.hypot(*axis))
+        if norm < 1e-6:
+            return math.nan
+        fwd = r[r0 : h1 + 1, 1:3] @ (axis / norm)
+        seg = slice(r0, h1 + 1)
+        hold = (quiet[h0 : h1 + 1]).nonzero()[0] + (h0 - r0)
+        ankle = ankle_rise_cm(
+            t[seg], r[seg, 3], fwd, incl[seg], slice(0, i0 - r0 + 1), slice(int(hold[0]), int(hold[-1]) + 1)
+        )
+        return heel_rise_from_ankle_cm(ankle, foot_cm)

@@ -1,0 +1,82 @@
+"""Is a candidate calibration episode (quiet standing → knee drives → rest) the real sequence? Pure numpy.
+
+Everything here is read from the accelerometer in the sensor's own frame (the up direction u = f/|f|
+and |f|), so an orientation filter that is off (a wrong rate, a slow start) cannot fake or spoil it.
+A slow forward knee drive with the heel down turns the shin about the ankle, which stays on the floor:
+
+- the sensor's height follows the rotation: h(t) = L·u_y(t) + s·u_z(t) + const, with u_y / u_z the
+  vertical components of the sensor's long axis and face normal, L the ankle-to-sensor lever along the
+  shin and s the sensor's distance from the tibia's axis (the strap sits on the shin: the face normal is
+  radial wherever it is mounted, so this holds over ±180° of strap rotation). The excess of the measured
+  height over that prediction is how far the ankle rose (``ankle_rise_m``). The measured height is the
+  double integral of the vertical acceleration, |f| − its standing mean (|g ẑ + a| ≈ g + a_z for a ≪ g;
+  the neglected a_h²/2g only adds to a fast movement's rise); both are high-passed alike (2nd-order
+  Butterworth at ``HIGHPASS_HZ``) so that an accelerometer error δ that changes with tilt (scale, bias)
+  drifts by at most δ/ω² (≈ 5 mm at 0.05 m/s²) while a foot lifted in a step (0.2–0.5 s) passes.
+- the shin only goes forward of its standing direction: ``behind_deg`` is how far u moved the other way
+  (walking and jogging swing the shin 15–25° behind standing at every heel strike).
+- the drive is slow: ``max_rate_dps`` is the fastest body rate (a walking swing reaches 200–300 °/s).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.signal import butter, sosfilt
+
+from dorsi.motion.types import F64
+
+HIGHPASS_HZ = 0.5
+LEVER_M = 0.20  # ankle → sensor along the shin: the placement the app asks for (15 cm below the tuberosity)
+FACE_M = 0.025  # sensor face from the tibia's axis (2–3 cm on the front; the lever's error dominates)
+
+
+@dataclass(frozen=True)
+class EpisodeMetrics:
+    ankle_rise_m: float  # nan without the accelerometer
+    behind_deg: float
+    max_rate_dps: float
+
+
+def _double_integral(a: F64, dt_s: float) -> F64:
+    """On the sample grid: a sensor samples evenly, while times stamped on arrival (a stream without a
+    counter or clock) bunch up, which would turn a small acceleration offset into a large height."""
+    v = np.concatenate([[0.0], np.cumsum(0.5 * (a[1:] + a[:-1]) * dt_s)])
+    return np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * dt_s)])
+
+
+def episode_metrics(
+    t_s: F64,
+    up_acc_mps2: F64,
+    up_dir: F64,
+    stand_up_dir: F64,
+    rate_dps: F64,
+    driven: NDArray[np.bool_],
+) -> EpisodeMetrics:
+    """Metrics of one episode (samples from just before the drives to now).
+
+    ``up_acc_mps2``: vertical acceleration (|f| minus its standing mean; nan without an accelerometer);
+    ``up_dir``: the up direction in sensor coordinates (n, 3); ``stand_up_dir``: its standing mean;
+    ``rate_dps``: |gyro − standing mean|; ``driven``: True where the shin is well beyond standing (they
+    define the forward direction)."""
+    n = len(t_s)
+    rise = math.nan
+    if n > 8 and np.all(np.isfinite(up_acc_mps2)):
+        rate_hz = (n - 1) / max(1e-9, float(t_s[-1] - t_s[0]))
+        sos = butter(2, min(HIGHPASS_HZ, 0.45 * rate_hz), btype="highpass", fs=rate_hz, output="sos")
+        height = _double_integral(up_acc_mps2, 1.0 / rate_hz)
+        pred = LEVER_M * (up_dir[:, 1] - up_dir[0, 1]) + FACE_M * (up_dir[:, 2] - up_dir[0, 2])
+        excess = sosfilt(sos, height) - sosfilt(sos, pred)
+        rise = float(np.max(excess))
+    d = up_dir - stand_up_dir
+    behind = 0.0
+    if np.any(driven):
+        fwd = d[driven].mean(axis=0)
+        norm = float(np.linalg.norm(fwd))
+        if norm > 0.0:
+            proj = d @ (fwd / norm)
+            behind = math.degrees(2.0 * math.asin(min(1.0, max(0.0, -float(proj.min())) / 2.0)))
+    return EpisodeMetrics(rise, behind, float(np.max(rate_dps)) if n else 0.0)

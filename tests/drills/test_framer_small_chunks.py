@@ -1,0 +1,32 @@
+"""DrillFramer's plain-float path for small chunks gives the numpy path's numbers bit for bit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dorsi.drills.segment import SMALL_CHUNK, DrillFramer
+from dorsi.motion.pipeline import ShinFrames
+
+
+def _frames(n: int, seed: int) -> ShinFrames:
+    rng = np.random.default_rng(seed)
+    t = np.cumsum(rng.choice([1 / 208, 2 / 208, 0.7], size=n, p=[0.95, 0.04, 0.01]))  # gaps, one over 0.5 s
+    gyr = rng.normal(0.0, 40.0, size=(n, 3)) * rng.choice([0.01, 1.0], size=(n, 1))  # still and moving
+    z = np.zeros(n)
+    return ShinFrames(t, np.tile([1.0, 0, 0, 0], (n, 1)), z, z, z > 0, gyr, z > 0, np.zeros((n, 3)))
+
+
+def _part(f: ShinFrames, a: int, b: int) -> ShinFrames:
+    return ShinFrames(*(getattr(f, k)[a:b] for k in ShinFrames.__dataclass_fields__))
+
+
+def test_small_chunks_get_the_array_paths_numbers_exactly() -> None:
+    frames = _frames(3000, seed=4)
+    rng = np.random.default_rng(5)
+    small, arrays, i = DrillFramer(2.5), DrillFramer(2.5), 0
+    while i < len(frames.time_s):
+        part = _part(frames, i, i := min(len(frames.time_s), i + int(rng.integers(1, SMALL_CHUNK + 1))))
+        got, want = small._update_small(part), arrays._update_arrays(part)
+        for name in ("speed_dps", "quiet", "axial_deg"):
+            np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
+        assert (small.axial_deg, small.last_t) == (arrays.axial_deg, arrays.last_t)
