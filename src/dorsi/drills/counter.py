@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from dorsi.drills.catalog import Drill, get_drill
+from dorsi.drills.gait import GaitWatch
 from dorsi.drills.lowering import DEFAULT_FOOT_CM
 from dorsi.drills.params import CounterParams
 from dorsi.drills.quality import RepMetrics, score_rep, sparc, uniform_speed
@@ -78,6 +79,7 @@ class RepCounter:
         self.segmenter: Segmenter | None = None  # built when counting starts
         # heel-down drills: the motion the heel check reads (validity.py)
         self._motion = MotionBuffer(self.p.validity.keep_s) if self.drill.heel_down else None
+        self._gait = GaitWatch(self.p.gait)  # every drill: a rep amid heel strikes is a step (gait.py)
 
     @property
     def sets(self) -> int:
@@ -108,6 +110,7 @@ class RepCounter:
         drill_frames = self._framer.update(frames)
         if self._motion is not None:
             self._motion.extend(drill_frames)  # from before counting starts: the rest before a first drive
+        self._gait.extend(drill_frames)
         seg = self.segmenter
         if seg is None:
             # counting starts at the first still sample after the calibration
@@ -172,6 +175,8 @@ class RepCounter:
         if math.isfinite(heel_cm) and heel_cm > self.p.validity.heel_rise_max_cm:
             invalid = f"heel lifted {heel_cm:.1f} cm — not counted"
             dr.extra["heel_rise_cm"] = heel_cm
+        if not partial and not invalid:
+            invalid = self._gait.stepping(dr.start_s, dr.emitted_s)
         if partial:
             trail.append(dr.range_value)
         elif not invalid:  # an invalid drive (heel lifted) is no reference for the person's range

@@ -152,6 +152,27 @@ class ValidityParams:
 
 
 @dataclass(frozen=True)
+class GaitParams:
+    """Is the person walking, stepping or jogging around a rep (gait.py): heel strikes at a gait's cadence."""
+
+    # a heel strike's jolt: the specific force changes by 1–4 g within 25–40 ms (2–5 g walking, more jogging);
+    # the swing's ≈ 1 g builds over ≈ 0.2 s (≤ 0.2 g per 40 ms) and a planted drive's ≲ 2 m/s² slower still:
+    # an impact is a change beyond 5 m/s² (half a g) within span_s ...
+    span_s: float = 0.04
+    impact_min_mps2: float = 5.0
+    # ... and beyond this × the RMS change of the session's still samples: a noisy sensor's floor (8 σ: not
+    # reached by noise in an hour of samples at 400 Hz)
+    impact_noise_k: float = 8.0
+    refractory_s: float = 0.15  # one strike's ringing (its 25–40 ms pulse, a second bounce) is one impact
+    # the same leg's strikes one stride apart: 60–180 steps/min → a stride of 0.67–2 s (slow walk to jog);
+    # from 0.3 s the other leg's strike (steps, at up to 200 steps/min) counts too
+    stride_min_s: float = 0.3
+    stride_max_s: float = 2.0
+    lookback_s: float = 2.0  # the surroundings read before a rep opened: one slow stride
+    keep_s: float = 120.0  # impacts kept (longer than any rep: ExcursionParams.max_rep_s)
+
+
+@dataclass(frozen=True)
 class CounterParams:
     """Tuning shared by every drill, and each segmenter's own."""
 
@@ -167,3 +188,4 @@ class CounterParams:
     vertical: VerticalParams = field(default_factory=VerticalParams)
     noise: NoiseParams = field(default_factory=NoiseParams)
     validity: ValidityParams = field(default_factory=ValidityParams)
+    gait: GaitParams = field(default_factory=GaitParams)
