@@ -176,7 +176,7 @@ class RepCounter:
             invalid = f"heel lifted {heel_cm:.1f} cm — not counted"
             dr.extra["heel_rise_cm"] = heel_cm
         if not partial and not invalid:
-            invalid = self._gait.stepping(dr.start_s, dr.emitted_s)
+            invalid = self._gait.stepping(dr.start_s, dr.end_s, dr.emitted_s)
         if partial:
             trail.append(dr.range_value)
         elif not invalid:  # an invalid drive (heel lifted) is no reference for the person's range

@@ -5,13 +5,14 @@ shin never lands. Gait lands once per stride: the heel strike is a jolt of the s
 (1–4 g within 25–40 ms). The swing's acceleration is as large but smooth (≈ 1 g over 0.2 s) and a
 planted drive's small (≲ 2 m/s²), so an impact is the specific force changing by over half a g within
 40 ms.
-One jolt alone is a tap on the sensor or a foot set down once (a reposition): neither is gait. Two
-jolts a stride apart (60–180 steps/min) are. A rep whose window, or the stride before it opened,
-holds such a pair is judged invalid by the counter ("stepping — not counted"), as a lifted heel is.
+One jolt alone between reps is a tap on the sensor or a foot set down once (a reposition): neither
+is gait. Two jolts a stride apart (60–180 steps/min) are, and so is one inside a rep (the foot landed
+while the shin drove). A rep whose window, or the stride before it opened, holds such a pair, or whose
+window holds a jolt, is judged invalid by the counter ("stepping — not counted"), as a lifted heel is.
 
     watch = GaitWatch(params.gait)
     watch.extend(drill_frames)                       # every chunk, from the start of the stream
-    reason = watch.stepping(start_s, now_s)          # "" or "stepping — not counted"
+    reason = watch.stepping(start_s, end_s, now_s)   # "" or "stepping — not counted"
 
 Pure and causal: it reads only samples up to now; any chunking gives the same impacts.
 """
@@ -71,11 +72,14 @@ class GaitWatch:
         while self.impacts and self.impacts[0] < keep_from:
             self.impacts.popleft()
 
-    def stepping(self, start_s: float, now_s: float) -> str:
+    def stepping(self, start_s: float, end_s: float, now_s: float) -> str:
         """ "stepping — not counted" when two impacts a stride apart lie between a stride before the rep
-        opened and now; else "" (one impact alone: a tap, a foot set down once)."""
+        opened and now, or one inside the rep (the foot landed mid-rep); else "" (one impact alone
+        between reps: a tap, a foot set down once)."""
         p = self.p
         times = np.array([x for x in self.impacts if start_s - p.lookback_s <= x <= now_s])
+        if np.any((times >= start_s) & (times <= end_s)):
+            return STEPPING
         if len(times) < 2:
             return ""
         # any two impacts a stride apart (not only neighbours: a strike's ringing may fall between them)
