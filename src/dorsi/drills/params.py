@@ -168,7 +168,7 @@ class GaitParams:
     # from 0.3 s the other leg's strike (steps, at up to 200 steps/min) counts too
     stride_min_s: float = 0.3
     stride_max_s: float = 2.0
-    lookback_s: float = 2.0  # the surroundings read before a rep opened: one slow stride
+    lookback_s: float = 1.0  # the surroundings read before a rep opened: half a slow stride (gait going on into it)
     keep_s: float = 120.0  # impacts kept (longer than any rep: ExcursionParams.max_rep_s)
 
 

@@ -1,0 +1,101 @@
+"""Walking, stepping and jogging never count as reps or trials (drills/gait.py, the judge's invalid path).
+
+Seeds from the TUNING set (dorsi.virtual.sim.heldout); the held-out figures are bench_reps.py --gait's.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from dorsi.cli.main import main
+from dorsi.drills import RepCounter
+from dorsi.drills.gait import STEPPING, GaitWatch
+from dorsi.drills.params import GaitParams
+from dorsi.session import LiveSession, SessionSpec
+from dorsi.virtual.sim import SimParams, write_simulation
+from dorsi.virtual.sim.heldout import assert_tunable
+from dorsi.virtual.sim.nondrill import simulate_movement
+from tests.drills.helpers import counted, drill_frames, random_chunks, simulate_and_count
+
+
+def _count(kind: str, seed: int, drill: str, chunk_sizes: list[int] | None = None) -> RepCounter:
+    assert_tunable(seed)
+    sim = simulate_movement(kind, seed)
+    known = sim.calibration["strap_rotation_deg"] if not sim.calibration["complete"] else None
+    session = LiveSession(SessionSpec(rate_hz=sim.params.rate_hz, drill=drill, strap_rotation_deg=known))
+    chunk = sim.recording.chunk
+    sizes = chunk_sizes or [len(chunk)]
+    a, k = 0, 0
+    while a < len(chunk):
+        b = min(len(chunk), a + sizes[k % len(sizes)])
+        session.feed(chunk.slice(a, b))
+        a, k = b, k + 1
+    session.finish()
+    assert session.counter is not None
+    return session.counter
+
+
+@pytest.mark.parametrize("kind", ["walk", "jogging"])
+@pytest.mark.parametrize("drill", ["knee-to-wall", "banded-mobilization", "reverse-lunge"])
+def test_walking_and_jogging_count_nothing(kind: str, drill: str) -> None:
+    for seed in (1000, 1001):
+        c = _count(kind, seed, drill)
+        strides = [r for r in counted(c) if r.invalid_reason == STEPPING]
+        assert c.rep_count == 0 and len(strides) >= 5  # each stride is seen, and listed as a step
+
+
+def test_stepping_trials_listed_with_their_reason_in_json(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    sim = simulate_movement("stepping", 1000)
+    out = tmp_path / "stepping.csv"
+    write_simulation(sim, out)
+    rot = f"{sim.calibration['strap_rotation_deg']:.3f}"
+    assert main(["analyze", str(out), "--drill", "knee-to-wall", "--strap-rotation", rot, "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["rep_count"] == 0 and not doc["test"]["sides"]["left"]["trials_deg"]
+    steps = [r for r in doc["reps"] if r.get("invalid_reason") == STEPPING]
+    assert len(steps) >= 5 and all(r["valid"] is False and r["index"] == 0 for r in steps)
+
+
+def test_drill_walk_drill_counts_the_drill_not_the_walk() -> None:
+    sim = simulate_movement("drill-walk-drill", 1000)
+    c = _count("drill-walk-drill", 1000, "knee-to-wall")
+    walk = next(e for e in sim.events if e["name"] == "gait")
+    valid = [r for r in counted(c) if r.valid]
+    assert len(valid) == len(sim.counted_reps)  # every knee-to-wall trial before and after the walk
+    assert all(r.end_s <= walk["start_s"] or r.start_s >= walk["end_s"] for r in valid)
+
+
+def test_corpus_reps_with_a_tap_or_a_reposition_stay_valid() -> None:
+    # one impact between reps (a tap on the sensor, a foot set down once) is not gait
+    for drill in ("knee-to-wall", "banded-mobilization", "calf-raises"):
+        for event in ("tap", "reposition"):
+            sim, c = simulate_and_count(SimParams(drill=drill, seed=1, seconds=300.0, events=(event,)))
+            assert not [r for r in c.reps if r.invalid_reason == STEPPING]
+            assert c.rep_count == len(sim.counted_reps)
+
+
+def test_impacts_are_the_same_for_any_chunking() -> None:
+    whole = _count("walk", 1002, "knee-to-wall")
+    parts = _count("walk", 1002, "knee-to-wall", random_chunks(3))
+    assert list(whole._gait.impacts) == list(parts._gait.impacts) and whole._gait.impacts
+    assert [r.as_dict() for r in whole.reps] == [r.as_dict() for r in parts.reps]
+
+
+def test_one_impact_alone_is_no_gait_two_a_stride_apart_are() -> None:
+    t = np.arange(0.0, 10.0, 0.005)
+    frames = drill_frames(t, np.zeros_like(t))
+    jolt = np.zeros_like(t)
+    jolt[(t >= 3.5) & (t < 3.52)] = 20.0  # a 2 g jolt for 20 ms, then one a (jogging) stride, 0.7 s, later
+    frames.acc_mps2 = frames.acc_mps2 + np.outer(jolt, [0.0, 0.0, 1.0])
+    w = GaitWatch(GaitParams())
+    w.extend(frames)
+    assert len(w.impacts) == 1
+    assert w.stepping(4.0, 5.0, 5.0) == ""  # one impact half a second before: a tap, a foot set down
+    assert w.stepping(3.4, 4.0, 4.0) == STEPPING  # the impact inside the rep: the foot landed
+    w2 = GaitWatch(GaitParams())
+    frames.acc_mps2[(t >= 4.2) & (t < 4.22), 2] += 20.0
+    w2.extend(frames)
+    assert len(w2.impacts) == 2 and w2.stepping(4.3, 5.0, 5.0) == STEPPING
