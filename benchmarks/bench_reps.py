@@ -285,9 +285,7 @@ def run_gait_one(job: GaitJob) -> dict[str, Any]:
         "invalid": {},
     }
     for drill in DRILL_IDS:
-        session = LiveSession(
-            SessionSpec(rate_hz=rate, side=sim.params.side, drill=drill, strap_rotation_deg=known)
-        )
+        session = LiveSession(SessionSpec(rate_hz=rate, side=sim.params.side, drill=drill, strap_rotation_deg=known))
         session.feed(sim.recording.chunk)
         session.finish()
         assert session.counter is not None
@@ -336,7 +334,9 @@ def false_reps_per_hour(n_seeds: int = 20, movements: tuple[str, ...] = GAIT_MOV
     lines.insert(
         1,
         "Total: "
-        + "; ".join(f"{sp} {total[sp]} counted in {hours[sp]:.2f} h of gait × {len(DRILL_IDS)} drills" for sp in SPLITS),
+        + "; ".join(
+            f"{sp} {total[sp]} counted in {hours[sp]:.2f} h of gait × {len(DRILL_IDS)} drills" for sp in SPLITS
+        ),
     )
     return "\n".join(lines)
 
@@ -426,7 +426,7 @@ def run_matrix(a: argparse.Namespace) -> None:
             matrix_summary(results, profiles, models),
             f"- {sum(r['hours'] for r in results):.1f} h of recordings; reps cut off by a session's end: "
             f"{sum(r['truncated'] for r in results)}",
-            f"- false reps per hour of non-drill movement: `bench_reps.py --gait` (docs/drills.md)",
+            "- false reps per hour of non-drill movement: `bench_reps.py --gait` (docs/drills.md)",
             "",
             matrix_table(results, profiles, drills, models),
         ]
