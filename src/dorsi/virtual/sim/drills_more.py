@@ -134,7 +134,19 @@ def squat_rocks(ctx: Ctx) -> None:
         s.hold(c.u(1.0, 2.0))
         s.move(c.u(0.5, 0.7) * c.tempo, theta_deg=depth - amp * c.u(0.6, 1.0))
 
+    def teardown(c: Ctx) -> None:
+        s.move(c.u(0.5, 0.8), theta_deg=depth)
+        s.hold(c.u(0.5, 1.0))
+        s.move(c.u(2.5, 3.5), theta_deg=p.standing_theta_deg, phi_deg=p.standing_phi_deg)
+
+    run_sets(ctx, n_sets, n_reps, _rock(depth, amp), lambda: ctx.u(0.02, 0.15), ctx.u(30.0, 60.0), setup, teardown)
+
+
+def _rock(depth: float, amp: float) -> Callable[[Ctx, int, bool], None]:
+    """One squat rock (both movement models): back turning point → forward peak → next back turning point."""
+
     def rep(c: Ctx, si: int, partial: bool) -> None:
+        s = c.script
         start, back = s.now, s.value("theta_deg")
         fwd = depth + max(3.0, c.jitter(amp, sd=1.0, lim=2.5))
         if partial:  # under half the usual range from the back turning point
@@ -143,12 +155,7 @@ def squat_rocks(ctx: Ctx) -> None:
         s.move(c.u(0.5, 0.8) * c.tempo, theta_deg=depth - amp * c.u(0.6, 1.0))
         s.reps.append({"set": si, "start_s": start, "end_s": s.now, "partial": partial, "kind": "rock"})
 
-    def teardown(c: Ctx) -> None:
-        s.move(c.u(0.5, 0.8), theta_deg=depth)
-        s.hold(c.u(0.5, 1.0))
-        s.move(c.u(2.5, 3.5), theta_deg=p.standing_theta_deg, phi_deg=p.standing_phi_deg)
-
-    run_sets(ctx, n_sets, n_reps, rep, lambda: ctx.u(0.02, 0.15), ctx.u(30.0, 60.0), setup, teardown)
+    return rep
 
 
 def calf_raises(ctx: Ctx) -> None:

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from dorsi.virtual.sim.drills import DRIVE_DRILLS
-from dorsi.virtual.sim.drills_more import MORE_DRILLS, _phase_time
+from dorsi.virtual.sim.drills_more import MORE_DRILLS, _phase_time, _rock
 from dorsi.virtual.sim.kinematics import ANKLE_HEIGHT_M, HEEL_BACK_M, MTP_FORWARD_M
 from dorsi.virtual.sim.session import Ctx, drive, run_sets
 
@@ -118,21 +118,12 @@ def squat_rocks(ctx: Ctx) -> None:
         s.move(c.u(2.0, 3.0), theta_deg=depth, phi_deg=s.value("phi_deg") + c.medial_drift(0.4, 1.0))
         s.hold(c.u(0.2, 0.5))
 
-    def rep(c: Ctx, si: int, partial: bool) -> None:
-        start, back = s.now, s.value("theta_deg")
-        fwd = depth + max(3.0, c.jitter(amp, sd=1.0, lim=2.5))
-        if partial:
-            fwd = back + c.u(0.25, 0.42) * (depth + amp - 3.0 - back)
-        s.move(c.u(0.5, 0.8) * c.tempo, theta_deg=fwd)
-        s.move(c.u(0.5, 0.8) * c.tempo, theta_deg=depth - amp * c.u(0.6, 1.0))
-        s.reps.append({"set": si, "start_s": start, "end_s": s.now, "partial": partial, "kind": "rock"})
-
     def teardown(c: Ctx) -> None:
         s.move(c.u(0.5, 0.8), theta_deg=depth)
         s.hold(c.u(0.3, 0.8))
         s.move(c.u(2.0, 3.0), theta_deg=p.standing_theta_deg, phi_deg=p.standing_phi_deg)
 
-    run_sets(ctx, n_sets, n_reps, rep, lambda: ctx.u(0.02, 0.15), ctx.u(30.0, 60.0), setup, teardown)
+    run_sets(ctx, n_sets, n_reps, _rock(depth, amp), lambda: ctx.u(0.02, 0.15), ctx.u(30.0, 60.0), setup, teardown)
 
 
 def knee_circles(ctx: Ctx) -> None:
