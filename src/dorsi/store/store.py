@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -546,30 +547,24 @@ _SESSION_FIELDS = (
 )
 
 
+# How a SELECT {_SESSION_FIELDS} value becomes its SessionInfo field (the columns are in field order);
+# a field not named here is taken as stored.
+_SESSION_CONVERT: dict[str, Callable[[Any], Any]] = {
+    "interrupted": bool,
+    "calibration": from_json_text,
+    "summary": from_json_text,
+    "columns": from_json_text,
+    "samples": int,
+}
+
+
 def _session_info(r: Sequence[Any]) -> SessionInfo:
-    return SessionInfo(
-        id=r[0],
-        profile_id=r[1],
-        drill=r[2],
-        side=r[3],
-        started_at=r[4],
-        ended_at=r[5],
-        status=r[6],
-        interrupted=bool(r[7]),
-        source=r[8],
-        source_file=r[9],
-        sensor_id=r[10],
-        firmware=r[11],
-        rate_hz=r[12],
-        app_version=r[13],
-        calibration=from_json_text(r[14]),
-        summary=from_json_text(r[15]),
-        columns=from_json_text(r[16]),
-        samples=int(r[17]),
-        first_time_s=r[18],
-        last_time_s=r[19],
-        interrupted_reason=r[20],
-    )
+    names = [f.name for f in dataclasses.fields(SessionInfo)]
+    return SessionInfo(**{name: _SESSION_CONVERT.get(name, _same)(v) for name, v in zip(names, r, strict=True)})
+
+
+def _same(v: Any) -> Any:
+    return v
 
 
 def fingerprint(rec: Recording) -> str:
