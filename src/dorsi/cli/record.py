@@ -268,9 +268,8 @@ def _open_writer(args: argparse.Namespace, address: str, stream: SensorStream) -
     )
 
 
-def _started_sidecar(args: argparse.Namespace, stream: SensorStream, session_id: int | None) -> dict[str, Any]:
-    """The sidecar while recording: rewritten at the end; left as it is if the process is killed."""
-    rate = stream.decoder.rate_hz if stream.decoder else None
+def _sidecar_head(args: argparse.Namespace, stream: SensorStream, started_at_utc: str) -> dict[str, Any]:
+    """What the sidecar says first, the same while recording and at the end: format, sensor, drill, start."""
     return {
         "format": RECORDING_FORMAT,
         "dorsi_version": __version__,
@@ -278,8 +277,16 @@ def _started_sidecar(args: argparse.Namespace, stream: SensorStream, session_id:
         "sensor": {"address": stream.address, "name": stream.name, "kind": stream.kind.id if stream.kind else None},
         "drill": args.drill or ("knee-to-wall" if args.virtual else None),
         "side": args.side,
-        "started_at_utc": datetime.now(UTC).isoformat(timespec="seconds"),
+        "started_at_utc": started_at_utc,
         "requested_seconds": args.seconds,
+    }
+
+
+def _started_sidecar(args: argparse.Namespace, stream: SensorStream, session_id: int | None) -> dict[str, Any]:
+    """The sidecar while recording: rewritten at the end; left as it is if the process is killed."""
+    rate = stream.decoder.rate_hz if stream.decoder else None
+    return {
+        **_sidecar_head(args, stream, datetime.now(UTC).isoformat(timespec="seconds")),
         "rate_hz": rate if rate is not None and np.isfinite(rate) else None,
         "interrupted": True,
         "interrupted_reason": "the recording did not finish (the program was killed or crashed)",
@@ -300,14 +307,7 @@ def _metadata(
     dec = stream.decoder.stats if stream.decoder else None
     t0 = float(rec.time_s[0]) if rec.samples else 0.0
     return {
-        "format": RECORDING_FORMAT,
-        "dorsi_version": __version__,
-        "source": "virtual" if args.virtual else "ble",
-        "sensor": {"address": stream.address, "name": stream.name, "kind": stream.kind.id if stream.kind else None},
-        "drill": args.drill or ("knee-to-wall" if args.virtual else None),
-        "side": args.side,
-        "started_at_utc": rec.started_at_utc,
-        "requested_seconds": args.seconds,
+        **_sidecar_head(args, stream, rec.started_at_utc),
         "recorded_seconds": rec.duration_s(rate_hz) if rec.samples else 0.0,
         "rate_hz": rate_hz if np.isfinite(rate_hz) else None,
         "session_id": outcome.session_id,  # its copy in the session store (None with --no-store)

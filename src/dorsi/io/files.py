@@ -74,11 +74,7 @@ def remove_stale_parts(folder: Path, pattern: str, older_than_s: float = 60.0) -
 def open_private_append(path: str | os.PathLike[str]) -> int:
     """A new file (0600, replacing a regular file of that name, never following a link) for appending."""
     p = Path(path)
-    _remove_stale(p, p)
-    try:
-        return os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW | _BINARY, PRIVATE_FILE_MODE)
-    except OSError as exc:
-        raise write_error(p, exc) from None
+    return _create_part(p, p)
 
 
 def _create_part(tmp: Path, shown: Path) -> int:
