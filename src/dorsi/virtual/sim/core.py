@@ -108,13 +108,7 @@ def simulate(params: SimParams) -> SimResult:
         rate_hz=rate,
         fine_rate_hz=fine_rate_hz(rate),
     )
-    rec = Recording(
-        time_s=counter[keep] / rate,
-        acc_mps2=np.ascontiguousarray(acc[keep]),
-        gyr_dps=np.ascontiguousarray(gyr[keep]),
-        extra={"sample_counter": counter[keep].astype(np.float64)},
-        source=f"simulated:{params.drill}:seed={params.seed}",
-    )
+    rec = received_recording(counter, keep, rate, acc, gyr, f"simulated:{params.drill}:seed={params.seed}")
     return SimResult(
         recording=rec,
         truth_time_s=t_true[keep],
@@ -167,3 +161,16 @@ def _person_dict(p: Person, tempo: float, info: dict[str, Any]) -> dict[str, Any
         "tempo": tempo,
         **info,
     }
+
+
+def received_recording(
+    counter: np.ndarray, keep: np.ndarray, rate_hz: float, acc: np.ndarray, gyr: np.ndarray, source: str
+) -> Recording:
+    """The samples that arrived (``keep``), timed by their sample counter as the sensor stamps them."""
+    return Recording(
+        time_s=counter[keep] / rate_hz,
+        acc_mps2=np.ascontiguousarray(acc[keep]),
+        gyr_dps=np.ascontiguousarray(gyr[keep]),
+        extra={"sample_counter": counter[keep].astype(np.float64)},
+        source=source,
+    )

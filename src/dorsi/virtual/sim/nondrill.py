@@ -41,7 +41,8 @@ from typing import Any
 import numpy as np
 
 from dorsi.motion import quat as Q
-from dorsi.motion.types import F64, Recording
+from dorsi.motion.types import F64
+from dorsi.virtual.sim.core import received_recording
 from dorsi.virtual.sim.drills import knee_to_wall
 from dorsi.virtual.sim.kinematics import ANKLE_HEIGHT_M, Person, fine_rate_hz, physics, pose_at
 from dorsi.virtual.sim.params import SimParams, SimResult
@@ -285,13 +286,7 @@ def simulate_movement(
     acc, gyr, _ = apply_errors(ph.acc_mps2, ph.gyr_dps, SensorErrors.draw(sensor_rng, 1.5), rate, sensor_rng)
     keep = received_mask(n, params.packet_loss, 1, loss_rng)
     counter = np.arange(n)
-    rec = Recording(
-        time_s=counter[keep] / rate,
-        acc_mps2=np.ascontiguousarray(acc[keep]),
-        gyr_dps=np.ascontiguousarray(gyr[keep]),
-        extra={"sample_counter": counter[keep].astype(np.float64)},
-        source=f"simulated:{kind}:seed={seed}",
-    )
+    rec = received_recording(counter, keep, rate, acc, gyr, f"simulated:{kind}:seed={seed}")
     cal_truth: dict[str, Any] = {"strap_rotation_deg": strap, "complete": calib is not None}
     if calib is not None:
         cal_truth.update(end_s=float(calib["end_s"]), quiet_standing_s=list(calib["quiet_s"]))
