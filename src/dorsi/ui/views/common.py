@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QBoxLayout,
     QButtonGroup,
     QFileDialog,
     QFrame,
+    QHBoxLayout,
+    QHeaderView,
     QLabel,
     QPushButton,
     QTableWidget,
@@ -22,6 +25,25 @@ from PySide6.QtWidgets import (
 SIDE_LABEL = {"left": "Left", "right": "Right"}
 
 
+def read_only_table(
+    columns: Sequence[str], select: QAbstractItemView.SelectionMode | None = None, stretch: int | None = -1
+) -> QTableWidget:
+    """A table the user reads (and with ``select``, picks whole rows in): no row numbers, columns sized to
+    their contents, column ``stretch`` (the last by default, None: none) taking the spare width."""
+    table = QTableWidget(0, len(columns))
+    table.setHorizontalHeaderLabels(list(columns))
+    table.verticalHeader().setVisible(False)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    if select is not None:
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(select)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    if stretch is not None:
+        header.setSectionResizeMode(stretch % len(columns), QHeaderView.ResizeMode.Stretch)
+    return table
+
+
 def heading(text: str, size_px: int = 26) -> QLabel:
     label = QLabel(text)
     font = QFont(label.font())
@@ -29,6 +51,23 @@ def heading(text: str, size_px: int = 26) -> QLabel:
     font.setBold(True)
     label.setFont(font)
     return label
+
+
+def screen(view: QWidget, title: str, intro: str | None = None, intro_px: int = 15) -> QVBoxLayout:
+    """A screen's column: its heading, then (if given) the short text saying what the screen is for."""
+    layout = QVBoxLayout(view)
+    layout.addWidget(heading(title))
+    if intro is not None:
+        layout.addWidget(text_label(intro, intro_px))
+    return layout
+
+
+def title_row(title: str) -> QHBoxLayout:
+    """A screen's top row: its heading on the left; what the caller adds next sits on the right."""
+    top = QHBoxLayout()
+    top.addWidget(heading(title))
+    top.addStretch(1)
+    return top
 
 
 def text_label(text: str = "", size_px: int = 15, bold: bool = False, wrap: bool = True) -> QLabel:

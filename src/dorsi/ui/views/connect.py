@@ -8,16 +8,13 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from dorsi.ui.models import CalibrationModel, ConnectionModel
-from dorsi.ui.views.common import heading, next_step_button, selected_first_item, text_label
+from dorsi.ui.views.common import next_step_button, read_only_table, screen, selected_first_item, text_label
 
 
 class ConnectView(QWidget):
@@ -28,28 +25,18 @@ class ConnectView(QWidget):
         super().__init__(parent)
         self.model = model
         self.calibration = calibration
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("Connect a sensor"))
-        layout.addWidget(
-            text_label(
-                "Switch the sensor on and keep it within a few metres. The virtual sensor streams a simulated "
-                "shin through the same Bluetooth code, for trying the app without hardware."
-            )
+        layout = screen(
+            self,
+            "Connect a sensor",
+            "Switch the sensor on and keep it within a few metres. The virtual sensor streams a simulated "
+            "shin through the same Bluetooth code, for trying the app without hardware.",
         )
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
+        self.table = read_only_table(self.COLUMNS, QAbstractItemView.SelectionMode.SingleSelection, stretch=1)
         self.table.verticalHeader().setDefaultSectionSize(40)
         font = QFont(self.table.font())
         font.setPixelSize(16)
         self.table.setFont(font)
         self.table.setMaximumHeight(320)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(lambda _index: self._connect())
         layout.addWidget(self.table, 1)
         self.empty = text_label("No sensors found yet: switch yours on and press Scan.", 15)

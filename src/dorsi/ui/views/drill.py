@@ -7,12 +7,9 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -20,7 +17,7 @@ from PySide6.QtWidgets import (
 
 from dorsi.ui.models import DrillLive, DrillModel, LiveModel
 from dorsi.ui.sound import Beeper
-from dorsi.ui.views.common import Card, fmt_deg, heading, side_buttons, text_label
+from dorsi.ui.views.common import Card, fmt_deg, read_only_table, side_buttons, text_label, title_row
 from dorsi.ui.widgets import BigNumber, ElidedLabel, HoldRing, LivePlot
 
 
@@ -33,9 +30,7 @@ class DrillView(QWidget):
         self.live = live
         self.beeper = beeper
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addWidget(heading("Drills"))
-        top.addStretch(1)
+        top = title_row("Drills")
         self.picker = QComboBox()
         self.picker.setMinimumHeight(40)
         self.picker.setMinimumWidth(260)
@@ -70,14 +65,8 @@ class DrillView(QWidget):
         self.plot = LivePlot(live, span_s=20.0)
         self.plot.setMinimumHeight(180)
         bottom.addWidget(self.plot, 3)
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
-        self.table.verticalHeader().setVisible(False)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = read_only_table(self.COLUMNS)
         self.table.setWordWrap(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(self.COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
         reps_box = QVBoxLayout()
         self.set_caption = ElidedLabel(mode=Qt.TextElideMode.ElideRight)  # which set the table holds
         font = QFont(self.set_caption.font())

@@ -14,18 +14,22 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
-    QTableWidget,
     QTableWidgetItem,
-    QVBoxLayout,
     QWidget,
 )
 
 from dorsi.drills.kneewall import BANDS
 from dorsi.ui.models import HistoryModel
 from dorsi.ui.settings import CM_PER_IN, AppSettings
-from dorsi.ui.views.common import Card, ask_report_file, heading, selected_first_item, text_label
+from dorsi.ui.views.common import (
+    Card,
+    ask_report_file,
+    read_only_table,
+    screen,
+    selected_first_item,
+    text_label,
+)
 from dorsi.ui.widgets import ElidedLabel
 
 CHART_CM = (0.0, 20.0)  # the toe-to-wall axis; the outer bands (dorsi.drills.kneewall.BANDS) are cut to it
@@ -92,8 +96,7 @@ class HistoryView(QWidget):
         self.settings = settings
         # asks for a folder; tests replace it
         self.ask_folder: Callable[[], str] = lambda: QFileDialog.getExistingDirectory(self, "Export to folder")
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("History"))
+        layout = screen(self, "History")
         top = QHBoxLayout()
         axis = pg.DateAxisItem(orientation="bottom")
         self.plot = pg.PlotWidget(axisItems={"bottom": axis})
@@ -130,15 +133,7 @@ class HistoryView(QWidget):
         top.addWidget(self.program, 2)
         layout.addLayout(top, 3)
 
-        self.table = QTableWidget(0, len(self.SESSION_COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(self.SESSION_COLUMNS))
-        self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(len(self.SESSION_COLUMNS) - 1, QHeaderView.ResizeMode.Stretch)
+        self.table = read_only_table(self.SESSION_COLUMNS, QAbstractItemView.SelectionMode.SingleSelection)
         layout.addWidget(self.table, 2)
         buttons = QHBoxLayout()
         self.export_button = QPushButton("Export session CSV…")

@@ -14,19 +14,17 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
     QSizePolicy,
-    QTableWidget,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from dorsi.ui.study_model import DESIGNS, StudyModel
-from dorsi.ui.views.common import Card, heading, text_label
+from dorsi.ui.views.common import Card, read_only_table, screen, text_label
 
 
 class ReliabilityView(QWidget):
@@ -35,24 +33,16 @@ class ReliabilityView(QWidget):
     def __init__(self, model: StudyModel, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.model = model
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("Reliability study"))
-        layout.addWidget(
-            text_label(
-                "Select one person's repeated knee-to-wall tests of one side and mark them as repeats. The"
-                " statistics use every marked group of the design chosen: two or more people (or sides) are needed.",
-                14,
-            )
+        layout = screen(
+            self,
+            "Reliability study",
+            "Select one person's repeated knee-to-wall tests of one side and mark them as repeats. The"
+            " statistics use every marked group of the design chosen: two or more people (or sides) are needed.",
+            14,
         )
         body = QHBoxLayout()
         left = QVBoxLayout()
-        self.table = QTableWidget(0, len(self.COLUMNS))
-        self.table.setHorizontalHeaderLabels(list(self.COLUMNS))
-        self.table.verticalHeader().setVisible(False)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table = read_only_table(self.COLUMNS, QAbstractItemView.SelectionMode.ExtendedSelection, stretch=None)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Expanding)  # the stretch shares
         self.table.setMinimumWidth(360)
@@ -72,12 +62,8 @@ class ReliabilityView(QWidget):
         left.addLayout(controls)
         body.addLayout(left, 2)
         card = Card("Statistics")
-        self.stats = QTableWidget(0, 3)
-        self.stats.setHorizontalHeaderLabels(["", "best angle", "toe to wall"])
-        self.stats.verticalHeader().setVisible(False)
-        self.stats.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.stats = read_only_table(["", "best angle", "toe to wall"], stretch=None)
         self.stats.setWordWrap(False)
-        self.stats.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.stats.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         card.body.addWidget(self.stats)
         self.meaning = text_label("", 12)

@@ -9,13 +9,12 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QPushButton,
-    QVBoxLayout,
     QWidget,
 )
 
 from dorsi.ui.settings import SIDES, THEMES, UNITS, AppSettings
 from dorsi.ui.sound import Beeper
-from dorsi.ui.views.common import Card, heading, text_label
+from dorsi.ui.views.common import Card, screen, text_label
 from dorsi.ui.widgets import CueLamp
 
 
@@ -24,8 +23,7 @@ class SettingsView(QWidget):
         super().__init__(parent)
         self.settings = settings
         self.beeper = beeper
-        layout = QVBoxLayout(self)
-        layout.addWidget(heading("Settings"))
+        layout = screen(self, "Settings")
         profile = Card("Profile")
         form = QFormLayout()
         self.tibia = QDoubleSpinBox()

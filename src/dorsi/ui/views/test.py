@@ -16,7 +16,15 @@ from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout
 from dorsi.drills import kneewall
 from dorsi.ui.models import Band, LiveModel, TestModel
 from dorsi.ui.settings import AppSettings
-from dorsi.ui.views.common import SIDE_LABEL, Card, ask_report_file, fmt_deg, heading, side_buttons, text_label
+from dorsi.ui.views.common import (
+    SIDE_LABEL,
+    Card,
+    ask_report_file,
+    fmt_deg,
+    side_buttons,
+    text_label,
+    title_row,
+)
 from dorsi.ui.widgets import BigNumber, LivePlot
 
 
@@ -27,9 +35,7 @@ class TestView(QWidget):
         self.live = live
         self.settings = settings
         layout = QVBoxLayout(self)
-        top = QHBoxLayout()
-        top.addWidget(heading("Knee-to-wall test"))
-        top.addStretch(1)
+        top = title_row("Knee-to-wall test")
         self.side_buttons = side_buttons(self, top, model.side_requested.emit)
         self.run_button = QPushButton("Start trials (space)")
         self.run_button.setMinimumHeight(40)
