@@ -47,15 +47,10 @@ def banded_distraction(ctx: Ctx) -> None:
 
 def knee_circles(ctx: Ctx) -> None:
     """Knee at end range, circles of 4–8° radius in (θ, φ): 10 each direction (set 1 one way, set 2 the other)."""
-    p = ctx.person
-    s = ctx.script
-    centre = p.max_theta_deg - ctx.u(5.0, 8.0)
-    phi0 = s.value("phi_deg")
-    radius = ctx.u(4.0, 8.0)
-    first = 1.0 if ctx.rng.random() < 0.5 else -1.0
-    n_sets, n_reps = ctx.sets(2), ctx.reps(10)
-    for si in range(1, n_sets + 1):
-        direction = first if si % 2 == 1 else -first
+    p, s = ctx.person, ctx.script
+    centre, phi0, radius, directions, n_reps = _circle_plan(ctx)
+    n_sets = len(directions)
+    for si, direction in enumerate(directions, start=1):
         circles = max(1, round(n_reps / 2)) if (si == 1 and ctx.event("early-stop")) else n_reps
         s.move(ctx.u(1.5, 2.5) * ctx.tempo, theta_deg=centre, phi_deg=phi0 + ctx.medial_drift(0.3, 1.0))
         if si == 1 and ctx.event("partial-rep"):  # an aborted half circle
@@ -77,6 +72,17 @@ def knee_circles(ctx: Ctx) -> None:
             s.hold(ctx.u(2.0, 4.0))
 
 
+def _circle_plan(ctx: Ctx) -> tuple[float, float, float, list[float], int]:
+    """Knee circles' draws (both movement models): centre θ, start φ, radius, each set's direction
+    (alternating, the first one random), circles a set."""
+    centre = ctx.person.max_theta_deg - ctx.u(5.0, 8.0)
+    phi0 = ctx.script.value("phi_deg")
+    radius = ctx.u(4.0, 8.0)
+    first = 1.0 if ctx.rng.random() < 0.5 else -1.0
+    n_sets, n_reps = ctx.sets(2), ctx.reps(10)
+    return centre, phi0, radius, [first if si % 2 == 1 else -first for si in range(1, n_sets + 1)], n_reps
+
+
 def _circles(ctx: Ctx, si: int, turns: float, radius: float, direction: float, partial: bool = False) -> None:
     """Circles at the current centre; each full turn of the phase is one rep (from the knee-forward point)."""
     s = ctx.script
@@ -93,14 +99,14 @@ def _circles(ctx: Ctx, si: int, turns: float, radius: float, direction: float, p
     ph = s.phases[-1]
     label = "ccw" if direction > 0 else "cw"
     if partial:
-        s.reps.append({"set": si, "start_s": t0, "end_s": s.now, "partial": True, "kind": "circle", "direction": label})
+        s.add_rep(si, t0, "circle", partial=True, direction=label)
         return
     # The turn boundaries are where the phase crosses whole turns: solve on the known profile.
     bounds = [t0] + [
         _phase_time(ph.evaluate, t0, ph.duration_s, 2.0 * math.pi * k * direction) for k in range(1, round(turns) + 1)
     ]
     for a, b in itertools.pairwise(bounds):
-        s.reps.append({"set": si, "start_s": a, "end_s": b, "partial": False, "kind": "circle", "direction": label})
+        s.add_rep(si, a, "circle", end_s=b, direction=label)
 
 
 def _phase_time(f: Callable[..., object], t0: float, dur: float, target: float) -> float:
@@ -123,11 +129,8 @@ def squat_rocks(ctx: Ctx) -> None:
     """Deep flat-foot squat (shin 30–45°), 20–30 rocks of ±4–8°, stand up.
 
     A rock runs from the back turning point, through the forward peak, to the next back turning point."""
-    p = ctx.person
-    s = ctx.script
-    depth = min(45.0, max(30.0, p.max_theta_deg - ctx.u(3.0, 8.0)))
-    amp = ctx.u(4.0, 8.0)
-    n_sets, n_reps = ctx.sets(1), ctx.reps(int(ctx.rng.integers(20, 31)))
+    p, s = ctx.person, ctx.script
+    depth, amp, n_sets, n_reps = _rock_plan(ctx)
 
     def setup(c: Ctx) -> None:
         s.move(c.u(2.5, 3.5), theta_deg=depth, phi_deg=s.value("phi_deg") + c.medial_drift(0.4, 1.0))
@@ -142,6 +145,13 @@ def squat_rocks(ctx: Ctx) -> None:
     run_sets(ctx, n_sets, n_reps, _rock(depth, amp), lambda: ctx.u(0.02, 0.15), ctx.u(30.0, 60.0), setup, teardown)
 
 
+def _rock_plan(ctx: Ctx) -> tuple[float, float, int, int]:
+    """Squat rocks' draws (both movement models): squat depth (shin 30–45°), rock amplitude, sets, reps."""
+    depth = min(45.0, max(30.0, ctx.person.max_theta_deg - ctx.u(3.0, 8.0)))
+    amp = ctx.u(4.0, 8.0)
+    return depth, amp, ctx.sets(1), ctx.reps(int(ctx.rng.integers(20, 31)))
+
+
 def _rock(depth: float, amp: float) -> Callable[[Ctx, int, bool], None]:
     """One squat rock (both movement models): back turning point → forward peak → next back turning point."""
 
@@ -153,7 +163,7 @@ def _rock(depth: float, amp: float) -> Callable[[Ctx, int, bool], None]:
             fwd = back + c.u(0.25, 0.42) * (depth + amp - 3.0 - back)
         s.move(c.u(0.5, 0.8) * c.tempo, theta_deg=fwd)
         s.move(c.u(0.5, 0.8) * c.tempo, theta_deg=depth - amp * c.u(0.6, 1.0))
-        s.reps.append({"set": si, "start_s": start, "end_s": s.now, "partial": partial, "kind": "rock"})
+        s.add_rep(si, start, "rock", partial)
 
     return rep
 
@@ -176,17 +186,7 @@ def calf_raises(ctx: Ctx) -> None:
         s.move(up, rise_m=top, theta_deg=p.standing_theta_deg + lean)
         s.hold(c.u(0.2, 0.6))
         s.move(down, rise_m=0.0, theta_deg=p.standing_theta_deg)
-        s.reps.append(
-            {
-                "set": si,
-                "start_s": start,
-                "end_s": s.now,
-                "partial": partial,
-                "kind": "calf-raise",
-                "up_s": up,
-                "down_s": down,
-            }
-        )
+        s.add_rep(si, start, "calf-raise", partial, up_s=up, down_s=down)
 
     set_s = n_reps * 5.2 * ctx.tempo
     run_sets(ctx, n_sets, n_reps, rep, lambda: ctx.u(0.3, 0.8), _set_rest(ctx, n_sets, set_s, 30.0, 60.0))
@@ -264,9 +264,7 @@ def _matrix_rep(
     s.move(ctx.u(1.2, 1.8) * ctx.tempo, **target)
     s.hold(ctx.u(0.8, 1.2))
     s.move(ctx.u(1.2, 1.8) * ctx.tempo, **back)
-    s.reps.append(
-        {"set": si, "start_s": start, "end_s": s.now, "partial": partial, "kind": direction.split("-")[0], **meta}
-    )
+    s.add_rep(si, start, direction.split("-")[0], partial, direction=direction, knee=knee)
 
 
 MORE_DRILLS: dict[str, Callable[[Ctx], None]] = {

@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from dorsi.virtual.sim.drills import DRIVE_DRILLS
-from dorsi.virtual.sim.drills_more import MORE_DRILLS, _phase_time, _rock
+from dorsi.virtual.sim.drills_more import MORE_DRILLS, _circle_plan, _phase_time, _rock, _rock_plan
 from dorsi.virtual.sim.kinematics import ANKLE_HEIGHT_M, HEEL_BACK_M, MTP_FORWARD_M
 from dorsi.virtual.sim.session import Ctx, drive, run_sets
 
@@ -86,19 +86,16 @@ def calf_raises(ctx: Ctx) -> None:
         # a soft heel strike: 0.2–0.6 g along the shin for 20–40 ms
         dur = c.u(0.02, 0.04)
         s.impact(s.now - 0.5 * dur, dur, c.u(0.2, 0.6) * 9.80665)
-        s.reps.append(
-            {
-                "set": si,
-                "start_s": start,
-                "end_s": s.now,
-                "partial": partial,
-                "kind": "calf-raise",
-                "up_s": up,
-                "down_s": down,
-                "top_s": top_s,
-                "eccentric_s": down,
-                "ankle_rise_cm": round(100.0 * ankle_rise_m(top), 3),
-            }
+        s.add_rep(
+            si,
+            start,
+            "calf-raise",
+            partial,
+            up_s=up,
+            down_s=down,
+            top_s=top_s,
+            eccentric_s=down,
+            ankle_rise_cm=round(100.0 * ankle_rise_m(top), 3),
         )
 
     def floor_s() -> float:
@@ -110,9 +107,7 @@ def calf_raises(ctx: Ctx) -> None:
 def squat_rocks(ctx: Ctx) -> None:
     """Deep flat-foot squat; the first rock starts as soon as the squat is reached (a 0.2–0.5 s settle)."""
     p, s = ctx.person, ctx.script
-    depth = min(45.0, max(30.0, p.max_theta_deg - ctx.u(3.0, 8.0)))
-    amp = ctx.u(4.0, 8.0)
-    n_sets, n_reps = ctx.sets(1), ctx.reps(int(ctx.rng.integers(20, 31)))
+    depth, amp, n_sets, n_reps = _rock_plan(ctx)
 
     def setup(c: Ctx) -> None:
         s.move(c.u(2.0, 3.0), theta_deg=depth, phi_deg=s.value("phi_deg") + c.medial_drift(0.4, 1.0))
@@ -129,13 +124,9 @@ def squat_rocks(ctx: Ctx) -> None:
 def knee_circles(ctx: Ctx) -> None:
     """Circles straight from the approach; the radius ramps in over ≈ 0.6 s (the phase turns at once)."""
     p, s = ctx.person, ctx.script
-    centre = p.max_theta_deg - ctx.u(5.0, 8.0)
-    phi0 = s.value("phi_deg")
-    radius = ctx.u(4.0, 8.0)
-    first = 1.0 if ctx.rng.random() < 0.5 else -1.0
-    n_sets, n_reps = ctx.sets(2), ctx.reps(10)
-    for si in range(1, n_sets + 1):
-        direction = first if si % 2 == 1 else -first
+    centre, phi0, radius, directions, n_reps = _circle_plan(ctx)
+    n_sets = len(directions)
+    for si, direction in enumerate(directions, start=1):
         s.move(ctx.u(1.0, 1.6) * ctx.tempo, theta_deg=centre, phi_deg=phi0 + ctx.medial_drift(0.3, 1.0))
         period = ctx.u(2.2, 3.0) * ctx.tempo
         phase_ramp, radius_ramp = ctx.u(0.2, 0.35), ctx.u(0.5, 0.7)
@@ -152,7 +143,7 @@ def knee_circles(ctx: Ctx) -> None:
             _phase_time(ph.evaluate, t0, ph.duration_s, 2.0 * math.pi * k * direction) for k in range(1, n_reps + 1)
         ]
         for a, b in itertools.pairwise(bounds):
-            s.reps.append({"set": si, "start_s": a, "end_s": b, "partial": False, "kind": "circle", "direction": label})
+            s.add_rep(si, a, "circle", end_s=b, direction=label)
         s.move(ctx.u(1.2, 1.8) * ctx.tempo, theta_deg=p.standing_theta_deg, phi_deg=phi0)
         if si < n_sets:
             s.hold(ctx.u(2.0, 4.0))
@@ -191,18 +182,14 @@ def _heel_lift_trial(
     s.move(0.3 * up_s * ctx.tempo, theta_deg=peak, phi_deg=phi0 + drift, rise_m=heel_cm / 100.0)
     s.move(hold_s, theta_deg=peak + ctx.u(-0.4, 0.6))
     s.move(down_s * ctx.tempo, theta_deg=rest_theta, phi_deg=phi0, rise_m=0.0)
-    s.reps.append(
-        {
-            "set": 1,
-            "start_s": start,
-            "end_s": s.now,
-            "partial": False,
-            "kind": "drive",
-            "valid": False,
-            "invalid_reason": f"heel lifted {heel_cm:.1f} cm",
-            "heel_lift_cm": round(heel_cm, 3),
-            "eccentric_s": down_s * ctx.tempo,
-        }
+    s.add_rep(
+        1,
+        start,
+        "drive",
+        valid=False,
+        invalid_reason=f"heel lifted {heel_cm:.1f} cm",
+        heel_lift_cm=round(heel_cm, 3),
+        eccentric_s=down_s * ctx.tempo,
     )
 
 

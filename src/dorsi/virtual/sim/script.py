@@ -144,6 +144,14 @@ class Script:
     chooser: Callable[[], str] | None = None  # picks the profile of a move that names none (model 2)
     varied: bool = False  # some move is not minimum jerk (evaluate then looks the profiles up)
 
+    def add_rep(
+        self, si: int, start_s: float, kind: str, partial: bool = False, end_s: float | None = None, **detail: Any
+    ) -> None:
+        """One rep's ground truth: its set, when it started and ended (now, by default), whether it was
+        partial, its kind; then whatever the drill adds (direction, up_s, valid, …)."""
+        end = self.now if end_s is None else end_s
+        self.reps.append({"set": si, "start_s": start_s, "end_s": end, "partial": partial, "kind": kind, **detail})
+
     def __post_init__(self) -> None:
         values = [0.0] * len(CHANNELS)
         for k, v in self.start.items():

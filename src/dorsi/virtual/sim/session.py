@@ -119,7 +119,7 @@ def drive(
     s.move(up_s * ctx.tempo, theta_deg=peak_theta, phi_deg=phi0 + drift)
     s.move(hold_s, theta_deg=peak_theta + ctx.u(-0.4, 0.6), phi_deg=phi0 + drift * ctx.u(1.0, 1.1))
     s.move(down_s * ctx.tempo, theta_deg=rest_theta, phi_deg=phi0)
-    s.reps.append({"set": set_idx, "start_s": start, "end_s": s.now, "partial": partial, "kind": "drive", **meta})
+    s.add_rep(set_idx, start, meta.pop("kind", "drive"), partial, **meta)  # a hold names its own kind
 
 
 RepFn = Callable[[Ctx, int, bool], None]
