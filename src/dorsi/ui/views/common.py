@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from dorsi.ui.models import LiveModel
+
 SIDE_LABEL = {"left": "Left", "right": "Right"}
 
 
@@ -129,6 +131,33 @@ def side_buttons(parent: QWidget, row: QBoxLayout, pick: Callable[[str], None]) 
         buttons[side] = b
         row.addWidget(b)
     return buttons
+
+
+def row_button(row: QBoxLayout, text: str, clicked: Callable[[], object]) -> QPushButton:
+    """A tall push button at the end of a screen's top row, doing ``clicked``."""
+    b = QPushButton(text)
+    b.setMinimumHeight(40)
+    b.clicked.connect(lambda _checked=False: clicked())
+    row.addWidget(b)
+    return b
+
+
+class LiveScreen(QWidget):
+    """A screen run on the live stream: its top row holds the heading, the leg buttons and Start/Stop."""
+
+    def __init__(
+        self, live: LiveModel, title: str, pick_side: Callable[[str], None], run_text: str, parent: QWidget | None
+    ) -> None:
+        super().__init__(parent)
+        self.live = live
+        self.screen_layout = QVBoxLayout(self)
+        self.top_row = title_row(title)
+        self.side_buttons = side_buttons(self, self.top_row, pick_side)
+        self.run_button = row_button(self.top_row, run_text, self.toggle_running)
+        self.screen_layout.addLayout(self.top_row)
+
+    def toggle_running(self) -> None:
+        raise NotImplementedError
 
 
 def next_step_button() -> QPushButton:

@@ -9,7 +9,6 @@ from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
-    QPushButton,
     QTableWidgetItem,
     QVBoxLayout,
     QWidget,
@@ -17,31 +16,23 @@ from PySide6.QtWidgets import (
 
 from dorsi.ui.models import DrillLive, DrillModel, LiveModel
 from dorsi.ui.sound import Beeper
-from dorsi.ui.views.common import Card, fmt_deg, read_only_table, side_buttons, text_label, title_row
+from dorsi.ui.views.common import Card, LiveScreen, fmt_deg, read_only_table, text_label
 from dorsi.ui.widgets import BigNumber, ElidedLabel, HoldRing, LivePlot
 
 
-class DrillView(QWidget):
+class DrillView(LiveScreen):
     COLUMNS = ("Rep", "Set", "Peak", "Hold", "Score", "Why")
 
     def __init__(self, model: DrillModel, live: LiveModel, beeper: Beeper, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(live, "Drills", model.side_requested.emit, "Start (space)", parent)
         self.model = model
-        self.live = live
         self.beeper = beeper
-        layout = QVBoxLayout(self)
-        top = title_row("Drills")
+        layout = self.screen_layout
         self.picker = QComboBox()
         self.picker.setMinimumHeight(40)
         self.picker.setMinimumWidth(260)
         self.picker.currentIndexChanged.connect(self._picked)
-        top.addWidget(self.picker)
-        self.side_buttons = side_buttons(self, top, model.side_requested.emit)
-        self.run_button = QPushButton("Start (space)")
-        self.run_button.setMinimumHeight(40)
-        self.run_button.clicked.connect(self.toggle_running)
-        top.addWidget(self.run_button)
-        layout.addLayout(top)
+        self.top_row.insertWidget(2, self.picker)  # after the heading and its stretch, before the leg
 
         middle = QHBoxLayout()
         self.cues = Card("How")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QPushButton, QWidget
 
 from dorsi.drills import kneewall
 from dorsi.ui.models import Band, LiveModel, TestModel
@@ -19,33 +19,22 @@ from dorsi.ui.settings import AppSettings
 from dorsi.ui.views.common import (
     SIDE_LABEL,
     Card,
+    LiveScreen,
     ask_report_file,
     fmt_deg,
-    side_buttons,
+    row_button,
     text_label,
-    title_row,
 )
 from dorsi.ui.widgets import BigNumber, LivePlot
 
 
-class TestView(QWidget):
+class TestView(LiveScreen):
     def __init__(self, model: TestModel, live: LiveModel, settings: AppSettings, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(live, "Knee-to-wall test", model.side_requested.emit, "Start trials (space)", parent)
         self.model = model
-        self.live = live
         self.settings = settings
-        layout = QVBoxLayout(self)
-        top = title_row("Knee-to-wall test")
-        self.side_buttons = side_buttons(self, top, model.side_requested.emit)
-        self.run_button = QPushButton("Start trials (space)")
-        self.run_button.setMinimumHeight(40)
-        self.run_button.clicked.connect(self.toggle_running)
-        top.addWidget(self.run_button)
-        self.reset_button = QPushButton("New test")
-        self.reset_button.setMinimumHeight(40)
-        self.reset_button.clicked.connect(model.reset_requested.emit)
-        top.addWidget(self.reset_button)
-        layout.addLayout(top)
+        layout = self.screen_layout
+        self.reset_button = row_button(self.top_row, "New test", model.reset_requested.emit)
         self.instructions = text_label("", 15)
         layout.addWidget(self.instructions)
 
