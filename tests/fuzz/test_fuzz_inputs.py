@@ -82,6 +82,20 @@ def test_import_of_a_fuzzed_sidecar_is_checked_field_by_field(tmp_path: Path, da
             assert cli_run(["export", "--all", "--out", str(case / "again")])[0] == 0, "re-export failed"
 
 
+def test_a_sidecar_rep_with_a_null_index_imports_in_order(tmp_path: Path) -> None:
+    """Found by the fuzz above: a null index (allowed: optional) broke the import with a TypeError."""
+    samples, summary = exported_session(tmp_path / "src")
+    doc = json.loads(summary.read_text())
+    assert doc["analysis"]["reps"], "the exported session has reps"
+    summary.write_text(json.dumps(mutate(doc, ("analysis", "reps", 0, "index"), None)))
+    with data_dir(tmp_path / "data"):
+        rc, _, err = cli_run(["import", str(samples)])
+        assert rc == 0, err
+        rc, out, err = cli_run(["sessions", "--json"])
+        assert rc == 0, err
+        assert strict_json(out)
+
+
 @pytest.mark.parametrize(("argv", "slot"), NUMERIC_ARGUMENTS, ids=[f"{a[0]} {a[i - 1]}" for a, i in NUMERIC_ARGUMENTS])
 @settings(max_examples=4, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(value=number_texts())

@@ -21,9 +21,10 @@ def rep_rows(summary: Mapping[str, Any]) -> list[tuple[Any, ...]]:
     """(idx, start_s, end_s, peak_deg, hold_s, score, json) per rep."""
     rows = []
     for i, rep in enumerate(summary.get("reps") or []):
+        index = rep.get("index")  # a null index, as the sidecar check allows, is one not given
         rows.append(
             (
-                int(rep.get("index", i)),
+                int(i if index is None else index),
                 _num(rep.get("start_s")),
                 _num(rep.get("end_s")),
                 _num(rep.get("peak_tibial_inclination_deg")),
