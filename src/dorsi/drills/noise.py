@@ -24,6 +24,8 @@ import numpy as np
 from dorsi.drills.params import NoiseParams
 from dorsi.motion.types import F64, GRAVITY_MPS2
 
+SMALL_CHUNK = 32  # chunks up to this size go sample by sample; longer ones window by window (identical)
+
 
 @dataclass(frozen=True)
 class NoiseLevel:
@@ -99,21 +101,56 @@ class NoiseTracker:
         out_j = np.empty(n)
         if n == 0:
             return out_a, out_g, out_j
-        jolt = (np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2).tolist()
+        jolt = np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2
         prev_t = np.concatenate([[self._prev_t], time_s[:-1]])
         prev_a = np.vstack([self._prev_acc if self._prev_acc is not None else np.full(3, np.nan), acc_mps2[:-1]])
         prev_g = np.vstack([self._prev_gyr if self._prev_gyr is not None else np.full(3, np.nan), gyr_dps[:-1]])
-        da = np.sum((acc_mps2 - prev_a) ** 2, axis=1).tolist()
-        dg = np.sum((gyr_dps - prev_g) ** 2, axis=1).tolist()
-        dts = (time_s - prev_t).tolist()
+        da = np.sum((acc_mps2 - prev_a) ** 2, axis=1)
+        dg = np.sum((gyr_dps - prev_g) ** 2, axis=1)
+        dts = time_s - prev_t
+        if n <= SMALL_CHUNK:
+            self._loop(time_s.tolist(), quiet.tolist(), da, dg, dts.tolist(), jolt, out_a, out_g, out_j)
+        else:
+            self._windows(time_s, np.asarray(quiet, dtype=bool), da, dg, dts, jolt, out_a, out_g, out_j)
+        self._prev_t = float(time_s[-1])
+        self._prev_acc = acc_mps2[-1].copy()
+        self._prev_gyr = gyr_dps[-1].copy()
+        return out_a, out_g, out_j
+
+    def _reset(self, t0: float = math.nan) -> None:
+        self._n, self._sa, self._sg, self._sdt, self._sj, self._t0 = 0, 0.0, 0.0, 0.0, 0.0, t0
+
+    def _close(self) -> tuple[float, float, float]:
+        """The window just filled: its estimates merged; (acc density, gyro σ, rest |force| − g) now."""
+        half_rate = 0.5 * self._n / self._sdt
+        acc = math.sqrt(self._sa / (6.0 * self._n) / half_rate)  # 3 axes, σ² = mean d² / 2
+        gyr = math.sqrt(self._sg / (6.0 * self._n))
+        self._hist_j.append(self._sj / self._n)
+        self.rest_acc = statistics.median(self._hist_j)
+        a_cur, g_cur = self._merge(acc, gyr)
+        return a_cur, g_cur, self.rest_acc
+
+    def _loop(
+        self,
+        ts: list[float],
+        qs: list[bool],
+        da: F64,
+        dg: F64,
+        dts: list[float],
+        jolt: F64,
+        out_a: F64,
+        out_g: F64,
+        out_j: F64,
+    ) -> None:
+        """Sample by sample (a notification's few samples: cheaper than the window search's set-up)."""
         p = self.p
         a_cur, g_cur = self.current(dts[0])
         j_cur = self.rest_acc
-        rows = zip(time_s.tolist(), quiet.tolist(), da, dg, dts, jolt, strict=True)
+        rows = zip(ts, qs, da.tolist(), dg.tolist(), dts, jolt.tolist(), strict=True)
         for i, (t, q, dai, dgi, dt, ji) in enumerate(rows):
             ok = bool(q) and math.isfinite(dai) and 0.0 < dt < p.max_gap_s
             if not ok:
-                self._n, self._sa, self._sg, self._sdt, self._sj, self._t0 = 0, 0.0, 0.0, 0.0, 0.0, math.nan
+                self._reset()
             else:
                 if math.isnan(self._t0):
                     self._t0 = t - dt
@@ -123,22 +160,95 @@ class NoiseTracker:
                 self._sdt += dt
                 self._sj += ji
                 if t - self._t0 >= p.window_s and self._n >= p.min_samples:
-                    half_rate = 0.5 * self._n / self._sdt
-                    acc = math.sqrt(self._sa / (6.0 * self._n) / half_rate)  # 3 axes, σ² = mean d² / 2
-                    gyr = math.sqrt(self._sg / (6.0 * self._n))
-                    self._hist_j.append(self._sj / self._n)
-                    j_cur = self.rest_acc = statistics.median(self._hist_j)
-                    a_cur, g_cur = self._merge(acc, gyr)
-                    self._n, self._sa, self._sg, self._sdt, self._sj, self._t0 = 0, 0.0, 0.0, 0.0, 0.0, t
+                    a_cur, g_cur, j_cur = self._close()
+                    self._reset(t)
             if self.windows == 0:
                 a_cur, g_cur = self.current(dt)
             out_a[i] = a_cur
             out_g[i] = g_cur
             out_j[i] = j_cur
-        self._prev_t = float(time_s[-1])
-        self._prev_acc = acc_mps2[-1].copy()
-        self._prev_gyr = gyr_dps[-1].copy()
-        return out_a, out_g, out_j
+
+    def _windows(
+        self,
+        t: F64,
+        quiet: np.ndarray,
+        da: F64,
+        dg: F64,
+        dts: F64,
+        jolt: F64,
+        out_a: F64,
+        out_g: F64,
+        out_j: F64,
+    ) -> None:
+        """The same, window by window: runs of usable samples found at once, each window's end searched
+        for, its sums accumulated in sample order (np.cumsum: the loop's own additions, bit for bit)."""
+        p = self.p
+        n = len(t)
+        windows0, a0, g0, j0 = self.windows, self.acc, self.gyr, self.rest_acc  # in force at the chunk's start
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ok = quiet & np.isfinite(da) & (dts > 0.0) & (dts < p.max_gap_s)
+            # before the first window: the priors, the gyro's at each sample's rate (current())
+            half_rate = np.where((dts > 0.0) & (dts < p.max_gap_s), 0.5 / dts, 50.0)
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], ok, [False])).view(np.int8)))
+        closes: list[tuple[int, float, float, float]] = []  # (sample, acc, gyr, rest) from that sample on
+        for s, e in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
+            if s > 0:
+                self._reset()  # the sample before the run was not usable
+            w = s  # the open window's first sample in this chunk
+            if math.isnan(self._t0):
+                self._t0 = float(t[s] - dts[s])
+            while True:
+                i = self._window_end(t, w + max(0, p.min_samples - 1 - self._n), e)
+                if i < 0:
+                    break
+                self._add(w, i + 1, da, dg, dts, jolt)
+                closes.append((i, *self._close()))
+                self._reset(float(t[i]))
+                w = i + 1
+            self._add(w, e, da, dg, dts, jolt)
+            if e < n:
+                self._reset()
+        if not ok[-1]:
+            self._reset()
+        # fill: the values in force before the first close, then from each close on
+        first = closes[0][0] if closes else n
+        if windows0 == 0:  # none before this chunk: the priors until its first close
+            out_a[:first] = p.prior_acc_mps2_rthz
+            out_g[:first] = p.prior_gyr_dps_rthz * np.sqrt(half_rate[:first])
+        else:
+            out_a[:first], out_g[:first] = a0, g0
+        out_j[:first] = j0
+        bounds = [c[0] for c in closes[1:]] + [n] * bool(closes)
+        for (i, a_cur, g_cur, j_cur), stop in zip(closes, bounds, strict=True):
+            out_a[i:stop] = a_cur
+            out_g[i:stop] = g_cur
+            out_j[i:stop] = j_cur
+
+    def _window_end(self, t: F64, lo: int, stop: int) -> int:
+        """The first sample in [lo, stop) at which the open window spans window_s (−1: none); its times
+        increase (a usable sample's interval is positive), so the test is monotonic: gallop, then bisect."""
+        if lo >= stop:
+            return -1
+        t0, span = self._t0, self.p.window_s
+        step = max(64, 2 * self.p.min_samples)
+        a = lo
+        while a < stop:
+            b = min(stop, a + step)
+            hit = np.flatnonzero(t[a:b] - t0 >= span)
+            if hit.size:
+                return a + int(hit[0])
+            a, step = b, 2 * step
+        return -1
+
+    def _add(self, a: int, b: int, da: F64, dg: F64, dts: F64, jolt: F64) -> None:
+        """Samples a..b−1 into the open window, added one by one as the loop does."""
+        if b <= a:
+            return
+        self._n += b - a
+        self._sa = _running_sum(self._sa, da[a:b])
+        self._sg = _running_sum(self._sg, dg[a:b])
+        self._sdt = _running_sum(self._sdt, dts[a:b])
+        self._sj = _running_sum(self._sj, jolt[a:b])
 
     def _merge(self, acc: float, gyr: float) -> tuple[float, float]:
         """The median of the last windows' estimates."""
@@ -148,3 +258,8 @@ class NoiseTracker:
         self.gyr = statistics.median(self._hist_g)
         self.windows += 1
         return self.acc, self.gyr
+
+
+def _running_sum(start: float, x: F64) -> float:
+    """start + x[0] + x[1] + … in that order (np.cumsum adds in order: the same bits as a loop's +=)."""
+    return float(np.cumsum(np.concatenate(([start], x)))[-1])
