@@ -256,15 +256,19 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         ret = math.nan if st.returning is None else st.returning[0]
         carried = st.pre  # the run-up before this run; samples pre_from.. follow it
         pre_from = i
+        limit = 4000 - len(carried) + pre_from  # the run-up is cut back once j exceeds this
         last_t = st.last_t
         opened = -1
         for j in range(i, n):
             ti = ts[j]
-            dt = 0.0 if math.isnan(last_t) else min(ti - last_t, 0.5)
+            dt = 0.0 if last_t != last_t else ti - last_t  # last_t != last_t: nan, the first sample
+            if dt > 0.5:  # min(dt, 0.5)
+                dt = 0.5
             last_t = ti
             v = vs[j]
             exc = v - b
-            if abs(v - anchor) > band_deg:
+            moved = v - anchor
+            if moved > band_deg or moved < -band_deg:  # abs(v - anchor) > band_deg
                 anchor, anchor_t = v, ti
                 run_sum, run_n, run_new = 0.0, 0, True
             run_sum += v
@@ -287,13 +291,14 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             if turned:
                 ret = exc  # a new low on the way back: the next rep would start here
             if turned or exc <= quarter:
-                carried, pre_from = [], j
-            elif len(carried) + j - pre_from + 1 > 4000:
+                carried, pre_from, limit = [], j, 4000 + j
+            elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
                 keep = 2000 - (j - pre_from + 1)  # keep the last 2000 of the run-up
                 if keep <= 0:
                     carried, pre_from = [], j - 1999
                 else:
                     carried = carried[-keep:]
+                limit = 4000 - len(carried) + pre_from
             if exc > thr and (ret != ret or exc - ret > thr):
                 opened = j
                 break
