@@ -181,7 +181,8 @@ class NoiseTracker:
         out_j: F64,
     ) -> None:
         """The same, window by window: runs of usable samples found at once, each window's end searched
-        for, its sums accumulated in sample order (np.cumsum: the loop's own additions, bit for bit)."""
+        for, then every window's sums at once, accumulated in sample order (np.cumsum along a row: the
+        loop's own additions, bit for bit)."""
         p = self.p
         n = len(t)
         windows0, a0, g0, j0 = self.windows, self.acc, self.gyr, self.rest_acc  # in force at the chunk's start
@@ -189,27 +190,42 @@ class NoiseTracker:
             ok = quiet & np.isfinite(da) & (dts > 0.0) & (dts < p.max_gap_s)
             # before the first window: the priors, the gyro's at each sample's rate (current())
             half_rate = np.where((dts > 0.0) & (dts < p.max_gap_s), 0.5 / dts, 50.0)
-        edges = np.flatnonzero(np.diff(np.concatenate(([False], ok, [False])).view(np.int8)))
-        closes: list[tuple[int, float, float, float]] = []  # (sample, acc, gyr, rest) from that sample on
-        for s, e in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
-            if s > 0:
-                self._reset()  # the sample before the run was not usable
-            w = s  # the open window's first sample in this chunk
-            if math.isnan(self._t0):
-                self._t0 = float(t[s] - dts[s])
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], ok, [False])).view(np.int8))).tolist()
+        tl = t.tolist()
+        # the windows' spans [a, b), whether each closes (else it stays open at the chunk's end), whether
+        # it continues the window carried in from the last chunk
+        spans: list[tuple[int, int, bool, bool]] = []
+        n_open, t0 = self._n, self._t0
+        for s, e in zip(edges[0::2], edges[1::2], strict=True):
+            carried = s == 0
+            if not carried:
+                n_open, t0 = 0, math.nan  # the sample before the run was not usable
+            if math.isnan(t0):
+                t0 = tl[s] - float(dts[s])
+            w = s
             while True:
-                i = self._window_end(t, w + max(0, p.min_samples - 1 - self._n), e)
+                i = _first_reaching(t, tl, t0, p.window_s, w + max(0, p.min_samples - 1 - n_open), e)
                 if i < 0:
                     break
-                self._add(w, i + 1, da, dg, dts, jolt)
-                closes.append((i, *self._close()))
-                self._reset(float(t[i]))
-                w = i + 1
-            self._add(w, e, da, dg, dts, jolt)
-            if e < n:
+                spans.append((w, i + 1, True, carried))
+                n_open, t0, carried, w = 0, tl[i], False, i + 1
+            if w < e:
+                spans.append((w, e, False, carried))
+                n_open += e - w
+        sums = self._span_sums(spans, (da, dg, dts, jolt))
+        closes: list[tuple[int, float, float, float]] = []  # (sample, acc, gyr, rest) from that sample on
+        for (w, b, close, carried), (sa, sg, sdt, sj) in zip(spans, sums, strict=True):
+            if not carried:
                 self._reset()
-        if not ok[-1]:
-            self._reset()
+            if math.isnan(self._t0):
+                self._t0 = tl[w] - float(dts[w])
+            self._n += b - w
+            self._sa, self._sg, self._sdt, self._sj = sa, sg, sdt, sj
+            if close:
+                closes.append((b - 1, *self._close()))
+                self._reset(tl[b - 1])
+        if not ok[-1] or (spans and spans[-1][1] < n) or not spans:
+            self._reset()  # the chunk ends outside a run
         # fill: the values in force before the first close, then from each close on
         first = closes[0][0] if closes else n
         if windows0 == 0:  # none before this chunk: the priors until its first close
@@ -224,31 +240,30 @@ class NoiseTracker:
             out_g[i:stop] = g_cur
             out_j[i:stop] = j_cur
 
-    def _window_end(self, t: F64, lo: int, stop: int) -> int:
-        """The first sample in [lo, stop) at which the open window spans window_s (−1: none); its times
-        increase (a usable sample's interval is positive), so the test is monotonic: gallop, then bisect."""
-        if lo >= stop:
-            return -1
-        t0, span = self._t0, self.p.window_s
-        step = max(64, 2 * self.p.min_samples)
-        a = lo
-        while a < stop:
-            b = min(stop, a + step)
-            hit = np.flatnonzero(t[a:b] - t0 >= span)
-            if hit.size:
-                return a + int(hit[0])
-            a, step = b, 2 * step
-        return -1
-
-    def _add(self, a: int, b: int, da: F64, dg: F64, dts: F64, jolt: F64) -> None:
-        """Samples a..b−1 into the open window, added one by one as the loop does."""
-        if b <= a:
-            return
-        self._n += b - a
-        self._sa = _running_sum(self._sa, da[a:b])
-        self._sg = _running_sum(self._sg, dg[a:b])
-        self._sdt = _running_sum(self._sdt, dts[a:b])
-        self._sj = _running_sum(self._sj, jolt[a:b])
+    def _span_sums(
+        self, spans: list[tuple[int, int, bool, bool]], columns: tuple[F64, ...]
+    ) -> list[tuple[float, ...]]:
+        """Per span, each column's sum from the window's running sums (0 for a new window) over its
+        samples in order: rows of a zero-padded matrix, cumulated along the row (adding 0.0 changes
+        nothing), a group of spans at a time (bounded memory)."""
+        if not spans:
+            return []
+        x = np.stack(columns)  # (columns, samples)
+        start = np.array([self._sa, self._sg, self._sdt, self._sj])
+        out: list[tuple[float, ...]] = []
+        for g in range(0, len(spans), 64):
+            group = spans[g : g + 64]
+            a = np.array([sp[0] for sp in group])
+            length = np.array([sp[1] - sp[0] for sp in group])
+            cols = np.arange(int(length.max()))
+            inside = cols[None, :] < length[:, None]
+            idx = np.where(inside, a[:, None] + cols[None, :], 0)
+            rows = np.where(inside, x[:, idx], 0.0)  # (columns, spans, longest)
+            first = np.zeros((len(columns), len(group), 1))
+            first[:, 0, 0] = start if group[0][3] else 0.0
+            total = np.cumsum(np.concatenate([first, rows], axis=2), axis=2)[:, :, -1]
+            out += [tuple(col) for col in total.T.tolist()]
+        return out
 
     def _merge(self, acc: float, gyr: float) -> tuple[float, float]:
         """The median of the last windows' estimates."""
@@ -260,6 +275,14 @@ class NoiseTracker:
         return self.acc, self.gyr
 
 
-def _running_sum(start: float, x: F64) -> float:
-    """start + x[0] + x[1] + … in that order (np.cumsum adds in order: the same bits as a loop's +=)."""
-    return float(np.cumsum(np.concatenate(([start], x)))[-1])
+def _first_reaching(t: F64, tl: list[float], t0: float, span: float, lo: int, stop: int) -> int:
+    """The first j in [lo, stop) with t[j] − t0 ≥ span (−1: none). The times increase there (a usable
+    sample's interval is positive), so the test is monotonic: a binary search, then the exact test."""
+    if lo >= stop:
+        return -1
+    j = lo + int(np.searchsorted(t[lo:stop], t0 + span))
+    while j > lo and tl[j - 1] - t0 >= span:
+        j -= 1
+    while j < stop and not tl[j] - t0 >= span:
+        j += 1
+    return j if j < stop else -1
