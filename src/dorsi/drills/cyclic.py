@@ -74,6 +74,17 @@ class _Deriv:
         self.last, self.last_t = x, t
         return self.v
 
+    def step2(self, t: float, x: float, y: float) -> list[float]:
+        """``step`` for two angles, on floats: the same arithmetic."""
+        if self.last is not None:
+            dt = t - self.last_t
+            if 0.0 < dt < 0.5:
+                a = dt / (self.tau_s + dt)
+                (vx, vy), (lx, ly) = self.v, self.last
+                self.v = [vx + a * ((x - lx) / dt - vx), vy + a * ((y - ly) / dt - vy)]
+        self.last, self.last_t = [x, y], t
+        return self.v
+
     def step1(self, t: float, x: float) -> float:
         """``step`` for one angle, on floats: the same arithmetic."""
         if self.last is not None:
@@ -335,6 +346,7 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         self._d = _Deriv(2, self.p.vel_tau_s)
         self._buf = _Buffer()
         self.state = CircleState()
+        self._fresh = False  # the state is the one _reset() made, untouched since (a stop going on)
 
     # -- the Segmenter protocol (process, in_rep, rest level, live hold, verdict: SegmenterBase)
     def draft(self, c: Cycle) -> Draft:
@@ -356,7 +368,7 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         for row in _samples(frames):
             self._buf.add(row)
             ti, x, f, _s = row
-            vt, vf = self._d.step(ti, [x, f])
+            vt, vf = self._d.step2(ti, x, f)
             cyc = self._step(ti, vt, vf, x, f)
             if cyc is not None:
                 emit(cyc)
@@ -367,6 +379,7 @@ class CircleSegmenter(SegmenterBase[Cycle]):
     def _reset(self) -> None:
         """A stop: the next movement starts a new bout (its slow run goes on)."""
         self.state = CircleState(slow_since=self.state.slow_since)
+        self._fresh = True
 
     def _passes_forward(self, x: float, f: float, f_prev: float, xc: float, fc: float) -> bool:
         """The knee passes straight forward of the centre (xc, fc): the frontal tilt crosses the centre's in
@@ -396,12 +409,14 @@ class CircleSegmenter(SegmenterBase[Cycle]):
             if math.isnan(st.slow_since):
                 st.slow_since = ti
             if ti - st.slow_since >= self.p.stop_s:
-                self._reset()
+                if not self._fresh:  # a stop going on: the state is a fresh one already
+                    self._reset()
                 return None
             if st.beta is None:
                 return None
         else:
             st.slow_since = math.nan
+        self._fresh = False
         f_prev, st.f = st.f, f
         if st.first:
             ext = st.extent
