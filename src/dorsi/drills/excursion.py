@@ -91,6 +91,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         self.shared = params
         self.p = params.excursion
         self.regimes = regimes
+        self._one_sided = [c.one_sided for c in channels]
         nch = len(channels)
         start_thr = [c.min_start_deg for c in channels]
         self.state = ExcursionState(
@@ -177,6 +178,12 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
     def _excess(self, devs: list[float]) -> list[float]:
         """How far each channel is beyond rest in its counted direction."""
         return [d if c.one_sided else abs(d) for d, c in zip(devs, self.channels, strict=True)]
+
+    def _excess_of(self, vals: tuple[float, ...]) -> list[float]:
+        """``_excess(_devs(vals))`` in one pass (the same subtraction, then abs on two-sided channels)."""
+        base = self.state.base
+        assert base is not None
+        return [v - b if one else abs(v - b) for v, b, one in zip(vals, base, self._one_sided, strict=True)]
 
     def detect(self, frames: DrillFrames, emit: Callable[[Segment], None]) -> None:
         """Feed samples; ``emit`` is called at the closing sample (before the next one is seen)."""
@@ -323,7 +330,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
     def _rest_step(self, row: Sample, vals: tuple[float, ...], q: bool, dt: float) -> None:
         st = self.state
         assert st.base is not None
-        exc = self._excess(self._devs(vals))
+        exc = self._excess_of(vals)
         # a channel has settled when it stayed within settle_band_deg for settle_s
         ti = row.t_s
         for k, v in enumerate(vals):
@@ -357,7 +364,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 for b, v, e, thr, at in zip(st.base, vals, exc, st.start_thr, st.anchor_t, strict=True)
             ]
             self._set_regime()
-            exc = self._excess(self._devs(vals))
+            exc = self._excess_of(vals)
         thr_open = st.start_thr
         if st.overshoot is not None:
             k, sign, range_deg = st.overshoot
@@ -366,7 +373,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 st.overshoot = None
                 if not (other_way and exc[k] > max(st.start_thr[k], SETTLED_FRAC * range_deg)):
                     st.base[k] = vals[k]  # settled after the return: re-reference (drift, not a movement)
-                    exc = self._excess(self._devs(vals))
+                    exc = self._excess_of(vals)
                 # else: held far out the other way — a rep that swung through rest; it opens below
             elif other_way:  # past rest the other way, not settled yet
                 thr_open = list(st.start_thr)
@@ -418,7 +425,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
     def _track_peak(self, row: Sample) -> None:
         st = self.state
         nch = len(self.channels)
-        exc = self._excess(self._devs(row.values))
+        exc = self._excess_of(row.values)
         for k in range(nch):
             if exc[k] > st.peak[k]:
                 st.peak[k] = exc[k]

@@ -101,16 +101,16 @@ class NoiseTracker:
         out_j = np.empty(n)
         if n == 0:
             return out_a, out_g, out_j
-        jolt = np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2
-        prev_t = np.concatenate([[self._prev_t], time_s[:-1]])
-        prev_a = np.vstack([self._prev_acc if self._prev_acc is not None else np.full(3, np.nan), acc_mps2[:-1]])
-        prev_g = np.vstack([self._prev_gyr if self._prev_gyr is not None else np.full(3, np.nan), gyr_dps[:-1]])
-        da = np.sum((acc_mps2 - prev_a) ** 2, axis=1)
-        dg = np.sum((gyr_dps - prev_g) ** 2, axis=1)
-        dts = time_s - prev_t
         if n <= SMALL_CHUNK:
-            self._loop(time_s.tolist(), quiet.tolist(), da, dg, dts.tolist(), jolt, out_a, out_g, out_j)
+            self._small(time_s, acc_mps2, gyr_dps, quiet, out_a, out_g, out_j)
         else:
+            jolt = np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2
+            prev_t = np.concatenate([[self._prev_t], time_s[:-1]])
+            prev_acc = self._prev_acc if self._prev_acc is not None else np.full(3, np.nan)
+            prev_gyr = self._prev_gyr if self._prev_gyr is not None else np.full(3, np.nan)
+            da = np.sum((acc_mps2 - np.vstack([prev_acc, acc_mps2[:-1]])) ** 2, axis=1)
+            dg = np.sum((gyr_dps - np.vstack([prev_gyr, gyr_dps[:-1]])) ** 2, axis=1)
+            dts = time_s - prev_t
             self._windows(time_s, np.asarray(quiet, dtype=bool), da, dg, dts, jolt, out_a, out_g, out_j)
         self._prev_t = float(time_s[-1])
         self._prev_acc = acc_mps2[-1].copy()
@@ -130,14 +130,37 @@ class NoiseTracker:
         a_cur, g_cur = self._merge(acc, gyr)
         return a_cur, g_cur, self.rest_acc
 
+    def _small(
+        self, time_s: F64, acc_mps2: F64, gyr_dps: F64, quiet: np.ndarray, out_a: F64, out_g: F64, out_j: F64
+    ) -> None:
+        """Sample by sample on floats (a notification's few samples: numpy's set-up per call costs more
+        than the sums). The differences, squares and norms are numpy's operations in numpy's order
+        (x² + y², then + z²), so the same bits."""
+        nan3 = [math.nan] * 3
+        pa = self._prev_acc.tolist() if self._prev_acc is not None else nan3
+        pg = self._prev_gyr.tolist() if self._prev_gyr is not None else nan3
+        prev_t = self._prev_t
+        ts = time_s.tolist()
+        da, dg, dts, jolt = [], [], [], []
+        for t, a, g in zip(ts, acc_mps2.tolist(), gyr_dps.tolist(), strict=True):
+            ax, ay, az = a
+            dx, dy, dz = ax - pa[0], ay - pa[1], az - pa[2]
+            da.append(dx * dx + dy * dy + dz * dz)
+            dx, dy, dz = g[0] - pg[0], g[1] - pg[1], g[2] - pg[2]
+            dg.append(dx * dx + dy * dy + dz * dz)
+            dts.append(t - prev_t)
+            jolt.append(math.sqrt(ax * ax + ay * ay + az * az) - GRAVITY_MPS2)
+            pa, pg, prev_t = a, g, t
+        self._loop(ts, quiet.tolist(), da, dg, dts, jolt, out_a, out_g, out_j)
+
     def _loop(
         self,
         ts: list[float],
         qs: list[bool],
-        da: F64,
-        dg: F64,
+        da: list[float],
+        dg: list[float],
         dts: list[float],
-        jolt: F64,
+        jolt: list[float],
         out_a: F64,
         out_g: F64,
         out_j: F64,
@@ -146,7 +169,7 @@ class NoiseTracker:
         p = self.p
         a_cur, g_cur = self.current(dts[0])
         j_cur = self.rest_acc
-        rows = zip(ts, qs, da.tolist(), dg.tolist(), dts, jolt.tolist(), strict=True)
+        rows = zip(ts, qs, da, dg, dts, jolt, strict=True)
         for i, (t, q, dai, dgi, dt, ji) in enumerate(rows):
             ok = bool(q) and math.isfinite(dai) and 0.0 < dt < p.max_gap_s
             if not ok:
@@ -240,9 +263,7 @@ class NoiseTracker:
             out_g[i:stop] = g_cur
             out_j[i:stop] = j_cur
 
-    def _span_sums(
-        self, spans: list[tuple[int, int, bool, bool]], columns: tuple[F64, ...]
-    ) -> list[tuple[float, ...]]:
+    def _span_sums(self, spans: list[tuple[int, int, bool, bool]], columns: tuple[F64, ...]) -> list[tuple[float, ...]]:
         """Per span, each column's sum from the window's running sums (0 for a new window) over its
         samples in order: rows of a zero-padded matrix, cumulated along the row (adding 0.0 changes
         nothing), a group of spans at a time (bounded memory)."""
