@@ -10,7 +10,7 @@ Rounds run the baseline and every dorsi variant back to back and take each
 ratio within its round (this shared host's speed drifts by tens of per cent
 between minutes). ``--drill`` runs each drill on a recording of that drill.
 
-    python benchmarks/bench_analysis.py [--hours 1 4] [--rounds 3] [--drill all|none|NAME] [--markdown]
+    python benchmarks/bench_analysis.py [--hours 1 4] [--rounds 3] [--drill all|none|NAME] [--markdown] [--data DIR]
 """
 
 from __future__ import annotations
@@ -113,9 +113,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="paired rounds at the first length (1 at the others)")
     ap.add_argument("--drill", default="all", help="all (each drill at the first length), none, or one drill")
     ap.add_argument("--markdown", action="store_true", help="print tables for docs/figures.md")
+    ap.add_argument("--data", type=Path, help="keep the simulated recordings here (reused when present)")
     a = ap.parse_args(argv)
     if a.child:
         child(*a.child)
+        return 0
+    if a.data is not None:
+        a.data.mkdir(parents=True, exist_ok=True)
+        run_children(a, a.data)
         return 0
     with tempfile.TemporaryDirectory(prefix="dorsi-bench-") as tmp_dir:
         run_children(a, Path(tmp_dir))

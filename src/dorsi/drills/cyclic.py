@@ -74,6 +74,27 @@ class _Deriv:
         self.last, self.last_t = x, t
         return self.v
 
+    def step2(self, t: float, x: float, y: float) -> list[float]:
+        """``step`` for two angles, on floats: the same arithmetic."""
+        if self.last is not None:
+            dt = t - self.last_t
+            if 0.0 < dt < 0.5:
+                a = dt / (self.tau_s + dt)
+                (vx, vy), (lx, ly) = self.v, self.last
+                self.v = [vx + a * ((x - lx) / dt - vx), vy + a * ((y - ly) / dt - vy)]
+        self.last, self.last_t = [x, y], t
+        return self.v
+
+    def step1(self, t: float, x: float) -> float:
+        """``step`` for one angle, on floats: the same arithmetic."""
+        if self.last is not None:
+            dt = t - self.last_t
+            if 0.0 < dt < 0.5:
+                v = self.v[0]
+                self.v = [v + dt / (self.tau_s + dt) * ((x - self.last[0]) / dt - v)]
+        self.last, self.last_t = [x], t
+        return self.v[0]
+
 
 class CycleSample(NamedTuple):
     t_s: float
@@ -91,6 +112,7 @@ class _Buffer:
 
     def __init__(self) -> None:
         self.rows: list[CycleSample] = []
+        self._trimmed_to = math.nan  # the last trim's time
 
     def add(self, row: CycleSample) -> None:
         self.rows.append(row)
@@ -100,11 +122,14 @@ class _Buffer:
         return arr[arr[:, 0] >= t0] if len(arr) else arr
 
     def trim(self, t0: float) -> None:
+        if t0 == self._trimmed_to:
+            return  # its first row is at or after t0 already (rows are only appended since)
         k = 0
         while k < len(self.rows) and self.rows[k][0] < t0:
             k += 1
         if k:
             del self.rows[:k]
+        self._trimmed_to = t0 if self.rows else math.nan
 
 
 class Turn(NamedTuple):
@@ -146,6 +171,7 @@ class RockSegmenter(SegmenterBase[Cycle]):
         self._d = _Deriv(1, self.p.vel_tau_s)
         self._buf = _Buffer()
         self.state = RockState()
+        self._usual: tuple[float, float] | None = None  # the recent rocks' median range and turning point
 
     # -- the Segmenter protocol (process, rest level, live hold: SegmenterBase)
     def judged(self, draft: Draft, partial: bool, typical_range: float) -> None:
@@ -156,6 +182,7 @@ class RockSegmenter(SegmenterBase[Cycle]):
                 RockExtent(float(cyc.incl_deg.max()), float(min(cyc.incl_deg[0], cyc.incl_deg[-1])))
             )
             del self.state.recent[:-10]
+            self._usual = None
 
     def draft(self, c: Cycle) -> Draft:
         """Partial rocks are judged on their own swing (between its own turning points)."""
@@ -165,15 +192,17 @@ class RockSegmenter(SegmenterBase[Cycle]):
 
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
         st = self.state
+        rows = self._buf.rows
+        step, quiet_step, rock_step = self._d.step1, self._quiet_step, self._step
         for row, q in zip(_samples(frames), frames.quiet.tolist(), strict=True):
-            self._buf.add(row)
+            rows.append(row)
             ti, x, _f, _s = row
-            (v,) = self._d.step(ti, [x])
-            self._quiet_step(ti, x, q)
-            cyc = self._step(ti, x, v)
+            v = step(ti, x)
+            quiet_step(ti, x, q)
+            cyc = rock_step(ti, x, v)
             if cyc is not None:
                 emit(cyc)
-            if len(self._buf.rows) > 20000:
+            if len(rows) > 20000:
                 self._buf.trim(st.valley.t_s if st.valley else ti - 30.0)
 
     def _quiet_step(self, ti: float, x: float, quiet: bool) -> None:
@@ -252,8 +281,11 @@ class RockSegmenter(SegmenterBase[Cycle]):
             return False
         if not st.recent:
             return False  # no usual rock yet
-        usual = float(np.median([r.peak_deg - r.valley_deg for r in st.recent[-5:]]))
-        valleys = float(np.median([r.valley_deg for r in st.recent[-5:]]))
+        if self._usual is None:  # computed once per full rock (judged()), not at every still sample
+            recent = st.recent[-5:]
+            usual = float(np.median([r.peak_deg - r.valley_deg for r in recent]))
+            self._usual = usual, float(np.median([r.valley_deg for r in recent]))
+        usual, valleys = self._usual
         return st.valley.incl_deg < min(x, valleys) - usual
 
     def _candidate(self, start: Turn, peak: Turn, end: Turn, now: float, from_centre: bool = False) -> Cycle | None:
@@ -314,6 +346,7 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         self._d = _Deriv(2, self.p.vel_tau_s)
         self._buf = _Buffer()
         self.state = CircleState()
+        self._fresh = False  # the state is the one _reset() made, untouched since (a stop going on)
 
     # -- the Segmenter protocol (process, in_rep, rest level, live hold, verdict: SegmenterBase)
     def draft(self, c: Cycle) -> Draft:
@@ -335,7 +368,7 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         for row in _samples(frames):
             self._buf.add(row)
             ti, x, f, _s = row
-            vt, vf = self._d.step(ti, [x, f])
+            vt, vf = self._d.step2(ti, x, f)
             cyc = self._step(ti, vt, vf, x, f)
             if cyc is not None:
                 emit(cyc)
@@ -346,6 +379,7 @@ class CircleSegmenter(SegmenterBase[Cycle]):
     def _reset(self) -> None:
         """A stop: the next movement starts a new bout (its slow run goes on)."""
         self.state = CircleState(slow_since=self.state.slow_since)
+        self._fresh = True
 
     def _passes_forward(self, x: float, f: float, f_prev: float, xc: float, fc: float) -> bool:
         """The knee passes straight forward of the centre (xc, fc): the frontal tilt crosses the centre's in
@@ -375,12 +409,14 @@ class CircleSegmenter(SegmenterBase[Cycle]):
             if math.isnan(st.slow_since):
                 st.slow_since = ti
             if ti - st.slow_since >= self.p.stop_s:
-                self._reset()
+                if not self._fresh:  # a stop going on: the state is a fresh one already
+                    self._reset()
                 return None
             if st.beta is None:
                 return None
         else:
             st.slow_since = math.nan
+        self._fresh = False
         f_prev, st.f = st.f, f
         if st.first:
             ext = st.extent

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -52,7 +53,7 @@ from dorsi.drills.excursion_state import (
     StopRun,
 )
 from dorsi.drills.params import CounterParams
-from dorsi.drills.segment import Draft, DrillFrames, SegmenterBase, SegmenterContext, named_rows
+from dorsi.drills.segment import Draft, DrillFrames, SegmenterBase, SegmenterContext, named_rows, row_maker
 
 DRIFT_TAU_S = 5.0  # the rest level's time constant for a still but unsettled shin (orientation drift)
 SWING_FRAC = 1.0  # two-sided channels: the opposite way before settling must pass this × the last range
@@ -73,6 +74,7 @@ AXIAL_MIN_START_DEG = 2.0  # the axial channel (an integrated rate, drifting) ne
 
 _COLUMN = {"incl": "incl_deg", "frontal": "frontal_deg", "axial": "axial_deg"}  # Channel.name → DrillFrames
 _REST = ("speed_dps", "frontal_deg", "incl_deg")  # the rest of a Sample, from DrillFrames
+_SAMPLE = row_maker(Sample)
 
 
 class ExcursionSegmenter(SegmenterBase[Segment]):
@@ -89,6 +91,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         self.shared = params
         self.p = params.excursion
         self.regimes = regimes
+        self._one_sided = [c.one_sided for c in channels]
         nch = len(channels)
         start_thr = [c.min_start_deg for c in channels]
         self.state = ExcursionState(
@@ -176,8 +179,17 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         """How far each channel is beyond rest in its counted direction."""
         return [d if c.one_sided else abs(d) for d, c in zip(devs, self.channels, strict=True)]
 
+    def _excess_of(self, vals: tuple[float, ...]) -> list[float]:
+        """``_excess(_devs(vals))`` in one pass (the same subtraction, then abs on two-sided channels)."""
+        base = self.state.base
+        assert base is not None
+        return [v - b if one else abs(v - b) for v, b, one in zip(vals, base, self._one_sided, strict=True)]
+
     def detect(self, frames: DrillFrames, emit: Callable[[Segment], None]) -> None:
         """Feed samples; ``emit`` is called at the closing sample (before the next one is seen)."""
+        if self._single:
+            self._detect_single(frames, emit)
+            return
         st = self.state
         values = frames.rows(*(_COLUMN[c.name] for c in self.channels))
         columns = (frames.time_s.tolist(), values, *(getattr(frames, c).tolist() for c in _REST))
@@ -197,10 +209,128 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 if seg is not None:
                     emit(seg)
 
+    @property
+    def _single(self) -> bool:
+        """One forward-only channel and no knee regimes (the knee drives): the rest has a fast path."""
+        return len(self.channels) == 1 and self.channels[0].one_sided and self.regimes is None
+
+    def _detect_single(self, frames: DrillFrames, emit: Callable[[Segment], None]) -> None:
+        """``detect`` for one forward-only channel: the rest between reps (most samples of a session) in
+        plain floats (``_rest_run``), the samples of a rep as ``detect`` takes them."""
+        st = self.state
+        cols = (
+            frames.time_s.tolist(),
+            getattr(frames, _COLUMN[self.channels[0].name]).tolist(),
+            frames.quiet.tolist(),
+            *(getattr(frames, c).tolist() for c in _REST),
+        )
+        ts, vs, qs = cols[0], cols[1], cols[2]
+        n = len(ts)
+        i = 0
+        while i < n:
+            if st.base is not None and not st.in_rep:
+                i = self._rest_run(cols, i)
+                continue
+            ti, q = ts[i], qs[i]
+            row = _SAMPLE((ti, (vs[i],), cols[3][i], cols[4][i], cols[5][i]))
+            st.last_t = ti
+            i += 1
+            if st.base is None:
+                if q:
+                    st.base = list(row.values)
+                continue
+            seg = self._rep_step(row, row.values, q)
+            if seg is not None:
+                emit(seg)
+
+    def _rest_run(self, cols: tuple[list[Any], ...], i: int) -> int:
+        """``_rest_step`` for one forward-only channel over samples i.. until a rep opens (returns the index
+        after it) or the chunk ends: the same arithmetic in the same order on local floats, the run-up
+        (``state.pre``) kept as a range of sample indices and made into rows only when needed."""
+        st = self.state
+        assert st.base is not None
+        ts, vs, qs = cols[0], cols[1], cols[2]
+        n = len(ts)
+        sh = self.shared
+        band_deg, settle_s = sh.settle_band_deg, sh.settle_s
+        tau, band_frac = self.p.base_tau_s, self.p.rest_band_frac
+        thr = st.start_thr[0]
+        quarter = 0.25 * thr
+        rest_band = band_frac * thr
+        b = st.base[0]
+        anchor, anchor_t = st.anchor[0], st.anchor_t[0]
+        run_sum, run_n, run_new = st.run_sum[0], st.run_n[0], st.run_new[0]
+        ret = math.nan if st.returning is None else st.returning[0]
+        carried = st.pre  # the run-up before this run; samples pre_from.. follow it
+        pre_from = i
+        limit = 4000 - len(carried) + pre_from  # the run-up is cut back once j exceeds this
+        last_t = st.last_t
+        opened = -1
+        for j in range(i, n):
+            ti = ts[j]
+            dt = 0.0 if last_t != last_t else ti - last_t  # last_t != last_t: nan, the first sample
+            if dt > 0.5:  # min(dt, 0.5)
+                dt = 0.5
+            last_t = ti
+            v = vs[j]
+            exc = v - b
+            moved = v - anchor
+            if moved > band_deg or moved < -band_deg:  # abs(v - anchor) > band_deg
+                anchor, anchor_t = v, ti
+                run_sum, run_n, run_new = 0.0, 0, True
+            run_sum += v
+            run_n += 1
+            if qs[j]:
+                settled = ti - anchor_t >= settle_s
+                if run_new and settled:
+                    run_new = False
+                    mean = run_sum / run_n
+                    if mean < b - band_deg:
+                        b = mean
+                if settled:
+                    b = b + dt / (tau + dt) * (v - b)
+                elif exc <= rest_band:
+                    b = b + dt / (DRIFT_TAU_S + dt) * (v - b)
+                exc = v - b
+            if ret == ret and exc <= thr:  # ret == ret: not nan (returning)
+                ret = math.nan
+            turned = exc < ret  # False while ret is nan
+            if turned:
+                ret = exc  # a new low on the way back: the next rep would start here
+            if turned or exc <= quarter:
+                carried, pre_from, limit = [], j, 4000 + j
+            elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
+                keep = 2000 - (j - pre_from + 1)  # keep the last 2000 of the run-up
+                if keep <= 0:
+                    carried, pre_from = [], j - 1999
+                else:
+                    carried = carried[-keep:]
+                limit = 4000 - len(carried) + pre_from
+            if exc > thr and (ret != ret or exc - ret > thr):
+                opened = j
+                break
+        stop = n if opened < 0 else opened + 1
+        st.base[0] = b
+        st.anchor[0], st.anchor_t[0] = anchor, anchor_t
+        st.run_sum[0], st.run_n[0], st.run_new[0] = run_sum, run_n, run_new
+        st.returning = None if ret != ret else [ret]
+        st.last_t = last_t
+        st.pre = carried + self._rows(cols, pre_from, stop)
+        if opened >= 0:
+            st.overshoot = None
+            st.returning = None
+            self._open(st.pre)
+        return stop
+
+    @staticmethod
+    def _rows(cols: tuple[list[Any], ...], a: int, b: int) -> list[Sample]:
+        ts, vs, sp, fr, inc = cols[0], cols[1], cols[3], cols[4], cols[5]
+        return [_SAMPLE((ts[k], (vs[k],), sp[k], fr[k], inc[k])) for k in range(a, b)]
+
     def _rest_step(self, row: Sample, vals: tuple[float, ...], q: bool, dt: float) -> None:
         st = self.state
         assert st.base is not None
-        exc = self._excess(self._devs(vals))
+        exc = self._excess_of(vals)
         # a channel has settled when it stayed within settle_band_deg for settle_s
         ti = row.t_s
         for k, v in enumerate(vals):
@@ -234,7 +364,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 for b, v, e, thr, at in zip(st.base, vals, exc, st.start_thr, st.anchor_t, strict=True)
             ]
             self._set_regime()
-            exc = self._excess(self._devs(vals))
+            exc = self._excess_of(vals)
         thr_open = st.start_thr
         if st.overshoot is not None:
             k, sign, range_deg = st.overshoot
@@ -243,7 +373,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 st.overshoot = None
                 if not (other_way and exc[k] > max(st.start_thr[k], SETTLED_FRAC * range_deg)):
                     st.base[k] = vals[k]  # settled after the return: re-reference (drift, not a movement)
-                    exc = self._excess(self._devs(vals))
+                    exc = self._excess_of(vals)
                 # else: held far out the other way — a rep that swung through rest; it opens below
             elif other_way:  # past rest the other way, not settled yet
                 thr_open = list(st.start_thr)
@@ -295,7 +425,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
     def _track_peak(self, row: Sample) -> None:
         st = self.state
         nch = len(self.channels)
-        exc = self._excess(self._devs(row.values))
+        exc = self._excess_of(row.values)
         for k in range(nch):
             if exc[k] > st.peak[k]:
                 st.peak[k] = exc[k]

@@ -24,6 +24,8 @@ import numpy as np
 from dorsi.drills.params import NoiseParams
 from dorsi.motion.types import F64, GRAVITY_MPS2
 
+SMALL_CHUNK = 32  # chunks up to this size go sample by sample; longer ones window by window (identical)
+
 
 @dataclass(frozen=True)
 class NoiseLevel:
@@ -99,21 +101,79 @@ class NoiseTracker:
         out_j = np.empty(n)
         if n == 0:
             return out_a, out_g, out_j
-        jolt = (np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2).tolist()
-        prev_t = np.concatenate([[self._prev_t], time_s[:-1]])
-        prev_a = np.vstack([self._prev_acc if self._prev_acc is not None else np.full(3, np.nan), acc_mps2[:-1]])
-        prev_g = np.vstack([self._prev_gyr if self._prev_gyr is not None else np.full(3, np.nan), gyr_dps[:-1]])
-        da = np.sum((acc_mps2 - prev_a) ** 2, axis=1).tolist()
-        dg = np.sum((gyr_dps - prev_g) ** 2, axis=1).tolist()
-        dts = (time_s - prev_t).tolist()
+        if n <= SMALL_CHUNK:
+            self._small(time_s, acc_mps2, gyr_dps, quiet, out_a, out_g, out_j)
+        else:
+            jolt = np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2
+            prev_t = np.concatenate([[self._prev_t], time_s[:-1]])
+            prev_acc = self._prev_acc if self._prev_acc is not None else np.full(3, np.nan)
+            prev_gyr = self._prev_gyr if self._prev_gyr is not None else np.full(3, np.nan)
+            da = np.sum((acc_mps2 - np.vstack([prev_acc, acc_mps2[:-1]])) ** 2, axis=1)
+            dg = np.sum((gyr_dps - np.vstack([prev_gyr, gyr_dps[:-1]])) ** 2, axis=1)
+            dts = time_s - prev_t
+            self._windows(time_s, np.asarray(quiet, dtype=bool), da, dg, dts, jolt, out_a, out_g, out_j)
+        self._prev_t = float(time_s[-1])
+        self._prev_acc = acc_mps2[-1].copy()
+        self._prev_gyr = gyr_dps[-1].copy()
+        return out_a, out_g, out_j
+
+    def _reset(self, t0: float = math.nan) -> None:
+        self._n, self._sa, self._sg, self._sdt, self._sj, self._t0 = 0, 0.0, 0.0, 0.0, 0.0, t0
+
+    def _close(self) -> tuple[float, float, float]:
+        """The window just filled: its estimates merged; (acc density, gyro σ, rest |force| − g) now."""
+        half_rate = 0.5 * self._n / self._sdt
+        acc = math.sqrt(self._sa / (6.0 * self._n) / half_rate)  # 3 axes, σ² = mean d² / 2
+        gyr = math.sqrt(self._sg / (6.0 * self._n))
+        self._hist_j.append(self._sj / self._n)
+        self.rest_acc = statistics.median(self._hist_j)
+        a_cur, g_cur = self._merge(acc, gyr)
+        return a_cur, g_cur, self.rest_acc
+
+    def _small(
+        self, time_s: F64, acc_mps2: F64, gyr_dps: F64, quiet: np.ndarray, out_a: F64, out_g: F64, out_j: F64
+    ) -> None:
+        """Sample by sample on floats (a notification's few samples: numpy's set-up per call costs more
+        than the sums). The differences, squares and norms are numpy's operations in numpy's order
+        (x² + y², then + z²), so the same bits."""
+        nan3 = [math.nan] * 3
+        pa = self._prev_acc.tolist() if self._prev_acc is not None else nan3
+        pg = self._prev_gyr.tolist() if self._prev_gyr is not None else nan3
+        prev_t = self._prev_t
+        ts = time_s.tolist()
+        da, dg, dts, jolt = [], [], [], []
+        for t, a, g in zip(ts, acc_mps2.tolist(), gyr_dps.tolist(), strict=True):
+            ax, ay, az = a
+            dx, dy, dz = ax - pa[0], ay - pa[1], az - pa[2]
+            da.append(dx * dx + dy * dy + dz * dz)
+            dx, dy, dz = g[0] - pg[0], g[1] - pg[1], g[2] - pg[2]
+            dg.append(dx * dx + dy * dy + dz * dz)
+            dts.append(t - prev_t)
+            jolt.append(math.sqrt(ax * ax + ay * ay + az * az) - GRAVITY_MPS2)
+            pa, pg, prev_t = a, g, t
+        self._loop(ts, quiet.tolist(), da, dg, dts, jolt, out_a, out_g, out_j)
+
+    def _loop(
+        self,
+        ts: list[float],
+        qs: list[bool],
+        da: list[float],
+        dg: list[float],
+        dts: list[float],
+        jolt: list[float],
+        out_a: F64,
+        out_g: F64,
+        out_j: F64,
+    ) -> None:
+        """Sample by sample (a notification's few samples: cheaper than the window search's set-up)."""
         p = self.p
         a_cur, g_cur = self.current(dts[0])
         j_cur = self.rest_acc
-        rows = zip(time_s.tolist(), quiet.tolist(), da, dg, dts, jolt, strict=True)
+        rows = zip(ts, qs, da, dg, dts, jolt, strict=True)
         for i, (t, q, dai, dgi, dt, ji) in enumerate(rows):
             ok = bool(q) and math.isfinite(dai) and 0.0 < dt < p.max_gap_s
             if not ok:
-                self._n, self._sa, self._sg, self._sdt, self._sj, self._t0 = 0, 0.0, 0.0, 0.0, 0.0, math.nan
+                self._reset()
             else:
                 if math.isnan(self._t0):
                     self._t0 = t - dt
@@ -123,22 +183,108 @@ class NoiseTracker:
                 self._sdt += dt
                 self._sj += ji
                 if t - self._t0 >= p.window_s and self._n >= p.min_samples:
-                    half_rate = 0.5 * self._n / self._sdt
-                    acc = math.sqrt(self._sa / (6.0 * self._n) / half_rate)  # 3 axes, σ² = mean d² / 2
-                    gyr = math.sqrt(self._sg / (6.0 * self._n))
-                    self._hist_j.append(self._sj / self._n)
-                    j_cur = self.rest_acc = statistics.median(self._hist_j)
-                    a_cur, g_cur = self._merge(acc, gyr)
-                    self._n, self._sa, self._sg, self._sdt, self._sj, self._t0 = 0, 0.0, 0.0, 0.0, 0.0, t
+                    a_cur, g_cur, j_cur = self._close()
+                    self._reset(t)
             if self.windows == 0:
                 a_cur, g_cur = self.current(dt)
             out_a[i] = a_cur
             out_g[i] = g_cur
             out_j[i] = j_cur
-        self._prev_t = float(time_s[-1])
-        self._prev_acc = acc_mps2[-1].copy()
-        self._prev_gyr = gyr_dps[-1].copy()
-        return out_a, out_g, out_j
+
+    def _windows(
+        self,
+        t: F64,
+        quiet: np.ndarray,
+        da: F64,
+        dg: F64,
+        dts: F64,
+        jolt: F64,
+        out_a: F64,
+        out_g: F64,
+        out_j: F64,
+    ) -> None:
+        """The same, window by window: runs of usable samples found at once, each window's end searched
+        for, then every window's sums at once, accumulated in sample order (np.cumsum along a row: the
+        loop's own additions, bit for bit)."""
+        p = self.p
+        n = len(t)
+        windows0, a0, g0, j0 = self.windows, self.acc, self.gyr, self.rest_acc  # in force at the chunk's start
+        with np.errstate(invalid="ignore", divide="ignore"):
+            ok = quiet & np.isfinite(da) & (dts > 0.0) & (dts < p.max_gap_s)
+            # before the first window: the priors, the gyro's at each sample's rate (current())
+            half_rate = np.where((dts > 0.0) & (dts < p.max_gap_s), 0.5 / dts, 50.0)
+        edges = np.flatnonzero(np.diff(np.concatenate(([False], ok, [False])).view(np.int8))).tolist()
+        tl = t.tolist()
+        # the windows' spans [a, b), whether each closes (else it stays open at the chunk's end), whether
+        # it continues the window carried in from the last chunk
+        spans: list[tuple[int, int, bool, bool]] = []
+        n_open, t0 = self._n, self._t0
+        for s, e in zip(edges[0::2], edges[1::2], strict=True):
+            carried = s == 0
+            if not carried:
+                n_open, t0 = 0, math.nan  # the sample before the run was not usable
+            if math.isnan(t0):
+                t0 = tl[s] - float(dts[s])
+            w = s
+            while True:
+                i = _first_reaching(t, tl, t0, p.window_s, w + max(0, p.min_samples - 1 - n_open), e)
+                if i < 0:
+                    break
+                spans.append((w, i + 1, True, carried))
+                n_open, t0, carried, w = 0, tl[i], False, i + 1
+            if w < e:
+                spans.append((w, e, False, carried))
+                n_open += e - w
+        sums = self._span_sums(spans, (da, dg, dts, jolt))
+        closes: list[tuple[int, float, float, float]] = []  # (sample, acc, gyr, rest) from that sample on
+        for (w, b, close, carried), (sa, sg, sdt, sj) in zip(spans, sums, strict=True):
+            if not carried:
+                self._reset()
+            if math.isnan(self._t0):
+                self._t0 = tl[w] - float(dts[w])
+            self._n += b - w
+            self._sa, self._sg, self._sdt, self._sj = sa, sg, sdt, sj
+            if close:
+                closes.append((b - 1, *self._close()))
+                self._reset(tl[b - 1])
+        if not ok[-1] or (spans and spans[-1][1] < n) or not spans:
+            self._reset()  # the chunk ends outside a run
+        # fill: the values in force before the first close, then from each close on
+        first = closes[0][0] if closes else n
+        if windows0 == 0:  # none before this chunk: the priors until its first close
+            out_a[:first] = p.prior_acc_mps2_rthz
+            out_g[:first] = p.prior_gyr_dps_rthz * np.sqrt(half_rate[:first])
+        else:
+            out_a[:first], out_g[:first] = a0, g0
+        out_j[:first] = j0
+        bounds = [c[0] for c in closes[1:]] + [n] * bool(closes)
+        for (i, a_cur, g_cur, j_cur), stop in zip(closes, bounds, strict=True):
+            out_a[i:stop] = a_cur
+            out_g[i:stop] = g_cur
+            out_j[i:stop] = j_cur
+
+    def _span_sums(self, spans: list[tuple[int, int, bool, bool]], columns: tuple[F64, ...]) -> list[tuple[float, ...]]:
+        """Per span, each column's sum from the window's running sums (0 for a new window) over its
+        samples in order: rows of a zero-padded matrix, cumulated along the row (adding 0.0 changes
+        nothing), a group of spans at a time (bounded memory)."""
+        if not spans:
+            return []
+        x = np.stack(columns)  # (columns, samples)
+        start = np.array([self._sa, self._sg, self._sdt, self._sj])
+        out: list[tuple[float, ...]] = []
+        for g in range(0, len(spans), 64):
+            group = spans[g : g + 64]
+            a = np.array([sp[0] for sp in group])
+            length = np.array([sp[1] - sp[0] for sp in group])
+            cols = np.arange(int(length.max()))
+            inside = cols[None, :] < length[:, None]
+            idx = np.where(inside, a[:, None] + cols[None, :], 0)
+            rows = np.where(inside, x[:, idx], 0.0)  # (columns, spans, longest)
+            first = np.zeros((len(columns), len(group), 1))
+            first[:, 0, 0] = start if group[0][3] else 0.0
+            total = np.cumsum(np.concatenate([first, rows], axis=2), axis=2)[:, :, -1]
+            out += [tuple(col) for col in total.T.tolist()]
+        return out
 
     def _merge(self, acc: float, gyr: float) -> tuple[float, float]:
         """The median of the last windows' estimates."""
@@ -148,3 +294,16 @@ class NoiseTracker:
         self.gyr = statistics.median(self._hist_g)
         self.windows += 1
         return self.acc, self.gyr
+
+
+def _first_reaching(t: F64, tl: list[float], t0: float, span: float, lo: int, stop: int) -> int:
+    """The first j in [lo, stop) with t[j] − t0 ≥ span (−1: none). The times increase there (a usable
+    sample's interval is positive), so the test is monotonic: a binary search, then the exact test."""
+    if lo >= stop:
+        return -1
+    j = lo + int(np.searchsorted(t[lo:stop], t0 + span))
+    while j > lo and tl[j - 1] - t0 >= span:
+        j -= 1
+    while j < stop and not tl[j] - t0 >= span:
+        j += 1
+    return j if j < stop else -1

@@ -43,9 +43,16 @@ def from_axis_angle(axis: ArrayLike, angle_rad: ArrayLike) -> F64:
     return np.concatenate([np.cos(half), np.sin(half) * ax], axis=-1)
 
 
+SMALL_ROWS = 8  # up to this many quaternions (a notification's) to_matrix works on floats: numpy's set-up
+# per call costs more than the arithmetic; the same operations in the same order give the same bits
+
+
 def to_matrix(q: ArrayLike) -> F64:
     """Rotation matrices (..., 3, 3) whose columns are the sensor axes in earth coordinates."""
-    w, x, y, z = np.moveaxis(as_quat(q), -1, 0)
+    qq = as_quat(q)
+    if qq.ndim == 2 and len(qq) <= SMALL_ROWS and qq.shape[1] == 4:
+        return _to_matrix_rows(qq)
+    w, x, y, z = np.moveaxis(qq, -1, 0)
     return np.stack(
         [
             np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)], axis=-1),
@@ -54,6 +61,20 @@ def to_matrix(q: ArrayLike) -> F64:
         ],
         axis=-2,
     )
+
+
+def _to_matrix_rows(q: F64) -> F64:
+    """``to_matrix`` of a few quaternions (n, 4), row by row on Python floats."""
+    out = []
+    for w, x, y, z in q.tolist():
+        out.append(
+            [
+                [1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)],
+                [2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)],
+                [2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)],
+            ]
+        )
+    return np.array(out, dtype=np.float64).reshape(len(q), 3, 3)
 
 
 def from_matrix(m: ArrayLike) -> F64:
