@@ -411,8 +411,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         ring leave several cm/s; under 1 s on the floor is too short a rest to be seen as still) is
         error: remove it from there on, as a constant velocity and a height ramp."""
         st = self.state
-        st.floor = None
-        st.braked = False
+        st.floor = None  # (braked stays: a push that is quiet again before lifting the shin start_cm was a strike)
         st.v -= floor.v_mps
 
         def fixed(r: RaiseRow) -> RaiseRow:
