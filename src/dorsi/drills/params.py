@@ -102,6 +102,10 @@ class VerticalParams:
     # heel strike, 20-40 ms). The fastest raise (0.4 s, 9 cm) peaks at 60·d/T³ ≈ 85 m/s³; a step ≈ 95
     jerk_mps3: float = 200.0
     jerk_k: float = 6.0
+    # ... or a second difference over max(snap_mps4, jerk_k × its noise, √6 σ): at 50 Hz a 20-40 ms strike falls
+    # in 1-2 samples and jumps only ≈ 110 m/s³, but it turns straight back (and the soft tissue rings), which
+    # no raise does: the fastest (0.4 s, 9 cm, minimum jerk) peaks at 360·d/T⁴ ≈ 1300 m/s⁴
+    snap_mps4: float = 4000.0
     # after the rise's braking, quiet this long is the top hold whatever the integrated velocity (0.15 s took
     # the quiet end of a slow rise, still moving, for it: corpus slow seed 0 lost a rep); top holds last 0.2-0.8 s
     top_quiet_s: float = 0.3

@@ -129,6 +129,7 @@ class RaiseState:
     hist: deque[_Integral] = field(default_factory=deque)  # over the last tap_s
     tap_until: float = -math.inf
     a_prev: float = 0.0  # the last sample's acceleration (the jerk test)
+    a_prev2: float = 0.0  # ... and the one before (the snap test)
     after_tap: bool = False  # after a tap at rest: the next quiet moment is rest, whatever v
     # the open rep
     in_rep: bool = False
@@ -147,6 +148,8 @@ class RaiseState:
     brake_mps2: float = 0.0  # the fitted lowering's largest upward (braking) acceleration
     braked: bool = False  # since the close: the lowering's braking seen (upward push while moving down)
     stepped: bool = False  # a step seen: no rep opens before the next rest, which comes at the first quiet
+    # the heel on the floor: the last quiet moment after the lowering's braking (time, velocity, height there)
+    floor: _Integral | None = None
 
 
 @dataclass(frozen=True)
@@ -175,6 +178,11 @@ class Thresholds:
         """A sample-to-sample change of the acceleration over this (m/s³) is an impulse: k × the noise of
         a difference (√2 σ per sample, σ = density √(1 / 2dt)), at least the physical floor."""
         return max(p.jerk_mps3, p.jerk_k * math.sqrt(2.0) * self.density * math.sqrt(0.5 / dt) / dt)
+
+    def snap(self, p: VerticalParams, dt: float) -> float:
+        """A second difference of the acceleration over this (m/s⁴) is an impulse turning back: k × its
+        noise (√6 σ per sample), at least the physical floor."""
+        return max(p.snap_mps4, p.jerk_k * math.sqrt(6.0) * self.density * math.sqrt(0.5 / dt) / (dt * dt))
 
     def still_v(self, p: VerticalParams, span_s: float) -> float:
         """Velocity under this is still: its random walk since the last zero-velocity update, or the floor."""
@@ -286,8 +294,11 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         A strike of 0.2-0.6 g is under the tap's bar, but a 20-40 ms pulse jumps from sample to sample
         as no raise does; sampled in 2-4 samples its integral is not zero (≈ 5 cm/s left: a rise)."""
         p, st = self.p, self.state
-        impulse = dt > 0 and abs(a - st.a_prev) / dt > self.th.jerk(p, dt)
-        st.a_prev = a
+        impulse = dt > 0 and (
+            abs(a - st.a_prev) / dt > self.th.jerk(p, dt)
+            or abs(a - 2.0 * st.a_prev + st.a_prev2) / (dt * dt) > self.th.snap(p, dt)
+        )
+        st.a_prev2, st.a_prev = st.a_prev, a
         if abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse:
             if st.hist and ti > st.tap_until:
                 st.v, st.z = st.hist[0].v_mps, st.hist[0].z_m
@@ -367,11 +378,16 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             return
         if st.was_still:
             self._movement_begins(ti)
+        if st.braked and quiet_now and not settling:
+            # after the lowering's braking (and its fitted end) a quiet moment, however short, is the heel on the floor
+            st.floor = _integral((ti, st.v, st.z))
         st.v += a * dt
         st.z += st.v * dt
         # ... unless the upward push is more than the lowering's own braking could be: the next rise
         pushed = st.acc_s > st.brake_mps2 + self.th.brake_margin
-        if v_before < 0.0 <= st.v and (not settling or pushed):
+        if pushed and not quiet_now and st.floor is not None:
+            self._from_floor(st.floor)
+        elif v_before < 0.0 <= st.v and (not settling or pushed):
             # the bottom of a lowering (or the turn into the next rise) is a zero-velocity
             # point: re-zero there, so a rest too short to be seen as still never leaves
             # the next rise starting from a drifting velocity
@@ -385,9 +401,28 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         # (height gained in the quiet after the braking is drift: a rise pushes)
         if 100.0 * st.z > p.start_cm and not (st.braked and quiet_now) and not st.stepped:
             st.in_rep, st.rows, st.top, st.falling = True, st.pre, 100.0 * st.z, False
-            st.braked = False
+            st.braked, st.floor = False, None
             st.top_zupt, st.vmin, st.hb_min, st.rise_braked = False, 0.0, math.inf, False
             st.pre = []
+
+    def _from_floor(self, floor: _Integral) -> None:
+        """The next rise pushes off the floor: the velocity was zero at the floor's last quiet moment, so
+        what the integration carries there (a heel strike sampled in 1-2 samples and the soft tissue's
+        ring leave several cm/s; under 1 s on the floor is too short a rest to be seen as still) is
+        error: remove it from there on, as a constant velocity and a height ramp."""
+        st = self.state
+        st.floor = None  # (braked stays: a push that is quiet again before lifting the shin start_cm was a strike)
+        st.v -= floor.v_mps
+
+        def fixed(r: RaiseRow) -> RaiseRow:
+            u = r.t_s - floor.t_s
+            return r._replace(
+                height_cm=r.height_cm - 100.0 * (floor.z_m + floor.v_mps * u), v_mps=r.v_mps - floor.v_mps
+            )
+
+        st.z -= floor.z_m + floor.v_mps * (st.last_t - floor.t_s)
+        st.pre = [fixed(r) for r in st.pre if r.t_s >= floor.t_s]
+        st.zupt_t = math.nan  # no evidence on the offset
 
     def _at_rest(self, row: RaiseRow, dt: float, a_raw: float, deep: bool) -> None:
         """Rest: a zero-velocity update, and the offset fed from the rest's samples."""
@@ -396,6 +431,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             self._zupt(row.t_s)
         st.was_still = True
         st.braked = False
+        st.floor = None
         st.v, st.z = 0.0, 0.0
         st.zupt_t = row.t_s
         # the rest's last onset_s: the start of a slow movement is as quiet as rest, so
@@ -543,6 +579,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         p, st = self.p, self.state
         st.in_rep = False
         st.closed_s = ti
+        st.floor = None
         rows = np.asarray(st.rows)
         st.rows = []
         st.pre = []
