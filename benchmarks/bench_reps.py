@@ -313,7 +313,8 @@ def false_reps_per_hour(n_seeds: int = 20, movements: tuple[str, ...] = GAIT_MOV
     wall = time.perf_counter() - t0
     lines = [
         f"{len(results)} non-drill sessions × {len(DRILL_IDS)} drills ({n_seeds} seeds per movement and split), "
-        f"{wall:.0f} s wall on 2 workers. Cell: counted per hour of gait (count; not counted as stepping).",
+        f"{wall:.0f} s wall on 2 workers. Cell: counted per hour of gait "
+        "(count; judged invalid: stepping, foot or heel lifted).",
         "",
         "| drill | movement | tuning /h | held-out /h |",
         "|---|---|---|---|",

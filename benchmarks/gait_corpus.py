@@ -1,5 +1,6 @@
 """Corpus sweep for the gait check: bench_reps' corpus (seeds 0-3, every drill, rate and event) through the
-live session in 0.25 s chunks; lists every session not counted exactly and every rep judged "stepping".
+live session in 0.25 s chunks; lists every session not counted exactly and every rep judged "stepping" or
+"foot lifted".
 
     .venv/bin/python benchmarks/gait_corpus.py [SEEDS, e.g. 0-3]
 """
@@ -10,14 +11,14 @@ from concurrent.futures import ProcessPoolExecutor
 sys.path.insert(0, "benchmarks")
 import bench_reps as b
 from dorsi.drills import DRILL_IDS
-from dorsi.drills.gait import STEPPING
+from dorsi.drills.gait import FOOT_LIFTED, STEPPING
 
 
 def one(job):
     sim = b.simulate_job(job)
     c = b.count_chunked(sim, lambda *_: None)
     reps = [r for r in c.reps if not r.partial]
-    bad = [(round(r.start_s, 2), r.invalid_reason) for r in c.reps if r.invalid_reason == STEPPING]
+    bad = [(round(r.start_s, 2), r.invalid_reason) for r in c.reps if r.invalid_reason in (STEPPING, FOOT_LIFTED)]
     return job, len(reps), len(sim.counted_reps), bad
 
 
@@ -31,4 +32,4 @@ if __name__ == "__main__":
             tot += got
             if bad or got != truth:
                 print(job, got, truth, bad, flush=True)
-    print(f"{n} sessions, {tot} reps detected (not partial); stepping flags listed above", flush=True)
+    print(f"{n} sessions, {tot} reps detected (not partial); stepping and foot-lifted flags listed above", flush=True)

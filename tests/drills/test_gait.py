@@ -12,7 +12,7 @@ import pytest
 
 from dorsi.cli.main import main
 from dorsi.drills import RepCounter
-from dorsi.drills.gait import STEPPING, GaitWatch
+from dorsi.drills.gait import FOOT_LIFTED, STEPPING, GaitWatch
 from dorsi.drills.params import GaitParams
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, write_simulation
@@ -99,3 +99,46 @@ def test_one_impact_alone_is_no_gait_two_a_stride_apart_are() -> None:
     frames.acc_mps2[(t >= 4.2) & (t < 4.22), 2] += 20.0
     w2.extend(frames)
     assert len(w2.impacts) == 2 and w2.stepping(4.3, 5.0, 5.0) == STEPPING
+
+
+def test_stepping_in_place_counts_nothing_as_knee_to_wall() -> None:
+    # the foot leaves the floor on every step (8–25 cm) but lands softly: few heel-strike jolts; the ankle's
+    # rise is what tells. (Turning, 3–8 cm lifts: tuning seeds 1000 and 1001 still count one rep each.)
+    reasons = set()
+    for seed in (1000, 1001, 1002):
+        c = _count("stepping", seed, "knee-to-wall")
+        reps = counted(c)
+        assert c.rep_count == 0 and reps and not any(r.valid for r in reps)
+        reasons |= {r.invalid_reason for r in reps}
+    assert FOOT_LIFTED in reasons  # (a rep amid heel strikes is "stepping" first)
+
+
+@pytest.mark.parametrize("model", ["keyframe", "velocity"])
+@pytest.mark.parametrize("drill", ["knee-to-wall", "banded-mobilization", "knee-circles", "squat-rocks"])
+def test_planted_drills_keep_counting_with_the_lift_check(drill: str, model: str) -> None:
+    sim, c = simulate_and_count(SimParams(drill=drill, seed=2, seconds=240.0, model=model))
+    assert c.rep_count == len(sim.counted_reps) > 0
+    assert not [r for r in c.reps if r.invalid_reason == FOOT_LIFTED]
+
+
+def test_the_lift_verdicts_are_the_same_for_any_chunking() -> None:
+    whole = _count("stepping", 1001, "banded-mobilization")
+    parts = _count("stepping", 1001, "banded-mobilization", random_chunks(5))
+    assert any(r.invalid_reason == FOOT_LIFTED for r in whole.reps)
+    assert [r.as_dict() for r in whole.reps] == [r.as_dict() for r in parts.reps]
+
+
+def test_a_planted_ankle_reads_still_a_lifted_one_does_not() -> None:
+    # the shin upright and still, the sensor 0.225 m up it (GaitParams.lever_m): the foot rises 10 cm in
+    # 0.3 s (a step) in one copy, nothing in the other
+    t = np.arange(0.0, 6.0, 0.005)
+    u = np.clip((t - 3.0) / 0.3, 0.0, 1.0)
+    rise = 0.10 * (10 * u**3 - 15 * u**4 + 6 * u**5)  # minimum jerk
+    acc = np.gradient(np.gradient(rise, t), t)
+    still, lifted = GaitWatch(GaitParams()), GaitWatch(GaitParams())
+    still.extend(drill_frames(t, np.zeros_like(t)))
+    frames = drill_frames(t, np.zeros_like(t))
+    frames.acc_mps2 = frames.acc_mps2 + np.outer(acc, [0.0, 0.0, 1.0])
+    lifted.extend(frames)
+    assert still.lifted(2.5, 4.0) == "" and lifted.lifted(2.5, 4.0) == FOOT_LIFTED
+    assert lifted.lifted(4.5, 5.5) == ""  # after it: planted again

@@ -80,6 +80,7 @@ class RepCounter:
         # heel-down drills: the motion the heel check reads (validity.py)
         self._motion = MotionBuffer(self.p.validity.keep_s) if self.drill.heel_down else None
         self._gait = GaitWatch(self.p.gait)  # every drill: a rep amid heel strikes is a step (gait.py)
+        self._ankle_planted = self.drill.signal != "vertical"  # ... or with the foot lifted (a calf raise's rises)
 
     @property
     def sets(self) -> int:
@@ -177,6 +178,8 @@ class RepCounter:
             dr.extra["heel_rise_cm"] = heel_cm
         if not partial and not invalid:
             invalid = self._gait.stepping(dr.start_s, dr.end_s, dr.emitted_s)
+        if not partial and not invalid and self._ankle_planted:
+            invalid = self._gait.lifted(dr.start_s, dr.end_s)
         if partial:
             trail.append(dr.range_value)
         elif not invalid:  # an invalid drive (heel lifted) is no reference for the person's range

@@ -26,9 +26,12 @@ import numpy as np
 
 from dorsi.drills.params import GaitParams
 from dorsi.drills.segment import DrillFrames
+from dorsi.motion import quat as Q
 from dorsi.motion.types import F64
 
 STEPPING = "stepping — not counted"
+FOOT_LIFTED = "foot lifted — not counted"
+LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise")  # the lift check's columns, per sample
 
 
 class GaitWatch:
@@ -42,6 +45,7 @@ class GaitWatch:
         self._last_impact_s = -math.inf
         self._tail_t: F64 = np.empty(0)  # the samples of the last span, for the next chunk's first changes
         self._tail_f: F64 = np.empty((0, 3))
+        self._rows: deque[F64] = deque()  # per chunk: LIFT_COLS (joined only when a rep is judged)
 
     def extend(self, frames: DrillFrames) -> None:
         if not len(frames):
@@ -71,6 +75,60 @@ class GaitWatch:
         keep_from = float(t[-1]) - p.keep_s
         while self.impacts and self.impacts[0] < keep_from:
             self.impacts.popleft()
+        # the lift check's samples: vertical specific force − g, the sensor axes' vertical components (+Y: the
+        # shin's long axis), the accelerometer's white density
+        up = Q.to_matrix(frames.quat_wxyz)[:, 2, :]
+        self._rows.append(np.column_stack([frames.time_s, frames.vertical_acc_mps2, up, frames.acc_noise()]))
+        while self._rows and self._rows[0][-1, 0] < keep_from:
+            self._rows.popleft()
+
+    def ankle_speed(self, start_s: float, end_s: float) -> float:
+        """How far the ankle's vertical speed (m/s) went beyond what a planted ankle can read, at most,
+        between lift_lookback_s before start_s and end_s (nan: too few samples). Uses only samples in that
+        span: the same for any chunking."""
+        p = self.p
+        if not self._rows:
+            return math.nan
+        r = np.concatenate(self._rows)
+        a, b = np.searchsorted(r[:, 0], [start_s - p.lift_lookback_s, end_s], side="left")
+        r = r[a : b + 1] if b < len(r) and r[b, 0] <= end_s else r[a:b]
+        if len(r) < 5:
+            return math.nan
+        t, acc, x_up, y_up, z_up, noise = r.T
+        dt = np.diff(t)
+        # the sensor's vertical velocity (from an unknown start) less the shin's turn about a still ankle:
+        # lever × the rate of the long axis' height
+        v_sensor = np.concatenate([[0.0], np.cumsum(0.5 * (acc[1:] + acc[:-1]) * dt)])
+        y_rate = np.gradient(y_up, t)
+        v = v_sensor - p.lever_m * y_rate
+        w = min(len(t), max(3, int(np.searchsorted(t, t[0] + p.lift_window_s))))
+        hop = max(1, w // 8)  # windows every 50 ms at 0.4 s: a step's rise fills several
+
+        def windows(x: F64) -> F64:
+            return np.lib.stride_tricks.sliding_window_view(x, w)[::hop]
+
+        # each window's series less its straight line (least squares): the velocity's unknown start and an
+        # accelerometer offset's ramp go; what is left of a planted ankle's is its errors' own wiggle
+        wt = windows(t)
+        tc = wt - wt.mean(axis=1, keepdims=True)
+        tt = np.maximum((tc * tc).sum(axis=1, keepdims=True), 1e-12)
+
+        def detrend(x: F64) -> F64:
+            xc = windows(x)
+            xc = xc - xc.mean(axis=1, keepdims=True)
+            return np.asarray(xc - (tc * xc).sum(axis=1, keepdims=True) / tt * tc)
+
+        # a planted ankle reads at most: the lever's error × the axis' rate (its wiggle), the sensor face off
+        # the tibia's axis (in any direction across it) × how fast a point there rises per metre, and the
+        # accelerometer's white noise integrated over the window (k σ)
+        lever = p.lever_tol_m * np.abs(detrend(y_rate))
+        skin = p.skin_max_m * np.hypot(detrend(np.gradient(x_up, t)), detrend(np.gradient(z_up, t)))
+        noise_v = p.lift_noise_k * windows(noise).max(axis=1, keepdims=True) * np.sqrt(tc[:, -1:] - tc[:, :1])
+        return float((np.abs(detrend(v)) - lever - skin - noise_v).max())
+
+    def lifted(self, start_s: float, end_s: float) -> str:
+        """ "foot lifted — not counted" when the ankle left the floor around the rep, else ""."""
+        return FOOT_LIFTED if self.ankle_speed(start_s, end_s) > self.p.lift_floor_mps else ""
 
     def stepping(self, start_s: float, end_s: float, now_s: float) -> str:
         """ "stepping — not counted" when two impacts a stride apart lie between a stride before the rep

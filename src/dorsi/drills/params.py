@@ -174,6 +174,20 @@ class GaitParams:
     stride_max_s: float = 2.0
     lookback_s: float = 1.0  # the surroundings read before a rep opened: half a slow stride (gait going on into it)
     keep_s: float = 120.0  # impacts kept (longer than any rep: ExcursionParams.max_rep_s)
+    # -- the foot left the floor: the ankle's vertical speed (gait.py). Over lift_window_s the sensor's
+    # integrated vertical acceleration minus the shin's turn about the ankle (lever × the rate of the long
+    # axis' height) is what the ankle moved: a planted ankle's stays near zero, a step's reaches 0.2–2 m/s
+    lift_window_s: float = 0.4  # short: an accelerometer offset of 0.1 m/s² drifts 0.04 m/s over it (detrended)
+    # the lever ankle → sensor along the shin: the strap sits 15 cm below the tibial tuberosity
+    # (docs/measurement.md), ≈ 2.5 cm below the knee's joint line; tibiae of 33–47 cm → 16–29 cm
+    lever_m: float = 0.225
+    lever_tol_m: float = 0.07  # ... anywhere in that range; its error × the axis' rate is allowed for
+    skin_max_m: float = 0.05  # the sensor face off the tibia's axis (2–3 cm on the crest, more if strapped round)
+    lift_noise_k: float = 6.0  # × the accelerometer's white noise integrated over the window (velocity σ)
+    # what the model leaves out (orientation and scale errors, the strap's wobble) and the slowest lift worth
+    # calling one: a foot raised 2 cm in 0.3 s peaks at 0.125 m/s
+    lift_floor_mps: float = 0.1
+    lift_lookback_s: float = 0.25  # read from this long before a rep opened (its start is found late)
 
 
 @dataclass(frozen=True)
