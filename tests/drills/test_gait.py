@@ -113,9 +113,19 @@ def test_stepping_in_place_counts_nothing_as_knee_to_wall() -> None:
     assert FOOT_LIFTED in reasons  # (a rep amid heel strikes is "stepping" first)
 
 
+# seed 2's velocity-model knee-to-wall has a late heel-lift trial (truth: invalid) that today's heel check
+# misses (docs/drills.md: 0 of 29 late lifts caught); it counts 4 of 3. Not the lift check's doing: that
+# case is an expected failure until the heel check catches late lifts, and strict, so it says when it does.
+HEEL_MISS = pytest.mark.xfail(strict=True, reason="the heel check misses this late lift (4 counted of 3)")
+
+
 @pytest.mark.parametrize("model", ["keyframe", "velocity"])
 @pytest.mark.parametrize("drill", ["knee-to-wall", "banded-mobilization", "knee-circles", "squat-rocks"])
-def test_planted_drills_keep_counting_with_the_lift_check(drill: str, model: str) -> None:
+def test_planted_drills_keep_counting_with_the_lift_check(
+    drill: str, model: str, request: pytest.FixtureRequest
+) -> None:
+    if drill == "knee-to-wall" and model == "velocity":
+        request.applymarker(HEEL_MISS)
     sim, c = simulate_and_count(SimParams(drill=drill, seed=2, seconds=240.0, model=model))
     assert c.rep_count == len(sim.counted_reps) > 0
     assert not [r for r in c.reps if r.invalid_reason == FOOT_LIFTED]
