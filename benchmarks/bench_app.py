@@ -132,7 +132,7 @@ def main() -> int:
     print(
         f"frames: {len(ft)} ({len(ft) / wall_s:.0f} fps); frame time (timer fire → end of paint) "
         f"p50 {np.percentile(ft, 50):.2f} ms, p99 {np.percentile(ft, 99):.2f} ms, max {ft.max():.2f} ms "
-        f"(target p99 < 16 ms); paints outside a timed frame: {stray_paints[0]}"
+        f"(target p99 < 12 ms); paints outside a timed frame: {stray_paints[0]}"
     )
     growth = mem[-1][1] - mem[0][1] if len(mem) > 1 else float("nan")
     print(
