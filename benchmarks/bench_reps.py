@@ -259,7 +259,7 @@ def run_matrix_one(job: MatrixJob) -> dict[str, Any]:
 
 GAIT_MOVEMENTS = ("walk", "stepping", "jogging", "turning")  # never calibrate: analysed on the known strap
 MIXED_MOVEMENTS = ("walk-then-calibrate", "drill-walk-drill")  # a real calibration found in the stream
-GaitJob = tuple[str, str, int]  # movement, split, seed
+GaitJob = tuple[str, str, int, tuple[str, ...]]  # movement, split, seed, drills
 
 
 def _gait_windows(sim: SimResult) -> list[tuple[float, float]]:
@@ -271,7 +271,7 @@ def run_gait_one(job: GaitJob) -> dict[str, Any]:
     counted reps (trials for the tests) that overlap a stretch of gait, and that gait's duration."""
     from dorsi.virtual.sim.nondrill import simulate_movement
 
-    movement, split, seed = job
+    movement, split, seed, drills = job
     sim = simulate_movement(movement, seed)
     rate = sim.params.rate_hz
     windows = _gait_windows(sim)
@@ -284,7 +284,7 @@ def run_gait_one(job: GaitJob) -> dict[str, Any]:
         "false": {},
         "invalid": {},
     }
-    for drill in DRILL_IDS:
+    for drill in drills:
         session = LiveSession(SessionSpec(rate_hz=rate, side=sim.params.side, drill=drill, strap_rotation_deg=known))
         session.feed(sim.recording.chunk)
         session.finish()
@@ -299,20 +299,24 @@ def run_gait_one(job: GaitJob) -> dict[str, Any]:
     return out
 
 
-def false_reps_per_hour(n_seeds: int = 20, movements: tuple[str, ...] = GAIT_MOVEMENTS + MIXED_MOVEMENTS) -> str:
+def false_reps_per_hour(
+    n_seeds: int = 20,
+    movements: tuple[str, ...] = GAIT_MOVEMENTS + MIXED_MOVEMENTS,
+    drills: tuple[str, ...] = DRILL_IDS,
+) -> str:
     """Counted reps (trials, for the tests) per hour of gait, by drill × movement, tuning beside held-out.
 
     Walking, stepping, jogging and turning never calibrate: they are analysed on their known strap
     rotation (counting starts at the first still sample). walk-then-calibrate and drill-walk-drill carry
     the real calibration sequence and knee-to-wall reps: only reps overlapping the walk count as false.
     """
-    jobs: list[GaitJob] = [(m, sp, s) for m in movements for sp in SPLITS for s in seeds(sp, n_seeds)]
+    jobs: list[GaitJob] = [(m, sp, s, drills) for m in movements for sp in SPLITS for s in seeds(sp, n_seeds)]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(run_gait_one, jobs, chunksize=2))
     wall = time.perf_counter() - t0
     lines = [
-        f"{len(results)} non-drill sessions × {len(DRILL_IDS)} drills ({n_seeds} seeds per movement and split), "
+        f"{len(results)} non-drill sessions × {len(drills)} drills ({n_seeds} seeds per movement and split), "
         f"{wall:.0f} s wall on 2 workers. Cell: counted per hour of gait "
         "(count; judged invalid: stepping, foot or heel lifted).",
         "",
@@ -320,7 +324,7 @@ def false_reps_per_hour(n_seeds: int = 20, movements: tuple[str, ...] = GAIT_MOV
         "|---|---|---|---|",
     ]
     total = {sp: 0 for sp in SPLITS}
-    for d in DRILL_IDS:
+    for d in drills:
         for m in movements:
             cells = []
             for sp in SPLITS:
@@ -335,9 +339,7 @@ def false_reps_per_hour(n_seeds: int = 20, movements: tuple[str, ...] = GAIT_MOV
     lines.insert(
         1,
         "Total: "
-        + "; ".join(
-            f"{sp} {total[sp]} counted in {hours[sp]:.2f} h of gait × {len(DRILL_IDS)} drills" for sp in SPLITS
-        ),
+        + "; ".join(f"{sp} {total[sp]} counted in {hours[sp]:.2f} h of gait × {len(drills)} drills" for sp in SPLITS),
     )
     return "\n".join(lines)
 
@@ -490,7 +492,8 @@ def main() -> None:
         return
     if a.gait:
         movs = tuple(a.movements.split(",")) if a.movements else GAIT_MOVEMENTS + MIXED_MOVEMENTS
-        print(false_reps_per_hour(a.gait_seeds, movs))
+        gait_drills = tuple(a.drills.split(",")) if a.drills else DRILL_IDS
+        print(false_reps_per_hour(a.gait_seeds, movs, gait_drills))
         return
     seeds = a.seeds if a.seeds is not None else list(range(2 if a.quick else 4))
     rates = tuple(float(r) for r in a.rates.split(",")) if a.rates else (50.0, 200.0, 400.0)

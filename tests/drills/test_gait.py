@@ -12,7 +12,8 @@ import pytest
 
 from dorsi.cli.main import main
 from dorsi.drills import RepCounter
-from dorsi.drills.gait import FOOT_LIFTED, STEPPING, GaitWatch
+from dorsi.drills.cyclic import NOT_A_CIRCLE
+from dorsi.drills.gait import FOOT_LIFTED, FOOT_TURNED, STEPPING, GaitWatch
 from dorsi.drills.params import GaitParams
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, write_simulation
@@ -103,7 +104,7 @@ def test_one_impact_alone_is_no_gait_two_a_stride_apart_are() -> None:
 
 def test_stepping_in_place_counts_nothing_as_knee_to_wall() -> None:
     # the foot leaves the floor on every step (8–25 cm) but lands softly: few heel-strike jolts; the ankle's
-    # rise is what tells. (Turning, 3–8 cm lifts: tuning seeds 1000 and 1001 still count one rep each.)
+    # rise is what tells
     reasons = set()
     for seed in (1000, 1001, 1002):
         c = _count("stepping", seed, "knee-to-wall")
@@ -152,3 +153,43 @@ def test_a_planted_ankle_reads_still_a_lifted_one_does_not() -> None:
     lifted.extend(frames)
     assert still.lifted(2.5, 4.0) == "" and lifted.lifted(2.5, 4.0) == FOOT_LIFTED
     assert lifted.lifted(4.5, 5.5) == ""  # after it: planted again
+
+
+def test_walking_as_knee_circles_counts_nothing() -> None:
+    # the first stride's stance pivots the shin 40° forward over the planted foot, 1–2° sideways, before any
+    # heel strike: the circle segmenter closed it as a circle (tuning seeds 1007, 1019: 1 counted each). A
+    # line is no circle: listed as such
+    for seed in (1007, 1019):
+        c = _count("walk", seed, "knee-circles")
+        reps = counted(c)
+        assert c.rep_count == 0 and not any(r.valid for r in reps)
+        assert NOT_A_CIRCLE in {r.invalid_reason for r in reps}
+
+
+def test_turning_counts_nothing_the_turned_foot_listed() -> None:
+    # a turning step's drive and return ends facing 15–55° away (tuning seeds 1000, 1001: one knee-to-wall
+    # trial and one squat rock each counted, their ankle under the lift check's floor)
+    for drill in ("knee-to-wall", "squat-rocks"):
+        for seed in (1000, 1001):
+            c = _count("turning", seed, drill)
+            reps = counted(c)
+            assert c.rep_count == 0 and reps and not any(r.valid for r in reps)
+            assert FOOT_TURNED in {r.invalid_reason for r in reps}
+
+
+def _quat_z(deg: np.ndarray) -> np.ndarray:
+    h = np.radians(deg) / 2.0
+    return np.column_stack([np.cos(h), np.zeros_like(h), np.zeros_like(h), np.sin(h)])
+
+
+def test_a_turn_that_stays_is_the_foot_turned_one_that_returns_is_not() -> None:
+    t = np.arange(0.0, 4.0, 0.01)
+    u = np.clip((t - 1.0) / 1.0, 0.0, 1.0)
+    ramp = 10 * u**3 - 15 * u**4 + 6 * u**5
+    back = np.where(t < 2.5, ramp, np.clip(1.0 - (t - 2.5) / 1.0, 0.2, 1.0))  # out 30°, back to 6°
+    for turn_deg, want in ((30.0 * ramp, FOOT_TURNED), (30.0 * back, ""), (8.0 * ramp, "")):
+        frames = drill_frames(t, np.zeros_like(t))
+        frames.quat_wxyz = _quat_z(turn_deg)
+        w = GaitWatch(GaitParams())
+        w.extend(frames)
+        assert w.turned(0.5, 3.9) == want

@@ -180,6 +180,10 @@ class RepCounter:
             invalid = self._gait.stepping(dr.start_s, dr.end_s, dr.emitted_s)
         if not partial and not invalid and self._ankle_planted:
             invalid = self._gait.lifted(dr.start_s, dr.end_s)
+        if not partial and not invalid:
+            invalid = self._gait.turned(dr.start_s, dr.end_s)  # every drill: the foot keeps its heading
+        if not partial and not invalid:
+            invalid = dr.invalid  # the segmenter's own: not the drill's movement (a line is no circle)
         if partial:
             trail.append(dr.range_value)
         elif not invalid:  # an invalid drive (heel lifted) is no reference for the person's range

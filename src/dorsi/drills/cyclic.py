@@ -47,6 +47,8 @@ import numpy as np
 from dorsi.drills.params import CounterParams
 from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext, named_rows
 
+NOT_A_CIRCLE = "not a circle (the knee went only one way and back) — not counted"
+
 
 @dataclass
 class Cycle(RepTrace):
@@ -54,6 +56,7 @@ class Cycle(RepTrace):
     range_deg: float = math.nan  # rocks: peak above centre; circles: max − min inclination
     swing_deg: float = math.nan  # rocks: peak above the mean of its two turning points
     direction: str = ""
+    aspect: float = 1.0  # circles: the narrower extent (sagittal or frontal) over the wider
 
 
 class _Deriv:
@@ -340,8 +343,9 @@ class CircleState:
 
 
 class CircleSegmenter(SegmenterBase[Cycle]):
-    def __init__(self, params: CounterParams | None = None) -> None:
+    def __init__(self, params: CounterParams | None = None, min_range_deg: float = 0.0) -> None:
         self.shared = params or CounterParams()
+        self.min_range_deg = min_range_deg  # a smaller "circle" (both extents under it) is a flicker: not emitted
         self.p = self.shared.cyclic
         self._d = _Deriv(2, self.p.vel_tau_s)
         self._buf = _Buffer()
@@ -350,7 +354,8 @@ class CircleSegmenter(SegmenterBase[Cycle]):
 
     # -- the Segmenter protocol (process, in_rep, rest level, live hold, verdict: SegmenterBase)
     def draft(self, c: Cycle) -> Draft:
-        """A circle's signal is its inclination above its lowest point; each direction is its own set."""
+        """A circle's signal is its inclination above its lowest point; each direction is its own set. A path
+        that went only forward and back (or only sideways) is no circle: judged invalid with that reason."""
         dr = Draft.of(
             c,
             c.incl_deg - float(c.incl_deg.min()),
@@ -362,6 +367,8 @@ class CircleSegmenter(SegmenterBase[Cycle]):
             drift=False,
         )
         dr.extra["direction"] = c.direction
+        if c.aspect < self.p.circle_aspect_min:
+            dr.invalid = NOT_A_CIRCLE
         return dr
 
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
@@ -460,6 +467,15 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         if not crossed:
             return None
         rows = self._buf.since(st.start_t)
+        sag, front = float(np.ptp(rows[:, 1])), float(np.ptp(rows[:, 2]))
+        line = min(sag, front) < self.p.circle_aspect_min * max(sag, front)
+        if line or max(sag, front) < self.min_range_deg:
+            # no circle: a flicker of the velocity's direction at a near stop, or a line (a stance's pivot over
+            # the planted foot, a swing): the bout starts afresh, the line listed as not a circle
+            self._reset()
+            self._buf.trim(ti)
+            if max(sag, front) < self.min_range_deg:
+                return None
         direction = "ccw" if st.acc > 0 else "cw"
         cyc = Cycle(
             start_s=st.start_t,
@@ -469,9 +485,12 @@ class CircleSegmenter(SegmenterBase[Cycle]):
             incl_deg=rows[:, 1],
             frontal_deg=rows[:, 2],
             speed_dps=rows[:, 3],
-            range_deg=float(rows[:, 1].max() - rows[:, 1].min()),
+            range_deg=sag,
             direction=direction,
+            aspect=min(sag, front) / max(sag, front, 1e-9),
         )
+        if line:
+            return cyc  # no circle: nothing to learn from it
         st.first = False
         st.acc = 0.0
         st.start_t = ti
@@ -490,4 +509,4 @@ def rocks(ctx: SegmenterContext) -> RockSegmenter:
 
 def circles(ctx: SegmenterContext) -> CircleSegmenter:
     """Signal "circle": knee circles, each direction its own set."""
-    return CircleSegmenter(ctx.params)
+    return CircleSegmenter(ctx.params, ctx.drill.min_range_deg)

@@ -31,7 +31,9 @@ from dorsi.motion.types import F64
 
 STEPPING = "stepping — not counted"
 FOOT_LIFTED = "foot lifted — not counted"
-LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise")  # the lift check's columns, per sample
+FOOT_TURNED = "foot turned — not counted"
+# the lift and turn checks' columns, per sample (the orientation: sensor → earth, z up)
+LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise", "qw", "qx", "qy", "qz")
 
 
 class GaitWatch:
@@ -78,9 +80,17 @@ class GaitWatch:
         # the lift check's samples: vertical specific force − g, the sensor axes' vertical components (+Y: the
         # shin's long axis), the accelerometer's white density
         up = Q.to_matrix(frames.quat_wxyz)[:, 2, :]
-        self._rows.append(np.column_stack([frames.time_s, frames.vertical_acc_mps2, up, frames.acc_noise()]))
+        self._rows.append(
+            np.column_stack([frames.time_s, frames.vertical_acc_mps2, up, frames.acc_noise(), frames.quat_wxyz])
+        )
         while self._rows and self._rows[0][-1, 0] < keep_from:
             self._rows.popleft()
+
+    def _span(self, start_s: float, end_s: float) -> F64:
+        """The kept rows from start_s to end_s (inclusive)."""
+        r = np.concatenate(self._rows)
+        a, b = np.searchsorted(r[:, 0], [start_s, end_s], side="left")
+        return r[a : b + 1] if b < len(r) and r[b, 0] <= end_s else r[a:b]
 
     def ankle_speed(self, start_s: float, end_s: float) -> float:
         """How far the ankle's vertical speed (m/s) went beyond what a planted ankle can read, at most,
@@ -89,12 +99,10 @@ class GaitWatch:
         p = self.p
         if not self._rows:
             return math.nan
-        r = np.concatenate(self._rows)
-        a, b = np.searchsorted(r[:, 0], [start_s - p.lift_lookback_s, end_s], side="left")
-        r = r[a : b + 1] if b < len(r) and r[b, 0] <= end_s else r[a:b]
+        r = self._span(start_s - p.lift_lookback_s, end_s)
         if len(r) < 5:
             return math.nan
-        t, acc, x_up, y_up, z_up, noise = r.T
+        t, acc, x_up, y_up, z_up, noise = r[:, :6].T
         dt = np.diff(t)
         # the sensor's vertical velocity (from an unknown start) less the shin's turn about a still ankle:
         # lever × the rate of the long axis' height
@@ -125,6 +133,29 @@ class GaitWatch:
         skin = p.skin_max_m * np.hypot(detrend(np.gradient(x_up, t)), detrend(np.gradient(z_up, t)))
         noise_v = p.lift_noise_k * windows(noise).max(axis=1, keepdims=True) * np.sqrt(tc[:, -1:] - tc[:, :1])
         return float((np.abs(detrend(v)) - lever - skin - noise_v).max())
+
+    def turn_deg(self, start_s: float, end_s: float) -> tuple[float, float]:
+        """The shin's turn about the vertical from start_s: (at end_s, largest within), degrees (nan: no samples).
+        The swing–twist decomposition of each sample's rotation from the first (earth frame): a tilt forward or
+        sideways has no twist about the vertical; a step that turns the foot is all twist."""
+        if not self._rows:
+            return math.nan, math.nan
+        q = self._span(start_s, end_s)[:, 6:]
+        if len(q) < 2:
+            return math.nan, math.nan
+        rel = Q.multiply(q, Q.conjugate(q[0]))  # each sample's rotation from the first, earth frame
+        twist = np.degrees(2.0 * np.arctan2(rel[:, 3], rel[:, 0]))
+        twist = (twist + 180.0) % 360.0 - 180.0
+        return float(twist[-1]), float(np.abs(twist).max())
+
+    def turned(self, start_s: float, end_s: float) -> str:
+        """ "foot turned — not counted" when the rep ends facing elsewhere than where it began (and not as the
+        way back from a turn of the shin within it), else ""."""
+        p = self.p
+        net, most = self.turn_deg(start_s, end_s)
+        if not math.isfinite(net):
+            return ""
+        return FOOT_TURNED if abs(net) > max(p.turn_max_deg, p.turn_return_frac * most) else ""
 
     def lifted(self, start_s: float, end_s: float) -> str:
         """ "foot lifted — not counted" when the ankle left the floor around the rep, else ""."""

@@ -58,6 +58,11 @@ class CyclicParams:
     # start must lie a rock's minimum below the peak)
     turn_still_s: float = 0.25
     bout_gap_s: float = 3.0  # a still plateau this long after the last rock re-centres the squat
+    # circles: the knee goes to the sides as well as forward and back. The narrower extent of a circle (sagittal
+    # or frontal) under this × the wider is a line, not a circle: a gait's stance pivots the shin forward over
+    # the planted foot (12–46° forward, 0.5–2.6° sideways: 0.03–0.17, tuning walking and turning). The
+    # simulated circles, both movement models, read 0.49–0.75 (a 4:1 ellipse still counts)
+    circle_aspect_min: float = 0.25
 
 
 @dataclass(frozen=True)
@@ -188,6 +193,14 @@ class GaitParams:
     # calling one: a foot raised 2 cm in 0.3 s peaks at 0.125 m/s
     lift_floor_mps: float = 0.1
     lift_lookback_s: float = 0.25  # read from this long before a rep opened (its start is found late)
+    # -- the foot turned: a planted foot keeps its heading, so a rep ends facing where it began (the shin's
+    # turn about the vertical, start → end). A drive that turns the shin (the matrix's rotations) comes back:
+    # what is left at its end is under this × the largest turn within it ...
+    turn_return_frac: float = 0.5
+    # ... or under this: the planted reps' own net turn (a knee circle's cone turns the shin by its solid
+    # angle, π r²: 3.5° at r = 8°; the matrix's rotations end short of their start; drift) measured ≤ 3.6°
+    # on the corpus (seed 0, every event), while a turning step turns the foot 25–90° (simulated 25–60°)
+    turn_max_deg: float = 10.0
 
 
 @dataclass(frozen=True)

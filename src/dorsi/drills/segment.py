@@ -195,6 +195,7 @@ class Draft(RepTrace):
     set_key: str = ""  # a change of this (circle direction, bent/straight knee) starts a new set
     drift: bool = True  # report the knee's medial drift (a forward drive)
     smooth_to_peak: bool = False  # smoothness of the drive itself (start → peak), else the whole rep
+    invalid: str = ""  # the segmenter's own verdict: not the drill's movement (its plain reason), judged invalid
     extra: dict[str, Any] = field(default_factory=dict)
     source: Any = None  # the segmenter's own record (a RepTrace: Segment, Cycle, Raise), handed back in judged()
 
