@@ -4,8 +4,12 @@ simulator with one drill script swapped in for the test (an opt-in scenario, not
     sim = simulate_heel_lift(seed, heel_cm=2.5, extra_deg=4.0, trial=2)
     sim.reps[i]["heel_lift"]   # True for the lifted trial
 
-``python -m tests.drills.heel_lift 0 20`` prints the heel rise the counter estimates for every trial
-(valid and lifted), the measurement ValidityParams.heel_rise_max_cm is set from.
+On the key-frame model the heel rises through the whole drive; on the velocity model
+(``model="velocity"``) it is that model's own knee-to-wall, whose lifted trial (at a seeded place among
+the trials) lifts in the last 30 % of the drive, here by ``heel_cm`` instead of its own 1-3 cm.
+
+``python -m tests.drills.heel_lift LO HI [HEEL_CM] [MODEL]`` prints the heel rise the counter estimates
+for every trial (valid and lifted) and how many the counter called lifted.
 """
 
 from __future__ import annotations
@@ -17,9 +21,8 @@ from unittest import mock
 
 import numpy as np
 
-from dorsi.drills.params import ValidityParams
 from dorsi.session import LiveSession, SessionSpec
-from dorsi.virtual.sim import SimParams, SimResult, core, simulate
+from dorsi.virtual.sim import SimParams, SimResult, core, model2, simulate
 from dorsi.virtual.sim.session import Ctx, run_sets
 
 
@@ -49,48 +52,84 @@ def _knee_to_wall_heel_lift(trial: int, heel_m: float, extra_deg: float) -> Call
     return build
 
 
+def _velocity_knee_to_wall(heel_cm: float) -> Callable[[Ctx], None]:
+    """The velocity model's own knee-to-wall with its lifted trial's heel at heel_cm (its own draw of
+    1-3 cm is still made, so every other draw stays the model's)."""
+    lift = model2._heel_lift_trial
+
+    def fixed(ctx: Ctx, rest_theta: float, peak: float, _drawn_cm: float, *rest: float) -> None:
+        peak += model2.HEEL_LIFT_KNEE_DEG_PER_CM * (heel_cm - _drawn_cm)
+        lift(ctx, rest_theta, peak, heel_cm, *rest)
+
+    def build(ctx: Ctx) -> None:
+        with mock.patch.object(model2, "_heel_lift_trial", fixed):
+            model2.knee_to_wall(ctx)
+
+    return build
+
+
 def simulate_heel_lift(
-    seed: int, heel_cm: float = 2.5, extra_deg: float = 4.0, trial: int = 2, seconds: float = 70.0, **kw: Any
+    seed: int,
+    heel_cm: float = 2.5,
+    extra_deg: float = 4.0,
+    trial: int = 2,
+    seconds: float = 70.0,
+    model: str = "keyframe",
+    **kw: Any,
 ) -> SimResult:
+    if model == "velocity":
+        with mock.patch.dict(model2.BUILDERS, {"knee-to-wall": _velocity_knee_to_wall(heel_cm)}):
+            sim = simulate(SimParams(drill="knee-to-wall", seconds=seconds, seed=seed, model=model, **kw))
+        for r in sim.reps:
+            r["heel_lift"] = "heel_lift_cm" in r
+        return sim
     builder = _knee_to_wall_heel_lift(trial, heel_cm / 100.0, extra_deg)
     with mock.patch.dict(core.DRILL_BUILDERS, {"knee-to-wall": builder}):
-        return simulate(SimParams(drill="knee-to-wall", seconds=seconds, seed=seed, **kw))
+        return simulate(SimParams(drill="knee-to-wall", seconds=seconds, seed=seed, model=model, **kw))
 
 
-def estimated_heel_rise_cm(sim: SimResult) -> list[float]:
-    """The counter's heel-rise estimate for every full trial (nan: not judged)."""
+def judged_trials(sim: SimResult) -> list[tuple[float, bool]]:
+    """Every full trial the counter found: its heel-rise estimate (nan: not judged) and whether it was
+    called a lifted heel."""
     p = sim.params
     session = LiveSession(SessionSpec(rate_hz=p.rate_hz, side=p.side, drill=p.drill))
     session.feed(sim.recording.chunk)
     assert session.counter is not None
-    return [r.heel_rise_cm for r in session.counter.reps if not r.partial]
+    return [(r.heel_rise_cm, r.invalid_reason.startswith("heel lifted")) for r in session.counter.reps if not r.partial]
+
+
+def estimated_heel_rise_cm(sim: SimResult) -> list[float]:
+    """The counter's heel-rise estimate for every full trial (nan: not judged)."""
+    return [e for e, _ in judged_trials(sim)]
 
 
 def main(argv: list[str]) -> None:
     lo, hi = int(argv[0]), int(argv[1])
     heel_cm = float(argv[2]) if len(argv) > 2 else 2.5
-    valid: list[float] = []
-    lifted: list[float] = []
+    model = argv[3] if len(argv) > 3 else "keyframe"
+    valid: list[tuple[float, bool]] = []
+    lifted: list[tuple[float, bool]] = []
+    lost = 0
     for seed in range(lo, hi):
-        sim = simulate_heel_lift(seed, heel_cm=heel_cm)
+        sim = simulate_heel_lift(seed, heel_cm=heel_cm, model=model)
         truth = [r["heel_lift"] for r in sim.reps if not r["partial"]]
-        est = estimated_heel_rise_cm(sim)
+        est = judged_trials(sim)
         if len(est) != len(truth):
             sys.stdout.write(f"seed {seed}: {len(est)} trials found, {len(truth)} made\n")
+            lost += 1
             continue
         for e, lift in zip(est, truth, strict=True):
             (lifted if lift else valid).append(e)
-    v, li = np.array(valid), np.array(lifted)
-    th = ValidityParams().heel_rise_max_cm
+    v, li = np.array([e for e, _ in valid]), np.array([e for e, _ in lifted])
     out = sys.stdout.write
-    out(f"seeds {lo}-{hi - 1}, lift {heel_cm} cm; threshold {th} cm\n")
+    out(f"{model} seeds {lo}-{hi - 1}, lift {heel_cm} cm ({lost} sessions whose trials were not all found)\n")
     out(
         f"heel down: n={len(v)} unknown={int(np.isnan(v).sum())} mean={np.nanmean(v):.2f} sd={np.nanstd(v):.2f}"
-        f" max={np.nanmax(v):.2f} over threshold={int((v > th).sum())}\n"
+        f" max={np.nanmax(v):.2f} rejected={sum(c for _, c in valid)}\n"
     )
     out(
         f"heel lifted: n={len(li)} unknown={int(np.isnan(li).sum())} mean={np.nanmean(li):.2f}"
-        f" min={np.nanmin(li):.2f} caught={int((li > th).sum())}\n"
+        f" min={np.nanmin(li):.2f} caught={sum(c for _, c in lifted)} of {len(li)}\n"
     )
 
 

@@ -156,6 +156,10 @@ class ValidityParams:
     rest_s: float = 1.0  # a still rest this long before the drive ...
     settle_deg: float = 0.5  # ... its inclination within this (a settling shin decelerates: no error reading)
     lookback_s: float = 1.5  # ... ending at most this long before it opened
+    # the integration ends anywhere in the hold's first second (a late lift runs on into its first quiet
+    # samples: validity.ankle_rise_cm); the rise is the median over this many ends
+    end_span_s: float = 1.0
+    end_count: int = 11
     keep_s: float = 120.0  # the motion kept before a chunk for the check (longer than any drive, max_rep_s)
     block_samples: int = 8192  # a longer chunk is counted in blocks of this (bounded memory)
 

@@ -49,9 +49,11 @@ def _rate(t: F64, th: F64, i: int, half_s: float = 0.1) -> float:
     return float(np.polyfit(tt, th[lo:hi], 1)[0])
 
 
-def ankle_rise_cm(t: F64, up_mps2: F64, fwd_mps2: F64, incl_deg: F64, rest: slice, hold: slice) -> float:
-    """The ankle's rise (cm) from the end of the rest before a drive to the start of its hold, from the
-    sensor's vertical and forward acceleration (earth frame, gravity removed) and the shin's inclination;
+def ankle_rise_cm(
+    t: F64, up_mps2: F64, fwd_mps2: F64, incl_deg: F64, rest: slice, hold: slice, p: ValidityParams | None = None
+) -> float:
+    """The ankle's rise (cm) from the end of the rest before a drive into its hold, from the sensor's
+    vertical and forward acceleration (earth frame, gravity removed) and the shin's inclination;
     ``rest`` and ``hold`` are the samples of the (near) still rest and hold, where the accelerometer
     reads mostly its own error.
 
@@ -65,23 +67,38 @@ def ankle_rise_cm(t: F64, up_mps2: F64, fwd_mps2: F64, incl_deg: F64, rest: slic
     displacement is: with D₀ the displacement for zero end velocities over T,
 
         D = D₀ + (v₀ + v₁)·T/2,   forward: L·Δsin θ + s·Δcos θ,   up: L·Δcos θ − s·Δsin θ + rise
+
+    A drive's last part can run on into the hold's first quiet samples, a heel lifting late in the
+    drive with it: there the end velocity is not all the shin's turn, and a lift still under way is
+    cut short (a late 1.5 cm lift read ≈ 0.1 cm of ankle rise ending at the hold's first sample). So
+    the integration ends at ``p.end_count`` samples spread through the hold's first ``p.end_span_s``
+    and the rise is their median: a lift done by then reads whole at most of them.
     """
+    p = p or ValidityParams()
     if len(t) < 3 or t[-1] - t[0] <= 0.0:
         return math.nan
     th = np.radians(incl_deg)
     i0 = rest.stop - 1  # the rest's last sample: the drive starts after it
-    i1 = hold.start  # the hold's first sample: the longer the integration, the more its error grows
+    th_rest, th_hold = float(th[rest].mean()), float(th[hold].mean())
+    frac = (th - th_rest) / (th_hold - th_rest) if th_hold != th_rest else np.zeros_like(th)
+    acc = []
+    for a in (up_mps2, fwd_mps2):
+        e0, e1 = float(a[rest].mean()), float(a[hold].mean())
+        acc.append(a - (e0 + (e1 - e0) * frac))
+    last = max(hold.start, min(hold.stop, int(np.searchsorted(t, t[hold.start] + p.end_span_s))) - 1)
+    ends = np.unique(np.linspace(hold.start, last, p.end_count).round().astype(int)).tolist()
+    rises = [_rise_to(t, acc[0], acc[1], th, i0, i1) for i1 in ends]
+    known = [r for r in rises if math.isfinite(r)]
+    return float(np.median(known)) if known else math.nan
+
+
+def _rise_to(t: F64, up: F64, fwd: F64, th: F64, i0: int, i1: int) -> float:
+    """The ankle's rise from sample i0 to i1 (ankle_rise_cm), the accelerations' error already taken out."""
     th0, th1 = float(th[i0]), float(th[i1])
     dsin, dcos = math.sin(th1) - math.sin(th0), math.cos(th1) - math.cos(th0)
     if dsin < math.sin(math.radians(5.0)):
         return math.nan  # too small a drive to tell the lever from the lift
-    th_rest, th_hold = float(th[rest].mean()), float(th[hold].mean())
-    frac = (th - th_rest) / (th_hold - th_rest) if th_hold != th_rest else np.zeros_like(th)
-    disp = []
-    for a in (up_mps2, fwd_mps2):
-        e0, e1 = float(a[rest].mean()), float(a[hold].mean())
-        disp.append(100.0 * _displacement(t[i0 : i1 + 1], (a - (e0 + (e1 - e0) * frac))[i0 : i1 + 1]))
-    dz0, dx0 = disp
+    dz0, dx0 = (100.0 * _displacement(t[i0 : i1 + 1], a[i0 : i1 + 1]) for a in (up, fwd))
     half_t = 0.5 * float(t[i1] - t[i0])
     w0, w1 = _rate(t, th, i0), _rate(t, th, i1)
     c0, s0, c1, s1 = math.cos(th0), math.sin(th0), math.cos(th1), math.sin(th1)
@@ -171,6 +188,6 @@ class MotionBuffer:
         seg = slice(r0, h1 + 1)
         hold = (quiet[h0 : h1 + 1]).nonzero()[0] + (h0 - r0)
         ankle = ankle_rise_cm(
-            t[seg], r[seg, 3], fwd, incl[seg], slice(0, i0 - r0 + 1), slice(int(hold[0]), int(hold[-1]) + 1)
+            t[seg], r[seg, 3], fwd, incl[seg], slice(0, i0 - r0 + 1), slice(int(hold[0]), int(hold[-1]) + 1), p
         )
         return heel_rise_from_ankle_cm(ankle, foot_cm)
