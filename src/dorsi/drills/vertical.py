@@ -130,6 +130,7 @@ class RaiseState:
     tap_until: float = -math.inf
     a_prev: float = 0.0  # the last sample's acceleration (the jerk test)
     a_prev2: float = 0.0  # ... and the one before (the snap test)
+    dt_prev: float = 0.0  # the interval between those two (a lost packet makes it longer than dt)
     after_tap: bool = False  # after a tap at rest: the next quiet moment is rest, whatever v
     # the open rep
     in_rep: bool = False
@@ -179,10 +180,14 @@ class Thresholds:
         a difference (√2 σ per sample, σ = density √(1 / 2dt)), at least the physical floor."""
         return max(p.jerk_mps3, p.jerk_k * math.sqrt(2.0) * self.density * math.sqrt(0.5 / dt) / dt)
 
-    def snap(self, p: VerticalParams, dt: float) -> float:
-        """A second difference of the acceleration over this (m/s⁴) is an impulse turning back: k × its
-        noise (√6 σ per sample), at least the physical floor."""
-        return max(p.snap_mps4, p.jerk_k * math.sqrt(6.0) * self.density * math.sqrt(0.5 / dt) / (dt * dt))
+    def snap(self, p: VerticalParams, dt: float, dt_prev: float) -> float:
+        """A second derivative of the acceleration over this (m/s⁴) is an impulse turning back: k × the noise
+        of its divided difference over the intervals dt_prev, dt (√6 σ / dt² when they are equal; σ per
+        sample at the sensor's rate, the shorter interval), at least the physical floor."""
+        h = min(dt, dt_prev)
+        sigma = self.density * math.sqrt(0.5 / h)
+        gain = 2.0 / (dt + dt_prev) * math.sqrt(1.0 / dt**2 + (1.0 / dt + 1.0 / dt_prev) ** 2 + 1.0 / dt_prev**2)
+        return max(p.snap_mps4, p.jerk_k * sigma * gain)
 
     def still_v(self, p: VerticalParams, span_s: float) -> float:
         """Velocity under this is still: its random walk since the last zero-velocity update, or the floor."""
@@ -294,11 +299,16 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         A strike of 0.2-0.6 g is under the tap's bar, but a 20-40 ms pulse jumps from sample to sample
         as no raise does; sampled in 2-4 samples its integral is not zero (≈ 5 cm/s left: a rise)."""
         p, st = self.p, self.state
+        # the snap as a divided difference: after a lost packet the two intervals differ, and the plain
+        # second difference over dt² took a fast rise's onset (0.7 m/s² over the 20 ms gap, 0.1 in the
+        # 10 ms after it) for an impulse turning back (reference seed 1008: a rep undone in its push, lost)
+        dt0 = st.dt_prev if st.dt_prev > 0 else dt
         impulse = dt > 0 and (
             abs(a - st.a_prev) / dt > self.th.jerk(p, dt)
-            or abs(a - 2.0 * st.a_prev + st.a_prev2) / (dt * dt) > self.th.snap(p, dt)
+            or abs(2.0 * ((a - st.a_prev) / dt - (st.a_prev - st.a_prev2) / dt0) / (dt + dt0))
+            > self.th.snap(p, dt, dt0)
         )
-        st.a_prev2, st.a_prev = st.a_prev, a
+        st.a_prev2, st.a_prev, st.dt_prev = st.a_prev, a, dt
         if abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse:
             if st.hist and ti > st.tap_until:
                 st.v, st.z = st.hist[0].v_mps, st.hist[0].z_m
