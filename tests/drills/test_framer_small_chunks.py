@@ -30,3 +30,25 @@ def test_small_chunks_get_the_array_paths_numbers_exactly() -> None:
         for name in ("speed_dps", "quiet", "axial_deg"):
             np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
         assert (small.axial_deg, small.last_t) == (arrays.axial_deg, arrays.last_t)
+
+
+def test_gait_watch_small_chunks_get_the_array_paths_impacts_exactly() -> None:
+    """GaitWatch's plain-float path (notifications) against its numpy path, chunk for chunk, on walking: the
+    impacts, the quiet noise sums and the carried tail are the same bits."""
+    from dorsi.drills.gait import GaitWatch
+    from dorsi.drills.params import GaitParams
+    from dorsi.session import LiveSession, SessionSpec
+    from dorsi.virtual.sim.nondrill import simulate_movement
+
+    rec = simulate_movement("walk", 1002).recording
+    shin, _ = LiveSession(SessionSpec(rate_hz=rec.rate_hz, strap_rotation_deg=0.0)).feed(rec.chunk)
+    frames = DrillFramer(2.5).update(shin)
+    rng = np.random.default_rng(6)
+    small, arrays, i = GaitWatch(GaitParams()), GaitWatch(GaitParams()), 0
+    while i < len(frames):
+        part = frames.slice(i, i := min(len(frames), i + int(rng.integers(1, SMALL_CHUNK + 1))))
+        assert small._impacts_small(part) == arrays._impacts(part)
+        assert (small._quiet_n, small._quiet_ss) == (arrays._quiet_n, arrays._quiet_ss)
+        np.testing.assert_array_equal(small._tail_t, arrays._tail_t)
+        np.testing.assert_array_equal(small._tail_f, arrays._tail_f)
+    assert list(small.impacts) == list(arrays.impacts) and len(small.impacts) > 20

@@ -77,27 +77,6 @@ class _Deriv:
         self.last, self.last_t = x, t
         return self.v
 
-    def step2(self, t: float, x: float, y: float) -> list[float]:
-        """``step`` for two angles, on floats: the same arithmetic."""
-        if self.last is not None:
-            dt = t - self.last_t
-            if 0.0 < dt < 0.5:
-                a = dt / (self.tau_s + dt)
-                (vx, vy), (lx, ly) = self.v, self.last
-                self.v = [vx + a * ((x - lx) / dt - vx), vy + a * ((y - ly) / dt - vy)]
-        self.last, self.last_t = [x, y], t
-        return self.v
-
-    def step1(self, t: float, x: float) -> float:
-        """``step`` for one angle, on floats: the same arithmetic."""
-        if self.last is not None:
-            dt = t - self.last_t
-            if 0.0 < dt < 0.5:
-                v = self.v[0]
-                self.v = [v + dt / (self.tau_s + dt) * ((x - self.last[0]) / dt - v)]
-        self.last, self.last_t = [x], t
-        return self.v[0]
-
 
 class CycleSample(NamedTuple):
     t_s: float
@@ -116,9 +95,6 @@ class _Buffer:
     def __init__(self) -> None:
         self.rows: list[CycleSample] = []
         self._trimmed_to = math.nan  # the last trim's time
-
-    def add(self, row: CycleSample) -> None:
-        self.rows.append(row)
 
     def since(self, t0: float) -> np.ndarray:
         arr = np.asarray(self.rows) if self.rows else np.zeros((0, 4))
@@ -194,38 +170,49 @@ class RockSegmenter(SegmenterBase[Cycle]):
         return dr
 
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
+        """Per sample: the inclination's smoothed rate (``_Deriv.step``'s arithmetic) and the still run (where a squat
+        is still: its centre, and where a rock from stillness starts) inline on floats, then ``_step``."""
         st = self.state
         rows = self._buf.rows
-        step, quiet_step, rock_step = self._d.step1, self._quiet_step, self._step
+        d = self._d
+        tau = d.tau_s
+        fresh = d.last is None
+        lx = math.nan if d.last is None else d.last[0]
+        lt, vel = d.last_t, d.v[0]
+        settle_s, bout_gap_s, turn_still_s = self.shared.settle_s, self.p.bout_gap_s, self.p.turn_still_s
+        rock_step = self._step
         for row, q in zip(_samples(frames), frames.quiet.tolist(), strict=True):
             rows.append(row)
             ti, x, _f, _s = row
-            v = step(ti, x)
-            quiet_step(ti, x, q)
-            cyc = rock_step(ti, x, v)
+            if not fresh:  # _Deriv.step for one angle
+                dt = ti - lt
+                if 0.0 < dt < 0.5:
+                    vel = vel + dt / (tau + dt) * ((x - lx) / dt - vel)
+            fresh, lx, lt = False, x, ti
+            if q:
+                if st.quiet_n == 0:
+                    st.quiet_t0, st.quiet_sum = ti, 0.0
+                st.quiet_n += 1
+                st.quiet_sum += x
+                still_s = ti - st.quiet_t0
+                if still_s >= settle_s and ti - st.last_rock_end >= bout_gap_s:
+                    st.centre_deg = st.quiet_sum / st.quiet_n  # a still squat before (or between) bouts
+                if still_s >= turn_still_s:
+                    # the latest still sample of this run: where a rock from a still squat begins
+                    if st.stills and st.stills[-1].t_s >= st.quiet_t0:
+                        st.stills[-1] = Turn(ti, x)
+                    else:
+                        st.stills.append(Turn(ti, x))
+                        del st.stills[:-8]
+            else:
+                st.quiet_n = 0
+            cyc = rock_step(ti, x, vel)
             if cyc is not None:
                 emit(cyc)
             if len(rows) > 20000:
                 self._buf.trim(st.valley.t_s if st.valley else ti - 30.0)
-
-    def _quiet_step(self, ti: float, x: float, quiet: bool) -> None:
-        st = self.state
-        if quiet:
-            if st.quiet_n == 0:
-                st.quiet_t0, st.quiet_sum = ti, 0.0
-            st.quiet_n += 1
-            st.quiet_sum += x
-            if ti - st.quiet_t0 >= self.shared.settle_s and ti - st.last_rock_end >= self.p.bout_gap_s:
-                st.centre_deg = st.quiet_sum / st.quiet_n  # a still squat before (or between) bouts
-            if ti - st.quiet_t0 >= self.p.turn_still_s:
-                # the latest still sample of this run: where a rock from a still squat begins
-                if st.stills and st.stills[-1].t_s >= st.quiet_t0:
-                    st.stills[-1] = Turn(ti, x)
-                else:
-                    st.stills.append(Turn(ti, x))
-                    del st.stills[:-8]
-        else:
-            st.quiet_n = 0
+        if not fresh:
+            d.last, d.last_t, d.v = [lx], lt, [vel]
 
     def _step(self, ti: float, x: float, v: float) -> Cycle | None:
         p = self.p
@@ -240,7 +227,12 @@ class RockSegmenter(SegmenterBase[Cycle]):
             elif st.valley is not None and x < st.valley.incl_deg:
                 st.valley = Turn(ti, x)  # still going back: the turning point moves
                 st.max, st.max_t = x, ti
-            elif st.valley is not None and self._settled_far(ti, x):
+            elif (
+                st.valley is not None
+                and st.quiet_n
+                and ti - st.quiet_t0 >= self.shared.settle_s
+                and self._settled_far(ti, x)
+            ):
                 # still, far above the last turning point (the foot was lifted and set down again):
                 # the next rock starts from here
                 st.valley = Turn(ti, x)
@@ -276,12 +268,10 @@ class RockSegmenter(SegmenterBase[Cycle]):
         return None
 
     def _settled_far(self, ti: float, x: float) -> bool:
-        """Still for settle_s, and the last turning point is a usual rock below both the shin now
-        and the usual turning points (a dip out of the rocking, e.g. the foot lifted and set down)."""
+        """Still for settle_s (the caller checks), and the last turning point is a usual rock below both the
+        shin now and the usual turning points (a dip out of the rocking, e.g. the foot lifted and set down)."""
         st = self.state
         assert st.valley is not None
-        if st.quiet_n == 0 or ti - st.quiet_t0 < self.shared.settle_s:
-            return False
         if not st.recent:
             return False  # no usual rock yet
         if self._usual is None:  # computed once per full rock (judged()), not at every still sample
@@ -372,16 +362,32 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         return dr
 
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
+        """Per sample: the knee's smoothed velocity (``_Deriv.step``'s arithmetic, inline on floats), then
+        ``_step``."""
+        rows = self._buf.rows  # trim() deletes in place: the same list throughout
+        d = self._d
+        tau = d.tau_s
+        fresh = d.last is None
+        lx, ly = (math.nan, math.nan) if d.last is None else d.last
+        lt, (vt, vf) = d.last_t, d.v
+        circle_step = self._step
         for row in _samples(frames):
-            self._buf.add(row)
+            rows.append(row)
             ti, x, f, _s = row
-            vt, vf = self._d.step2(ti, x, f)
-            cyc = self._step(ti, vt, vf, x, f)
+            if not fresh:
+                dt = ti - lt
+                if 0.0 < dt < 0.5:
+                    a = dt / (tau + dt)
+                    vt, vf = vt + a * ((x - lx) / dt - vt), vf + a * ((f - ly) / dt - vf)
+            fresh, lx, ly, lt = False, x, f, ti
+            cyc = circle_step(ti, vt, vf, x, f)
             if cyc is not None:
                 emit(cyc)
-            if len(self._buf.rows) > 20000:
+            if len(rows) > 20000:
                 start_t = self.state.start_t
                 self._buf.trim(start_t if not math.isnan(start_t) else ti - 30.0)
+        if not fresh:
+            d.last, d.last_t, d.v = [lx, ly], lt, [vt, vf]
 
     def _reset(self) -> None:
         """A stop: the next movement starts a new bout (its slow run goes on)."""

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from operator import gt, le, sub
 from typing import Any
 
 import numpy as np
@@ -53,7 +54,7 @@ from dorsi.drills.excursion_state import (
     StopRun,
 )
 from dorsi.drills.params import CounterParams
-from dorsi.drills.segment import Draft, DrillFrames, SegmenterBase, SegmenterContext, named_rows, row_maker
+from dorsi.drills.segment import Draft, DrillFrames, SegmenterBase, SegmenterContext, row_maker
 
 DRIFT_TAU_S = 5.0  # the rest level's time constant for a still but unsettled shin (orientation drift)
 SWING_FRAC = 1.0  # two-sided channels: the opposite way before settling must pass this × the last range
@@ -186,53 +187,28 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         return [v - b if one else abs(v - b) for v, b, one in zip(vals, base, self._one_sided, strict=True)]
 
     def detect(self, frames: DrillFrames, emit: Callable[[Segment], None]) -> None:
-        """Feed samples; ``emit`` is called at the closing sample (before the next one is seen)."""
-        if self._single:
-            self._detect_single(frames, emit)
-            return
+        """Feed samples; ``emit`` is called at the closing sample (before the next one is seen). The rest
+        between reps (most samples of a session) runs in plain floats (``_rest_run``, or
+        ``_rest_run_multi`` for several channels), the samples of a rep one by one (``_rep_step``)."""
         st = self.state
-        values = frames.rows(*(_COLUMN[c.name] for c in self.channels))
-        columns = (frames.time_s.tolist(), values, *(getattr(frames, c).tolist() for c in _REST))
-        samples = named_rows(Sample, zip(*columns, strict=True))
-        for row, q in zip(samples, frames.quiet.tolist(), strict=True):
-            ti, vals = row.t_s, row.values
-            dt = 0.0 if math.isnan(st.last_t) else min(ti - st.last_t, 0.5)
-            st.last_t = ti
-            if st.base is None:
-                if q:
-                    st.base = list(vals)
-                continue
-            if not st.in_rep:
-                self._rest_step(row, vals, q, dt)
-            else:
-                seg = self._rep_step(row, vals, q)
-                if seg is not None:
-                    emit(seg)
-
-    @property
-    def _single(self) -> bool:
-        """One forward-only channel and no knee regimes (the knee drives): the rest has a fast path."""
-        return len(self.channels) == 1 and self.channels[0].one_sided and self.regimes is None
-
-    def _detect_single(self, frames: DrillFrames, emit: Callable[[Segment], None]) -> None:
-        """``detect`` for one forward-only channel: the rest between reps (most samples of a session) in
-        plain floats (``_rest_run``), the samples of a rep as ``detect`` takes them."""
-        st = self.state
+        single = self._single
+        names = [_COLUMN[c.name] for c in self.channels]
         cols = (
             frames.time_s.tolist(),
-            getattr(frames, _COLUMN[self.channels[0].name]).tolist(),
+            getattr(frames, names[0]).tolist() if single else list(frames.rows(*names)),
             frames.quiet.tolist(),
             *(getattr(frames, c).tolist() for c in _REST),
         )
         ts, vs, qs = cols[0], cols[1], cols[2]
+        rest_run = self._rest_run if single else self._rest_run_multi
         n = len(ts)
         i = 0
         while i < n:
             if st.base is not None and not st.in_rep:
-                i = self._rest_run(cols, i)
+                i = rest_run(cols, i)
                 continue
             ti, q = ts[i], qs[i]
-            row = _SAMPLE((ti, (vs[i],), cols[3][i], cols[4][i], cols[5][i]))
+            row = _SAMPLE((ti, (vs[i],) if single else vs[i], cols[3][i], cols[4][i], cols[5][i]))
             st.last_t = ti
             i += 1
             if st.base is None:
@@ -242,6 +218,11 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             seg = self._rep_step(row, row.values, q)
             if seg is not None:
                 emit(seg)
+
+    @property
+    def _single(self) -> bool:
+        """One forward-only channel and no knee regimes (the knee drives): the rest has a faster path."""
+        return len(self.channels) == 1 and self.channels[0].one_sided and self.regimes is None
 
     def _rest_run(self, cols: tuple[list[Any], ...], i: int) -> int:
         """``_rest_step`` for one forward-only channel over samples i.. until a rep opens (returns the index
@@ -261,11 +242,9 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         anchor, anchor_t = st.anchor[0], st.anchor_t[0]
         run_sum, run_n, run_new = st.run_sum[0], st.run_n[0], st.run_new[0]
         ret = math.nan if st.returning is None else st.returning[0]
-        carried = st.pre  # the run-up before this run; samples pre_from.. follow it
-        pre_from = i
-        limit = 4000 - len(carried) + pre_from  # the run-up is cut back once j exceeds this
-        last_t = st.last_t
-        opened = -1
+        # the run-up: the rows before this run (carried), then samples pre_from..; cut back once j passes limit
+        carried, pre_from, limit = st.pre, i, 4000 - len(st.pre) + i
+        last_t, opened = st.last_t, -1
         for j in range(i, n):
             ti = ts[j]
             dt = 0.0 if last_t != last_t else ti - last_t  # last_t != last_t: nan, the first sample
@@ -300,12 +279,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             if turned or exc <= quarter:
                 carried, pre_from, limit = [], j, 4000 + j
             elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
-                keep = 2000 - (j - pre_from + 1)  # keep the last 2000 of the run-up
-                if keep <= 0:
-                    carried, pre_from = [], j - 1999
-                else:
-                    carried = carried[-keep:]
-                limit = 4000 - len(carried) + pre_from
+                carried, pre_from, limit = _cut_run_up(carried, pre_from, j)
             if exc > thr and (ret != ret or exc - ret > thr):
                 opened = j
                 break
@@ -323,87 +297,147 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         return stop
 
     @staticmethod
-    def _rows(cols: tuple[list[Any], ...], a: int, b: int) -> list[Sample]:
+    def _rows(cols: tuple[list[Any], ...], a: int, b: int, single: bool = True) -> list[Sample]:
         ts, vs, sp, fr, inc = cols[0], cols[1], cols[3], cols[4], cols[5]
-        return [_SAMPLE((ts[k], (vs[k],), sp[k], fr[k], inc[k])) for k in range(a, b)]
+        if single:
+            return [_SAMPLE((ts[k], (vs[k],), sp[k], fr[k], inc[k])) for k in range(a, b)]
+        return [_SAMPLE((ts[k], vs[k], sp[k], fr[k], inc[k])) for k in range(a, b)]
 
-    def _rest_step(self, row: Sample, vals: tuple[float, ...], q: bool, dt: float) -> None:
+    def _rest_run_multi(self, cols: tuple[list[Any], ...], i: int) -> int:
+        """The rest between reps on several channels (the ankle matrix), samples i.. until a rep opens
+        (returns the index after it) or the chunk ends, in plain floats; the run-up kept as in
+        ``_rest_run``. Per sample:
+
+        - a channel has settled when it stayed within settle_band_deg for settle_s;
+        - while the shin is still, a one-sided channel that has just settled more than settle_band_deg
+          BELOW its rest level is in a new stance (stood up after the bent-knee set): no rep starts
+          backwards, so the rest level starts at the settled run's mean instead of following it with τ,
+          whose memory is of the old stance (1.2 s after a stand-up it still lags by 30 % of the step, and
+          the next slow drive loses that much range). Not forwards, nor on two-sided channels: there a
+          settled run can be a pause in a drive slower than the settle test (0.5° in 0.6 s);
+        - the rest level follows a still shin, but not one slowly leaving it (a movement under the gyro's
+          stillness threshold): beyond rest_band_frac of the start threshold it waits until settled, and
+          within it, unsettled, it follows only slowly (DRIFT_TAU_S) — at τ = 0.5 s it would trail a
+          1.5 °/s tilt by 0.75° and never let it reach the start threshold;
+        - after a rep on a two-sided channel (``overshoot``): settled after the return, the channel is
+          re-referenced (drift, not a movement) unless held far out the other way (a rep that swung
+          through rest: it opens); past rest the other way and not settled, it opens only past
+          SWING_FRAC of the last range;
+        - a rep closes on the way back, at end_frac of its range, which can be beyond the start threshold:
+          until every channel is back within its start threshold, a channel opens a rep only by rising a
+          start threshold above its lowest point since the close (a drive again from a partial return),
+          never on the rest of the return itself (a fast return opened a "rep" of its own tail, whose
+          peak was its start: fresh seed 31, knee-to-wall)."""
         st = self.state
         assert st.base is not None
-        exc = self._excess_of(vals)
-        # a channel has settled when it stayed within settle_band_deg for settle_s
-        ti = row.t_s
-        for k, v in enumerate(vals):
-            if abs(v - st.anchor[k]) > self.shared.settle_band_deg:
-                st.anchor[k], st.anchor_t[k] = v, ti
-                st.run_sum[k], st.run_n[k], st.run_new[k] = 0.0, 0, True
-            st.run_sum[k] += v
-            st.run_n[k] += 1
-        if q:
-            # a one-sided channel that has just settled more than settle_band_deg BELOW its rest level is
-            # in a new stance (stood up after the bent-knee set): no rep starts backwards, so the rest level
-            # starts at the settled run's mean instead of following it with τ, whose memory is of the old
-            # stance (1.2 s after a stand-up it still lags by 30 % of the step, and the next slow drive
-            # loses that much range). Not forwards, nor on two-sided channels: there a settled run can be
-            # a pause in a drive slower than the settle test (0.5° in 0.6 s), and jumping there eats it.
-            for k, c in enumerate(self.channels):
-                if c.one_sided and st.run_new[k] and ti - st.anchor_t[k] >= self.shared.settle_s:
-                    st.run_new[k] = False
-                    mean = st.run_sum[k] / st.run_n[k]
-                    if mean < st.base[k] - self.shared.settle_band_deg:
-                        st.base[k] = mean
-            # the rest level follows a still shin, but not one slowly leaving it (a movement under
-            # the gyro's stillness threshold): beyond half the start threshold it waits until settled,
-            # and within it, unsettled, it follows only slowly (DRIFT_TAU_S) — at τ = 0.5 s it would
-            # trail a 1.5 °/s tilt by 0.75° and never let it reach the start threshold
-            a = dt / (self.p.base_tau_s + dt)
-            a_slow = dt / (DRIFT_TAU_S + dt)
-            band = self.p.rest_band_frac
-            st.base = [
-                b + a * (v - b) if ti - at >= self.shared.settle_s else b + a_slow * (v - b) if e <= band * thr else b
-                for b, v, e, thr, at in zip(st.base, vals, exc, st.start_thr, st.anchor_t, strict=True)
-            ]
-            self._set_regime()
-            exc = self._excess_of(vals)
-        thr_open = st.start_thr
-        if st.overshoot is not None:
-            k, sign, range_deg = st.overshoot
-            other_way = (vals[k] - st.base[k]) * sign < 0
-            if q and ti - st.anchor_t[k] >= self.shared.settle_s:
-                st.overshoot = None
-                if not (other_way and exc[k] > max(st.start_thr[k], SETTLED_FRAC * range_deg)):
-                    st.base[k] = vals[k]  # settled after the return: re-reference (drift, not a movement)
-                    exc = self._excess_of(vals)
-                # else: held far out the other way — a rep that swung through rest; it opens below
-            elif other_way:  # past rest the other way, not settled yet
-                thr_open = list(st.start_thr)
-                thr_open[k] = max(thr_open[k], SWING_FRAC * range_deg)
-        # A rep closes on the way back, at end_frac of its range, which can be beyond the start threshold:
-        # until every channel is back within its start threshold, a channel opens a rep only by rising a
-        # start threshold above its lowest point since the close (a drive again from a partial return),
-        # never on the rest of the return itself (a fast return opened a "rep" of its own tail, whose
-        # peak was its start: fresh seed 31, knee-to-wall).
+        ts, vs, qs = cols[0], cols[1], cols[2]
+        n = len(ts)
+        chans = range(len(self.channels))
+        sided = [k for k in chans if self._one_sided[k]]
+        two = [k for k in chans if not self._one_sided[k]]
+        sh = self.shared
+        band_deg, settle_s = sh.settle_band_deg, sh.settle_s
+        tau, band_frac = self.p.base_tau_s, self.p.rest_band_frac
+        regimes = self.regimes
+        # the knee regime: bent where base[0] − offset ≥ split (fixed during a rest: KneeRegime moves it
+        # only when a rep is judged)
+        offset, split = regimes.split() if regimes is not None else (0.0, 0.0)
+        base = list(st.base)
+        anchor, anchor_t = st.anchor, st.anchor_t
+        run_sum, run_n, run_new = st.run_sum, st.run_n, st.run_new
         ret = st.returning
-        if ret is not None and all(e <= thr for e, thr in zip(exc, st.start_thr, strict=True)):
-            ret = st.returning = None
-        turned = False  # a new low on the way back: the next rep would start here
-        if ret is not None:
-            for k, e in enumerate(exc):
-                if e < ret[k]:
-                    ret[k], turned = e, True
-        if turned or all(e <= 0.25 * thr for e, thr in zip(exc, st.start_thr, strict=True)):
-            st.pre = [row]
-        else:
-            st.pre.append(row)
-            if len(st.pre) > 4000:
-                st.pre = st.pre[-2000:]
-        if any(
-            e > thr and (ret is None or e - ret[k] > thr_k)
-            for k, (e, thr, thr_k) in enumerate(zip(exc, thr_open, st.start_thr, strict=True))
-        ):
+        thr: list[float] = []
+        quarter: list[float] = []
+        rest_band: list[float] = []
+
+        def thresholds() -> None:
+            thr[:] = st.start_thr
+            quarter[:] = [0.25 * x for x in thr]
+            rest_band[:] = [band_frac * x for x in thr]
+
+        def excess(vals: tuple[float, ...]) -> list[float]:
+            exc = list(map(sub, vals, base))
+            for k in two:
+                exc[k] = abs(exc[k])
+            return exc
+
+        thresholds()
+        # the run-up: the rows before this run (carried), then samples pre_from..; cut back once j passes limit
+        carried, pre_from, limit = st.pre, i, 4000 - len(st.pre) + i
+        last_t, opened = st.last_t, -1
+        for j in range(i, n):
+            ti, vals = ts[j], vs[j]
+            prev_t, last_t = last_t, ti
+            exc = excess(vals)
+            for k in chans:
+                v = vals[k]
+                moved = v - anchor[k]
+                if moved > band_deg or moved < -band_deg:  # abs(v - anchor) > band_deg
+                    anchor[k], anchor_t[k] = v, ti
+                    run_sum[k], run_n[k], run_new[k] = 0.0, 0, True
+                run_sum[k] += v
+                run_n[k] += 1
+            q = qs[j]
+            if q:
+                dt = 0.0 if prev_t != prev_t else min(ti - prev_t, 0.5)  # prev_t != prev_t: nan, the first sample
+                for k in sided:
+                    if run_new[k] and ti - anchor_t[k] >= settle_s:
+                        run_new[k] = False
+                        mean = run_sum[k] / run_n[k]
+                        if mean < base[k] - band_deg:
+                            base[k] = mean
+                a = dt / (tau + dt)
+                a_slow = dt / (DRIFT_TAU_S + dt)
+                for k in chans:
+                    b = base[k]
+                    if ti - anchor_t[k] >= settle_s:
+                        base[k] = b + a * (vals[k] - b)
+                    elif exc[k] <= rest_band[k]:
+                        base[k] = b + a_slow * (vals[k] - b)
+                if regimes is not None and ("bent" if base[0] - offset >= split else "straight") != st.regime:
+                    st.base = base
+                    self._set_regime()
+                    thresholds()
+                exc = excess(vals)
+            thr_open = thr
+            if st.overshoot is not None:
+                k, sign, range_deg = st.overshoot
+                other_way = (vals[k] - base[k]) * sign < 0
+                if q and ti - anchor_t[k] >= settle_s:
+                    st.overshoot = None
+                    if not (other_way and exc[k] > max(thr[k], SETTLED_FRAC * range_deg)):
+                        base[k] = vals[k]
+                        exc = excess(vals)
+                elif other_way:
+                    thr_open = list(thr)
+                    thr_open[k] = max(thr_open[k], SWING_FRAC * range_deg)
+            turned = False  # a new low on the way back: the next rep would start here
+            if ret is not None:
+                if all(map(le, exc, thr)):
+                    ret = None
+                else:
+                    for k in chans:
+                        if exc[k] < ret[k]:
+                            ret[k], turned = exc[k], True
+            if turned or all(map(le, exc, quarter)):
+                carried, pre_from, limit = [], j, 4000 + j
+            elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
+                carried, pre_from, limit = _cut_run_up(carried, pre_from, j)
+            if any(map(gt, exc, thr_open)) and (
+                ret is None or any(exc[k] > thr_open[k] and exc[k] - ret[k] > thr[k] for k in chans)
+            ):
+                opened = j
+                break
+        stop = n if opened < 0 else opened + 1
+        st.base = base
+        st.returning = ret
+        st.last_t = last_t
+        st.pre = carried + self._rows(cols, pre_from, stop, single=False)
+        if opened >= 0:
             st.overshoot = None
             st.returning = None
             self._open(st.pre)
+        return stop
 
     def _open(self, rows: list[Sample]) -> None:
         st = self.state
@@ -641,6 +675,17 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             frontal_deg=buf[:, 2 + nch],
             incl_deg=buf[:, 3 + nch],
         )
+
+
+def _cut_run_up(carried: list[Sample], pre_from: int, j: int) -> tuple[list[Sample], int, int]:
+    """The run-up (``carried`` rows, then samples pre_from..j) over 4000 samples: its last 2000 kept.
+    Returns (carried, pre_from, the j beyond which it is cut back next)."""
+    keep = 2000 - (j - pre_from + 1)
+    if keep <= 0:
+        carried, pre_from = [], j - 1999
+    else:
+        carried = carried[-keep:]
+    return carried, pre_from, 4000 - len(carried) + pre_from
 
 
 def drives(ctx: SegmenterContext) -> ExcursionSegmenter:

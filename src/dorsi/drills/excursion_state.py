@@ -125,11 +125,14 @@ class KneeRegime:
         self.bent_rest_deg = math.nan  # the rest level of the last bent-knee rep
 
     def of(self, base: list[float]) -> str:
+        offset, split = self.split()
+        return "bent" if base[0] - offset >= split else "straight"
+
+    def split(self) -> tuple[float, float]:
+        """(offset, split): bent where the inclination rest level − offset ≥ split (x − 0.0 is x exactly)."""
         if math.isnan(self.bent_rest_deg):
-            bent = base[0] - self.standing_deg >= KNEE_BENT_DEG
-        else:
-            bent = base[0] >= 0.5 * (self.standing_deg + self.bent_rest_deg)
-        return "bent" if bent else "straight"
+            return self.standing_deg, KNEE_BENT_DEG
+        return 0.0, 0.5 * (self.standing_deg + self.bent_rest_deg)
 
     def rep_from(self, base: list[float]) -> str:
         """The regime of a rep that started from this rest level (a bent-knee rep moves the split)."""

@@ -20,12 +20,13 @@ Pure and causal: it reads only samples up to now; any chunking gives the same im
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections import deque
 
 import numpy as np
 
 from dorsi.drills.params import GaitParams
-from dorsi.drills.segment import DrillFrames
+from dorsi.drills.segment import SMALL_CHUNK, DrillFrames
 from dorsi.motion import quat as Q
 from dorsi.motion.types import F64
 
@@ -53,6 +54,25 @@ class GaitWatch:
         if not len(frames):
             return
         p = self.p
+        t_last = self._impacts_small(frames) if len(frames) <= SMALL_CHUNK else self._impacts(frames)
+        keep_from = t_last - p.keep_s
+        while self.impacts and self.impacts[0] < keep_from:
+            self.impacts.popleft()
+        # the lift check's samples: vertical specific force − g, the sensor axes' vertical components (+Y: the
+        # shin's long axis), the accelerometer's white density
+        rows = np.empty((len(frames), len(LIFT_COLS)))  # filled in place: column_stack's set-up costs more
+        rows[:, 0] = frames.time_s
+        rows[:, 1] = frames.vertical_acc_mps2
+        rows[:, 2:5] = frames.rot[:, 2, :]
+        rows[:, 5] = frames.acc_noise()
+        rows[:, 6:10] = frames.quat_wxyz  # the turned-foot check's heading
+        self._rows.append(rows)
+        while self._rows and self._rows[0][-1, 0] < keep_from:
+            self._rows.popleft()
+
+    def _impacts(self, frames: DrillFrames) -> float:
+        """The chunk's impacts (appended to ``impacts``); returns its last time."""
+        p = self.p
         t = np.concatenate([self._tail_t, frames.time_s])
         f = np.concatenate([self._tail_f, frames.acc_mps2])
         new = len(self._tail_t)
@@ -74,17 +94,39 @@ class GaitWatch:
                 self._last_impact_s = ti
         keep = t >= t[-1] - 2.0 * p.span_s
         self._tail_t, self._tail_f = t[keep], f[keep]
-        keep_from = float(t[-1]) - p.keep_s
-        while self.impacts and self.impacts[0] < keep_from:
-            self.impacts.popleft()
-        # the lift check's samples: vertical specific force − g, the sensor axes' vertical components (+Y: the
-        # shin's long axis), the accelerometer's white density
-        up = Q.to_matrix(frames.quat_wxyz)[:, 2, :]
-        self._rows.append(
-            np.column_stack([frames.time_s, frames.vertical_acc_mps2, up, frames.acc_noise(), frames.quat_wxyz])
-        )
-        while self._rows and self._rows[0][-1, 0] < keep_from:
-            self._rows.popleft()
+        return float(t[-1])
+
+    def _impacts_small(self, frames: DrillFrames) -> float:
+        """``_impacts`` in plain floats for a notification's few samples (numpy's set-up per call costs more
+        than the arithmetic): the same operations in the same order (a row's norm: x² + y², then + z²;
+        the running sums from 0 within the chunk, then added to the carried ones), so the same bits. The
+        times never go back (the sample screen), so the binary search is numpy's."""
+        p = self.p
+        tail = self._tail_t.tolist()
+        t = tail + frames.time_s.tolist()
+        f = self._tail_f.tolist() + frames.acc_mps2.tolist()
+        span_s, floor, k = p.span_s, p.impact_min_mps2, p.impact_noise_k
+        n0, ss0 = self._quiet_n, self._quiet_ss
+        run_n = run_ss = 0.0
+        for i, quiet in enumerate(frames.quiet.tolist(), start=len(tail)):
+            ti = t[i]
+            (ax, ay, az), (bx, by, bz) = f[i], f[bisect_left(t, ti - span_s)]
+            dx, dy, dz = ax - bx, ay - by, az - bz
+            change = math.sqrt(dx * dx + dy * dy + dz * dz)
+            q = 1.0 if quiet and change <= floor else 0.0
+            run_n += q
+            run_ss += q * change * change
+            n, ss = n0 + run_n, ss0 + run_ss
+            ms = ss / (n if n > 1.0 else 1.0) if n > 0 else 0.0
+            noise = k * math.sqrt(ms)
+            thr = noise if noise > floor or noise != noise else floor  # np.maximum (nan propagates)
+            if change > thr and ti - self._last_impact_s > p.refractory_s:
+                self.impacts.append(ti)
+                self._last_impact_s = ti
+        self._quiet_n, self._quiet_ss = n0 + run_n, ss0 + run_ss
+        first = bisect_left(t, t[-1] - 2.0 * span_s)  # t >= t[-1] − 2 span: a suffix (sorted)
+        self._tail_t, self._tail_f = np.array(t[first:]), np.array(f[first:]).reshape(-1, 3)
+        return t[-1]
 
     def _span(self, start_s: float, end_s: float) -> F64:
         """The kept rows from start_s to end_s (inclusive)."""

@@ -80,9 +80,14 @@ class DrillFrames:
         return np.full(len(self.time_s), NoiseParams().prior_acc_mps2_rthz)
 
     @cached_property
+    def rot(self) -> F64:
+        """The orientation as rotation matrices (n, 3, 3), once per chunk for every reader."""
+        return Q.to_matrix(self.quat_wxyz)
+
+    @cached_property
     def vertical_acc_mps2(self) -> F64:
         """Vertical specific force minus g (earth z up): the shin's vertical acceleration plus offset."""
-        rot = Q.to_matrix(self.quat_wxyz)
+        rot = self.rot
         return np.asarray(np.einsum("nj,nj->n", rot[:, 2, :], self.acc_mps2) - GRAVITY_MPS2, dtype=np.float64)
 
     @cached_property
