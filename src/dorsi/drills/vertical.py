@@ -23,7 +23,8 @@ Each sample goes through these steps (methods of RaiseSegmenter):
   error × time; it is removed as a ramp. A rep opens when the height passes ``start_cm`` and
   closes when the bridged height (as if the shin stopped now) is under ``bridge_frac`` × the
   bridged top, or by the older speed rules; that is at most a few tenths of a second after the
-  heel lands.
+  heel lands. Upward velocity after the top hold beyond what drift leaves (``_drift_v``) means the
+  hold was no top (a pause, or the floor after a strike's leftover): the rep starts again there.
 - After a close (``_rest_step``) the heel is still coming down (a slow lowering's last 1-2 s at
   0.5-1 cm/s are as quiet as rest): no rest and no re-zero until 1 s before the fitted end of
   the lowering, unless the shin pushes up harder than the lowering's own braking (the next
@@ -499,6 +500,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.top_b = max(100.0 * st.z, 1e-6)
         st.v += a * dt
         st.z += st.v * dt
+        if st.top_zupt and not st.falling and st.v > self._drift_v(ti - st.hold_t):
+            self._rise_from_hold()
         z_cm = 100.0 * st.z
         st.rows.append(_raise_row((ti, z_cm, row.incl_deg, row.frontal_deg, row.speed_dps, st.v)))
         st.top = max(st.top, z_cm)
@@ -537,6 +540,22 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         # begins (a slow lowering's own braking, ≈ 0.3 cm/s², is under the quiet threshold)
         bridged = h_b < p.bridge_frac * st.top_b or (h_b < p.push_frac * st.top_b and st.acc_s > self.th.still_acc)
         return bridged or (low and (st.v > p.release_frac * st.vmin or z_cm < -p.start_cm - 0.5 * st.top))
+
+    def _drift_v(self, span_s: float) -> float:
+        """The largest velocity (m/s) the integration alone leaves span_s after a zero-velocity update:
+        its random walk (still_v) plus the largest offset error a zero-velocity update accepts × span_s."""
+        return self.th.still_v(self.p, span_s) + self.th.resid_max * span_s
+
+    def _rise_from_hold(self) -> None:
+        """After the top hold the shin moves up faster than drift can: that hold was no top but a zero-velocity
+        point before a rise (a heel strike's ring at 50 Hz leaves ≈ 6 cm/s, which lifts the integration a cm
+        on the floor and opens a "rep" there; the real rise then ended it by the bridge, and was lost). The
+        rep starts again at that hold; its top is still to come."""
+        st = self.state
+        st.rows = [r for r in st.rows if r.t_s >= st.hold_t]
+        st.top = max((r.height_cm for r in st.rows), default=100.0 * st.z)
+        st.top_zupt = st.rise_braked = False
+        st.hb_min, st.vmin = math.inf, 0.0
 
     def _quiet_down(self, ti: float, quiet_for: float) -> bool:
         """The heel is down: after the top hold the bridged height has come at least a quarter of the way
