@@ -23,7 +23,7 @@ import numpy as np
 
 from dorsi.drills.lowering import heel_rise_cm
 from dorsi.drills.params import ValidityParams
-from dorsi.drills.segment import DrillFrames
+from dorsi.drills.segment import SMALL_CHUNK, DrillFrames
 from dorsi.motion.types import F64, GRAVITY_MPS2
 
 SKIN_CM = 2.5  # sensor face ahead of the tibia's axis (nominal)
@@ -132,21 +132,46 @@ class MotionBuffer:
         return np.concatenate(self._parts) if self._parts else np.empty((0, len(self.COLS)))
 
     def extend(self, frames: DrillFrames) -> None:
+        new = self._rows_small(frames) if len(frames) <= SMALL_CHUNK else self._rows_arrays(frames)
+        keep_from = float(frames.time_s[0]) - self.keep_s
+        parts = self._parts
+        while parts and parts[0][-1, 0] < keep_from:
+            parts.popleft()
+        parts.append(new)
+
+    @staticmethod
+    def _rows_arrays(frames: DrillFrames) -> F64:
         rot = frames.rot
         acc = np.einsum("nij,nj->ni", rot, frames.acc_mps2)
         acc[:, 2] -= GRAVITY_MPS2
-        new = np.empty((len(frames), len(self.COLS)))  # filled in place: column_stack's set-up costs more
+        new = np.empty((len(frames), len(MotionBuffer.COLS)))  # filled in place: column_stack's set-up costs more
         new[:, 0] = frames.time_s
         new[:, 1:4] = acc
         new[:, 4] = rot[:, 0, 1]
         new[:, 5] = rot[:, 1, 1]
         new[:, 6] = frames.incl_deg
         new[:, 7] = frames.quiet
-        keep_from = float(frames.time_s[0]) - self.keep_s
-        parts = self._parts
-        while parts and parts[0][-1, 0] < keep_from:
-            parts.popleft()
-        parts.append(new)
+        return new
+
+    @staticmethod
+    def _rows_small(frames: DrillFrames) -> F64:
+        """``_rows_arrays`` for a notification's few samples: the same einsum (its summation order is
+        numpy's), the rest as floats into one array (the column fills' set-up costs more): the same bits."""
+        rot = frames.rot
+        acc = np.einsum("nij,nj->ni", rot, frames.acc_mps2).tolist()
+        return np.array(
+            [
+                [t, ax, ay, az - GRAVITY_MPS2, r[0][1], r[1][1], incl, 1.0 if quiet else 0.0]
+                for t, (ax, ay, az), r, incl, quiet in zip(
+                    frames.time_s.tolist(),
+                    acc,
+                    rot.tolist(),
+                    frames.incl_deg.tolist(),
+                    frames.quiet.tolist(),
+                    strict=True,
+                )
+            ]
+        )
 
     def heel_rise_cm(self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float) -> float:
         """The heel's rise from the still rest before a drive to its still hold at the peak; nan when
