@@ -69,10 +69,9 @@ def test_gait_watch_small_chunks_get_the_array_paths_impacts_exactly() -> None:
     assert list(small.impacts) == list(arrays.impacts) and len(small.impacts) > 20
 
 
-def test_motion_rows_small_chunks_get_the_array_paths_rows_exactly() -> None:
-    """The heel buffer's and the lift check's rows for a notification's few samples (floats into one array)
-    against their numpy fills, chunk for chunk, on a heel-down drill: the same bits."""
-    from dorsi.drills.gait import _lift_rows, _lift_rows_small
+def test_heel_rows_small_chunks_get_the_array_paths_rows_exactly() -> None:
+    """The heel buffer's rows for a notification's few samples (floats into one array) against its numpy
+    fill, chunk for chunk, on a heel-down drill: the same bits."""
     from dorsi.drills.validity import MotionBuffer
     from dorsi.session import LiveSession, SessionSpec
     from dorsi.virtual.sim import SimParams, simulate
@@ -85,7 +84,6 @@ def test_motion_rows_small_chunks_get_the_array_paths_rows_exactly() -> None:
     i = 0
     while i < len(frames):
         part = frames.slice(i, i := min(len(frames), i + int(rng.integers(1, SMALL_CHUNK + 1))))
-        for small, arrays in ((MotionBuffer._rows_small, MotionBuffer._rows_arrays), (_lift_rows_small, _lift_rows)):
-            got, want = small(part), arrays(part)
-            assert got.shape == want.shape and got.dtype == want.dtype
-            assert got.tobytes() == want.tobytes()
+        got, want = MotionBuffer._rows_small(part), MotionBuffer._rows_arrays(part)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert got.tobytes() == want.tobytes()

@@ -47,20 +47,6 @@ def _lift_rows(frames: DrillFrames) -> F64:
     return rows
 
 
-def _lift_rows_small(frames: DrillFrames) -> F64:
-    """``_lift_rows`` for a notification's few samples: the same values as floats into one array (the
-    column fills' set-up costs more than the copying)."""
-    cols = zip(
-        frames.time_s.tolist(),
-        frames.vertical_acc_mps2.tolist(),
-        frames.rot[:, 2, :].tolist(),
-        frames.acc_noise().tolist(),
-        frames.quat_wxyz.tolist(),
-        strict=True,
-    )
-    return np.array([[t, up, *axes_up, noise, *q] for t, up, axes_up, noise, q in cols])
-
-
 class GaitWatch:
     """The heel-strike impacts of the last ``keep_s`` seconds, and the session's quiet jolt noise."""
 
@@ -85,7 +71,7 @@ class GaitWatch:
             self.impacts.popleft()
         # the lift check's samples: vertical specific force − g, the sensor axes' vertical components (+Y: the
         # shin's long axis), the accelerometer's white density
-        self._rows.append(_lift_rows_small(frames) if len(frames) <= SMALL_CHUNK else _lift_rows(frames))
+        self._rows.append(_lift_rows(frames))
         while self._rows and self._rows[0][-1, 0] < keep_from:
             self._rows.popleft()
 
