@@ -20,16 +20,31 @@ def _part(f: ShinFrames, a: int, b: int) -> ShinFrames:
     return ShinFrames(*(getattr(f, k)[a:b] for k in ShinFrames.__dataclass_fields__))
 
 
-def test_small_chunks_get_the_array_paths_numbers_exactly() -> None:
-    frames = _frames(3000, seed=4)
-    rng = np.random.default_rng(5)
+def _check_framer_paths(frames: ShinFrames, rng: np.random.Generator) -> DrillFramer:
     small, arrays, i = DrillFramer(2.5), DrillFramer(2.5), 0
     while i < len(frames.time_s):
         part = _part(frames, i, i := min(len(frames.time_s), i + int(rng.integers(1, SMALL_CHUNK + 1))))
         got, want = small._update_small(part), arrays._update_arrays(part)
-        for name in ("speed_dps", "quiet", "axial_deg"):
-            np.testing.assert_array_equal(getattr(got, name), getattr(want, name))
+        for name in ("speed_dps", "quiet", "axial_deg", "acc_noise_rthz", "gyr_noise_dps", "rest_acc_mps2"):
+            g, w = getattr(got, name), getattr(want, name)
+            assert g.dtype == w.dtype
+            np.testing.assert_array_equal(g, w)
         assert (small.axial_deg, small.last_t) == (arrays.axial_deg, arrays.last_t)
+    return small
+
+
+def test_small_chunks_get_the_array_paths_numbers_exactly() -> None:
+    _check_framer_paths(_frames(3000, seed=4), np.random.default_rng(5))
+
+
+def test_small_chunks_get_the_array_paths_noise_exactly_on_a_drill() -> None:
+    """On a simulated drill the quiet windows close: the measured noise, not only the priors, is compared."""
+    from dorsi.session import LiveSession, SessionSpec
+    from dorsi.virtual.sim import SimParams, simulate
+
+    rec = simulate(SimParams(drill="knee-to-wall", seconds=20, seed=3)).recording
+    shin, _ = LiveSession(SessionSpec(rate_hz=rec.rate_hz, strap_rotation_deg=0.0)).feed(rec.chunk)
+    assert _check_framer_paths(shin, np.random.default_rng(8)).noise.windows > 3
 
 
 def test_gait_watch_small_chunks_get_the_array_paths_impacts_exactly() -> None:
@@ -52,3 +67,23 @@ def test_gait_watch_small_chunks_get_the_array_paths_impacts_exactly() -> None:
         np.testing.assert_array_equal(small._tail_t, arrays._tail_t)
         np.testing.assert_array_equal(small._tail_f, arrays._tail_f)
     assert list(small.impacts) == list(arrays.impacts) and len(small.impacts) > 20
+
+
+def test_heel_rows_small_chunks_get_the_array_paths_rows_exactly() -> None:
+    """The heel buffer's rows for a notification's few samples (floats into one array) against its numpy
+    fill, chunk for chunk, on a heel-down drill: the same bits."""
+    from dorsi.drills.validity import MotionBuffer
+    from dorsi.session import LiveSession, SessionSpec
+    from dorsi.virtual.sim import SimParams, simulate
+
+    rec = simulate(SimParams(drill="knee-to-wall", seconds=20, seed=3)).recording
+    shin, _ = LiveSession(SessionSpec(rate_hz=rec.rate_hz, strap_rotation_deg=0.0)).feed(rec.chunk)
+    frames = DrillFramer(2.5).update(shin)
+    assert frames.quiet.any() and not frames.quiet.all()
+    rng = np.random.default_rng(7)
+    i = 0
+    while i < len(frames):
+        part = frames.slice(i, i := min(len(frames), i + int(rng.integers(1, SMALL_CHUNK + 1))))
+        got, want = MotionBuffer._rows_small(part), MotionBuffer._rows_arrays(part)
+        assert got.shape == want.shape and got.dtype == want.dtype
+        assert got.tobytes() == want.tobytes()

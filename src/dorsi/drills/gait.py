@@ -37,6 +37,16 @@ FOOT_TURNED = "foot turned — not counted"
 LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise", "qw", "qx", "qy", "qz")
 
 
+def _lift_rows(frames: DrillFrames) -> F64:
+    rows = np.empty((len(frames), len(LIFT_COLS)))  # filled in place: column_stack's set-up costs more
+    rows[:, 0] = frames.time_s
+    rows[:, 1] = frames.vertical_acc_mps2
+    rows[:, 2:5] = frames.rot[:, 2, :]
+    rows[:, 5] = frames.acc_noise()
+    rows[:, 6:10] = frames.quat_wxyz  # the turned-foot check's heading
+    return rows
+
+
 class GaitWatch:
     """The heel-strike impacts of the last ``keep_s`` seconds, and the session's quiet jolt noise."""
 
@@ -46,8 +56,9 @@ class GaitWatch:
         self._quiet_n = 0.0  # quiet samples seen, and the sum of their squared jolt
         self._quiet_ss = 0.0
         self._last_impact_s = -math.inf
-        self._tail_t: F64 = np.empty(0)  # the samples of the last span, for the next chunk's first changes
-        self._tail_f: F64 = np.empty((0, 3))
+        # the samples of the last span, for the next chunk's first changes (floats: notifications read them)
+        self._tail_t: list[float] = []
+        self._tail_f: list[list[float]] = []
         self._rows: deque[F64] = deque()  # per chunk: LIFT_COLS (joined only when a rep is judged)
 
     def extend(self, frames: DrillFrames) -> None:
@@ -60,21 +71,15 @@ class GaitWatch:
             self.impacts.popleft()
         # the lift check's samples: vertical specific force − g, the sensor axes' vertical components (+Y: the
         # shin's long axis), the accelerometer's white density
-        rows = np.empty((len(frames), len(LIFT_COLS)))  # filled in place: column_stack's set-up costs more
-        rows[:, 0] = frames.time_s
-        rows[:, 1] = frames.vertical_acc_mps2
-        rows[:, 2:5] = frames.rot[:, 2, :]
-        rows[:, 5] = frames.acc_noise()
-        rows[:, 6:10] = frames.quat_wxyz  # the turned-foot check's heading
-        self._rows.append(rows)
+        self._rows.append(_lift_rows(frames))
         while self._rows and self._rows[0][-1, 0] < keep_from:
             self._rows.popleft()
 
     def _impacts(self, frames: DrillFrames) -> float:
         """The chunk's impacts (appended to ``impacts``); returns its last time."""
         p = self.p
-        t = np.concatenate([self._tail_t, frames.time_s])
-        f = np.concatenate([self._tail_f, frames.acc_mps2])
+        t = np.concatenate([np.array(self._tail_t), frames.time_s])
+        f = np.concatenate([np.array(self._tail_f).reshape(-1, 3), frames.acc_mps2])
         new = len(self._tail_t)
         # the change of the specific force over the last span_s: an impact's jolt lands within it, a swing's
         # or a drive's smooth acceleration barely changes in it
@@ -93,7 +98,7 @@ class GaitWatch:
                 self.impacts.append(ti)
                 self._last_impact_s = ti
         keep = t >= t[-1] - 2.0 * p.span_s
-        self._tail_t, self._tail_f = t[keep], f[keep]
+        self._tail_t, self._tail_f = t[keep].tolist(), f[keep].tolist()
         return float(t[-1])
 
     def _impacts_small(self, frames: DrillFrames) -> float:
@@ -102,9 +107,9 @@ class GaitWatch:
         the running sums from 0 within the chunk, then added to the carried ones), so the same bits. The
         times never go back (the sample screen), so the binary search is numpy's."""
         p = self.p
-        tail = self._tail_t.tolist()
+        tail = self._tail_t
         t = tail + frames.time_s.tolist()
-        f = self._tail_f.tolist() + frames.acc_mps2.tolist()
+        f = self._tail_f + frames.acc_mps2.tolist()
         span_s, floor, k = p.span_s, p.impact_min_mps2, p.impact_noise_k
         n0, ss0 = self._quiet_n, self._quiet_ss
         run_n = run_ss = 0.0
@@ -125,7 +130,7 @@ class GaitWatch:
                 self._last_impact_s = ti
         self._quiet_n, self._quiet_ss = n0 + run_n, ss0 + run_ss
         first = bisect_left(t, t[-1] - 2.0 * span_s)  # t >= t[-1] − 2 span: a suffix (sorted)
-        self._tail_t, self._tail_f = np.array(t[first:]), np.array(f[first:]).reshape(-1, 3)
+        self._tail_t, self._tail_f = t[first:], f[first:]
         return t[-1]
 
     def _span(self, start_s: float, end_s: float) -> F64:

@@ -73,8 +73,8 @@ class NoiseTracker:
         self.windows = 0
         self._hist_a: deque[float] = deque(maxlen=self.p.history_windows)
         self._hist_g: deque[float] = deque(maxlen=self.p.history_windows)
-        self._prev_acc: F64 | None = None
-        self._prev_gyr: F64 | None = None
+        self._prev_acc = [math.nan] * 3  # the last sample's (floats: notifications read them)
+        self._prev_gyr = [math.nan] * 3
         self._prev_t = math.nan
         self._t0 = math.nan
         self._n = 0
@@ -96,25 +96,23 @@ class NoiseTracker:
         """Feed one chunk; returns the acc density, the gyro σ and the rest's |specific force| − g (nan
         until measured) in force at each sample."""
         n = len(time_s)
+        if 0 < n <= SMALL_CHUNK:
+            outs = self.update_small(time_s.tolist(), acc_mps2.tolist(), gyr_dps.tolist(), quiet.tolist())
+            return np.array(outs[0]), np.array(outs[1]), np.array(outs[2])
         out_a = np.empty(n)
         out_g = np.empty(n)
         out_j = np.empty(n)
         if n == 0:
             return out_a, out_g, out_j
-        if n <= SMALL_CHUNK:
-            self._small(time_s, acc_mps2, gyr_dps, quiet, out_a, out_g, out_j)
-        else:
-            jolt = np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2
-            prev_t = np.concatenate([[self._prev_t], time_s[:-1]])
-            prev_acc = self._prev_acc if self._prev_acc is not None else np.full(3, np.nan)
-            prev_gyr = self._prev_gyr if self._prev_gyr is not None else np.full(3, np.nan)
-            da = np.sum((acc_mps2 - np.vstack([prev_acc, acc_mps2[:-1]])) ** 2, axis=1)
-            dg = np.sum((gyr_dps - np.vstack([prev_gyr, gyr_dps[:-1]])) ** 2, axis=1)
-            dts = time_s - prev_t
-            self._windows(time_s, np.asarray(quiet, dtype=bool), da, dg, dts, jolt, out_a, out_g, out_j)
+        jolt = np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2
+        prev_t = np.concatenate([[self._prev_t], time_s[:-1]])
+        da = np.sum((acc_mps2 - np.vstack([self._prev_acc, acc_mps2[:-1]])) ** 2, axis=1)
+        dg = np.sum((gyr_dps - np.vstack([self._prev_gyr, gyr_dps[:-1]])) ** 2, axis=1)
+        dts = time_s - prev_t
+        self._windows(time_s, np.asarray(quiet, dtype=bool), da, dg, dts, jolt, out_a, out_g, out_j)
         self._prev_t = float(time_s[-1])
-        self._prev_acc = acc_mps2[-1].copy()
-        self._prev_gyr = gyr_dps[-1].copy()
+        self._prev_acc = acc_mps2[-1].tolist()
+        self._prev_gyr = gyr_dps[-1].tolist()
         return out_a, out_g, out_j
 
     def _reset(self, t0: float = math.nan) -> None:
@@ -130,19 +128,16 @@ class NoiseTracker:
         a_cur, g_cur = self._merge(acc, gyr)
         return a_cur, g_cur, self.rest_acc
 
-    def _small(
-        self, time_s: F64, acc_mps2: F64, gyr_dps: F64, quiet: np.ndarray, out_a: F64, out_g: F64, out_j: F64
-    ) -> None:
-        """Sample by sample on floats (a notification's few samples: numpy's set-up per call costs more
-        than the sums). The differences, squares and norms are numpy's operations in numpy's order
-        (x² + y², then + z²), so the same bits."""
-        nan3 = [math.nan] * 3
-        pa = self._prev_acc.tolist() if self._prev_acc is not None else nan3
-        pg = self._prev_gyr.tolist() if self._prev_gyr is not None else nan3
+    def update_small(
+        self, ts: list[float], acc_mps2: list[list[float]], gyr_dps: list[list[float]], quiet: list[bool]
+    ) -> tuple[list[float], list[float], list[float]]:
+        """update() for a notification's few samples, on floats (numpy's set-up per call costs more than
+        the sums). The differences, squares and norms are numpy's operations in numpy's order (x² + y²,
+        then + z²), so the same bits."""
+        pa, pg = self._prev_acc, self._prev_gyr
         prev_t = self._prev_t
-        ts = time_s.tolist()
         da, dg, dts, jolt = [], [], [], []
-        for t, a, g in zip(ts, acc_mps2.tolist(), gyr_dps.tolist(), strict=True):
+        for t, a, g in zip(ts, acc_mps2, gyr_dps, strict=True):
             ax, ay, az = a
             dx, dy, dz = ax - pa[0], ay - pa[1], az - pa[2]
             da.append(dx * dx + dy * dy + dz * dz)
@@ -151,7 +146,11 @@ class NoiseTracker:
             dts.append(t - prev_t)
             jolt.append(math.sqrt(ax * ax + ay * ay + az * az) - GRAVITY_MPS2)
             pa, pg, prev_t = a, g, t
-        self._loop(ts, quiet.tolist(), da, dg, dts, jolt, out_a, out_g, out_j)
+        n = len(ts)
+        outs: tuple[list[float], list[float], list[float]] = ([0.0] * n, [0.0] * n, [0.0] * n)
+        self._loop(ts, quiet, da, dg, dts, jolt, *outs)
+        self._prev_t, self._prev_acc, self._prev_gyr = prev_t, list(pa), list(pg)
+        return outs
 
     def _loop(
         self,
@@ -161,9 +160,9 @@ class NoiseTracker:
         dg: list[float],
         dts: list[float],
         jolt: list[float],
-        out_a: F64,
-        out_g: F64,
-        out_j: F64,
+        out_a: list[float],
+        out_g: list[float],
+        out_j: list[float],
     ) -> None:
         """Sample by sample (a notification's few samples: cheaper than the window search's set-up)."""
         p = self.p

@@ -147,30 +147,35 @@ class DrillFramer:
         last = ts[0] if math.isnan(self.last_t) else self.last_t
         base, run = self.axial_deg, 0.0
         axial, speed = [], []
-        for ti, (gx, gy, gz) in zip(ts, frames.gyr_dps.tolist(), strict=True):
+        gyr = frames.gyr_dps.tolist()
+        for ti, (gx, gy, gz) in zip(ts, gyr, strict=True):
             run += gy * min(ti - last, 0.5)  # np.cumsum's running sum, then the carried integral added
             axial.append(base + run)
             speed.append(math.sqrt(gx * gx + gy * gy + gz * gz))
             last = ti
         self.axial_deg = axial[-1]
         self.last_t = last
-        speed_a = np.array(speed)
-        acc_noise, gyr_sigma, rest_acc = self.noise.update(
-            frames.time_s, frames.acc_mps2, frames.gyr_dps, speed_a < self.quiet_dps
+        floor_dps = self.quiet_dps
+        acc_noise, gyr_sigma, rest_acc = self.noise.update_small(
+            ts, frames.acc_mps2.tolist(), gyr, [v < floor_dps for v in speed]
         )
-        quiet_dps = np.maximum(self.quiet_dps, self.noise_params.quiet_gyr_k * gyr_sigma)
+        k = self.noise_params.quiet_gyr_k
+        quiet = []
+        for v, sigma in zip(speed, gyr_sigma, strict=True):
+            limit = k * sigma
+            quiet.append(v < (limit if limit > floor_dps or limit != limit else floor_dps))  # np.maximum
         return DrillFrames(
             frames.time_s,
             frames.tibial_inclination_deg,
             frames.frontal_tilt_deg,
-            speed_a,
-            speed_a < quiet_dps,
+            np.array(speed),
+            np.array(quiet),
             np.array(axial),
             frames.quat_wxyz,
             frames.acc_mps2,
-            acc_noise,
-            gyr_sigma,
-            rest_acc,
+            np.array(acc_noise),
+            np.array(gyr_sigma),
+            np.array(rest_acc),
         )
 
 
