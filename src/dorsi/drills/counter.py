@@ -96,9 +96,9 @@ class RepCounter:
         if n == 0:
             return []
         block = self.p.validity.block_samples
-        if self._motion is not None and n > block:
-            # the heel check keeps the motion of its last drive: a whole file at once goes in blocks (any
-            # chunking gives the same reps), so that memory stays that of a block
+        if n > block:
+            # a whole file at once goes in blocks (any chunking gives the same reps), so that the framer's,
+            # the gait watch's and the heel check's working memory stays that of a block
             fields = ShinFrames.__dataclass_fields__
             events: list[RepEvent] = []
             for a in range(0, n, block):
