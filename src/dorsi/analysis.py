@@ -13,12 +13,11 @@ counted first: no stage ever sees them; the rate is measured on the samples kept
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
-from dorsi.drills.counter import RepCounter
 from dorsi.drills.kneewall import Profile, knee_to_wall_result
 from dorsi.errors import InputError
 from dorsi.motion.angles import Side, medial_tilt_deg, shin_angles
@@ -27,6 +26,9 @@ from dorsi.motion.orientation import OrientationEstimator, OrientationOutput, Or
 from dorsi.motion.sanity import MAX_RECORDING_S, SampleLimits, ScreenReport, screen_samples
 from dorsi.motion.types import F64, Gap, ImuChunk, Recording, find_gaps
 from dorsi.session import LiveSession, SessionSpec
+
+if TYPE_CHECKING:
+    from dorsi.drills.counter import RepCounter
 
 NO_CALIBRATION_WARNING = (
     "no calibration sequence found (3 s quiet standing, then two slow knee drives); "

@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 
 from dorsi.drills.catalog import get_drill
-from dorsi.drills.counter import RepCounter
 from dorsi.drills.kneewall import Profile
-from dorsi.drills.params import CounterParams
 from dorsi.drills.types import RepEvent
 from dorsi.motion.angles import Side
 from dorsi.motion.calibration import Calibration, CalibrationProgress
@@ -26,6 +25,10 @@ from dorsi.motion.pipeline import OrientationStage, PipelineParams, ShinFrames, 
 from dorsi.motion.sanity import SampleLimits
 from dorsi.motion.types import ImuChunk
 from dorsi.protocol.kinds import get_kind
+
+if TYPE_CHECKING:
+    from dorsi.drills.counter import RepCounter
+    from dorsi.drills.params import CounterParams
 
 RATE_AGREES = 0.02  # a measured rate within 2 % of the requested one is that rate
 
@@ -154,5 +157,7 @@ class LiveSession:
         return ShinPipeline(PipelineParams(rate_hz=s.rate_hz, strap_rotation_deg=s.strap_rotation_deg), orientation)
 
     def _new_counter(self, drill: str) -> RepCounter:
+        from dorsi.drills.counter import RepCounter  # only a session with a drill pays for the segmenters
+
         s = self.spec
         return RepCounter(drill, s.side, self.counter_params, self.pipeline.calibration, s.profile.foot_cm)

@@ -55,3 +55,17 @@ def test_the_listed_help_is_each_modules_own() -> None:
     sub = next(a for a in full._actions if a.dest == "command")
     registered = {a.dest: a.help for a in sub._get_subactions()}
     assert registered == {name: help_text for name, _, help_text in COMMANDS}
+
+
+def test_analyze_without_a_drill_imports_no_rep_counter(short_csv: Path) -> None:
+    code = (
+        "import sys; from dorsi.cli.main import main; rc = main(sys.argv[1:]); "
+        "print(rc, sorted(m for m in sys.modules if m.startswith('dorsi.drills.')), file=sys.stderr)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, "analyze", str(short_csv), "--json"], capture_output=True, text=True, timeout=120
+    )
+    rc, _, loaded = done.stderr.strip().splitlines()[-1].partition(" ")
+    assert rc == "0"
+    assert "dorsi.drills.counter" not in loaded and "dorsi.drills.segment" not in loaded, loaded
+    assert "dorsi.drills.catalog" in loaded  # the probe sees the package's light modules, so it would see the rest

@@ -9,10 +9,29 @@ Public API (the app and analyze_recording use these):
 - ``knee_to_wall_result(...)`` (dorsi.drills.kneewall): best per side, cm, bands, asymmetry, MDC.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from dorsi.drills.catalog import DRILL_IDS, Drill, catalog, get_drill
-from dorsi.drills.counter import RepCounter
-from dorsi.drills.params import CounterParams
 from dorsi.drills.types import LiveState, Rep, RepEvent
+
+if TYPE_CHECKING:
+    from dorsi.drills.counter import RepCounter
+    from dorsi.drills.params import CounterParams
+
+
+def __getattr__(name: str) -> Any:
+    """The counter and its parameters on first use: the segmenters cost 60–70 ms to import, which a
+    command that runs no drill (``dorsi analyze`` without ``--drill``) never pays."""
+    if name == "RepCounter":
+        from dorsi.drills.counter import RepCounter
+
+        return RepCounter
+    if name == "CounterParams":
+        from dorsi.drills.params import CounterParams
+
+        return CounterParams
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DRILL_IDS",
