@@ -25,6 +25,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from bytecode import ensure_compiled
+
 RATE_HZ = 200.0
 HERE = Path(__file__).resolve()
 
@@ -128,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_children(a: argparse.Namespace, tmp: Path) -> None:
+    compiled = ensure_compiled()
     all_drills = json.loads(
         subprocess.run(
             [sys.executable, str(HERE), "--child", "drills", "-", "-"], capture_output=True, text=True, check=True
@@ -170,7 +173,7 @@ def run_children(a: argparse.Namespace, tmp: Path) -> None:
         samples = int(3600 * RATE_HZ)
         print(
             f"1 h = {samples} samples at {RATE_HZ:g} Hz; {a.rounds} paired round(s) at {a.hours[0]:g} h, "
-            "1 at longer lengths; median (range) over rounds; ratios within a round. Targets: "
+            f"1 at longer lengths; median (range) over rounds; ratios within a round; {compiled}. Targets: "
             "`analyze` ≤ 1.3× the baseline's CPU, `--drill` ≤ 1.5×, peak memory ≤ 1.5×.\n"
         )
         print("| length | what | CPU s | × baseline CPU | peak MB | × baseline peak |")

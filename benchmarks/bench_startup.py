@@ -14,6 +14,8 @@ import statistics
 import subprocess
 import sys
 
+from bytecode import ensure_compiled
+
 COMMANDS = {
     'python -c "import numpy, vqf"': [sys.executable, "-c", "import numpy, vqf"],
     "dorsi --help": [sys.executable, "-m", "dorsi", "--help"],
@@ -33,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args(argv)
     base_name = next(iter(COMMANDS))
+    compiled = ensure_compiled()
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
     ratios: dict[str, list[float]] = {name: [] for name in COMMANDS}
     for _ in range(a.runs):
@@ -42,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
             times[name].append(t)
             ratios[name].append(t / base)
     if a.markdown:
-        print(f"CPU seconds of a fresh process, median (range) of {a.runs} paired runs.\n")
+        print(f"CPU seconds of a fresh process, median (range) of {a.runs} paired runs; {compiled}.\n")
         print("| command | CPU s | × the numpy + vqf import |")
         print("|---|---|---|")
     for name in COMMANDS:

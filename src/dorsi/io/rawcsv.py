@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dorsi.errors import InputError
-from dorsi.motion.types import Recording
+from dorsi.motion.types import Recording, median
 
 REQUIRED_COLUMNS = (
     "time_s",
@@ -128,24 +128,30 @@ def _parse_slow(
     return columns, data, np.array(lines, dtype=np.int64)
 
 
-def _consecutive(text: str, rows: int) -> bool:
-    return rows == text.count("\n") + (not text.endswith("\n"))
+def _consecutive(text: str, newlines: int, rows: int) -> bool:
+    return rows == newlines + (not text.endswith("\n"))
 
 
 def _parse_block(
-    path: str | os.PathLike[str], text: str, first_line: int, first_row: int, req_idx: list[int], extras: dict[str, int]
+    path: str | os.PathLike[str],
+    text: str,
+    first_line: int,
+    newlines: int,
+    first_row: int,
+    req_idx: list[int],
+    extras: dict[str, int],
 ) -> _Parsed:
     columns = [*REQUIRED_COLUMNS, *extras]
     data = _parse_fast(text, req_idx + list(extras.values()))
-    if data is not None and _consecutive(text, len(data)):
+    if data is not None and _consecutive(text, newlines, len(data)):
         return _Parsed(columns, data, _Block(first_row, first_line))
     # refused, or rows skipped (blank or comment lines): the line-by-line walk knows each row's line
     columns, data, lines = _parse_slow(path, text, first_line, req_idx, extras)
     return _Parsed(columns, data, _Block(first_row, first_line, lines))
 
 
-def _blocks(fh: TextIO, path: str | os.PathLike[str]) -> Iterator[tuple[str, int]]:
-    """Text ending at a line end, about BLOCK_CHARS long, with the file line it starts at."""
+def _blocks(fh: TextIO, path: str | os.PathLike[str]) -> Iterator[tuple[str, int, int]]:
+    """Text ending at a line end, about BLOCK_CHARS long, with the file line it starts at and its line ends."""
     line_no = 2
     carry = ""
     while True:
@@ -160,8 +166,9 @@ def _blocks(fh: TextIO, path: str | os.PathLike[str]) -> Iterator[tuple[str, int
                 continue
             text, carry = text[:cut], text[cut:]
         if text:
-            yield text, line_no
-            line_no += text.count("\n")
+            newlines = text.count("\n")
+            yield text, line_no, newlines
+            line_no += newlines
         if not chunk:
             return
 
@@ -239,8 +246,8 @@ def _read(fh: TextIO, path: str | os.PathLike[str], size_chars: int) -> Recordin
     extras = {n: i for i, n in enumerate(names) if n and n not in REQUIRED_COLUMNS}
     out = _Columns(extras)
     blocks: list[_Block] = []
-    for text, first_line in _blocks(fh, path):
-        p = _parse_block(path, text, first_line, out.rows, req_idx, extras)
+    for text, first_line, newlines in _blocks(fh, path):
+        p = _parse_block(path, text, first_line, newlines, out.rows, req_idx, extras)
         if not blocks and p.rows:  # rows expected in the whole file, from this block's chars per row
             out.reserve(int(p.rows * size_chars / len(text) * 1.02) + 64)
         out.add(p)
@@ -260,7 +267,7 @@ def _read(fh: TextIO, path: str | os.PathLike[str], size_chars: int) -> Recordin
         raise _fail(path, line, f"time_s {what} ({time_s[row]:.6f} s follows {time_s[row - 1]:.6f} s)")
     if rows < 2:
         raise _fail(path, 2, "only one sample; need at least two to know the rate")
-    rate = float(1.0 / np.median(dt))
+    rate = float(1.0 / median(dt))
     if not (MIN_RATE_HZ * 0.98 <= rate <= MAX_RATE_HZ * 1.02):
         raise _fail(path, None, f"sample rate {rate:.1f} Hz is outside {MIN_RATE_HZ:g}–{MAX_RATE_HZ:g} Hz")
     return Recording(time_s=time_s, acc_mps2=acc, gyr_dps=gyr, extra=extra, source=str(path))
