@@ -90,25 +90,59 @@ def _samples(frames: DrillFrames) -> Iterator[CycleSample]:
 
 
 class _Buffer:
-    """Samples kept since a time (the current cycle's start)."""
+    """Samples kept since a time (the current cycle's start). New rows are appended to ``rows`` (a list,
+    per sample). When a trim leaves over PACK_ROWS there, they are packed into a float array (a row as a
+    tuple costs ~150 B, packed 32 B: an hour of standing after a bout, whose turning point stays put, kept
+    110 MB as tuples). Rows arrive in time order (the sample screen only passes forward steps)."""
+
+    PACK_ROWS = 4096
 
     def __init__(self) -> None:
         self.rows: list[CycleSample] = []
+        self._packed = np.zeros((0, 4))  # its first _n rows are kept, older than ``rows``
+        self._n = 0
         self._trimmed_to = math.nan  # the last trim's time
 
+    def __len__(self) -> int:
+        return self._n + len(self.rows)
+
+    @property
+    def packed_n(self) -> int:
+        return self._n
+
+    def pack(self) -> None:
+        new = np.asarray(self.rows, dtype=np.float64)
+        end = self._n + len(new)
+        if end > len(self._packed):
+            grown = np.empty((max(end, 2 * len(self._packed)), 4))
+            grown[: self._n] = self._packed[: self._n]
+            self._packed = grown
+        self._packed[self._n : end] = new
+        self._n = end
+        self.rows.clear()  # in place: the detect loops hold this list
+
     def since(self, t0: float) -> np.ndarray:
+        packed = self._packed[: self._n]
+        packed = packed[np.searchsorted(packed[:, 0], t0) :]  # (in time order: the rows before are < t0)
         arr = np.asarray(self.rows) if self.rows else np.zeros((0, 4))
+        if len(packed):
+            arr = np.concatenate((packed, arr))
         return arr[arr[:, 0] >= t0] if len(arr) else arr
 
     def trim(self, t0: float) -> None:
         if t0 == self._trimmed_to:
             return  # its first row is at or after t0 already (rows are only appended since)
-        k = 0
-        while k < len(self.rows) and self.rows[k][0] < t0:
-            k += 1
+        k = int(np.searchsorted(self._packed[: self._n, 0], t0))
         if k:
-            del self.rows[:k]
-        self._trimmed_to = t0 if self.rows else math.nan
+            self._packed = self._packed[k : self._n].copy()
+            self._n -= k
+        if not self._n:
+            k = 0
+            while k < len(self.rows) and self.rows[k][0] < t0:
+                k += 1
+            if k:
+                del self.rows[:k]
+        self._trimmed_to = t0 if len(self) else math.nan
 
 
 class Turn(NamedTuple):
@@ -173,7 +207,9 @@ class RockSegmenter(SegmenterBase[Cycle]):
         """Per sample: the inclination's smoothed rate (``_Deriv.step``'s arithmetic) and the still run (where a squat
         is still: its centre, and where a rock from stillness starts) inline on floats, then ``_step``."""
         st = self.state
-        rows = self._buf.rows
+        buf = self._buf
+        rows = buf.rows  # pack() and trim() change it in place: the same list throughout
+        pack_rows = buf.PACK_ROWS
         d = self._d
         tau = d.tau_s
         fresh = d.last is None
@@ -209,8 +245,10 @@ class RockSegmenter(SegmenterBase[Cycle]):
             cyc = rock_step(ti, x, vel)
             if cyc is not None:
                 emit(cyc)
-            if len(rows) > 20000:
-                self._buf.trim(st.valley.t_s if st.valley else ti - 30.0)
+            if len(rows) + buf.packed_n > 20000:
+                buf.trim(st.valley.t_s if st.valley else ti - 30.0)
+                if len(rows) >= pack_rows:  # still long: the turning point stays put (a rest after a bout)
+                    buf.pack()
         if not fresh:
             d.last, d.last_t, d.v = [lx], lt, [vel]
 
@@ -364,7 +402,9 @@ class CircleSegmenter(SegmenterBase[Cycle]):
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
         """Per sample: the knee's smoothed velocity (``_Deriv.step``'s arithmetic, inline on floats), then
         ``_step``."""
-        rows = self._buf.rows  # trim() deletes in place: the same list throughout
+        buf = self._buf
+        rows = buf.rows  # pack() and trim() change it in place: the same list throughout
+        pack_rows = buf.PACK_ROWS
         d = self._d
         tau = d.tau_s
         fresh = d.last is None
@@ -383,9 +423,11 @@ class CircleSegmenter(SegmenterBase[Cycle]):
             cyc = circle_step(ti, vt, vf, x, f)
             if cyc is not None:
                 emit(cyc)
-            if len(rows) > 20000:
+            if len(rows) + buf.packed_n > 20000:
                 start_t = self.state.start_t
-                self._buf.trim(start_t if not math.isnan(start_t) else ti - 30.0)
+                buf.trim(start_t if not math.isnan(start_t) else ti - 30.0)
+                if len(rows) >= pack_rows:  # still long: the bout's start stays put
+                    buf.pack()
         if not fresh:
             d.last, d.last_t, d.v = [lx, ly], lt, [vt, vf]
 

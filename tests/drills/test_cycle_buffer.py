@@ -1,0 +1,59 @@
+"""The cyclic segmenters' sample buffer: packed rows give exactly what a plain list of rows gives."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dorsi.drills.cyclic import CycleSample, _Buffer
+
+# (op, value): append a row n steps on, ask since a time, or trim to a time (times in steps of 0.01 s)
+ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("append"), st.integers(1, 300)),
+        st.tuples(st.just("since"), st.integers(-5, 400)),
+        st.tuples(st.just("trim"), st.integers(-5, 400)),
+    ),
+    max_size=60,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(ops)
+def test_matches_a_plain_list(program: list[tuple[str, int]]) -> None:
+    buf = _Buffer()
+    buf.PACK_ROWS = 7  # pack often (the instance's own value; the class's is 4096)
+    ref: list[CycleSample] = []
+    step = 0
+    for op, v in program:
+        if op == "append":
+            for _ in range(v):
+                row = CycleSample(step * 0.01, float(step % 17), float(-step), float(step % 5))
+                buf.rows.append(row)
+                if len(buf.rows) >= buf.PACK_ROWS:
+                    buf.pack()
+                ref.append(row)
+                step += 1
+        else:
+            t0 = (step - v) * 0.01
+            if op == "since":
+                want = np.asarray(ref) if ref else np.zeros((0, 4))
+                want = want[want[:, 0] >= t0] if len(want) else want
+                np.testing.assert_array_equal(buf.since(t0), want)
+            else:
+                buf.trim(t0)
+                ref = [r for r in ref if r[0] >= t0]
+        assert len(buf) == len(ref)
+
+
+def test_an_idle_hour_is_kept_packed() -> None:
+    """An hour of standing after a bout (the turning point stays put): 32 bytes a row, not a tuple's ~150."""
+    buf = _Buffer()
+    n = 720_000
+    for k in range(n):
+        buf.rows.append(CycleSample(k * 0.005, 0.0, 0.0, 0.0))
+        if len(buf.rows) >= buf.PACK_ROWS:
+            buf.pack()
+    assert len(buf) == n and len(buf.rows) < buf.PACK_ROWS
+    assert buf._packed.nbytes <= 2 * n * 4 * 8
