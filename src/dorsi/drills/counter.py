@@ -12,7 +12,8 @@ Counting starts at the first still moment after the calibration (``frames.calibr
 drill's segmenter (by its catalogue signal: dorsi.drills.segmenters) is built, from the person's
 standing angle (the calibration's, else that moment's). Every segmenter emits the same Draft; the
 counter judges each alike (partial or counted, set, hold, score) and tells the segmenter its verdict.
-Each rep is reported at the sample that closes it; ``Rep.emitted_s`` is that time.
+Each rep is reported at the sample that closes it, a calf raise ``GaitParams.planted_after_s`` later (its
+foot must stay planted through the landing: gait.py); ``Rep.emitted_s`` is that time.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from dorsi.drills.validity import MotionBuffer
 from dorsi.motion.angles import Side, medial_tilt_deg
 from dorsi.motion.calibration import Calibration
 from dorsi.motion.pipeline import ShinFrames
+from dorsi.motion.types import F64
 
 SEGMENT_BLOCK = 8192  # samples handed to a segmenter per call (it is chunking-invariant)
 
@@ -81,6 +83,9 @@ class RepCounter:
         self._motion = MotionBuffer(self.p.validity.keep_s) if self.drill.heel_down else None
         self._gait = GaitWatch(self.p.gait)  # every drill: a rep amid heel strikes is a step (gait.py)
         self._ankle_planted = self.drill.signal != "vertical"  # ... or with the foot lifted (a calf raise's rises)
+        # calf raises: closed, waiting for the landing (judged planted_after_s after the close); the last sample's time
+        self._landing: list[Draft] = []
+        self._last_s = math.nan
 
     @property
     def sets(self) -> int:
@@ -127,21 +132,48 @@ class RepCounter:
         events: list[RepEvent] = []
 
         def emit(draft: Draft) -> None:
-            events.append(self._finish(draft))  # at once: the next samples see the adapted thresholds
+            if self._ankle_planted:
+                events.append(self._finish(draft))  # at once: the next samples see the adapted thresholds
+            else:
+                self._landing.append(draft)  # a calf raise: judged once its landing is seen (the raise segmenter
+                # learns nothing from verdicts, so judging later changes none of its reps)
 
         for a in range(0, len(drill_frames), SEGMENT_BLOCK):  # a whole file: its rows as floats a block at a time
             seg.process(drill_frames.slice(a, a + SEGMENT_BLOCK), emit)
+        if len(drill_frames):
+            self._last_s = float(drill_frames.time_s[-1])
+        events += self._landed(drill_frames.time_s)
         self._update_state(float(frames.time_s[-1]), float(frames.tibial_inclination_deg[-1]))
         return events
 
     def finish(self) -> list[RepEvent]:
-        """End of the session: a movement still open is not a rep (it never came back)."""
+        """End of the session: a movement still open is not a rep (it never came back); a calf raise still
+        waiting for its landing is judged on what was seen."""
+        events = self._landed(None)
         self.state.phase = "resting"
-        return []
+        return events
+
+    def _landed(self, time_s: F64 | None) -> list[RepEvent]:
+        """The calf raises whose landing has been seen (planted_after_s after their close: the first sample at
+        or after it, in this chunk's times), judged in order; ``None``: the end of the stream, all of them."""
+        wait = self.p.gait.planted_after_s
+        events: list[RepEvent] = []
+        while self._landing:
+            due = self._landing[0].emitted_s + wait
+            if time_s is None:
+                now = max(self._landing[0].emitted_s, self._last_s) if math.isfinite(self._last_s) else due
+            elif len(time_s) and time_s[-1] >= due:
+                now = float(time_s[int(np.searchsorted(time_s, due))])
+            else:
+                break
+            events.append(self._finish(self._landing.pop(0), now))
+        return events
 
     # -- drafts → reps: the one judge
-    def _finish(self, dr: Draft) -> RepEvent:
+    def _finish(self, dr: Draft, now_s: float | None = None) -> RepEvent:
+        """The verdict on a draft, reported at now_s (default: its close; a calf raise: after its landing)."""
         d = self.drill
+        now = dr.emitted_s if now_s is None else now_s
         tally = self.tally
         k, _first, hold_s = hold_run(dr.time_s, dr.signal, dr.band)
         if d.final_hold_s > 0 and hold_s >= 0.5 * d.final_hold_s:
@@ -178,10 +210,16 @@ class RepCounter:
             dr.extra["heel_rise_cm"] = heel_cm
         if not partial and not invalid:
             invalid = self._gait.stepping(dr.start_s, dr.end_s, dr.emitted_s)
-        if not partial and not invalid and self._ankle_planted:
-            invalid = self._gait.lifted(dr.start_s, dr.end_s)
         if not partial and not invalid:
-            invalid = self._gait.turned(dr.start_s, dr.end_s)  # every drill: the foot keeps its heading
+            # a calf raise lifts the ankle itself: from its close to its landing the foot stays planted (a step's
+            # heel-off is followed by its swing)
+            lift = (dr.start_s, dr.end_s) if self._ankle_planted else (dr.end_s, now)
+            invalid = self._gait.lifted(*lift)
+        if not partial and not invalid:
+            # every drill: the foot keeps its heading (a calf raise's from a stride before it rose, through its landing)
+            gp = self.p.gait
+            span = (dr.start_s, dr.end_s) if self._ankle_planted else (dr.start_s - gp.lookback_s, now)
+            invalid = self._gait.turned(*span)
         if not partial and not invalid:
             invalid = dr.invalid  # the segmenter's own: not the drill's movement (a line is no circle)
         if partial:
@@ -230,7 +268,7 @@ class RepCounter:
             peak_tibial_inclination_deg=float(dr.incl_deg[k]),
             range_deg=range_deg,
             hold_s=hold_s,
-            emitted_s=dr.emitted_s,
+            emitted_s=now,
             kind=dr.kind,
             partial=partial,
             score=score,
@@ -242,12 +280,12 @@ class RepCounter:
         )
         self.reps.append(rep)
         if partial:
-            return RepEvent("partial", dr.emitted_s, rep)
+            return RepEvent("partial", now, rep)
         if invalid:
             self.state.last_invalid = rep
-            return RepEvent("invalid", dr.emitted_s, rep)
+            return RepEvent("invalid", now, rep)
         self.state.last_rep = rep
-        return RepEvent("rep", dr.emitted_s, rep)
+        return RepEvent("rep", now, rep)
 
     def _heel_rise_cm(self, dr: Draft) -> float:
         """The heel's rise during a full drive of a heel-down drill (nan when it cannot be told)."""

@@ -9,6 +9,8 @@ One jolt alone between reps is a tap on the sensor or a foot set down once (a re
 is gait. Two jolts a stride apart (60–180 steps/min) are, and so is one inside a rep (the foot landed
 while the shin drove). A rep whose window, or the stride before it opened, holds such a pair, or whose
 window holds a jolt, is judged invalid by the counter ("stepping — not counted"), as a lifted heel is.
+A calf raise lifts the ankle itself: the counter judges it ``GaitParams.planted_after_s`` after its close,
+the foot lifted from the close and turned from a stride before it rose (a step's heel-off and its swing).
 
     watch = GaitWatch(params.gait)
     watch.extend(drill_frames)                       # every chunk, from the start of the stream

@@ -205,6 +205,15 @@ class GaitParams:
     # angle, π r²: 3.5° at r = 8°; the matrix's rotations end short of their start; drift) measured ≤ 3.6°
     # on the corpus (seed 0, every event), while a turning step turns the foot 25–90° (simulated 25–60°)
     turn_max_deg: float = 10.0
+    # -- calf raises: the foot stays planted from a stride before the rise through the landing. A calf raise lifts
+    # the ankle, so the lift check cannot judge the rep itself; a step's heel-off looks like a quick raise, and
+    # what tells it is on either side: the toe-off's swing after it (the foot lifted, turned when turning on the
+    # spot) or the turning step before it. The segmenter closes a raise while its heel is still coming down (the
+    # bridge: halfway down), ≥ 0.23 s before it lands (keyframe corpus, seeds 0-3), so the verdict waits this long
+    # after the close: the lift check from the close and the turned-foot check from lookback_s before the rep
+    # opened, both up to then. It is the reporting budget (a rep reported at most 0.3 s after its true end), not
+    # a fit to the steps (docs/drills.md, "Calf raises: planted through the landing")
+    planted_after_s: float = 0.3
 
 
 @dataclass(frozen=True)
