@@ -7,25 +7,43 @@ import numpy as np
 from dorsi.drills import RepCounter
 from dorsi.drills.params import CounterParams
 from dorsi.drills.segment import DrillFrames
+from dorsi.motion.types import ImuChunk
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, SimResult, simulate
+from dorsi.virtual.sim.heldout import assert_tunable
+from dorsi.virtual.sim.nondrill import simulate_movement
 
 
 def simulate_and_count(params: SimParams, chunk_sizes: list[int] | None = None) -> tuple[SimResult, RepCounter]:
     sim = simulate(params)
-    chunk = sim.recording.chunk
     session = LiveSession(SessionSpec(rate_hz=params.rate_hz, side=params.side, drill=params.drill))
-    if chunk_sizes is None:
-        session.feed(chunk)
-    else:
-        start, k = 0, 0
-        while start < len(chunk):
-            stop = min(len(chunk), start + chunk_sizes[k % len(chunk_sizes)])
-            session.feed(chunk.slice(start, stop))
-            start, k = stop, k + 1
+    return sim, feed_in_chunks(session, sim.recording.chunk, chunk_sizes)
+
+
+def feed_in_chunks(session: LiveSession, chunk: ImuChunk, chunk_sizes: list[int] | None = None) -> RepCounter:
+    """The chunk through the session whole, or cut into chunk_sizes (cycled); then finished: its counter."""
+    sizes = chunk_sizes or [len(chunk)]
+    start, k = 0, 0
+    while start < len(chunk):
+        stop = min(len(chunk), start + sizes[k % len(sizes)])
+        session.feed(chunk.slice(start, stop))
+        start, k = stop, k + 1
     session.finish()
     assert session.counter is not None
-    return sim, session.counter
+    return session.counter
+
+
+def count_movement(
+    kind: str, seed: int, drill: str, chunk_sizes: list[int] | None = None, *, strap_known: bool = False
+) -> RepCounter:
+    """A non-drill movement (a TUNING seed) counted as the drill; the strap rotation given when the session
+    has no complete calibration sequence, or always (``strap_known``): counting from the start."""
+    assert_tunable(seed)
+    sim = simulate_movement(kind, seed)
+    given = strap_known or not sim.calibration["complete"]
+    known = sim.calibration["strap_rotation_deg"] if given else None
+    session = LiveSession(SessionSpec(rate_hz=sim.params.rate_hz, drill=drill, strap_rotation_deg=known))
+    return feed_in_chunks(session, sim.recording.chunk, chunk_sizes)
 
 
 def counted(counter: RepCounter) -> list:  # type: ignore[type-arg]

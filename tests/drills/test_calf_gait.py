@@ -15,30 +15,14 @@ import pytest
 from dorsi.drills import RepCounter
 from dorsi.drills.gait import FOOT_LIFTED, FOOT_TURNED, STEPPING
 from dorsi.drills.params import GaitParams
-from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams
-from dorsi.virtual.sim.heldout import assert_tunable
-from dorsi.virtual.sim.nondrill import simulate_movement
-from tests.drills.helpers import counted, random_chunks, simulate_and_count
+from tests.drills.helpers import count_movement, counted, random_chunks, simulate_and_count
 
 NOT_PLANTED = {FOOT_LIFTED, FOOT_TURNED, STEPPING}
 
 
 def _count(kind: str, seed: int, chunk_sizes: list[int] | None = None) -> RepCounter:
-    assert_tunable(seed)
-    sim = simulate_movement(kind, seed)
-    known = sim.calibration["strap_rotation_deg"]
-    session = LiveSession(SessionSpec(rate_hz=sim.params.rate_hz, drill="calf-raises", strap_rotation_deg=known))
-    chunk = sim.recording.chunk
-    sizes = chunk_sizes or [len(chunk)]
-    a, k = 0, 0
-    while a < len(chunk):
-        b = min(len(chunk), a + sizes[k % len(sizes)])
-        session.feed(chunk.slice(a, b))
-        a, k = b, k + 1
-    session.finish()
-    assert session.counter is not None
-    return session.counter
+    return count_movement(kind, seed, "calf-raises", chunk_sizes, strap_known=True)
 
 
 # before the landing's verdict these counted heel-offs as raises: 1000 (2), 1001 (1: its ankle under the lift

@@ -15,28 +15,13 @@ from dorsi.drills import RepCounter
 from dorsi.drills.cyclic import NOT_A_CIRCLE
 from dorsi.drills.gait import FOOT_LIFTED, FOOT_TURNED, STEPPING, GaitWatch
 from dorsi.drills.params import GaitParams
-from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, write_simulation
-from dorsi.virtual.sim.heldout import assert_tunable
 from dorsi.virtual.sim.nondrill import simulate_movement
-from tests.drills.helpers import counted, drill_frames, random_chunks, simulate_and_count
+from tests.drills.helpers import count_movement, counted, drill_frames, random_chunks, simulate_and_count
 
 
 def _count(kind: str, seed: int, drill: str, chunk_sizes: list[int] | None = None) -> RepCounter:
-    assert_tunable(seed)
-    sim = simulate_movement(kind, seed)
-    known = sim.calibration["strap_rotation_deg"] if not sim.calibration["complete"] else None
-    session = LiveSession(SessionSpec(rate_hz=sim.params.rate_hz, drill=drill, strap_rotation_deg=known))
-    chunk = sim.recording.chunk
-    sizes = chunk_sizes or [len(chunk)]
-    a, k = 0, 0
-    while a < len(chunk):
-        b = min(len(chunk), a + sizes[k % len(sizes)])
-        session.feed(chunk.slice(a, b))
-        a, k = b, k + 1
-    session.finish()
-    assert session.counter is not None
-    return session.counter
+    return count_movement(kind, seed, drill, chunk_sizes)
 
 
 @pytest.mark.parametrize("kind", ["walk", "jogging"])
