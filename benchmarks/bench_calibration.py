@@ -8,7 +8,8 @@
 ``drills``: bench_reps' corpus (every drill × clean at 50/200/400 Hz and each messy event at 200 Hz ×
 seeds), plus every drill at 200 Hz with the strap anywhere in ±180° (drawn from the seed), each cut to the
 detector's 120 s search window (+10 s) since nothing later can change its answer. ``nondrill``: every
-non-drill movement of dorsi.virtual.sim.nondrill × seeds. Per session: accepted or not, the strap rotation
+non-drill movement of dorsi.virtual.sim.nondrill × seeds (``--profile``: that sensor profile at the rate it
+streams at; default the historical reference sensor at 200 Hz). Per session: accepted or not, the strap rotation
 error, the reason when not. ``profiles``: every drill × sensor profile
 (at the rate it streams at) × movement model × split (the first ``--n`` seeds of TUNING and of HELD_OUT,
 dorsi.virtual.sim.heldout), acceptance per profile × model × split, tuning and held-out side by side,
@@ -69,11 +70,15 @@ def drill_job(job: tuple[str, int, float, tuple[str, ...], float | None]) -> tup
     return f"{drill}|{seed}|{rate:g}|{','.join(events)}{strap_s}", _detect(sim)
 
 
-def nondrill_job(job: tuple[str, int]) -> tuple[str, dict[str, Any]]:
+def nondrill_job(job: tuple[str, int, str]) -> tuple[str, dict[str, Any]]:
     from dorsi.virtual.sim.nondrill import simulate_movement
+    from dorsi.virtual.sim.profiles import profile
 
-    kind, seed = job
-    return f"{kind}|{seed}", _detect(simulate_movement(kind, seed))
+    kind, seed, prof = job
+    if prof == "reference":  # the historical sessions (200 Hz)
+        return f"{kind}|{seed}", _detect(simulate_movement(kind, seed))
+    sim = simulate_movement(kind, seed, rate_hz=profile(prof).rate_hz, sensor_profile=prof)
+    return f"{kind}|{seed}", _detect(sim)
 
 
 def profile_job(job: tuple[str, str, str, int]) -> tuple[str, dict[str, Any]]:
@@ -147,6 +152,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--n", type=int, default=5, help="profiles: seeds per split")
     ap.add_argument("--drills", help="profiles: drills (comma separated; default all)")
+    ap.add_argument("--profile", default="reference", help="nondrill: the sensor profile (at its own rate)")
     ap.add_argument("--kinds", help="non-drill kinds (comma separated; default all)")
     a = ap.parse_args(argv)
     if a.what == "compare":
@@ -181,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
 
         kinds = a.kinds.split(",") if a.kinds else list(MOVEMENTS)
         seeds = a.seeds or list(range(200))
-        results = _run(nondrill_job, [(k, s) for k in kinds for s in seeds], a.workers)
+        results = _run(nondrill_job, [(k, s, a.profile) for k in kinds for s in seeds], a.workers)
     with open(a.paths[0], "w") as f:
         json.dump(results, f, indent=0, sort_keys=True)
     print(f"{a.what}: {len(results)} sessions in {time.time() - t0:.0f} s, seeds {seeds[0]}–{seeds[-1]}")

@@ -106,3 +106,15 @@ def test_walking_on_an_offset_noisy_sensor_still_never_calibrates(kind: str) -> 
         noisy = dataclasses.replace(sim, recording=dataclasses.replace(rec, acc_mps2=acc))
         pipe = _calibrate(noisy)
         assert pipe.calibration is None, f"{kind} seed {seed} with a {ACC_OFFSET_MAX_MPS2:.2f} m/s² offset was accepted"
+
+
+@pytest.mark.parametrize("kind", ["stepping", "jogging"])
+def test_movement_on_the_consumer_mpu_profile_never_calibrates(kind: str) -> None:
+    """The same movements through the simulator's consumer-MPU error model (its own offsets, 3 % scale
+    errors and 500 µg/√Hz noise, at the 100 Hz it streams at) are refused too."""
+    for seed in range(1000, 1003):
+        sim = simulate_movement(kind, seed, rate_hz=100.0, sensor_profile="consumer-mpu")
+        assert sim.recording.acc_mps2 is not None
+        pipe = _calibrate(sim)
+        assert pipe.calibration is None, f"{kind} seed {seed} (consumer-mpu) was accepted as a calibration"
+        assert pipe.detector is not None and pipe.detector.progress.reason
