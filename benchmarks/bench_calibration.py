@@ -2,13 +2,18 @@
 
     .venv/bin/python benchmarks/bench_calibration.py drills OUT.json [--seeds 0-3]
     .venv/bin/python benchmarks/bench_calibration.py nondrill OUT.json [--seeds 0-199]
+    .venv/bin/python benchmarks/bench_calibration.py profiles OUT.json [--n 5] [--drills a,b]
     .venv/bin/python benchmarks/bench_calibration.py compare BEFORE.json AFTER.json
 
 ``drills``: bench_reps' corpus (every drill × clean at 50/200/400 Hz and each messy event at 200 Hz ×
 seeds), plus every drill at 200 Hz with the strap anywhere in ±180° (drawn from the seed), each cut to the
 detector's 120 s search window (+10 s) since nothing later can change its answer. ``nondrill``: every
-non-drill movement of dorsi.virtual.sim.nondrill × seeds. Per session: accepted or not, the strap rotation
-error, the reason when not. ``compare`` lists drill sessions accepted BEFORE and not AFTER (exit 1 if any).
+non-drill movement of dorsi.virtual.sim.nondrill × seeds (``--profile``: that sensor profile at the rate it
+streams at; default the historical reference sensor at 200 Hz). Per session: accepted or not, the strap rotation
+error, the reason when not. ``profiles``: every drill × sensor profile
+(at the rate it streams at) × movement model × split (the first ``--n`` seeds of TUNING and of HELD_OUT,
+dorsi.virtual.sim.heldout), acceptance per profile × model × split, tuning and held-out side by side,
+with the reasons when not. ``compare`` lists drill sessions accepted BEFORE and not AFTER (exit 1 if any).
 The causal pipeline runs over the window in one chunk (identical to any chunking).
 """
 
@@ -65,11 +70,53 @@ def drill_job(job: tuple[str, int, float, tuple[str, ...], float | None]) -> tup
     return f"{drill}|{seed}|{rate:g}|{','.join(events)}{strap_s}", _detect(sim)
 
 
-def nondrill_job(job: tuple[str, int]) -> tuple[str, dict[str, Any]]:
+def nondrill_job(job: tuple[str, int, str]) -> tuple[str, dict[str, Any]]:
     from dorsi.virtual.sim.nondrill import simulate_movement
+    from dorsi.virtual.sim.profiles import profile
 
-    kind, seed = job
-    return f"{kind}|{seed}", _detect(simulate_movement(kind, seed))
+    kind, seed, prof = job
+    if prof == "reference":  # the historical sessions (200 Hz)
+        return f"{kind}|{seed}", _detect(simulate_movement(kind, seed))
+    sim = simulate_movement(kind, seed, rate_hz=profile(prof).rate_hz, sensor_profile=prof)
+    return f"{kind}|{seed}", _detect(sim)
+
+
+def profile_job(job: tuple[str, str, str, int]) -> tuple[str, dict[str, Any]]:
+    from dorsi.virtual.sim.profiles import profile
+
+    prof, model, drill, seed = job
+    sim = simulate(
+        SimParams(
+            drill=drill,
+            seconds=WINDOW_S,
+            seed=seed,
+            rate_hz=profile(prof).rate_hz,
+            sensor_profile=prof,
+            model=model,
+        )
+    )
+    return f"{prof}/{model}|{drill}|{seed}", _detect(sim)
+
+
+def _profiles_table(results: dict[str, Any]) -> None:
+    from dorsi.virtual.sim.heldout import split_of
+
+    cells: dict[str, dict[str, list[int]]] = {}
+    reasons: dict[str, dict[str, int]] = {}
+    for key, res in results.items():
+        pm, _, seed = key.split("|")
+        split = split_of(int(seed)) or "other"
+        c = cells.setdefault(pm, {}).setdefault(split, [0, 0])
+        c[0] += int(res["accepted"])
+        c[1] += 1
+        if not res["accepted"]:
+            word = " ".join((res.get("reason") or "(no reason)").split(" ")[:4])
+            reasons.setdefault(pm, {})[word] = reasons.setdefault(pm, {}).get(word, 0) + 1
+    print(f"  {'profile/model':26s} {'tuning':>10s} {'held-out':>10s}  reasons when not")
+    for pm in sorted(cells):
+        tu, ho = cells[pm].get("tuning", [0, 0]), cells[pm].get("held-out", [0, 0])
+        top = ", ".join(f"{k!r}×{v}" for k, v in sorted(reasons.get(pm, {}).items(), key=lambda kv: -kv[1])[:3])
+        print(f"  {pm:26s} {tu[0]:4d}/{tu[1]:<5d} {ho[0]:4d}/{ho[1]:<5d}  {top}")
 
 
 def _run(fn: Any, jobs: list[Any], workers: int) -> dict[str, Any]:
@@ -99,10 +146,13 @@ def _summary(results: dict[str, Any], group: int = 0) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=("drills", "nondrill", "compare"))
+    ap.add_argument("what", choices=("drills", "nondrill", "profiles", "compare"))
     ap.add_argument("paths", nargs="+")
     ap.add_argument("--seeds", type=seeds_arg)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--n", type=int, default=5, help="profiles: seeds per split")
+    ap.add_argument("--drills", help="profiles: drills (comma separated; default all)")
+    ap.add_argument("--profile", default="reference", help="nondrill: the sensor profile (at its own rate)")
     ap.add_argument("--kinds", help="non-drill kinds (comma separated; default all)")
     a = ap.parse_args(argv)
     if a.what == "compare":
@@ -124,16 +174,27 @@ def main(argv: list[str] | None = None) -> int:
                 strap = float(np.random.default_rng([s, 180]).uniform(-180.0, 180.0))
                 jobs.append((d, s, 200.0, (), round(strap, 1)))
         results = _run(drill_job, jobs, a.workers)
+    elif a.what == "profiles":
+        from dorsi.virtual.sim.heldout import MODELS, PROFILE_NAMES
+        from dorsi.virtual.sim.heldout import seeds as split_seeds
+
+        drills = a.drills.split(",") if a.drills else list(DRILL_IDS)
+        seeds = split_seeds("tuning", a.n) + split_seeds("held-out", a.n)
+        pjobs = [(p, m, d, s) for p in PROFILE_NAMES for m in MODELS for d in drills for s in seeds]
+        results = _run(profile_job, pjobs, a.workers)
     else:
         from dorsi.virtual.sim.nondrill import MOVEMENTS
 
         kinds = a.kinds.split(",") if a.kinds else list(MOVEMENTS)
         seeds = a.seeds or list(range(200))
-        results = _run(nondrill_job, [(k, s) for k in kinds for s in seeds], a.workers)
+        results = _run(nondrill_job, [(k, s, a.profile) for k in kinds for s in seeds], a.workers)
     with open(a.paths[0], "w") as f:
         json.dump(results, f, indent=0, sort_keys=True)
     print(f"{a.what}: {len(results)} sessions in {time.time() - t0:.0f} s, seeds {seeds[0]}–{seeds[-1]}")
-    _summary(results)
+    if a.what == "profiles":
+        _profiles_table(results)
+    else:
+        _summary(results)
     return 0
 
 

@@ -31,6 +31,9 @@ from dorsi.motion.types import F64
 HIGHPASS_HZ = 0.5
 LEVER_M = 0.20  # ankle → sensor along the shin: the placement the app asks for (15 cm below the tuberosity)
 FACE_M = 0.025  # sensor face from the tibia's axis (2–3 cm on the front; the lever's error dominates)
+# The largest zero-g offset an accelerometer on the shin may have, m/s²: consumer MPU-6050 parts ±50 mg
+# (X/Y) to ±80 mg (Z) before any trim (InvenSense PS-MPU-6000A-00 rev 3.4); 80 mg bounds them all.
+ACC_OFFSET_MAX_MPS2 = 0.08 * 9.80665
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,26 @@ def _double_integral(a: F64, dt_s: float) -> F64:
     return np.concatenate([[0.0], np.cumsum(0.5 * (v[1:] + v[:-1]) * dt_s)])
 
 
+def _offset_drift(excess: F64, up_dir: F64, sos: tuple[float, ...], dt_s: float) -> F64:
+    """The part of the excess height that an accelerometer offset explains, bounded by what one can be.
+
+    An offset b (bias, and to first order a scale error, along the sensor's axes) adds b·(u − u₀) to
+    |f| as the shin tilts: a slow drive turns it into an acceleration that lasts the drive, which the
+    double integral turns into height (δ/ω_c² through the high-pass: 3 cm at 0.3 m/s², a consumer MPU's
+    30 mg). It is fitted (least squares of the excess on the high-passed double integrals of u − u₀) and
+    removed, with |b| held to ``ACC_OFFSET_MAX_MPS2``: a foot lifted in a step (0.2–0.5 s) is faster than
+    any function of the tilt's slow course, and a rise that needs a larger offset is not explained."""
+    du = up_dir - up_dir[0]
+    cols = np.column_stack([sosfilt1(sos, _double_integral(du[:, j], dt_s)) for j in range(3)])
+    b, *_ = np.linalg.lstsq(cols, excess, rcond=None)
+    norm = float(np.linalg.norm(b))
+    if not math.isfinite(norm):
+        return np.zeros_like(excess)
+    if norm > ACC_OFFSET_MAX_MPS2:
+        b = b * (ACC_OFFSET_MAX_MPS2 / norm)
+    return np.asarray(cols @ b, dtype=np.float64)
+
+
 def episode_metrics(
     t_s: F64,
     up_acc_mps2: F64,
@@ -98,7 +121,7 @@ def episode_metrics(
         height = _double_integral(up_acc_mps2, 1.0 / rate_hz)
         pred = LEVER_M * (up_dir[:, 1] - up_dir[0, 1]) + FACE_M * (up_dir[:, 2] - up_dir[0, 2])
         excess = sosfilt1(sos, height) - sosfilt1(sos, pred)
-        rise = float(np.max(excess))
+        rise = float(np.max(excess - _offset_drift(excess, up_dir, sos, 1.0 / rate_hz)))
     d = up_dir - stand_up_dir
     behind = 0.0
     if np.any(driven):

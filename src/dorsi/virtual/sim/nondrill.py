@@ -46,6 +46,7 @@ from dorsi.virtual.sim.core import received_recording
 from dorsi.virtual.sim.drills import knee_to_wall
 from dorsi.virtual.sim.kinematics import ANKLE_HEIGHT_M, Person, fine_rate_hz, physics, pose_at
 from dorsi.virtual.sim.params import SimParams, SimResult
+from dorsi.virtual.sim.profiles import profile
 from dorsi.virtual.sim.script import CH, CHANNELS, Script, smoothstep5
 from dorsi.virtual.sim.sensor import SensorErrors, apply_errors, received_mask
 from dorsi.virtual.sim.session import Ctx, calibration, reposition
@@ -257,8 +258,12 @@ def simulate_movement(
     rate_hz: float = 200.0,
     side: str = "left",
     strap_rotation_deg: float | None = None,
+    sensor_profile: str = "reference",
 ) -> SimResult:
-    """One seeded session of non-drill movement (see the module docstring). Deterministic."""
+    """One seeded session of non-drill movement (see the module docstring). Deterministic.
+
+    ``sensor_profile`` (profiles.PROFILES) draws the sensor's errors from that profile; the default,
+    "reference", is the model this has always used (bit-identical)."""
     if kind not in MOVEMENTS:
         raise ValueError(f"unknown movement {kind!r}; valid: {', '.join(MOVEMENTS)}")
     person_rng, script_rng, sensor_rng, loss_rng = (
@@ -272,6 +277,7 @@ def simulate_movement(
         rate_hz=rate_hz,
         side="right" if side == "right" else "left",
         strap_rotation_deg=strap,
+        sensor_profile=sensor_profile,
     )
     person = Person.draw(person_rng, params.side, strap)
     script = MovementScript({"theta_deg": person.standing_theta_deg, "phi_deg": person.standing_phi_deg})
@@ -283,7 +289,8 @@ def simulate_movement(
     n = max(2, math.floor(script.now * rate))
     t_true = np.arange(n) / rate
     ph = physics(script, person, t_true, 1.0 / fine_rate_hz(rate))
-    acc, gyr, _ = apply_errors(ph.acc_mps2, ph.gyr_dps, SensorErrors.draw(sensor_rng, 1.5), rate, sensor_rng)
+    errors = SensorErrors.draw(sensor_rng, 1.5, profile(sensor_profile))
+    acc, gyr, _ = apply_errors(ph.acc_mps2, ph.gyr_dps, errors, rate, sensor_rng)
     keep = received_mask(n, params.packet_loss, 1, loss_rng)
     counter = np.arange(n)
     rec = received_recording(counter, keep, rate, acc, gyr, f"simulated:{kind}:seed={seed}")
