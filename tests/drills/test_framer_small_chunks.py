@@ -69,9 +69,12 @@ def test_gait_watch_small_chunks_get_the_array_paths_impacts_exactly() -> None:
     assert list(small.impacts) == list(arrays.impacts) and len(small.impacts) > 20
 
 
-def test_heel_rows_small_chunks_get_the_array_paths_rows_exactly() -> None:
-    """The heel buffer's rows for a notification's few samples (floats into one array) against its numpy
-    fill, chunk for chunk, on a heel-down drill: the same bits."""
+def test_heel_and_lift_rows_built_late_are_the_rows_built_per_chunk() -> None:
+    """The heel buffer's and the lift check's rows are built when read, for every chunk not built yet in
+    one call: the same bits as building each chunk's rows on its own (a reader after every chunk), and the
+    same chunks dropped from the window, on a heel-down drill in random small chunks."""
+    from dorsi.drills.gait import GaitWatch
+    from dorsi.drills.params import GaitParams
     from dorsi.drills.validity import MotionBuffer
     from dorsi.session import LiveSession, SessionSpec
     from dorsi.virtual.sim import SimParams, simulate
@@ -80,10 +83,40 @@ def test_heel_rows_small_chunks_get_the_array_paths_rows_exactly() -> None:
     shin, _ = LiveSession(SessionSpec(rate_hz=rec.rate_hz, strap_rotation_deg=0.0)).feed(rec.chunk)
     frames = DrillFramer(2.5).update(shin)
     assert frames.quiet.any() and not frames.quiet.all()
+    keep = GaitParams(keep_s=3.0)
+    each, late = (MotionBuffer(3.0), GaitWatch(keep)), (MotionBuffer(3.0), GaitWatch(keep))
     rng = np.random.default_rng(7)
-    i = 0
+    i, reads = 0, 0
     while i < len(frames):
         part = frames.slice(i, i := min(len(frames), i + int(rng.integers(1, SMALL_CHUNK + 1))))
-        got, want = MotionBuffer._rows_small(part), MotionBuffer._rows_arrays(part)
-        assert got.shape == want.shape and got.dtype == want.dtype
-        assert got.tobytes() == want.tobytes()
+        for m, g in (each, late):
+            m.extend(part)
+            g.extend(part)
+        one = (each[0].rows, each[1]._rows.rows())
+        if rng.random() < 0.05 or i == len(frames):
+            reads += 1
+            for got, want in zip((late[0].rows, late[1]._rows.rows()), one, strict=True):
+                assert got.shape == want.shape and got.dtype == want.dtype and len(got) > 0
+                assert got.tobytes() == want.tobytes()
+                assert want[0, 0] >= frames.time_s[i - 1] - 3.0 - 0.2  # the window drops old chunks
+    assert reads > 5
+
+
+def test_small_chunks_jolt_is_the_norms_bits() -> None:
+    """DrillFrames.jolt_mps2 in floats for a notification's few samples against np.linalg.norm: the same bits."""
+    from dorsi.drills.segment import DrillFrames
+    from dorsi.motion.types import GRAVITY_MPS2
+
+    rng = np.random.default_rng(8)
+    n = 20000
+    acc = rng.normal(0.0, 1.0, size=(n, 3)) * 10.0 ** rng.uniform(-3.0, 2.0, size=(n, 1))
+    acc[:5] = [[0.0, 0.0, 9.81], [0.0, 0.0, 0.0], [-1e-300, 0.0, 0.0], [3.0, 4.0, 0.0], [np.nan, 0.0, 1.0]]
+    want = np.linalg.norm(acc, axis=1) - GRAVITY_MPS2
+    z = np.zeros(n)
+    i = 0
+    while i < n:
+        j = min(n, i + int(rng.integers(1, SMALL_CHUNK + 1)))
+        f = DrillFrames(z[i:j], z[i:j], z[i:j], z[i:j], z[i:j] > 0, z[i:j], np.zeros((j - i, 4)), acc[i:j])
+        got = f.jolt_mps2
+        assert got.dtype == want.dtype and got.tobytes() == want[i:j].tobytes()
+        i = j

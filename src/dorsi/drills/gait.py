@@ -27,10 +27,11 @@ from collections import deque
 
 import numpy as np
 
+from dorsi.drills.chunklog import ChunkLog
 from dorsi.drills.params import GaitParams
 from dorsi.drills.segment import SMALL_CHUNK, DrillFrames
 from dorsi.motion import quat as Q
-from dorsi.motion.types import F64
+from dorsi.motion.types import F64, GRAVITY_MPS2
 
 STEPPING = "stepping — not counted"
 FOOT_LIFTED = "foot lifted — not counted"
@@ -39,13 +40,14 @@ FOOT_TURNED = "foot turned — not counted"
 LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise", "qw", "qx", "qy", "qz")
 
 
-def _lift_rows(frames: DrillFrames) -> F64:
-    rows = np.empty((len(frames), len(LIFT_COLS)))  # filled in place: column_stack's set-up costs more
-    rows[:, 0] = frames.time_s
-    rows[:, 1] = frames.vertical_acc_mps2
-    rows[:, 2:5] = frames.rot[:, 2, :]
-    rows[:, 5] = frames.acc_noise()
-    rows[:, 6:10] = frames.quat_wxyz  # the turned-foot check's heading
+def _lift_rows(t: F64, quat: F64, acc_mps2: F64, noise: F64) -> F64:
+    rot = Q.to_matrix(quat)
+    rows = np.empty((len(t), len(LIFT_COLS)))  # filled in place: column_stack's set-up costs more
+    rows[:, 0] = t
+    rows[:, 1] = np.einsum("nj,nj->n", rot[:, 2, :], acc_mps2) - GRAVITY_MPS2  # DrillFrames.vertical_acc_mps2
+    rows[:, 2:5] = rot[:, 2, :]
+    rows[:, 5] = noise
+    rows[:, 6:10] = quat  # the turned-foot check's heading
     return rows
 
 
@@ -61,7 +63,7 @@ class GaitWatch:
         # the samples of the last span, for the next chunk's first changes (floats: notifications read them)
         self._tail_t: list[float] = []
         self._tail_f: list[list[float]] = []
-        self._rows: deque[F64] = deque()  # per chunk: LIFT_COLS (joined only when a rep is judged)
+        self._rows = ChunkLog(len(LIFT_COLS), _lift_rows)  # per chunk: LIFT_COLS (built when a rep is judged)
 
     def extend(self, frames: DrillFrames) -> None:
         if not len(frames):
@@ -73,9 +75,7 @@ class GaitWatch:
             self.impacts.popleft()
         # the lift check's samples: vertical specific force − g, the sensor axes' vertical components (+Y: the
         # shin's long axis), the accelerometer's white density
-        self._rows.append(_lift_rows(frames))
-        while self._rows and self._rows[0][-1, 0] < keep_from:
-            self._rows.popleft()
+        self._rows.extend(keep_from, t_last, (frames.time_s, frames.quat_wxyz, frames.acc_mps2, frames.acc_noise()))
 
     def _impacts(self, frames: DrillFrames) -> float:
         """The chunk's impacts (appended to ``impacts``); returns its last time."""
@@ -137,7 +137,7 @@ class GaitWatch:
 
     def _span(self, start_s: float, end_s: float) -> F64:
         """The kept rows from start_s to end_s (inclusive)."""
-        r = np.concatenate(self._rows)
+        r = self._rows.rows()
         a, b = np.searchsorted(r[:, 0], [start_s, end_s], side="left")
         return r[a : b + 1] if b < len(r) and r[b, 0] <= end_s else r[a:b]
 

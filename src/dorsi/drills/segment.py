@@ -14,7 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import partial
 from typing import Any, Generic, Protocol, TypeVar, cast
 
 import numpy as np
@@ -79,21 +79,38 @@ class DrillFrames:
             return self.acc_noise_rthz
         return np.full(len(self.time_s), NoiseParams().prior_acc_mps2_rthz)
 
-    @cached_property
-    def rot(self) -> F64:
-        """The orientation as rotation matrices (n, 3, 3), once per chunk for every reader."""
-        return Q.to_matrix(self.quat_wxyz)
+    # computed on first read, once per chunk for every reader (plain attributes: functools.cached_property
+    # takes a lock per first read, a notification's frames are read once)
+    _rot: F64 | None = field(default=None, init=False, repr=False)
+    _vertical: F64 | None = field(default=None, init=False, repr=False)
+    _jolt: F64 | None = field(default=None, init=False, repr=False)
 
-    @cached_property
+    @property
+    def rot(self) -> F64:
+        """The orientation as rotation matrices (n, 3, 3)."""
+        if self._rot is None:
+            self._rot = Q.to_matrix(self.quat_wxyz)
+        return self._rot
+
+    @property
     def vertical_acc_mps2(self) -> F64:
         """Vertical specific force minus g (earth z up): the shin's vertical acceleration plus offset."""
-        rot = self.rot
-        return np.asarray(np.einsum("nj,nj->n", rot[:, 2, :], self.acc_mps2) - GRAVITY_MPS2, dtype=np.float64)
+        if self._vertical is None:
+            v = np.einsum("nj,nj->n", self.rot[:, 2, :], self.acc_mps2) - GRAVITY_MPS2
+            self._vertical = np.asarray(v, dtype=np.float64)
+        return self._vertical
 
-    @cached_property
+    @property
     def jolt_mps2(self) -> F64:
         """|specific force| − g: a tap into the skin shows here even when it is horizontal."""
-        return np.asarray(np.linalg.norm(self.acc_mps2, axis=1) - GRAVITY_MPS2, dtype=np.float64)
+        if self._jolt is None:
+            acc = self.acc_mps2
+            if len(acc) <= SMALL_CHUNK:  # np.linalg.norm's sum in floats (x² + y², then + z²): the same bits
+                g = GRAVITY_MPS2
+                self._jolt = np.array([math.sqrt(x * x + y * y + z * z) - g for x, y, z in acc.tolist()])
+            else:
+                self._jolt = np.asarray(np.linalg.norm(acc, axis=1) - GRAVITY_MPS2, dtype=np.float64)
+        return self._jolt
 
 
 SMALL_CHUNK = 32  # chunks up to this size take the plain-float path (identical results)
@@ -164,18 +181,20 @@ class DrillFramer:
         for v, sigma in zip(speed, gyr_sigma, strict=True):
             limit = k * sigma
             quiet.append(v < (limit if limit > floor_dps or limit != limit else floor_dps))  # np.maximum
+        # one array, its rows as the columns: one np.array's set-up instead of five
+        speed_a, axial_a, noise_a, sigma_a, rest_a = np.array([speed, axial, acc_noise, gyr_sigma, rest_acc])
         return DrillFrames(
             frames.time_s,
             frames.tibial_inclination_deg,
             frames.frontal_tilt_deg,
-            np.array(speed),
+            speed_a,
             np.array(quiet),
-            np.array(axial),
+            axial_a,
             frames.quat_wxyz,
             frames.acc_mps2,
-            np.array(acc_noise),
-            np.array(gyr_sigma),
-            np.array(rest_acc),
+            noise_a,
+            sigma_a,
+            rest_a,
         )
 
 

@@ -17,13 +17,14 @@ The heel's rise is the ankle's through the foot model (lowering.heel_rise_cm).
 from __future__ import annotations
 
 import math
-from collections import deque
 
 import numpy as np
 
+from dorsi.drills.chunklog import ChunkLog
 from dorsi.drills.lowering import heel_rise_cm
 from dorsi.drills.params import ValidityParams
 from dorsi.drills.segment import DrillFrames
+from dorsi.motion import quat as Q
 from dorsi.motion.types import F64, GRAVITY_MPS2
 
 SKIN_CM = 2.5  # sensor face ahead of the tibia's axis (nominal)
@@ -117,9 +118,6 @@ def heel_rise_from_ankle_cm(ankle_cm: float, foot_cm: float) -> float:
     return float(heel_rise_cm(np.array([max(ankle_cm, 0.0)]), foot_cm)[0]) if ankle_cm > 0 else ankle_cm
 
 
-FLOAT_ROWS = 2  # up to this many rows the float fill is cheaper (measured: 2.9 vs 4.1 µs at 1, even at 3)
-
-
 class MotionBuffer:
     """The last ``keep_s`` seconds of what the heel check reads: the sensor's acceleration in the earth
     frame (gravity removed), the shin's long axis in it, its inclination and whether it is still."""
@@ -128,53 +126,33 @@ class MotionBuffer:
 
     def __init__(self, keep_s: float) -> None:
         self.keep_s = keep_s
-        self._parts: deque[F64] = deque()  # per chunk; joined only when a drive is judged
+        self._log = ChunkLog(len(self.COLS), self._rows_arrays)  # rows built only when a drive is judged
 
     @property
     def rows(self) -> F64:
-        return np.concatenate(self._parts) if self._parts else np.empty((0, len(self.COLS)))
+        return self._log.rows()
 
     def extend(self, frames: DrillFrames) -> None:
-        new = self._rows_small(frames) if len(frames) <= FLOAT_ROWS else self._rows_arrays(frames)
-        keep_from = float(frames.time_s[0]) - self.keep_s
-        parts = self._parts
-        while parts and parts[0][-1, 0] < keep_from:
-            parts.popleft()
-        parts.append(new)
+        t = frames.time_s
+        self._log.extend(
+            float(t[0]) - self.keep_s,
+            float(t[-1]),
+            (t, frames.quat_wxyz, frames.acc_mps2, frames.incl_deg, frames.quiet),
+        )
 
     @staticmethod
-    def _rows_arrays(frames: DrillFrames) -> F64:
-        rot = frames.rot
-        acc = np.einsum("nij,nj->ni", rot, frames.acc_mps2)
+    def _rows_arrays(t: F64, quat: F64, acc_mps2: F64, incl: F64, quiet: F64) -> F64:
+        rot = Q.to_matrix(quat)
+        acc = np.einsum("nij,nj->ni", rot, acc_mps2)
         acc[:, 2] -= GRAVITY_MPS2
-        new = np.empty((len(frames), len(MotionBuffer.COLS)))  # filled in place: column_stack's set-up costs more
-        new[:, 0] = frames.time_s
+        new = np.empty((len(t), len(MotionBuffer.COLS)))  # filled in place: column_stack's set-up costs more
+        new[:, 0] = t
         new[:, 1:4] = acc
         new[:, 4] = rot[:, 0, 1]
         new[:, 5] = rot[:, 1, 1]
-        new[:, 6] = frames.incl_deg
-        new[:, 7] = frames.quiet
+        new[:, 6] = incl
+        new[:, 7] = quiet
         return new
-
-    @staticmethod
-    def _rows_small(frames: DrillFrames) -> F64:
-        """``_rows_arrays`` for a notification's few samples: the same einsum (its summation order is
-        numpy's), the rest as floats into one array (the column fills' set-up costs more): the same bits."""
-        rot = frames.rot
-        acc = np.einsum("nij,nj->ni", rot, frames.acc_mps2).tolist()
-        return np.array(
-            [
-                [t, ax, ay, az - GRAVITY_MPS2, r[0][1], r[1][1], incl, 1.0 if quiet else 0.0]
-                for t, (ax, ay, az), r, incl, quiet in zip(
-                    frames.time_s.tolist(),
-                    acc,
-                    rot.tolist(),
-                    frames.incl_deg.tolist(),
-                    frames.quiet.tolist(),
-                    strict=True,
-                )
-            ]
-        )
 
     def heel_rise_cm(self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float) -> float:
         """The heel's rise from the still rest before a drive to its still hold at the peak; nan when

@@ -1,0 +1,52 @@
+"""The last seconds of per-sample rows built from each chunk's frames, built only when read.
+
+A notification's few samples cost more in numpy's per-call set-up than in arithmetic, and the checks that
+read these rows (the heel check, the lift check) read them only when a rep is judged: so each chunk's
+columns are kept as they came, and the rows of every chunk not yet built are built in one call when read,
+then split back per chunk. The rows are the same bits (every row's arithmetic is its own: tests check it),
+and a chunk is dropped exactly as before: once its last sample is older than the window.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from dorsi.motion.types import F64
+
+
+class ChunkLog:
+    """Per chunk: ``build(*columns joined over chunks)`` → rows (n, width); a chunk is kept until its last
+    time is older than a later chunk's ``keep_from``."""
+
+    def __init__(self, width: int, build: Callable[..., F64]) -> None:
+        self.width = width
+        self._build = build
+        self._ends: deque[float] = deque()  # every kept chunk's last time, oldest first
+        self._built: deque[F64] = deque()  # the oldest chunks' rows
+        self._pending: deque[tuple[NDArray[Any], ...]] = deque()  # the newer chunks' columns, rows not built yet
+
+    def __bool__(self) -> bool:
+        return bool(self._ends)
+
+    def extend(self, keep_from: float, last_t: float, columns: tuple[NDArray[Any], ...]) -> None:
+        ends = self._ends
+        while ends and ends[0] < keep_from:
+            ends.popleft()
+            (self._built if self._built else self._pending).popleft()
+        ends.append(last_t)
+        self._pending.append(columns)
+
+    def rows(self) -> F64:
+        pending = self._pending
+        if pending:
+            cols = [np.concatenate(c) for c in zip(*pending, strict=True)] if len(pending) > 1 else pending[0]
+            block = self._build(*cols)
+            stops = np.cumsum([len(c[0]) for c in pending]).tolist()
+            self._built.extend(np.split(block, stops[:-1]))
+            pending.clear()
+        return np.concatenate(self._built) if self._built else np.empty((0, self.width))
