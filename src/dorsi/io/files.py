@@ -3,7 +3,8 @@
 ``write_private_atomic`` is the one way outputs reach the disk (exports, ``record``, ``analyze
 --samples-out``, ``simulate``): the ``.part`` file is opened with O_CREAT|O_EXCL|O_NOFOLLOW, so a
 symlink planted at ``<name>.part`` is never followed; a stale ``.part`` left by a killed writer
-(a regular file, ours) is removed first. ``open_private_append`` is for files written as they go.
+(a regular file, ours) is removed first. A device or a pipe (``/dev/stdout``, a FIFO) is written
+in place, never replaced. ``open_private_append`` is for files written as they go.
 """
 
 from __future__ import annotations
@@ -40,6 +41,13 @@ def write_all_private_atomic(files: Sequence[tuple[Path, Iterable[str | bytes]]]
     are removed and the files already there (an earlier export) are left as they were.
     """
     created: list[Path] = []
+    regular = []
+    for path, blocks in files:
+        if _is_stream(path):
+            _write_stream(path, blocks)
+        else:
+            regular.append((path, blocks))
+    files = regular
     try:
         for path, blocks in files:
             tmp = part_path(path)
@@ -55,6 +63,37 @@ def write_all_private_atomic(files: Sequence[tuple[Path, Iterable[str | bytes]]]
         for tmp in created:
             with contextlib.suppress(OSError):
                 tmp.unlink(missing_ok=True)
+
+
+def _is_stream(path: Path) -> bool:
+    """A device or a pipe (``/dev/stdout``, ``/dev/null``, a FIFO): written in place, never replaced. A
+    rename onto it would put a regular file where the device was (as root: /dev/null gone)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return stat.S_ISCHR(mode) or stat.S_ISFIFO(mode)
+
+
+def _write_stream(path: Path, blocks: Iterable[str | bytes]) -> None:
+    """Into the device or pipe as it is (no fsync: a pipe has none to give)."""
+    try:
+        fd = os.open(path, os.O_WRONLY | _BINARY)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    try:
+        _write_all(fd, blocks)
+    except OSError as exc:
+        raise write_error(path, exc) from None
+    finally:
+        os.close(fd)
+
+
+def _write_all(fd: int, blocks: Iterable[str | bytes]) -> None:
+    for block in blocks:
+        data = memoryview(block.encode("utf-8") if isinstance(block, str) else block)
+        while data:
+            data = data[os.write(fd, data) :]
 
 
 def remove_stale_parts(folder: Path, pattern: str, older_than_s: float = 60.0) -> list[Path]:
@@ -103,11 +142,7 @@ def _remove_stale(tmp: Path, shown: Path) -> None:
 
 def _write_blocks(fd: int, blocks: Iterable[str | bytes], shown: Path) -> None:
     try:
-        for block in blocks:
-            data = memoryview(block.encode("utf-8") if isinstance(block, str) else block)
-            while data:
-                written = os.write(fd, data)
-                data = data[written:]
+        _write_all(fd, blocks)
         os.fsync(fd)
     except OSError as exc:
         raise write_error(shown, exc) from None
