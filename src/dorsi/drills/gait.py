@@ -29,9 +29,9 @@ import numpy as np
 
 from dorsi.drills.chunklog import ChunkLog
 from dorsi.drills.params import GaitParams
-from dorsi.drills.segment import SMALL_CHUNK, DrillFrames
+from dorsi.drills.segment import SMALL_CHUNK, DrillFrames, vertical_acc_mps2
 from dorsi.motion import quat as Q
-from dorsi.motion.types import F64, GRAVITY_MPS2
+from dorsi.motion.types import F64
 
 STEPPING = "stepping — not counted"
 FOOT_LIFTED = "foot lifted — not counted"
@@ -44,7 +44,7 @@ def _lift_rows(t: F64, quat: F64, acc_mps2: F64, noise: F64) -> F64:
     rot = Q.to_matrix(quat)
     rows = np.empty((len(t), len(LIFT_COLS)))  # filled in place: column_stack's set-up costs more
     rows[:, 0] = t
-    rows[:, 1] = np.einsum("nj,nj->n", rot[:, 2, :], acc_mps2) - GRAVITY_MPS2  # DrillFrames.vertical_acc_mps2
+    rows[:, 1] = vertical_acc_mps2(rot, acc_mps2)
     rows[:, 2:5] = rot[:, 2, :]
     rows[:, 5] = noise
     rows[:, 6:10] = quat  # the turned-foot check's heading

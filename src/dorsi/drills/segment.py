@@ -28,6 +28,12 @@ from dorsi.motion.pipeline import ShinFrames
 from dorsi.motion.types import F64, GRAVITY_MPS2
 
 
+def vertical_acc_mps2(rot: F64, acc_mps2: F64) -> F64:
+    """Vertical specific force minus g (earth z up) from rotation matrices (n, 3, 3) and the sensor-frame
+    specific force (n, 3): the shin's vertical acceleration plus the accelerometer's offset."""
+    return np.asarray(np.einsum("nj,nj->n", rot[:, 2, :], acc_mps2) - GRAVITY_MPS2, dtype=np.float64)
+
+
 @dataclass(eq=False)
 class DrillFrames:
     """What the segmenters read, per sample of one chunk (computed once, by the counter)."""
@@ -96,8 +102,7 @@ class DrillFrames:
     def vertical_acc_mps2(self) -> F64:
         """Vertical specific force minus g (earth z up): the shin's vertical acceleration plus offset."""
         if self._vertical is None:
-            v = np.einsum("nj,nj->n", self.rot[:, 2, :], self.acc_mps2) - GRAVITY_MPS2
-            self._vertical = np.asarray(v, dtype=np.float64)
+            self._vertical = vertical_acc_mps2(self.rot, self.acc_mps2)
         return self._vertical
 
     @property
