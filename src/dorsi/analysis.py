@@ -191,6 +191,7 @@ def _screen(rec: Recording, limits: SampleLimits) -> tuple[Recording, ScreenRepo
         gyr_dps=rec.gyr_dps[index],
         extra={k: v[index] for k, v in rec.extra.items() if len(v) == len(rec)},
         source=rec.source,
+        warnings=rec.warnings,
     )
     return kept, report, index
 
@@ -214,7 +215,7 @@ def _analyze(
     calibration = session.calibration
     progress = session.calibration_progress
     reason = ""  # why not calibrated, when a calibration was looked for
-    warnings: list[str] = []
+    warnings: list[str] = list(rec.warnings)
     dropped = report.warning()
     if dropped:
         warnings.append(dropped)

@@ -91,6 +91,25 @@ def test_missing_file_and_unknown_drill(tmp_path: Path, capsys: pytest.CaptureFi
     assert "unknown drill 'jumping-jacks'" in capsys.readouterr().err
 
 
+def test_a_file_cut_off_mid_line_is_analysed_with_one_warning(
+    session_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole = session_csv.read_text()
+    cut = tmp_path / "cut.csv"
+    cut.write_text(whole[: whole.rindex("\n", 0, len(whole) - 1) + 12])  # the recording stopped mid-write
+    assert main(["analyze", str(session_csv), "--json", "--drill", "knee-to-wall"]) == 0
+    full = json.loads(capsys.readouterr().out)
+    assert main(["analyze", str(cut), "--json", "--drill", "knee-to-wall"]) == 0
+    captured = capsys.readouterr()
+    out = json.loads(captured.out)
+    lines = whole.count("\n")
+    cut_warnings = [w for w in out["warnings"] if "cut off" in w]
+    assert len(cut_warnings) == 1
+    assert cut_warnings[0].startswith(f"line {lines} is cut off (the file ends mid-line): ignored (")
+    assert f"cut.csv: line {lines} is cut off" in captured.err
+    assert out["rep_count"] == full["rep_count"] and out["samples"] == full["samples"] - 1
+
+
 def test_file_without_calibration_warns_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rows = "".join(f"{i / 100:.2f},0,0,9.81,0,0,0\n" for i in range(1000))  # sensor flat on a bench
     assert main(["analyze", str(_csv(tmp_path, rows)), "--json"]) == 0

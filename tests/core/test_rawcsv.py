@@ -81,6 +81,21 @@ def test_bad_input_names_file_line_and_problem(tmp_path: Path, text: str, needle
     assert "\n" not in message
 
 
+def test_a_last_line_cut_off_mid_write_is_left_out_with_a_warning(tmp_path: Path) -> None:
+    # a crash, a full disk or a copy stopped early ends the file mid-line: the samples before it are whole
+    rows = _rows(300)
+    for cut in ("0.0300,0,9.8", "3.000000,0,9.8,0,0.1,0.2,", "3.0,0,9", "3.0,0,9.8,0,0.1,0.2,x"):
+        rec = read_raw_csv(_write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n" + cut))
+        assert len(rec) == 300
+        assert len(rec.warnings) == 1 and "line 302 is cut off (the file ends mid-line): ignored" in rec.warnings[0]
+    # a whole last line without a line end is a sample like any other
+    rec = read_raw_csv(_write(tmp_path, HEADER + "\n" + "\n".join(rows)))
+    assert len(rec) == 300 and rec.warnings == []
+    # a bad line followed by a line end is not a cut-off write: still refused, named
+    with pytest.raises(InputError, match=r":302: has 3 cells"):
+        read_raw_csv(_write(tmp_path, HEADER + "\n" + "\n".join(rows) + "\n3.0,0,9.8\n"))
+
+
 def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         read_raw_csv(tmp_path / "nope.csv")

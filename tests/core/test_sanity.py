@@ -72,6 +72,22 @@ def test_a_real_gap_is_kept_and_a_short_run_behind_the_stream_is_not() -> None:
     assert sorted(set(range(4000)) - set(_kept(behind, acc, gyr).tolist())) == list(range(2000, 2010))
 
 
+@pytest.mark.parametrize("n", [2, 10, 49])
+def test_a_stream_shorter_than_the_resync_run_is_kept_whole(n: int) -> None:
+    # nothing kept before it contradicts its times: the stream's end confirms its start (a 0.2 s file
+    # used to be refused as "43 impossible samples, time going backwards or jumping")
+    t, acc, gyr = _still(n)
+    index, report = screen_samples(ImuChunk(t, acc, gyr), SampleLimits.unknown(), RATE_HZ)
+    assert np.array_equal(index, np.arange(n)) and report.dropped == 0
+
+
+def test_an_unconfirmed_run_after_a_jump_is_still_dropped_at_the_end() -> None:
+    t, acc, gyr = _still(400)
+    t[390:] += 50.0  # a 10-sample run after a jump, under the resync length, then the stream ends
+    index, report = screen_samples(ImuChunk(t, acc, gyr), SampleLimits.unknown(), RATE_HZ)
+    assert np.array_equal(index, np.arange(390)) and report.counts["time"] == 10
+
+
 def test_any_chunking_keeps_the_same_samples() -> None:
     t, acc, gyr = _still(5000)
     t[[0, 1200]] = [1e300, -1.0]
@@ -87,7 +103,7 @@ def test_any_chunking_keeps_the_same_samples() -> None:
             screen.update(ImuChunk(t[a:b], acc[a:b], gyr[a:b])).index
             for a, b in zip([0, *cuts], [*cuts, 5000], strict=True)
         ]
-        screen.finish()
+        parts.append(screen.finish().index)
         assert np.array_equal(np.concatenate(parts), whole)
         assert screen.report.counts == report.counts
     assert report.dropped == 4

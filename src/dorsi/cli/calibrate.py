@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
 
 def run(args: argparse.Namespace) -> int:
     rec = read_raw_csv(args.file)
+    for warning in rec.warnings:
+        print(f"dorsi: warning: {args.file}: {warning}", file=sys.stderr)
     base = load_profile(args.base) if args.base else SensorProfile(name="generic IMU")
     # impossible samples (a corrupt packet) never reach the fit; raw values: the widest full scale
     kept, report = screen_samples(rec.chunk, SampleLimits.unknown(), rec.rate_hz)

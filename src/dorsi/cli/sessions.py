@@ -160,6 +160,8 @@ def run_import(args: argparse.Namespace) -> int:
             known_drills=KNOWN_DRILLS,
         )
     print(f"imported {args.file} as session {result.session_id} ({result.samples} samples)")
+    for warning in result.warnings:
+        print(f"dorsi: warning: {args.file}: {warning}", file=sys.stderr)
     if result.note and not args.no_analysis:
         print(f"dorsi: warning: {result.note}", file=sys.stderr)
     return 0

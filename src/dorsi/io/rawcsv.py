@@ -42,9 +42,16 @@ MAX_HEADER_CHARS = 1 << 16
 MAX_LINE_CHARS = 1 << 16  # a row of a few dozen numbers is < 1 KB; longer is not this format
 
 
-def _fail(path: str | os.PathLike[str], line: int | None, problem: str) -> InputError:
-    where = f"{path}:{line}" if line is not None else f"{path}"
-    return InputError(f"{where}: {problem}")
+class _LineError(InputError):
+    """An InputError that also keeps the problem without its place."""
+
+    def __init__(self, where: str, problem: str) -> None:
+        super().__init__(f"{where}: {problem}")
+        self.problem = problem
+
+
+def _fail(path: str | os.PathLike[str], line: int | None, problem: str) -> _LineError:
+    return _LineError(f"{path}:{line}" if line is not None else f"{path}", problem)
 
 
 def _shown(cell: str) -> str:
@@ -102,7 +109,8 @@ def _parse_slow(
         row: list[float] = []
         for name, col in zip(REQUIRED_COLUMNS, req_idx, strict=True):
             if col >= len(cells):
-                raise _fail(path, line_no, f"has {len(cells)} cells, expected a value for {name}")
+                has = f"{len(cells)} cell{'' if len(cells) == 1 else 's'}"
+                raise _fail(path, line_no, f"has {has}, expected a value for {name}")
             cell = cells[col].strip()
             try:
                 value = float(cell)
@@ -246,8 +254,17 @@ def _read(fh: TextIO, path: str | os.PathLike[str], size_chars: int) -> Recordin
     extras = {n: i for i, n in enumerate(names) if n and n not in REQUIRED_COLUMNS}
     out = _Columns(extras)
     blocks: list[_Block] = []
+    left_out: list[str] = []
     for text, first_line, newlines in _blocks(fh, path):
-        p = _parse_block(path, text, first_line, newlines, out.rows, req_idx, extras)
+        try:
+            p = _parse_block(path, text, first_line, newlines, out.rows, req_idx, extras)
+        except _LineError as exc:
+            if text.endswith("\n"):
+                raise
+            # the file ends mid-line (only the last line lacks a line end): a write cut off by a crash,
+            # a full disk or a copy stopped early. The samples before it are whole: keep them.
+            left_out.append(f"line {first_line} is cut off (the file ends mid-line): ignored ({exc.problem})")
+            continue
         if not blocks and p.rows:  # rows expected in the whole file, from this block's chars per row
             out.reserve(int(p.rows * size_chars / len(text) * 1.02) + 64)
         out.add(p)
@@ -270,7 +287,7 @@ def _read(fh: TextIO, path: str | os.PathLike[str], size_chars: int) -> Recordin
     rate = float(1.0 / median(dt))
     if not (MIN_RATE_HZ * 0.98 <= rate <= MAX_RATE_HZ * 1.02):
         raise _fail(path, None, f"sample rate {rate:.1f} Hz is outside {MIN_RATE_HZ:g}–{MAX_RATE_HZ:g} Hz")
-    return Recording(time_s=time_s, acc_mps2=acc, gyr_dps=gyr, extra=extra, source=str(path))
+    return Recording(time_s=time_s, acc_mps2=acc, gyr_dps=gyr, extra=extra, source=str(path), warnings=left_out)
 
 
 def _line_of_row(blocks: list[_Block], row: int) -> int:

@@ -12,7 +12,7 @@ and counted when:
 
     screen = SampleScreen(SampleLimits.unknown(), rate_hz=208.0)
     kept = screen.update(chunk)   # kept.chunk, kept.index (input positions, counted from 0)
-    screen.finish()               # samples still waiting for confirmation are dropped
+    tail = screen.finish()        # samples still waiting for confirmation are dropped (but a stream's start)
     screen.report.warning()       # "dropped 3 impossible samples: ..." (None when nothing was dropped)
 """
 
@@ -181,11 +181,24 @@ class SampleScreen:
         k_arr = np.sort(np.concatenate(kept)) if kept else np.empty(0, dtype=np.int64)
         return Screened(ImuChunk(all_t[k_arr], all_a[k_arr], all_g[k_arr]), all_i[k_arr])
 
-    def finish(self) -> None:
-        """The end of the stream: samples still waiting for confirmation are dropped."""
-        self.report.counts["time"] += sum(self._run_lengths)
+    def finish(self) -> Screened:
+        """The end of the stream: samples still waiting for confirmation are dropped, except a stream
+        shorter than ``resync_n`` samples: with nothing kept before, its longer run is the stream
+        itself (nothing contradicts it) and is returned as kept."""
+        first, second = self._run_lengths
+        if self.last_kept_s is not None:
+            keep = np.empty(0, dtype=np.int64)
+        elif first >= second:
+            keep = np.arange(first, dtype=np.int64)
+        else:
+            keep = np.arange(first, first + second, dtype=np.int64)
+        t, acc, gyr, index = self._held
+        self.report.counts["time"] += sum(self._run_lengths) - len(keep)
+        if len(keep):
+            self.last_kept_s = float(t[keep[-1]])
         self._run_lengths = (0, 0)
         self._held = _empty()
+        return Screened(ImuChunk(t[keep], acc[keep], gyr[keep]), index[keep])
 
     def _drop(self, *runs: list[int]) -> None:
         self.report.counts["time"] += sum(len(r) for r in runs)
@@ -235,8 +248,8 @@ def screen_samples(chunk: ImuChunk, limits: SampleLimits, rate_hz: float) -> tup
     """A whole recording through the screen: the positions kept and what was dropped."""
     screen = SampleScreen(limits, rate_hz)
     kept = screen.update(chunk)
-    screen.finish()
-    return kept.index, screen.report
+    tail = screen.finish()
+    return (np.concatenate((kept.index, tail.index)) if len(tail.index) else kept.index), screen.report
 
 
 @dataclass

@@ -84,6 +84,7 @@ class Recording:
     gyr_dps: F64
     extra: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     source: str = ""
+    warnings: list[str] = field(default_factory=list)  # what reading it left out (a cut-off last line)
 
     def __len__(self) -> int:
         return len(self.time_s)

@@ -36,6 +36,7 @@ class ImportResult:
     analyzed: bool
     from_dorsi_export: bool
     note: str | None = None  # why the analysis is missing, if it is
+    warnings: tuple[str, ...] = ()  # what reading the file left out (a cut-off last line)
 
 
 def sidecar_for(csv_path: Path) -> Path | None:
@@ -132,7 +133,7 @@ def import_csv(
         summary=summary,
         derived=derived or None,
     )
-    return ImportResult(sid, len(rec), summary is not None, doc is not None, note)
+    return ImportResult(sid, len(rec), summary is not None, doc is not None, note, tuple(rec.warnings))
 
 
 def _read_sidecar(path: Path) -> dict[str, Any]:
