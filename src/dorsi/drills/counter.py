@@ -149,6 +149,8 @@ class RepCounter:
     def finish(self) -> list[RepEvent]:
         """End of the session: a movement still open is not a rep (it never came back); a calf raise still
         waiting for its landing is judged on what was seen."""
+        if self.segmenter is not None:
+            self.segmenter.finish()
         events = self._landed(None)
         self.state.phase = "resting"
         return events

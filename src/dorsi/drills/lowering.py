@@ -9,6 +9,7 @@ about the metatarsal heads, the ankle sits ``ANKLE_HEIGHT_CM`` above the floor a
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -64,20 +65,127 @@ def _mj_speed(u: F64) -> F64:
     return np.where((u > 0.0) & (u < 1.0), w, 0.0)
 
 
-def _lowering_speed(u: F64, drop_m: float, foot_cm: float) -> F64:
-    """The ankle's downward speed (m per unit time) when the heel comes down along a minimum-jerk
-    profile over a unit time (u in [0, 1]) and the ankle drops ``drop_m``. The foot pitches by β
-    about the metatarsal heads: heel r = lever·sin β, ankle h = ball·sin β − ankle_height·(1 − cos β),
+def _smoothstep5(x: F64) -> F64:
+    """Minimum-jerk position fraction of a unit move over a unit time (clipped to [0, 1])."""
+    u = np.clip(x, 0.0, 1.0)
+    return np.asarray(u**3 * (10.0 + u * (-15.0 + 6.0 * u)), dtype=np.float64)
+
+
+def _ramp(x: F64) -> F64:
+    """A speed ramp 0 → 1 over x in [0, 1], flat at both ends: a minimum-jerk speed's rising half
+    (16 u²(1 − u)² at u = x / 2), so two of them back to back are a minimum-jerk move."""
+    xc = np.clip(x, 0.0, 1.0)
+    return np.asarray(xc * xc * (2.0 - xc) ** 2, dtype=np.float64)
+
+
+def _ramp_integral(x: F64) -> F64:
+    """∫₀ˣ _ramp (RAMP_AREA at x = 1)."""
+    xc = np.clip(x, 0.0, 1.0)
+    return np.asarray(xc**3 * (4.0 / 3.0 + xc * (-1.0 + 0.2 * xc)), dtype=np.float64)
+
+
+RAMP_AREA = 8.0 / 15.0
+
+
+def _ramp_cruise_ramp(u: F64, up: F64, down: F64) -> tuple[F64, F64]:
+    """Position fraction and speed (per unit time) of a unit move over a unit time whose speed rises over
+    the first ``up`` of it, cruises, and falls over the last ``down`` (up + down ≤ 1; ``_ramp`` ramps).
+    up = down = ½ is the minimum-jerk move; a small ``up`` and a large ``down`` peak early, the other
+    way late; short ramps both sides are a trapezoid."""
+    uc = np.clip(u, 0.0, 1.0)
+    vmax = 1.0 / (1.0 - (1.0 - RAMP_AREA) * (up + down))
+    x_up, x_dn = uc / up, (1.0 - uc) / down
+    pos = np.where(
+        x_up < 1.0,
+        vmax * up * _ramp_integral(x_up),
+        np.where(x_dn < 1.0, 1.0 - vmax * down * _ramp_integral(x_dn), vmax * (uc - (1.0 - RAMP_AREA) * up)),
+    )
+    speed = vmax * np.where(x_up < 1.0, _ramp(x_up), np.where(x_dn < 1.0, _ramp(x_dn), 1.0))
+    return np.asarray(pos, dtype=np.float64), np.asarray(np.where((u > 0.0) & (u < 1.0), speed, 0.0), dtype=np.float64)
+
+
+def _ankle_speed(pos: F64, heel_speed: F64, drop_m: float, foot_cm: float) -> F64:
+    """The ankle's downward speed (m per unit time) when the heel, lowering from the top of an ankle drop
+    ``drop_m``, is ``pos`` of its way down and moves at ``heel_speed`` (of the way per unit time). The foot
+    pitches by β about the metatarsal heads: heel r = lever·sin β, ankle h = ball·sin β − ankle_height·(1 − cos β),
     so dh/dr = (ball − ankle_height·tan β) / lever: the ankle moves ≈ 20 % slower per cm of heel at
     the top of a 5-9 cm rise than near the floor, which skews the ankle's speed pulse late."""
     ball_m = 0.01 * BALL_FROM_ANKLE_FRAC * foot_cm
     lever_m = 0.01 * HEEL_TO_BALL_FRAC * foot_cm
     ah_m = 0.01 * ANKLE_HEIGHT_CM
     heel_top_m = 0.01 * float(heel_rise_cm(np.asarray(100.0 * drop_m), foot_cm))
-    uc = np.clip(u, 0.0, 1.0)
-    sin_b = heel_top_m * (1.0 - uc**3 * (10.0 + uc * (-15.0 + 6.0 * uc))) / lever_m
+    sin_b = heel_top_m * (1.0 - pos) / lever_m
     tan_b = sin_b / np.sqrt(1.0 - sin_b * sin_b)
-    return np.asarray((ball_m - ah_m * tan_b) / lever_m * heel_top_m * _mj_speed(u), dtype=np.float64)
+    return np.asarray((ball_m - ah_m * tan_b) / lever_m * heel_top_m * heel_speed, dtype=np.float64)
+
+
+def _lowering_speed(u: F64, drop_m: float, foot_cm: float) -> F64:
+    """The ankle's downward speed (m per unit time) when the heel comes down along a minimum-jerk
+    profile over a unit time (u in [0, 1]) and the ankle drops ``drop_m`` (the foot model: ``_ankle_speed``)."""
+    return _ankle_speed(_smoothstep5(u), _mj_speed(u), drop_m, foot_cm)
+
+
+class _Increments(NamedTuple):
+    """The velocity's 50 ms bins: their times, the velocity's increments and the bins' lengths."""
+
+    ts: F64
+    dv: F64
+    dts: F64
+
+    @classmethod
+    def of(cls, t: F64, v: F64) -> _Increments | None:
+        step = max(1, round(0.05 / max(float(np.median(np.diff(t))), 1e-4)))
+        ts, vs = t[::step], v[::step]
+        if len(ts) < 3:
+            return None
+        return cls(ts, np.diff(vs), np.diff(ts))
+
+    def costs(self, w: F64) -> F64:
+        """Each template's cost: its velocity increments (rows of ``w``, the template's velocity at ``ts``)
+        against the measured ones, plus the best constant offset error c (c·Δt per increment), weighted
+        by 1/Δt (the increments of a random walk: variance ∝ Δt). White accelerometer noise of density n
+        gives each increment the variance n²·Δt/2, so cost / (n²/2) is the fit's χ² (−2 log-likelihood)."""
+        res = self.dv[None, :] - np.diff(w, axis=1)
+        c = res.sum(axis=1) / float(self.ts[-1] - self.ts[0])
+        dts = self.dts[None, :]
+        return np.asarray(np.sum((res - c[:, None] * dts) ** 2 / dts, axis=1), dtype=np.float64)
+
+
+class Lowering(NamedTuple):
+    """A fitted lowering: start, duration, the shape's ramp-up and braking fractions (½, ½: minimum jerk)
+    and the fit's cost (weighted squared residual, m²/s³; ``_Increments.costs``)."""
+
+    t0_s: float
+    dur_s: float
+    up: float
+    down: float
+    cost: float
+
+
+_NO_FIT = Lowering(math.nan, math.nan, math.nan, math.nan, math.inf)
+
+
+def _mj_fit(inc: _Increments, hold_s: float, drop_m: float, foot_cm: float) -> Lowering:
+    """The minimum-jerk lowering's best start and duration (``lowering_fit``)."""
+    ts = inc.ts
+    end = float(ts[-1])
+
+    def best(t0: F64, dur: F64) -> Lowering:
+        t0g, dg = np.meshgrid(t0, dur, indexing="ij")
+        t0f, df = t0g.ravel(), dg.ravel()
+        ok = t0f + 0.5 * df <= end  # the peak speed is in the data
+        if not ok.any():
+            return _NO_FIT
+        t0f, df = t0f[ok], df[ok]
+        w = -_lowering_speed((ts[None, :] - t0f[:, None]) / df[:, None], drop_m, foot_cm) / df[:, None]
+        cost = inc.costs(w)
+        i = int(np.argmin(cost))
+        return Lowering(float(t0f[i]), float(df[i]), 0.5, 0.5, float(cost[i]))
+
+    first = best(np.arange(hold_s - 0.3, end, 0.2), np.geomspace(0.3, 20.0, 45))
+    if math.isnan(first.dur_s):
+        return _NO_FIT
+    return best(np.linspace(first.t0_s - 0.2, first.t0_s + 0.2, 21), first.dur_s * np.linspace(0.9, 1.1, 21))
 
 
 def lowering_fit(t: F64, v: F64, hold_s: float, drop_m: float, foot_cm: float = DEFAULT_FOOT_CM) -> tuple[float, float]:
@@ -92,31 +200,87 @@ def lowering_fit(t: F64, v: F64, hold_s: float, drop_m: float, foot_cm: float = 
     the rep closes (the bridge closes it early): the pulse extends past the data."""
     if len(t) < 5 or drop_m <= 0.0:
         return math.nan, math.nan
-    step = max(1, round(0.05 / max(float(np.median(np.diff(t))), 1e-4)))
-    ts, vs = t[::step], v[::step]
-    if len(ts) < 3:
+    inc = _Increments.of(t, v)
+    if inc is None:
         return math.nan, math.nan
-    dv, dts = np.diff(vs), np.diff(ts)
-    span_s = float(ts[-1] - ts[0])
+    fit = _mj_fit(inc, hold_s, drop_m, foot_cm)
+    return fit.t0_s, fit.dur_s
+
+
+# the free shape's ramp-up and braking fractions tried first (every pair with up + down ≤ 1), then ± 0.05
+# around the best few
+_RAMPS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9)
+_REFINED = 4  # shapes refined
+FREE_EXTRA_PARAMS = 2  # the free shape's ramp-up and braking fractions, beyond the minimum jerk's start and duration
+
+
+def _free_fit(inc: _Increments, hold_s: float, drop_m: float, foot_cm: float, mj: Lowering) -> Lowering:
+    """The lowering's start, duration and shape (``_ramp_cruise_ramp``: how long the heel's speed ramps
+    up and how long it brakes), searched around the minimum-jerk fit ``mj``: the start from 0.3 s before
+    the top hold's zero-velocity update to 0.5 s after that fit's, the duration within 0.5-1.8 × its."""
+    ts = inc.ts
     end = float(ts[-1])
 
-    def best(t0: F64, dur: F64) -> tuple[float, float, float]:
-        t0g, dg = np.meshgrid(t0, dur, indexing="ij")
-        t0f, df = t0g.ravel(), dg.ravel()
-        ok = t0f + 0.5 * df <= end  # the peak speed is in the data
+    def fits(t0: F64, dur: F64, ramps: list[tuple[float, float]]) -> list[Lowering]:
+        """Per shape, its best fit over the starts and durations, best first."""
+        g0, gd, gr = np.meshgrid(t0, dur, np.arange(len(ramps)), indexing="ij")
+        t0f, df, rf = g0.ravel(), gd.ravel(), gr.ravel()
+        shapes = np.asarray(ramps)
+        up, down = shapes[rf, 0], shapes[rf, 1]
+        ok = t0f + up * df <= end  # the speed's ramp-up is in the data
         if not ok.any():
-            return math.inf, math.nan, math.nan
-        t0f, df = t0f[ok], df[ok]
-        w = -_lowering_speed((ts[None, :] - t0f[:, None]) / df[:, None], drop_m, foot_cm) / df[:, None]
-        res = dv[None, :] - np.diff(w, axis=1)
-        # the offset error c adds c·Δt to each increment; increments' noise variance ∝ Δt (weights 1/Δt)
-        c = res.sum(axis=1) / span_s
-        cost = np.sum((res - c[:, None] * dts[None, :]) ** 2 / dts[None, :], axis=1)
-        i = int(np.argmin(cost))
-        return float(cost[i]), float(t0f[i]), float(df[i])
+            return []
+        t0f, df, up, down, rf = t0f[ok], df[ok], up[ok], down[ok], rf[ok]
+        u = (ts[None, :] - t0f[:, None]) / df[:, None]
+        pos, speed = _ramp_cruise_ramp(u, up[:, None], down[:, None])
+        cost = inc.costs(-_ankle_speed(pos, speed, drop_m, foot_cm) / df[:, None])
+        out = []
+        for k in np.unique(rf):
+            idx = np.flatnonzero(rf == k)
+            i = int(idx[np.argmin(cost[idx])])
+            out.append(Lowering(float(t0f[i]), float(df[i]), float(up[i]), float(down[i]), float(cost[i])))
+        return sorted(out, key=lambda f: f.cost)
 
-    _, t0, dur = best(np.arange(hold_s - 0.3, end, 0.2), np.geomspace(0.3, 20.0, 45))
-    if math.isnan(dur):
-        return math.nan, math.nan
-    _, t0, dur = best(np.linspace(t0 - 0.2, t0 + 0.2, 21), dur * np.linspace(0.9, 1.1, 21))
-    return t0, dur
+    ramps = [(a, b) for a in _RAMPS for b in _RAMPS if a + b <= 1.0 + 1e-9]
+    coarse = fits(np.arange(hold_s - 0.3, mj.t0_s + 0.5, 0.2), mj.dur_s * np.geomspace(0.5, 1.8, 13), ramps)
+    best = _NO_FIT
+    # the cost is sharp in the shape (a trapezoid's ramps of 0.25 fit 2× better than 0.2 or 0.3): refine
+    # the few best shapes of the coarse grid, each in its own basin
+    for f in coarse[:_REFINED]:
+        near = [
+            (f.up + da, f.down + db)
+            for da in (-0.05, 0.0, 0.05)
+            for db in (-0.05, 0.0, 0.05)
+            if f.up + da >= 0.05 and f.down + db >= 0.05 and f.up + da + f.down + db <= 1.0 + 1e-9
+        ]
+        fine = fits(np.linspace(f.t0_s - 0.2, f.t0_s + 0.2, 9), f.dur_s * np.linspace(0.9, 1.1, 11), near)
+        if fine and fine[0].cost < best.cost:
+            best = fine[0]
+    return best
+
+
+def lowering_time(
+    t: F64, v: F64, hold_s: float, drop_m: float, density: float, foot_cm: float = DEFAULT_FOOT_CM
+) -> Lowering:
+    """The lowering's start and duration with its shape chosen by the data. Two models of the velocity's
+    increments (``lowering_fit``'s likelihood: white accelerometer noise, a constant offset error, the
+    bridged drop): the minimum-jerk lowering (start, duration) and the free shape (start, duration, how
+    long the heel's speed ramps up and how long it brakes: trapezoids, bells, early- and late-peaking
+    lowerings). The free shape is kept only when its χ² (cost over the increments' noise variance n²Δt/2
+    per Δt, n the measured accelerometer density) is lower by more than the Bayesian information
+    criterion charges its two extra parameters, 2·ln N for N increments; otherwise the minimum-jerk fit.
+    With minimum-jerk lowerings the free shape only fits the noise (it made the key-frame model's
+    eccentric p95 worse by 0.1 s when always used); with a trapezoid a minimum-jerk template is 1.0-1.8 s
+    off. ``t``, ``v`` may run past the rep's close (the samples up to its judging)."""
+    if len(t) < 5 or drop_m <= 0.0 or not density > 0.0:
+        return _NO_FIT
+    inc = _Increments.of(t, v)
+    if inc is None:
+        return _NO_FIT
+    mj = _mj_fit(inc, hold_s, drop_m, foot_cm)
+    if math.isnan(mj.dur_s):
+        return _NO_FIT
+    free = _free_fit(inc, hold_s, drop_m, foot_cm, mj)
+    var = 0.5 * density * density  # an increment's noise variance per second of it
+    gain = (mj.cost - free.cost) / var  # the χ² the two extra parameters buy
+    return free if gain > FREE_EXTRA_PARAMS * math.log(len(inc.dv)) else mj

@@ -268,6 +268,10 @@ class Segmenter(Protocol):
         kind after it: segmenters that adapt to the person's range or centre learn here."""
         ...
 
+    def finish(self) -> None:
+        """The end of the stream, before the drafts still waiting are judged: settle what they report."""
+        ...
+
 
 R = TypeVar("R", bound=RepTrace)
 T = TypeVar("T", bound=tuple[Any, ...])
@@ -301,6 +305,9 @@ class SegmenterBase(Generic[R]):
         return 0.0
 
     def judged(self, draft: Draft, partial: bool, typical_range: float) -> None:
+        return None
+
+    def finish(self) -> None:
         return None
 
 

@@ -53,6 +53,7 @@ Each sample goes through these steps (methods of RaiseSegmenter):
 
 from __future__ import annotations
 
+import bisect
 import math
 from collections import deque
 from collections.abc import Callable
@@ -62,7 +63,14 @@ from typing import NamedTuple
 
 import numpy as np
 
-from dorsi.drills.lowering import DEFAULT_FOOT_CM, MJ_PEAK_ACC, heel_rise_cm, lowering_fit, pulse_duration_s
+from dorsi.drills.lowering import (
+    DEFAULT_FOOT_CM,
+    MJ_PEAK_ACC,
+    heel_rise_cm,
+    lowering_fit,
+    lowering_time,
+    pulse_duration_s,
+)
 from dorsi.drills.params import CounterParams, VerticalParams
 from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext, named_rows, row_maker
 from dorsi.motion.types import F64
@@ -100,6 +108,25 @@ class _RestSample(NamedTuple):
 
 _raise_row = row_maker(RaiseRow)
 _integral = row_maker(_Integral)
+
+
+@dataclass
+class _Tail:
+    """A closed rep's lowering, still watched until it is judged (``GaitParams.planted_after_s`` after its
+    close): the samples up to the close, and the velocity integrated on after it (its own integral: the
+    rest rules may re-zero the segmenter's), for ``lowering_time`` at the judging."""
+
+    rep: Raise
+    t_s: F64  # the lowering's samples up to the close
+    v_mps: F64
+    hold_s: float
+    drop_m: float
+    density: float
+    due_s: float  # when the counter judges the rep: the fit has every sample up to the first at or after it
+    v: float  # the velocity integrated on after the close
+    after_t: list[float] = field(default_factory=list)
+    after_v: list[float] = field(default_factory=list)
+    draft: Draft | None = None
 
 
 @dataclass
@@ -152,6 +179,8 @@ class RaiseState:
     stepped: bool = False  # a step seen: no rep opens before the next rest, which comes at the first quiet
     # the heel on the floor: the last quiet moment after the lowering's braking (time, velocity, height there)
     floor: _Integral | None = None
+    tail: _Tail | None = None  # the last closed rep's lowering, watched until its judging
+    undone: tuple[float, float] | None = None  # the last tap undone: (at, back to)
 
 
 @dataclass(frozen=True)
@@ -219,7 +248,14 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         top_cm = float(heel.max())
         dr = Draft.of(r, heel, top_cm, self.shared.hold_band_rise_cm, unit=" cm", kind="calf-raise", drift=False)
         dr.extra.update(up_s=r.up_s, down_s=r.down_s, rise_cm=top_cm, shin_rise_cm=float(r.height_cm.max()))
+        tail = self.state.tail
+        if tail is not None and tail.rep is r:
+            tail.draft = dr  # its down_s is final at the judging
         return dr
+
+    def finish(self) -> None:
+        """The end of the stream: the lowering still watched is timed on what was seen."""
+        self._time_lowering()
 
     # -- the steps
     def detect(self, frames: DrillFrames, emit: Callable[[Raise], None]) -> None:
@@ -259,6 +295,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 self._learn_offset(ti, dt, a_raw, deep)
                 continue
             a = self._tap(ti, dt, a_raw - st.bias, abs(jolt))
+            if st.tail is not None:
+                self._watch_lowering(st.tail, ti, dt, a)
             quiet_now, quiet_for, still = self._quiet(ti, dt, a, row.speed_dps)
             if not st.in_rep:
                 self._rest_step(row, dt, a, a_raw, deep, quiet_now, quiet_for, still)
@@ -313,6 +351,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         if abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse:
             if st.hist and ti > st.tap_until:
                 st.v, st.z = st.hist[0].v_mps, st.hist[0].z_m
+                st.undone = (ti, st.hist[0].t_s)
             st.tap_until = ti + p.tap_s
             st.after_tap = not st.in_rep  # a tap at rest: the next quiet moment is rest again
             st.rest.clear()
@@ -603,9 +642,40 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.z -= 0.5 * dv * span_s
         st.top = max(r.height_cm for r in rows)
 
+    def _watch_lowering(self, tail: _Tail, ti: float, dt: float, a: float) -> None:
+        """A sample after a close, before its judging: the lowering's velocity integrated on (a tap undone
+        as the segmenter undoes it); at the judging, the lowering is timed."""
+        st = self.state
+        if st.undone is not None and st.undone[0] == ti:
+            back = st.undone[1]
+            i = bisect.bisect_right(tail.after_t, back)
+            tail.v = tail.after_v[i - 1] if i else float(tail.v_mps[-1])
+            del tail.after_t[i:], tail.after_v[i:]
+        tail.v += a * dt
+        tail.after_t.append(ti)
+        tail.after_v.append(tail.v)
+        if ti >= tail.due_s:
+            self._time_lowering()
+
+    def _time_lowering(self) -> None:
+        """The watched lowering's time (``lowering_time``: its shape chosen by the data, the samples to the
+        judging included) becomes its draft's down_s."""
+        tail = self.state.tail
+        self.state.tail = None
+        if tail is None or tail.draft is None:
+            return
+        t = np.concatenate([tail.t_s, np.asarray(tail.after_t)])
+        v = np.concatenate([tail.v_mps, np.asarray(tail.after_v)])
+        fit = lowering_time(t, v, tail.hold_s, tail.drop_m, tail.density, self.foot_cm)
+        if math.isfinite(fit.dur_s):
+            tail.draft.extra["down_s"] = fit.dur_s
+
     def _close(self, ti: float) -> Raise:
-        """The rep's timing: up_s from the rise's pulse, down_s from the lowering fit (after a top hold)."""
+        """The rep's timing: up_s from the rise's pulse, down_s from the lowering fit (after a top hold);
+        counting (the settle after the close, the braking bar) uses the minimum-jerk fit at the close,
+        the reported down_s the lowering's time at the judging (``_time_lowering``)."""
         p, st = self.p, self.state
+        self._time_lowering()  # (a rep closing before the last one's judging)
         st.in_rep = False
         st.closed_s = ti
         st.floor = None
@@ -622,7 +692,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 lead_s = min(p.settle_lead_s, p.settle_lead_frac * down_s)
                 st.settle_until = min(t0 + down_s - lead_s, ti + p.settle_max_s)
                 st.brake_mps2 = MJ_PEAK_ACC * 0.01 * st.top_b / (down_s * down_s)
-        return Raise(
+        rep = Raise(
             start_s=float(t[0]),
             end_s=ti,
             emitted_s=ti,
@@ -634,6 +704,10 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             up_s=pulse_duration_s(t[: k + 1], v[: k + 1]),
             down_s=down_s,
         )
+        if st.top_zupt:
+            due = ti + self.shared.gait.planted_after_s
+            st.tail = _Tail(rep, t[lower], v[lower], st.hold_t, 0.01 * st.top_b, self.th.density, due, st.v)
+        return rep
 
 
 def raises(ctx: SegmenterContext) -> RaiseSegmenter:
