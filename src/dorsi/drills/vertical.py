@@ -248,6 +248,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         top_cm = float(heel.max())
         dr = Draft.of(r, heel, top_cm, self.shared.hold_band_rise_cm, unit=" cm", kind="calf-raise", drift=False)
         dr.extra.update(up_s=r.up_s, down_s=r.down_s, rise_cm=top_cm, shin_rise_cm=float(r.height_cm.max()))
+        dr.extra["down_unseen_s"] = math.nan  # set with down_s at the judging (``_time_lowering``)
         tail = self.state.tail
         if tail is not None and tail.rep is r:
             tail.draft = dr  # its down_s is final at the judging
@@ -669,6 +670,11 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         fit = lowering_time(t, v, tail.hold_s, tail.drop_m, tail.density, self.foot_cm)
         if math.isfinite(fit.dur_s):
             tail.draft.extra["down_s"] = fit.dur_s
+            # what of it the data does not show: the heel may have left the top anywhere between the top
+            # hold's zero-velocity update and the fitted start (a late-peaking lowering's first ≈ 0.8 s move
+            # it under a millimetre), and the braking after the last sample is the fitted shape's
+            start_gap = max(0.0, fit.t0_s - tail.hold_s)
+            tail.draft.extra["down_unseen_s"] = start_gap + max(0.0, fit.t0_s + fit.dur_s - float(t[-1]))
 
     def _close(self, ti: float) -> Raise:
         """The rep's timing: up_s from the rise's pulse, down_s from the lowering fit (after a top hold);
