@@ -38,9 +38,14 @@ Each sample goes through these steps (methods of RaiseSegmenter):
 - Timing (``_close``; the fits in lowering.py): ``up_s`` is a minimum-jerk-equivalent duration:
   the velocity pulse's full width at half maximum divided by 0.5412. ``down_s`` after a top hold
   is a least-squares fit, on the velocity's increments (white accelerometer noise: the maximum-likelihood
-  fit), of a minimum-jerk heel lowering of the bridged drop seen at the ankle through
+  fit), of a heel lowering of the bridged drop seen at the ankle through
   the foot model, plus a constant offset error (a 6–9 s lowering moves at ≈ 1 cm/s, within the
-  drift); without a top hold it uses the half-width as well. The slow start and end of a
+  drift). At the close, a minimum-jerk lowering (``lowering_fit``): counting uses it (the settle
+  after the close, the braking bar). The reported ``down_s`` is fitted again when the counter judges
+  the rep (``GaitParams.planted_after_s`` after the close; ``_watch_lowering``), on the samples up to
+  then, its shape chosen by the data (``lowering_time``: minimum jerk, or a free ramp-cruise-brake
+  shape when that is worth its two extra parameters by BIC); ``down_unseen_s`` is how much of the
+  fitted lowering the data do not show. Without a top hold it uses the half-width as well. The slow start and end of a
   movement cannot be told from stillness with an IMU, so whole-pulse fits are the robust way to
   time a rise and an eccentric lowering. Its noise floor: the Cramér-Rao bound on a 8 s
   lowering's duration at 150 µg/√Hz is 0.67 s with data to 70 % of the lowering (where the
