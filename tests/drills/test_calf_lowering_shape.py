@@ -10,9 +10,10 @@ import numpy as np
 import pytest
 
 from dorsi.drills.lowering import lowering_time
+from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, model2
 from dorsi.virtual.sim.script import PROFILES
-from tests.drills.helpers import counted, simulate_and_count
+from tests.drills.helpers import counted, feed_in_chunks, simulate_and_count
 
 
 def _errors(params: SimParams) -> list[float]:
@@ -76,3 +77,19 @@ def test_the_free_shape_is_kept_only_when_the_data_ask_for_it() -> None:
 def test_without_noise_density_there_is_no_lowering_time() -> None:
     t, v = _lowering("min-jerk", 3.0, 0, 1e-3)
     assert math.isnan(lowering_time(t, v, 0.0, 0.06, 0.0).dur_s)
+
+
+def test_a_stream_ending_before_the_judging_times_the_lowering_on_what_was_seen() -> None:
+    params = SimParams(drill="calf-raises", seconds=60.0, seed=2, rate_hz=100.0, sets=1, reps_per_set=4)
+    sim, whole = simulate_and_count(params)
+    last = counted(whole)[-1]
+    chunk = sim.recording.chunk
+    stop = int(np.searchsorted(chunk.time_s, last.end_s + 0.1))  # 0.1 s after its close: 0.2 s before its judging
+    session = LiveSession(SessionSpec(rate_hz=params.rate_hz, side=params.side, drill=params.drill))
+    counter = feed_in_chunks(session, chunk.slice(0, stop))
+    cut = counted(counter)[-1]
+    assert cut.end_s == last.end_s and cut.emitted_s < last.emitted_s
+    assert math.isfinite(cut.extra["down_s"]) and math.isfinite(cut.extra["down_unseen_s"])
+    # measured: the same 2.96 s; unseen 1.18 s (0.97 s with the samples to the judging)
+    assert cut.extra["down_unseen_s"] >= last.extra["down_unseen_s"]
+    assert abs(cut.extra["down_s"] - last.extra["down_s"]) <= 0.3
