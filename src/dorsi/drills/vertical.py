@@ -653,8 +653,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         as the segmenter undoes it); at the judging, the lowering is timed."""
         st = self.state
         if st.undone is not None and st.undone[0] == ti:
-            back = st.undone[1]
-            i = bisect.bisect_right(tail.after_t, back)
+            # (the segmenter's history holds each sample's velocity before it is integrated)
+            i = bisect.bisect_left(tail.after_t, st.undone[1])
             tail.v = tail.after_v[i - 1] if i else float(tail.v_mps[-1])
             del tail.after_t[i:], tail.after_v[i:]
         tail.v += a * dt
