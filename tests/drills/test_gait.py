@@ -99,9 +99,10 @@ def test_stepping_in_place_counts_nothing_as_knee_to_wall() -> None:
     assert FOOT_LIFTED in reasons  # (a rep amid heel strikes is "stepping" first)
 
 
-# seed 2's velocity-model knee-to-wall has a late heel-lift trial (truth: invalid) that today's heel check
-# misses (docs/drills.md: 0 of 29 late lifts caught); it counts 4 of 3. Not the lift check's doing: that
-# case is an expected failure until the heel check catches late lifts, and strict, so it says when it does.
+# seed 2's velocity-model knee-to-wall has a late heel-lift trial (truth: invalid, 2.27 cm) that today's heel
+# check misses (it reads 2.46 cm, under the 2.5 cm threshold: docs/drills.md); it counts 4 of 3. Not the lift
+# check's doing: that case is an expected failure until the heel check catches late lifts, and strict, so it
+# says when it does.
 HEEL_MISS = pytest.mark.xfail(strict=True, reason="the heel check misses this late lift (4 counted of 3)")
 
 

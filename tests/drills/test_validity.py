@@ -15,7 +15,8 @@ from .heel_lift import simulate_heel_lift
 from .helpers import simulate_and_count
 
 # held-out seeds (the threshold was set from heel-down trials: params.ValidityParams). A 4 cm lift is
-# resolved in every held-out session (20 of 20), a 2.5 cm one in 12 of 20, seed 20 among them.
+# resolved in every held-out session (20 of 20), a 2.5 cm one in 17 of 20 (12 of 20 before issue 18's
+# error budget), seed 20 among them.
 HELD_OUT = [(20, 2.5), (21, 4.0), (22, 4.0)]
 
 
@@ -69,3 +70,36 @@ def test_set_progress_before_and_at_the_prescription() -> None:
     st.reps_in_set = 10
     assert st.set_progress() == "10 of 10" and st.set_complete and st.extra_reps == 0
     assert LiveState(reps_in_set=3).set_progress() == "3"  # no prescription: a plain count
+
+
+def _exact_drive(ankle_up_cm: float, rate_hz: float = 200.0) -> float:
+    """validity.ankle_rise_cm on exact kinematics: a shin turning 5° → 40° in 3 s (minimum jerk) about an
+    ankle that rises by ankle_up_cm in the drive's last 30 %, a 20 cm lever, a constant sensor-frame offset
+    of the accelerometer; the hold starts at the first sample turning under 2.5 °/s (the drive's tail)."""
+    import numpy as np
+
+    from dorsi.drills.params import ValidityParams
+    from dorsi.drills.validity import ankle_rise_cm
+
+    t = np.arange(0.0, 7.0, 1.0 / rate_hz)
+    u = np.clip((t - 1.2) / 3.0, 0.0, 1.0)
+    th = np.radians(5.0 + 35.0 * (10 * u**3 - 15 * u**4 + 6 * u**5))
+    v = np.clip((u - 0.7) / 0.3, 0.0, 1.0)
+    x = 0.20 * np.sin(th) + 0.025 * np.cos(th)
+    z = 0.20 * np.cos(th) - 0.025 * np.sin(th) + 0.01 * ankle_up_cm * v * v * (3 - 2 * v)
+    dt = 1.0 / rate_hz
+    bx, bz = 0.03, -0.04
+    up = np.gradient(np.gradient(z, dt), dt) + bz * np.cos(th) - bx * np.sin(th)
+    fwd = np.gradient(np.gradient(x, dt), dt) + bz * np.sin(th) + bx * np.cos(th)
+    turning = np.abs(np.degrees(np.gradient(th, dt)))
+    h0 = int(np.flatnonzero((t > 2.7) & (turning < 2.5))[0])
+    rest, hold = slice(int(0.1 * rate_hz), int(1.2 * rate_hz)), slice(h0, int(6.8 * rate_hz))
+    return ankle_rise_cm(t, up, fwd, np.degrees(th), rest, hold, ValidityParams())
+
+
+def test_the_drive_tail_into_the_hold_is_the_shins_turn_not_the_sensors_error() -> None:
+    # the still ends' reading is the accelerometer's offset plus the shin's own deceleration (its rate still
+    # 2.5 °/s at the hold's first quiet sample); that part is the turn's, not an error to take out. Before:
+    # a heel-down drive read 0.13 cm, a late 1.5 cm ankle rise 0.61 cm
+    assert abs(_exact_drive(0.0)) < 0.05
+    assert abs(_exact_drive(1.5) - 1.5) < 0.1

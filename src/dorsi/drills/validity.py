@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dorsi.drills.chunklog import ChunkLog
 from dorsi.drills.lowering import heel_rise_cm
@@ -40,7 +41,10 @@ def _displacement(t: F64, a: F64) -> float:
     return float(np.sum(0.5 * (v[1:] + v[:-1]) * dt))
 
 
-def _rate(t: F64, th: F64, i: int, half_s: float = 0.1) -> float:
+RATE_HALF_S = 0.1  # the inclination's rate at a sample: a line through this either side of it
+
+
+def _rate(t: F64, th: F64, i: int, half_s: float = RATE_HALF_S) -> float:
     """The inclination's rate (rad/s) at sample i: a straight line through ±half_s around it."""
     lo, hi = int(np.searchsorted(t, t[i] - half_s)), int(np.searchsorted(t, t[i] + half_s, side="right"))
     if hi - lo < 3:
@@ -60,8 +64,16 @@ def ankle_rise_cm(
     The accelerometer's bias and scale errors are fixed in the sensor, so in the earth frame they change
     with the shin's pose: 0.04 m/s² of bias and 1 % of scale on the axes gravity moves between, as the
     shin turns 30°, ramp by ≈ 0.05-0.1 m/s² over the drive, 3-8 cm after a 3 s double integration. What
-    the accelerometer reads at rest and at the hold is that error; it is taken as linear in the
-    inclination in between (a 30° turn bends it by a few mm/s²) and subtracted. The ends are seldom
+    the accelerometer reads at rest and at the hold is that error plus what the shin's own turn
+    accelerates the sensor by there: the hold opens at the first quiet sample, the drive still turning
+    ≈ 2 °/s, and its deceleration over the hold (≈ 5 mm/s² on average, 0.8 cm of ankle rise had it been
+    taken for the sensor's error) is the change of the turn's velocity (θ' · lever, both ends' rates read
+    either side of them) over the window, linear in the lever: it is added back. The error is taken
+    as linear in the inclination in between (a 30° turn bends it by a few mm/s²) and subtracted. The
+    vertical's error is read over the hold's later half (``p.hold_error_frac``): a lift still under way
+    at the hold's first samples decelerates there, and the vertical barely feels the filter's tilt error
+    (its cosine); the forward channel's is mostly that tilt error, which settles through the hold, and is
+    read over all of it. The ends are seldom
     quite still (sway, a slow settling: 1 °/s is 0.4 cm/s at the sensor, 1.2 cm over a 3 s drive), so
     the velocities there are the shin's turn about the ankle (θ' · lever), linear in the lever as the
     displacement is: with D₀ the displacement for zero end velocities over T,
@@ -79,36 +91,85 @@ def ankle_rise_cm(
         return math.nan
     th = np.radians(incl_deg)
     i0 = rest.stop - 1  # the rest's last sample: the drive starts after it
+    # the vertical: the accelerometer's error at the hold is read over its later part (``p.hold_error_frac``):
+    # a lift still under way at the hold's first quiet samples decelerates there, which is not the sensor's
+    # error, and the vertical's error barely moves with the filter's tilt error (its cosine). The forward
+    # channel's error is mostly that tilt error, which the filter keeps settling through the hold: it is read
+    # over the whole hold
+    late = slice(max(hold.start, hold.stop - max(2, round(p.hold_error_frac * (hold.stop - hold.start)))), hold.stop)
     th_rest, th_hold = float(th[rest].mean()), float(th[hold].mean())
     frac = (th - th_rest) / (th_hold - th_rest) if th_hold != th_rest else np.zeros_like(th)
     acc = []
-    for a in (up_mps2, fwd_mps2):
-        e0, e1 = float(a[rest].mean()), float(a[hold].mean())
+    for a, h in ((up_mps2, late), (fwd_mps2, hold)):
+        e0, e1 = float(a[rest].mean()), float(a[h].mean())
         acc.append(a - (e0 + (e1 - e0) * frac))
+    # what the shin's own turn accelerates the sensor by, on average over the rest and over the hold (their
+    # end velocities' change over their span): the accelerometer's error is the rest of what it read there
+    turn_rest = _mean_turn_acc(t, th, rest.start, rest.stop - 1)
+    turn_late, turn_hold = (_mean_turn_acc(t, th, h.start, h.stop - 1) for h in (late, hold))
+    turn = [turn_rest, (turn_late[0], turn_hold[1])]
     last = max(hold.start, min(hold.stop, int(np.searchsorted(t, t[hold.start] + p.end_span_s))) - 1)
     ends = np.unique(np.linspace(hold.start, last, p.end_count).round().astype(int)).tolist()
-    rises = [_rise_to(t, acc[0], acc[1], th, i0, i1) for i1 in ends]
+    rises = [_rise_to(t, acc[0], acc[1], th, frac, turn, i0, i1) for i1 in ends]
     known = [r for r in rises if math.isfinite(r)]
     return float(np.median(known)) if known else math.nan
 
 
-def _rise_to(t: F64, up: F64, fwd: F64, th: F64, i0: int, i1: int) -> float:
-    """The ankle's rise from sample i0 to i1 (ankle_rise_cm), the accelerations' error already taken out."""
+def _sensor_velocity(th: float, w: float) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The sensor's (up, forward) velocity for a shin turning at w (rad/s) about a fixed ankle, each as
+    (the part per cm of lever, the part from the skin offset): up = −(L·sin θ + s·cos θ)·w,
+    forward = (L·cos θ − s·sin θ)·w (cm/s)."""
+    c, s = math.cos(th), math.sin(th)
+    return (-s * w, -SKIN_CM * c * w), (c * w, -SKIN_CM * s * w)
+
+
+def _mean_turn_acc(t: F64, th: F64, a: int, b: int) -> tuple[tuple[float, float], tuple[float, float]]:
+    """The sensor's mean acceleration (cm/s², up and forward, each per cm of lever and from the skin)
+    over samples a..b from the shin's turn: its velocity's change over the span."""
+    span = float(t[b] - t[a])
+    if b <= a or span <= 0.0:
+        return (0.0, 0.0), (0.0, 0.0)
+    va, vb = _sensor_velocity(float(th[a]), _rate(t, th, a)), _sensor_velocity(float(th[b]), _rate(t, th, b))
+    return (
+        ((vb[0][0] - va[0][0]) / span, (vb[0][1] - va[0][1]) / span),
+        ((vb[1][0] - va[1][0]) / span, (vb[1][1] - va[1][1]) / span),
+    )
+
+
+def _rise_to(
+    t: F64,
+    up: F64,
+    fwd: F64,
+    th: F64,
+    frac: F64,
+    turn: list[tuple[tuple[float, float], tuple[float, float]]],
+    i0: int,
+    i1: int,
+) -> float:
+    """The ankle's rise from sample i0 to i1 (ankle_rise_cm), the accelerations' error already taken out;
+    the shin's own mean acceleration over the rest and the hold (``turn``, per cm of lever and from the
+    skin), taken out with it, is added back."""
     th0, th1 = float(th[i0]), float(th[i1])
     dsin, dcos = math.sin(th1) - math.sin(th0), math.cos(th1) - math.cos(th0)
     if dsin < math.sin(math.radians(5.0)):
         return math.nan  # too small a drive to tell the lever from the lift
-    dz0, dx0 = (100.0 * _displacement(t[i0 : i1 + 1], a[i0 : i1 + 1]) for a in (up, fwd))
+    tt = t[i0 : i1 + 1]
+    dz0, dx0 = (100.0 * _displacement(tt, a[i0 : i1 + 1]) for a in (up, fwd))
+    # the turn's mean acceleration over the rest (weight 1 − frac) and the hold (frac), double-integrated
+    k0, k1 = (_displacement(tt, f) for f in (1.0 - frac[i0 : i1 + 1], frac[i0 : i1 + 1]))
+    (r_up, r_fwd), (h_up, h_fwd) = turn
     half_t = 0.5 * float(t[i1] - t[i0])
     w0, w1 = _rate(t, th, i0), _rate(t, th, i1)
     c0, s0, c1, s1 = math.cos(th0), math.sin(th0), math.cos(th1), math.sin(th1)
     s = SKIN_CM
-    # forward: dx0 + T/2·(w0·(L·c0 − s·s0) + w1·(L·c1 − s·s1)) = L·dsin + s·dcos
-    k_lever = dsin - half_t * (w0 * c0 + w1 * c1)
+    # forward: dx0 + turn·K + T/2·(w0·(L·c0 − s·s0) + w1·(L·c1 − s·s1)) = L·dsin + s·dcos
+    k_lever = dsin - half_t * (w0 * c0 + w1 * c1) - (r_fwd[0] * k0 + h_fwd[0] * k1)
     if abs(k_lever) < 0.5 * dsin:
         return math.nan  # the ends move too fast to tell the lever
-    lever = (dx0 - s * dcos - half_t * s * (w0 * s0 + w1 * s1)) / k_lever
-    dz = dz0 - half_t * (w0 * (lever * s0 + s * c0) + w1 * (lever * s1 + s * c1))
+    known_x = dx0 + r_fwd[1] * k0 + h_fwd[1] * k1 - half_t * s * (w0 * s0 + w1 * s1)
+    lever = (known_x - s * dcos) / k_lever
+    dz = dz0 + (r_up[0] * lever + r_up[1]) * k0 + (h_up[0] * lever + h_up[1]) * k1
+    dz -= half_t * (w0 * (lever * s0 + s * c0) + w1 * (lever * s1 + s * c1))
     return dz - lever * dcos + s * dsin
 
 
@@ -154,6 +215,23 @@ class MotionBuffer:
         new[:, 7] = quiet
         return new
 
+    @staticmethod
+    def _rest(
+        t: F64, quiet: NDArray[np.bool_], incl: F64, i_s: int, start_s: float, rest_s: float, p: ValidityParams
+    ) -> tuple[int, int] | None:
+        """The first and last sample of the latest still, settled stretch of rest_s before the drive at i_s."""
+        lo = int(np.searchsorted(t, start_s - p.lookback_s - rest_s))
+        w = max(2, round(rest_s / float(np.median(np.diff(t[lo : i_s + 1]))))) if i_s - lo > 2 else 0
+        if w == 0 or i_s + 1 - lo < w:
+            return None
+        win = np.lib.stride_tricks.sliding_window_view(incl[lo : i_s + 1], w)
+        calm = np.lib.stride_tricks.sliding_window_view(quiet[lo : i_s + 1], w).all(axis=1)
+        ok = np.flatnonzero(calm & (win.max(axis=1) - win.min(axis=1) <= p.settle_deg))
+        if not ok.size:
+            return None
+        r0 = lo + int(ok[-1])
+        return r0, r0 + w - 1
+
     def heel_rise_cm(self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float) -> float:
         """The heel's rise from the still rest before a drive to its still hold at the peak; nan when
         either is not still long enough to tell (then the drive is not judged on it)."""
@@ -163,18 +241,15 @@ class MotionBuffer:
         if i_e - i_s < 3 or i_s == 0:
             return math.nan
         # the rest: the latest still, settled stretch ending before the drive opened (the drive's slow
-        # start is under the quiet threshold, so the last quiet sample is already in the drive)
-        lo = int(np.searchsorted(t, start_s - p.lookback_s - p.rest_s))
-        w = max(2, round(p.rest_s / float(np.median(np.diff(t[lo : i_s + 1]))))) if i_s - lo > 2 else 0
-        if w == 0 or i_s + 1 - lo < w:
-            return math.nan
-        win = np.lib.stride_tricks.sliding_window_view(incl[lo : i_s + 1], w)
-        calm = np.lib.stride_tricks.sliding_window_view(quiet[lo : i_s + 1], w).all(axis=1)
-        ok = np.flatnonzero(calm & (win.max(axis=1) - win.min(axis=1) <= p.settle_deg))
-        if not ok.size:
+        # start is under the quiet threshold, so the last quiet sample is already in the drive); ``rest_s``
+        # long if there is one (its mean is the accelerometer's error: the longer, the less noise in it), else
+        # at least ``min_rest_s`` (a short rest between trials)
+        found = next(
+            (f for f in (self._rest(t, quiet, incl, i_s, start_s, d, p) for d in (p.rest_s, p.min_rest_s)) if f), None
+        )
+        if found is None:
             return math.nan  # no still rest before the drive (it starts straight from a step, a settling)
-        r0 = lo + int(ok[-1])
-        i0 = r0 + w - 1
+        r0, i0 = found
         k = i_s + int(np.argmax(incl[i_s:i_e]))
         inside = incl >= incl[k] - band_deg
         a = k
@@ -193,10 +268,21 @@ class MotionBuffer:
         norm = float(np.hypot(*axis))
         if norm < 1e-6:
             return math.nan
-        fwd = r[r0 : h1 + 1, 1:3] @ (axis / norm)
-        seg = slice(r0, h1 + 1)
-        hold = (quiet[h0 : h1 + 1]).nonzero()[0] + (h0 - r0)
+        # the samples read: the rest to the hold's end, and the rate fit's half-span (_rate) either side, so the
+        # shin's rate at the rest's start and the hold's end is read from both sides of them
+        pad = RATE_HALF_S
+        s0 = int(np.searchsorted(t, t[r0] - pad))
+        s1 = min(len(t), int(np.searchsorted(t, t[h1] + pad, side="right")))
+        seg = slice(s0, s1)
+        fwd = r[seg, 1:3] @ (axis / norm)
+        hold = (quiet[h0 : h1 + 1]).nonzero()[0] + (h0 - s0)
         ankle = ankle_rise_cm(
-            t[seg], r[seg, 3], fwd, incl[seg], slice(0, i0 - r0 + 1), slice(int(hold[0]), int(hold[-1]) + 1), p
+            t[seg],
+            r[seg, 3],
+            fwd,
+            incl[seg],
+            slice(r0 - s0, i0 - s0 + 1),
+            slice(int(hold[0]), int(hold[-1]) + 1),
+            p,
         )
         return heel_rise_from_ankle_cm(ankle, foot_cm)
