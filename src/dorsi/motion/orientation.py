@@ -282,17 +282,25 @@ class OrientationEstimator:
             if s in starts:
                 self._restart_inclination()
             p = s
+            window = self._window
             while p < e:
                 q = min(e, p + BLOCK)
+                if window.n:  # an open window: end the block where a rest to its end would fill it
+                    q = min(q, p + window.max_n - window.n)
                 snapshot = self._vqf.state
                 out = self._vqf.updateBatch(np.ascontiguousarray(g[p:q]), np.ascontiguousarray(a[p:q]))
                 quat[p:q], bias[p:q], rest[p:q] = out["quat6D"], out["bias"], out["restDetected"]
-                commits = self._window.block(g, a, p, rest[p:q])
+                ran_to = q  # the filter's state follows step ran_to - 1
+                commits = window.block(g, a, p, rest[p:q])
                 if commits and self._startup:
                     # the first commit changes the rest test: redo up to it, then go on afresh from there
                     commits, q = commits[:1], commits[0][0] + 1
-                    self._window.drop()  # as it is right after a commit
-                if commits:  # otherwise the rest flags do not depend on the bias: redo the block with the commits
+                    window.drop()  # as it is right after a commit
+                if len(commits) == 1 and commits[0][0] == ran_to - 1:
+                    # the block's last step: the filter's state is already the one the commit follows (a
+                    # window filled to MAX_WINDOW_S, ending where the block was cut above)
+                    self._apply(commits[0][1])
+                elif commits:  # otherwise the rest flags do not depend on the bias: redo the block with the commits
                     self._vqf.state = snapshot
                     for k0, k1, commit in zip(
                         [p] + [c[0] + 1 for c in commits],
