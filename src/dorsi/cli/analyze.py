@@ -16,7 +16,6 @@ from dorsi.cli.argtypes import finite_float, strap_rotation_deg
 from dorsi.drills import DRILL_IDS
 from dorsi.drills.kneewall import Profile
 from dorsi.errors import InputError
-from dorsi.io.profiles import GENERIC, load_profile
 from dorsi.io.rawcsv import format_columns, read_raw_csv, write_text_atomic
 from dorsi.motion.calibration import CalibrationParams
 
@@ -78,6 +77,8 @@ def _run(args: argparse.Namespace) -> int:
     rec = read_raw_csv(args.file)
     kind: str | None = None
     if args.profile:
+        from dorsi.io.profiles import GENERIC, load_profile  # TOML and unit calibration: only with --profile
+
         sensor = load_profile(args.profile)
         rec = sensor.apply(rec)
         kind = None if sensor.kind == GENERIC else sensor.kind
