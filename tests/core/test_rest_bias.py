@@ -156,7 +156,6 @@ def test_first_commit_keeps_chunking_invariant(seed: int) -> None:
     np.testing.assert_array_equal(np.concatenate([p.rest for p in parts]), whole.rest)
 
 
-
 def test_full_windows_commit_without_a_redo_and_keep_the_bits(monkeypatch: pytest.MonkeyPatch) -> None:
     """A long stand fills rest windows to MAX_WINDOW_S (the first while the start-up rest test holds): the
     batch path ends its block where such a window fills and commits there without redoing the block. Its
@@ -164,7 +163,7 @@ def test_full_windows_commit_without_a_redo_and_keep_the_bits(monkeypatch: pytes
     stepped: list[int] = []
 
     class CountingVQF(VQF):  # type: ignore[misc]
-        def updateBatch(self, gyr: np.ndarray, acc: np.ndarray) -> dict[str, np.ndarray]:  # noqa: N802 - VQF's name
+        def updateBatch(self, gyr: np.ndarray, acc: np.ndarray) -> dict[str, np.ndarray]:
             stepped.append(len(gyr))
             return super().updateBatch(gyr, acc)  # type: ignore[no-any-return]
 
