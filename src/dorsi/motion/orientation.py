@@ -89,17 +89,21 @@ def _expand_steps(
     """
     n = len(time_s)
     first_t, first_g, first_a = (time_s[0] - period_s, gyr[0], acc[0]) if prev is None else prev
-    dt = np.diff(time_s, prepend=first_t)
+    dt = np.empty(n)  # np.diff with prepend, without its concatenated copy of the times
+    dt[0] = time_s[0] - first_t
+    np.subtract(time_s[1:], time_s[:-1], out=dt[1:])
     reseed = np.flatnonzero(dt > max_gap_s)
     near = np.flatnonzero((dt > 1.4 * period_s) & (dt <= max_gap_s))  # candidates; rint decides below
     steps_near = np.rint(dt[near] / period_s).astype(np.intp)
+    del dt
     owner_of_gap = near[steps_near > 1]  # samples that follow a bridged gap
     if len(owner_of_gap) == 0:
         return gyr, acc, np.arange(n), reseed
     gap_steps = steps_near[steps_near > 1]
-    extra = np.zeros(n, dtype=np.intp)
-    extra[owner_of_gap] = gap_steps - 1
-    out_idx = np.arange(n) + np.cumsum(extra)  # where each received sample lands among the steps
+    out_idx = np.zeros(n, dtype=np.intp)  # where each received sample lands among the steps:
+    out_idx[owner_of_gap] = gap_steps - 1
+    np.cumsum(out_idx, out=out_idx)  # the bridged steps before it ...
+    out_idx += np.arange(n)  # ... after the samples before it
     g = np.empty((int(out_idx[-1]) + 1, 3))
     a = np.empty_like(g)
     g[out_idx], a[out_idx] = gyr, acc
