@@ -80,17 +80,16 @@ class OrientationOutput:
 
 
 def _expand_steps(
-    time_s: F64, gyr: F64, acc: F64, prev: tuple[float, F64, F64] | None, period_s: float, max_gap_s: float
+    time_s: F64, gyr_dps: F64, acc: F64, prev: tuple[float, F64, F64] | None, period_s: float, max_gap_s: float
 ) -> tuple[F64, F64, NDArray[np.intp], NDArray[np.intp]]:
-    """Filter inputs with interpolated steps inside short gaps.
+    """Filter inputs (gyro in rad/s) with interpolated steps inside short gaps.
 
     Returns (gyr_steps, acc_steps, output_step_index per sample, indices of samples
     that follow a long gap and need re-seeding).
     """
     n = len(time_s)
-    first_t, first_g, first_a = (time_s[0] - period_s, gyr[0], acc[0]) if prev is None else prev
     dt = np.empty(n)  # np.diff with prepend, without its concatenated copy of the times
-    dt[0] = time_s[0] - first_t
+    dt[0] = time_s[0] - (time_s[0] - period_s if prev is None else prev[0])
     np.subtract(time_s[1:], time_s[:-1], out=dt[1:])
     reseed = np.flatnonzero(dt > max_gap_s)
     near = np.flatnonzero((dt > 1.4 * period_s) & (dt <= max_gap_s))  # candidates; rint decides below
@@ -98,7 +97,7 @@ def _expand_steps(
     del dt
     owner_of_gap = near[steps_near > 1]  # samples that follow a bridged gap
     if len(owner_of_gap) == 0:
-        return gyr, acc, np.arange(n), reseed
+        return np.radians(gyr_dps), acc, np.arange(n), reseed
     gap_steps = steps_near[steps_near > 1]
     out_idx = np.zeros(n, dtype=np.intp)  # where each received sample lands among the steps:
     out_idx[owner_of_gap] = gap_steps - 1
@@ -106,18 +105,23 @@ def _expand_steps(
     out_idx += np.arange(n)  # ... after the samples before it
     g = np.empty((int(out_idx[-1]) + 1, 3))
     a = np.empty_like(g)
-    g[out_idx], a[out_idx] = gyr, acc
+    g[out_idx], a[out_idx] = gyr_dps, acc
     # only the missing periods are filled in, the same arithmetic as the per-sample path
     owner = np.repeat(owner_of_gap, gap_steps - 1)
     steps = np.repeat(gap_steps, gap_steps - 1)
     k = np.arange(len(owner)) - np.repeat(np.cumsum(gap_steps - 1) - (gap_steps - 1), gap_steps - 1) + 1
     frac = (k / steps)[:, None]
     pos = out_idx[owner] - steps + k
+    g[pos] = 0.0
+    np.radians(g, out=g)  # in place: no radian copy of the whole input (the values np.radians gives it)
     before = owner - 1
-    prev_g = gyr[np.maximum(before, 0)]
+    prev_g = g[out_idx[np.maximum(before, 0)]]
     prev_a = acc[np.maximum(before, 0)]
-    prev_g[before < 0], prev_a[before < 0] = first_g, first_a
-    g[pos] = prev_g + (gyr[owner] - prev_g) * frac
+    if prev is None:
+        prev_g[before < 0], prev_a[before < 0] = g[0], acc[0]
+    else:
+        prev_g[before < 0], prev_a[before < 0] = prev[1], prev[2]
+    g[pos] = prev_g + (g[out_idx[owner]] - prev_g) * frac
     a[pos] = prev_a + (acc[owner] - prev_a) * frac
     return g, a, out_idx, reseed
 
@@ -376,15 +380,15 @@ class OrientationEstimator:
         n = len(chunk)
         if n == 0:
             return OrientationOutput(np.empty((0, 4)), np.empty((0, 3)), np.empty(0, dtype=bool))
-        gyr = np.radians(np.asarray(chunk.gyr_dps, dtype=np.float64))
+        gyr_dps = np.asarray(chunk.gyr_dps, dtype=np.float64)
         acc = np.ascontiguousarray(chunk.acc_mps2, dtype=np.float64)
         if n <= SMALL_CHUNK:
-            return self._update_small(chunk.time_s.tolist(), gyr, acc)
+            return self._update_small(chunk.time_s.tolist(), np.radians(gyr_dps), acc)
         g, a, out_idx, reseed = _expand_steps(
-            chunk.time_s, gyr, acc, self._prev, self._period_s, self.params.max_bridged_gap_s
+            chunk.time_s, gyr_dps, acc, self._prev, self._period_s, self.params.max_bridged_gap_s
         )
-        last = (float(chunk.time_s[-1]), gyr[-1].copy(), acc[-1].copy())
-        del gyr, acc  # a whole file's inputs: each copy freed as soon as it is done with
+        last = (float(chunk.time_s[-1]), g[out_idx[-1]].copy(), acc[-1].copy())
+        del acc  # a whole file's inputs: each copy freed as soon as it is done with
         quat = np.empty((len(g), 4))
         bias = np.empty((len(g), 3))
         rest = np.empty(len(g), dtype=bool)
@@ -397,9 +401,9 @@ class OrientationEstimator:
 def offline_orientation(chunk: ImuChunk, params: OrientationParams) -> OrientationOutput:
     """Acausal VQF over a whole recording (forward-backward), same gap handling."""
     period_s = 1.0 / params.rate_hz
-    gyr = np.radians(np.asarray(chunk.gyr_dps, dtype=np.float64))
     acc = np.asarray(chunk.acc_mps2, dtype=np.float64)
-    g, a, out_idx, reseed = _expand_steps(chunk.time_s, gyr, acc, None, period_s, params.max_bridged_gap_s)
+    gyr_dps = np.asarray(chunk.gyr_dps, dtype=np.float64)
+    g, a, out_idx, reseed = _expand_steps(chunk.time_s, gyr_dps, acc, None, period_s, params.max_bridged_gap_s)
     quat = np.empty((len(g), 4))
     bias = np.empty((len(g), 3))
     rest = np.empty(len(g), dtype=bool)
