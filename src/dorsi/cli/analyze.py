@@ -6,7 +6,6 @@ import argparse
 import math
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -53,6 +52,8 @@ def _body_profile(tibia_text: str | None, foot_text: str | None) -> Profile | No
 
 
 def _same_file(a: str, b: str) -> bool:
+    from pathlib import Path  # only with --samples-out: pathlib (with urllib.parse) costs ~2 ms to import
+
     pa, pb = Path(a), Path(b)
     try:
         return pa.resolve() == pb.resolve() or (pb.exists() and pa.samefile(pb))
