@@ -170,14 +170,18 @@ def _screen(rec: Recording, limits: SampleLimits) -> tuple[Recording, ScreenRepo
     t = rec.time_s
     with np.errstate(invalid="ignore", over="ignore"):
         steps = np.diff(t)
-        steps = steps[np.isfinite(steps) & (steps > 0)]
-    if not len(steps):
-        raise InputError(f"{rec.source or 'recording'}: fewer than two samples with valid times")
-    index, report = screen_samples(rec.chunk, limits, float(1.0 / median(steps)))
+        valid = np.isfinite(steps) & (steps > 0)
+    if valid.all() and len(steps):  # every interval (a file from the reader): the recording's own rate
+        rate_hz = rec.rate_hz
+    else:
+        steps = steps[valid]
+        if not len(steps):
+            raise InputError(f"{rec.source or 'recording'}: fewer than two samples with valid times")
+        rate_hz = float(1.0 / median(steps))
+    index, report = screen_samples(rec.chunk, limits, rate_hz)
     if len(index) < 2:
         raise InputError(f"{rec.source or 'recording'}: fewer than two plausible samples ({report.warning()})")
-    kept_t = t[index]
-    span_s = float(kept_t[-1] - kept_t[0])
+    span_s = float(t[index[-1]] - t[index[0]])
     if span_s > MAX_RECORDING_S:
         raise InputError(
             f"{rec.source or 'recording'}: its times span {span_s:.3g} s (over {MAX_RECORDING_S / 3600:g} h); "
@@ -186,7 +190,7 @@ def _screen(rec: Recording, limits: SampleLimits) -> tuple[Recording, ScreenRepo
     if len(index) == len(rec):
         return rec, report, index
     kept = Recording(
-        time_s=kept_t,
+        time_s=t[index],
         acc_mps2=rec.acc_mps2[index],
         gyr_dps=rec.gyr_dps[index],
         extra={k: v[index] for k, v in rec.extra.items() if len(v) == len(rec)},

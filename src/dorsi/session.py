@@ -24,7 +24,6 @@ from dorsi.motion.calibration import Calibration, CalibrationProgress
 from dorsi.motion.pipeline import OrientationStage, PipelineParams, ShinFrames, ShinPipeline
 from dorsi.motion.sanity import SampleLimits
 from dorsi.motion.types import ImuChunk
-from dorsi.protocol.kinds import get_kind
 
 if TYPE_CHECKING:
     from dorsi.drills.counter import RepCounter
@@ -53,6 +52,8 @@ class SessionSpec:
             if value is not None and not (math.isfinite(value) and value > 0):
                 raise ValueError(f"{name} must be a positive number, got {value}")
         if self.sensor_kind is not None:
+            from dorsi.protocol.kinds import get_kind  # the decoders behind it: only for a known sensor
+
             get_kind(self.sensor_kind)  # InputError naming the known kinds
         if self.side not in ("left", "right"):
             raise ValueError(f"side must be 'left' or 'right', got {self.side!r}")
@@ -64,6 +65,8 @@ class SessionSpec:
         """The physical range a sample must lie in: the kind's configured full scale, else 16 g, 2000 °/s."""
         if self.sensor_kind is None:
             return SampleLimits.unknown()
+        from dorsi.protocol.kinds import get_kind
+
         kind = get_kind(self.sensor_kind)
         return SampleLimits.for_range(kind.acc_range_g, kind.gyr_range_dps)
 

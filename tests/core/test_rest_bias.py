@@ -154,3 +154,27 @@ def test_first_commit_keeps_chunking_invariant(seed: int) -> None:
     np.testing.assert_array_equal(np.concatenate([p.quat_wxyz for p in parts]), whole.quat_wxyz)
     np.testing.assert_array_equal(np.concatenate([p.bias_dps for p in parts]), whole.bias_dps)
     np.testing.assert_array_equal(np.concatenate([p.rest for p in parts]), whole.rest)
+
+
+def test_full_windows_commit_without_a_redo_and_keep_the_bits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A long stand fills rest windows to MAX_WINDOW_S (the first while the start-up rest test holds): the
+    batch path ends its block where such a window fills and commits there without redoing the block. Its
+    output is the per-sample path's, bit for bit, and the filter steps through each sample once."""
+    stepped: list[int] = []
+
+    class CountingVQF(VQF):  # type: ignore[misc]
+        def updateBatch(self, gyr: np.ndarray, acc: np.ndarray) -> dict[str, np.ndarray]:
+            stepped.append(len(gyr))
+            return super().updateBatch(gyr, acc)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(orientation, "VQF", CountingVQF)
+    rate = 100.0
+    chunk = _stand_then_turn(rate, np.array([-1.2, 0.3, 0.4]), 45.0, 0.0, 0.0)
+    whole = OrientationEstimator(OrientationParams(rate_hz=rate)).update(chunk)
+    assert whole.rest[int(3 * rate) :].all()  # one rest from 3 s on: four windows filled, the last one open
+    assert sum(stepped) == len(chunk)
+    one = OrientationEstimator(OrientationParams(rate_hz=rate))
+    parts = [one.update(chunk.slice(i, i + 1)) for i in range(len(chunk))]
+    np.testing.assert_array_equal(np.concatenate([p.quat_wxyz for p in parts]), whole.quat_wxyz)
+    np.testing.assert_array_equal(np.concatenate([p.bias_dps for p in parts]), whole.bias_dps)
+    np.testing.assert_array_equal(np.concatenate([p.rest for p in parts]), whole.rest)

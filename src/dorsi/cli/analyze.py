@@ -6,7 +6,6 @@ import argparse
 import math
 import sys
 import warnings
-from pathlib import Path
 
 import numpy as np
 
@@ -16,7 +15,6 @@ from dorsi.cli.argtypes import finite_float, strap_rotation_deg
 from dorsi.drills import DRILL_IDS
 from dorsi.drills.kneewall import Profile
 from dorsi.errors import InputError
-from dorsi.io.profiles import GENERIC, load_profile
 from dorsi.io.rawcsv import format_columns, read_raw_csv, write_text_atomic
 from dorsi.motion.calibration import CalibrationParams
 
@@ -54,6 +52,8 @@ def _body_profile(tibia_text: str | None, foot_text: str | None) -> Profile | No
 
 
 def _same_file(a: str, b: str) -> bool:
+    from pathlib import Path  # only with --samples-out: pathlib (with urllib.parse) costs ~2 ms to import
+
     pa, pb = Path(a), Path(b)
     try:
         return pa.resolve() == pb.resolve() or (pb.exists() and pa.samefile(pb))
@@ -78,6 +78,8 @@ def _run(args: argparse.Namespace) -> int:
     rec = read_raw_csv(args.file)
     kind: str | None = None
     if args.profile:
+        from dorsi.io.profiles import GENERIC, load_profile  # TOML and unit calibration: only with --profile
+
         sensor = load_profile(args.profile)
         rec = sensor.apply(rec)
         kind = None if sensor.kind == GENERIC else sensor.kind

@@ -6,10 +6,10 @@ detected on, the detection thresholds and the cues shown to the person.
 
 from __future__ import annotations
 
+import os
 import tomllib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any, Literal
 
 from dorsi.errors import InputError
@@ -108,8 +108,19 @@ def _parse(doc: dict[str, Any]) -> dict[str, Drill]:
 @cache
 def catalog() -> dict[str, Drill]:
     """All drills by id, in catalogue order."""
-    text = resources.files("dorsi.drills").joinpath("catalog.toml").read_text(encoding="utf-8")
-    return _parse(tomllib.loads(text))
+    return _parse(tomllib.loads(_catalog_text()))
+
+
+def _catalog_text() -> str:
+    """catalog.toml beside this module; through importlib.resources only when the package is not plain
+    files (a zip): that machinery (zipfile, tempfile, …) costs ~4 ms to import on every start."""
+    try:
+        with open(os.path.join(os.path.dirname(__file__), "catalog.toml"), encoding="utf-8") as fh:
+            return fh.read()
+    except OSError:
+        from importlib import resources
+
+        return resources.files("dorsi.drills").joinpath("catalog.toml").read_text(encoding="utf-8")
 
 
 DRILL_IDS: tuple[str, ...] = tuple(catalog())  # the drills the product knows: catalog.toml's, in its order

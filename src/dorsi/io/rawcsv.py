@@ -24,7 +24,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dorsi.errors import InputError
-from dorsi.motion.types import Recording, median
+from dorsi.motion.types import Recording
 
 REQUIRED_COLUMNS = (
     "time_s",
@@ -78,12 +78,13 @@ class _Parsed:
         self.rows = 0 if self.data is None else len(self.data)
 
 
-def _parse_fast(text: str, cols: list[int]) -> NDArray[np.float64] | None:
+def _parse_fast(lines: list[str], cols: list[int]) -> NDArray[np.float64] | None:
     """numpy's C parser on one block; None when it refuses (the slow path then names the line)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)  # a block of comments only: "no data"
-            data = np.loadtxt(io.StringIO(text), delimiter=",", usecols=cols, ndmin=2, dtype=np.float64)
+            # the block's lines as a list: a StringIO over the same text copies it into 4-byte characters
+            data = np.loadtxt(lines, delimiter=",", usecols=cols, ndmin=2, dtype=np.float64)
     except ValueError:
         return None
     if not np.isfinite(data[:, : len(REQUIRED_COLUMNS)]).all():
@@ -92,7 +93,7 @@ def _parse_fast(text: str, cols: list[int]) -> NDArray[np.float64] | None:
 
 
 def _parse_slow(
-    path: str | os.PathLike[str], text: str, first_line: int, req_idx: list[int], extras: dict[str, int]
+    path: str | os.PathLike[str], text_lines: list[str], first_line: int, req_idx: list[int], extras: dict[str, int]
 ) -> tuple[list[str], NDArray[np.float64], NDArray[np.int64]]:
     """Line by line, for a block the C parser refused: raises on the first bad required cell, drops
     (from ``extras``, for the whole file) an extra column holding text, skips blank and comment lines."""
@@ -100,7 +101,7 @@ def _parse_slow(
     text_columns: set[str] = set()
     values: list[list[float]] = []
     lines: list[int] = []
-    for k, line in enumerate(text.split("\n")):
+    for k, line in enumerate(text_lines):
         content = line.split("#", 1)[0]
         if not content.strip():
             continue
@@ -136,48 +137,51 @@ def _parse_slow(
     return columns, data, np.array(lines, dtype=np.int64)
 
 
-def _consecutive(text: str, newlines: int, rows: int) -> bool:
-    return rows == newlines + (not text.endswith("\n"))
-
-
 def _parse_block(
     path: str | os.PathLike[str],
-    text: str,
+    lines: list[str],
     first_line: int,
-    newlines: int,
     first_row: int,
     req_idx: list[int],
     extras: dict[str, int],
 ) -> _Parsed:
+    """One block: its text split at "\n", so ``lines[-1]`` is "" when the block ends at a line end."""
     columns = [*REQUIRED_COLUMNS, *extras]
-    data = _parse_fast(text, req_idx + list(extras.values()))
-    if data is not None and _consecutive(text, newlines, len(data)):
+    data = _parse_fast(lines, req_idx + list(extras.values()))
+    if data is not None and len(data) == len(lines) - (lines[-1] == ""):  # every line a row
         return _Parsed(columns, data, _Block(first_row, first_line))
     # refused, or rows skipped (blank or comment lines): the line-by-line walk knows each row's line
-    columns, data, lines = _parse_slow(path, text, first_line, req_idx, extras)
-    return _Parsed(columns, data, _Block(first_row, first_line, lines))
+    columns, data, rows_lines = _parse_slow(path, lines, first_line, req_idx, extras)
+    return _Parsed(columns, data, _Block(first_row, first_line, rows_lines))
 
 
-def _blocks(fh: TextIO, path: str | os.PathLike[str]) -> Iterator[tuple[str, int, int]]:
-    """Text ending at a line end, about BLOCK_CHARS long, with the file line it starts at and its line ends."""
+def _blocks(fh: TextIO, path: str | os.PathLike[str]) -> Iterator[tuple[list[str], int, int]]:
+    """Text ending at a line end, about BLOCK_CHARS long, split at "\n", with the file line it starts at
+    and its length in characters; a last line without a line end is a block of its own. A read that
+    ends mid-line is completed with that line's rest (readline) instead of being cut and the rest
+    carried into the next read: two fewer copies of each block."""
     line_no = 2
     carry = ""
     while True:
-        chunk = fh.read(BLOCK_CHARS)
-        text = carry + chunk
-        if chunk:
+        text = fh.read(BLOCK_CHARS)
+        more = bool(text)
+        if carry:
+            text, carry = carry + text, ""
+        if more and not text.endswith("\n"):
             cut = text.rfind("\n") + 1
             if cut == 0:
                 if len(text) > MAX_LINE_CHARS:
                     raise _fail(path, line_no, f"line is longer than {MAX_LINE_CHARS // 1024} KB; not a row of numbers")
                 carry = text
                 continue
-            text, carry = text[:cut], text[cut:]
+            text += fh.readline(MAX_LINE_CHARS)
+            if not text.endswith("\n"):  # the line goes on past MAX_LINE_CHARS, or the file ends: carried on
+                text, carry = text[:cut], text[cut:]  # (at the file's end, a block of its own)
         if text:
-            newlines = text.count("\n")
-            yield text, line_no, newlines
-            line_no += newlines
-        if not chunk:
+            lines = text.split("\n")
+            yield lines, line_no, len(text)
+            line_no += len(lines) - 1
+        if not more and not carry:
             return
 
 
@@ -255,18 +259,18 @@ def _read(fh: TextIO, path: str | os.PathLike[str], size_chars: int) -> Recordin
     out = _Columns(extras)
     blocks: list[_Block] = []
     left_out: list[str] = []
-    for text, first_line, newlines in _blocks(fh, path):
+    for lines, first_line, chars in _blocks(fh, path):
         try:
-            p = _parse_block(path, text, first_line, newlines, out.rows, req_idx, extras)
+            p = _parse_block(path, lines, first_line, out.rows, req_idx, extras)
         except _LineError as exc:
-            if text.endswith("\n"):
+            if lines[-1] == "":  # the block ends with a line end
                 raise
             # the file ends mid-line (only the last line lacks a line end): a write cut off by a crash,
             # a full disk or a copy stopped early. The samples before it are whole: keep them.
             left_out.append(f"line {first_line} is cut off (the file ends mid-line): ignored ({exc.problem})")
             continue
         if not blocks and p.rows:  # rows expected in the whole file, from this block's chars per row
-            out.reserve(int(p.rows * size_chars / len(text) * 1.02) + 64)
+            out.reserve(int(p.rows * size_chars / chars * 1.02) + 64)
         out.add(p)
         blocks.append(p.where)
     rows = out.rows
@@ -284,10 +288,11 @@ def _read(fh: TextIO, path: str | os.PathLike[str], size_chars: int) -> Recordin
         raise _fail(path, line, f"time_s {what} ({time_s[row]:.6f} s follows {time_s[row - 1]:.6f} s)")
     if rows < 2:
         raise _fail(path, 2, "only one sample; need at least two to know the rate")
-    rate = float(1.0 / median(dt))
+    rec = Recording(time_s=time_s, acc_mps2=acc, gyr_dps=gyr, extra=extra, source=str(path), warnings=left_out)
+    rate = rec.rate_hz  # measured here once, kept by the recording
     if not (MIN_RATE_HZ * 0.98 <= rate <= MAX_RATE_HZ * 1.02):
         raise _fail(path, None, f"sample rate {rate:.1f} Hz is outside {MIN_RATE_HZ:g}–{MAX_RATE_HZ:g} Hz")
-    return Recording(time_s=time_s, acc_mps2=acc, gyr_dps=gyr, extra=extra, source=str(path), warnings=left_out)
+    return rec
 
 
 def _line_of_row(blocks: list[_Block], row: int) -> int:

@@ -206,11 +206,15 @@ class SampleScreen:
     def _values_ok(self, t: F64, acc: F64, gyr: F64) -> NDArray[np.bool_]:
         with np.errstate(invalid="ignore", over="ignore"):
             # whole-array checks first (a NaN fails the comparisons): per-row work only when one fails
+            # |x| ≤ L as max ≤ L and min ≥ −L: no |x| copy of an hour (a NaN fails both, as before)
+            acc_lim, gyr_lim = self.limits.acc_limit_mps2, self.limits.gyr_limit_dps
             if (
                 len(t)
                 and np.isfinite(t).all()
-                and np.abs(acc).max() <= self.limits.acc_limit_mps2
-                and np.abs(gyr).max() <= self.limits.gyr_limit_dps
+                and acc.max() <= acc_lim
+                and acc.min() >= -acc_lim
+                and gyr.max() <= gyr_lim
+                and gyr.min() >= -gyr_lim
             ):
                 return np.ones(len(t), dtype=bool)
             finite = np.isfinite(t) & np.all(np.isfinite(acc), axis=1) & np.all(np.isfinite(gyr), axis=1)

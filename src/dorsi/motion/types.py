@@ -85,6 +85,9 @@ class Recording:
     extra: dict[str, NDArray[np.float64]] = field(default_factory=dict)
     source: str = ""
     warnings: list[str] = field(default_factory=list)  # what reading it left out (a cut-off last line)
+    # the rate, once measured: the reader, the sanity screen and the analysis each asked for it (a
+    # partition of an hour's intervals each); the times are not changed after the recording is made
+    _rate_hz: float | None = field(default=None, init=False, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -95,4 +98,7 @@ class Recording:
 
     @property
     def rate_hz(self) -> float:
-        return nominal_rate_hz(self.time_s)
+        """From the median interval (nominal_rate_hz), measured once."""
+        if self._rate_hz is None:
+            self._rate_hz = nominal_rate_hz(self.time_s)
+        return self._rate_hz
