@@ -11,6 +11,8 @@ while the shin drove). A rep whose window, or the stride before it opened, holds
 window holds a jolt, is judged invalid by the counter ("stepping — not counted"), as a lifted heel is.
 A calf raise lifts the ankle itself: the counter judges it ``GaitParams.planted_after_s`` after its close,
 the foot lifted from the close and turned from a stride before it rose (a step's heel-off and its swing).
+Every other drill's rep must also have moved the shin as gravity sees it (``drifted``): an orientation that
+drifted while the shin stood still (a gyro bias not yet learnt) tilts without gravity's direction turning.
 
     watch = GaitWatch(params.gait)
     watch.extend(drill_frames)                       # every chunk, from the start of the stream
