@@ -46,7 +46,7 @@ from dorsi.motion.pipeline import ShinFrames
 from dorsi.motion.types import ImuChunk
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, SimResult, simulate
-from dorsi.virtual.sim.heldout import MODELS, PROFILE_NAMES, SPLITS, seeds
+from dorsi.virtual.sim.heldout import MODELS, PROFILE_NAMES, SPLITS, TUNING, assert_tunable, seeds, split_of
 from dorsi.virtual.sim.profiles import PROFILES
 
 EVENTS: list[tuple[str, ...]] = [
@@ -268,7 +268,8 @@ def _gait_windows(sim: SimResult) -> list[tuple[float, float]]:
 
 def run_gait_one(job: GaitJob) -> dict[str, Any]:
     """One non-drill session analysed as every drill (the live session over the whole file in one chunk):
-    counted reps (trials for the tests) that overlap a stretch of gait, and that gait's duration."""
+    counted reps (trials for the tests) that overlap a stretch of gait and are no scripted rep (the mixed
+    sessions' knee drives: their peak inside one), and that gait's duration."""
     from dorsi.virtual.sim.nondrill import simulate_movement
 
     movement, split, seed, drills = job
@@ -283,6 +284,7 @@ def run_gait_one(job: GaitJob) -> dict[str, Any]:
         "gait_h": sum(b - a for a, b in windows) / 3600.0,
         "false": {},
         "invalid": {},
+        "spans": {},
     }
     for drill in drills:
         session = LiveSession(SessionSpec(rate_hz=rate, side=sim.params.side, drill=drill, strap_rotation_deg=known))
@@ -292,10 +294,26 @@ def run_gait_one(job: GaitJob) -> dict[str, Any]:
         reps = [r for r in session.counter.reps if not r.partial]
 
         def in_gait(r: Any) -> bool:
-            return any(r.start_s < b and r.end_s > a for a, b in windows)
+            # a real rep of the mixed sessions (its peak inside a scripted rep) is no false rep, even when its
+            # start is found inside the walk's last settling (tuning seed 1069: a knee drive opened 15 ms early)
+            real = any(t["start_s"] <= r.peak_s <= t["end_s"] for t in sim.reps)
+            return not real and any(r.start_s < b and r.end_s > a for a, b in windows)
 
         out["false"][drill] = sum(1 for r in reps if r.valid and in_gait(r))
+        out["spans"][drill] = [(r.start_s, r.end_s) for r in reps if r.valid and in_gait(r)]
         out["invalid"][drill] = sum(1 for r in reps if not r.valid and in_gait(r))
+    return out
+
+
+def gait_seeds(split: str, n: int, tuning_from: int | None = None) -> list[int]:
+    """A split's seeds for --gait: the first n, or (tuning only) n from ``tuning_from`` on, all within TUNING."""
+    if split != "tuning" or tuning_from is None:
+        return seeds(split, n)  # type: ignore[arg-type]
+    out = list(range(tuning_from, tuning_from + n))
+    for s in out:
+        assert_tunable(s)
+        if split_of(s) != "tuning":
+            raise ValueError(f"seed {s} is outside TUNING {TUNING.start}–{TUNING.stop - 1}")
     return out
 
 
@@ -303,44 +321,61 @@ def false_reps_per_hour(
     n_seeds: int = 20,
     movements: tuple[str, ...] = GAIT_MOVEMENTS + MIXED_MOVEMENTS,
     drills: tuple[str, ...] = DRILL_IDS,
+    splits: tuple[str, ...] = tuple(SPLITS),
+    tuning_from: int | None = None,
+    list_reps: bool = False,
 ) -> str:
     """Counted reps (trials, for the tests) per hour of gait, by drill × movement, tuning beside held-out.
 
     Walking, stepping, jogging and turning never calibrate: they are analysed on their known strap
     rotation (counting starts at the first still sample). walk-then-calibrate and drill-walk-drill carry
-    the real calibration sequence and knee-to-wall reps: only reps overlapping the walk count as false.
+    the real calibration sequence and knee-to-wall reps: only reps overlapping the walk count as false, and of
+    those not a real knee drive found starting early (its peak inside a scripted rep).
     """
-    jobs: list[GaitJob] = [(m, sp, s, drills) for m in movements for sp in SPLITS for s in seeds(sp, n_seeds)]
+    jobs: list[GaitJob] = [
+        (m, sp, s, drills) for m in movements for sp in splits for s in gait_seeds(sp, n_seeds, tuning_from)
+    ]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(run_gait_one, jobs, chunksize=2))
     wall = time.perf_counter() - t0
+    seed_text = "; ".join(f"{sp} {gait_seeds(sp, n_seeds, tuning_from)[0]}…" for sp in splits)
     lines = [
-        f"{len(results)} non-drill sessions × {len(drills)} drills ({n_seeds} seeds per movement and split), "
+        f"{len(results)} non-drill sessions × {len(drills)} drills ({n_seeds} seeds per movement and split: "
+        f"{seed_text}), "
         f"{wall:.0f} s wall on 2 workers. Cell: counted per hour of gait "
         "(count; judged invalid: stepping, foot or heel lifted).",
         "",
-        "| drill | movement | tuning /h | held-out /h |",
-        "|---|---|---|---|",
+        "| drill | movement | " + " | ".join(f"{sp} /h" for sp in splits) + " |",
+        "|---|---|" + "---|" * len(splits),
     ]
-    total = {sp: 0 for sp in SPLITS}
+    total = {sp: 0 for sp in splits}
     for d in drills:
         for m in movements:
             cells = []
-            for sp in SPLITS:
+            for sp in splits:
                 rs = [r for r in results if (r["movement"], r["split"]) == (m, sp)]
                 hours = sum(r["gait_h"] for r in rs)
                 n = sum(r["false"][d] for r in rs)
                 inv = sum(r["invalid"][d] for r in rs)
                 total[sp] += n
                 cells.append(f"{n / hours:.1f} ({n}; {inv} not counted)")
-            lines.append(f"| {d} | {m} | {cells[0]} | {cells[1]} |")
-    hours = {sp: sum(r["gait_h"] for r in results if r["split"] == sp) for sp in SPLITS}
+            lines.append(f"| {d} | {m} | " + " | ".join(cells) + " |")
+    hours = {sp: sum(r["gait_h"] for r in results if r["split"] == sp) for sp in splits}
     lines.insert(
         1,
         "Total: "
-        + "; ".join(f"{sp} {total[sp]} counted in {hours[sp]:.2f} h of gait × {len(drills)} drills" for sp in SPLITS),
+        + "; ".join(f"{sp} {total[sp]} counted in {hours[sp]:.2f} h of gait × {len(drills)} drills" for sp in splits),
     )
+    if list_reps:  # the tuning split's counted reps, to look into (never the held-out's: not tuned on)
+        lines += ["", "Counted (tuning): movement seed drill start–end s"]
+        lines += [
+            f"- {r['movement']} {r['seed']} {d} {a:.2f}–{b:.2f}"
+            for r in results
+            if r["split"] == "tuning"
+            for d in drills
+            for a, b in r["spans"][d]
+        ]
     return "\n".join(lines)
 
 
@@ -479,6 +514,9 @@ def main() -> None:
     ap.add_argument("--matrix", action="store_true", help="profile × drill × model, tuning vs held-out seeds")
     ap.add_argument("--gait", action="store_true", help="false reps per hour of walking, stepping, jogging")
     ap.add_argument("--gait-seeds", type=int, default=20, help="seeds per movement and split (default 20)")
+    ap.add_argument("--gait-from", type=int, help="first tuning seed for --gait (default 1000; held-out unchanged)")
+    ap.add_argument("--gait-splits", default="tuning,held-out", help="--gait: splits to run (default both)")
+    ap.add_argument("--list-counted", action="store_true", help="--gait: list the tuning split's counted reps")
     ap.add_argument("--movements", help="comma-separated non-drill movements (default: all gait ones)")
     ap.add_argument("--matrix-seeds", type=int, default=1, help="seeds per split and cell (default 1)")
     ap.add_argument("--profiles", help=f"comma-separated sensor profiles (default all: {','.join(PROFILE_NAMES)})")
@@ -493,7 +531,8 @@ def main() -> None:
     if a.gait:
         movs = tuple(a.movements.split(",")) if a.movements else GAIT_MOVEMENTS + MIXED_MOVEMENTS
         gait_drills = tuple(a.drills.split(",")) if a.drills else DRILL_IDS
-        print(false_reps_per_hour(a.gait_seeds, movs, gait_drills))
+        splits = tuple(a.gait_splits.split(","))
+        print(false_reps_per_hour(a.gait_seeds, movs, gait_drills, splits, a.gait_from, a.list_counted))
         return
     seeds = a.seeds if a.seeds is not None else list(range(2 if a.quick else 4))
     rates = tuple(float(r) for r in a.rates.split(",")) if a.rates else (50.0, 200.0, 400.0)

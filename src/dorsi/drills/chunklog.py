@@ -29,6 +29,7 @@ class ChunkLog:
         self._ends: deque[float] = deque()  # every kept chunk's last time, oldest first
         self._built: deque[F64] = deque()  # the oldest chunks' rows
         self._pending: deque[tuple[NDArray[Any], ...]] = deque()  # the newer chunks' columns, rows not built yet
+        self._joined: F64 | None = None  # rows() as last returned, until the next extend (a rep's checks read it often)
 
     def __bool__(self) -> bool:
         return bool(self._ends)
@@ -40,8 +41,12 @@ class ChunkLog:
             (self._built if self._built else self._pending).popleft()
         ends.append(last_t)
         self._pending.append(columns)
+        self._joined = None
 
     def rows(self) -> F64:
+        """Every kept row, oldest first (read-only: the same array until the next extend)."""
+        if self._joined is not None:
+            return self._joined
         pending = self._pending
         if pending:
             cols = [np.concatenate(c) for c in zip(*pending, strict=True)] if len(pending) > 1 else pending[0]
@@ -49,4 +54,5 @@ class ChunkLog:
             stops = np.cumsum([len(c[0]) for c in pending]).tolist()
             self._built.extend(np.split(block, stops[:-1]))
             pending.clear()
-        return np.concatenate(self._built) if self._built else np.empty((0, self.width))
+        self._joined = np.concatenate(self._built) if self._built else np.empty((0, self.width))
+        return self._joined

@@ -222,6 +222,9 @@ class RepCounter:
             gp = self.p.gait
             span = (dr.start_s, dr.end_s) if self._ankle_planted else (dr.start_s - gp.lookback_s, now)
             invalid = self._gait.turned(*span)
+        if not partial and not invalid and self._ankle_planted:
+            # the shin moved: gravity's direction turned with the orientation from the rest to the peak
+            invalid = self._gait.drifted(dr.start_s, float(dr.time_s[k]))
         if not partial and not invalid:
             invalid = dr.invalid  # the segmenter's own: not the drill's movement (a line is no circle)
         if partial:

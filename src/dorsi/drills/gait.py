@@ -11,6 +11,8 @@ while the shin drove). A rep whose window, or the stride before it opened, holds
 window holds a jolt, is judged invalid by the counter ("stepping — not counted"), as a lifted heel is.
 A calf raise lifts the ankle itself: the counter judges it ``GaitParams.planted_after_s`` after its close,
 the foot lifted from the close and turned from a stride before it rose (a step's heel-off and its swing).
+Every other drill's rep must also have moved the shin as gravity sees it (``drifted``): an orientation that
+drifted while the shin stood still (a gyro bias not yet learnt) tilts without gravity's direction turning.
 
     watch = GaitWatch(params.gait)
     watch.extend(drill_frames)                       # every chunk, from the start of the stream
@@ -36,8 +38,9 @@ from dorsi.motion.types import F64
 STEPPING = "stepping — not counted"
 FOOT_LIFTED = "foot lifted — not counted"
 FOOT_TURNED = "foot turned — not counted"
-# the lift and turn checks' columns, per sample (the orientation: sensor → earth, z up)
-LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise", "qw", "qx", "qy", "qz")
+NOT_MOVED = "shin did not move (sensor drift) — not counted"
+# the lift, turn and gravity checks' columns, per sample (the orientation: sensor → earth, z up)
+LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise", "qw", "qx", "qy", "qz", "fx", "fy", "fz")
 
 
 def _lift_rows(t: F64, quat: F64, acc_mps2: F64, noise: F64) -> F64:
@@ -48,6 +51,7 @@ def _lift_rows(t: F64, quat: F64, acc_mps2: F64, noise: F64) -> F64:
     rows[:, 2:5] = rot[:, 2, :]
     rows[:, 5] = noise
     rows[:, 6:10] = quat  # the turned-foot check's heading
+    rows[:, 10:13] = acc_mps2  # the gravity check's specific force, sensor frame
     return rows
 
 
@@ -135,9 +139,9 @@ class GaitWatch:
         self._tail_t, self._tail_f = t[first:], f[first:]
         return t[-1]
 
-    def _span(self, start_s: float, end_s: float) -> F64:
-        """The kept rows from start_s to end_s (inclusive)."""
-        r = self._rows.rows()
+    def _span(self, start_s: float, end_s: float, rows: F64 | None = None) -> F64:
+        """The kept rows (or ``rows``, already read) from start_s to end_s (inclusive)."""
+        r = self._rows.rows() if rows is None else rows
         a, b = np.searchsorted(r[:, 0], [start_s, end_s], side="left")
         return r[a : b + 1] if b < len(r) and r[b, 0] <= end_s else r[a:b]
 
@@ -189,7 +193,7 @@ class GaitWatch:
         sideways has no twist about the vertical; a step that turns the foot is all twist."""
         if not self._rows:
             return math.nan, math.nan
-        q = self._span(start_s, end_s)[:, 6:]
+        q = self._span(start_s, end_s)[:, 6:10]
         if len(q) < 2:
             return math.nan, math.nan
         rel = Q.multiply(q, Q.conjugate(q[0]))  # each sample's rotation from the first, earth frame
@@ -205,6 +209,63 @@ class GaitWatch:
         if not math.isfinite(net):
             return ""
         return FOOT_TURNED if abs(net) > max(p.turn_max_deg, p.turn_return_frac * most) else ""
+
+    def _still_pose(self, rows: F64, a_s: float, b_s: float) -> tuple[F64, F64, float] | None:
+        """Over a_s–b_s: the mean direction of the specific force and of the orientation's up, both in the
+        sensor frame, and how far the specific force's mean may lie from gravity there (degrees): the
+        shin's own acceleration, turning about the ankle at most ``lever_m + lever_tol_m`` below the sensor,
+        averages over the window to lever × (its rate's change ÷ the window) + lever × rate² (centripetal).
+        The rate at either end is the orientation's own turn over ``rate_span_s``; a constant error of it (a
+        gyro bias not yet learnt: the drift this check looks for) cancels in the change. None: too few samples."""
+        p = self.p
+        r = self._span(a_s, b_s, rows)
+        if len(r) < 5 or r[-1, 0] - r[0, 0] <= 2.0 * p.rate_span_s:
+            return None
+        t, q = r[:, 0], r[:, 6:10]
+        f = r[:, 10:13].mean(axis=0)
+        up = r[:, 2:5].mean(axis=0)
+        n = max(2, int(np.searchsorted(t, t[0] + p.rate_span_s)))
+
+        def rate(qa: F64, qb: F64, dt: float) -> F64:  # body rate (rad/s, sensor frame) from qa to qb
+            d = Q.multiply(Q.conjugate(qa), qb)
+            return np.asarray(2.0 * np.sign(d[0]) * d[1:] / max(dt, 1e-9))
+
+        w0 = rate(q[0], q[n - 1], float(t[n - 1] - t[0]))
+        w1 = rate(q[-n], q[-1], float(t[-1] - t[-n]))
+        span = float(t[-1] - t[0])
+        lever = p.lever_m + p.lever_tol_m
+        w_max = max(float(np.linalg.norm(w0)), float(np.linalg.norm(w1)))
+        dyn = lever * (float(np.linalg.norm(w1 - w0)) / span + w_max * w_max)
+        g = float(np.linalg.norm(f))
+        if g <= dyn:
+            return None
+        return f / g, up / float(np.linalg.norm(up)), math.degrees(math.asin(min(1.0, dyn / g)))
+
+    def gravity_tilt(self, start_s: float, peak_s: float) -> tuple[float, float, float]:
+        """The shin's tilt from the rest before start_s to the peak (degrees): (the orientation's, the
+        accelerometer's gravity, the latter's allowance for the shin's own acceleration); nan: not known."""
+        if not self._rows:
+            return math.nan, math.nan, math.nan
+        w = self.p.still_window_s
+        rows = self._rows.rows()  # read once: it joins the kept chunks
+        a = self._still_pose(rows, start_s - w, start_s)
+        b = self._still_pose(rows, peak_s - w, peak_s)  # up to the peak: a drift's "peak" is where the next move began
+        if a is None or b is None:
+            return math.nan, math.nan, math.nan
+
+        def angle(u: F64, v: F64) -> float:
+            return math.degrees(math.acos(max(-1.0, min(1.0, float(u @ v)))))
+
+        return angle(a[1], b[1]), angle(a[0], b[0]), a[2] + b[2]
+
+    def drifted(self, start_s: float, peak_s: float) -> str:
+        """ "shin did not move (sensor drift) — not counted" when gravity, as the accelerometer sees it, turned
+        by under ``moved_min_frac`` of what the orientation says the shin tilted (beyond the allowance for the
+        shin's own acceleration): the orientation drifted (a gyro bias not yet learnt), the shin stood still."""
+        q_deg, acc_deg, allow_deg = self.gravity_tilt(start_s, peak_s)
+        if not math.isfinite(q_deg):
+            return ""
+        return NOT_MOVED if acc_deg + allow_deg < self.p.moved_min_frac * q_deg else ""
 
     def lifted(self, start_s: float, end_s: float) -> str:
         """ "foot lifted — not counted" when the ankle left the floor around the rep, else ""."""

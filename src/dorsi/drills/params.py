@@ -219,6 +219,17 @@ class GaitParams:
     # opened, both up to then. It is the reporting budget (a rep reported at most 0.3 s after its true end), not
     # a fit to the steps (docs/drills.md, "Calf raises: planted through the landing")
     planted_after_s: float = 0.3
+    # -- the shin moved: at a still moment the accelerometer reads gravity, so the tilt between the rest before a
+    # rep and its peak is seen twice, by the orientation and by gravity's direction in the sensor frame. Before the
+    # gyro's bias is learnt (no calibration yet, the first seconds) the orientation drifts, 0.7-0.8 °/s (tuning
+    # seeds 1060, 1080: 4-5° in 6 s, gravity's direction within 0.6°) and a drift closed by the first step was
+    # a rep. Each end is the mean over still_window_s (the accelerometer's noise averages out; the shin's own
+    # acceleration is allowed for: gait.py), the body rate at either end over rate_span_s
+    still_window_s: float = 0.25
+    rate_span_s: float = 0.05
+    # gravity must have turned by at least this × the orientation's tilt: under it, most of the "rep" is drift
+    # (a partial rep's fraction: a real drive with some drift keeps well over half its range)
+    moved_min_frac: float = 0.5
 
 
 @dataclass(frozen=True)
