@@ -57,16 +57,22 @@ def test_the_listed_help_is_each_modules_own() -> None:
     assert registered == {name: help_text for name, _, help_text in COMMANDS}
 
 
-def test_analyze_without_a_drill_imports_no_rep_counter(short_csv: Path) -> None:
+def _modules_after_plain_analyze(csv: Path) -> str:
+    """`dorsi analyze CSV --json` in a fresh interpreter: the sorted names of the modules it loaded."""
     code = (
         "import sys; from dorsi.cli.main import main; rc = main(sys.argv[1:]); "
-        "print(rc, sorted(m for m in sys.modules if m.startswith('dorsi.drills.')), file=sys.stderr)"
+        "print(rc, sorted(sys.modules), file=sys.stderr)"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code, "analyze", str(short_csv), "--json"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", code, "analyze", str(csv), "--json"], capture_output=True, text=True, timeout=120
     )
     rc, _, loaded = done.stderr.strip().splitlines()[-1].partition(" ")
     assert rc == "0"
+    return loaded
+
+
+def test_analyze_without_a_drill_imports_no_rep_counter(short_csv: Path) -> None:
+    loaded = _modules_after_plain_analyze(short_csv)
     assert "dorsi.drills.counter" not in loaded and "dorsi.drills.segment" not in loaded, loaded
     assert "dorsi.drills.catalog" in loaded  # the probe sees the package's light modules, so it would see the rest
 
@@ -74,15 +80,7 @@ def test_analyze_without_a_drill_imports_no_rep_counter(short_csv: Path) -> None
 def test_plain_analyze_imports_no_decoders_profiles_or_resource_machinery(short_csv: Path) -> None:
     """Sensor kinds (their decoders), sensor profiles (TOML, unit calibration), pathlib and importlib.resources
     (zipfile, tempfile, ...) are loaded only by what uses them: not by `analyze FILE` alone."""
-    code = (
-        "import sys; from dorsi.cli.main import main; rc = main(sys.argv[1:]); "
-        "print(rc, sorted(sys.modules), file=sys.stderr)"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code, "analyze", str(short_csv), "--json"], capture_output=True, text=True, timeout=120
-    )
-    rc, _, loaded = done.stderr.strip().splitlines()[-1].partition(" ")
-    assert rc == "0"
+    loaded = _modules_after_plain_analyze(short_csv)
     for name in ("'dorsi.protocol.kinds'", "'dorsi.io.profiles'", "'importlib.resources'", "'zipfile'", "'pathlib'"):
         assert name not in loaded, name
     assert "'dorsi.io.rawcsv'" in loaded  # the probe sees what was imported
