@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -164,8 +164,8 @@ def _restore_sensor_clock(rec: Recording, csv_path: Path) -> Recording:
         return rec
     if len(clock) and np.max(np.abs((clock - clock[0]) - (rec.time_s - rec.time_s[0]))) > 2e-6:
         raise InputError(f"{csv_path}: column {SENSOR_TIME_COLUMN} does not match time_s (not a constant offset)")
-    rec.time_s = np.ascontiguousarray(clock, dtype=np.float64)
-    return rec
+    # a new recording, not its times replaced: a Recording measures its rate once, from the times it was made with
+    return replace(rec, time_s=np.ascontiguousarray(clock, dtype=np.float64))
 
 
 def _run_analysis(
