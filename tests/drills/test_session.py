@@ -15,7 +15,7 @@ from dorsi.drills.kneewall import Profile
 from dorsi.drills.lowering import heel_rise_cm
 from dorsi.drills.segmenters import SEGMENTERS
 from dorsi.errors import InputError
-from dorsi.session import LiveSession, SessionSpec
+from dorsi.session import COUNTER_BLOCK_S, LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, simulate, write_simulation
 
 
@@ -84,3 +84,30 @@ def test_analyze_counts_from_the_start_when_there_is_no_calibration() -> None:
     result = analyze_recording(cut, drill="squat-rocks")
     assert result.calibration is None and any("no calibration" in w for w in result.warnings)
     assert result.summary()["rep_count"] == len(sim.counted_reps) > 5
+
+
+def test_one_sample_notifications_count_the_same_reps_within_a_display_frame() -> None:
+    """The counter runs on a display frame's samples at a time (COUNTER_BLOCK_S): fed one sample a
+    notification, a session reports the reps of the whole file, each no later than one frame (and the
+    sample that completes it) after the sample it closed on; the angles come with every notification."""
+    rate_hz = 208.0
+    sim = simulate(SimParams(drill="banded-mobilization", seconds=60.0, seed=3, rate_hz=rate_hz))
+    chunk = sim.recording.chunk
+    spec = SessionSpec(rate_hz=rate_hz, side=sim.params.side, drill="banded-mobilization")
+    whole = LiveSession(spec)
+    whole_events = whole.feed(chunk)[1] + whole.finish()
+    live = LiveSession(spec)
+    reported: list[tuple[float, float]] = []  # (the event's sample time, the time of the sample that brought it)
+    events = []
+    for i in range(len(chunk)):
+        frames, new = live.feed(chunk.slice(i, i + 1))
+        assert len(frames) == 1 and frames.time_s[0] == chunk.time_s[i]
+        events += new
+        reported += [(e.time_s, float(chunk.time_s[i])) for e in new]
+    events += live.finish()
+    assert len([e for e in whole_events if e.kind == "rep"]) == len(sim.counted_reps) > 5
+    assert [(e.kind, e.time_s, e.rep.as_dict()) for e in events] == [
+        (e.kind, e.time_s, e.rep.as_dict()) for e in whole_events
+    ]
+    delays_s = [brought - closed for closed, brought in reported]
+    assert len(reported) == len(events) and max(delays_s) <= COUNTER_BLOCK_S + 1.0 / rate_hz + 1e-9

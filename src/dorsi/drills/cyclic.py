@@ -38,6 +38,7 @@ Counter-clockwise seen from above (knee forward, then to the person's left) is
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -89,6 +90,10 @@ def _samples(frames: DrillFrames) -> Iterator[CycleSample]:
     return named_rows(CycleSample, frames.rows("time_s", "incl_deg", "frontal_deg", "speed_dps"))
 
 
+def _time_s(row: CycleSample) -> float:
+    return row[0]
+
+
 class _Buffer:
     """Samples kept since a time (the current cycle's start). New rows are appended to ``rows`` (a list,
     per sample). When a trim leaves over PACK_ROWS there, they are packed into a float array (a row as a
@@ -124,10 +129,10 @@ class _Buffer:
     def since(self, t0: float) -> np.ndarray:
         packed = self._packed[: self._n]
         packed = packed[np.searchsorted(packed[:, 0], t0) :]  # (in time order: the rows before are < t0)
-        arr = np.asarray(self.rows) if self.rows else np.zeros((0, 4))
-        if len(packed):
-            arr = np.concatenate((packed, arr))
-        return arr[arr[:, 0] >= t0] if len(arr) else arr
+        rows = self.rows
+        k = bisect_left(rows, t0, key=_time_s)  # only the rows since t0 become an array (a list of 20 000 took 6 ms)
+        arr = np.asarray(rows[k:], dtype=np.float64) if k < len(rows) else np.zeros((0, 4))
+        return np.concatenate((packed, arr)) if len(packed) else arr
 
     def trim(self, t0: float) -> None:
         if t0 == self._trimmed_to:
