@@ -289,7 +289,7 @@ def _read(fh: TextIO, path: str | os.PathLike[str], size_chars: int) -> Recordin
     if rows < 2:
         raise _fail(path, 2, "only one sample; need at least two to know the rate")
     rec = Recording(time_s=time_s, acc_mps2=acc, gyr_dps=gyr, extra=extra, source=str(path), warnings=left_out)
-    rate = rec.rate_hz  # measured here once, kept by the recording
+    rate = rec.measured_from(dt).rate_hz  # measured once, from the intervals just checked; kept by the recording
     if not (MIN_RATE_HZ * 0.98 <= rate <= MAX_RATE_HZ * 1.02):
         raise _fail(path, None, f"sample rate {rate:.1f} Hz is outside {MIN_RATE_HZ:g}–{MAX_RATE_HZ:g} Hz")
     return rec
