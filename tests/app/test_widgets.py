@@ -10,12 +10,13 @@ from dorsi.app import testresult
 from dorsi.app.run import build
 from dorsi.app.sources import ReplayHub
 from dorsi.drills.kneewall import BANDS, Profile, toe_to_wall_cm
+from dorsi.ui.models import LiveModel
 from dorsi.ui.ring import RingBuffer
 from dorsi.ui.settings import AppSettings
 from dorsi.ui.sound import Beeper
 from dorsi.ui.theme import apply_theme
 from dorsi.ui.views.settings import SettingsView
-from dorsi.ui.widgets import BigNumber, peak_decimate
+from dorsi.ui.widgets import BigNumber, LivePlot, peak_decimate
 
 
 def test_peak_decimate_keeps_every_peak_and_the_newest_sample() -> None:
@@ -127,3 +128,21 @@ def test_window_fits_a_1024_px_screen_with_long_labels(qtbot: QtBot) -> None:
     app.window.drill_view.refresh()
     assert "rest 95 s" in app.window.drill_view.count_label.text()
     assert app.window.minimumSizeHint().width() <= 1024
+
+
+def test_band_labels_do_not_overlap_on_the_trace(qtbot: QtBot) -> None:
+    """The knee-to-wall bands' labels in a real plot at the app's size: a narrow band (moderate
+    restriction, 2.5° tall) once wrote its label over the next band's (both on the left)."""
+    plot = LivePlot(LiveModel())
+    qtbot.addWidget(plot)
+    plot.resize(640, 460)
+    plot.show()
+    qtbot.waitExposed(plot)
+    plot.set_bands(testresult.bands_deg(Profile(), lambda cm: f"{cm:.1f} cm"))
+    QApplication.processEvents()
+    rects = [label.sceneBoundingRect() for label in plot._band_labels]
+    assert len(rects) == len(BANDS) >= 4
+    view = plot.getPlotItem().vb.sceneBoundingRect()
+    for k, a in enumerate(rects):
+        assert view.contains(a.center())  # inside the plot
+        assert not any(a.intersects(b) for b in rects[k + 1 :])

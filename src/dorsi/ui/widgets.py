@@ -238,7 +238,9 @@ class LivePlot(pg.PlotWidget):
         for text in self._band_labels:
             item.removeItem(text)
         self._bands, self._band_labels = [], []
-        for b in bands:
+        # neighbouring bands' labels on alternate sides: a narrow band (moderate restriction is 2.5° tall,
+        # less than its label) put its label over the next band's when both sat on the left
+        for k, b in enumerate(sorted(bands, key=lambda band: band.lo_deg)):
             color = QColor(b.color)
             color.setAlpha(45)
             region = pg.LinearRegionItem(
@@ -249,12 +251,13 @@ class LivePlot(pg.PlotWidget):
             for line in region.lines:
                 line.setPen(pg.mkPen(None))
             item.addItem(region)
-            label = pg.TextItem(b.label, color=b.color, anchor=(0, 1))
+            right = k % 2 == 1
+            label = pg.TextItem(b.label, color=b.color, anchor=(1, 1) if right else (0, 1))
             font = QFont(label.textItem.font())
             font.setPixelSize(14)
             font.setBold(True)
             label.setFont(font)
-            label.setPos(-self.span_s, max(b.lo_deg, -5.0))
+            label.setPos(0.0 if right else -self.span_s, max(b.lo_deg, -5.0))
             label.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
             item.addItem(label)
             self._bands.append(region)
