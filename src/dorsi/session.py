@@ -144,7 +144,7 @@ class LiveSession:
         waiting.append(frames)
         if self._block_s(waiting[0], frames) < COUNTER_BLOCK_S:
             return frames, []
-        return frames, self._count_waiting()
+        return frames, self.flush()
 
     def _block_s(self, first: ShinFrames, last: ShinFrames) -> float:
         """The time the samples from first's first to last's last cover (one sample covers one interval)."""
@@ -152,7 +152,9 @@ class LiveSession:
             return 0.0
         return float(last.time_s[-1] - first.time_s[0]) + 1.0 / self.spec.rate_hz
 
-    def _count_waiting(self) -> list[RepEvent]:
+    def flush(self) -> list[RepEvent]:
+        """Count the frames still waiting (under COUNTER_BLOCK_S of them) now: before a stop, so that a rep
+        closed in the last frame's samples is reported."""
         waiting, self._waiting = self._waiting, []
         if self.counter is None or not waiting:
             return []
@@ -165,13 +167,13 @@ class LiveSession:
     def start_drill(self, drill: str, side: Side, profile: Profile | None = None) -> RepCounter:
         """A drill on the same stream (the calibration is kept): its description, a fresh counter."""
         self.spec = replace(self.spec, drill=drill, side=side, profile=profile or self.spec.profile)
-        self._count_waiting()  # a drill still running counts its frames before it is replaced
+        self.flush()  # a drill still running counts its frames before it is replaced
         self.counter = self._new_counter(drill)
         return self.counter
 
     def stop_drill(self) -> RepCounter | None:
         """The drill ends, the stream goes on: its counter, finished (None if no drill ran)."""
-        self._count_waiting()  # the frames seen before the stop are the drill's
+        self.flush()  # the frames seen before the stop are the drill's
         counter, self.counter = self.counter, None
         if counter is not None:
             counter.finish()
@@ -180,7 +182,7 @@ class LiveSession:
 
     def finish(self) -> list[RepEvent]:
         """The end of the stream: a movement still open is not a rep."""
-        events = self._count_waiting()
+        events = self.flush()
         return events if self.counter is None else events + self.counter.finish()
 
     def _new_pipeline(self, orientation: OrientationStage | None) -> ShinPipeline:

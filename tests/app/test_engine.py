@@ -13,6 +13,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ import pytest
 
 from dorsi.app.engine import LiveEngine
 from dorsi.ble.decode import SampleChunk
+from dorsi.session import LiveSession, SessionSpec
 from dorsi.store import SessionStore
 from dorsi.ui.models import NO_SENSOR, AppModels
 from dorsi.ui.settings import AppSettings
@@ -209,3 +211,31 @@ print(len(engine.m.test.state.trials["left"]), QCoreApplication.instance() is No
         check=True,
     )
     assert out.stdout.split() == ["3", "True"], out.stderr
+
+
+def test_a_trial_closed_just_before_the_stop_is_kept(tmp_path: Path) -> None:
+    """One sample a notification: the counter waits for a display frame of samples (COUNTER_BLOCK_S, 4
+    samples at 200 Hz). A test stopped on the sample a trial closed on still has that trial, on the card
+    and in the store, wherever that sample falls in a frame (the test starts 0-3 samples later; no packet
+    is lost, which would move the frames' bounds)."""
+    params = SimParams(drill="knee-to-wall", seconds=60.0, seed=3, rate_hz=200.0, side="left")
+    sim = simulate(replace(params, samples_per_packet=1, packet_loss=0.0))
+    whole = LiveSession(SessionSpec(rate_hz=200.0, side="left", drill="knee-to-wall"))
+    first_close_s = next(e.time_s for e in whole.feed(sim.recording.chunk)[1] if e.kind == "rep")
+    for shift in range(4):
+        with SessionStore.open(tmp_path / f"sessions-{shift}.db") as store:
+            engine = _engine(store)
+            _stream(engine, sim)
+            notifications = _notifications(sim)
+            for chunk in itertools.islice(notifications, shift):
+                engine.feed(chunk)
+            engine.start_test("left")
+            for chunk in notifications:
+                engine.feed(chunk)
+                if chunk.time_s[-1] >= first_close_s:
+                    break
+            st = engine.m.test.state
+            engine.stop_test()
+            assert not st.running and len(st.trials["left"]) == 1, shift
+            (info,) = store.sessions()
+            assert len(store.reps(info.id)) == 1 and info.summary is not None and info.summary["rep_count"] == 1

@@ -337,10 +337,26 @@ class LiveEngine:
         if len(st.trials[st.side]) >= self.m.test.TRIALS_PER_SIDE:
             self.stop_test()
 
+    def _count_waiting(self) -> None:
+        """The samples the counter has not seen yet (under a display frame of them) are counted now, and
+        what they close is shown and kept as if a notification had brought it."""
+        if self.session is None:
+            return
+        events = self.session.flush()  # (emptied first: a step that stops the test finds nothing waiting)
+        if not events:
+            return
+        if self.counter_for == "test":
+            self._test_step(events, np.empty(0))
+        elif self.counter_for == "drill":
+            self._drill_step(events)
+
     def stop_test(self) -> None:
         st = self.m.test.state
         if not st.running:
             return
+        self._count_waiting()  # a trial closed in the last frame's samples is this test's
+        if not st.running:
+            return  # ... and it was the last of the test: stop_test has run
         st.running = False
         st.current_peak_deg = None
         counter = self._stop_counter()
@@ -460,6 +476,7 @@ class LiveEngine:
         lv = self.m.drill.live
         if not lv.running:
             return
+        self._count_waiting()  # a rep closed in the last frame's samples is this set's
         counter = self._stop_counter()
         summary: dict[str, Any] = {"drill": self.m.drill.selected, "side": self.m.test.state.side, "test": None}
         if counter is not None:
