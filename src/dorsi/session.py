@@ -138,8 +138,10 @@ class LiveSession:
             return frames, []
         if counter.calibration is None:
             counter.calibration = self.pipeline.calibration  # handed over once found
+        if not len(frames):
+            return frames, []
         waiting = self._waiting
-        if not waiting and len(frames) and self._block_s(frames, frames) >= COUNTER_BLOCK_S:
+        if not waiting and self._block_s(frames, frames) >= COUNTER_BLOCK_S:
             return frames, counter.update(frames)  # a notification of a frame or more: counted as it is
         waiting.append(frames)
         if self._block_s(waiting[0], frames) < COUNTER_BLOCK_S:
@@ -147,9 +149,8 @@ class LiveSession:
         return frames, self.flush()
 
     def _block_s(self, first: ShinFrames, last: ShinFrames) -> float:
-        """The time the samples from first's first to last's last cover (one sample covers one interval)."""
-        if not len(first) or not len(last):
-            return 0.0
+        """The time the samples from first's first to last's last cover (one sample covers one interval;
+        neither is empty)."""
         return float(last.time_s[-1] - first.time_s[0]) + 1.0 / self.spec.rate_hz
 
     def flush(self) -> list[RepEvent]:
@@ -166,8 +167,8 @@ class LiveSession:
 
     def start_drill(self, drill: str, side: Side, profile: Profile | None = None) -> RepCounter:
         """A drill on the same stream (the calibration is kept): its description, a fresh counter."""
-        self.spec = replace(self.spec, drill=drill, side=side, profile=profile or self.spec.profile)
         self.flush()  # a drill still running counts its frames before it is replaced
+        self.spec = replace(self.spec, drill=drill, side=side, profile=profile or self.spec.profile)
         self.counter = self._new_counter(drill)
         return self.counter
 

@@ -111,3 +111,19 @@ def test_one_sample_notifications_count_the_same_reps_within_a_display_frame() -
     ]
     delays_s = [brought - closed for closed, brought in reported]
     assert len(reported) == len(events) and max(delays_s) <= COUNTER_BLOCK_S + 1.0 / rate_hz + 1e-9
+
+
+def test_an_empty_notification_holds_nothing_back() -> None:
+    """A notification whose samples were all dropped (the sample screen) gives empty frames: the counter
+    goes on counting a display frame at a time after it."""
+    rate_hz = 208.0
+    sim = simulate(SimParams(drill="banded-mobilization", seconds=60.0, seed=3, rate_hz=rate_hz))
+    chunk = sim.recording.chunk
+    spec = SessionSpec(rate_hz=rate_hz, side=sim.params.side, drill="banded-mobilization")
+    live = LiveSession(spec)
+    reps = 0
+    for i in range(len(chunk)):
+        if i % 50 == 0:
+            assert live.feed(chunk.slice(i, i))[1] == []
+        reps += sum(e.kind == "rep" for e in live.feed(chunk.slice(i, i + 1))[1])
+    assert reps == len(sim.counted_reps) > 5  # every rep reported while streaming, none left for finish()
