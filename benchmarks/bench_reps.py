@@ -255,7 +255,7 @@ def run_matrix_one(job: MatrixJob) -> dict[str, Any]:
             t["peak_tibial_inclination_deg"] for t in truth
         )
     if not out["exact"] and split == "tuning":  # what went wrong, to look into (never a held-out session)
-        out["misses"] = _misses(truth, detected, pairs, counter)
+        out["misses"] = _misses(truth, invalid, detected, pairs)
     return out
 
 
@@ -263,32 +263,43 @@ def _rep_text(kind: str, direction: str, a: float, b: float, peak: float) -> str
     return f"{kind} {direction} {a:.2f}–{b:.2f} s peak {peak:.1f}°".replace("  ", " ")
 
 
-def _misses(truth: list[dict[str, Any]], detected: list[Any], pairs: list[tuple[int, int]], counter: Any) -> list[str]:
-    """Each performed rep not counted and each counted rep not performed: which rep, which channel (its kind
-    and direction), and what the segmenter saw there (the detected reps overlapping it, the rest level)."""
+def _misses(
+    truth: list[dict[str, Any]], invalid: list[dict[str, Any]], detected: list[Any], pairs: list[tuple[int, int]]
+) -> list[str]:
+    """Each performed rep not counted (unseen, or judged invalid), each invalid trial counted, and each counted
+    rep not performed: which rep, which channel (its kind and direction), and what the segmenter saw there
+    (the detected reps near it; for a rep judged invalid, the reason)."""
     out = []
-    matched_t = {i for i, _ in pairs}
-    matched_g = {j for _, j in pairs}
-    for i, t in enumerate(truth):
-        if i in matched_t:
-            continue
+    got_of = dict(pairs)  # index into truth + invalid → detected
+    matched_g = set(got_of.values())
+    for i, t in enumerate(truth + invalid):
+        j = got_of.get(i)
         a, b = t["start_s"], t["end_s"]
+        peak = t.get("peak_tibial_inclination_deg", math.nan)
+        if j is not None:
+            g = detected[j]
+            bad = _flagged_invalid(g)
+            if bad == (i >= len(truth)):
+                continue  # a valid rep counted, or an invalid trial flagged: right
+            what = "judged invalid" if bad else "invalid trial counted"
+            reason = g.extra.get("invalid_reason", getattr(g, "invalid_reason", "")) if bad else ""
+            out.append(f"{what} #{i} {_rep_text(t.get('kind', ''), t.get('direction', ''), a, b, peak)} {reason}")
+            continue
+        if i >= len(truth):
+            continue  # an invalid trial not seen at all: not counted, right
         near = [g for g in detected if g.start_s < b + 2.0 and g.end_s > a - 2.0]
         seen = "; ".join(
             _rep_text(g.kind, g.extra.get("direction", ""), g.start_s, g.end_s, g.peak_tibial_inclination_deg)
             for g in near
         )
-        peak = t.get("peak_tibial_inclination_deg", math.nan)
         extra = {k: t[k] for k in ("peak_frontal_tilt_deg", "peak_axial_rotation_deg", "knee") if k in t}
         out.append(
             f"missed #{i} {_rep_text(t.get('kind', ''), t.get('direction', ''), a, b, peak)} {extra}"
             f" | counted near: {seen or 'none'}"
         )
     for j, g in enumerate(detected):
-        if j in matched_g and not _flagged_invalid(g):
-            continue
-        if j in matched_g:
-            continue  # an invalid trial flagged: right
+        if j in matched_g or _flagged_invalid(g):
+            continue  # matched (listed above), or not counted
         near = [t for t in truth if t["start_s"] < g.end_s + 2.0 and t["end_s"] > g.start_s - 2.0]
         seen = "; ".join(
             _rep_text(
