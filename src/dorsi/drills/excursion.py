@@ -453,6 +453,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             self._track_peak(r)
         st.quiet = QuietRun()
         st.plateau = None
+        st.left = None
         st.run = None
         st.stop = None
 
@@ -494,6 +495,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             if ti - qs.start_s >= self.shared.settle_s:
                 st.plateau = [s / qs.n for s in qs.sums]
                 st.plateau_len = len(st.buf)
+                st.left = None  # settled again: a stance left earlier is judged from this one
         else:
             st.quiet = QuietRun()
         if st.plateau is not None and st.plateau_len == len(st.buf):
@@ -503,11 +505,12 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         seg = self._revisit(q, vals, ti)
         if seg is not None or not st.in_rep:
             return seg
-        if st.plateau is not None and self._leaves_plateau(vals):
+        left = self._leaves_plateau(vals) if st.plateau is not None or st.left is not None else None
+        if left is not None:
             # a new stance: the plateau becomes the rest level, the excursion restarts from it
-            st.base = st.plateau
+            st.base, plateau_len = left
             self._set_regime()
-            tail = st.buf[st.plateau_len - 1 :]
+            tail = st.buf[plateau_len - 1 :]
             self._open(tail)
             return None
         devs = self._devs(vals)
@@ -621,9 +624,28 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         self._set_regime()
         return seg
 
-    def _leaves_plateau(self, vals: tuple[float, ...]) -> bool:
+    def _leaves_plateau(self, vals: tuple[float, ...]) -> tuple[list[float], int] | None:
+        """The plateau (values, buffer length) the shin has left for a new stance, or None.
+
+        A forward channel leaves a displaced plateau for a new stance only by a drive, and a drive is a rep:
+        it must span the rep's minimum range beyond the plateau. Less is a hold's own creep (an end range
+        pushed a little further, 1.5° within one hold of the velocity model) plus the sensor's noise on one
+        sample: with the start threshold alone (1.5° before the first rep has adapted it) a noisy sensor
+        took the first rep's end-range hold for a stance, and the rep was never counted (tuning seeds 1002
+        banded mobilization, 1004 wall test half-kneeling, velocity model, every noisy profile). The plateau
+        left by the start threshold is kept (``state.left``) until the shin comes back under it or settles
+        again (a new plateau, from which the stance is then judged)."""
         st = self.state
-        assert st.base is not None and st.plateau is not None
+        assert st.base is not None
+        if st.left is not None:
+            plateau, plateau_len = st.left
+            k0 = next(k for k, c in enumerate(self.channels) if c.one_sided)
+            if vals[k0] - plateau[k0] >= st.min_range[k0]:
+                return list(plateau), plateau_len
+            if vals[k0] < plateau[k0]:
+                st.left = None  # back under it: the hold's creep is over, the rep goes on from the old rest
+        if st.plateau is None:
+            return None
         rest_thr = self._rest_thr(st.last_t)
         displaced = any(
             abs(st.plateau[j] - st.base[j]) > rest_thr[j] for j, cj in enumerate(self.channels) if not cj.one_sided
@@ -635,16 +657,18 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             if c.one_sided:
                 # a drive from a displaced plateau: a new stance (this channel raised), or the foot
                 # set down elsewhere (a reposition turns the shin: only the other channels moved)
-                if from_plateau > st.start_thr[k] and (plat_dev > st.start_thr[k] or displaced):
-                    return True
+                if st.left is None and from_plateau > st.start_thr[k] and (plat_dev > st.start_thr[k] or displaced):
+                    st.left = (list(st.plateau), st.plateau_len)
+                    if from_plateau >= st.min_range[k]:
+                        return st.left
             elif (
                 abs(from_plateau) > st.start_thr[k]
                 and abs(dev) > abs(plat_dev) + 0.5 * st.start_thr[k]
                 # further from rest than the plateau: only counts if the plateau itself was displaced
                 and any(st.plateau[j] - st.base[j] > rest_thr[j] for j in range(len(self.channels)))
             ):
-                return True
-        return False
+                return list(st.plateau), st.plateau_len
+        return None
 
     def _close(self, dom: int, ti: float, end_s: float | None = None) -> Segment | None:
         st = self.state

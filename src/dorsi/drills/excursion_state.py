@@ -101,6 +101,9 @@ class ExcursionState:
     quiet: QuietRun = field(default_factory=QuietRun)
     plateau: list[float] | None = None
     plateau_len: int = 0  # buffer length when the plateau's still run ended
+    # a plateau a forward channel has left further from rest, not yet by a full rep: (its values, its
+    # plateau_len). A new stance once the drive from it spans a rep's minimum range (_leaves_plateau)
+    left: tuple[list[float], int] | None = None
     run: StopRun | None = None  # the current short stop inside an excursion
     stop: Stop | None = None  # the last one that lasted STOP_S
     last_t: float = math.nan
