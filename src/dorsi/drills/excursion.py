@@ -65,6 +65,14 @@ SETTLED_FRAC = 0.5  # ... or settle beyond this × it (drift after a slow rep st
 # slow matrix, seeds 0–5: 0.31 °/s max, 2.8° over a 10 s drive). While another channel's rep is open,
 # the integrated channel counts as back at rest within its start threshold plus this rate × the rep's time.
 INTEGRATED_DRIFT_DPS = 0.3
+# ... on top of the rate that channel is measured to drift at while the shin rests (a still shin does not
+# turn about its own axis: a steady rate at rest is the residual bias). The orientation's bias about the
+# long axis, near vertical when standing, is the one gravity does not see: on tuning seed 1068 (ankle matrix,
+# velocity model, every profile) it stayed 0.6-1.0 deg/s for a minute, and the drift past an end-range
+# plateau read as a new stance; the rest level stuck there for 18 s and 5 reps were lost. The mean over the
+# last RATE_WINDOW_S of rest (a bias changes over minutes; a slow turn before a rotation rep opens moves the
+# channel under its 2 deg start threshold, at most 0.2 deg/s over this window).
+RATE_WINDOW_S = 10.0
 # A stance revisited: a stop of STOP_S (gyro quiet, angles within settle_band_deg × STOP_S / settle_s of
 # the stop's start: the plateau test's speed bound, 0.83 °/s, over a shorter time) that the shin leaves
 # further from rest by a full rep and comes back to, still, within that rep's closing threshold. A person
@@ -362,12 +370,22 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             return exc
 
         thresholds()
+        # the integrated channel's rate at rest (the residual bias it drifts by)
+        ki = next((k for k, c in enumerate(self.channels) if c.integrated), -1)
+        drift, drift_w, drift_prev = st.drift_dps, st.drift_w_s, st.drift_prev
         # the run-up: the rows before this run (carried), then samples pre_from..; cut back once j passes limit
         carried, pre_from, limit = st.pre, i, 4000 - len(st.pre) + i
         last_t, opened = st.last_t, -1
         for j in range(i, n):
             ti, vals = ts[j], vs[j]
             prev_t, last_t = last_t, ti
+            if ki >= 0:
+                v = vals[ki]
+                if qs[j] and drift_prev == drift_prev and ti > prev_t:  # drift_prev == drift_prev: not nan
+                    dt = min(ti - prev_t, 0.5)
+                    drift_w = min(drift_w + dt, RATE_WINDOW_S)
+                    drift += dt / drift_w * ((v - drift_prev) / (ti - prev_t) - drift)
+                drift_prev = v
             exc = excess(vals)
             for k in chans:
                 v = vals[k]
@@ -432,6 +450,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         st.base = base
         st.returning = ret
         st.last_t = last_t
+        st.drift_dps, st.drift_w_s, st.drift_prev = drift, drift_w, drift_prev
         st.pre = carried + self._rows(cols, pre_from, stop, single=False)
         if opened >= 0:
             st.overshoot = None
@@ -454,6 +473,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         st.quiet = QuietRun()
         st.plateau = None
         st.left = None
+        st.drift_prev = math.nan  # the rate at rest is measured again from the next rest on
         st.run = None
         st.stop = None
 
@@ -495,6 +515,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             if ti - qs.start_s >= self.shared.settle_s:
                 st.plateau = [s / qs.n for s in qs.sums]
                 st.plateau_len = len(st.buf)
+                st.plateau_s = 0.5 * (qs.start_s + ti)
                 st.left = None  # settled again: a stance left earlier is judged from this one
         else:
             st.quiet = QuietRun()
@@ -593,10 +614,14 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         rep is open: the start threshold, plus for an integrated channel the drift since the rep began."""
         st = self.state
         elapsed_s = max(0.0, ti - st.buf[0].t_s) if st.buf else 0.0
+        drift = self._drift_dps()
         return [
-            thr + INTEGRATED_DRIFT_DPS * elapsed_s if c.integrated else thr
-            for thr, c in zip(st.start_thr, self.channels, strict=True)
+            thr + drift * elapsed_s if c.integrated else thr for thr, c in zip(st.start_thr, self.channels, strict=True)
         ]
+
+    def _drift_dps(self) -> float:
+        """How fast an integrated channel may drift: the rate measured at rest plus the bias's uncertainty."""
+        return INTEGRATED_DRIFT_DPS + abs(self.state.drift_dps)
 
     def _dominant(self, peak: list[float] | None = None) -> int:
         """The channel whose peak (the open rep's unless given) is largest relative to its minimum range."""
@@ -662,7 +687,9 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                     if from_plateau >= st.min_range[k]:
                         return st.left
             elif (
-                abs(from_plateau) > st.start_thr[k]
+                # an integrated channel drifts on from the plateau's mean (the middle of its still run)
+                abs(from_plateau)
+                > st.start_thr[k] + (self._drift_dps() * (st.last_t - st.plateau_s) if c.integrated else 0.0)
                 and abs(dev) > abs(plat_dev) + 0.5 * st.start_thr[k]
                 # further from rest than the plateau: only counts if the plateau itself was displaced
                 and any(st.plateau[j] - st.base[j] > rest_thr[j] for j in range(len(self.channels)))
