@@ -14,8 +14,8 @@ A per-sample state machine (identical for any chunking), on one or more channels
   threshold, the next rep opens only on a rise of a start threshold from the lowest
   point since the close (not on the rest of the return). The axial channel is an
   integrated rate, whose error grows with time (residual gyro bias): it may also be
-  off by ``INTEGRATED_DRIFT_DPS`` × the rep's time, and is re-referenced where the
-  rep closed.
+  off by (``INTEGRATED_DRIFT_DPS`` + the rate it drifts at while the shin rests) × the
+  rep's time, and is re-referenced where the rep closed.
 - Return overshoot: after a rep on a two-sided channel (frontal tilt, axial rotation)
   the same channel cannot open the opposite way until it has settled (still within
   ``settle_band_deg`` for ``settle_s``); the rest level is then re-referenced to where it
@@ -29,8 +29,9 @@ A per-sample state machine (identical for any chunking), on one or more channels
 - Plateaus: stillness of ``settle_s`` (gyro quiet and every channel within
   ``settle_band_deg``) inside an excursion is remembered. If the
   shin then leaves that plateau further away from rest (a drive from a new
-  stance such as half-kneeling), the plateau becomes the rest level and the
-  excursion restarts from it: a change of stance is never a rep.
+  stance such as half-kneeling: forwards, by a rep's minimum range), the plateau
+  becomes the rest level and the excursion restarts from it: a change of stance
+  is never a rep.
 """
 
 from __future__ import annotations
