@@ -513,18 +513,9 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         # stillness runs inside the excursion → plateau candidates
         qs = st.quiet
         # a slow movement is under the gyro's stillness threshold too (a 10 s tilt turns at 1–2 °/s):
-        # a plateau also needs every channel to stay within settle_band_deg of where the run began (an
-        # integrated channel: plus its drift since, at the rate measured at rest; at 0.7 deg/s the axial
-        # channel alone left the band within 0.6 s and a bent-knee stance was never seen as a plateau:
-        # tuning seed 1068, consumer MPU)
-        if q and qs.n:
-            band = self.shared.settle_band_deg
-            drifted = band + self._drift_dps() * (ti - qs.start_s)
-            if any(
-                abs(v - f) > (drifted if c.integrated else band)
-                for v, f, c in zip(vals, qs.first, self.channels, strict=True)
-            ):
-                qs = st.quiet = QuietRun()
+        # a plateau also needs every channel to stay within settle_band_deg of where the run began
+        if q and qs.n and any(abs(v - f) > self.shared.settle_band_deg for v, f in zip(vals, qs.first, strict=True)):
+            qs = st.quiet = QuietRun()
         if q:
             if qs.n == 0:
                 qs.start_s, qs.sums, qs.first = ti, [0.0] * nch, list(vals)
