@@ -254,6 +254,66 @@ def run_matrix_one(job: MatrixJob) -> dict[str, Any]:
         out["best_err"] = max(g.peak_tibial_inclination_deg for g in got) - max(
             t["peak_tibial_inclination_deg"] for t in truth
         )
+    if not out["exact"] and split == "tuning":  # what went wrong, to look into (never a held-out session)
+        out["misses"] = _misses(truth, invalid, detected, pairs)
+    return out
+
+
+def _rep_text(kind: str, direction: str, a: float, b: float, peak: float) -> str:
+    return f"{kind} {direction} {a:.2f}–{b:.2f} s peak {peak:.1f}°".replace("  ", " ")
+
+
+def _misses(
+    truth: list[dict[str, Any]], invalid: list[dict[str, Any]], detected: list[Any], pairs: list[tuple[int, int]]
+) -> list[str]:
+    """Each performed rep not counted (unseen, or judged invalid), each invalid trial counted, and each counted
+    rep not performed: which rep, which channel (its kind and direction), and what the segmenter saw there
+    (the detected reps near it; for a rep judged invalid, the reason)."""
+    out = []
+    got_of = dict(pairs)  # index into truth + invalid → detected
+    matched_g = set(got_of.values())
+    for i, t in enumerate(truth + invalid):
+        j = got_of.get(i)
+        a, b = t["start_s"], t["end_s"]
+        peak = t.get("peak_tibial_inclination_deg", math.nan)
+        if j is not None:
+            g = detected[j]
+            bad = _flagged_invalid(g)
+            if bad == (i >= len(truth)):
+                continue  # a valid rep counted, or an invalid trial flagged: right
+            what = "judged invalid" if bad else "invalid trial counted"
+            reason = g.extra.get("invalid_reason", getattr(g, "invalid_reason", "")) if bad else ""
+            out.append(f"{what} #{i} {_rep_text(t.get('kind', ''), t.get('direction', ''), a, b, peak)} {reason}")
+            continue
+        if i >= len(truth):
+            continue  # an invalid trial not seen at all: not counted, right
+        near = [g for g in detected if g.start_s < b + 2.0 and g.end_s > a - 2.0]
+        seen = "; ".join(
+            _rep_text(g.kind, g.extra.get("direction", ""), g.start_s, g.end_s, g.peak_tibial_inclination_deg)
+            for g in near
+        )
+        extra = {k: t[k] for k in ("peak_frontal_tilt_deg", "peak_axial_rotation_deg", "knee") if k in t}
+        out.append(
+            f"missed #{i} {_rep_text(t.get('kind', ''), t.get('direction', ''), a, b, peak)} {extra}"
+            f" | counted near: {seen or 'none'}"
+        )
+    for j, g in enumerate(detected):
+        if j in matched_g or _flagged_invalid(g):
+            continue  # matched (listed above), or not counted
+        near = [t for t in truth if t["start_s"] < g.end_s + 2.0 and t["end_s"] > g.start_s - 2.0]
+        seen = "; ".join(
+            _rep_text(
+                t.get("kind", ""),
+                t.get("direction", ""),
+                t["start_s"],
+                t["end_s"],
+                t.get("peak_tibial_inclination_deg", math.nan),
+            )
+            for t in near
+        )
+        extra = {k: round(v, 2) for k, v in g.extra.items() if isinstance(v, float) and "deg" in k}
+        got = _rep_text(g.kind, g.extra.get("direction", ""), g.start_s, g.end_s, g.peak_tibial_inclination_deg)
+        out.append(f"extra {got} {extra} valid={not _flagged_invalid(g)} | performed near: {seen or 'none'}")
     return out
 
 
@@ -442,8 +502,10 @@ def run_matrix(a: argparse.Namespace) -> None:
     models = a.models.split(",") if a.models else list(MODELS)
     drills = a.drills.split(",") if a.drills else list(DRILL_IDS)
     n = a.matrix_seeds
+    splits = a.matrix_splits.split(",")
+    split_seeds = {sp: gait_seeds(sp, n, a.matrix_from) for sp in splits}
     jobs: list[MatrixJob] = [
-        (m, p, d, sp, s) for p in profiles for m in models for d in drills for sp in SPLITS for s in seeds(sp, n)
+        (m, p, d, sp, s) for p in profiles for m in models for d in drills for sp in splits for s in split_seeds[sp]
     ]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=2) as pool:
@@ -453,7 +515,7 @@ def run_matrix(a: argparse.Namespace) -> None:
     text = "\n".join(
         [
             f"{len(results)} sessions: {len(profiles)} profiles × {len(drills)} drills × {len(models)} models × "
-            f"{n} seeds per split (tuning {seeds('tuning', n)[0]}…, held-out {seeds('held-out', n)[0]}…); "
+            f"{n} seeds per split (" + ", ".join(f"{sp} {v[0]}–{v[-1]}" for sp, v in split_seeds.items()) + "); "
             f"rates {rates}; {wall:.0f} s wall on 2 workers.",
             "",
             "Exact: sessions counted exactly (invalid trials must not count), with reps counted / performed. "
@@ -469,10 +531,22 @@ def run_matrix(a: argparse.Namespace) -> None:
             matrix_table(results, profiles, drills, models),
         ]
     )
+    if a.list_misses:  # the tuning split's misses and extras, to look into (never the held-out's)
+        text += "\n\nMisses and extra reps (tuning):\n" + "\n".join(
+            f"- {r['profile']} × {r['model']} × {r['drill']} seed {r['seed']} ({r['n_got']}/{r['n_truth']}): {m}"
+            for r in results
+            for m in r.get("misses", [])
+        )
     print(text)
     if a.docs != "-":
         cmd = "benchmarks/bench_reps.py --matrix" + (f" --matrix-seeds {n}" if n != 1 else "")
-        for flag, val in (("--profiles", a.profiles), ("--models", a.models), ("--drills", a.drills)):
+        for flag, val in (
+            ("--matrix-splits", None if a.matrix_splits == "tuning,held-out" else a.matrix_splits),
+            ("--matrix-from", None if a.matrix_from is None else str(a.matrix_from)),
+            ("--profiles", a.profiles),
+            ("--models", a.models),
+            ("--drills", a.drills),
+        ):
             if val:
                 cmd += f" {flag} {val}"
         doc = (
@@ -519,6 +593,9 @@ def main() -> None:
     ap.add_argument("--list-counted", action="store_true", help="--gait: list the tuning split's counted reps")
     ap.add_argument("--movements", help="comma-separated non-drill movements (default: all gait ones)")
     ap.add_argument("--matrix-seeds", type=int, default=1, help="seeds per split and cell (default 1)")
+    ap.add_argument("--matrix-splits", default="tuning,held-out", help="--matrix: splits to run (default both)")
+    ap.add_argument("--matrix-from", type=int, help="--matrix: first tuning seed (default 1000; held-out unchanged)")
+    ap.add_argument("--list-misses", action="store_true", help="--matrix: list the tuning split's misses and extras")
     ap.add_argument("--profiles", help=f"comma-separated sensor profiles (default all: {','.join(PROFILE_NAMES)})")
     ap.add_argument("--models", help=f"comma-separated movement models (default all: {','.join(MODELS)})")
     ap.add_argument(

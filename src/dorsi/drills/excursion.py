@@ -14,8 +14,8 @@ A per-sample state machine (identical for any chunking), on one or more channels
   threshold, the next rep opens only on a rise of a start threshold from the lowest
   point since the close (not on the rest of the return). The axial channel is an
   integrated rate, whose error grows with time (residual gyro bias): it may also be
-  off by ``INTEGRATED_DRIFT_DPS`` × the rep's time, and is re-referenced where the
-  rep closed.
+  off by (``INTEGRATED_DRIFT_DPS`` + the rate it drifts at while the shin rests) × the
+  rep's time, and is re-referenced where the rep closed.
 - Return overshoot: after a rep on a two-sided channel (frontal tilt, axial rotation)
   the same channel cannot open the opposite way until it has settled (still within
   ``settle_band_deg`` for ``settle_s``); the rest level is then re-referenced to where it
@@ -29,8 +29,9 @@ A per-sample state machine (identical for any chunking), on one or more channels
 - Plateaus: stillness of ``settle_s`` (gyro quiet and every channel within
   ``settle_band_deg``) inside an excursion is remembered. If the
   shin then leaves that plateau further away from rest (a drive from a new
-  stance such as half-kneeling), the plateau becomes the rest level and the
-  excursion restarts from it: a change of stance is never a rep.
+  stance such as half-kneeling: forwards, by a rep's minimum range), the plateau
+  becomes the rest level and the excursion restarts from it: a change of stance
+  is never a rep.
 """
 
 from __future__ import annotations
@@ -65,6 +66,21 @@ SETTLED_FRAC = 0.5  # ... or settle beyond this × it (drift after a slow rep st
 # slow matrix, seeds 0–5: 0.31 °/s max, 2.8° over a 10 s drive). While another channel's rep is open,
 # the integrated channel counts as back at rest within its start threshold plus this rate × the rep's time.
 INTEGRATED_DRIFT_DPS = 0.3
+# ... on top of the rate that channel is measured to drift at while the shin rests (a still shin does not
+# turn about its own axis: a steady rate at rest is the residual bias). The orientation's bias about the
+# long axis, near vertical when standing, is the one gravity does not see: on tuning seed 1068 (ankle matrix,
+# velocity model, every profile) it stayed 0.6-1.0 deg/s for a minute, and the drift past an end-range
+# plateau read as a new stance; the rest level stuck there for 18 s and 5 reps were lost. The mean over the
+# last RATE_WINDOW_S of rest (a bias changes over minutes; a slow turn before a rotation rep opens moves the
+# channel under its 2 deg start threshold, at most 0.2 deg/s over this window).
+RATE_WINDOW_S = 10.0
+# FALL_FOLLOW: a still shin BELOW the rest level of a forward-only channel is never a rep (no rep goes
+# backwards): the rest level follows it at base_tau_s whether or not it has settled (noise below rest is
+# averaged as a settled shin's is; a lower stance, such as standing up from the matrix's bent-knee set, is
+# taken at once). Only a slow movement forwards waits for the shin to settle (a slow rep's start). The
+# velocity model's stand-up ends in a 1 deg/s creep (faster than the settle test's 0.83 deg/s) straight into
+# the first straight-leg drive: the rest level, following at DRIFT_TAU_S, lagged 4.5 deg above the shin, and
+# that drive measured under its range (tuning seed 1056, consumer MPU).
 # A stance revisited: a stop of STOP_S (gyro quiet, angles within settle_band_deg × STOP_S / settle_s of
 # the stop's start: the plateau test's speed bound, 0.83 °/s, over a shorter time) that the shin leaves
 # further from rest by a full rep and comes back to, still, within that rep's closing threshold. A person
@@ -266,7 +282,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                     mean = run_sum / run_n
                     if mean < b - band_deg:
                         b = mean
-                if settled:
+                if settled or exc < 0.0:  # below rest: FALL_FOLLOW
                     b = b + dt / (tau + dt) * (v - b)
                 elif exc <= rest_band:
                     b = b + dt / (DRIFT_TAU_S + dt) * (v - b)
@@ -333,7 +349,8 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         ts, vs, qs = cols[0], cols[1], cols[2]
         n = len(ts)
         chans = range(len(self.channels))
-        sided = [k for k in chans if self._one_sided[k]]
+        one = self._one_sided
+        sided = [k for k in chans if one[k]]
         two = [k for k in chans if not self._one_sided[k]]
         sh = self.shared
         band_deg, settle_s = sh.settle_band_deg, sh.settle_s
@@ -362,12 +379,22 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             return exc
 
         thresholds()
+        # the integrated channel's rate at rest (the residual bias it drifts by)
+        ki = next((k for k, c in enumerate(self.channels) if c.integrated), -1)
+        drift, drift_w, drift_prev = st.drift_dps, st.drift_w_s, st.drift_prev
         # the run-up: the rows before this run (carried), then samples pre_from..; cut back once j passes limit
         carried, pre_from, limit = st.pre, i, 4000 - len(st.pre) + i
         last_t, opened = st.last_t, -1
         for j in range(i, n):
             ti, vals = ts[j], vs[j]
             prev_t, last_t = last_t, ti
+            if ki >= 0:
+                v = vals[ki]
+                if qs[j] and drift_prev == drift_prev and ti > prev_t:  # drift_prev == drift_prev: not nan
+                    dt = min(ti - prev_t, 0.5)
+                    drift_w = min(drift_w + dt, RATE_WINDOW_S)
+                    drift += dt / drift_w * ((v - drift_prev) / (ti - prev_t) - drift)
+                drift_prev = v
             exc = excess(vals)
             for k in chans:
                 v = vals[k]
@@ -390,7 +417,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 a_slow = dt / (DRIFT_TAU_S + dt)
                 for k in chans:
                     b = base[k]
-                    if ti - anchor_t[k] >= settle_s:
+                    if ti - anchor_t[k] >= settle_s or (one[k] and exc[k] < 0.0):  # FALL_FOLLOW
                         base[k] = b + a * (vals[k] - b)
                     elif exc[k] <= rest_band[k]:
                         base[k] = b + a_slow * (vals[k] - b)
@@ -432,6 +459,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         st.base = base
         st.returning = ret
         st.last_t = last_t
+        st.drift_dps, st.drift_w_s, st.drift_prev = drift, drift_w, drift_prev
         st.pre = carried + self._rows(cols, pre_from, stop, single=False)
         if opened >= 0:
             st.overshoot = None
@@ -453,6 +481,8 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             self._track_peak(r)
         st.quiet = QuietRun()
         st.plateau = None
+        st.left = None
+        st.drift_prev = math.nan  # the rate at rest is measured again from the next rest on
         st.run = None
         st.stop = None
 
@@ -494,6 +524,8 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             if ti - qs.start_s >= self.shared.settle_s:
                 st.plateau = [s / qs.n for s in qs.sums]
                 st.plateau_len = len(st.buf)
+                st.plateau_s = 0.5 * (qs.start_s + ti)
+                st.left = None  # settled again: a stance left earlier is judged from this one
         else:
             st.quiet = QuietRun()
         if st.plateau is not None and st.plateau_len == len(st.buf):
@@ -503,11 +535,12 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         seg = self._revisit(q, vals, ti)
         if seg is not None or not st.in_rep:
             return seg
-        if st.plateau is not None and self._leaves_plateau(vals):
+        left = self._leaves_plateau(vals) if st.plateau is not None or st.left is not None else None
+        if left is not None:
             # a new stance: the plateau becomes the rest level, the excursion restarts from it
-            st.base = st.plateau
+            st.base, plateau_len = left
             self._set_regime()
-            tail = st.buf[st.plateau_len - 1 :]
+            tail = st.buf[plateau_len - 1 :]
             self._open(tail)
             return None
         devs = self._devs(vals)
@@ -590,10 +623,14 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         rep is open: the start threshold, plus for an integrated channel the drift since the rep began."""
         st = self.state
         elapsed_s = max(0.0, ti - st.buf[0].t_s) if st.buf else 0.0
+        drift = self._drift_dps()
         return [
-            thr + INTEGRATED_DRIFT_DPS * elapsed_s if c.integrated else thr
-            for thr, c in zip(st.start_thr, self.channels, strict=True)
+            thr + drift * elapsed_s if c.integrated else thr for thr, c in zip(st.start_thr, self.channels, strict=True)
         ]
+
+    def _drift_dps(self) -> float:
+        """How fast an integrated channel may drift: the rate measured at rest plus the bias's uncertainty."""
+        return INTEGRATED_DRIFT_DPS + abs(self.state.drift_dps)
 
     def _dominant(self, peak: list[float] | None = None) -> int:
         """The channel whose peak (the open rep's unless given) is largest relative to its minimum range."""
@@ -621,9 +658,28 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         self._set_regime()
         return seg
 
-    def _leaves_plateau(self, vals: tuple[float, ...]) -> bool:
+    def _leaves_plateau(self, vals: tuple[float, ...]) -> tuple[list[float], int] | None:
+        """The plateau (values, buffer length) the shin has left for a new stance, or None.
+
+        A forward channel leaves a displaced plateau for a new stance only by a drive, and a drive is a rep:
+        it must span the rep's minimum range beyond the plateau. Less is a hold's own creep (an end range
+        pushed a little further, 1.5° within one hold of the velocity model) plus the sensor's noise on one
+        sample: with the start threshold alone (1.5° before the first rep has adapted it) a noisy sensor
+        took the first rep's end-range hold for a stance, and the rep was never counted (tuning seeds 1002
+        banded mobilization, 1004 wall test half-kneeling, velocity model, every noisy profile). The plateau
+        left by the start threshold is kept (``state.left``) until the shin comes back under it or settles
+        again (a new plateau, from which the stance is then judged)."""
         st = self.state
-        assert st.base is not None and st.plateau is not None
+        assert st.base is not None
+        if st.left is not None:
+            plateau, plateau_len = st.left
+            k0 = next(k for k, c in enumerate(self.channels) if c.one_sided)
+            if vals[k0] - plateau[k0] >= st.min_range[k0]:
+                return list(plateau), plateau_len
+            if vals[k0] < plateau[k0]:
+                st.left = None  # back under it: the hold's creep is over, the rep goes on from the old rest
+        if st.plateau is None:
+            return None
         rest_thr = self._rest_thr(st.last_t)
         displaced = any(
             abs(st.plateau[j] - st.base[j]) > rest_thr[j] for j, cj in enumerate(self.channels) if not cj.one_sided
@@ -635,16 +691,20 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             if c.one_sided:
                 # a drive from a displaced plateau: a new stance (this channel raised), or the foot
                 # set down elsewhere (a reposition turns the shin: only the other channels moved)
-                if from_plateau > st.start_thr[k] and (plat_dev > st.start_thr[k] or displaced):
-                    return True
+                if st.left is None and from_plateau > st.start_thr[k] and (plat_dev > st.start_thr[k] or displaced):
+                    st.left = (list(st.plateau), st.plateau_len)
+                    if from_plateau >= st.min_range[k]:
+                        return st.left
             elif (
-                abs(from_plateau) > st.start_thr[k]
+                # an integrated channel drifts on from the plateau's mean (the middle of its still run)
+                abs(from_plateau)
+                > st.start_thr[k] + (self._drift_dps() * (st.last_t - st.plateau_s) if c.integrated else 0.0)
                 and abs(dev) > abs(plat_dev) + 0.5 * st.start_thr[k]
                 # further from rest than the plateau: only counts if the plateau itself was displaced
                 and any(st.plateau[j] - st.base[j] > rest_thr[j] for j in range(len(self.channels)))
             ):
-                return True
-        return False
+                return list(st.plateau), st.plateau_len
+        return None
 
     def _close(self, dom: int, ti: float, end_s: float | None = None) -> Segment | None:
         st = self.state

@@ -101,6 +101,15 @@ class ExcursionState:
     quiet: QuietRun = field(default_factory=QuietRun)
     plateau: list[float] | None = None
     plateau_len: int = 0  # buffer length when the plateau's still run ended
+    # a plateau a forward channel has left further from rest, not yet by a full rep: (its values, its
+    # plateau_len). A new stance once the drive from it spans a rep's minimum range (_leaves_plateau)
+    left: tuple[list[float], int] | None = None
+    plateau_s: float = math.nan  # the middle of the plateau's still run: the time its mean stands for
+    # the integrated channel's rate while the shin rests (the orientation's residual gyro bias about the
+    # shin's axis, °/s): its running mean over the last RATE_WINDOW_S of rest, that rest time, the last value
+    drift_dps: float = 0.0
+    drift_w_s: float = 0.0
+    drift_prev: float = math.nan
     run: StopRun | None = None  # the current short stop inside an excursion
     stop: Stop | None = None  # the last one that lasted STOP_S
     last_t: float = math.nan
