@@ -442,8 +442,10 @@ def run_matrix(a: argparse.Namespace) -> None:
     models = a.models.split(",") if a.models else list(MODELS)
     drills = a.drills.split(",") if a.drills else list(DRILL_IDS)
     n = a.matrix_seeds
+    splits = a.matrix_splits.split(",")
+    split_seeds = {sp: gait_seeds(sp, n, a.matrix_from) for sp in splits}
     jobs: list[MatrixJob] = [
-        (m, p, d, sp, s) for p in profiles for m in models for d in drills for sp in SPLITS for s in seeds(sp, n)
+        (m, p, d, sp, s) for p in profiles for m in models for d in drills for sp in splits for s in split_seeds[sp]
     ]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=2) as pool:
@@ -453,7 +455,7 @@ def run_matrix(a: argparse.Namespace) -> None:
     text = "\n".join(
         [
             f"{len(results)} sessions: {len(profiles)} profiles × {len(drills)} drills × {len(models)} models × "
-            f"{n} seeds per split (tuning {seeds('tuning', n)[0]}…, held-out {seeds('held-out', n)[0]}…); "
+            f"{n} seeds per split ({', '.join(f'{sp} {ss[0]}…' for sp, ss in split_seeds.items())}); "
             f"rates {rates}; {wall:.0f} s wall on 2 workers.",
             "",
             "Exact: sessions counted exactly (invalid trials must not count), with reps counted / performed. "
@@ -472,6 +474,10 @@ def run_matrix(a: argparse.Namespace) -> None:
     print(text)
     if a.docs != "-":
         cmd = "benchmarks/bench_reps.py --matrix" + (f" --matrix-seeds {n}" if n != 1 else "")
+        if a.matrix_splits != "tuning,held-out":
+            cmd += f" --matrix-splits {a.matrix_splits}"
+        if a.matrix_from is not None:
+            cmd += f" --matrix-from {a.matrix_from}"
         for flag, val in (("--profiles", a.profiles), ("--models", a.models), ("--drills", a.drills)):
             if val:
                 cmd += f" {flag} {val}"
@@ -519,6 +525,8 @@ def main() -> None:
     ap.add_argument("--list-counted", action="store_true", help="--gait: list the tuning split's counted reps")
     ap.add_argument("--movements", help="comma-separated non-drill movements (default: all gait ones)")
     ap.add_argument("--matrix-seeds", type=int, default=1, help="seeds per split and cell (default 1)")
+    ap.add_argument("--matrix-splits", default="tuning,held-out", help="--matrix: splits to run (default both)")
+    ap.add_argument("--matrix-from", type=int, help="first tuning seed for --matrix (default 1000; held-out unchanged)")
     ap.add_argument("--profiles", help=f"comma-separated sensor profiles (default all: {','.join(PROFILE_NAMES)})")
     ap.add_argument("--models", help=f"comma-separated movement models (default all: {','.join(MODELS)})")
     ap.add_argument(

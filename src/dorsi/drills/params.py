@@ -111,6 +111,13 @@ class VerticalParams:
     # in 1-2 samples and jumps only ≈ 110 m/s³, but it turns straight back (and the soft tissue rings), which
     # no raise does: the fastest (0.4 s, 9 cm, minimum jerk) peaks at 360·d/T⁴ ≈ 1300 m/s⁴
     snap_mps4: float = 4000.0
+    # ... or a ring: the vertical acceleration swinging + − + (or − + −) within ring_s, each swing beyond
+    # max(ring_min_mps2, jerk_k × the noise σ per sample). A heel strike rings the shank's soft tissue at
+    # 5-15 Hz; a rise's acceleration changes sign once, at its middle (push, then braking: half the fastest
+    # rise, 0.4 s, apart from its start), so it never swings back within ring_s. The floor is physiological
+    # tremor (8-12 Hz, ≲ 0.06 m/s² at the shin): a ring swings beyond 2.5 × that
+    ring_s: float = 0.2
+    ring_min_mps2: float = 0.15
     # after the rise's braking, quiet this long is the top hold whatever the integrated velocity (0.15 s took
     # the quiet end of a slow rise, still moving, for it: corpus slow seed 0 lost a rep); top holds last 0.2-0.8 s
     top_quiet_s: float = 0.3

@@ -160,6 +160,8 @@ class RaiseState:
     rest_s: float = 0.0
     # taps
     hist: deque[_Integral] = field(default_factory=deque)  # over the last tap_s
+    # a ring's swings (time, sign, the integral before that sample) within the last ring_s
+    swings: deque[tuple[float, float, _Integral]] = field(default_factory=deque)
     tap_until: float = -math.inf
     a_prev: float = 0.0  # the last sample's acceleration (the jerk test)
     a_prev2: float = 0.0  # ... and the one before (the snap test)
@@ -167,6 +169,7 @@ class RaiseState:
     after_tap: bool = False  # after a tap at rest: the next quiet moment is rest, whatever v
     # the open rep
     in_rep: bool = False
+    opened_s: float = -math.inf  # when the open rep opened
     rows: list[RaiseRow] = field(default_factory=list)
     pre: list[RaiseRow] = field(default_factory=list)
     top: float = 0.0
@@ -354,6 +357,17 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             > self.th.snap(p, dt, dt0)
         )
         st.a_prev2, st.a_prev, st.dt_prev = st.a_prev, a, dt
+        ring = self._ring(ti, dt, a)
+        if ring is not None:
+            # a strike's ring: undo from its first swing. Between reps it is the heel landing (the last rep's
+            # lowering ends on the floor: nothing of its impulse is a rise), so the shin is at rest there
+            if st.in_rep and st.opened_s >= ring.t_s:  # the rep opened on the ring: none
+                st.in_rep, st.rows, st.pre = False, [], []
+            back = ring if st.in_rep else _Integral(ring.t_s, 0.0, 0.0)
+            st.v, st.z = back.v_mps, back.z_m
+            st.undone = (ti, back.t_s)
+            impulse = True
+            st.tap_until = max(st.tap_until, ti)  # (undone already: not again from the tap's history)
         if abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse:
             if st.hist and ti > st.tap_until:
                 st.v, st.z = st.hist[0].v_mps, st.hist[0].z_m
@@ -368,6 +382,28 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         while ti - st.hist[0].t_s > p.tap_s:
             st.hist.popleft()
         return a
+
+    def _ring(self, ti: float, dt: float, a: float) -> _Integral | None:
+        """A ring (``VerticalParams.ring_s``): three swings of alternating sign, each beyond the noise, within
+        ring_s. Returns the integral before its first swing (None: no ring)."""
+        p, st = self.p, self.state
+        if dt <= 0.0:
+            return None
+        bar = max(p.ring_min_mps2, p.jerk_k * self.th.density * math.sqrt(0.5 / dt))
+        sw = st.swings
+        while sw and ti - sw[0][0] > p.ring_s:
+            sw.popleft()
+        if abs(a) <= bar:
+            return None
+        sign = math.copysign(1.0, a)
+        if sw and sw[-1][1] == sign:
+            return None
+        sw.append((ti, sign, _integral((ti, st.v, st.z))))
+        if len(sw) < 3:
+            return None
+        first = sw[0][2]
+        sw.clear()
+        return first
 
     def _quiet(self, ti: float, dt: float, a: float, speed_dps: float) -> tuple[bool, float, bool]:
         """Quiet on a boxcar mean (an exponential mean's tail after a fast rise's 1 m/s² hides the short
@@ -457,6 +493,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         # (height gained in the quiet after the braking is drift: a rise pushes)
         if 100.0 * st.z > p.start_cm and not (st.braked and quiet_now) and not st.stepped:
             st.in_rep, st.rows, st.top, st.falling = True, st.pre, 100.0 * st.z, False
+            st.opened_s = ti
             st.braked, st.floor = False, None
             st.top_zupt, st.vmin, st.hb_min, st.rise_braked = False, 0.0, math.inf, False
             st.pre = []
