@@ -121,6 +121,9 @@ class VerticalParams:
     # after the rise's braking, quiet this long is the top hold whatever the integrated velocity (0.15 s took
     # the quiet end of a slow rise, still moving, for it: corpus slow seed 0 lost a rep); top holds last 0.2-0.8 s
     top_quiet_s: float = 0.3
+    # ... once the velocity is under this × the rise's peak: the braking of a rise symmetric enough to stop has
+    # taken half of it (a strike's leftover, a few cm/s, stays under half of the rise's peak on top of it)
+    top_stop_frac: float = 0.5
     min_bias_s: float = 0.5  # still time needed before the first rep can be measured
     onset_s: float = 0.3  # a movement's onset is re-integrated this far back (its start looked still)
     # a zero-velocity residual / interval above max(this, resid_k × density / √1 s) is no offset evidence

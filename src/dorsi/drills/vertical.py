@@ -176,6 +176,7 @@ class RaiseState:
     falling: bool = False
     top_zupt: bool = False
     rise_braked: bool = False  # the rise's braking (downward acceleration) seen: quiet now is the top hold
+    vmax: float = 0.0  # the rise's peak velocity (before its top hold)
     hold_t: float = math.nan  # the top hold's zero-velocity update (start of the lowering's bridge)
     top_b: float = 0.0  # the bridged top height, cm
     hb_min: float = math.inf  # the lowest bridged height seen in a long quiet run after the top hold
@@ -366,9 +367,10 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             back = ring if st.in_rep else _Integral(ring.t_s, 0.0, 0.0)
             st.v, st.z = back.v_mps, back.z_m
             st.undone = (ti, back.t_s)
-            impulse = True
-            st.tap_until = max(st.tap_until, ti)  # (undone already: not again from the tap's history)
-        if abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse:
+            st.tap_until = ti + p.tap_s  # its tail skipped as a tap's (the velocity is known: no after_tap)
+            st.rest.clear()
+            st.rest_s = 0.0
+        elif abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse:
             if st.hist and ti > st.tap_until:
                 st.v, st.z = st.hist[0].v_mps, st.hist[0].z_m
                 st.undone = (ti, st.hist[0].t_s)
@@ -495,7 +497,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.in_rep, st.rows, st.top, st.falling = True, st.pre, 100.0 * st.z, False
             st.opened_s = ti
             st.braked, st.floor = False, None
-            st.top_zupt, st.vmin, st.hb_min, st.rise_braked = False, 0.0, math.inf, False
+            st.top_zupt, st.vmin, st.hb_min, st.rise_braked, st.vmax = False, 0.0, math.inf, False, 0.0
             st.pre = []
 
     def _from_floor(self, floor: _Integral) -> None:
@@ -568,9 +570,14 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.zupt_t = math.nan
             st.stepped = True
             return None
-        if not st.top_zupt and st.acc_s < -self.th.still_acc and st.v > 0.0:
-            st.rise_braked = True
-        if not st.falling and not st.top_zupt and (still or (st.rise_braked and quiet_for >= p.top_quiet_s)):
+        if not st.top_zupt:
+            st.vmax = max(st.vmax, st.v)
+            if st.acc_s < -self.th.still_acc and st.v > 0.0:
+                st.rise_braked = True
+        # (quiet after the braking is the top only once the braking has taken at least half the rise's peak
+        # speed: a slow braking stays under a noisy sensor's quiet bar, and a strike's leftover is a constant)
+        braked_top = st.rise_braked and quiet_for >= p.top_quiet_s and st.v < p.top_stop_frac * st.vmax
+        if not st.falling and not st.top_zupt and (still or braked_top):
             # the top hold is a zero-velocity point (once: the lowering that follows is as quiet). Once the
             # rise's braking has been seen, quiet is the top hold whatever the integrated velocity: a heel
             # strike under 1 s before (a 20-40 ms pulse in 2-4 samples) can leave 5 cm/s of it, and with
@@ -637,6 +644,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.rows = [r for r in st.rows if r.t_s >= st.hold_t]
         st.top = max((r.height_cm for r in st.rows), default=100.0 * st.z)
         st.top_zupt = st.rise_braked = False
+        st.vmax = max((r.v_mps for r in st.rows), default=0.0)
         st.hb_min, st.vmin = math.inf, 0.0
 
     def _quiet_down(self, ti: float, quiet_for: float) -> bool:
