@@ -367,7 +367,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             back = ring if st.in_rep else _Integral(ring.t_s, 0.0, 0.0)
             st.v, st.z = back.v_mps, back.z_m
             st.undone = (ti, back.t_s)
-            st.tap_until = ti + p.tap_s  # its tail skipped as a tap's (the velocity is known: no after_tap)
+            # this sample is integrated (it may be the push of a rise right after the landing: a ring's own
+            # swings are as much up as down, and a rise's push lasts ≥ 0.2 s); the velocity is known: no after_tap
             st.rest.clear()
             st.rest_s = 0.0
         elif abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse:
