@@ -162,6 +162,11 @@ class RaiseState:
     hist: deque[_Integral] = field(default_factory=deque)  # over the last tap_s
     # a ring's swings (time, sign, the integral before that sample) within the last ring_s
     swings: deque[tuple[float, float, _Integral]] = field(default_factory=deque)
+    ring_on: bool = False  # a ring goes on (``_in_ring``): its swing's sign, start and last sample beyond the bar
+    ring_sign: float = 0.0
+    ring_t0: float = -math.inf
+    ring_last: float = -math.inf
+    ring_held: list[tuple[float, float, float]] = field(default_factory=list)  # (t, dt, a) held back
     tap_until: float = -math.inf
     a_prev: float = 0.0  # the last sample's acceleration (the jerk test)
     a_prev2: float = 0.0  # ... and the one before (the snap test)
@@ -358,7 +363,12 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             > self.th.snap(p, dt, dt0)
         )
         st.a_prev2, st.a_prev, st.dt_prev = st.a_prev, a, dt
-        ring = self._ring(ti, dt, a)
+        ringing = st.ring_on
+        ring = None
+        if ringing:
+            a = self._in_ring(ti, dt, a)
+        else:
+            ring = self._ring(ti, dt, a)
         if ring is not None:
             # a strike's ring: undo from its first swing. Between reps it is the heel landing (the last rep's
             # lowering ends on the floor: nothing of its impulse is a rise), so the shin is at rest there
@@ -367,11 +377,13 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             back = ring if st.in_rep else _Integral(ring.t_s, 0.0, 0.0)
             st.v, st.z = back.v_mps, back.z_m
             st.undone = (ti, back.t_s)
-            # this sample is integrated (it may be the push of a rise right after the landing: a ring's own
-            # swings are as much up as down, and a rise's push lasts ≥ 0.2 s); the velocity is known: no after_tap
+            # the ring goes on: its swings are held back (``_in_ring``); the velocity is known: no after_tap
+            st.ring_on, st.ring_sign, st.ring_t0, st.ring_last = True, math.copysign(1.0, a), ti, ti
+            st.ring_held = [(ti, dt, a)]
+            a = 0.0
             st.rest.clear()
             st.rest_s = 0.0
-        elif abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse:
+        elif not ringing and (abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse):
             if st.hist and ti > st.tap_until:
                 st.v, st.z = st.hist[0].v_mps, st.hist[0].z_m
                 st.undone = (ti, st.hist[0].t_s)
@@ -386,13 +398,48 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.hist.popleft()
         return a
 
+    def _in_ring(self, ti: float, dt: float, a: float) -> float:
+        """A sample while a ring goes on: held back (returns 0) while the swings alternate as a ring's do. A swing
+        longer than half of ring_s is no ring's (a rise's push lasts ≥ 0.2 s: the rise began right after the
+        landing): its samples are integrated after all. Quiet for half of ring_s: the ring is over (what
+        followed its last swing is integrated)."""
+        p, st = self.p, self.state
+        half = 0.5 * p.ring_s
+        held = st.ring_held
+        if abs(a) > self._ring_bar(dt):
+            sign = math.copysign(1.0, a)
+            if sign != st.ring_sign:  # the next swing: the last one is the ring's (what led into this one is kept)
+                held[:] = [h for h in held if h[0] > st.ring_last]
+                st.ring_sign, st.ring_t0 = sign, ti
+            st.ring_last = ti
+            held.append((ti, dt, a))
+            if ti - st.ring_t0 <= half:
+                return 0.0
+            replay = held[:-1]  # a push: this swing and what led into it
+        else:
+            held.append((ti, dt, a))
+            if ti - st.ring_last <= half:
+                return 0.0
+            replay = [h for h in held[:-1] if h[0] > st.ring_last]  # the ring died out
+        for _, d, x in replay:
+            st.v += x * d
+            st.z += st.v * d
+        st.ring_on = False
+        st.ring_held = []
+        st.swings.clear()
+        return a
+
+    def _ring_bar(self, dt: float) -> float:
+        """A ring's swing: beyond max(ring_min_mps2, jerk_k × the noise σ per sample)."""
+        return max(self.p.ring_min_mps2, self.p.jerk_k * self.th.density * math.sqrt(0.5 / dt))
+
     def _ring(self, ti: float, dt: float, a: float) -> _Integral | None:
         """A ring (``VerticalParams.ring_s``): three swings of alternating sign, each beyond the noise, within
         ring_s. Returns the integral before its first swing (None: no ring)."""
         p, st = self.p, self.state
         if dt <= 0.0:
             return None
-        bar = max(p.ring_min_mps2, p.jerk_k * self.th.density * math.sqrt(0.5 / dt))
+        bar = self._ring_bar(dt)
         sw = st.swings
         while sw and ti - sw[0][0] > p.ring_s:
             sw.popleft()
