@@ -622,6 +622,15 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.vmax = max(st.vmax, st.v)
             if st.acc_s < -self.th.still_acc and st.v > 0.0:
                 st.rise_braked = True
+        if not st.top_zupt and quiet_for >= p.still_long_s and st.v >= p.top_stop_frac * st.vmax > 0.0:
+            # quiet this long at the "rise's" peak speed: a calf raise pushes and brakes within ≈ 2 s, it never
+            # coasts. The velocity is the integration's (a lowering's last braking integrated from a zero set
+            # before the heel landed): no rep, the shin is at rest
+            st.in_rep = False
+            st.rows, st.pre = [], []
+            st.v, st.z = 0.0, 0.0
+            st.zupt_t = math.nan
+            return None
         # (quiet after the braking is the top only once the braking has taken at least half the rise's peak
         # speed: a slow braking stays under a noisy sensor's quiet bar, and a strike's leftover is a constant)
         braked_top = st.rise_braked and quiet_for >= p.top_quiet_s and st.v < p.top_stop_frac * st.vmax
