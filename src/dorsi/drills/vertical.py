@@ -17,10 +17,14 @@ Each sample goes through these steps (methods of RaiseSegmenter):
   from the quiet windows before counting (the calibration's stand); a slow movement starts as quietly as
   rest, so its last 0.3 s are integrated again once movement is seen. The offset is a running
   mean over rest and the leftover velocity of each zero-velocity update. A tap (``_tap``) is
-  undone and skipped.
+  undone and skipped. So is a heel strike's ring (``_ring``, ``_in_ring``): swings of alternating sign
+  within 0.2 s, which a rise (push, then braking) never makes; between reps it is the heel landing,
+  so the shin is at rest there.
 - Bridges (``_bridge_rise``, ``_lowered``): between two zero-velocity instants (rest → top hold,
   top hold → heel down) the true velocity change is zero, so the velocity left over is offset
-  error × time; it is removed as a ramp. A rep opens when the height passes ``start_cm`` and
+  error × time; it is removed as a ramp. A top hold after the rise's braking needs half of the
+  rise's peak speed braked; a "rise" quiet for ``still_long_s`` at its peak speed, never braked, is
+  no rep (a calf raise does not coast). A rep opens when the height passes ``start_cm`` and
   closes when the bridged height (as if the shin stopped now) is under ``bridge_frac`` × the
   bridged top, or by the older speed rules; that is at most a few tenths of a second after the
   heel lands. Upward velocity after the top hold beyond what drift leaves (``_drift_v``) means the
