@@ -111,9 +111,19 @@ class VerticalParams:
     # in 1-2 samples and jumps only ≈ 110 m/s³, but it turns straight back (and the soft tissue rings), which
     # no raise does: the fastest (0.4 s, 9 cm, minimum jerk) peaks at 360·d/T⁴ ≈ 1300 m/s⁴
     snap_mps4: float = 4000.0
+    # ... or a ring: the vertical acceleration swinging + − + (or − + −) within ring_s, each swing beyond
+    # max(ring_min_mps2, jerk_k × the noise σ per sample). A heel strike rings the shank's soft tissue at
+    # 5-15 Hz; a rise's acceleration changes sign once, at its middle (push, then braking: half the fastest
+    # rise, 0.4 s, apart from its start), so it never swings back within ring_s. The floor is physiological
+    # tremor (8-12 Hz, ≲ 0.06 m/s² at the shin): a ring swings beyond 2.5 × that
+    ring_s: float = 0.2
+    ring_min_mps2: float = 0.15
     # after the rise's braking, quiet this long is the top hold whatever the integrated velocity (0.15 s took
     # the quiet end of a slow rise, still moving, for it: corpus slow seed 0 lost a rep); top holds last 0.2-0.8 s
     top_quiet_s: float = 0.3
+    # ... once the velocity is under this × the rise's peak: the braking of a rise symmetric enough to stop has
+    # taken half of it (a strike's leftover, a few cm/s, stays under half of the rise's peak on top of it)
+    top_stop_frac: float = 0.5
     min_bias_s: float = 0.5  # still time needed before the first rep can be measured
     onset_s: float = 0.3  # a movement's onset is re-integrated this far back (its start looked still)
     # a zero-velocity residual / interval above max(this, resid_k × density / √1 s) is no offset evidence

@@ -17,10 +17,14 @@ Each sample goes through these steps (methods of RaiseSegmenter):
   from the quiet windows before counting (the calibration's stand); a slow movement starts as quietly as
   rest, so its last 0.3 s are integrated again once movement is seen. The offset is a running
   mean over rest and the leftover velocity of each zero-velocity update. A tap (``_tap``) is
-  undone and skipped.
+  undone and skipped. So is a heel strike's ring (``_ring``, ``_in_ring``): swings of alternating sign
+  within 0.2 s, which a rise (push, then braking) never makes; between reps it is the heel landing,
+  so the shin is at rest there.
 - Bridges (``_bridge_rise``, ``_lowered``): between two zero-velocity instants (rest → top hold,
   top hold → heel down) the true velocity change is zero, so the velocity left over is offset
-  error × time; it is removed as a ramp. A rep opens when the height passes ``start_cm`` and
+  error × time; it is removed as a ramp. A top hold after the rise's braking needs half of the
+  rise's peak speed braked; a "rise" quiet for ``still_long_s`` at its peak speed, never braked, is
+  no rep (a calf raise does not coast). A rep opens when the height passes ``start_cm`` and
   closes when the bridged height (as if the shin stopped now) is under ``bridge_frac`` × the
   bridged top, or by the older speed rules; that is at most a few tenths of a second after the
   heel lands. Upward velocity after the top hold beyond what drift leaves (``_drift_v``) means the
@@ -160,6 +164,13 @@ class RaiseState:
     rest_s: float = 0.0
     # taps
     hist: deque[_Integral] = field(default_factory=deque)  # over the last tap_s
+    # a ring's swings (time, sign, the integral before that sample) within the last ring_s
+    swings: deque[tuple[float, float, _Integral]] = field(default_factory=deque)
+    ring_on: bool = False  # a ring goes on (``_in_ring``): its swing's sign, start and last sample beyond the bar
+    ring_sign: float = 0.0
+    ring_t0: float = -math.inf
+    ring_last: float = -math.inf
+    ring_held: list[tuple[float, float, float]] = field(default_factory=list)  # (t, dt, a) held back
     tap_until: float = -math.inf
     a_prev: float = 0.0  # the last sample's acceleration (the jerk test)
     a_prev2: float = 0.0  # ... and the one before (the snap test)
@@ -167,12 +178,14 @@ class RaiseState:
     after_tap: bool = False  # after a tap at rest: the next quiet moment is rest, whatever v
     # the open rep
     in_rep: bool = False
+    opened_s: float = -math.inf  # when the open rep opened
     rows: list[RaiseRow] = field(default_factory=list)
     pre: list[RaiseRow] = field(default_factory=list)
     top: float = 0.0
     falling: bool = False
     top_zupt: bool = False
     rise_braked: bool = False  # the rise's braking (downward acceleration) seen: quiet now is the top hold
+    vmax: float = 0.0  # the rise's peak velocity (before its top hold)
     hold_t: float = math.nan  # the top hold's zero-velocity update (start of the lowering's bridge)
     top_b: float = 0.0  # the bridged top height, cm
     hb_min: float = math.inf  # the lowest bridged height seen in a long quiet run after the top hold
@@ -354,7 +367,27 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             > self.th.snap(p, dt, dt0)
         )
         st.a_prev2, st.a_prev, st.dt_prev = st.a_prev, a, dt
-        if abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse:
+        ringing = st.ring_on
+        ring = None
+        if ringing:
+            a = self._in_ring(ti, dt, a)
+        else:
+            ring = self._ring(ti, dt, a)
+        if ring is not None:
+            # a strike's ring: undo from its first swing. Between reps it is the heel landing (the last rep's
+            # lowering ends on the floor: nothing of its impulse is a rise), so the shin is at rest there
+            if st.in_rep and st.opened_s >= ring.t_s:  # the rep opened on the ring: none
+                st.in_rep, st.rows, st.pre = False, [], []
+            back = ring if st.in_rep else _Integral(ring.t_s, 0.0, 0.0)
+            st.v, st.z = back.v_mps, back.z_m
+            st.undone = (ti, back.t_s)
+            # the ring goes on: its swings are held back (``_in_ring``); the velocity is known: no after_tap
+            st.ring_on, st.ring_sign, st.ring_t0, st.ring_last = True, math.copysign(1.0, a), ti, ti
+            st.ring_held = [(ti, dt, a)]
+            a = 0.0
+            st.rest.clear()
+            st.rest_s = 0.0
+        elif not ringing and (abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse):
             if st.hist and ti > st.tap_until:
                 st.v, st.z = st.hist[0].v_mps, st.hist[0].z_m
                 st.undone = (ti, st.hist[0].t_s)
@@ -368,6 +401,63 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         while ti - st.hist[0].t_s > p.tap_s:
             st.hist.popleft()
         return a
+
+    def _in_ring(self, ti: float, dt: float, a: float) -> float:
+        """A sample while a ring goes on: held back (returns 0) while the swings alternate as a ring's do. A swing
+        longer than half of ring_s is no ring's (a rise's push lasts ≥ 0.2 s: the rise began right after the
+        landing): its samples are integrated after all. Quiet for half of ring_s: the ring is over (what
+        followed its last swing is integrated)."""
+        p, st = self.p, self.state
+        half = 0.5 * p.ring_s
+        held = st.ring_held
+        if abs(a) > self._ring_bar(dt):
+            sign = math.copysign(1.0, a)
+            if sign != st.ring_sign:  # the next swing: the last one is the ring's (what led into this one is kept)
+                held[:] = [h for h in held if h[0] > st.ring_last]
+                st.ring_sign, st.ring_t0 = sign, ti
+            st.ring_last = ti
+            held.append((ti, dt, a))
+            if ti - st.ring_t0 <= half:
+                return 0.0
+            replay = held[:-1]  # a push: this swing and what led into it
+        else:
+            held.append((ti, dt, a))
+            if ti - st.ring_last <= half:
+                return 0.0
+            replay = [h for h in held[:-1] if h[0] > st.ring_last]  # the ring died out
+        for _, d, x in replay:
+            st.v += x * d
+            st.z += st.v * d
+        st.ring_on = False
+        st.ring_held = []
+        st.swings.clear()
+        return a
+
+    def _ring_bar(self, dt: float) -> float:
+        """A ring's swing: beyond max(ring_min_mps2, jerk_k × the noise σ per sample)."""
+        return max(self.p.ring_min_mps2, self.p.jerk_k * self.th.density * math.sqrt(0.5 / dt))
+
+    def _ring(self, ti: float, dt: float, a: float) -> _Integral | None:
+        """A ring (``VerticalParams.ring_s``): three swings of alternating sign, each beyond the noise, within
+        ring_s. Returns the integral before its first swing (None: no ring)."""
+        p, st = self.p, self.state
+        if dt <= 0.0:
+            return None
+        bar = self._ring_bar(dt)
+        sw = st.swings
+        while sw and ti - sw[0][0] > p.ring_s:
+            sw.popleft()
+        if abs(a) <= bar:
+            return None
+        sign = math.copysign(1.0, a)
+        if sw and sw[-1][1] == sign:
+            return None
+        sw.append((ti, sign, _integral((ti, st.v, st.z))))
+        if len(sw) < 3:
+            return None
+        first = sw[0][2]
+        sw.clear()
+        return first
 
     def _quiet(self, ti: float, dt: float, a: float, speed_dps: float) -> tuple[bool, float, bool]:
         """Quiet on a boxcar mean (an exponential mean's tail after a fast rise's 1 m/s² hides the short
@@ -457,8 +547,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         # (height gained in the quiet after the braking is drift: a rise pushes)
         if 100.0 * st.z > p.start_cm and not (st.braked and quiet_now) and not st.stepped:
             st.in_rep, st.rows, st.top, st.falling = True, st.pre, 100.0 * st.z, False
+            st.opened_s = ti
             st.braked, st.floor = False, None
-            st.top_zupt, st.vmin, st.hb_min, st.rise_braked = False, 0.0, math.inf, False
+            st.top_zupt, st.vmin, st.hb_min, st.rise_braked, st.vmax = False, 0.0, math.inf, False, 0.0
             st.pre = []
 
     def _from_floor(self, floor: _Integral) -> None:
@@ -531,9 +622,23 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.zupt_t = math.nan
             st.stepped = True
             return None
-        if not st.top_zupt and st.acc_s < -self.th.still_acc and st.v > 0.0:
-            st.rise_braked = True
-        if not st.falling and not st.top_zupt and (still or (st.rise_braked and quiet_for >= p.top_quiet_s)):
+        if not st.top_zupt:
+            st.vmax = max(st.vmax, st.v)
+            if st.acc_s < -self.th.still_acc and st.v > 0.0:
+                st.rise_braked = True
+        if not st.top_zupt and quiet_for >= p.still_long_s and st.v >= p.top_stop_frac * st.vmax > 0.0:
+            # quiet this long at the "rise's" peak speed: a calf raise pushes and brakes within ≈ 2 s, it never
+            # coasts. The velocity is the integration's (a lowering's last braking integrated from a zero set
+            # before the heel landed): no rep, the shin is at rest
+            st.in_rep = False
+            st.rows, st.pre = [], []
+            st.v, st.z = 0.0, 0.0
+            st.zupt_t = math.nan
+            return None
+        # (quiet after the braking is the top only once the braking has taken at least half the rise's peak
+        # speed: a slow braking stays under a noisy sensor's quiet bar, and a strike's leftover is a constant)
+        braked_top = st.rise_braked and quiet_for >= p.top_quiet_s and st.v < p.top_stop_frac * st.vmax
+        if not st.falling and not st.top_zupt and (still or braked_top):
             # the top hold is a zero-velocity point (once: the lowering that follows is as quiet). Once the
             # rise's braking has been seen, quiet is the top hold whatever the integrated velocity: a heel
             # strike under 1 s before (a 20-40 ms pulse in 2-4 samples) can leave 5 cm/s of it, and with
@@ -600,6 +705,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.rows = [r for r in st.rows if r.t_s >= st.hold_t]
         st.top = max((r.height_cm for r in st.rows), default=100.0 * st.z)
         st.top_zupt = st.rise_braked = False
+        st.vmax = max((r.v_mps for r in st.rows), default=0.0)
         st.hb_min, st.vmin = math.inf, 0.0
 
     def _quiet_down(self, ti: float, quiet_for: float) -> bool:
