@@ -74,13 +74,6 @@ INTEGRATED_DRIFT_DPS = 0.3
 # last RATE_WINDOW_S of rest (a bias changes over minutes; a slow turn before a rotation rep opens moves the
 # channel under its 2 deg start threshold, at most 0.2 deg/s over this window).
 RATE_WINDOW_S = 10.0
-# FALL_FOLLOW: a still shin BELOW the rest level of a forward-only channel is never a rep (no rep goes
-# backwards): the rest level follows it at base_tau_s whether or not it has settled (noise below rest is
-# averaged as a settled shin's is; a lower stance, such as standing up from the matrix's bent-knee set, is
-# taken at once). Only a slow movement forwards waits for the shin to settle (a slow rep's start). The
-# velocity model's stand-up ends in a 1 deg/s creep (faster than the settle test's 0.83 deg/s) straight into
-# the first straight-leg drive: the rest level, following at DRIFT_TAU_S, lagged 4.5 deg above the shin, and
-# that drive measured under its range (tuning seed 1056, consumer MPU).
 # A stance revisited: a stop of STOP_S (gyro quiet, angles within settle_band_deg × STOP_S / settle_s of
 # the stop's start: the plateau test's speed bound, 0.83 °/s, over a shorter time) that the shin leaves
 # further from rest by a full rep and comes back to, still, within that rep's closing threshold. A person
@@ -282,7 +275,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                     mean = run_sum / run_n
                     if mean < b - band_deg:
                         b = mean
-                if settled or exc < 0.0:  # below rest: FALL_FOLLOW
+                if settled:
                     b = b + dt / (tau + dt) * (v - b)
                 elif exc <= rest_band:
                     b = b + dt / (DRIFT_TAU_S + dt) * (v - b)
@@ -349,8 +342,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         ts, vs, qs = cols[0], cols[1], cols[2]
         n = len(ts)
         chans = range(len(self.channels))
-        one = self._one_sided
-        sided = [k for k in chans if one[k]]
+        sided = [k for k in chans if self._one_sided[k]]
         two = [k for k in chans if not self._one_sided[k]]
         sh = self.shared
         band_deg, settle_s = sh.settle_band_deg, sh.settle_s
@@ -417,7 +409,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 a_slow = dt / (DRIFT_TAU_S + dt)
                 for k in chans:
                     b = base[k]
-                    if ti - anchor_t[k] >= settle_s or (one[k] and exc[k] < 0.0):  # FALL_FOLLOW
+                    if ti - anchor_t[k] >= settle_s:
                         base[k] = b + a * (vals[k] - b)
                     elif exc[k] <= rest_band[k]:
                         base[k] = b + a_slow * (vals[k] - b)
