@@ -23,7 +23,7 @@ BENCH = ROOT / "benchmarks"
 
 # name, title, arguments (after python), whether the output is markdown (else shown as a code block)
 SECTIONS = (
-    ("analysis", "`dorsi analyze`: CPU and peak memory", ["bench_analysis.py", "--rounds", "1", "--markdown"], True),
+    ("analysis", "`dorsi analyze`: CPU and peak memory", ["bench_analysis.py", "--rounds", "3", "--markdown"], True),
     (
         "live",
         "Live engine: µs per sample and four sensors",
