@@ -75,3 +75,17 @@ def drill_frames(
         np.tile([1.0, 0.0, 0.0, 0.0], (n, 1)),
         np.tile([0.0, 0.0, 9.81], (n, 1)),
     )
+
+
+PROFILE_RATE_HZ = {"reference": 104.0, "witmotion": 50.0, "metamotion": 100.0, "consumer-mpu": 100.0}
+
+
+def count_velocity_calf_set(seed: int, profile: str) -> tuple[SimResult, RepCounter]:
+    """Seven minutes of calf-raise sets on the velocity model at the profile's rate, counted in 0.25 s
+    notifications (a tuning seed only)."""
+    assert_tunable(seed)
+    rate = PROFILE_RATE_HZ[profile]
+    params = SimParams(
+        drill="calf-raises", seconds=420.0, seed=seed, rate_hz=rate, sensor_profile=profile, model="velocity"
+    )
+    return simulate_and_count(params, chunk_sizes=[round(0.25 * rate)])

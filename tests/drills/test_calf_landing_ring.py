@@ -19,21 +19,14 @@ from __future__ import annotations
 
 import pytest
 
-from dorsi.virtual.sim import SimParams
-from dorsi.virtual.sim.heldout import assert_tunable
-from tests.drills.helpers import counted, simulate_and_count
+from tests.drills.helpers import count_velocity_calf_set, counted
 
 
 @pytest.mark.parametrize(
     ("profile", "seed"), [("witmotion", 1029), ("witmotion", 1009), ("witmotion", 1066), ("consumer-mpu", 1063)]
 )
 def test_velocity_model_calf_set_counts_exactly_through_the_landing(profile: str, seed: int) -> None:
-    assert_tunable(seed)
-    rate = {"witmotion": 50.0, "consumer-mpu": 100.0}[profile]
-    params = SimParams(
-        drill="calf-raises", seconds=420.0, seed=seed, rate_hz=rate, sensor_profile=profile, model="velocity"
-    )
-    sim, counter = simulate_and_count(params, chunk_sizes=[round(0.25 * rate)])
+    sim, counter = count_velocity_calf_set(seed, profile)
     truth = sim.counted_reps
     got = counted(counter)
     assert len(truth) == 45

@@ -10,21 +10,14 @@ import itertools
 
 import pytest
 
-from dorsi.virtual.sim import SimParams
-from dorsi.virtual.sim.heldout import assert_tunable
-from tests.drills.helpers import counted, simulate_and_count
+from tests.drills.helpers import count_velocity_calf_set, counted
 
 SEED = 1000  # a TUNING seed (dorsi.virtual.sim.heldout)
 
 
 @pytest.mark.parametrize("profile", ["witmotion", "reference"])
 def test_velocity_model_calf_set_under_one_second_on_the_floor_counts_exactly(profile: str) -> None:
-    assert_tunable(SEED)
-    rate = {"witmotion": 50.0, "reference": 104.0}[profile]
-    params = SimParams(
-        drill="calf-raises", seconds=420.0, seed=SEED, rate_hz=rate, sensor_profile=profile, model="velocity"
-    )
-    sim, counter = simulate_and_count(params, chunk_sizes=[round(0.25 * rate)])
+    sim, counter = count_velocity_calf_set(SEED, profile)
     truth = sim.counted_reps
     floors = [b["start_s"] - a["end_s"] for a, b in itertools.pairwise(truth) if a["set"] == b["set"]]
     assert len(floors) >= 40 and max(floors) < 1.0  # the claim: under 1 s on the floor between reps
