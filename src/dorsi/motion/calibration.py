@@ -31,8 +31,9 @@ What is accepted (anything else is "not calibrated" with one reason line, ``Cali
   ``quiet_noise_k`` × the gyro's own white noise, estimated from the last second's sample-to-sample
   differences (sway and drives are slow, so the differences are the sensor's noise), upright and
   steady in tilt; the same bound says the shin is back at rest after the drives;
-- then drives of ≥ ``drive_min_peak_deg`` that agree in axis (``max_axis_spread_deg``) and size
-  (``max_size_ratio``), slow (body rate ≤ ``max_rate_dps``), only forward of the standing direction
+- then drives of ≥ ``drive_min_peak_deg`` that agree in axis (``max_axis_spread_deg``; the strap rotation
+  is the axis: their sizes may differ, a person's two drives of 35° and 21° are as good as two of 30°),
+  slow (body rate ≤ ``max_rate_dps``), only forward of the standing direction
   (≤ ``max_behind_deg`` behind it), the shin pivoting about an ankle that stays on the floor (the
   ankle rose ≤ ``max_ankle_rise_m``: calibration_checks), and back at rest at the standing angle
   for ``settle_s``.
@@ -78,7 +79,6 @@ class CalibrationParams:
     max_between_s: float = 20.0
     drives_needed: int = 2
     max_axis_spread_deg: float = 10.0
-    max_size_ratio: float = 2.0  # larger peak / smaller peak (beyond standing) of the two drives
     max_rate_dps: float = 120.0  # a slow drive: walking swings reach 200–300 °/s
     max_behind_deg: float = 6.0  # the shin going behind its standing direction (walking's heel strike)
     max_ankle_rise_m: float = 0.03  # the ankle leaving the floor (a step); see calibration_checks
@@ -438,9 +438,7 @@ class CalibrationDetector:
             return
         psi = self._drive_psi_deg()
         self._drives.append(Drive(self._drive_start_s, self._drive_peak_s, t, self._drive_peak, psi))
-        while len(self._drives) > 1 and (
-            _spread_deg(self._drives)[1] > p.max_axis_spread_deg or self._size_ratio() > p.max_size_ratio
-        ):
+        while len(self._drives) > 1 and _spread_deg(self._drives)[1] > p.max_axis_spread_deg:
             self._drives.pop(0)  # drives that disagree: keep looking with the newest
         if len(self._drives) < p.drives_needed:
             self._phase = _Phase.BETWEEN
@@ -449,12 +447,6 @@ class CalibrationDetector:
         self._phase = _Phase.SETTLE
         self._settle_start_s = t
         self._settled_from_s = math.nan
-
-    def _size_ratio(self) -> float:
-        assert self._stand is not None
-        base = self._stand.mean_tilt()
-        peaks = [max(1e-6, d.peak_tilt_deg - base) for d in self._drives]
-        return max(peaks) / min(peaks)
 
     def _settle_step(self, t: float, tilt: float, rate: float) -> bool:
         """After the last drive: quiet at the standing angle for settle_s, then the episode's checks."""
