@@ -24,7 +24,7 @@ from dorsi.motion.angles import Side, medial_tilt_deg, shin_angles
 from dorsi.motion.calibration import NOT_FOUND_REASON, Calibration
 from dorsi.motion.orientation import OrientationEstimator, OrientationOutput, OrientationParams, offline_orientation
 from dorsi.motion.sanity import MAX_RECORDING_S, SampleLimits, ScreenReport, screen_samples
-from dorsi.motion.types import F64, Gap, ImuChunk, Recording, find_gaps, median
+from dorsi.motion.types import F64, Gap, ImuChunk, Recording, find_gaps, interval_rate_hz
 from dorsi.session import LiveSession, SessionSpec
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def _screen(rec: Recording, limits: SampleLimits) -> tuple[Recording, ScreenRepo
         steps = steps[valid]
         if not len(steps):
             raise InputError(f"{rec.source or 'recording'}: fewer than two samples with valid times")
-        rate_hz = float(1.0 / median(steps))
+        rate_hz = interval_rate_hz(steps, scratch=True)  # (steps[valid] is a copy: partitioned in place)
     index, report = screen_samples(rec.chunk, limits, rate_hz)
     if len(index) < 2:
         raise InputError(f"{rec.source or 'recording'}: fewer than two plausible samples ({report.warning()})")

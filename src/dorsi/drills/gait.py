@@ -139,9 +139,9 @@ class GaitWatch:
         self._tail_t, self._tail_f = t[first:], f[first:]
         return t[-1]
 
-    def _span(self, start_s: float, end_s: float, rows: F64 | None = None) -> F64:
-        """The kept rows (or ``rows``, already read) from start_s to end_s (inclusive)."""
-        r = self._rows.rows() if rows is None else rows
+    def _span(self, start_s: float, end_s: float) -> F64:
+        """The kept rows from start_s to end_s (inclusive)."""
+        r = self._rows.rows()  # (joined once per chunk: ChunkLog keeps the join until the next extend)
         a, b = np.searchsorted(r[:, 0], [start_s, end_s], side="left")
         return r[a : b + 1] if b < len(r) and r[b, 0] <= end_s else r[a:b]
 
@@ -210,7 +210,7 @@ class GaitWatch:
             return ""
         return FOOT_TURNED if abs(net) > max(p.turn_max_deg, p.turn_return_frac * most) else ""
 
-    def _still_pose(self, rows: F64, a_s: float, b_s: float) -> tuple[F64, F64, float] | None:
+    def _still_pose(self, a_s: float, b_s: float) -> tuple[F64, F64, float] | None:
         """Over a_s–b_s: the mean direction of the specific force and of the orientation's up, both in the
         sensor frame, and how far the specific force's mean may lie from gravity there (degrees): the
         shin's own acceleration, turning about the ankle at most ``lever_m + lever_tol_m`` below the sensor,
@@ -218,7 +218,7 @@ class GaitWatch:
         The rate at either end is the orientation's own turn over ``rate_span_s``; a constant error of it (a
         gyro bias not yet learnt: the drift this check looks for) cancels in the change. None: too few samples."""
         p = self.p
-        r = self._span(a_s, b_s, rows)
+        r = self._span(a_s, b_s)
         if len(r) < 5 or r[-1, 0] - r[0, 0] <= 2.0 * p.rate_span_s:
             return None
         t, q = r[:, 0], r[:, 6:10]
@@ -247,9 +247,8 @@ class GaitWatch:
         if not self._rows:
             return math.nan, math.nan, math.nan
         w = self.p.still_window_s
-        rows = self._rows.rows()  # read once: it joins the kept chunks
-        a = self._still_pose(rows, start_s - w, start_s)
-        b = self._still_pose(rows, peak_s - w, peak_s)  # up to the peak: a drift's "peak" is where the next move began
+        a = self._still_pose(start_s - w, start_s)
+        b = self._still_pose(peak_s - w, peak_s)  # up to the peak: a drift's "peak" is where the next move began
         if a is None or b is None:
             return math.nan, math.nan, math.nan
 

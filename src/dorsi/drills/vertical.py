@@ -237,6 +237,10 @@ class Thresholds:
         gain = 2.0 / (dt + dt_prev) * math.sqrt(1.0 / dt**2 + (1.0 / dt + 1.0 / dt_prev) ** 2 + 1.0 / dt_prev**2)
         return max(p.snap_mps4, p.jerk_k * sigma * gain)
 
+    def ring(self, p: VerticalParams, dt: float) -> float:
+        """A ring's swing (m/s²): beyond k × the noise σ per sample, at least the physical floor (tremor)."""
+        return max(p.ring_min_mps2, p.jerk_k * self.density * math.sqrt(0.5 / dt))
+
     def still_v(self, p: VerticalParams, span_s: float) -> float:
         """Velocity under this is still: its random walk since the last zero-velocity update, or the floor."""
         walk = self.density * math.sqrt(span_s) if span_s > 0 else 0.0
@@ -410,7 +414,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         p, st = self.p, self.state
         half = 0.5 * p.ring_s
         held = st.ring_held
-        if abs(a) > self._ring_bar(dt):
+        if abs(a) > self.th.ring(self.p, dt):
             sign = math.copysign(1.0, a)
             if sign != st.ring_sign:  # the next swing: the last one is the ring's (what led into this one is kept)
                 held[:] = [h for h in held if h[0] > st.ring_last]
@@ -433,17 +437,13 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.swings.clear()
         return a
 
-    def _ring_bar(self, dt: float) -> float:
-        """A ring's swing: beyond max(ring_min_mps2, jerk_k × the noise σ per sample)."""
-        return max(self.p.ring_min_mps2, self.p.jerk_k * self.th.density * math.sqrt(0.5 / dt))
-
     def _ring(self, ti: float, dt: float, a: float) -> _Integral | None:
         """A ring (``VerticalParams.ring_s``): three swings of alternating sign, each beyond the noise, within
         ring_s. Returns the integral before its first swing (None: no ring)."""
         p, st = self.p, self.state
         if dt <= 0.0:
             return None
-        bar = self._ring_bar(dt)
+        bar = self.th.ring(self.p, dt)
         sw = st.swings
         while sw and ti - sw[0][0] > p.ring_s:
             sw.popleft()
