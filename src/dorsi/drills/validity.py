@@ -13,7 +13,7 @@ gives ``L`` (unknown: where the strap sits), the vertical one then what the ankl
 carries the ankle ~1 cm forward, which reads as a longer lever and adds to the rise (the safe side).
 The heel's rise is the ankle's through the foot model (lowering.heel_rise_cm). It is estimated on the
 filter's orientation and on the gyro's carried from the rest (their errors differ: the filter's tilt lags
-its accelerometer's bias as the shin turns); their mean is judged against 4 standard errors computed from
+its accelerometer's bias as the shin turns); their mean is judged against 3 standard errors computed from
 the accelerometer noise measured on the trial's rest (judge_heel; docs/drills.md "Every sensor").
 """
 
