@@ -33,7 +33,7 @@ from dorsi.drills.quality import RepMetrics, score_rep, sparc, uniform_speed
 from dorsi.drills.segment import Draft, DrillFramer, Segmenter, SegmenterContext, hold_run
 from dorsi.drills.segmenters import SEGMENTERS
 from dorsi.drills.types import LiveState, Rep, RepEvent
-from dorsi.drills.validity import MotionBuffer
+from dorsi.drills.validity import MotionBuffer, judge_heel
 from dorsi.motion.angles import Side, medial_tilt_deg
 from dorsi.motion.calibration import Calibration
 from dorsi.motion.pipeline import ShinFrames
@@ -205,9 +205,9 @@ class RepCounter:
             if dr.range_value >= frac * med:
                 partial = False
                 history[:] = [a for a in attempts[:-1] if frac * med <= a <= med / frac]
-        heel_cm = math.nan if partial or self._motion is None else self._heel_rise_cm(dr)
+        heel_cm, lifted = (math.nan, False) if partial or self._motion is None else self._heel_rise_cm(dr)
         invalid = ""
-        if math.isfinite(heel_cm) and heel_cm > self.p.validity.heel_rise_max_cm:
+        if lifted:
             invalid = f"heel lifted {heel_cm:.1f} cm — not counted"
             dr.extra["heel_rise_cm"] = heel_cm
         if not partial and not invalid:
@@ -292,10 +292,12 @@ class RepCounter:
         self.state.last_rep = rep
         return RepEvent("rep", now, rep)
 
-    def _heel_rise_cm(self, dr: Draft) -> float:
-        """The heel's rise during a full drive of a heel-down drill (nan when it cannot be told)."""
+    def _heel_rise_cm(self, dr: Draft) -> tuple[float, bool]:
+        """The heel's rise during a full drive of a heel-down drill (nan when it cannot be told), and whether
+        it is a lift beyond the estimate's noise."""
         assert self._motion is not None
-        return self._motion.heel_rise_cm(dr.start_s, dr.end_s, self.p.hold_band_deg, self.p.validity, self.foot_cm)
+        v = self.p.validity
+        return judge_heel(self._motion.heel_estimate(dr.start_s, dr.end_s, self.p.hold_band_deg, v, self.foot_cm), v)
 
     def _update_state(self, now_s: float, angle_deg: float) -> None:
         st = self.state

@@ -51,6 +51,7 @@ class DrillFrames:
     acc_noise_rthz: F64 | None = None
     gyr_noise_dps: F64 | None = None
     rest_acc_mps2: F64 | None = None  # |specific force| − g over the last quiet windows (nan: none yet)
+    gyr_dps: F64 | None = None  # bias-corrected body rate, sensor frame (the heel check re-orients with it)
 
     def __len__(self) -> int:
         return len(self.time_s)
@@ -77,6 +78,7 @@ class DrillFrames:
             None if self.acc_noise_rthz is None else self.acc_noise_rthz[start:stop],
             None if self.gyr_noise_dps is None else self.gyr_noise_dps[start:stop],
             None if self.rest_acc_mps2 is None else self.rest_acc_mps2[start:stop],
+            None if self.gyr_dps is None else self.gyr_dps[start:stop],
         )
 
     def acc_noise(self) -> F64:
@@ -160,6 +162,7 @@ class DrillFramer:
             acc_noise,
             gyr_sigma,
             rest_acc,
+            gyr,
         )
 
     def _update_small(self, frames: ShinFrames) -> DrillFrames:
@@ -200,6 +203,7 @@ class DrillFramer:
             noise_a,
             sigma_a,
             rest_a,
+            frames.gyr_dps,
         )
 
 

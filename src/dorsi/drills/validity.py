@@ -11,12 +11,16 @@ gives ``L`` (unknown: where the strap sits), the vertical one then what the ankl
 
 ``s`` is a nominal 2.5 cm (±0.5 cm moves the rise by ±0.33 cm at a 35° drive). A heel that lifts also
 carries the ankle ~1 cm forward, which reads as a longer lever and adds to the rise (the safe side).
-The heel's rise is the ankle's through the foot model (lowering.heel_rise_cm).
+The heel's rise is the ankle's through the foot model (lowering.heel_rise_cm). It is estimated on the
+filter's orientation and on the gyro's carried from the rest (their errors differ: the filter's tilt lags
+its accelerometer's bias as the shin turns); their mean is judged against 3 standard errors computed from
+the accelerometer noise measured on the trial's rest (judge_heel; docs/drills.md "Every sensor").
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
@@ -173,17 +177,117 @@ def _rise_to(
     return dz - lever * dcos + s * dsin
 
 
+def gyro_rotations(t: F64, quat_wxyz: F64, gyr_dps: F64, k: int) -> F64:
+    """The sensor's rotation matrices over t, equal to the filter's at sample k and carried from there by
+    the gyro alone (its body rate, bias-corrected; the mean of each step's two samples), both ways."""
+    q = np.empty((len(t), 4))
+    q[k] = quat_wxyz[k] / np.linalg.norm(quat_wxyz[k])
+    w = np.radians(gyr_dps)
+    half = 0.5 * (w[1:] + w[:-1]) * np.diff(t)[:, None]  # each step's rotation vector
+    ang = np.linalg.norm(half, axis=1)
+    axis = half / np.where(ang > 0.0, ang, 1.0)[:, None]
+    c, s = np.cos(0.5 * ang), np.sin(0.5 * ang)
+    step = np.column_stack([c, axis * s[:, None]])  # rotation from sample i to i + 1 (body frame)
+    back = step * np.array([1.0, -1.0, -1.0, -1.0])
+    start = q[k].tolist()
+    cur = start
+    for i in range(k, len(t) - 1):
+        cur = _qmul(cur, step[i].tolist())
+        q[i + 1] = cur
+    cur = start
+    for i in range(k, 0, -1):
+        cur = _qmul(cur, back[i - 1].tolist())
+        q[i - 1] = cur
+    return Q.to_matrix(q)
+
+
+def _qmul(p: list[float], r: list[float]) -> list[float]:
+    pw, px, py, pz = p
+    rw, rx, ry, rz = r
+    w = pw * rw - px * rx - py * ry - pz * rz
+    x = pw * rx + px * rw + py * rz - pz * ry
+    y = pw * ry - px * rz + py * rw + pz * rx
+    z = pw * rz + px * ry - py * rx + pz * rw
+    n = math.sqrt(w * w + x * x + y * y + z * z)
+    return [w / n, x / n, y / n, z / n]
+
+
 def heel_rise_from_ankle_cm(ankle_cm: float, foot_cm: float) -> float:
     if not math.isfinite(ankle_cm):
         return math.nan
     return float(heel_rise_cm(np.array([max(ankle_cm, 0.0)]), foot_cm)[0]) if ankle_cm > 0 else ankle_cm
 
 
+@dataclass(frozen=True)
+class HeelEstimate:
+    """A drive's heel rise (cm) on the filter's orientation and on the gyro's from the rest (nan: not told),
+    the accelerometer's white density measured on the rest (m/s²/√Hz), the time integrated, the rest's and
+    the hold's lengths (s)."""
+
+    filter_cm: float = math.nan
+    gyro_cm: float = math.nan
+    density_mps2_rthz: float = math.nan
+    drive_s: float = math.nan
+    rest_s: float = math.nan
+    hold_s: float = math.nan
+
+    @property
+    def rise_cm(self) -> float:
+        """The two orientations' mean: their errors differ (the filter's tilt lagging its accelerometer's bias
+        as the shin turns; the gyro's bias and scale left over), so the mean spreads less than either."""
+        if math.isfinite(self.gyro_cm) and math.isfinite(self.filter_cm):
+            return 0.5 * (self.filter_cm + self.gyro_cm)
+        return self.filter_cm
+
+    def sigma_cm(self, p: ValidityParams) -> float:
+        """The estimate's standard error on a heel-down drive: the accelerometer's white noise, as measured
+        on the rest, double-integrated over the drive (σ·√(T³/12)) and through the still ends' error readings
+        (σ·T²/12·√(1/rest + 2/hold): the vertical's is read over the hold's later half), both scaled to the heel
+        (``p.noise_gain``), and the estimate's own spread without sensor errors (``p.floor_cm``)."""
+        d, t = self.density_mps2_rthz, self.drive_s
+        if not (math.isfinite(d) and math.isfinite(t)):
+            return math.nan
+        rest, hold = max(self.rest_s, 0.1), max(self.hold_s, 0.1)
+        white_cm = 100.0 * d * math.sqrt(t**3 / 12.0 + (t * t / 12.0) ** 2 * (1.0 / rest + 2.0 / hold))
+        return math.hypot(p.floor_cm, p.noise_gain * white_cm)
+
+
+def judge_heel(est: HeelEstimate, p: ValidityParams) -> tuple[float, bool]:
+    """(the heel's rise, lifted?): a lift is called when the rise is over the heel-down bound
+    (``p.heel_down_max_cm``) and beyond ``p.sigma_z`` standard errors; under that, the drive is counted (nan:
+    not told, or told from a heel-down drive only by less than the noise allows)."""
+    rise = est.rise_cm
+    if not math.isfinite(rise):
+        return math.nan, False
+    sigma = est.sigma_cm(p)
+    bar = max(p.heel_down_max_cm, p.sigma_z * sigma) if math.isfinite(sigma) else p.heel_rise_max_cm
+    return rise, rise > bar
+
+
 class MotionBuffer:
     """The last ``keep_s`` seconds of what the heel check reads: the sensor's acceleration in the earth
     frame (gravity removed), the shin's long axis in it, its inclination and whether it is still."""
 
-    COLS = ("t", "ax", "ay", "az", "axis_x", "axis_y", "incl", "quiet")
+    COLS = (
+        "t",
+        "ax",
+        "ay",
+        "az",
+        "axis_x",
+        "axis_y",
+        "incl",
+        "quiet",
+        "qw",
+        "qx",
+        "qy",
+        "qz",
+        "fx",
+        "fy",
+        "fz",
+        "gx",
+        "gy",
+        "gz",
+    )
 
     def __init__(self, keep_s: float) -> None:
         self.keep_s = keep_s
@@ -198,11 +302,18 @@ class MotionBuffer:
         self._log.extend(
             float(t[0]) - self.keep_s,
             float(t[-1]),
-            (t, frames.quat_wxyz, frames.acc_mps2, frames.incl_deg, frames.quiet),
+            (
+                t,
+                frames.quat_wxyz,
+                frames.acc_mps2,
+                frames.incl_deg,
+                frames.quiet,
+                np.full((len(t), 3), np.nan) if frames.gyr_dps is None else frames.gyr_dps,
+            ),
         )
 
     @staticmethod
-    def _rows_arrays(t: F64, quat: F64, acc_mps2: F64, incl: F64, quiet: F64) -> F64:
+    def _rows_arrays(t: F64, quat: F64, acc_mps2: F64, incl: F64, quiet: F64, gyr_dps: F64) -> F64:
         rot = Q.to_matrix(quat)
         acc = np.einsum("nij,nj->ni", rot, acc_mps2)
         acc[:, 2] -= GRAVITY_MPS2
@@ -213,6 +324,9 @@ class MotionBuffer:
         new[:, 5] = rot[:, 1, 1]
         new[:, 6] = incl
         new[:, 7] = quiet
+        new[:, 8:12] = quat
+        new[:, 12:15] = acc_mps2
+        new[:, 15:18] = gyr_dps
         return new
 
     @staticmethod
@@ -233,13 +347,20 @@ class MotionBuffer:
         return r0, r0 + w - 1
 
     def heel_rise_cm(self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float) -> float:
-        """The heel's rise from the still rest before a drive to its still hold at the peak; nan when
-        either is not still long enough to tell (then the drive is not judged on it)."""
+        """The heel's rise from the still rest before a drive to its still hold at the peak (the filter's
+        orientation); nan when either is not still long enough to tell (then the drive is not judged on it)."""
+        return self.heel_estimate(start_s, end_s, band_deg, p, foot_cm).filter_cm
+
+    def heel_estimate(
+        self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float
+    ) -> HeelEstimate:
+        """The heel's rise from the still rest before a drive to its still hold at the peak, on the filter's
+        orientation and on the gyro's from the rest, with the accelerometer noise measured on that rest."""
         r = self.rows
         t, quiet, incl = r[:, 0], r[:, 7] > 0.5, r[:, 6]
         i_s, i_e = int(np.searchsorted(t, start_s)), int(np.searchsorted(t, end_s))
         if i_e - i_s < 3 or i_s == 0:
-            return math.nan
+            return HeelEstimate()
         # the rest: the latest still, settled stretch ending before the drive opened (the drive's slow
         # start is under the quiet threshold, so the last quiet sample is already in the drive); ``rest_s``
         # long if there is one (its mean is the accelerometer's error: the longer, the less noise in it), else
@@ -248,7 +369,7 @@ class MotionBuffer:
             (f for f in (self._rest(t, quiet, incl, i_s, start_s, d, p) for d in (p.rest_s, p.min_rest_s)) if f), None
         )
         if found is None:
-            return math.nan  # no still rest before the drive (it starts straight from a step, a settling)
+            return HeelEstimate()  # no still rest before the drive (it starts straight from a step, a settling)
         r0, i0 = found
         k = i_s + int(np.argmax(incl[i_s:i_e]))
         inside = incl >= incl[k] - band_deg
@@ -260,29 +381,49 @@ class MotionBuffer:
             b += 1
         held = a + np.flatnonzero(quiet[a : b + 1])
         if held.size < 3:
-            return math.nan
+            return HeelEstimate()
         h0, h1 = int(held[0]), int(held[-1])
         if t[h0] - t[i0] > p.max_drive_s:
-            return math.nan  # too slow a drive: the estimate's error is not known there
-        axis = r[h0, 4:6]
-        norm = float(np.hypot(*axis))
-        if norm < 1e-6:
-            return math.nan
+            return HeelEstimate()  # too slow a drive: the estimate's error is not known there
         # the samples read: the rest to the hold's end, and the rate fit's half-span (_rate) either side, so the
         # shin's rate at the rest's start and the hold's end is read from both sides of them
         pad = RATE_HALF_S
         s0 = int(np.searchsorted(t, t[r0] - pad))
         s1 = min(len(t), int(np.searchsorted(t, t[h1] + pad, side="right")))
         seg = slice(s0, s1)
-        fwd = r[seg, 1:3] @ (axis / norm)
         hold = (quiet[h0 : h1 + 1]).nonzero()[0] + (h0 - s0)
-        ankle = ankle_rise_cm(
-            t[seg],
-            r[seg, 3],
-            fwd,
-            incl[seg],
-            slice(r0 - s0, i0 - s0 + 1),
-            slice(int(hold[0]), int(hold[-1]) + 1),
-            p,
+        windows = (slice(r0 - s0, i0 - s0 + 1), slice(int(hold[0]), int(hold[-1]) + 1))
+
+        def heel(acc: F64, axis: F64) -> float:
+            norm = float(np.hypot(*axis))
+            if norm < 1e-6:
+                return math.nan
+            ankle = ankle_rise_cm(t[seg], acc[:, 2], acc[:, :2] @ (axis / norm), incl[seg], *windows, p)
+            return heel_rise_from_ankle_cm(ankle, foot_cm)
+
+        on_filter = heel(r[seg, 1:4], r[h0, 4:6])
+        gyr = r[seg, 15:18]
+        on_gyro = math.nan
+        if np.isfinite(gyr).all():
+            # the filter's tilt follows its accelerometer (τ ≈ 3 s): as the shin turns, the tilt the accelerometer's
+            # bias and scale error give trails through the drive and settles through the hold, and g × that lag
+            # reads as acceleration (witmotion heel-down SD 1.35 cm, 0.90 on the gyro's). From the rest's last
+            # sample the gyro alone carries the orientation: the error then turns with the sensor, a function of
+            # the pose the end correction takes out; the gyro's own bias and scale error are left
+            rot = gyro_rotations(t[seg], r[seg, 8:12], gyr, i0 - s0)
+            acc = np.einsum("nij,nj->ni", rot, r[seg, 12:15])
+            acc[:, 2] -= GRAVITY_MPS2
+            on_gyro = heel(acc, rot[h0 - s0, :2, 1])
+        # the accelerometer's white noise on the rest: its second differences (sway, ≲ 1 Hz, does not reach them)
+        f = r[r0 : i0 + 1, 12:15]
+        d2 = np.diff(f, 2, axis=0)
+        dt_s = float(np.median(np.diff(t[r0 : i0 + 1]))) if i0 > r0 else math.nan
+        density = float(np.sqrt(np.mean(d2 * d2) / 6.0 * 2.0 * dt_s)) if len(d2) >= 3 else math.nan
+        return HeelEstimate(
+            on_filter,
+            on_gyro,
+            density,
+            float(t[h0] - t[i0]),
+            float(t[i0] - t[r0]),
+            float(t[h1] - t[h0]),
         )
-        return heel_rise_from_ankle_cm(ankle, foot_cm)
