@@ -74,15 +74,15 @@ def test_one_impact_alone_is_no_gait_two_a_stride_apart_are() -> None:
     t = np.arange(0.0, 10.0, 0.005)
     frames = drill_frames(t, np.zeros_like(t))
     jolt = np.zeros_like(t)
-    jolt[(t >= 3.5) & (t < 3.52)] = 20.0  # a 2 g jolt for 20 ms, then one a (jogging) stride, 0.7 s, later
-    frames.acc_mps2 = frames.acc_mps2 + np.outer(jolt, [0.0, 0.0, 1.0])
+    jolt[(t >= 3.5) & (t < 3.52)] = 20.0  # a 2 g jolt up the shin (+Y) for 20 ms, then one a (jogging) stride,
+    frames.acc_mps2 = frames.acc_mps2 + np.outer(jolt, [0.0, 1.0, 0.0])  # 0.7 s, later
     w = GaitWatch(GaitParams())
     w.extend(frames)
     assert len(w.impacts) == 1
     assert w.stepping(4.0, 5.0, 5.0) == ""  # one impact half a second before: a tap, a foot set down
     assert w.stepping(3.4, 4.0, 4.0) == STEPPING  # the impact inside the rep: the foot landed
     w2 = GaitWatch(GaitParams())
-    frames.acc_mps2[(t >= 4.2) & (t < 4.22), 2] += 20.0
+    frames.acc_mps2[(t >= 4.2) & (t < 4.22), 1] += 20.0
     w2.extend(frames)
     assert len(w2.impacts) == 2 and w2.stepping(4.3, 5.0, 5.0) == STEPPING
 
@@ -179,3 +179,30 @@ def test_a_turn_that_stays_is_the_foot_turned_one_that_returns_is_not() -> None:
         w = GaitWatch(GaitParams())
         w.extend(frames)
         assert w.turned(0.5, 3.9) == want
+
+
+def test_a_drive_turning_across_the_shin_is_no_impact_a_jolt_along_it_is() -> None:
+    # banded distraction's end-range turn about the planted ankle: the sensor's tangential acceleration (lever ×
+    # the angular acceleration) changes by 6 m/s² within 40 ms, across the shin (X, Z); a heel strike pushes up
+    # the shin (Y) by as much
+    t = np.arange(0.0, 6.0, 0.01)
+    u = np.clip((t - 3.0) / 0.04, 0.0, 1.0)
+    step = 6.0 * (10 * u**3 - 15 * u**4 + 6 * u**5)
+    for axis, impacts in (([0.6, 0.0, 0.8], 0), ([0.0, 1.0, 0.0], 1)):
+        frames = drill_frames(t, np.zeros_like(t))
+        frames.acc_mps2 = frames.acc_mps2 + np.outer(step, axis)
+        w = GaitWatch(GaitParams())
+        w.extend(frames)
+        assert len(w.impacts) == impacts, axis
+
+
+def test_banded_distraction_turning_at_end_range_is_no_step() -> None:
+    # tuning seeds 1006 and 1010, velocity model, reference sensor: the drive's turn at end range changed the
+    # specific force by 5.2–6.0 m/s² within 40 ms (≤ 0.4 m/s² along the shin) and 1 + 2 reps read "stepping"
+    for seed, n in ((1006, 1), (1010, 2)):
+        sim, c = simulate_and_count(
+            SimParams(drill="banded-distraction", seed=seed, seconds=200.0, rate_hz=104.0, model="velocity")
+        )
+        assert not [r for r in c.reps if r.invalid_reason == STEPPING], seed
+        assert c.rep_count == len(sim.counted_reps), (seed, n)
+
