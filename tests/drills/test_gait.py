@@ -206,3 +206,11 @@ def test_banded_distraction_turning_at_end_range_is_no_step() -> None:
         assert not [r for r in c.reps if r.invalid_reason == STEPPING], seed
         assert c.rep_count == len(sim.counted_reps), (seed, n)
 
+
+def test_turning_before_the_gyro_bias_is_learnt_counts_no_matrix_rep() -> None:
+    # tuning seed 1006: standing, the axial channel drifted at 1.4 °/s (the bias not yet learnt) and opened a
+    # "rotation" before the first step; the turning step then closed it as a forward drive, its turn about the
+    # shin inside the drift allowance (1.7 °/s × the 6 s the rep had been open). A still shin's axial rate is
+    # the bias: the rest level moves with it
+    c = _count("turning", 1006, "ankle-matrix")
+    assert c.rep_count == 0 and not any(r.valid for r in counted(c))
