@@ -324,6 +324,11 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
           whose memory is of the old stance (1.2 s after a stand-up it still lags by 30 % of the step, and
           the next slow drive loses that much range). Not forwards, nor on two-sided channels: there a
           settled run can be a pause in a drive slower than the settle test (0.5° in 0.6 s);
+        - the integrated channel's rest level moves on at the rate measured while the shin rests (``drift``):
+          a still shin does not turn about its own axis, so that steady rate is the orientation's residual
+          bias. Without it a drift of 1.4 °/s before the bias was learnt opened a "rotation" at rest, which
+          the first turning step closed as a forward drive within the drift allowance (tuning seed 1006,
+          turning analysed as the ankle matrix);
         - the rest level follows a still shin, but not one slowly leaving it (a movement under the gyro's
           stillness threshold): beyond rest_band_frac of the start threshold it waits until settled, and
           within it, unsettled, it follows only slowly (DRIFT_TAU_S) — at τ = 0.5 s it would trail a
@@ -405,6 +410,8 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                         mean = run_sum[k] / run_n[k]
                         if mean < base[k] - band_deg:
                             base[k] = mean
+                if ki >= 0:
+                    base[ki] += drift * dt  # a still shin's steady axial rate is bias (docstring)
                 a = dt / (tau + dt)
                 a_slow = dt / (DRIFT_TAU_S + dt)
                 for k in chans:

@@ -195,9 +195,10 @@ class ValidityParams:
 class GaitParams:
     """Is the person walking, stepping or jogging around a rep (gait.py): heel strikes at a gait's cadence."""
 
-    # a heel strike's jolt: the specific force changes by 1–4 g within 25–40 ms (2–5 g walking, more jogging);
-    # the swing's ≈ 1 g builds over ≈ 0.2 s (≤ 0.2 g per 40 ms) and a planted drive's ≲ 2 m/s² slower still:
-    # an impact is a change beyond 5 m/s² (half a g) within span_s ...
+    # a heel strike's jolt: the specific force along the shin changes by 1–4 g within 25–40 ms (2–5 g walking,
+    # more jogging); the swing's ≈ 1 g builds over ≈ 0.2 s (≤ 0.2 g per 40 ms), and a planted drive's turn
+    # changes it across the shin, not along it (gait.py): an impact is an axial change beyond 5 m/s² (half a
+    # g) within span_s ...
     span_s: float = 0.04
     impact_min_mps2: float = 5.0
     # ... and beyond this × the RMS change of the session's still samples: a noisy sensor's floor (8 σ: not
