@@ -9,6 +9,7 @@ import pytest
 
 from dorsi.cli.main import main
 from dorsi.drills.types import LiveState
+from dorsi.drills.validity import HeelEstimate
 from dorsi.virtual.sim import SimParams, write_simulation
 
 from .heel_lift import simulate_heel_lift
@@ -135,15 +136,13 @@ def test_a_lift_beyond_the_noise_is_still_called() -> None:
     assert counter.rep_count == len(sim.counted_reps)
 
 
-@pytest.mark.parametrize(("profile", "ug_rthz"), [("reference", 150.0), ("consumer-mpu", 500.0)])
-def test_each_trials_rest_measures_the_accelerometer_noise(profile: str, ug_rthz: float) -> None:
-    # the estimate's error is computed from the white noise measured on the trial's own rest (second
-    # differences: sway does not reach them, where the session's noise tracker read it inflated at low rates)
+def _heel_estimates(model: str, profile: str, drill: str, seed: int) -> list[HeelEstimate]:
+    """Every HeelEstimate the counter made in the matrix session, in order."""
     from unittest import mock
 
     from dorsi.drills import validity
 
-    got: list[validity.HeelEstimate] = []
+    got: list[HeelEstimate] = []
     real = validity.MotionBuffer.heel_estimate
 
     def spy(self, *a):  # type: ignore[no-untyped-def]
@@ -151,7 +150,15 @@ def test_each_trials_rest_measures_the_accelerometer_noise(profile: str, ug_rthz
         return got[-1]
 
     with mock.patch.object(validity.MotionBuffer, "heel_estimate", spy):
-        _matrix_session("keyframe", profile, "wall-test-half-kneeling", 1001)
+        _matrix_session(model, profile, drill, seed)
+    return got
+
+
+@pytest.mark.parametrize(("profile", "ug_rthz"), [("reference", 150.0), ("consumer-mpu", 500.0)])
+def test_each_trials_rest_measures_the_accelerometer_noise(profile: str, ug_rthz: float) -> None:
+    # the estimate's error is computed from the white noise measured on the trial's own rest (second
+    # differences: sway does not reach them, where the session's noise tracker read it inflated at low rates)
+    got = _heel_estimates("keyframe", profile, "wall-test-half-kneeling", 1001)
     dens = [e.density_mps2_rthz / 9.80665e-6 for e in got]
     assert len(dens) == 3
     assert all(0.85 * ug_rthz < d < 1.15 * ug_rthz for d in dens)
@@ -162,19 +169,7 @@ def test_the_gyro_carries_the_orientation_through_the_drive() -> None:
     # biased accelerometer with a ≈ 3 s lag, so as the shin turns it trails through the drive and the hold,
     # and g × that lag read the first heel-down trial as a 3.9 cm rise; from the rest the gyro's orientation
     # reads it within 0.5 cm. The decision reads the two orientations' mean
-    from unittest import mock
-
-    from dorsi.drills import validity
-
-    got: list[validity.HeelEstimate] = []
-    real = validity.MotionBuffer.heel_estimate
-
-    def spy(self, *a):  # type: ignore[no-untyped-def]
-        got.append(real(self, *a))
-        return got[-1]
-
-    with mock.patch.object(validity.MotionBuffer, "heel_estimate", spy):
-        _matrix_session("keyframe", "witmotion", "wall-test-half-kneeling", 1004)
+    got = _heel_estimates("keyframe", "witmotion", "wall-test-half-kneeling", 1004)
     first = got[0]
     assert first.filter_cm > 3.0
     assert abs(first.gyro_cm) < 0.5
