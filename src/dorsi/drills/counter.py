@@ -205,7 +205,7 @@ class RepCounter:
             if dr.range_value >= frac * med:
                 partial = False
                 history[:] = [a for a in attempts[:-1] if frac * med <= a <= med / frac]
-        heel_cm, lifted = (math.nan, False) if partial or self._motion is None else self._heel_rise_cm(dr)
+        heel_cm, lifted = (math.nan, False) if partial or self._motion is None else self._judge_heel(dr)
         invalid = ""
         if lifted:
             invalid = f"heel lifted {heel_cm:.1f} cm — not counted"
@@ -292,7 +292,7 @@ class RepCounter:
         self.state.last_rep = rep
         return RepEvent("rep", now, rep)
 
-    def _heel_rise_cm(self, dr: Draft) -> tuple[float, bool]:
+    def _judge_heel(self, dr: Draft) -> tuple[float, bool]:
         """The heel's rise during a full drive of a heel-down drill (nan when it cannot be told), and whether
         it is a lift beyond the estimate's noise."""
         assert self._motion is not None

@@ -346,11 +346,6 @@ class MotionBuffer:
         r0 = lo + int(ok[-1])
         return r0, r0 + w - 1
 
-    def heel_rise_cm(self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float) -> float:
-        """The heel's rise from the still rest before a drive to its still hold at the peak (the filter's
-        orientation); nan when either is not still long enough to tell (then the drive is not judged on it)."""
-        return self.heel_estimate(start_s, end_s, band_deg, p, foot_cm).filter_cm
-
     def heel_estimate(
         self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float
     ) -> HeelEstimate:
