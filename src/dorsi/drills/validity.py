@@ -265,29 +265,12 @@ def judge_heel(est: HeelEstimate, p: ValidityParams) -> tuple[float, bool]:
 
 
 class MotionBuffer:
-    """The last ``keep_s`` seconds of what the heel check reads: the sensor's acceleration in the earth
-    frame (gravity removed), the shin's long axis in it, its inclination and whether it is still."""
+    """The last ``keep_s`` seconds of what the heel check reads: the shin's inclination and whether it is
+    still, the sensor's orientation, specific force and body rate."""
 
-    COLS = (
-        "t",
-        "ax",
-        "ay",
-        "az",
-        "axis_x",
-        "axis_y",
-        "incl",
-        "quiet",
-        "qw",
-        "qx",
-        "qy",
-        "qz",
-        "fx",
-        "fy",
-        "fz",
-        "gx",
-        "gy",
-        "gz",
-    )
+    # the orientation, specific force and bias-corrected rate per sample: the earth-frame acceleration and the
+    # shin's axis are derived from them for the few seconds a judged drive reads, not kept for every sample
+    COLS = ("t", "incl", "quiet", "qw", "qx", "qy", "qz", "fx", "fy", "fz", "gx", "gy", "gz")
 
     def __init__(self, keep_s: float) -> None:
         self.keep_s = keep_s
@@ -314,19 +297,13 @@ class MotionBuffer:
 
     @staticmethod
     def _rows_arrays(t: F64, quat: F64, acc_mps2: F64, incl: F64, quiet: F64, gyr_dps: F64) -> F64:
-        rot = Q.to_matrix(quat)
-        acc = np.einsum("nij,nj->ni", rot, acc_mps2)
-        acc[:, 2] -= GRAVITY_MPS2
         new = np.empty((len(t), len(MotionBuffer.COLS)))  # filled in place: column_stack's set-up costs more
         new[:, 0] = t
-        new[:, 1:4] = acc
-        new[:, 4] = rot[:, 0, 1]
-        new[:, 5] = rot[:, 1, 1]
-        new[:, 6] = incl
-        new[:, 7] = quiet
-        new[:, 8:12] = quat
-        new[:, 12:15] = acc_mps2
-        new[:, 15:18] = gyr_dps
+        new[:, 1] = incl
+        new[:, 2] = quiet
+        new[:, 3:7] = quat
+        new[:, 7:10] = acc_mps2
+        new[:, 10:13] = gyr_dps
         return new
 
     @staticmethod
@@ -352,7 +329,7 @@ class MotionBuffer:
         """The heel's rise from the still rest before a drive to its still hold at the peak, on the filter's
         orientation and on the gyro's from the rest, with the accelerometer noise measured on that rest."""
         r = self.rows
-        t, quiet, incl = r[:, 0], r[:, 7] > 0.5, r[:, 6]
+        t, quiet, incl = r[:, 0], r[:, 2] > 0.5, r[:, 1]
         i_s, i_e = int(np.searchsorted(t, start_s)), int(np.searchsorted(t, end_s))
         if i_e - i_s < 3 or i_s == 0:
             return HeelEstimate()
@@ -389,15 +366,19 @@ class MotionBuffer:
         hold = (quiet[h0 : h1 + 1]).nonzero()[0] + (h0 - s0)
         windows = (slice(r0 - s0, i0 - s0 + 1), slice(int(hold[0]), int(hold[-1]) + 1))
 
-        def heel(acc: F64, axis: F64) -> float:
+        def heel(rot: F64) -> float:
+            """The heel's rise with the sensor oriented by rot over the segment."""
+            acc = np.einsum("nij,nj->ni", rot, r[seg, 7:10])
+            acc[:, 2] -= GRAVITY_MPS2
+            axis = rot[h0 - s0, :2, 1]  # the shin's long axis (sensor +Y) in the earth frame, at the hold
             norm = float(np.hypot(*axis))
             if norm < 1e-6:
                 return math.nan
             ankle = ankle_rise_cm(t[seg], acc[:, 2], acc[:, :2] @ (axis / norm), incl[seg], *windows, p)
             return heel_rise_from_ankle_cm(ankle, foot_cm)
 
-        on_filter = heel(r[seg, 1:4], r[h0, 4:6])
-        gyr = r[seg, 15:18]
+        on_filter = heel(Q.to_matrix(r[seg, 3:7]))
+        gyr = r[seg, 10:13]
         on_gyro = math.nan
         if np.isfinite(gyr).all():
             # the filter's tilt follows its accelerometer (τ ≈ 3 s): as the shin turns, the tilt the accelerometer's
@@ -405,12 +386,9 @@ class MotionBuffer:
             # reads as acceleration (witmotion heel-down SD 1.35 cm, 0.90 on the gyro's). From the rest's last
             # sample the gyro alone carries the orientation: the error then turns with the sensor, a function of
             # the pose the end correction takes out; the gyro's own bias and scale error are left
-            rot = gyro_rotations(t[seg], r[seg, 8:12], gyr, i0 - s0)
-            acc = np.einsum("nij,nj->ni", rot, r[seg, 12:15])
-            acc[:, 2] -= GRAVITY_MPS2
-            on_gyro = heel(acc, rot[h0 - s0, :2, 1])
+            on_gyro = heel(gyro_rotations(t[seg], r[seg, 3:7], gyr, i0 - s0))
         # the accelerometer's white noise on the rest: its second differences (sway, ≲ 1 Hz, does not reach them)
-        f = r[r0 : i0 + 1, 12:15]
+        f = r[r0 : i0 + 1, 7:10]
         d2 = np.diff(f, 2, axis=0)
         dt_s = float(np.median(np.diff(t[r0 : i0 + 1]))) if i0 > r0 else math.nan
         density = float(np.sqrt(np.mean(d2 * d2) / 6.0 * 2.0 * dt_s)) if len(d2) >= 3 else math.nan
