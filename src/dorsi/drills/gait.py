@@ -72,7 +72,7 @@ class GaitWatch:
         self._last_impact_s = -math.inf
         # the samples of the last span, for the next chunk's first changes (floats: notifications read them)
         self._tail_t: list[float] = []
-        self._tail_f: list[list[float]] = []
+        self._tail_f: list[float] = []  # their specific force along the shin (AXIS)
         self._rows = ChunkLog(len(LIFT_COLS), _lift_rows)  # per chunk: LIFT_COLS (built when a rep is judged)
 
     def extend(self, frames: DrillFrames) -> None:
@@ -91,12 +91,12 @@ class GaitWatch:
         """The chunk's impacts (appended to ``impacts``); returns its last time."""
         p = self.p
         t = np.concatenate([np.array(self._tail_t), frames.time_s])
-        f = np.concatenate([np.array(self._tail_f).reshape(-1, 3), frames.acc_mps2])
+        f = np.concatenate([np.array(self._tail_f), frames.acc_mps2[:, AXIS]])
         new = len(self._tail_t)
         # the change of the specific force along the shin (sensor +Y) over the last span_s: an impact's jolt
         # lands within it, a swing's or a drive's smooth acceleration barely changes in it (module docstring)
         j = np.clip(np.searchsorted(t, t[new:] - p.span_s), 0, None)
-        change = np.abs(f[new:, AXIS] - f[j, AXIS])
+        change = np.abs(f[new:] - f[j])
         # the noise: still samples (quiet gyro) whose change is under the floor (an impact is no noise)
         q = (frames.quiet & (change <= p.impact_min_mps2)).astype(np.float64)
         n = self._quiet_n + np.cumsum(q)
@@ -121,13 +121,13 @@ class GaitWatch:
         p = self.p
         tail = self._tail_t
         t = tail + frames.time_s.tolist()
-        f = self._tail_f + frames.acc_mps2.tolist()
+        f = self._tail_f + frames.acc_mps2[:, AXIS].tolist()
         span_s, floor, k = p.span_s, p.impact_min_mps2, p.impact_noise_k
         n0, ss0 = self._quiet_n, self._quiet_ss
         run_n = run_ss = 0.0
         for i, quiet in enumerate(frames.quiet.tolist(), start=len(tail)):
             ti = t[i]
-            change = abs(f[i][AXIS] - f[bisect_left(t, ti - span_s)][AXIS])
+            change = abs(f[i] - f[bisect_left(t, ti - span_s)])
             q = 1.0 if quiet and change <= floor else 0.0
             run_n += q
             run_ss += q * change * change
