@@ -33,6 +33,7 @@ from bisect import bisect_left
 from collections import deque
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dorsi.drills.chunklog import ChunkLog
 from dorsi.drills.params import GaitParams
@@ -46,10 +47,10 @@ FOOT_TURNED = "foot turned — not counted"
 NOT_MOVED = "shin did not move (sensor drift) — not counted"
 # the lift, turn and gravity checks' columns, per sample (the orientation: sensor → earth, z up)
 AXIS = 1  # the shin's long axis in the sensor frame (+Y): heel strikes are judged along it
-LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise", "qw", "qx", "qy", "qz", "fx", "fy", "fz")
+LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise", "qw", "qx", "qy", "qz", "fx", "fy", "fz", "quiet")
 
 
-def _lift_rows(t: F64, quat: F64, acc_mps2: F64, noise: F64) -> F64:
+def _lift_rows(t: F64, quat: F64, acc_mps2: F64, noise: F64, quiet: NDArray[np.bool_]) -> F64:
     rot = Q.to_matrix(quat)
     rows = np.empty((len(t), len(LIFT_COLS)))  # filled in place: column_stack's set-up costs more
     rows[:, 0] = t
@@ -58,6 +59,7 @@ def _lift_rows(t: F64, quat: F64, acc_mps2: F64, noise: F64) -> F64:
     rows[:, 5] = noise
     rows[:, 6:10] = quat  # the turned-foot check's heading
     rows[:, 10:13] = acc_mps2  # the gravity check's specific force, sensor frame
+    rows[:, 13] = quiet  # the shin still (the counter's quiet test): the turned-foot check's drift
     return rows
 
 
@@ -85,7 +87,9 @@ class GaitWatch:
             self.impacts.popleft()
         # the lift check's samples: vertical specific force − g, the sensor axes' vertical components (+Y: the
         # shin's long axis), the accelerometer's white density
-        self._rows.extend(keep_from, t_last, (frames.time_s, frames.quat_wxyz, frames.acc_mps2, frames.acc_noise()))
+        self._rows.extend(
+            keep_from, t_last, (frames.time_s, frames.quat_wxyz, frames.acc_mps2, frames.acc_noise(), frames.quiet)
+        )
 
     def _impacts(self, frames: DrillFrames) -> float:
         """The chunk's impacts (appended to ``impacts``); returns its last time."""
@@ -197,13 +201,19 @@ class GaitWatch:
         sideways has no twist about the vertical; a step that turns the foot is all twist."""
         if not self._rows:
             return math.nan, math.nan
-        q = self._span(start_s, end_s)[:, 6:10]
+        r = self._span(start_s, end_s)
+        q = r[:, 6:10]
         if len(q) < 2:
             return math.nan, math.nan
         rel = Q.multiply(q, Q.conjugate(q[0]))  # each sample's rotation from the first, earth frame
         twist = np.degrees(2.0 * np.arctan2(rel[:, 3], rel[:, 0]))
-        twist = (twist + 180.0) % 360.0 - 180.0
-        return float(twist[-1]), float(np.abs(twist).max())
+        # a foot turns only while the shin moves: a turn "seen" while the shin is still (the counter's quiet
+        # test) is the heading's drift, a gyro bias not yet learnt integrated about the vertical (tuning seed
+        # 1103's 34 s banded hold: 10° at 0.6 °/s while the gyro read 0.4-1.8 °/s), and is not counted
+        step = (np.diff(twist) + 180.0) % 360.0 - 180.0
+        step[r[1:, 13] > 0.5] = 0.0
+        turn = np.concatenate(([0.0], np.cumsum(step)))
+        return float(turn[-1]), float(np.abs(turn).max())
 
     def turned(self, start_s: float, end_s: float) -> str:
         """ "foot turned — not counted" when the rep ends facing elsewhere than where it began (and not as the
