@@ -12,11 +12,11 @@ Each sample goes through these steps (methods of RaiseSegmenter):
 
 - Thresholds (``Thresholds``): every acceleration and velocity bar is k × the noise its filter passes
   for the accelerometer's measured density (noise.py; per sample), never under a physical floor.
-- Rest (``_deep_rest``, ``_learn_offset``, ``_quiet``, ``_at_rest``, ``_movement_begins``): a
+- Rest (deep rest and the quiet test in ``detect``, ``_learn_offset``, ``_at_rest``, ``_movement_begins``): a
   0.15 s mean of the vertical acceleration under 3.7 σ (1 cm/s² at 150 µg/√Hz); the offset starts
   from the quiet windows before counting (the calibration's stand); a slow movement starts as quietly as
   rest, so its last 0.3 s are integrated again once movement is seen. The offset is a running
-  mean over rest and the leftover velocity of each zero-velocity update. A tap (``_tap``) is
+  mean over rest and the leftover velocity of each zero-velocity update. A tap (``detect``, ``_tap_seen``) is
   undone and skipped. So is a heel strike's ring (``_ring``, ``_in_ring``): swings of alternating sign
   within 0.2 s, which a rise (push, then braking) never makes; between reps it is the heel landing,
   so the shin is at rest there.
@@ -109,12 +109,6 @@ class _Integral(NamedTuple):
     z_m: float
 
 
-class _RestSample(NamedTuple):
-    dt_s: float
-    acc_mps2: float  # raw vertical acceleration (offset not removed)
-    deep: bool
-
-
 _raise_row = row_maker(RaiseRow)
 _integral = row_maker(_Integral)
 
@@ -160,10 +154,10 @@ class RaiseState:
     z: float = 0.0
     zupt_t: float = math.nan  # last zero-velocity update with evidence (start of the integration interval)
     was_still: bool = False
-    rest: deque[_RestSample] = field(default_factory=deque)  # the rest's last onset_s
+    rest: deque[tuple[float, float, bool]] = field(default_factory=deque)  # the rest's last onset_s: (dt, a, deep)
     rest_s: float = 0.0
     # taps
-    hist: deque[_Integral] = field(default_factory=deque)  # over the last tap_s
+    hist: deque[tuple[float, float, float]] = field(default_factory=deque)  # (t, v, z) over the last tap_s
     # a ring's swings (time, sign, the integral before that sample) within the last ring_s
     swings: deque[tuple[float, float, _Integral]] = field(default_factory=deque)
     ring_on: bool = False  # a ring goes on (``_in_ring``): its swing's sign, start and last sample beyond the bar
@@ -282,9 +276,32 @@ class RaiseSegmenter(SegmenterBase[Raise]):
 
     # -- the steps
     def detect(self, frames: DrillFrames, emit: Callable[[Raise], None]) -> None:
-        """Feed samples; ``emit`` is called at the closing sample."""
-        st = self.state
-        min_bias_s = self.p.min_bias_s
+        """Feed samples; ``emit`` is called at the closing sample.
+
+        The tests every sample takes (the sample interval and deep rest, the tap's impulse test, the ring's
+        bar, the quiet test's boxcar) run inline on plain floats (a method call per test cost more than the
+        tests: 3.8 s of a 1 h session's 7 s); what happens rarely (a ring, a tap, a threshold above its floor)
+        goes to the methods. A threshold is max(floor, k × noise): a value on the passing side of the floor
+        is decided without computing the noise term (x > max(f, c) ⟺ x > f and x > max(f, c))."""
+        st, p = self.state, self.p
+        min_bias_s, acc_tau_s, slow_tau_s = p.min_bias_s, p.acc_tau_s, p.slow_tau_s
+        bias_still_s, bias_after_rep_s = p.bias_still_s, p.bias_after_rep_s
+        jerk_floor, snap_floor, ring_floor, spike = p.jerk_mps3, p.snap_mps4, p.ring_min_mps2, p.spike_mps2
+        tap_s, ring_s = p.tap_s, p.ring_s
+        still_dps, still_s, still_long_s, still_v_floor, still_v_k = (
+            p.still_dps,
+            p.still_s,
+            p.still_long_s,
+            p.still_v_mps,
+            p.still_v_k,
+        )
+        th = self.th
+        # the filters only these tests read: locals here, stored back at the end of the chunk
+        last_t, raw_s, raw_slow, deep_t0 = st.last_t, st.raw_s, st.raw_slow, st.deep_t0
+        a_prev, a_prev2, dt_prev = st.a_prev, st.a_prev2, st.dt_prev
+        box, box_s, box_int, still_t0 = st.box, st.box_s, st.box_int, st.still_t0
+        hist, swings = st.hist, st.swings
+        nan, isnan, isfinite, sqrt = math.nan, math.isnan, math.isfinite, math.sqrt
         n = len(frames)
         at_rest = zip(  # each sample as a row at height 0, still
             frames.time_s.tolist(),
@@ -306,45 +323,114 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         )
         for row, (a_raw, q, jolt, density, rest0) in zip(named_rows(RaiseRow, at_rest), inputs, strict=True):
             ti = row.t_s
-            if density != self.th.density:
-                self.th = Thresholds.of(self.p, density)
-            dt, deep = self._deep_rest(ti, a_raw, q)
+            if density != th.density:
+                th = self.th = Thresholds.of(p, density)
+            # the sample interval, and deep rest: a still shin and a steady accelerometer (its level is the
+            # offset we want), not right after a rep (the end of a slow lowering looks still but is not)
+            if isnan(last_t):
+                dt = 0.0
+            else:
+                d = ti - last_t
+                dt = 0.1 if d > 0.1 else d
+            last_t = st.last_t = ti
+            k = dt / (acc_tau_s + dt) if dt > 0 else 1.0
+            raw_s += k * (a_raw - raw_s)
+            ks = dt / (slow_tau_s + dt) if dt > 0 else 1.0
+            raw_slow += ks * (a_raw - raw_slow)
+            deep_now = q and abs(raw_s - raw_slow) < th.bias_still
+            if deep_now:
+                if isnan(deep_t0):
+                    deep_t0 = ti
+            else:
+                deep_t0 = nan
+            deep = deep_now and ti - deep_t0 >= bias_still_s and ti - st.closed_s >= bias_after_rep_s
             if not st.seeded:
                 st.seeded = True
-                if math.isfinite(rest0):
+                if isfinite(rest0):
                     # the quiet windows before counting (the calibration's stand) have read the offset
                     st.bias, st.bias_w = rest0, min_bias_s
             if st.bias_w < min_bias_s:
                 self._learn_offset(ti, dt, a_raw, deep)
                 continue
-            a = self._tap(ti, dt, a_raw - st.bias, abs(jolt))
+            # a tap on the sensor or a heel strike (ms-long, no net velocity) is never part of a calf raise:
+            # undo what its rising edge integrated and ignore its tail. A strike of 0.2-0.6 g is under the
+            # tap's bar, but a 20-40 ms pulse jumps from sample to sample as no raise does; sampled in 2-4
+            # samples its integral is not zero (≈ 5 cm/s left: a rise). The snap is a divided difference:
+            # after a lost packet the two intervals differ, and the plain second difference over dt² took a
+            # fast rise's onset (0.7 m/s² over the 20 ms gap, 0.1 in the 10 ms after it) for an impulse
+            # turning back (reference seed 1008: a rep undone in its push, lost)
+            a = a_raw - st.bias
+            impulse = False
+            if dt > 0:
+                dt0 = dt_prev if dt_prev > 0 else dt
+                x = abs(a - a_prev) / dt
+                impulse = x > jerk_floor and x > th.jerk(p, dt)
+                if not impulse:
+                    x = abs(2.0 * ((a - a_prev) / dt - (a_prev - a_prev2) / dt0) / (dt + dt0))
+                    impulse = x > snap_floor and x > th.snap(p, dt, dt0)
+            a_prev2, a_prev, dt_prev = a_prev, a, dt
+            if st.ring_on:
+                a = self._in_ring(ti, dt, a)
+            else:
+                ring = None
+                if dt > 0.0:  # (``_ring``)
+                    while swings and ti - swings[0][0] > ring_s:
+                        swings.popleft()
+                    if abs(a) > ring_floor and abs(a) > th.ring(p, dt):
+                        ring = self._ring(ti, dt, a)
+                if ring is not None:
+                    self._ring_begins(ti, dt, a, ring)
+                    a = 0.0
+                elif abs(a) > spike or abs(jolt) > spike or impulse:
+                    self._tap_seen(ti)
+            if ti <= st.tap_until:
+                a = 0.0
+            hist.append((ti, st.v, st.z))
+            while ti - hist[0][0] > tap_s:
+                hist.popleft()
             if st.tail is not None:
                 self._watch_lowering(st.tail, ti, dt, a)
-            quiet_now, quiet_for, still = self._quiet(ti, dt, a, row.speed_dps)
+            # quiet, on a boxcar mean (an exponential mean's tail after a fast rise's 1 m/s² hides the short
+            # top hold under a threshold this low). A quiet accelerometer is also what the middle of a
+            # lowering at steady speed looks like: still needs the integrated velocity near zero too (or a
+            # long quiet run, or the first quiet after a tap or a step, whose integrated velocity means nothing)
+            adt = a * dt
+            box.append((dt, adt))
+            box_s += dt
+            box_int += adt
+            while box_s - box[0][0] >= acc_tau_s:
+                d0, ad0 = box.popleft()
+                box_s -= d0
+                box_int -= ad0
+            acc_s = st.acc_s = box_int / box_s if box_s > 0 else a
+            quiet_now = abs(acc_s) < th.still_acc and row.speed_dps < still_dps
+            if quiet_now:
+                if isnan(still_t0):
+                    still_t0 = ti
+            else:
+                still_t0 = nan
+            quiet_for = ti - still_t0 if quiet_now else 0.0
+            still = False
+            if quiet_for >= still_s:
+                v = abs(st.v)
+                if v < still_v_floor:
+                    still = True
+                else:
+                    span_s = ti - st.zupt_t if isfinite(st.zupt_t) else 0.0
+                    walk = th.density * sqrt(span_s) if span_s > 0 else 0.0
+                    still = v < max(still_v_floor, still_v_k * walk) or quiet_for >= still_long_s
+                    still = still or st.after_tap or st.stepped
+                if still:
+                    st.after_tap = st.stepped = False
             if not st.in_rep:
                 self._rest_step(row, dt, a, a_raw, deep, quiet_now, quiet_for, still)
             else:
                 rep = self._rep_step(row, dt, a, still, quiet_for)
                 if rep is not None:
                     emit(rep)
-
-    def _deep_rest(self, ti: float, a_raw: float, quiet: bool) -> tuple[float, bool]:
-        """The sample interval, and deep rest: a still shin and a steady accelerometer (its level is the
-        offset we want), not right after a rep (the end of a slow lowering looks still but is not)."""
-        p, st = self.p, self.state
-        dt = 0.0 if math.isnan(st.last_t) else min(ti - st.last_t, 0.1)
-        st.last_t = ti
-        k = dt / (p.acc_tau_s + dt) if dt > 0 else 1.0
-        st.raw_s += k * (a_raw - st.raw_s)
-        ks = dt / (p.slow_tau_s + dt) if dt > 0 else 1.0
-        st.raw_slow += ks * (a_raw - st.raw_slow)
-        deep_now = quiet and abs(st.raw_s - st.raw_slow) < self.th.bias_still
-        if deep_now:
-            if math.isnan(st.deep_t0):
-                st.deep_t0 = ti
-        else:
-            st.deep_t0 = math.nan
-        return dt, deep_now and ti - st.deep_t0 >= p.bias_still_s and ti - st.closed_s >= p.bias_after_rep_s
+        st.raw_s, st.raw_slow, st.deep_t0 = raw_s, raw_slow, deep_t0
+        st.a_prev, st.a_prev2, st.dt_prev = a_prev, a_prev2, dt_prev
+        st.box_s, st.box_int, st.still_t0 = box_s, box_int, still_t0
 
     def _learn_offset(self, ti: float, dt: float, a_raw: float, deep: bool) -> None:
         """Before min_bias_s of deep rest nothing can be measured: the offset is all there is to learn."""
@@ -355,56 +441,33 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.acc_s = 0.0
         st.zupt_t = ti
 
-    def _tap(self, ti: float, dt: float, a: float, jolt: float) -> float:
-        """A tap on the sensor or a heel strike (ms-long, no net velocity) is never part of a calf raise:
-        undo what its rising edge integrated and ignore its tail. Returns the acceleration to integrate.
-        A strike of 0.2-0.6 g is under the tap's bar, but a 20-40 ms pulse jumps from sample to sample
-        as no raise does; sampled in 2-4 samples its integral is not zero (≈ 5 cm/s left: a rise)."""
+    def _ring_begins(self, ti: float, dt: float, a: float, ring: _Integral) -> None:
+        """A strike's ring: undo from its first swing. Between reps it is the heel landing (the last rep's
+        lowering ends on the floor: nothing of its impulse is a rise), so the shin is at rest there."""
+        st = self.state
+        if st.in_rep and st.opened_s >= ring.t_s:  # the rep opened on the ring: none
+            st.in_rep, st.rows, st.pre = False, [], []
+        back = ring if st.in_rep else _Integral(ring.t_s, 0.0, 0.0)
+        st.v, st.z = back.v_mps, back.z_m
+        st.undone = (ti, back.t_s)
+        # the ring goes on: its swings are held back (``_in_ring``); the velocity is known: no after_tap
+        st.ring_on, st.ring_sign, st.ring_t0, st.ring_last = True, math.copysign(1.0, a), ti, ti
+        st.ring_held = [(ti, dt, a)]
+        st.rest.clear()
+        st.rest_s = 0.0
+
+    def _tap_seen(self, ti: float) -> None:
+        """A tap (a spike, or an impulse): undo what its rising edge integrated (back to the oldest sample
+        within tap_s), and skip tap_s."""
         p, st = self.p, self.state
-        # the snap as a divided difference: after a lost packet the two intervals differ, and the plain
-        # second difference over dt² took a fast rise's onset (0.7 m/s² over the 20 ms gap, 0.1 in the
-        # 10 ms after it) for an impulse turning back (reference seed 1008: a rep undone in its push, lost)
-        dt0 = st.dt_prev if st.dt_prev > 0 else dt
-        impulse = dt > 0 and (
-            abs(a - st.a_prev) / dt > self.th.jerk(p, dt)
-            or abs(2.0 * ((a - st.a_prev) / dt - (st.a_prev - st.a_prev2) / dt0) / (dt + dt0))
-            > self.th.snap(p, dt, dt0)
-        )
-        st.a_prev2, st.a_prev, st.dt_prev = st.a_prev, a, dt
-        ringing = st.ring_on
-        ring = None
-        if ringing:
-            a = self._in_ring(ti, dt, a)
-        else:
-            ring = self._ring(ti, dt, a)
-        if ring is not None:
-            # a strike's ring: undo from its first swing. Between reps it is the heel landing (the last rep's
-            # lowering ends on the floor: nothing of its impulse is a rise), so the shin is at rest there
-            if st.in_rep and st.opened_s >= ring.t_s:  # the rep opened on the ring: none
-                st.in_rep, st.rows, st.pre = False, [], []
-            back = ring if st.in_rep else _Integral(ring.t_s, 0.0, 0.0)
-            st.v, st.z = back.v_mps, back.z_m
-            st.undone = (ti, back.t_s)
-            # the ring goes on: its swings are held back (``_in_ring``); the velocity is known: no after_tap
-            st.ring_on, st.ring_sign, st.ring_t0, st.ring_last = True, math.copysign(1.0, a), ti, ti
-            st.ring_held = [(ti, dt, a)]
-            a = 0.0
-            st.rest.clear()
-            st.rest_s = 0.0
-        elif not ringing and (abs(a) > p.spike_mps2 or jolt > p.spike_mps2 or impulse):
-            if st.hist and ti > st.tap_until:
-                st.v, st.z = st.hist[0].v_mps, st.hist[0].z_m
-                st.undone = (ti, st.hist[0].t_s)
-            st.tap_until = ti + p.tap_s
-            st.after_tap = not st.in_rep  # a tap at rest: the next quiet moment is rest again
-            st.rest.clear()
-            st.rest_s = 0.0
-        if ti <= st.tap_until:
-            a = 0.0
-        st.hist.append(_integral((ti, st.v, st.z)))
-        while ti - st.hist[0].t_s > p.tap_s:
-            st.hist.popleft()
-        return a
+        if st.hist and ti > st.tap_until:
+            t0, v0, z0 = st.hist[0]
+            st.v, st.z = v0, z0
+            st.undone = (ti, t0)
+        st.tap_until = ti + p.tap_s
+        st.after_tap = not st.in_rep  # a tap at rest: the next quiet moment is rest again
+        st.rest.clear()
+        st.rest_s = 0.0
 
     def _in_ring(self, ti: float, dt: float, a: float) -> float:
         """A sample while a ring goes on: held back (returns 0) while the swings alternate as a ring's do. A swing
@@ -458,38 +521,6 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         first = sw[0][2]
         sw.clear()
         return first
-
-    def _quiet(self, ti: float, dt: float, a: float, speed_dps: float) -> tuple[bool, float, bool]:
-        """Quiet on a boxcar mean (an exponential mean's tail after a fast rise's 1 m/s² hides the short
-        top hold under a threshold this low); returns (quiet now, for how long, still). A quiet
-        accelerometer is also what the middle of a lowering at steady speed looks like: still needs the
-        integrated velocity near zero too (or a long quiet run, or the first quiet after a tap or a step,
-        whose integrated velocity means nothing)."""
-        p, st = self.p, self.state
-        st.box.append((dt, a * dt))
-        st.box_s += dt
-        st.box_int += a * dt
-        while st.box_s - st.box[0][0] >= p.acc_tau_s:
-            d0, ad0 = st.box.popleft()
-            st.box_s -= d0
-            st.box_int -= ad0
-        st.acc_s = st.box_int / st.box_s if st.box_s > 0 else a
-        quiet_now = abs(st.acc_s) < self.th.still_acc and speed_dps < p.still_dps
-        if quiet_now:
-            if math.isnan(st.still_t0):
-                st.still_t0 = ti
-        else:
-            st.still_t0 = math.nan
-        quiet_for = ti - st.still_t0 if quiet_now else 0.0
-        still = quiet_for >= p.still_s and (
-            abs(st.v) < self.th.still_v(p, ti - st.zupt_t if math.isfinite(st.zupt_t) else 0.0)
-            or quiet_for >= p.still_long_s
-            or st.after_tap
-            or st.stepped
-        )
-        if still:
-            st.after_tap = st.stepped = False
-        return quiet_now, quiet_for, still
 
     def _rest_step(
         self,
@@ -573,24 +604,29 @@ class RaiseSegmenter(SegmenterBase[Raise]):
 
     def _at_rest(self, row: RaiseRow, dt: float, a_raw: float, deep: bool) -> None:
         """Rest: a zero-velocity update, and the offset fed from the rest's samples."""
-        p, st = self.p, self.state
+        st = self.state
+        ti = row.t_s
         if not st.was_still:
-            self._zupt(row.t_s)
+            self._zupt(ti)
         st.was_still = True
         st.braked = False
         st.floor = None
         st.v, st.z = 0.0, 0.0
-        st.zupt_t = row.t_s
+        st.zupt_t = ti
         # the rest's last onset_s: the start of a slow movement is as quiet as rest, so
         # these samples feed the offset only once they are older, and are re-integrated
         # if a movement turns out to have begun among them
-        st.rest.append(_RestSample(dt, a_raw, deep))
-        st.rest_s += dt
-        while st.rest and st.rest_s - st.rest[0].dt_s > p.onset_s:
-            d0, a0, deep0 = st.rest.popleft()
-            st.rest_s -= d0
-            if deep0:
-                self._feed_offset(a0, d0)
+        rest = st.rest
+        rest.append((dt, a_raw, deep))
+        rest_s = st.rest_s + dt
+        onset_s, bias_tau_s = self.p.onset_s, self.p.bias_tau_s
+        while rest and rest_s - rest[0][0] > onset_s:
+            d0, a0, deep0 = rest.popleft()
+            rest_s -= d0
+            if deep0:  # (``_feed_offset``)
+                bias_w = st.bias_w = min(st.bias_w + d0, bias_tau_s)
+                st.bias += (a0 - st.bias) * d0 / bias_w
+        st.rest_s = rest_s
         st.pre = [row]
 
     def _movement_begins(self, ti: float) -> None:
