@@ -44,6 +44,14 @@ class NoiseLevel:
         return float(np.sqrt(np.mean(self.gyr_dps_rthz**2)))
 
 
+def sum_sq3(x: F64) -> F64:
+    """x² + y² + z² per row of an (n, 3) array, on whole columns: np.sum(x**2, axis=1)'s (and
+    np.linalg.norm's) additions in their order (x² + y², then + z²), so the same bits, at a quarter of the
+    cost (a reduction along rows of 3 runs numpy's inner loop once per row)."""
+    c0, c1, c2 = x[:, 0], x[:, 1], x[:, 2]
+    return np.asarray(c0 * c0 + c1 * c1 + c2 * c2, dtype=np.float64)
+
+
 def white_density(x: F64, rate_hz: float) -> F64:
     """White noise density per column of x (units/√Hz) from its first differences: σ_diff / √2 = σ,
     and σ = density · √(rate / 2) (one-sided, up to Nyquist)."""
@@ -104,10 +112,10 @@ class NoiseTracker:
         out_j = np.empty(n)
         if n == 0:
             return out_a, out_g, out_j
-        jolt = np.linalg.norm(acc_mps2, axis=1) - GRAVITY_MPS2
+        jolt = np.sqrt(sum_sq3(acc_mps2)) - GRAVITY_MPS2
         prev_t = np.concatenate([[self._prev_t], time_s[:-1]])
-        da = np.sum((acc_mps2 - np.vstack([self._prev_acc, acc_mps2[:-1]])) ** 2, axis=1)
-        dg = np.sum((gyr_dps - np.vstack([self._prev_gyr, gyr_dps[:-1]])) ** 2, axis=1)
+        da = sum_sq3(acc_mps2 - np.vstack([self._prev_acc, acc_mps2[:-1]]))
+        dg = sum_sq3(gyr_dps - np.vstack([self._prev_gyr, gyr_dps[:-1]]))
         dts = time_s - prev_t
         self._windows(time_s, np.asarray(quiet, dtype=bool), da, dg, dts, jolt, out_a, out_g, out_j)
         self._prev_t = float(time_s[-1])

@@ -21,7 +21,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from dorsi.drills.catalog import Drill
-from dorsi.drills.noise import NoiseTracker
+from dorsi.drills.noise import NoiseTracker, sum_sq3
 from dorsi.drills.params import CounterParams, NoiseParams
 from dorsi.motion import quat as Q
 from dorsi.motion.pipeline import ShinFrames
@@ -116,7 +116,7 @@ class DrillFrames:
                 g = GRAVITY_MPS2
                 self._jolt = np.array([math.sqrt(x * x + y * y + z * z) - g for x, y, z in acc.tolist()])
             else:
-                self._jolt = np.asarray(np.linalg.norm(acc, axis=1) - GRAVITY_MPS2, dtype=np.float64)
+                self._jolt = np.sqrt(sum_sq3(acc)) - GRAVITY_MPS2
         return self._jolt
 
 
@@ -147,7 +147,7 @@ class DrillFramer:
         axial = self.axial_deg + np.cumsum(gyr[:, 1] * np.minimum(dt, 0.5))
         self.axial_deg = float(axial[-1])
         self.last_t = float(t[-1])
-        speed = np.linalg.norm(gyr, axis=1)
+        speed = np.sqrt(sum_sq3(gyr))
         acc_noise, gyr_sigma, rest_acc = self.noise.update(t, frames.acc_mps2, gyr, speed < self.quiet_dps)
         quiet_dps = np.maximum(self.quiet_dps, self.noise_params.quiet_gyr_k * gyr_sigma)
         return DrillFrames(
