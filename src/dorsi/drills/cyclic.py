@@ -46,7 +46,16 @@ from typing import NamedTuple
 import numpy as np
 
 from dorsi.drills.params import CounterParams
-from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext, named_rows
+from dorsi.drills.segment import (
+    SMALL_CHUNK,
+    Draft,
+    DrillFrames,
+    RepTrace,
+    SegmenterBase,
+    SegmenterContext,
+    named_rows,
+    row_maker,
+)
 
 NOT_A_CIRCLE = "not a circle (the knee went only one way and back) — not counted"
 
@@ -84,6 +93,9 @@ class CycleSample(NamedTuple):
     incl_deg: float
     frontal_deg: float
     speed_dps: float
+
+
+_cycle_row = row_maker(CycleSample)
 
 
 def _samples(frames: DrillFrames) -> Iterator[CycleSample]:
@@ -405,8 +417,16 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         return dr
 
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
-        """Per sample: the knee's smoothed velocity (``_Deriv.step``'s arithmetic, inline on floats), then
-        ``_step``."""
+        """Per sample: the knee's smoothed velocity (``_Deriv.step``'s arithmetic), then ``_step``. A
+        notification's few samples go one by one (``_detect_samples``); a longer chunk is taken apart
+        (``_detect_chunk``): same results."""
+        if len(frames) <= SMALL_CHUNK:
+            self._detect_samples(frames, emit)
+        else:
+            self._detect_chunk(frames, emit)
+
+    def _detect_samples(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
+        """Sample by sample: the smoothed velocity inline on floats, then ``_step``."""
         buf = self._buf
         rows = buf.rows  # pack() and trim() change it in place: the same list throughout
         pack_rows = buf.PACK_ROWS
@@ -435,6 +455,65 @@ class CircleSegmenter(SegmenterBase[Cycle]):
                     buf.pack()
         if not fresh:
             d.last, d.last_t, d.v = [lx, ly], lt, [vt, vf]
+
+    def _detect_chunk(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
+        """A chunk: the smoothed velocity first (a recursive filter: one pass on floats, its increments
+        computed on arrays with the same operations, so the same bits), then which samples are slow (on
+        arrays; a speed within 1e-9 of the bar is decided by ``math.hypot`` as ``_step`` does), then
+        ``_step`` sample by sample, except through a stop already seen: there each slow sample changes
+        nothing (the bout was reset, ``_fresh``) and no later circle reads its row (each starts at a
+        fast sample), so the run is skipped to its next fast sample (most of a session is standing)."""
+        buf = self._buf
+        rows = buf.rows  # pack() and trim() change it in place: the same list throughout
+        pack_rows = buf.PACK_ROWS
+        d = self._d
+        n = len(frames)
+        t, x, f = frames.time_s, frames.incl_deg, frames.frontal_deg
+        ts, xs, fs, ss = t.tolist(), x.tolist(), f.tolist(), frames.speed_dps.tolist()
+        fresh = d.last is None
+        lx, ly = (math.nan, math.nan) if d.last is None else d.last
+        with np.errstate(all="ignore"):
+            dt = np.diff(t, prepend=d.last_t)
+            gain = (dt / (d.tau_s + dt)).tolist()
+            rate_x = (np.diff(x, prepend=lx) / dt).tolist()
+            rate_f = (np.diff(f, prepend=ly) / dt).tolist()
+        moved = ((dt > 0.0) & (dt < 0.5)).tolist()
+        if fresh:
+            moved[0] = False
+        vts, vfs = [0.0] * n, [0.0] * n
+        vt, vf = d.v
+        for k, (ok, a, rx, rf) in enumerate(zip(moved, gain, rate_x, rate_f, strict=True)):
+            if ok:
+                vt, vf = vt + a * (rx - vt), vf + a * (rf - vf)
+            vts[k], vfs[k] = vt, vf
+        d.last, d.last_t, d.v = [xs[-1], fs[-1]], ts[-1], [vt, vf]
+        bar = self.p.min_speed_dps
+        speed = np.hypot(vts, vfs)
+        slow = speed < bar
+        for k in np.flatnonzero(np.abs(speed - bar) <= 1e-9 * bar).tolist():
+            slow[k] = math.hypot(vts[k], vfs[k]) < bar
+        fast = np.flatnonzero(~slow).tolist()
+        slow_l = slow.tolist()
+        stop_s = self.p.stop_s
+        circle_step = self._step
+        k = 0
+        while k < n:
+            ti = ts[k]
+            if slow_l[k] and self._fresh and ti - self.state.slow_since >= stop_s:
+                j = bisect_left(fast, k)
+                k = fast[j] if j < len(fast) else n
+                continue
+            x_k, f_k = xs[k], fs[k]
+            rows.append(_cycle_row((ti, x_k, f_k, ss[k])))
+            cyc = circle_step(ti, vts[k], vfs[k], x_k, f_k)
+            if cyc is not None:
+                emit(cyc)
+            if len(rows) + buf.packed_n > 20000:
+                start_t = self.state.start_t
+                buf.trim(start_t if not math.isnan(start_t) else ti - 30.0)
+                if len(rows) >= pack_rows:  # still long: the bout's start stays put
+                    buf.pack()
+            k += 1
 
     def _reset(self) -> None:
         """A stop: the next movement starts a new bout (its slow run goes on)."""
