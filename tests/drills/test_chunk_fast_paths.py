@@ -28,3 +28,12 @@ def test_calf_raise_inline_tests_match_across_chunkings() -> None:
     _, small = simulate_and_count(params, NOTIFICATIONS)
     assert len(whole.reps) == len(sim.counted_reps)
     assert [r.as_dict() for r in whole.reps] == [r.as_dict() for r in small.reps]
+
+
+def test_knee_drive_rest_gains_match_across_chunkings() -> None:
+    # the rest level's filter gains: on arrays for a chunk, on floats for a notification
+    params = SimParams(drill="knee-to-wall", seconds=120.0, seed=1012, rate_hz=200.0, sets=1, reps_per_set=3)
+    sim, whole = simulate_and_count(params)
+    _, small = simulate_and_count(params, NOTIFICATIONS)
+    assert len(whole.reps) == len(sim.counted_reps) == 3
+    assert [r.as_dict() for r in whole.reps] == [r.as_dict() for r in small.reps]

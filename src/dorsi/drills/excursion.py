@@ -55,7 +55,15 @@ from dorsi.drills.excursion_state import (
     StopRun,
 )
 from dorsi.drills.params import CounterParams
-from dorsi.drills.segment import Draft, DrillFrames, SegmenterBase, SegmenterContext, row_maker
+from dorsi.drills.segment import (
+    SMALL_CHUNK,
+    Draft,
+    DrillFrames,
+    SegmenterBase,
+    SegmenterContext,
+    row_maker,
+)
+from dorsi.motion.types import F64
 
 DRIFT_TAU_S = 5.0  # the rest level's time constant for a still but unsettled shin (orientation drift)
 SWING_FRAC = 1.0  # two-sided channels: the opposite way before settling must pass this × the last range
@@ -209,12 +217,12 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             *(getattr(frames, c).tolist() for c in _REST),
         )
         ts, vs, qs = cols[0], cols[1], cols[2]
-        rest_run = self._rest_run if single else self._rest_run_multi
         n = len(ts)
+        gains = self._gains(frames.time_s, ts, st.last_t) if single and n else None
         i = 0
         while i < n:
             if st.base is not None and not st.in_rep:
-                i = rest_run(cols, i)
+                i = self._rest_run(cols, i, gains) if gains is not None else self._rest_run_multi(cols, i)
                 continue
             ti, q = ts[i], qs[i]
             row = _SAMPLE((ti, (vs[i],) if single else vs[i], cols[3][i], cols[4][i], cols[5][i]))
@@ -233,17 +241,38 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         """One forward-only channel and no knee regimes (the knee drives): the rest has a faster path."""
         return len(self.channels) == 1 and self.channels[0].one_sided and self.regimes is None
 
-    def _rest_run(self, cols: tuple[list[Any], ...], i: int) -> int:
+    def _gains(self, t: F64, ts: list[float], last_t: float) -> tuple[list[float], list[float]]:
+        """Per sample of a chunk, the rest level's filter gains dt / (τ + dt) for base_tau_s and DRIFT_TAU_S,
+        dt the interval from the sample before (0 after a nan time, at most 0.5 s; every sample's, rep or
+        rest: the last time is always the sample before's): on arrays for a chunk, on floats for a
+        notification's few samples (the same operations, so the same bits as ``_rest_step``'s)."""
+        tau = self.p.base_tau_s
+        if len(ts) <= SMALL_CHUNK:
+            dts = []
+            for ti in ts:
+                dt = 0.0 if last_t != last_t else ti - last_t
+                dts.append(min(dt, 0.5))
+                last_t = ti
+            return [d / (tau + d) for d in dts], [d / (DRIFT_TAU_S + d) for d in dts]
+        prev = np.concatenate(([last_t], t[:-1]))
+        with np.errstate(invalid="ignore"):
+            d = np.where(np.isnan(prev), 0.0, t - prev)
+            d = np.where(d > 0.5, 0.5, d)
+            return (d / (tau + d)).tolist(), (d / (DRIFT_TAU_S + d)).tolist()
+
+    def _rest_run(self, cols: tuple[list[Any], ...], i: int, gains: tuple[list[float], list[float]]) -> int:
         """``_rest_step`` for one forward-only channel over samples i.. until a rep opens (returns the index
-        after it) or the chunk ends: the same arithmetic in the same order on local floats, the run-up
-        (``state.pre``) kept as a range of sample indices and made into rows only when needed."""
+        after it) or the chunk ends: the same arithmetic in the same order on local floats (the filter
+        gains computed for the chunk: ``_gains``), the run-up (``state.pre``) kept as a range of sample
+        indices and made into rows only when needed."""
         st = self.state
         assert st.base is not None
         ts, vs, qs = cols[0], cols[1], cols[2]
+        g_tau, g_drift = gains
         n = len(ts)
         sh = self.shared
         band_deg, settle_s = sh.settle_band_deg, sh.settle_s
-        tau, band_frac = self.p.base_tau_s, self.p.rest_band_frac
+        band_frac = self.p.rest_band_frac
         thr = st.start_thr[0]
         quarter = 0.25 * thr
         rest_band = band_frac * thr
@@ -253,40 +282,37 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         ret = math.nan if st.returning is None else st.returning[0]
         # the run-up: the rows before this run (carried), then samples pre_from..; cut back once j passes limit
         carried, pre_from, limit = st.pre, i, 4000 - len(st.pre) + i
-        last_t, opened = st.last_t, -1
-        for j in range(i, n):
-            ti = ts[j]
-            dt = 0.0 if last_t != last_t else ti - last_t  # last_t != last_t: nan, the first sample
-            if dt > 0.5:  # min(dt, 0.5)
-                dt = 0.5
-            last_t = ti
-            v = vs[j]
-            exc = v - b
+        opened = -1
+        nan = math.nan
+        for j, ti, v, q, g, g_d in zip(range(i, n), ts[i:], vs[i:], qs[i:], g_tau[i:], g_drift[i:], strict=True):
             moved = v - anchor
             if moved > band_deg or moved < -band_deg:  # abs(v - anchor) > band_deg
                 anchor, anchor_t = v, ti
                 run_sum, run_n, run_new = 0.0, 0, True
             run_sum += v
             run_n += 1
-            if qs[j]:
-                settled = ti - anchor_t >= settle_s
-                if run_new and settled:
-                    run_new = False
-                    mean = run_sum / run_n
-                    if mean < b - band_deg:
-                        b = mean
-                if settled:
-                    b = b + dt / (tau + dt) * (v - b)
-                elif exc <= rest_band:
-                    b = b + dt / (DRIFT_TAU_S + dt) * (v - b)
-                exc = v - b
-            if ret == ret and exc <= thr:  # ret == ret: not nan (returning)
-                ret = math.nan
-            turned = exc < ret  # False while ret is nan
-            if turned:
-                ret = exc  # a new low on the way back: the next rep would start here
+            if q:
+                if ti - anchor_t >= settle_s:  # settled
+                    if run_new:
+                        run_new = False
+                        mean = run_sum / run_n
+                        if mean < b - band_deg:
+                            b = mean
+                    b = b + g * (v - b)
+                elif v - b <= rest_band:
+                    b = b + g_d * (v - b)
+            exc = v - b
+            turned = False
+            if ret == ret:  # not nan: returning
+                if exc <= thr:
+                    ret = nan
+                elif exc < ret:
+                    ret = exc  # a new low on the way back: the next rep would start here
+                    turned = True
             if turned or exc <= quarter:
-                carried, pre_from, limit = [], j, 4000 + j
+                if carried:
+                    carried = []
+                pre_from, limit = j, 4000 + j
             elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
                 carried, pre_from, limit = _cut_run_up(carried, pre_from, j)
             if exc > thr and (ret != ret or exc - ret > thr):
@@ -297,7 +323,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         st.anchor[0], st.anchor_t[0] = anchor, anchor_t
         st.run_sum[0], st.run_n[0], st.run_new[0] = run_sum, run_n, run_new
         st.returning = None if ret != ret else [ret]
-        st.last_t = last_t
+        st.last_t = ts[stop - 1]
         st.pre = carried + self._rows(cols, pre_from, stop)
         if opened >= 0:
             st.overshoot = None
