@@ -110,6 +110,9 @@ class ExcursionState:
     drift_dps: float = 0.0
     drift_w_s: float = 0.0
     drift_prev: float = math.nan
+    # that rate × the time since the open rep began: taken out of the integrated channel's samples in the rep
+    # (its rest level stays where the rep opened) and added to the rest level when the rep ends
+    rep_bias_deg: float = 0.0
     run: StopRun | None = None  # the current short stop inside an excursion
     stop: Stop | None = None  # the last one that lasted STOP_S
     last_t: float = math.nan
