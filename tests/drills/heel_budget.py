@@ -63,8 +63,8 @@ def _capture(sim: Any) -> tuple[list[Window], list[tuple[float, bool]]]:
     got: list[Window] = []
     real = validity.ankle_rise_cm
 
-    def spy(t, up, fwd, incl, rest, hold, p=None):  # type: ignore[no-untyped-def]
-        r = real(t, up, fwd, incl, rest, hold, p)
+    def spy(t, up, fwd, incl, rest, hold, p=None, rate=None):  # type: ignore[no-untyped-def]
+        r = real(t, up, fwd, incl, rest, hold, p, rate)
         got.append(Window(np.array(t), rest, hold, r, np.array(up), np.array(fwd), np.array(incl)))
         return r
 

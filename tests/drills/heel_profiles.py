@@ -73,8 +73,8 @@ def trials(model: str, profile: str, drill: str, seed: int, variant: str) -> lis
     real_heel = validity.MotionBuffer.heel_estimate
     win: dict[str, Any] = {}
 
-    def ankle_spy(t, up, fwd, incl, rest, hold, p=None):  # type: ignore[no-untyped-def]
-        r = real_ankle(t, up, fwd, incl, rest, hold, p)
+    def ankle_spy(t, up, fwd, incl, rest, hold, p=None, rate=None):  # type: ignore[no-untyped-def]
+        r = real_ankle(t, up, fwd, incl, rest, hold, p, rate)
         dt = float(np.median(np.diff(t)))
         rest_up = np.asarray(up[rest])
         # the white density from the rest's second differences (sway does not reach them)

@@ -20,6 +20,7 @@ the accelerometer noise measured on the trial's rest (judge_heel; docs/drills.md
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,7 +59,14 @@ def _rate(t: F64, th: F64, i: int, half_s: float = RATE_HALF_S) -> float:
 
 
 def ankle_rise_cm(
-    t: F64, up_mps2: F64, fwd_mps2: F64, incl_deg: F64, rest: slice, hold: slice, p: ValidityParams | None = None
+    t: F64,
+    up_mps2: F64,
+    fwd_mps2: F64,
+    incl_deg: F64,
+    rest: slice,
+    hold: slice,
+    p: ValidityParams | None = None,
+    rate_rps: F64 | None = None,
 ) -> float:
     """The ankle's rise (cm) from the end of the rest before a drive into its hold, from the sensor's
     vertical and forward acceleration (earth frame, gravity removed) and the shin's inclination;
@@ -109,12 +117,13 @@ def ankle_rise_cm(
         acc.append(a - (e0 + (e1 - e0) * frac))
     # what the shin's own turn accelerates the sensor by, on average over the rest and over the hold (their
     # end velocities' change over their span): the accelerometer's error is the rest of what it read there
-    turn_rest = _mean_turn_acc(t, th, rest.start, rest.stop - 1)
-    turn_late, turn_hold = (_mean_turn_acc(t, th, h.start, h.stop - 1) for h in (late, hold))
+    w = _rates(t, th, rate_rps)
+    turn_rest = _mean_turn_acc(t, th, w, rest.start, rest.stop - 1)
+    turn_late, turn_hold = (_mean_turn_acc(t, th, w, h.start, h.stop - 1) for h in (late, hold))
     turn = [turn_rest, (turn_late[0], turn_hold[1])]
     last = max(hold.start, min(hold.stop, int(np.searchsorted(t, t[hold.start] + p.end_span_s))) - 1)
     ends = np.unique(np.linspace(hold.start, last, p.end_count).round().astype(int)).tolist()
-    rises = [_rise_to(t, acc[0], acc[1], th, frac, turn, i0, i1) for i1 in ends]
+    rises = [_rise_to(t, acc[0], acc[1], th, w, frac, turn, i0, i1) for i1 in ends]
     known = [r for r in rises if math.isfinite(r)]
     return float(np.median(known)) if known else math.nan
 
@@ -127,13 +136,23 @@ def _sensor_velocity(th: float, w: float) -> tuple[tuple[float, float], tuple[fl
     return (-s * w, -SKIN_CM * c * w), (c * w, -SKIN_CM * s * w)
 
 
-def _mean_turn_acc(t: F64, th: F64, a: int, b: int) -> tuple[tuple[float, float], tuple[float, float]]:
+def _rates(t: F64, th: F64, rate_rps: F64 | None) -> Callable[[int], float]:
+    """The shin's turn rate (rad/s) at a sample: the gyro's about the earth-frame horizontal axis the
+    inclination turns about where given (``rate_rps``), else the inclination's line fit (_rate)."""
+    if rate_rps is None:
+        return lambda i: _rate(t, th, i)
+    return lambda i: float(rate_rps[i])
+
+
+def _mean_turn_acc(
+    t: F64, th: F64, w: Callable[[int], float], a: int, b: int
+) -> tuple[tuple[float, float], tuple[float, float]]:
     """The sensor's mean acceleration (cm/s², up and forward, each per cm of lever and from the skin)
     over samples a..b from the shin's turn: its velocity's change over the span."""
     span = float(t[b] - t[a])
     if b <= a or span <= 0.0:
         return (0.0, 0.0), (0.0, 0.0)
-    va, vb = _sensor_velocity(float(th[a]), _rate(t, th, a)), _sensor_velocity(float(th[b]), _rate(t, th, b))
+    va, vb = _sensor_velocity(float(th[a]), w(a)), _sensor_velocity(float(th[b]), w(b))
     return (
         ((vb[0][0] - va[0][0]) / span, (vb[0][1] - va[0][1]) / span),
         ((vb[1][0] - va[1][0]) / span, (vb[1][1] - va[1][1]) / span),
@@ -145,6 +164,7 @@ def _rise_to(
     up: F64,
     fwd: F64,
     th: F64,
+    w: Callable[[int], float],
     frac: F64,
     turn: list[tuple[tuple[float, float], tuple[float, float]]],
     i0: int,
@@ -163,7 +183,7 @@ def _rise_to(
     k0, k1 = (_displacement(tt, f) for f in (1.0 - frac[i0 : i1 + 1], frac[i0 : i1 + 1]))
     (r_up, r_fwd), (h_up, h_fwd) = turn
     half_t = 0.5 * float(t[i1] - t[i0])
-    w0, w1 = _rate(t, th, i0), _rate(t, th, i1)
+    w0, w1 = w(i0), w(i1)
     c0, s0, c1, s1 = math.cos(th0), math.sin(th0), math.cos(th1), math.sin(th1)
     s = SKIN_CM
     # forward: dx0 + turn·K + T/2·(w0·(L·c0 − s·s0) + w1·(L·c1 − s·s1)) = L·dsin + s·dcos
@@ -323,6 +343,19 @@ class MotionBuffer:
         r0 = lo + int(ok[-1])
         return r0, r0 + w - 1
 
+    @staticmethod
+    def _hold_start(t: F64, quiet: NDArray[np.bool_], a: int, b: int, min_hold_s: float) -> int | None:
+        """The first sample of a[..b] that opens a still stretch lasting min_hold_s (``None``: none does). A
+        drive that pauses for a moment before it goes on (a heel that starts to lift late in the drive, the
+        shin slowing as it does) is still for a few samples: ending the integration there cuts the lift short,
+        and reads the rest of the drive as the hold's error."""
+        q = quiet[a : b + 1].astype(np.int8)
+        edge = np.diff(np.concatenate(([0], q, [0])))
+        for s, e in zip(np.flatnonzero(edge == 1), np.flatnonzero(edge == -1), strict=True):
+            if e - s >= 3 and t[a + e - 1] - t[a + s] >= min_hold_s:
+                return a + int(s)
+        return None
+
     def heel_estimate(
         self, start_s: float, end_s: float, band_deg: float, p: ValidityParams, foot_cm: float
     ) -> HeelEstimate:
@@ -354,7 +387,10 @@ class MotionBuffer:
         held = a + np.flatnonzero(quiet[a : b + 1])
         if held.size < 3:
             return HeelEstimate()
-        h0, h1 = int(held[0]), int(held[-1])
+        h0 = self._hold_start(t, quiet, a, b, p.min_hold_s)
+        if h0 is None:
+            return HeelEstimate()  # never still for min_hold_s at the peak: no hold to end the integration on
+        h1 = int(held[-1])
         if t[h0] - t[i0] > p.max_drive_s:
             return HeelEstimate()  # too slow a drive: the estimate's error is not known there
         # the samples read: the rest to the hold's end, and the rate fit's half-span (_rate) either side, so the
@@ -374,7 +410,16 @@ class MotionBuffer:
             norm = float(np.hypot(*axis))
             if norm < 1e-6:
                 return math.nan
-            ankle = ankle_rise_cm(t[seg], acc[:, 2], acc[:, :2] @ (axis / norm), incl[seg], *windows, p)
+            fwd = axis / norm
+            rate = None
+            gyr = r[seg, 10:13]
+            if np.isfinite(gyr).all():
+                # the shin's turn rate: the gyro's (bias-corrected) about the horizontal axis the inclination turns
+                # about (left = up × forward); a line fit over the inclination averages across the bend of a
+                # lift that starts late in the drive, and across the hold's opening
+                w_earth = np.einsum("nij,nj->ni", rot, np.radians(gyr))
+                rate = w_earth[:, :2] @ np.array([-fwd[1], fwd[0]])
+            ankle = ankle_rise_cm(t[seg], acc[:, 2], acc[:, :2] @ fwd, incl[seg], *windows, p, rate)
             return heel_rise_from_ankle_cm(ankle, foot_cm)
 
         on_filter = heel(Q.to_matrix(r[seg, 3:7]))
