@@ -197,3 +197,15 @@ def test_a_late_lift_reads_its_height_on_an_exact_sensor() -> None:
     sim = simulate_heel_lift(1004, heel_cm=2.5, model="velocity", noise=False)
     rise, called = judged_trials(sim)[3]
     assert called and abs(rise - 2.5) < 0.5
+
+
+@pytest.mark.xfail(strict=True, reason="first wall-test trial after the step: the gyro's residual bias (open)")
+def test_the_first_wall_test_trial_after_the_step_into_half_kneeling_is_not_a_lift() -> None:
+    # metamotion, velocity model, tuning seed 1103: the first heel-down trial after the step into half-kneeling
+    # reads 5.7 cm (bar 2.3 cm) and is rejected. The filter's gyro bias is still ≈ 1 °/s off there (its rest
+    # windows have not measured it yet): the gyro-carried orientation drifts through the drive and the hold (the
+    # forward channel's error at the hold grows ≈ 15 mm/s² per s), and the filter's tilt lags its biased
+    # accelerometer. A line through the hold's error, or the still windows' mean rate taken as the bias, reads
+    # the shin's real sway and creep as drift and widened the other trials' spread (velocity knee-to-wall)
+    _, counter = _matrix_session("velocity", "metamotion", "wall-test-half-kneeling", 1103)
+    assert not any(r.invalid_reason for r in counter.reps)
