@@ -434,49 +434,71 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         # the run-up: the rows before this run (carried), then samples pre_from..; cut back once j passes limit
         carried, pre_from, limit = st.pre, i, 4000 - len(st.pre) + i
         last_t, opened = st.last_t, -1
-        for j in range(i, n):
-            ti, vals = ts[j], vs[j]
+        # per channel, one pass: its settle run, then (shin still) its rest level, then its excess over
+        # that level; the channels are independent, so this is the same arithmetic in the same order as
+        # channel by channel for each step (the excess is only needed before the update on a channel that
+        # has not settled, and after it)
+        per = [(k, k in sided, k == ki) for k in chans]
+        neg_band = -band_deg
+        for j, ti, vals, q in zip(range(i, n), ts[i:], vs[i:], qs[i:], strict=True):
             prev_t, last_t = last_t, ti
             if ki >= 0:
                 v = vals[ki]
-                if qs[j] and drift_prev == drift_prev and ti > prev_t:  # drift_prev == drift_prev: not nan
-                    dt = min(ti - prev_t, 0.5)
-                    drift_w = min(drift_w + dt, RATE_WINDOW_S)
-                    drift += dt / drift_w * ((v - drift_prev) / (ti - prev_t) - drift)
+                if q and drift_prev == drift_prev and ti > prev_t:  # drift_prev == drift_prev: not nan
+                    span = ti - prev_t
+                    dt = 0.5 if span > 0.5 else span  # min(span, 0.5)
+                    w = drift_w + dt
+                    drift_w = RATE_WINDOW_S if w > RATE_WINDOW_S else w
+                    drift += dt / drift_w * ((v - drift_prev) / span - drift)
                 drift_prev = v
-            exc = excess(vals)
-            for k in chans:
-                v = vals[k]
-                moved = v - anchor[k]
-                if moved > band_deg or moved < -band_deg:  # abs(v - anchor) > band_deg
-                    anchor[k], anchor_t[k] = v, ti
-                    run_sum[k], run_n[k], run_new[k] = 0.0, 0, True
-                run_sum[k] += v
-                run_n[k] += 1
-            q = qs[j]
+            exc = []
             if q:
-                dt = 0.0 if prev_t != prev_t else min(ti - prev_t, 0.5)  # prev_t != prev_t: nan, the first sample
-                for k in sided:
-                    if run_new[k] and ti - anchor_t[k] >= settle_s:
-                        run_new[k] = False
-                        mean = run_sum[k] / run_n[k]
-                        if mean < base[k] - band_deg:
-                            base[k] = mean
-                if ki >= 0:
-                    base[ki] += drift * dt  # a still shin's steady axial rate is bias (docstring)
+                if prev_t != prev_t:  # nan: the first sample
+                    dt = 0.0
+                else:
+                    span = ti - prev_t
+                    dt = 0.5 if span > 0.5 else span  # min(span, 0.5)
                 a = dt / (tau + dt)
                 a_slow = dt / (DRIFT_TAU_S + dt)
-                for k in chans:
-                    b = base[k]
-                    if ti - anchor_t[k] >= settle_s:
-                        base[k] = b + a * (vals[k] - b)
-                    elif exc[k] <= rest_band[k]:
-                        base[k] = b + a_slow * (vals[k] - b)
+                for (k, one, integ), v in zip(per, vals, strict=True):
+                    moved = v - anchor[k]
+                    if moved > band_deg or moved < neg_band:  # abs(v - anchor) > band_deg
+                        anchor[k], anchor_t[k] = v, ti
+                        run_sum[k], run_n[k], run_new[k] = 0.0, 0, True
+                    run_sum[k] += v
+                    run_n[k] += 1
+                    settled = ti - anchor_t[k] >= settle_s
+                    b = b0 = base[k]
+                    if one and run_new[k] and settled:
+                        run_new[k] = False
+                        mean = run_sum[k] / run_n[k]
+                        if mean < b - band_deg:
+                            b = mean
+                    if integ:
+                        b += drift * dt  # a still shin's steady axial rate is bias (docstring)
+                    if settled:
+                        b = b + a * (v - b)
+                    else:
+                        d = v - b0  # the excess over the level before this sample's updates
+                        if (d if one else abs(d)) <= rest_band[k]:
+                            b = b + a_slow * (v - b)
+                    base[k] = b
+                    d = v - b
+                    exc.append(d if one else abs(d))
                 if regimes is not None and ("bent" if base[0] - offset >= split else "straight") != st.regime:
                     st.base = base
                     self._set_regime()
                     thresholds()
-                exc = excess(vals)
+            else:
+                for (k, one, _), v, b in zip(per, vals, base, strict=True):
+                    moved = v - anchor[k]
+                    if moved > band_deg or moved < neg_band:  # abs(v - anchor) > band_deg
+                        anchor[k], anchor_t[k] = v, ti
+                        run_sum[k], run_n[k], run_new[k] = 0.0, 0, True
+                    run_sum[k] += v
+                    run_n[k] += 1
+                    d = v - b
+                    exc.append(d if one else abs(d))
             thr_open = thr
             if st.overshoot is not None:
                 k, sign, range_deg = st.overshoot
