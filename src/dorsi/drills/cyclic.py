@@ -41,6 +41,7 @@ import math
 from bisect import bisect_left
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import NamedTuple
 
 import numpy as np
@@ -102,7 +103,10 @@ def _samples(frames: DrillFrames) -> Iterator[CycleSample]:
     return named_rows(CycleSample, frames.rows("time_s", "incl_deg", "frontal_deg", "speed_dps"))
 
 
-def _time_s(row: CycleSample) -> float:
+Row = tuple[float, float, float, float]  # a CycleSample's fields (the rocks' loop keeps plain tuples)
+
+
+def _time_s(row: Row) -> float:
     return row[0]
 
 
@@ -115,7 +119,7 @@ class _Buffer:
     PACK_ROWS = 4096
 
     def __init__(self) -> None:
-        self.rows: list[CycleSample] = []
+        self.rows: list[Row] = []
         self._packed = np.zeros((0, 4))  # its first _n rows are kept, older than ``rows``
         self._n = 0
         self._trimmed_to = math.nan  # the last trim's time
@@ -127,8 +131,16 @@ class _Buffer:
     def packed_n(self) -> int:
         return self._n
 
+    @property
+    def trimmed_to(self) -> float:
+        """The last trim's time (nan: none since the buffer emptied)."""
+        return self._trimmed_to
+
     def pack(self) -> None:
-        new = np.asarray(self.rows, dtype=np.float64)
+        # the rows' floats one after another into an array (the same values; np.asarray of a list of
+        # 4096 tuples took 3× as long)
+        rows = self.rows
+        new = np.fromiter(chain.from_iterable(rows), np.float64, count=4 * len(rows)).reshape(-1, 4)
         end = self._n + len(new)
         if end > len(self._packed):
             grown = np.empty((max(end, 2 * len(self._packed)), 4))
@@ -234,7 +246,13 @@ class RockSegmenter(SegmenterBase[Cycle]):
         lt, vel = d.last_t, d.v[0]
         settle_s, bout_gap_s, turn_still_s = self.shared.settle_s, self.p.bout_gap_s, self.p.turn_still_s
         rock_step = self._step
-        for row, q in zip(_samples(frames), frames.quiet.tolist(), strict=True):
+        packed_n = buf.packed_n  # only trim() and pack() below change it
+        cols = ("time_s", "incl_deg", "frontal_deg", "speed_dps")  # CycleSample's, as plain tuples
+        # the still run on locals; ``_step`` reads its count and start (kept in the state as they change),
+        # its sum is read only here (kept at the end)
+        qn, qsum, qt0 = st.quiet_n, st.quiet_sum, st.quiet_t0
+        stills = st.stills  # changed in place only
+        for row, q in zip(frames.rows(*cols), frames.quiet.tolist(), strict=True):
             rows.append(row)
             ti, x, _f, _s = row
             if not fresh:  # _Deriv.step for one angle
@@ -243,29 +261,36 @@ class RockSegmenter(SegmenterBase[Cycle]):
                     vel = vel + dt / (tau + dt) * ((x - lx) / dt - vel)
             fresh, lx, lt = False, x, ti
             if q:
-                if st.quiet_n == 0:
-                    st.quiet_t0, st.quiet_sum = ti, 0.0
-                st.quiet_n += 1
-                st.quiet_sum += x
-                still_s = ti - st.quiet_t0
+                if qn == 0:
+                    qt0 = st.quiet_t0 = ti
+                    qsum = 0.0
+                qn += 1
+                st.quiet_n = qn
+                qsum += x
+                still_s = ti - qt0
                 if still_s >= settle_s and ti - st.last_rock_end >= bout_gap_s:
-                    st.centre_deg = st.quiet_sum / st.quiet_n  # a still squat before (or between) bouts
+                    st.centre_deg = qsum / qn  # a still squat before (or between) bouts
                 if still_s >= turn_still_s:
                     # the latest still sample of this run: where a rock from a still squat begins
-                    if st.stills and st.stills[-1].t_s >= st.quiet_t0:
-                        st.stills[-1] = Turn(ti, x)
+                    if stills and stills[-1].t_s >= qt0:
+                        stills[-1] = Turn(ti, x)
                     else:
-                        st.stills.append(Turn(ti, x))
-                        del st.stills[:-8]
-            else:
-                st.quiet_n = 0
+                        stills.append(Turn(ti, x))
+                        del stills[:-8]
+            elif qn:
+                qn = st.quiet_n = 0
             cyc = rock_step(ti, x, vel)
             if cyc is not None:
                 emit(cyc)
-            if len(rows) + buf.packed_n > 20000:
-                buf.trim(st.valley.t_s if st.valley else ti - 30.0)
-                if len(rows) >= pack_rows:  # still long: the turning point stays put (a rest after a bout)
-                    buf.pack()
+            if len(rows) + packed_n > 20000:
+                t0 = st.valley.t_s if st.valley else ti - 30.0
+                # (a trim to the time trimmed to last does nothing: the turning point stays put)
+                if t0 != buf.trimmed_to or len(rows) >= pack_rows:
+                    buf.trim(t0)
+                    if len(rows) >= pack_rows:  # still long: the turning point stays put (a rest after a bout)
+                        buf.pack()
+                    packed_n = buf.packed_n
+        st.quiet_sum = qsum
         if not fresh:
             d.last, d.last_t, d.v = [lx], lt, [vel]
 
@@ -286,7 +311,11 @@ class RockSegmenter(SegmenterBase[Cycle]):
                 st.valley is not None
                 and st.quiet_n
                 and ti - st.quiet_t0 >= self.shared.settle_s
-                and self._settled_far(ti, x)
+                # settled far: the last turning point is a usual rock below both the shin now and the usual
+                # turning points (a dip out of the rocking, e.g. the foot lifted and set down); none without
+                # a usual rock yet
+                and st.recent
+                and st.valley.incl_deg < min(x, (u := self._usual or self._usual_rock())[1]) - u[0]
             ):
                 # still, far above the last turning point (the foot was lifted and set down again):
                 # the next rock starts from here
@@ -323,19 +352,13 @@ class RockSegmenter(SegmenterBase[Cycle]):
                 return self._candidate(still, peak, end, now, from_centre=True)
         return None
 
-    def _settled_far(self, ti: float, x: float) -> bool:
-        """Still for settle_s (the caller checks), and the last turning point is a usual rock below both the
-        shin now and the usual turning points (a dip out of the rocking, e.g. the foot lifted and set down)."""
-        st = self.state
-        assert st.valley is not None
-        if not st.recent:
-            return False  # no usual rock yet
-        if self._usual is None:  # computed once per full rock (judged()), not at every still sample
-            recent = st.recent[-5:]
-            usual = float(np.median([r.peak_deg - r.valley_deg for r in recent]))
-            self._usual = usual, float(np.median([r.valley_deg for r in recent]))
-        usual, valleys = self._usual
-        return st.valley.incl_deg < min(x, valleys) - usual
+    def _usual_rock(self) -> tuple[float, float]:
+        """The recent rocks' median range and turning point, computed once per full rock (judged() clears
+        it), not at every still sample."""
+        recent = self.state.recent[-5:]
+        usual = float(np.median([r.peak_deg - r.valley_deg for r in recent]))
+        self._usual = usual, float(np.median([r.valley_deg for r in recent]))
+        return self._usual
 
     def _candidate(self, start: Turn, peak: Turn, end: Turn, now: float, from_centre: bool = False) -> Cycle | None:
         """Both halves over the minimum and alike; a rock from the still squat (``from_centre``) rises from
