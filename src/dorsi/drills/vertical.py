@@ -541,7 +541,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         # a lowering brakes once, up to the heel's landing; once that braking has been seen, quiet
         # means the heel is down whatever the integrated velocity says (it carries the offset
         # error × the rep's length: a few mm/s² of offset left 1.5 cm/s, seen as a rise)
-        if st.acc_s > self.th.still_acc and st.v < 0.0:
+        if st.v < 0.0 and st.acc_s > self.th.still_acc:  # (at rest v is 0: the cheap test first)
             st.braked = True
         if quiet_for >= p.still_s and st.braked:
             still = True
@@ -619,13 +619,17 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         rest = st.rest
         rest.append((dt, a_raw, deep))
         rest_s = st.rest_s + dt
-        onset_s, bias_tau_s = self.p.onset_s, self.p.bias_tau_s
-        while rest and rest_s - rest[0][0] > onset_s:
-            d0, a0, deep0 = rest.popleft()
-            rest_s -= d0
-            if deep0:  # (``_feed_offset``)
-                bias_w = st.bias_w = min(st.bias_w + d0, bias_tau_s)
-                st.bias += (a0 - st.bias) * d0 / bias_w
+        onset_s = self.p.onset_s
+        if rest_s - rest[0][0] > onset_s:  # (the offset on locals while the oldest samples feed it)
+            bias_tau_s, bias, bias_w = self.p.bias_tau_s, st.bias, st.bias_w
+            while rest and rest_s - rest[0][0] > onset_s:
+                d0, a0, deep0 = rest.popleft()
+                rest_s -= d0
+                if deep0:  # (``_feed_offset``)
+                    w = bias_w + d0
+                    bias_w = bias_tau_s if w > bias_tau_s else w  # min(w, bias_tau_s)
+                    bias += (a0 - bias) * d0 / bias_w
+            st.bias, st.bias_w = bias, bias_w
         st.rest_s = rest_s
         st.pre = [row]
 
