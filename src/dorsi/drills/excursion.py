@@ -440,6 +440,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         # has not settled, and after it)
         per = [(k, k in sided, k == ki) for k in chans]
         neg_band = -band_deg
+        over = st.overshoot  # (only this loop clears it)
         for j, ti, vals, q in zip(range(i, n), ts[i:], vs[i:], qs[i:], strict=True):
             prev_t, last_t = last_t, ti
             if ki >= 0:
@@ -500,11 +501,11 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                     d = v - b
                     exc.append(d if one else abs(d))
             thr_open = thr
-            if st.overshoot is not None:
-                k, sign, range_deg = st.overshoot
+            if over is not None:
+                k, sign, range_deg = over
                 other_way = (vals[k] - base[k]) * sign < 0
                 if q and ti - anchor_t[k] >= settle_s:
-                    st.overshoot = None
+                    st.overshoot = over = None
                     if not (other_way and exc[k] > max(thr[k], SETTLED_FRAC * range_deg)):
                         base[k] = vals[k]
                         exc = excess(vals)
@@ -520,7 +521,9 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                         if exc[k] < ret[k]:
                             ret[k], turned = exc[k], True
             if turned or all(map(le, exc, quarter)):
-                carried, pre_from, limit = [], j, 4000 + j
+                if carried:
+                    carried = []
+                pre_from, limit = j, 4000 + j
             elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
                 carried, pre_from, limit = _cut_run_up(carried, pre_from, j)
             if any(map(gt, exc, thr_open)) and (
