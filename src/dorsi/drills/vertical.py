@@ -577,6 +577,14 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.pre = st.pre[-3000:]
         # (height gained in the quiet after the braking is drift: a rise pushes)
         if 100.0 * st.z > p.start_cm and not (st.braked and quiet_now) and not st.stepped:
+            if st.floor is not None:
+                # the heel was on the floor at its last quiet moment, pushed or not: its velocity there was
+                # zero. A close can come while the lowering still brakes (the heel lands up to 0.6 s later);
+                # that braking, integrated from a zero set before the landing, leaves cm/s of upward speed
+                # that must not open a rep (consumer-mpu velocity 1106: 2 reps merged into the last ones)
+                self._from_floor(st.floor)
+                if 100.0 * st.z <= p.start_cm:
+                    return
             st.in_rep, st.rows, st.top, st.falling = True, st.pre, 100.0 * st.z, False
             st.opened_s = ti
             st.braked, st.floor = False, None
