@@ -21,7 +21,7 @@ from dorsi.drills.kneewall import Profile
 from dorsi.drills.types import RepEvent
 from dorsi.motion.angles import Side
 from dorsi.motion.calibration import Calibration, CalibrationProgress
-from dorsi.motion.pipeline import OrientationStage, PipelineParams, ShinFrames, ShinPipeline
+from dorsi.motion.pipeline import OrientationStage, PipelineParams, Row, ShinFrames, ShinPipeline
 from dorsi.motion.sanity import SampleLimits
 from dorsi.motion.types import ImuChunk
 
@@ -110,6 +110,9 @@ class LiveSession:
         self.pipeline = self._new_pipeline(orientation)
         self.counter: RepCounter | None = None
         self._waiting: list[ShinFrames] = []  # frames not yet counted (under COUNTER_BLOCK_S of samples)
+        self._block_from_s = math.nan  # the first waiting sample's time
+        self._waiting_rows: list[Row] | None = None  # their samples as rows, when the pipeline gave them
+        self._period_s = 1.0 / spec.rate_hz  # one sample covers one interval
         if spec.drill is not None:
             self.counter = self._new_counter(spec.drill)
 
@@ -138,28 +141,41 @@ class LiveSession:
             return frames, []
         if counter.calibration is None:
             counter.calibration = self.pipeline.calibration  # handed over once found
-        if not len(frames):
+        times = frames.time_s
+        if not len(times):
             return frames, []
         waiting = self._waiting
-        if not waiting and self._block_s(frames, frames) >= COUNTER_BLOCK_S:
-            return frames, counter.update(frames)  # a notification of a frame or more: counted as it is
+        # the block's span in floats (the same subtraction as on numpy scalars, without their set-up)
+        last_s = times.item(-1)
+        rows = self.pipeline.rows
+        if not waiting:
+            first_s = self._block_from_s = times.item(0)
+            if last_s - first_s + self._period_s >= COUNTER_BLOCK_S:
+                return frames, counter.update(frames)  # a notification of a frame or more: counted as it is
+            self._waiting_rows = None if rows is None else list(rows)
+        else:
+            first_s = self._block_from_s  # the first waiting sample's
+            joined = self._waiting_rows
+            if joined is not None:
+                if rows is None:
+                    self._waiting_rows = None
+                else:
+                    joined += rows
         waiting.append(frames)
-        if self._block_s(waiting[0], frames) < COUNTER_BLOCK_S:
+        if last_s - first_s + self._period_s < COUNTER_BLOCK_S:
             return frames, []
         return frames, self.flush()
-
-    def _block_s(self, first: ShinFrames, last: ShinFrames) -> float:
-        """The time the samples from first's first to last's last cover (one sample covers one interval;
-        neither is empty)."""
-        return float(last.time_s[-1] - first.time_s[0]) + 1.0 / self.spec.rate_hz
 
     def flush(self) -> list[RepEvent]:
         """Count the frames still waiting (under COUNTER_BLOCK_S of them) now: before a stop, so that a rep
         closed in the last frame's samples is reported."""
         waiting, self._waiting = self._waiting, []
+        rows, self._waiting_rows = self._waiting_rows, None
         if self.counter is None or not waiting:
             return []
-        return self.counter.update(waiting[0] if len(waiting) == 1 else ShinFrames.concatenate(waiting))
+        if len(waiting) == 1:
+            return self.counter.update(waiting[0])
+        return self.counter.update(ShinFrames.concatenate(waiting) if rows is None else ShinFrames.from_rows(rows))
 
     def restart_calibration(self) -> None:
         """Calibrate again (the strap was moved): the stages start afresh; a running drill goes on counting."""
