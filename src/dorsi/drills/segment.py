@@ -31,7 +31,25 @@ from dorsi.motion.types import F64, GRAVITY_MPS2
 def vertical_acc_mps2(rot: F64, acc_mps2: F64) -> F64:
     """Vertical specific force minus g (earth z up) from rotation matrices (n, 3, 3) and the sensor-frame
     specific force (n, 3): the shin's vertical acceleration plus the accelerometer's offset."""
-    return np.asarray(np.einsum("nj,nj->n", rot[:, 2, :], acc_mps2) - GRAVITY_MPS2, dtype=np.float64)
+    up = rot[:, 2, :]
+    # the dot product as einsum("nj,nj->n") summed it here ((x + z) + y), in elementwise operations: the
+    # same bits as the plain-float path of a notification's samples (_vertical_small) on any machine
+    dot = up[:, 0] * acc_mps2[:, 0] + up[:, 2] * acc_mps2[:, 2]
+    dot += up[:, 1] * acc_mps2[:, 1]
+    dot -= GRAVITY_MPS2
+    return np.asarray(dot, dtype=np.float64)
+
+
+def _vertical_small(quat_wxyz: F64, acc_mps2: F64) -> F64:
+    """vertical_acc_mps2 of a few samples in plain floats from the quaternions (the rotation's third row,
+    as quat.to_matrix computes it): no (n, 3, 3) matrices built for one row of each."""
+    g = GRAVITY_MPS2
+    return np.array(
+        [
+            (2 * (x * z - w * y)) * ax + (1 - 2 * (x * x + y * y)) * az + (2 * (y * z + w * x)) * ay - g
+            for (w, x, y, z), (ax, ay, az) in zip(quat_wxyz.tolist(), acc_mps2.tolist(), strict=True)
+        ]
+    )
 
 
 @dataclass(eq=False)
@@ -104,7 +122,10 @@ class DrillFrames:
     def vertical_acc_mps2(self) -> F64:
         """Vertical specific force minus g (earth z up): the shin's vertical acceleration plus offset."""
         if self._vertical is None:
-            self._vertical = vertical_acc_mps2(self.rot, self.acc_mps2)
+            if self._rot is None and len(self.time_s) <= SMALL_CHUNK:
+                self._vertical = _vertical_small(self.quat_wxyz, self.acc_mps2)
+            else:
+                self._vertical = vertical_acc_mps2(self.rot, self.acc_mps2)
         return self._vertical
 
     @property
