@@ -138,8 +138,11 @@ class RepCounter:
                 self._landing.append(draft)  # a calf raise: judged once its landing is seen (the raise segmenter
                 # learns nothing from verdicts, so judging later changes none of its reps)
 
-        for a in range(0, len(drill_frames), SEGMENT_BLOCK):  # a whole file: its rows as floats a block at a time
-            seg.process(drill_frames.slice(a, a + SEGMENT_BLOCK), emit)
+        if len(drill_frames) <= SEGMENT_BLOCK:  # a notification's block: as it is
+            seg.process(drill_frames, emit)
+        else:
+            for a in range(0, len(drill_frames), SEGMENT_BLOCK):  # a whole file: its rows as floats a block at a time
+                seg.process(drill_frames.slice(a, a + SEGMENT_BLOCK), emit)
         if len(drill_frames):
             self._last_s = float(drill_frames.time_s[-1])
         events += self._landed(drill_frames.time_s)
