@@ -15,6 +15,7 @@ from dorsi.drills.kneewall import Profile
 from dorsi.drills.lowering import heel_rise_cm
 from dorsi.drills.segmenters import SEGMENTERS
 from dorsi.errors import InputError
+from dorsi.motion.pipeline import ShinFrames
 from dorsi.session import COUNTER_BLOCK_S, LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, simulate, write_simulation
 
@@ -127,3 +128,41 @@ def test_an_empty_notification_holds_nothing_back() -> None:
             assert live.feed(chunk.slice(i, i))[1] == []
         reps += sum(e.kind == "rep" for e in live.feed(chunk.slice(i, i + 1))[1])
     assert reps == len(sim.counted_reps) > 5  # every rep reported while streaming, none left for finish()
+
+
+def test_few_sample_notifications_through_the_calibration_give_the_files_frames_and_reps() -> None:
+    """Notifications of 2-6 samples go sample by sample in plain floats, the calibration included, and the
+    frames waiting for the counter are joined from the pipeline's float rows (or by concatenation once a
+    larger notification joins them): the frames and the reps are the whole file's, bit for bit (the angles
+    to an ulp: math.atan2 on floats against numpy's on arrays, as for 1-sample notifications)."""
+    rate_hz = 208.0
+    sim = simulate(SimParams(drill="calf-raises", seconds=60.0, seed=1013, rate_hz=rate_hz))
+    chunk = sim.recording.chunk
+    spec = SessionSpec(rate_hz=rate_hz, side=sim.params.side, drill="calf-raises")
+    whole = LiveSession(spec)
+    whole_frames, whole_events = whole.feed(chunk)
+    whole_events += whole.finish()
+    assert whole.calibration is not None
+    assert len([e for e in whole_events if e.kind == "rep"]) == len(sim.counted_reps) > 5
+    for sizes in ([2], [5], [1, 2, 7, 3, 1, 1, 6]):  # the last: rows, then a batch notification in one block
+        live = LiveSession(spec)
+        frames, events, i, k = [], [], 0, 0
+        while i < len(chunk):
+            n = sizes[k % len(sizes)]
+            f, new = live.feed(chunk.slice(i, i + n))
+            frames.append(f)
+            events += new
+            i, k = i + n, k + 1
+        events += live.finish()
+        assert live.calibration == whole.calibration
+        joined = ShinFrames.concatenate(frames)
+        for name in ShinFrames.__dataclass_fields__:
+            a, b = getattr(joined, name), getattr(whole_frames, name)
+            assert a.dtype == b.dtype and a.shape == b.shape, (sizes, name)
+            if name in ("tibial_inclination_deg", "frontal_tilt_deg"):
+                assert np.max(np.abs(a - b)) < 1e-12, (sizes, name)
+            else:
+                assert np.array_equal(a, b), (sizes, name)
+        assert [(e.kind, e.time_s, e.rep.as_dict()) for e in events] == [
+            (e.kind, e.time_s, e.rep.as_dict()) for e in whole_events
+        ]
