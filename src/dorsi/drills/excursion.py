@@ -31,7 +31,10 @@ A per-sample state machine (identical for any chunking), on one or more channels
   shin then leaves that plateau further away from rest (a drive from a new
   stance such as half-kneeling: forwards, by a rep's minimum range), the plateau
   becomes the rest level and the excursion restarts from it: a change of stance
-  is never a rep.
+  is never a rep. A stance rested on for less than a plateau (a stop, ``STOP_S``)
+  before a forward drive holds the drive's close from the old rest level back until
+  the return either stops at that stance (the rep is driven from it: ``_held_step``)
+  or passes it.
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ import numpy as np
 from dorsi.drills.excursion_state import (
     Channel,
     ExcursionState,
+    HeldClose,
     KneeRegime,
     Overshoot,
     QuietRun,
@@ -561,6 +565,8 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         st.drift_prev = math.nan  # the rate at rest is measured again from the next rest on
         st.run = None
         st.stop = None
+        st.stances = []
+        st.held = None
 
     def _track_peak(self, row: Sample) -> None:
         st = self.state
@@ -625,7 +631,15 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         end_thr = max(p.end_min_deg, p.end_frac * st.peak[dom])
         rest_thr = self._rest_thr(ti)
         closed = exc[dom] < end_thr and all(exc[k] < rest_thr[k] for k in range(nch) if k != dom)
-        if closed:
+        if st.held is not None:
+            seg = self._held_step(vals, ti)
+            if seg is not None or not st.in_rep:
+                return seg
+        elif closed:
+            held = self._stance_left(dom, vals)
+            if held is not None:
+                st.held = held._replace(close_s=ti, low_deg=vals[0], low_s=ti)
+                return None
             seg = self._close(dom, ti)
             # an integrated channel accepted within its drift allowance has only drifted: re-reference it
             # (else the next rest step would open a rep on that drift)
@@ -659,6 +673,11 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         mean = [a / run.n for a in run.sums]
         prev = st.stop
         st.stop = Stop(mean, i)
+        if self.channels[0].one_sided and mean[0] - st.base[0] > st.start_thr[0]:
+            if prev is not None and prev.last >= run.start and st.stances and st.stances[-1].last == prev.last:
+                st.stances[-1] = st.stop  # the same stop going on
+            else:
+                st.stances.append(st.stop)
         if prev is None or prev.last >= run.start:  # the same stop going on, or none before it
             return None
         level, last = prev
@@ -691,6 +710,91 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             self._track_peak(r)
         seg = self._close(dom, ti, end_s=tail[-1].t_s)
         st.base = mean  # the rest level is where the shin stands now
+        self._set_regime()
+        return seg
+
+    def _stance_left(self, dom: int, vals: tuple[float, ...]) -> HeldClose | None:
+        """At a forward rep's close from the old rest level: the last stance stop before the drive's peak,
+        if the drive from it spans a rep's minimum range (that stance's knee regime) and the return has not
+        yet come down to it. A person bends into a stance (the matrix's bent knee, a lunge) and drives from
+        it at once: the bend is slow (under the gyro's stillness threshold on the velocity model) and the
+        stance rests under a plateau's 0.6 s, so the bend and the drive were one "rep" from standing
+        (27.7° on tuning seed 1201, velocity, filed as straight-leg) that closed 0.25 × its range above
+        standing, before the shin came back to the stance it had left."""
+        st = self.state
+        assert st.base is not None
+        if dom != 0 or not self.channels[0].one_sided or not st.stances:
+            return None
+        fwd = [r.values[0] for r in st.buf]
+        k = int(np.argmax(fwd))
+        # the last stop before the peak that the drive left by a rep's minimum range (end-range stops of
+        # a hold that creeps on are not where the drive started)
+        stance = next(
+            (s for s in reversed(st.stances) if s.last < k and fwd[k] - s.level[0] >= self._min_range_at(s.level)),
+            None,
+        )
+        if stance is None or vals[0] <= stance.level[0]:
+            return None
+        return HeldClose(stance, fwd[k], math.nan, math.nan, math.nan)
+
+    def _min_range_at(self, level: list[float]) -> float:
+        """The forward channel's minimum range for a rep driven from this level (its knee regime's)."""
+        if self.regimes is None:
+            return self.state.min_range[0]
+        return self.regimes.min_range_by.get(self.regimes.of(level), [c.min_range_deg for c in self.channels])[0]
+
+    def _held_step(self, vals: tuple[float, ...], ti: float) -> Segment | None:
+        """A close held back at a stance the drive left (``_stance_left``): the shin passes the stance on
+        its way down (halfway to the old rest level) → the rep from rest, ending where it first closed; it
+        stops at the stance (STOP_S, within the closing threshold of a rep from there) → a rep from the
+        stance, which is the rest level now (a change of stance is a setup, not a rep); it drives again
+        from near the stance (a start threshold up from its lowest point) → the rep from the stance ends
+        at that lowest point and the next one opens there."""
+        st = self.state
+        h = st.held
+        assert st.base is not None and h is not None
+        level = h.stance.level
+        if vals[0] < h.low_deg:
+            h = st.held = h._replace(low_deg=vals[0], low_s=ti)
+        if vals[0] < 0.5 * (level[0] + st.base[0]):
+            st.held = None
+            dom = self._dominant()
+            seg = self._close(dom, ti, end_s=h.close_s)
+            # as a close from rest: an integrated channel accepted within its drift allowance is re-referenced
+            st.base = [
+                v if c.integrated and k != dom else b
+                for k, (v, b, c) in enumerate(zip(vals, st.base, self.channels, strict=True))
+            ]
+            return seg
+        end_thr = max(self.p.end_min_deg, self.p.end_frac * (h.peak_deg - level[0]))
+        run = st.run
+        if run is not None and ti - st.buf[run.start].t_s >= STOP_S:
+            mean = [a / run.n for a in run.sums]
+            if abs(mean[0] - level[0]) < end_thr:
+                seg = self._close_from_stance(h, ti, st.buf[run.start].t_s)
+                st.base = mean  # the rest level is where the shin stands now
+                self._set_regime()
+                return seg
+        if vals[0] - h.low_deg > st.start_thr[0] and h.low_deg - level[0] < end_thr:
+            again = [r for r in st.buf if r.t_s >= h.low_s]
+            seg = self._close_from_stance(h, ti, h.low_s)
+            self._open(again)
+            return seg
+        return None
+
+    def _close_from_stance(self, h: HeldClose, ti: float, end_s: float) -> Segment | None:
+        """Close the held rep as driven from its stance: that stance is its rest level."""
+        st = self.state
+        st.held = None
+        st.base = list(h.stance.level)
+        self._set_regime()
+        tail = st.buf[h.stance.last :]
+        st.buf = tail
+        st.peak = [0.0] * len(self.channels)
+        for r in tail:
+            self._track_peak(r)
+        seg = self._close(self._dominant(), ti, end_s=end_s)
+        st.base = list(h.stance.level)
         self._set_regime()
         return seg
 

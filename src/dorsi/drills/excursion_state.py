@@ -70,6 +70,14 @@ class Stop(NamedTuple):
     last: int  # index of its last sample in the rep buffer
 
 
+class HeldClose(NamedTuple):
+    stance: Stop  # the stance stop the drive left
+    peak_deg: float  # the drive's peak on the forward channel
+    close_s: float  # when the rep would have closed from the old rest level
+    low_deg: float  # the lowest forward value since (a drive again from near the stance)
+    low_s: float
+
+
 class Overshoot(NamedTuple):
     channel: int
     sign: float
@@ -115,6 +123,11 @@ class ExcursionState:
     rep_bias_deg: float = 0.0
     run: StopRun | None = None  # the current short stop inside an excursion
     stop: Stop | None = None  # the last one that lasted STOP_S
+    # stops in the open rep displaced forward from its rest level by a start threshold (a stance the drive
+    # may have left), and a close held back until the return shows whether the shin stops at the last one
+    # before the peak (a new stance: the rep is driven from there) or passes it (the rep from rest)
+    stances: list[Stop] = field(default_factory=list)
+    held: HeldClose | None = None
     last_t: float = math.nan
     overshoot: Overshoot | None = None  # after a rep on a two-sided channel, until that channel settles
     # live hold (inclination or the dominant channel's peak band)
