@@ -455,7 +455,6 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         """Sample by sample: the smoothed velocity inline on floats, then ``_step``."""
         buf = self._buf
         rows = buf.rows  # pack() and trim() change it in place: the same list throughout
-        pack_rows = buf.PACK_ROWS
         d = self._d
         tau = d.tau_s
         fresh = d.last is None
@@ -475,10 +474,7 @@ class CircleSegmenter(SegmenterBase[Cycle]):
             if cyc is not None:
                 emit(cyc)
             if len(rows) + buf.packed_n > 20000:
-                start_t = self.state.start_t
-                buf.trim(start_t if not math.isnan(start_t) else ti - 30.0)
-                if len(rows) >= pack_rows:  # still long: the bout's start stays put
-                    buf.pack()
+                self._bound_buffer(ti)
         if not fresh:
             d.last, d.last_t, d.v = [lx, ly], lt, [vt, vf]
 
@@ -491,7 +487,6 @@ class CircleSegmenter(SegmenterBase[Cycle]):
         fast sample), so the run is skipped to its next fast sample (most of a session is standing)."""
         buf = self._buf
         rows = buf.rows  # pack() and trim() change it in place: the same list throughout
-        pack_rows = buf.PACK_ROWS
         d = self._d
         n = len(frames)
         t, x, f = frames.time_s, frames.incl_deg, frames.frontal_deg
@@ -535,11 +530,16 @@ class CircleSegmenter(SegmenterBase[Cycle]):
             if cyc is not None:
                 emit(cyc)
             if len(rows) + buf.packed_n > 20000:
-                start_t = self.state.start_t
-                buf.trim(start_t if not math.isnan(start_t) else ti - 30.0)
-                if len(rows) >= pack_rows:  # still long: the bout's start stays put
-                    buf.pack()
+                self._bound_buffer(ti)
             k += 1
+
+    def _bound_buffer(self, ti: float) -> None:
+        """Keep the row buffer bounded: drop what lies before the bout (or the last 30 s), pack the rest."""
+        buf = self._buf
+        start_t = self.state.start_t
+        buf.trim(start_t if not math.isnan(start_t) else ti - 30.0)
+        if len(buf.rows) >= buf.PACK_ROWS:  # still long: the bout's start stays put
+            buf.pack()
 
     def _reset(self) -> None:
         """A stop: the next movement starts a new bout (its slow run goes on)."""
