@@ -465,15 +465,17 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                     dt = 0.5 if span > 0.5 else span  # min(span, 0.5)
                 a = dt / (tau + dt)
                 a_slow = dt / (DRIFT_TAU_S + dt)
-                for (k, one, integ), v in zip(per, vals, strict=True):
-                    moved = v - anchor[k]
-                    if moved > band_deg or moved < neg_band:  # abs(v - anchor) > band_deg
-                        anchor[k], anchor_t[k] = v, ti
-                        run_sum[k], run_n[k], run_new[k] = 0.0, 0, True
-                    run_sum[k] += v
-                    run_n[k] += 1
+            for (k, one, integ), v in zip(per, vals, strict=True):
+                moved = v - anchor[k]
+                if moved > band_deg or moved < neg_band:  # abs(v - anchor) > band_deg
+                    anchor[k], anchor_t[k] = v, ti
+                    run_sum[k], run_n[k], run_new[k] = 0.0, 0, True
+                run_sum[k] += v
+                run_n[k] += 1
+                b = base[k]
+                if q:  # a still shin: the rest level moves
                     settled = ti - anchor_t[k] >= settle_s
-                    b = b0 = base[k]
+                    b0 = b
                     if one and run_new[k] and settled:
                         run_new[k] = False
                         mean = run_sum[k] / run_n[k]
@@ -488,22 +490,12 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                         if (d if one else abs(d)) <= rest_band[k]:
                             b = b + a_slow * (v - b)
                     base[k] = b
-                    d = v - b
-                    exc.append(d if one else abs(d))
-                if regimes is not None and ("bent" if base[0] - offset >= split else "straight") != st.regime:
-                    st.base = base
-                    self._set_regime()
-                    thresholds()
-            else:
-                for (k, one, _), v, b in zip(per, vals, base, strict=True):
-                    moved = v - anchor[k]
-                    if moved > band_deg or moved < neg_band:  # abs(v - anchor) > band_deg
-                        anchor[k], anchor_t[k] = v, ti
-                        run_sum[k], run_n[k], run_new[k] = 0.0, 0, True
-                    run_sum[k] += v
-                    run_n[k] += 1
-                    d = v - b
-                    exc.append(d if one else abs(d))
+                d = v - b
+                exc.append(d if one else abs(d))
+            if q and regimes is not None and ("bent" if base[0] - offset >= split else "straight") != st.regime:
+                st.base = base
+                self._set_regime()
+                thresholds()
             thr_open = thr
             if over is not None:
                 k, sign, range_deg = over
