@@ -153,14 +153,20 @@ def _stats(x: list[float]) -> str:
     return f"{a.mean():+.2f} ± {a.std():.2f} (max |{np.abs(a).max():.2f}|)"
 
 
-def main(argv: list[str]) -> None:
+def jobs_of(argv: list[str], models: list[str], drills: list[str]) -> list[tuple[str, str, str, int]]:
+    """The (model, profile, drill, seed) jobs of a command line LO HI [PROFILES] [MODELS] [DRILLS]
+    (tuning seeds only; the defaults: every profile, and these models and drills)."""
     lo, hi = int(argv[0]), int(argv[1])
     profiles = argv[2].split(",") if len(argv) > 2 else list(PROFILE_NAMES)
-    models = argv[3].split(",") if len(argv) > 3 else ["keyframe", "velocity"]
-    drills = argv[4].split(",") if len(argv) > 4 else ["knee-to-wall", "wall-test-half-kneeling"]
+    models = argv[3].split(",") if len(argv) > 3 else models
+    drills = argv[4].split(",") if len(argv) > 4 else drills
     for s in range(lo, hi):
         assert_tunable(s)
-    jobs = [(m, p, d, s) for p in profiles for m in models for d in drills for s in range(lo, hi)]
+    return [(m, p, d, s) for p in profiles for m in models for d in drills for s in range(lo, hi)]
+
+
+def main(argv: list[str]) -> None:
+    jobs = jobs_of(argv, ["keyframe", "velocity"], ["knee-to-wall", "wall-test-half-kneeling"])
     res: dict[tuple[str, str], list[dict[str, Any]]] = {}
     with ProcessPoolExecutor(max_workers=2) as pool:
         for (m, p, _d, _s), by in pool.map(_job, jobs):

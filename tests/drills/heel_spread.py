@@ -14,9 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from dorsi.virtual.sim.heldout import assert_tunable
-from dorsi.virtual.sim.profiles import PROFILE_NAMES
-from tests.drills.heel_profiles import trials
+from tests.drills.heel_profiles import jobs_of, trials
 
 
 def _job(args: tuple[str, str, str, int]) -> tuple[tuple[str, str, str, int], list[dict[str, Any]]]:
@@ -30,13 +28,7 @@ def _sd(x: list[float]) -> str:
 
 
 def main(argv: list[str]) -> None:
-    lo, hi = int(argv[0]), int(argv[1])
-    profiles = argv[2].split(",") if len(argv) > 2 else list(PROFILE_NAMES)
-    models = argv[3].split(",") if len(argv) > 3 else ["velocity"]
-    drills = argv[4].split(",") if len(argv) > 4 else ["knee-to-wall"]
-    for s in range(lo, hi):
-        assert_tunable(s)
-    jobs = [(m, p, d, s) for p in profiles for m in models for d in drills for s in range(lo, hi)]
+    jobs = jobs_of(argv, ["velocity"], ["knee-to-wall"])
     res: dict[tuple[str, str], list[dict[str, Any]]] = {}
     with ProcessPoolExecutor(max_workers=2) as pool:
         for (m, p, _d, _s), rows in pool.map(_job, jobs):
