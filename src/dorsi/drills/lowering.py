@@ -8,6 +8,7 @@ about the metatarsal heads, the ankle sits ``ANKLE_HEIGHT_CM`` above the floor a
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import NamedTuple
 
@@ -24,13 +25,23 @@ HEEL_TO_BALL_FRAC = 0.73  # heel to metatarsal heads, × foot length
 DEFAULT_FOOT_CM = Profile().foot_cm  # heel to longest toe, when the person's is not known
 
 
+_BETA = np.linspace(0.0, math.radians(60.0), 2001)  # the foot's pitch, the table's steps
+_BETA.flags.writeable = False
+
+
+@functools.lru_cache(maxsize=16)
+def _ankle_table(foot_cm: float, ankle_height_cm: float) -> F64:
+    """The ankle's rise at each pitch of _BETA (a person's foot: the same table for every rep)."""
+    ankle = BALL_FROM_ANKLE_FRAC * foot_cm * np.sin(_BETA) - ankle_height_cm * (1.0 - np.cos(_BETA))
+    ankle.flags.writeable = False
+    return ankle
+
+
 def heel_rise_cm(shin_rise_cm: F64, foot_cm: float = DEFAULT_FOOT_CM, ankle_height_cm: float = ANKLE_HEIGHT_CM) -> F64:
     """Heel rise from the ankle's rise: the foot pitches by β about the metatarsal heads."""
-    ball = BALL_FROM_ANKLE_FRAC * foot_cm
     lever = HEEL_TO_BALL_FRAC * foot_cm
-    beta = np.linspace(0.0, math.radians(60.0), 2001)
-    ankle = ball * np.sin(beta) - ankle_height_cm * (1.0 - np.cos(beta))
-    return np.asarray(lever * np.sin(np.interp(shin_rise_cm, ankle, beta)), dtype=np.float64)
+    ankle = _ankle_table(float(foot_cm), float(ankle_height_cm))
+    return np.asarray(lever * np.sin(np.interp(shin_rise_cm, ankle, _BETA)), dtype=np.float64)
 
 
 def crossing_time(t: F64, x: F64, level: float, rising: bool) -> float:

@@ -12,7 +12,7 @@ Each sample goes through these steps (methods of RaiseSegmenter):
 
 - Thresholds (``Thresholds``): every acceleration and velocity bar is k × the noise its filter passes
   for the accelerometer's measured density (noise.py; per sample), never under a physical floor.
-- Rest (deep rest and the quiet test in ``detect``, ``_learn_offset``, ``_at_rest``, ``_movement_begins``): a
+- Rest (deep rest, the quiet test and the rest itself in ``detect``, ``_learn_offset``, ``_movement_begins``): a
   0.15 s mean of the vertical acceleration under 3.7 σ (1 cm/s² at 150 µg/√Hz); the offset starts
   from the quiet windows before counting (the calibration's stand); a slow movement starts as quietly as
   rest, so its last 0.3 s are integrated again once movement is seen. The offset is a running
@@ -29,7 +29,7 @@ Each sample goes through these steps (methods of RaiseSegmenter):
   bridged top, or by the older speed rules; that is at most a few tenths of a second after the
   heel lands. Upward velocity after the top hold beyond what drift leaves (``_drift_v``) means the
   hold was no top (a pause, or the floor after a strike's leftover): the rep starts again there.
-- After a close (``_rest_step``) the heel is still coming down (a slow lowering's last 1-2 s at
+- After a close (``detect``, ``_moving_step``) the heel is still coming down (a slow lowering's last 1-2 s at
   0.5-1 cm/s are as quiet as rest): no rest and no re-zero until 1 s before the fitted end of
   the lowering, unless the shin pushes up harder than the lowering's own braking (the next
   rise). Once the lowering's braking has been seen (pushing up while moving down), quiet is the
@@ -300,7 +300,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         last_t, raw_s, raw_slow, deep_t0 = st.last_t, st.raw_s, st.raw_slow, st.deep_t0
         a_prev, a_prev2, dt_prev = st.a_prev, st.a_prev2, st.dt_prev
         box, box_s, box_int, still_t0 = st.box, st.box_s, st.box_int, st.still_t0
-        hist, swings = st.hist, st.swings
+        hist, swings, rest_q = st.hist, st.swings, st.rest
+        onset_s, bias_tau_s = p.onset_s, p.bias_tau_s
         nan, isnan, isfinite, sqrt = math.nan, math.isnan, math.isfinite, math.sqrt
         n = len(frames)
         at_rest = zip(  # each sample as a row at height 0, still
@@ -423,7 +424,46 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 if still:
                     st.after_tap = st.stepped = False
             if not st.in_rep:
-                self._rest_step(row, dt, a, a_raw, deep, quiet_now, quiet_for, still)
+                # between reps. A lowering brakes once, up to the heel's landing; once that braking has been seen,
+                # quiet means the heel is down whatever the integrated velocity says (it carries the offset
+                # error × the rep's length: a few mm/s² of offset left 1.5 cm/s, seen as a rise)
+                if st.v < 0.0 and acc_s > th.still_acc:  # (at rest v is 0: the cheap test first)
+                    st.braked = True
+                if quiet_for >= still_s and st.braked:
+                    still = True
+                # the bridge closes a rep a third of the way before the heel is down: a slow lowering's
+                # last 1-2 s are as quiet as rest, at 0.5-1 cm/s, so no rest (zero-velocity update) and
+                # no re-zero before the fitted end of the lowering (either would start the next rise
+                # with the lowering's leftover speed as velocity error and wreck its top hold)
+                settling = ti < st.settle_until
+                if not still or settling:
+                    self._moving_step(row, dt, a, quiet_now, settling)
+                    continue
+                # rest (inline: most samples of a session): a zero-velocity update, and the offset fed
+                # from the rest's samples. The rest's last onset_s: the start of a slow movement is as
+                # quiet as rest, so these samples feed the offset only once they are older, and are
+                # re-integrated if a movement turns out to have begun among them (``_movement_begins``)
+                if not st.was_still:
+                    self._zupt(ti)
+                st.was_still = True
+                st.braked = False
+                st.floor = None
+                st.v, st.z = 0.0, 0.0
+                st.zupt_t = ti
+                rest_q.append((dt, a_raw, deep))
+                rest_s = st.rest_s + dt
+                if rest_s - rest_q[0][0] > onset_s:  # (the offset on locals while the oldest samples feed it)
+                    bias, bias_w = st.bias, st.bias_w
+                    while rest_q and rest_s - rest_q[0][0] > onset_s:
+                        d0, a0, deep0 = rest_q.popleft()
+                        rest_s -= d0
+                        if deep0:  # (``_feed_offset``)
+                            w = bias_w + d0
+                            bias_w = bias_tau_s if w > bias_tau_s else w  # min(w, bias_tau_s)
+                            bias += (a0 - bias) * d0 / bias_w
+                    st.bias, st.bias_w = bias, bias_w
+                st.rest_s = rest_s
+                st.pre = [row]
             else:
                 rep = self._rep_step(row, dt, a, still, quiet_for)
                 if rep is not None:
@@ -522,37 +562,12 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         sw.clear()
         return first
 
-    def _rest_step(
-        self,
-        row: RaiseRow,
-        dt: float,
-        a: float,
-        a_raw: float,
-        deep: bool,
-        quiet_now: bool,
-        quiet_for: float,
-        still: bool,
-    ) -> None:
-        """Between reps: rest (zero-velocity updates), or the start of a movement (integrated; a rep
-        opens when the height passes start_cm)."""
+    def _moving_step(self, row: RaiseRow, dt: float, a: float, quiet_now: bool, settling: bool) -> None:
+        """Between reps, not at rest (``detect``): the start of a movement (integrated; a rep opens when the
+        height passes start_cm)."""
         p, st = self.p, self.state
         ti = row.t_s
         v_before = st.v
-        # a lowering brakes once, up to the heel's landing; once that braking has been seen, quiet
-        # means the heel is down whatever the integrated velocity says (it carries the offset
-        # error × the rep's length: a few mm/s² of offset left 1.5 cm/s, seen as a rise)
-        if st.v < 0.0 and st.acc_s > self.th.still_acc:  # (at rest v is 0: the cheap test first)
-            st.braked = True
-        if quiet_for >= p.still_s and st.braked:
-            still = True
-        # the bridge closes a rep a third of the way before the heel is down: a slow lowering's
-        # last 1-2 s are as quiet as rest, at 0.5-1 cm/s, so no rest (zero-velocity update) and
-        # no re-zero before the fitted end of the lowering (either would start the next rise
-        # with the lowering's leftover speed as velocity error and wreck its top hold)
-        settling = ti < st.settle_until
-        if still and not settling:
-            self._at_rest(row, dt, a_raw, deep)
-            return
         if st.was_still:
             self._movement_begins(ti)
         if st.braked and quiet_now and not settling:
@@ -600,46 +615,15 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.floor = None  # (braked stays: a push that is quiet again before lifting the shin start_cm was a strike)
         st.v -= floor.v_mps
 
-        def fixed(r: RaiseRow) -> RaiseRow:
-            u = r.t_s - floor.t_s
-            return r._replace(
-                height_cm=r.height_cm - 100.0 * (floor.z_m + floor.v_mps * u), v_mps=r.v_mps - floor.v_mps
-            )
+        def fixed(r: RaiseRow) -> RaiseRow:  # (_raise_row: NamedTuple._replace is a slow Python call)
+            t_s, height_cm, incl_deg, frontal_deg, speed_dps, v_mps = r
+            u = t_s - floor.t_s
+            height_cm -= 100.0 * (floor.z_m + floor.v_mps * u)
+            return _raise_row((t_s, height_cm, incl_deg, frontal_deg, speed_dps, v_mps - floor.v_mps))
 
         st.z -= floor.z_m + floor.v_mps * (st.last_t - floor.t_s)
         st.pre = [fixed(r) for r in st.pre if r.t_s >= floor.t_s]
         st.zupt_t = math.nan  # no evidence on the offset
-
-    def _at_rest(self, row: RaiseRow, dt: float, a_raw: float, deep: bool) -> None:
-        """Rest: a zero-velocity update, and the offset fed from the rest's samples."""
-        st = self.state
-        ti = row.t_s
-        if not st.was_still:
-            self._zupt(ti)
-        st.was_still = True
-        st.braked = False
-        st.floor = None
-        st.v, st.z = 0.0, 0.0
-        st.zupt_t = ti
-        # the rest's last onset_s: the start of a slow movement is as quiet as rest, so
-        # these samples feed the offset only once they are older, and are re-integrated
-        # if a movement turns out to have begun among them
-        rest = st.rest
-        rest.append((dt, a_raw, deep))
-        rest_s = st.rest_s + dt
-        onset_s = self.p.onset_s
-        if rest_s - rest[0][0] > onset_s:  # (the offset on locals while the oldest samples feed it)
-            bias_tau_s, bias, bias_w = self.p.bias_tau_s, st.bias, st.bias_w
-            while rest and rest_s - rest[0][0] > onset_s:
-                d0, a0, deep0 = rest.popleft()
-                rest_s -= d0
-                if deep0:  # (``_feed_offset``)
-                    w = bias_w + d0
-                    bias_w = bias_tau_s if w > bias_tau_s else w  # min(w, bias_tau_s)
-                    bias += (a0 - bias) * d0 / bias_w
-            st.bias, st.bias_w = bias, bias_w
-        st.rest_s = rest_s
-        st.pre = [row]
 
     def _movement_begins(self, ti: float) -> None:
         """A movement begins: integrate it from the start of the rest's last onset_s."""
@@ -793,11 +777,12 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         span_s = ti - st.zupt_t
         if not st.rows or not (0.0 < span_s <= self.p.max_rep_s):
             return
-        dv = st.v
+        dv, zupt_t = st.v, st.zupt_t
         rows: list[RaiseRow] = []
-        for r in st.rows:
-            u = max(r.t_s - st.zupt_t, 0.0)
-            rows.append(r._replace(height_cm=r.height_cm - 50.0 * dv * u * u / span_s, v_mps=r.v_mps - dv * u / span_s))
+        for t_s, height_cm, incl_deg, frontal_deg, speed_dps, v_mps in st.rows:  # (_raise_row, not _replace)
+            u = max(t_s - zupt_t, 0.0)
+            height_cm -= 50.0 * dv * u * u / span_s
+            rows.append(_raise_row((t_s, height_cm, incl_deg, frontal_deg, speed_dps, v_mps - dv * u / span_s)))
         st.rows = rows
         st.z -= 0.5 * dv * span_s
         st.top = max(r.height_cm for r in rows)
