@@ -177,7 +177,7 @@ def _screen(rec: Recording, limits: SampleLimits) -> tuple[Recording, ScreenRepo
         steps = steps[valid]
         if not len(steps):
             raise InputError(f"{rec.source or 'recording'}: fewer than two samples with valid times")
-        rate_hz = interval_rate_hz(steps, scratch=True)  # (steps[valid] is a copy: partitioned in place)
+        rate_hz = interval_rate_hz(steps, scratch=True)  # (steps[valid] is a copy: sorted in place)
     index, report = screen_samples(rec.chunk, limits, rate_hz)
     if len(index) < 2:
         raise InputError(f"{rec.source or 'recording'}: fewer than two plausible samples ({report.warning()})")

@@ -58,19 +58,20 @@ def find_gaps(time_s: F64, rate_hz: float, tolerance: float = 0.5) -> list[Gap]:
 
 
 def median(x: F64, scratch: bool = False) -> float:
-    """np.median's value (for an even count, the mean of the two middle values) from one partition:
-    ~10× faster on an hour of sample intervals, and numpy.ma (which np.median imports) is never loaded.
-    ``scratch``: x is the caller's temporary, partitioned in place (no copy of it is made)."""
+    """np.median's value (for an even count, the mean of the two middle values) from one sort, and
+    numpy.ma (which np.median imports) is never loaded. A sort, not a partition: sample intervals take a
+    few dozen distinct values, introselect's slow case (an hour at 200 Hz: partition 38 ms, numpy's
+    SIMD sort 10 ms). ``scratch``: x is the caller's temporary, sorted in place (no copy of it is made)."""
     n = len(x)
     if n == 0 or np.isnan(x).any():
         return float(np.median(x))  # its NaN (and its warning for no values)
     k = n // 2
     if scratch:
-        x.partition(k)
+        x.sort()
         part = x
     else:
-        part = np.partition(x, k)
-    return float(part[k]) if n % 2 else float((part[:k].max() + part[k]) / 2)
+        part = np.sort(x)
+    return float(part[k]) if n % 2 else float((part[k - 1] + part[k]) / 2)
 
 
 def interval_rate_hz(dt_s: F64, scratch: bool = False) -> float:
