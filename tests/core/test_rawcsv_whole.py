@@ -64,3 +64,23 @@ def test_a_file_the_whole_parse_refuses_is_read_by_blocks(tmp_path: Path, monkey
     rec = read_raw_csv(path)
     assert calls == [1]
     assert list(rec.extra) == ["sample_counter"] and len(rec) == 200
+
+
+def test_required_columns_only_give_the_same_samples(tmp_path: Path) -> None:
+    """extra_columns=False (dorsi analyze): the extras are not parsed, the samples are the same, also when an
+    extra column is short of cells (the block reader: it drops such a column)."""
+    text = _text(3_000)
+    path = tmp_path / "rec.csv"
+    path.write_bytes(text.encode())
+    full, only = read_raw_csv(path), read_raw_csv(path, extra_columns=False)
+    assert list(full.extra) == ["sample_counter"] and only.extra == {}
+    for a, b in ((full.time_s, only.time_s), (full.acc_mps2, only.acc_mps2), (full.gyr_dps, only.gyr_dps)):
+        np.testing.assert_array_equal(a, b)
+    lines = text.split("\r\n")
+    lines[0] += ",note"
+    lines[5] += ",x"  # one row has the extra cell, the others lack it
+    path.write_text("\n".join(lines))
+    for extras in (True, False):
+        rec = read_raw_csv(path, extra_columns=extras)
+        assert "note" not in rec.extra
+        np.testing.assert_array_equal(rec.gyr_dps, full.gyr_dps)

@@ -75,7 +75,7 @@ def _run(args: argparse.Namespace) -> int:
     profile = _body_profile(args.tibia_cm, args.foot_cm)
     if args.samples_out and _same_file(args.samples_out, args.file):
         raise InputError(f"--samples-out {args.samples_out} is the input file; choose another path")
-    rec = read_raw_csv(args.file)
+    rec = read_raw_csv(args.file, extra_columns=False)  # (the analysis reads none of the extra columns)
     kind: str | None = None
     if args.profile:
         from dorsi.io.profiles import GENERIC, load_profile  # TOML and unit calibration: only with --profile

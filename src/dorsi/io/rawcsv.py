@@ -254,10 +254,10 @@ def _grown(a: NDArray[np.float64], capacity: int, rows: int) -> NDArray[np.float
     return out
 
 
-def _read(fh: TextIO, path: str | os.PathLike[str], size_chars: int) -> Recording:
+def _read(fh: TextIO, path: str | os.PathLike[str], size_chars: int, extra_columns: bool = True) -> Recording:
     names = _header(fh, path)
     req_idx = [names.index(c) for c in REQUIRED_COLUMNS]
-    extras = {n: i for i, n in enumerate(names) if n and n not in REQUIRED_COLUMNS}
+    extras = {n: i for i, n in enumerate(names) if n and n not in REQUIRED_COLUMNS and extra_columns}
     out = _Columns(extras)
     blocks: list[_Block] = []
     left_out: list[str] = []
@@ -301,7 +301,7 @@ def _with_rate(rec: Recording, dt: NDArray[np.float64], path: str | os.PathLike[
     return rec
 
 
-def _read_whole(fh: TextIO, path: str | os.PathLike[str]) -> Recording | None:
+def _read_whole(fh: TextIO, path: str | os.PathLike[str], extra_columns: bool) -> Recording | None:
     """The usual file (every line after the header a row of finite numbers, times increasing) in one call of
     numpy's C parser, which reads the file itself in chunks (no text blocks: ~0.1 s less an hour at 200 Hz). None for
     anything else (a cell it refuses, a value not finite, a time not after the one before, a name its
@@ -312,7 +312,7 @@ def _read_whole(fh: TextIO, path: str | os.PathLike[str]) -> Recording | None:
         return None
     names = _header(fh, path)
     cols = [names.index(c) for c in REQUIRED_COLUMNS]
-    extras = [n for n in names if n and n not in REQUIRED_COLUMNS]
+    extras = [n for n in names if n and n not in REQUIRED_COLUMNS and extra_columns]
     cols += [names.index(n) for n in extras]
     try:
         with warnings.catch_warnings():
@@ -370,8 +370,10 @@ def _undecodable_line(path: str | os.PathLike[str]) -> int | None:
                 return None
 
 
-def read_raw_csv(path: str | os.PathLike[str]) -> Recording:
-    """Read a raw IMU CSV file; every problem is an InputError with file and line."""
+def read_raw_csv(path: str | os.PathLike[str], *, extra_columns: bool = True) -> Recording:
+    """Read a raw IMU CSV file; every problem is an InputError with file and line. ``extra_columns=False``:
+    only the required columns are parsed (the others, e.g. sample_counter, cost the parser as much per
+    cell; an extra column never makes a file unreadable, so the samples read are the same)."""
     try:
         fh = open(path, encoding="utf-8-sig", newline=None)  # noqa: SIM115 - closed below
     except FileNotFoundError:
@@ -384,11 +386,11 @@ def read_raw_csv(path: str | os.PathLike[str]) -> Recording:
         raise _fail(path, None, f"cannot read: {exc.strerror or exc}") from None
     try:
         with fh:
-            rec = _read_whole(fh, path)
+            rec = _read_whole(fh, path, extra_columns)
             if rec is not None:
                 return rec
             fh.seek(0)
-            return _read(fh, path, os.fstat(fh.fileno()).st_size)
+            return _read(fh, path, os.fstat(fh.fileno()).st_size, extra_columns)
     except UnicodeDecodeError:
         pass
     except IsADirectoryError:
