@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import gzip
+import os
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -84,3 +86,24 @@ def test_required_columns_only_give_the_same_samples(tmp_path: Path) -> None:
         rec = read_raw_csv(path, extra_columns=extras)
         assert "note" not in rec.extra
         np.testing.assert_array_equal(rec.gyr_dps, full.gyr_dps)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX named pipes")
+def test_a_pipe_is_read_once_from_its_start(tmp_path: Path) -> None:
+    """A pipe (/dev/stdin, a named pipe) cannot be opened again by name where the header was read: numpy's
+    loader, given the name, would go on past what the header's read had buffered (rows lost)."""
+    fifo = tmp_path / "rec.csv"
+    os.mkfifo(fifo)
+    data = _text(5_000).encode()
+
+    def write() -> None:
+        with open(fifo, "wb") as f:
+            f.write(data)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        rec = read_raw_csv(fifo)
+    finally:
+        writer.join()
+    assert len(rec) == 5_000 and rec.time_s[0] == 0.0

@@ -15,6 +15,7 @@ import bisect
 import io
 import math
 import os
+import stat
 import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -301,15 +302,23 @@ def _with_rate(rec: Recording, dt: NDArray[np.float64], path: str | os.PathLike[
     return rec
 
 
+def _numpy_may_open(fh: TextIO, path: str | os.PathLike[str]) -> bool:
+    """Whether numpy's loader, given the name, reads what ``fh`` reads: a regular file (a pipe such as
+    /dev/stdin, opened again, would go on where ``fh`` stopped) under a name it opens as plain text (it
+    decompresses .gz and the like, and fetches URLs)."""
+    name = os.fspath(path)
+    if not isinstance(name, str) or "://" in name or name.lower().endswith(_LOADER_OPENS_OTHERWISE):
+        return False
+    return stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
+
+
 def _read_whole(fh: TextIO, path: str | os.PathLike[str], extra_columns: bool) -> Recording | None:
     """The usual file (every line after the header a row of finite numbers, times increasing) in one call of
     numpy's C parser, which reads the file itself in chunks (no text blocks: ~0.1 s less an hour at 200 Hz). None for
-    anything else (a cell it refuses, a value not finite, a time not after the one before, a name its
-    loader would open otherwise: compressed or a URL): the block reader then reads the file and names
-    the line. The header is read (and checked) from ``fh``."""
+    anything else (a cell it refuses, a value not finite, a time not after the one before): the block
+    reader then reads the file again and names the line. Only where ``_numpy_may_open``; the header is
+    read (and checked) from ``fh``."""
     name = os.fspath(path)
-    if not isinstance(name, str) or "://" in name or name.lower().endswith(_LOADER_OPENS_OTHERWISE):
-        return None
     names = _header(fh, path)
     cols = [names.index(c) for c in REQUIRED_COLUMNS]
     extras = [n for n in names if n and n not in REQUIRED_COLUMNS and extra_columns]
@@ -386,10 +395,11 @@ def read_raw_csv(path: str | os.PathLike[str], *, extra_columns: bool = True) ->
         raise _fail(path, None, f"cannot read: {exc.strerror or exc}") from None
     try:
         with fh:
-            rec = _read_whole(fh, path, extra_columns)
-            if rec is not None:
-                return rec
-            fh.seek(0)
+            if _numpy_may_open(fh, path):
+                rec = _read_whole(fh, path, extra_columns)
+                if rec is not None:
+                    return rec
+                fh.seek(0)
             return _read(fh, path, os.fstat(fh.fileno()).st_size, extra_columns)
     except UnicodeDecodeError:
         pass
