@@ -49,7 +49,9 @@ Each sample goes through these steps (methods of RaiseSegmenter):
   the rep (``GaitParams.planted_after_s`` after the close; ``_watch_lowering``), on the samples up to
   then, its shape chosen by the data (``lowering_time``: minimum jerk, or a free ramp-cruise-brake
   shape when that is worth its two extra parameters by BIC); ``down_unseen_s`` is how much of the
-  fitted lowering the data do not show. Without a top hold it uses the half-width as well. The slow start and end of a
+  fitted lowering the data do not show. Without a top hold seen (a short top in noise) the judging fits
+  the same from the height's peak, where the velocity is zero as well (unbridged drop); the close's counting
+  fit and settle are for top holds only, the close's ``down_s`` the half-width. The slow start and end of a
   movement cannot be told from stillness with an IMU, so whole-pulse fits are the robust way to
   time a rise and an eccentric lowering. Its noise floor: the Cramér-Rao bound on a 8 s
   lowering's duration at 150 µg/√Hz is 0.67 s with data to 70 % of the lowering (where the
@@ -835,9 +837,12 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         t, z, v = rows[:, 0], rows[:, 1], rows[:, 5]
         k = int(np.argmax(z))
         down_s = pulse_duration_s(t[k:], -v[k:])
+        # the lowering starts at the top: the top hold's zero-velocity update, else (no hold seen: a short top in
+        # noise) the height's peak, where the shin's velocity is zero as well (not bridged: the fit's offset term)
+        top_t, drop_m = (st.hold_t, 0.01 * st.top_b) if st.top_zupt else (float(t[k]), 0.01 * float(z[k]))
+        lower = t >= top_t
         if st.top_zupt:
-            lower = t >= st.hold_t
-            t0, down_s = lowering_fit(t[lower], v[lower], st.hold_t, 0.01 * st.top_b, self.foot_cm)
+            t0, down_s = lowering_fit(t[lower], v[lower], top_t, drop_m, self.foot_cm)
             if math.isfinite(t0 + down_s):
                 lead_s = min(p.settle_lead_s, p.settle_lead_frac * down_s)
                 st.settle_until = min(t0 + down_s - lead_s, ti + p.settle_max_s)
@@ -854,9 +859,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             up_s=pulse_duration_s(t[: k + 1], v[: k + 1]),
             down_s=down_s,
         )
-        if st.top_zupt:
-            due = ti + self.shared.gait.planted_after_s
-            st.tail = _Tail(rep, t[lower], v[lower], st.hold_t, 0.01 * st.top_b, self.th.density, due, st.v)
+        due = ti + self.shared.gait.planted_after_s
+        st.tail = _Tail(rep, t[lower], v[lower], top_t, drop_m, self.th.density, due, st.v)
         return rep
 
 
