@@ -224,10 +224,11 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         ki = self._integrated
         n = len(ts)
         gains = self._gains(frames.time_s, ts, st.last_t) if single and n else None
+        rest_multi = self._rest_run_matrix if self._matrix_layout else self._rest_run_multi
         i = 0
         while i < n:
             if st.base is not None and not st.in_rep:
-                i = self._rest_run(cols, i, gains) if gains is not None else self._rest_run_multi(cols, i)
+                i = self._rest_run(cols, i, gains) if gains is not None else rest_multi(cols, i)
                 continue
             ti, q = ts[i], qs[i]
             vals = (vs[i],) if single else vs[i]
@@ -270,6 +271,12 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
     def _single(self) -> bool:
         """One forward-only channel and no knee regimes (the knee drives): the rest has a faster path."""
         return len(self.channels) == 1 and self.channels[0].one_sided and self.regimes is None
+
+    @property
+    def _matrix_layout(self) -> bool:
+        """The ankle matrix's channels: forward-only, two-sided, two-sided integrated (``_rest_run_matrix``)."""
+        layout = [(c.one_sided, c.integrated) for c in self.channels]
+        return layout == [(True, False), (False, False), (False, True)]
 
     def _gains(self, t: F64, ts: list[float], last_t: float) -> tuple[list[float], list[float]]:
         """Per sample of a chunk, the rest level's filter gains dt / (τ + dt) for base_tau_s and DRIFT_TAU_S,
@@ -530,6 +537,169 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         stop = n if opened < 0 else opened + 1
         st.base = base
         st.returning = ret
+        st.last_t = last_t
+        st.drift_dps, st.drift_w_s, st.drift_prev = drift, drift_w, drift_prev
+        st.pre = carried + self._rows(cols, pre_from, stop, single=False)
+        if opened >= 0:
+            st.overshoot = None
+            st.returning = None
+            self._open(st.pre)
+        return stop
+
+    def _rest_run_matrix(self, cols: tuple[list[Any], ...], i: int) -> int:
+        """``_rest_run_multi`` for the ankle matrix's channels (forward-only inclination, two-sided frontal
+        tilt, two-sided integrated axial rotation: ``_matrix_layout``), unrolled on local floats: the same
+        arithmetic in the same order, about three times faster (no per-channel lists, zips or maps per
+        sample). A settle run's sum and count are only kept where they are read (the one-sided channel)."""
+        st = self.state
+        assert st.base is not None
+        ts, vs, qs = cols[0], cols[1], cols[2]
+        n = len(ts)
+        sh = self.shared
+        band, settle_s = sh.settle_band_deg, sh.settle_s
+        neg_band = -band
+        tau, band_frac = self.p.base_tau_s, self.p.rest_band_frac
+        regimes = self.regimes
+        offset, split = regimes.split() if regimes is not None else (0.0, 0.0)
+        regime = st.regime
+        b0, b1, b2 = st.base
+        an0, an1, an2 = st.anchor
+        at0, at1, at2 = st.anchor_t
+        rs0, rn0, rw0 = st.run_sum[0], st.run_n[0], st.run_new[0]
+        ret = st.returning
+        has_ret = ret is not None
+        r0, r1, r2 = ret if ret is not None else (0.0, 0.0, 0.0)
+        t0, t1, t2 = st.start_thr
+        q0, q1, q2 = 0.25 * t0, 0.25 * t1, 0.25 * t2
+        rb0, rb1, rb2 = band_frac * t0, band_frac * t1, band_frac * t2
+        drift, drift_w, drift_prev = st.drift_dps, st.drift_w_s, st.drift_prev
+        carried, pre_from, limit = st.pre, i, 4000 - len(st.pre) + i
+        last_t, opened = st.last_t, -1
+        over = st.overshoot
+        a = a_slow = dt = 0.0
+        for j, ti, (v0, v1, v2), q in zip(range(i, n), ts[i:], vs[i:], qs[i:], strict=True):
+            prev_t, last_t = last_t, ti
+            if q:
+                if drift_prev == drift_prev and ti > prev_t:  # the axial rate at rest (drift_prev: not nan)
+                    span = ti - prev_t
+                    dt = 0.5 if span > 0.5 else span
+                    w = drift_w + dt
+                    drift_w = RATE_WINDOW_S if w > RATE_WINDOW_S else w
+                    drift += dt / drift_w * ((v2 - drift_prev) / span - drift)
+                if prev_t != prev_t:  # nan: the first sample
+                    dt = 0.0
+                else:
+                    span = ti - prev_t
+                    dt = 0.5 if span > 0.5 else span
+                a = dt / (tau + dt)
+                a_slow = dt / (DRIFT_TAU_S + dt)
+            drift_prev = v2
+            # channel 0: forward only, a settled run below the rest level is a new stance
+            moved = v0 - an0
+            if moved > band or moved < neg_band:
+                an0, at0 = v0, ti
+                rs0, rn0, rw0 = 0.0, 0, True
+            rs0 += v0
+            rn0 += 1
+            # channel 1: two-sided
+            moved = v1 - an1
+            if moved > band or moved < neg_band:
+                an1, at1 = v1, ti
+            # channel 2: two-sided, integrated
+            moved = v2 - an2
+            if moved > band or moved < neg_band:
+                an2, at2 = v2, ti
+            if q:  # a still shin: the rest levels move
+                b = b0
+                if ti - at0 >= settle_s:
+                    if rw0:
+                        rw0 = False
+                        mean = rs0 / rn0
+                        if mean < b - band:
+                            b = mean
+                    b0 = b + a * (v0 - b)
+                elif v0 - b <= rb0:
+                    b0 = b + a_slow * (v0 - b)
+                if ti - at1 >= settle_s:
+                    b1 = b1 + a * (v1 - b1)
+                elif abs(v1 - b1) <= rb1:
+                    b1 = b1 + a_slow * (v1 - b1)
+                b = b2 + drift * dt  # a still shin's steady axial rate is bias
+                if ti - at2 >= settle_s:
+                    b2 = b + a * (v2 - b)
+                elif abs(v2 - b2) <= rb2:
+                    b2 = b + a_slow * (v2 - b)
+                else:
+                    b2 = b
+                if regimes is not None and ("bent" if b0 - offset >= split else "straight") != regime:
+                    st.base = [b0, b1, b2]
+                    self._set_regime()
+                    regime = st.regime
+                    t0, t1, t2 = st.start_thr
+                    q0, q1, q2 = 0.25 * t0, 0.25 * t1, 0.25 * t2
+                    rb0, rb1, rb2 = band_frac * t0, band_frac * t1, band_frac * t2
+            e0 = v0 - b0
+            e1 = abs(v1 - b1)
+            e2 = abs(v2 - b2)
+            o0, o1, o2 = t0, t1, t2  # the thresholds to open at
+            if over is not None:
+                k, sign, range_deg = over
+                vals, base = (v0, v1, v2), [b0, b1, b2]
+                other_way = (vals[k] - base[k]) * sign < 0
+                exc_k = (e0, e1, e2)[k]
+                thr_k = (t0, t1, t2)[k]
+                if q and ti - (at0, at1, at2)[k] >= settle_s:
+                    st.overshoot = over = None
+                    if not (other_way and exc_k > max(thr_k, SETTLED_FRAC * range_deg)):
+                        base[k] = vals[k]
+                        b0, b1, b2 = base
+                        e0 = v0 - b0
+                        e1 = abs(v1 - b1)
+                        e2 = abs(v2 - b2)
+                elif other_way:
+                    swing = max(thr_k, SWING_FRAC * range_deg)
+                    if k == 0:
+                        o0 = swing
+                    elif k == 1:
+                        o1 = swing
+                    else:
+                        o2 = swing
+            turned = False  # a new low on the way back: the next rep would start here
+            if has_ret:
+                if e0 <= t0 and e1 <= t1 and e2 <= t2:
+                    has_ret = False
+                else:
+                    if e0 < r0:
+                        r0, turned = e0, True
+                    if e1 < r1:
+                        r1, turned = e1, True
+                    if e2 < r2:
+                        r2, turned = e2, True
+            if turned or (e0 <= q0 and e1 <= q1 and e2 <= q2):
+                if carried:
+                    carried = []
+                pre_from, limit = j, 4000 + j
+            elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
+                carried, pre_from, limit = _cut_run_up(carried, pre_from, j)
+            if (e0 > o0 or e1 > o1 or e2 > o2) and (
+                not has_ret
+                or (e0 > o0 and e0 - r0 > t0)
+                or (e1 > o1 and e1 - r1 > t1)
+                or (e2 > o2 and e2 - r2 > t2)
+            ):
+                opened = j
+                break
+        stop = n if opened < 0 else opened + 1
+        st.base = [b0, b1, b2]
+        st.anchor[0], st.anchor[1], st.anchor[2] = an0, an1, an2
+        st.anchor_t[0], st.anchor_t[1], st.anchor_t[2] = at0, at1, at2
+        st.run_sum[0], st.run_n[0], st.run_new[0] = rs0, rn0, rw0
+        if has_ret:
+            assert ret is not None
+            ret[0], ret[1], ret[2] = r0, r1, r2
+            st.returning = ret
+        else:
+            st.returning = None
         st.last_t = last_t
         st.drift_dps, st.drift_w_s, st.drift_prev = drift, drift_w, drift_prev
         st.pre = carried + self._rows(cols, pre_from, stop, single=False)
