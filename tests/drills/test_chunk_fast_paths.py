@@ -3,8 +3,14 @@ notification's few samples): the same reps, bit for bit, on sessions with long s
 
 from __future__ import annotations
 
+import numpy as np
+import pytest
+
+from dorsi.drills.cyclic import Cycle, RockSegmenter
+from dorsi.drills.excursion import ExcursionSegmenter
+from dorsi.drills.params import CounterParams
 from dorsi.virtual.sim import SimParams
-from tests.drills.helpers import simulate_and_count
+from tests.drills.helpers import drill_frames, simulate_and_count
 
 NOTIFICATIONS = [1, 3, 7, 16, 32]  # every chunk at most SMALL_CHUNK: the sample-by-sample paths
 
@@ -37,3 +43,43 @@ def test_knee_drive_rest_gains_match_across_chunkings() -> None:
     _, small = simulate_and_count(params, NOTIFICATIONS)
     assert len(whole.reps) == len(sim.counted_reps) == 3
     assert [r.as_dict() for r in whole.reps] == [r.as_dict() for r in small.reps]
+
+
+def test_matrix_unrolled_rest_loop_matches_the_generic_loop(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the ankle matrix's rest loop on local floats (_rest_run_matrix) against the per-channel loop it unrolls
+    params = SimParams(drill="ankle-matrix", seconds=180.0, seed=1013, rate_hz=200.0, model="velocity")
+    sim, fast = simulate_and_count(params)
+    _, fast_small = simulate_and_count(params, NOTIFICATIONS)
+    monkeypatch.setattr(ExcursionSegmenter, "_matrix_layout", property(lambda self: False))
+    _, generic = simulate_and_count(params)
+    assert len(fast.reps) >= 0.8 * len(sim.counted_reps) > 0
+    assert [r.as_dict() for r in fast.reps] == [r.as_dict() for r in generic.reps]
+    assert [r.as_dict() for r in fast.reps] == [r.as_dict() for r in fast_small.reps]
+
+
+def _rocks(rate_hz: float, n: int, start_s: float) -> np.ndarray:
+    u = np.arange(int(n * 1.2 * rate_hz)) / (1.2 * rate_hz)
+    return 25.0 + 4.0 * (1 - np.cos(2 * np.pi * u))  # 25° → 33° → 25°, 1.2 s each
+
+
+def test_rocks_after_a_long_stand_match_across_chunkings() -> None:
+    # a stand of 250 s after a bout keeps the last turning point: the buffer passes 20 000 rows there and
+    # is trimmed to that point only when it moves (the inline loop's cached trim test), then packed
+    rate = 100.0
+    incl = np.concatenate(
+        [np.full(200, 25.0), _rocks(rate, 5, 2.0), np.full(int(250 * rate), 25.0), _rocks(rate, 5, 258.0)]
+    )
+    incl = np.concatenate([incl, np.full(200, 25.0)])
+    t = np.arange(len(incl)) / rate
+    speed = np.abs(np.gradient(incl, t))
+    runs = []
+    for size in (len(t), 7, 4096):
+        seg = RockSegmenter(3.0, CounterParams())
+        out: list[Cycle] = []
+        for a in range(0, len(t), size):
+            seg.detect(drill_frames(t[a : a + size], incl[a : a + size], speed=speed[a : a + size]), out.append)
+        runs.append([(c.start_s, c.end_s, c.swing_deg, c.time_s.tobytes(), c.incl_deg.tobytes()) for c in out])
+        assert len(seg._buf) < 20000 + seg._buf.PACK_ROWS
+    assert len(runs[0]) >= 8
+    assert sum(c[0] > 250.0 for c in runs[0]) >= 4  # rocks after the stand
+    assert runs[0] == runs[1] == runs[2]

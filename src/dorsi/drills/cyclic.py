@@ -181,6 +181,18 @@ class Turn(NamedTuple):
     incl_deg: float
 
 
+_turn = row_maker(Turn)  # Turn((t, x)) built in C (a still squat replaces its latest still sample per sample)
+
+
+def _put_still(stills: list[Turn], t: float, x: float, run_t0: float) -> None:
+    """The latest still sample of a still run since run_t0: replaces the run's, else joins the last 8."""
+    if stills and stills[-1].t_s >= run_t0:
+        stills[-1] = _turn((t, x))
+    else:
+        stills.append(_turn((t, x)))
+        del stills[:-8]
+
+
 class RockExtent(NamedTuple):
     peak_deg: float
     valley_deg: float
@@ -234,8 +246,12 @@ class RockSegmenter(SegmenterBase[Cycle]):
 
     def detect(self, frames: DrillFrames, emit: Callable[[Cycle], None]) -> None:
         """Per sample: the inclination's smoothed rate (``_Deriv.step``'s arithmetic) and the still run (where a squat
-        is still: its centre, and where a rock from stillness starts) inline on floats, then ``_step``."""
+        is still: its centre, and where a rock from stillness starts) inline on floats, then the rock: rising
+        (most samples) inline, the peak so far on locals (in the state whenever ``_fall_step`` runs), falling
+        in ``_fall_step``."""
         st = self.state
+        p = self.p
+        zig_deg = p.zig_deg
         buf = self._buf
         rows = buf.rows  # pack() and trim() change it in place: the same list throughout
         pack_rows = buf.PACK_ROWS
@@ -245,15 +261,23 @@ class RockSegmenter(SegmenterBase[Cycle]):
         lx = math.nan if d.last is None else d.last[0]
         lt, vel = d.last_t, d.v[0]
         settle_s, bout_gap_s, turn_still_s = self.shared.settle_s, self.p.bout_gap_s, self.p.turn_still_s
-        rock_step = self._step
+        fall_step = self._fall_step
         packed_n = buf.packed_n  # only trim() and pack() below change it
         cols = ("time_s", "incl_deg", "frontal_deg", "speed_dps")  # CycleSample's, as plain tuples
-        # the still run on locals; ``_step`` reads its count and start (kept in the state as they change),
+        # the still run on locals; the rising branch reads its count and start (kept in the state as they change),
         # its sum is read only here (kept at the end)
         qn, qsum, qt0 = st.quiet_n, st.quiet_sum, st.quiet_t0
         stills = st.stills  # changed in place only
+        # the latest still sample of the current still run (pend_t: nan for none), put into ``stills`` only
+        # before they are read (``_fall_step``), when the run ends and at the end: the same list as per sample
+        pend_t = pend_x = math.nan
+        usual = self._usual  # the recent rocks' (range, turning point), cleared on an emit (judged())
+        mx, mx_t, valley = st.max, st.max_t, st.valley
+        trim_valley: Turn | None = None  # the turning point the buffer was last trimmed to (see below)
+        nrows = len(rows)  # only the appends, trim() and pack() below change it
         for row, q in zip(frames.rows(*cols), frames.quiet.tolist(), strict=True):
             rows.append(row)
+            nrows += 1
             ti, x, _f, _s = row
             if not fresh:  # _Deriv.step for one angle
                 dt = ti - lt
@@ -270,58 +294,69 @@ class RockSegmenter(SegmenterBase[Cycle]):
                 still_s = ti - qt0
                 if still_s >= settle_s and ti - st.last_rock_end >= bout_gap_s:
                     st.centre_deg = qsum / qn  # a still squat before (or between) bouts
-                if still_s >= turn_still_s:
-                    # the latest still sample of this run: where a rock from a still squat begins
-                    if stills and stills[-1].t_s >= qt0:
-                        stills[-1] = Turn(ti, x)
-                    else:
-                        stills.append(Turn(ti, x))
-                        del stills[:-8]
+                if still_s >= turn_still_s:  # the latest still sample of this run: a rock from it begins there
+                    pend_t, pend_x = ti, x
             elif qn:
+                if pend_t == pend_t:  # not nan
+                    _put_still(stills, pend_t, pend_x, qt0)
+                    pend_t = math.nan
                 qn = st.quiet_n = 0
-            cyc = rock_step(ti, x, vel)
-            if cyc is not None:
-                emit(cyc)
-            if len(rows) + packed_n > 20000:
-                t0 = st.valley.t_s if st.valley else ti - 30.0
-                # (a trim to the time trimmed to last does nothing: the turning point stays put)
-                if t0 != buf.trimmed_to or len(rows) >= pack_rows:
+            if st.rising:
+                if x > mx:
+                    mx, mx_t = x, ti
+                if x < mx - zig_deg:  # peak confirmed: now falling
+                    st.rising = False
+                    st.max, st.max_t = mx, mx_t
+                    st.min, st.min_t = x, ti
+                    st.fall_speed = -vel
+                elif valley is not None and (
+                    x < valley.incl_deg  # still going back: the turning point moves
+                    or (
+                        qn
+                        and ti - qt0 >= settle_s
+                        and st.recent
+                        and (usual := usual or self._usual_rock()) is not None  # (computed once: the cache)
+                        and valley.incl_deg < (usual[1] if usual[1] < x else x) - usual[0]  # min(x, usual[1])
+                    )
+                ):
+                    # or settled far above it: the last turning point is a usual rock below both the shin now
+                    # and the usual turning points (a dip out of the rocking, e.g. the foot lifted and set down;
+                    # none without a usual rock yet): the next rock starts from here
+                    valley = st.valley = _turn((ti, x))
+                    mx, mx_t = x, ti
+            else:
+                if pend_t == pend_t:
+                    _put_still(stills, pend_t, pend_x, qt0)
+                    pend_t = math.nan
+                st.max, st.max_t = mx, mx_t
+                cyc = fall_step(ti, x, vel)
+                mx, mx_t, valley = st.max, st.max_t, st.valley
+                if cyc is not None:
+                    emit(cyc)
+                    usual = None
+            # (a trim to the time trimmed to last does nothing: the turning point stays put; only this loop
+            # trims, to a time that keeps the current sample, so the last trim was to this turning point's
+            # time while it is the same one)
+            if nrows + packed_n > 20000 and (valley is None or valley is not trim_valley or nrows >= pack_rows):
+                t0 = valley.t_s if valley else ti - 30.0
+                if t0 != buf.trimmed_to or nrows >= pack_rows:
                     buf.trim(t0)
                     if len(rows) >= pack_rows:  # still long: the turning point stays put (a rest after a bout)
                         buf.pack()
-                    packed_n = buf.packed_n
+                    packed_n, nrows = buf.packed_n, len(rows)
+                trim_valley = valley
+        if pend_t == pend_t:
+            _put_still(stills, pend_t, pend_x, qt0)
+        st.max, st.max_t = mx, mx_t
         st.quiet_sum = qsum
         if not fresh:
             d.last, d.last_t, d.v = [lx], lt, [vel]
 
-    def _step(self, ti: float, x: float, v: float) -> Cycle | None:
+    def _fall_step(self, ti: float, x: float, v: float) -> Cycle | None:
+        """A falling sample: the back turning point is taken when the backward speed has decayed below
+        stop_frac of the fall's top speed, or the angle has risen zig_deg above its minimum."""
         p = self.p
         st = self.state
-        if st.rising:
-            if x > st.max:
-                st.max, st.max_t = x, ti
-            if x < st.max - p.zig_deg:  # peak confirmed: now falling
-                st.rising = False
-                st.min, st.min_t = x, ti
-                st.fall_speed = -v
-            elif st.valley is not None and x < st.valley.incl_deg:
-                st.valley = Turn(ti, x)  # still going back: the turning point moves
-                st.max, st.max_t = x, ti
-            elif (
-                st.valley is not None
-                and st.quiet_n
-                and ti - st.quiet_t0 >= self.shared.settle_s
-                # settled far: the last turning point is a usual rock below both the shin now and the usual
-                # turning points (a dip out of the rocking, e.g. the foot lifted and set down); none without
-                # a usual rock yet
-                and st.recent
-                and st.valley.incl_deg < min(x, (u := self._usual or self._usual_rock())[1]) - u[0]
-            ):
-                # still, far above the last turning point (the foot was lifted and set down again):
-                # the next rock starts from here
-                st.valley = Turn(ti, x)
-                st.max, st.max_t = x, ti
-            return None
         if x < st.min:
             st.min, st.min_t = x, ti
         st.fall_speed = max(st.fall_speed, -v)

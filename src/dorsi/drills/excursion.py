@@ -682,10 +682,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
                 carried, pre_from, limit = _cut_run_up(carried, pre_from, j)
             if (e0 > o0 or e1 > o1 or e2 > o2) and (
-                not has_ret
-                or (e0 > o0 and e0 - r0 > t0)
-                or (e1 > o1 and e1 - r1 > t1)
-                or (e2 > o2 and e2 - r2 > t2)
+                not has_ret or (e0 > o0 and e0 - r0 > t0) or (e1 > o1 and e1 - r1 > t1) or (e2 > o2 and e2 - r2 > t2)
             ):
                 opened = j
                 break
