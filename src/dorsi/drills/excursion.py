@@ -214,17 +214,27 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         st = self.state
         single = self._single
         names = [_COLUMN[c.name] for c in self.channels]
-        cols = (
-            frames.time_s.tolist(),
-            getattr(frames, names[0]).tolist() if single else list(frames.rows(*names)),
-            frames.quiet.tolist(),
-            *(getattr(frames, c).tolist() for c in _REST),
-        )
+        cols: tuple[Any, ...]
+        if self._matrix_layout:
+            # the channels' columns (incl_deg and frontal_deg are also the rest of a Sample): the rest loop
+            # reads them as columns, a rep's samples as rows made when needed (_Rows3)
+            rest = [getattr(frames, c).tolist() for c in _REST]
+            by_name = dict(zip(_REST, rest, strict=True))
+            chans = [by_name[c] if c in by_name else getattr(frames, c).tolist() for c in names]
+            cols = (frames.time_s.tolist(), _Rows3(*chans), frames.quiet.tolist(), *rest, *chans)
+            rest_multi = self._rest_run_matrix
+        else:
+            cols = (
+                frames.time_s.tolist(),
+                getattr(frames, names[0]).tolist() if single else list(frames.rows(*names)),
+                frames.quiet.tolist(),
+                *(getattr(frames, c).tolist() for c in _REST),
+            )
+            rest_multi = self._rest_run_multi
         ts, vs, qs = cols[0], cols[1], cols[2]
         ki = self._integrated
         n = len(ts)
         gains = self._gains(frames.time_s, ts, st.last_t) if single and n else None
-        rest_multi = self._rest_run_matrix if self._matrix_layout else self._rest_run_multi
         i = 0
         while i < n:
             if st.base is not None and not st.in_rep:
@@ -369,13 +379,13 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         return stop
 
     @staticmethod
-    def _rows(cols: tuple[list[Any], ...], a: int, b: int, single: bool = True) -> list[Sample]:
+    def _rows(cols: tuple[Any, ...], a: int, b: int, single: bool = True) -> list[Sample]:
         ts, vs, sp, fr, inc = cols[0], cols[1], cols[3], cols[4], cols[5]
         if single:
             return [_SAMPLE((ts[k], (vs[k],), sp[k], fr[k], inc[k])) for k in range(a, b)]
         return [_SAMPLE((ts[k], vs[k], sp[k], fr[k], inc[k])) for k in range(a, b)]
 
-    def _rest_run_multi(self, cols: tuple[list[Any], ...], i: int) -> int:
+    def _rest_run_multi(self, cols: tuple[Any, ...], i: int) -> int:
         """The rest between reps on several channels (the ankle matrix), samples i.. until a rep opens
         (returns the index after it) or the chunk ends, in plain floats; the run-up kept as in
         ``_rest_run``. Per sample:
@@ -546,14 +556,14 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             self._open(st.pre)
         return stop
 
-    def _rest_run_matrix(self, cols: tuple[list[Any], ...], i: int) -> int:
+    def _rest_run_matrix(self, cols: tuple[Any, ...], i: int) -> int:
         """``_rest_run_multi`` for the ankle matrix's channels (forward-only inclination, two-sided frontal
         tilt, two-sided integrated axial rotation: ``_matrix_layout``), unrolled on local floats: the same
         arithmetic in the same order, about three times faster (no per-channel lists, zips or maps per
         sample). A settle run's sum and count are only kept where they are read (the one-sided channel)."""
         st = self.state
         assert st.base is not None
-        ts, vs, qs = cols[0], cols[1], cols[2]
+        ts, qs, c0, c1, c2 = cols[0], cols[2], cols[6], cols[7], cols[8]  # (detect: the channels' columns)
         n = len(ts)
         sh = self.shared
         band, settle_s = sh.settle_band_deg, sh.settle_s
@@ -577,7 +587,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         last_t, opened = st.last_t, -1
         over = st.overshoot
         a = a_slow = dt = 0.0
-        for j, ti, (v0, v1, v2), q in zip(range(i, n), ts[i:], vs[i:], qs[i:], strict=True):
+        for j, ti, v0, v1, v2, q in zip(range(i, n), ts[i:], c0[i:], c1[i:], c2[i:], qs[i:], strict=True):
             prev_t, last_t = last_t, ti
             if q:
                 if drift_prev == drift_prev and ti > prev_t:  # the axial rate at rest (drift_prev: not nan)
@@ -1074,6 +1084,19 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             frontal_deg=buf[:, 2 + nch],
             incl_deg=buf[:, 3 + nch],
         )
+
+
+class _Rows3:
+    """Three column lists indexed as rows of tuples, each made when read: the ankle matrix's rest loop reads
+    the columns, and only a rep's samples (a few per cent of a session) need rows."""
+
+    __slots__ = ("c0", "c1", "c2")
+
+    def __init__(self, c0: list[float], c1: list[float], c2: list[float]) -> None:
+        self.c0, self.c1, self.c2 = c0, c1, c2
+
+    def __getitem__(self, k: int) -> tuple[float, float, float]:
+        return (self.c0[k], self.c1[k], self.c2[k])
 
 
 def _cut_run_up(carried: list[Sample], pre_from: int, j: int) -> tuple[list[Sample], int, int]:
