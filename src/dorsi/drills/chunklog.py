@@ -27,7 +27,11 @@ class ChunkLog:
         self.width = width
         self._build = build
         self._ends: deque[float] = deque()  # every kept chunk's last time, oldest first
-        self._built: deque[F64] = deque()  # the oldest chunks' rows
+        # the oldest chunks' rows in one array from row _built_from on (a dropped chunk moves it on), and
+        # their lengths: one join per read, not a split into and a join of every chunk's rows
+        self._built: F64 = np.empty((0, width))
+        self._built_from = 0
+        self._built_lens: deque[int] = deque()
         self._pending: deque[tuple[NDArray[Any], ...]] = deque()  # the newer chunks' columns, rows not built yet
         self._joined: F64 | None = None  # rows() as last returned, until the next extend (a rep's checks read it often)
 
@@ -38,7 +42,10 @@ class ChunkLog:
         ends = self._ends
         while ends and ends[0] < keep_from:
             ends.popleft()
-            (self._built if self._built else self._pending).popleft()
+            if self._built_lens:
+                self._built_from += self._built_lens.popleft()
+            else:
+                self._pending.popleft()
         ends.append(last_t)
         self._pending.append(columns)
         self._joined = None
@@ -48,11 +55,13 @@ class ChunkLog:
         if self._joined is not None:
             return self._joined
         pending = self._pending
+        kept = self._built[self._built_from :]
         if pending:
             cols = [np.concatenate(c) for c in zip(*pending, strict=True)] if len(pending) > 1 else pending[0]
             block = self._build(*cols)
-            stops = np.cumsum([len(c[0]) for c in pending]).tolist()
-            self._built.extend(np.split(block, stops[:-1]))
+            self._built_lens.extend(len(c[0]) for c in pending)
             pending.clear()
-        self._joined = np.concatenate(self._built) if self._built else np.empty((0, self.width))
-        return self._joined
+            kept = np.concatenate([kept, block]) if len(kept) else block
+            self._built, self._built_from = kept, 0
+        self._joined = kept
+        return kept

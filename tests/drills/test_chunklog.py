@@ -1,0 +1,35 @@
+"""ChunkLog keeps the built rows in one array with an offset (no split into chunks): its rows must stay those
+of every kept chunk, built one by one, whatever the chunk sizes, drops and reads in between."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dorsi.drills.chunklog import ChunkLog
+
+
+def _build(t: np.ndarray, v: np.ndarray) -> np.ndarray:
+    rows = np.empty((len(t), 3))
+    rows[:, 0] = t
+    rows[:, 1:] = v
+    return rows
+
+
+def test_rows_are_the_kept_chunks_rows_across_drops_and_reads() -> None:
+    rng = np.random.default_rng(1001)
+    log = ChunkLog(3, _build)
+    kept: list[tuple[float, np.ndarray]] = []  # (last time, rows) of every kept chunk, oldest first
+    t0, keep_s = 0.0, 0.5
+    for _ in range(400):
+        n = int(rng.integers(1, 9))
+        t = t0 + np.arange(1, n + 1) / 208.0
+        t0 = float(t[-1])
+        v = rng.normal(size=(n, 2))
+        keep_from = float(t[0]) - keep_s
+        log.extend(keep_from, t0, (t, v))
+        kept = [(end, r) for end, r in kept if end >= keep_from] + [(t0, _build(t, v))]
+        if rng.random() < 0.2:  # a rep judged: the rows read now and then
+            got = log.rows()
+            np.testing.assert_array_equal(got, np.concatenate([r for _, r in kept]))
+            assert log.rows() is got  # the same array until the next extend
+    np.testing.assert_array_equal(log.rows(), np.concatenate([r for _, r in kept]))
