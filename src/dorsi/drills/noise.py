@@ -140,63 +140,50 @@ class NoiseTracker:
         self, ts: list[float], acc_mps2: list[list[float]], gyr_dps: list[list[float]], quiet: list[bool]
     ) -> tuple[list[float], list[float], list[float]]:
         """update() for a notification's few samples, on floats (numpy's set-up per call costs more than
-        the sums). The differences, squares and norms are numpy's operations in numpy's order (x² + y²,
-        then + z²), so the same bits."""
+        the sums), in one loop with the window's sums in locals (stored back at the end and around a
+        window's close). The differences, squares and norms are numpy's operations in numpy's order
+        (x² + y², then + z²), and the sums are added in the same order, so the same bits."""
+        p = self.p
+        max_gap_s, window_s, min_samples = p.max_gap_s, p.window_s, p.min_samples
+        isfinite, isnan, sqrt, nan, g0 = math.isfinite, math.isnan, math.sqrt, math.nan, GRAVITY_MPS2
         pa, pg = self._prev_acc, self._prev_gyr
         prev_t = self._prev_t
-        da, dg, dts, jolt = [], [], [], []
-        for t, a, g in zip(ts, acc_mps2, gyr_dps, strict=True):
+        n = len(ts)
+        out_a, out_g, out_j = [0.0] * n, [0.0] * n, [0.0] * n
+        a_cur, g_cur = self.current(ts[0] - prev_t)
+        j_cur = self.rest_acc
+        cnt, sa, sg, sdt, sj, t0 = self._n, self._sa, self._sg, self._sdt, self._sj, self._t0
+        for i, (t, a, g, q) in enumerate(zip(ts, acc_mps2, gyr_dps, quiet, strict=True)):
             ax, ay, az = a
             dx, dy, dz = ax - pa[0], ay - pa[1], az - pa[2]
-            da.append(dx * dx + dy * dy + dz * dz)
+            dai = dx * dx + dy * dy + dz * dz
             dx, dy, dz = g[0] - pg[0], g[1] - pg[1], g[2] - pg[2]
-            dg.append(dx * dx + dy * dy + dz * dz)
-            dts.append(t - prev_t)
-            jolt.append(math.sqrt(ax * ax + ay * ay + az * az) - GRAVITY_MPS2)
+            dgi = dx * dx + dy * dy + dz * dz
+            dt = t - prev_t
+            ji = sqrt(ax * ax + ay * ay + az * az) - g0
             pa, pg, prev_t = a, g, t
-        n = len(ts)
-        outs: tuple[list[float], list[float], list[float]] = ([0.0] * n, [0.0] * n, [0.0] * n)
-        self._loop(ts, quiet, da, dg, dts, jolt, *outs)
-        self._prev_t, self._prev_acc, self._prev_gyr = prev_t, list(pa), list(pg)
-        return outs
-
-    def _loop(
-        self,
-        ts: list[float],
-        qs: list[bool],
-        da: list[float],
-        dg: list[float],
-        dts: list[float],
-        jolt: list[float],
-        out_a: list[float],
-        out_g: list[float],
-        out_j: list[float],
-    ) -> None:
-        """Sample by sample (a notification's few samples: cheaper than the window search's set-up)."""
-        p = self.p
-        a_cur, g_cur = self.current(dts[0])
-        j_cur = self.rest_acc
-        rows = zip(ts, qs, da, dg, dts, jolt, strict=True)
-        for i, (t, q, dai, dgi, dt, ji) in enumerate(rows):
-            ok = bool(q) and math.isfinite(dai) and 0.0 < dt < p.max_gap_s
-            if not ok:
-                self._reset()
-            else:
-                if math.isnan(self._t0):
-                    self._t0 = t - dt
-                self._n += 1
-                self._sa += dai
-                self._sg += dgi
-                self._sdt += dt
-                self._sj += ji
-                if t - self._t0 >= p.window_s and self._n >= p.min_samples:
+            if q and isfinite(dai) and 0.0 < dt < max_gap_s:
+                if isnan(t0):
+                    t0 = t - dt
+                cnt += 1
+                sa += dai
+                sg += dgi
+                sdt += dt
+                sj += ji
+                if t - t0 >= window_s and cnt >= min_samples:
+                    self._n, self._sa, self._sg, self._sdt, self._sj = cnt, sa, sg, sdt, sj
                     a_cur, g_cur, j_cur = self._close()
-                    self._reset(t)
+                    cnt, sa, sg, sdt, sj, t0 = 0, 0.0, 0.0, 0.0, 0.0, t  # _reset(t)
+            else:
+                cnt, sa, sg, sdt, sj, t0 = 0, 0.0, 0.0, 0.0, 0.0, nan  # _reset()
             if self.windows == 0:
                 a_cur, g_cur = self.current(dt)
             out_a[i] = a_cur
             out_g[i] = g_cur
             out_j[i] = j_cur
+        self._n, self._sa, self._sg, self._sdt, self._sj, self._t0 = cnt, sa, sg, sdt, sj, t0
+        self._prev_t, self._prev_acc, self._prev_gyr = prev_t, list(pa), list(pg)
+        return out_a, out_g, out_j
 
     def _windows(
         self,
