@@ -1,5 +1,6 @@
-"""ChunkLog keeps the built rows in one array with an offset (no split into chunks): its rows must stay those
-of every kept chunk, built one by one, whatever the chunk sizes, drops and reads in between."""
+"""ChunkLog keeps the built rows in a buffer with room for more (no split into chunks, no copy of the kept rows
+per read): its rows must stay those of every kept chunk, built one by one, whatever the chunk sizes, drops and
+reads in between, and an array it handed out must never change afterwards."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ def test_rows_are_the_kept_chunks_rows_across_drops_and_reads() -> None:
     log = ChunkLog(3, _build)
     kept: list[tuple[float, np.ndarray]] = []  # (last time, rows) of every kept chunk, oldest first
     t0, keep_s = 0.0, 0.5
+    handed: list[tuple[np.ndarray, np.ndarray]] = []  # (an array rows() returned, a copy made then)
     for _ in range(400):
         n = int(rng.integers(1, 9))
         t = t0 + np.arange(1, n + 1) / 208.0
@@ -32,4 +34,7 @@ def test_rows_are_the_kept_chunks_rows_across_drops_and_reads() -> None:
             got = log.rows()
             np.testing.assert_array_equal(got, np.concatenate([r for _, r in kept]))
             assert log.rows() is got  # the same array until the next extend
+            handed.append((got, got.copy()))
     np.testing.assert_array_equal(log.rows(), np.concatenate([r for _, r in kept]))
+    for got, then in handed:  # later reads appended to the buffer or moved to a new one: never wrote here
+        np.testing.assert_array_equal(got, then)

@@ -27,11 +27,12 @@ class ChunkLog:
         self.width = width
         self._build = build
         self._ends: deque[float] = deque()  # every kept chunk's last time, oldest first
-        # the oldest chunks' rows in one array from row _built_from on (a dropped chunk moves it on), and
-        # their lengths: one join per read, not a split into and a join of every chunk's rows
-        self._built: F64 = np.empty((0, width))
-        self._built_from = 0
-        self._built_lens: deque[int] = deque()
+        # the oldest chunks' rows: rows _lo.._hi of a buffer with room for more (a read appends the new rows,
+        # a dropped chunk moves _lo on; a full buffer is copied into a new one twice the kept rows' size, so a
+        # read copies only its new rows, and no array handed out is ever written again)
+        self._buf: F64 = np.empty((0, width))
+        self._lo = self._hi = 0
+        self._built_lens: deque[int] = deque()  # their chunks' lengths, oldest first
         self._pending: deque[tuple[NDArray[Any], ...]] = deque()  # the newer chunks' columns, rows not built yet
         self._joined: F64 | None = None  # rows() as last returned, until the next extend (a rep's checks read it often)
 
@@ -43,7 +44,7 @@ class ChunkLog:
         while ends and ends[0] < keep_from:
             ends.popleft()
             if self._built_lens:
-                self._built_from += self._built_lens.popleft()
+                self._lo += self._built_lens.popleft()
             else:
                 self._pending.popleft()
         ends.append(last_t)
@@ -55,13 +56,18 @@ class ChunkLog:
         if self._joined is not None:
             return self._joined
         pending = self._pending
-        kept = self._built[self._built_from :]
         if pending:
             cols = [np.concatenate(c) for c in zip(*pending, strict=True)] if len(pending) > 1 else pending[0]
             block = self._build(*cols)
             self._built_lens.extend(len(c[0]) for c in pending)
             pending.clear()
-            kept = np.concatenate([kept, block]) if len(kept) else block
-            self._built, self._built_from = kept, 0
-        self._joined = kept
-        return kept
+            lo, hi, m = self._lo, self._hi, len(block)
+            if hi + m > len(self._buf):
+                kept = hi - lo
+                buf = np.empty((max(256, 2 * (kept + m)), self.width))
+                buf[:kept] = self._buf[lo:hi]
+                self._buf, self._lo, hi = buf, 0, kept
+            self._buf[hi : hi + m] = block
+            self._hi = hi + m
+        self._joined = self._buf[self._lo : self._hi]
+        return self._joined
