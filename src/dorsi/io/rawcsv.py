@@ -14,6 +14,7 @@ from __future__ import annotations
 import bisect
 import io
 import math
+import mmap
 import os
 import stat
 import warnings
@@ -312,14 +313,35 @@ def _numpy_may_open(fh: TextIO, path: str | os.PathLike[str]) -> bool:
     return stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
 
 
+def _has_long_line(fh: TextIO) -> bool:
+    """Whether a line of the (regular) file is over MAX_LINE_CHARS bytes (so maybe over as many characters,
+    which the block reader may refuse): hops from line start to the last line end within the next
+    MAX_LINE_CHARS + 1 bytes, ~size / 64 KB hops, on a memory map (nothing copied)."""
+    with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        pos, size = 0, len(mm)
+        while size - pos > MAX_LINE_CHARS:
+            end = pos + MAX_LINE_CHARS + 1
+            lf = mm.rfind(b"\n", pos, end)
+            last = max(lf, mm.rfind(b"\r", max(lf + 1, pos), end))
+            if last < 0:
+                return True
+            pos = last + 1
+    return False
+
+
 def _read_whole(fh: TextIO, path: str | os.PathLike[str], extra_columns: bool) -> Recording | None:
     """The usual file (every line after the header a row of finite numbers, times increasing) in one call of
     numpy's C parser, which reads the file itself in chunks (no text blocks: ~0.1 s less an hour at 200 Hz). None for
-    anything else (a cell it refuses, a value not finite, a time not after the one before): the block
-    reader then reads the file again and names the line. Only where ``_numpy_may_open``; the header is
-    read (and checked) from ``fh``."""
+    anything else (a cell it refuses, a value not finite, a time not after the one before, a line over
+    MAX_LINE_CHARS bytes): the block reader then reads the file again and names the line. Only where
+    ``_numpy_may_open``; the header is read (and checked) from ``fh``."""
     name = os.fspath(path)
     names = _header(fh, path)
+    try:
+        if _has_long_line(fh):  # the block reader's limit depends on where its blocks fall: it decides
+            return None
+    except (OSError, ValueError):  # (a file emptied since: mmap refuses it)
+        return None
     cols = [names.index(c) for c in REQUIRED_COLUMNS]
     extras = [n for n in names if n and n not in REQUIRED_COLUMNS and extra_columns]
     cols += [names.index(n) for n in extras]
