@@ -275,7 +275,14 @@ class RockSegmenter(SegmenterBase[Cycle]):
         mx, mx_t, valley = st.max, st.max_t, st.valley
         trim_valley: Turn | None = None  # the turning point the buffer was last trimmed to (see below)
         nrows = len(rows)  # only the appends, trim() and pack() below change it
-        for row, q in zip(frames.rows(*cols), frames.quiet.tolist(), strict=True):
+        floats = frames.floats  # a notification's few samples: the framer's columns as floats
+        if floats is None:
+            samples = zip(frames.rows(*cols), frames.quiet.tolist(), strict=True)
+        else:
+            ts, speed, quiet = floats[0], floats[1], floats[2]
+            incl, frontal = frames.incl_deg.tolist(), frames.frontal_deg.tolist()
+            samples = zip(zip(ts, incl, frontal, speed, strict=True), quiet, strict=True)
+        for row, q in samples:
             rows.append(row)
             nrows += 1
             ti, x, _f, _s = row

@@ -114,6 +114,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         self.p = params.excursion
         self.regimes = regimes
         self._one_sided = [c.one_sided for c in channels]
+        self._layout: tuple[bool, list[str], bool, int] | None = None  # detect's: single, columns, matrix, ki
         nch = len(channels)
         start_thr = [c.min_start_deg for c in channels]
         self.state = ExcursionState(
@@ -212,10 +213,17 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         between reps (most samples of a session) runs in plain floats (``_rest_run``, or
         ``_rest_run_multi`` for several channels), the samples of a rep one by one (``_rep_step``)."""
         st = self.state
-        single = self._single
-        names = [_COLUMN[c.name] for c in self.channels]
+        layout = self._layout
+        if layout is None:  # (the channels are fixed: their layout is read once, not per notification)
+            layout = self._layout = (
+                self._single,
+                [_COLUMN[c.name] for c in self.channels],
+                self._matrix_layout,
+                self._integrated,
+            )
+        single, names, matrix, ki = layout
         cols: tuple[Any, ...]
-        if self._matrix_layout:
+        if matrix:
             # the channels' columns (incl_deg and frontal_deg are also the rest of a Sample): the rest loop
             # reads them as columns, a rep's samples as rows made when needed (_Rows3)
             rest = [getattr(frames, c).tolist() for c in _REST]
@@ -224,15 +232,19 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             cols = (frames.time_s.tolist(), _Rows3(*chans), frames.quiet.tolist(), *rest, *chans)
             rest_multi = self._rest_run_matrix
         else:
-            cols = (
-                frames.time_s.tolist(),
-                getattr(frames, names[0]).tolist() if single else list(frames.rows(*names)),
-                frames.quiet.tolist(),
-                *(getattr(frames, c).tolist() for c in _REST),
-            )
+            floats = frames.floats  # a notification's few samples: the framer's columns as floats
+            if floats is not None:
+                ts, qs, speed = floats[0], floats[2], floats[1]
+            else:
+                ts, qs, speed = frames.time_s.tolist(), frames.quiet.tolist(), frames.speed_dps.tolist()
+            frontal, incl = frames.frontal_deg.tolist(), frames.incl_deg.tolist()  # _REST's other two
+            if single:
+                vs = incl if names[0] == "incl_deg" else getattr(frames, names[0]).tolist()
+            else:
+                vs = list(frames.rows(*names))
+            cols = (ts, vs, qs, speed, frontal, incl)
             rest_multi = self._rest_run_multi
         ts, vs, qs = cols[0], cols[1], cols[2]
-        ki = self._integrated
         n = len(ts)
         gains = self._gains(frames.time_s, ts, st.last_t) if single and n else None
         i = 0

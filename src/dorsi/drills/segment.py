@@ -110,6 +110,29 @@ class DrillFrames:
     _rot: F64 | None = field(default=None, init=False, repr=False)
     _vertical: F64 | None = field(default=None, init=False, repr=False)
     _jolt: F64 | None = field(default=None, init=False, repr=False)
+    _vertical_jolt: tuple[list[float], list[float]] | None = field(default=None, init=False, repr=False)
+    # the framer's own columns as floats for a notification's few samples (time, speed, quiet, acc noise,
+    # rest level): what the segmenters' loops read, without a .tolist() of each array again
+    floats: tuple[list[float], list[float], list[bool], list[float], list[float]] | None = field(
+        default=None, init=False, repr=False
+    )
+
+    def vertical_jolt_floats(self) -> tuple[list[float], list[float]]:
+        """vertical_acc_mps2 and jolt_mps2 as floats: for a notification's few samples one pass over its rows
+        (the same expressions as _vertical_small and jolt_mps2's: the same bits), no arrays built."""
+        if self._vertical_jolt is None:
+            if self._vertical is None and self._jolt is None and self._rot is None and len(self) <= SMALL_CHUNK:
+                g = GRAVITY_MPS2
+                vertical, jolt = [], []
+                for (w, x, y, z), (ax, ay, az) in zip(self.quat_wxyz.tolist(), self.acc_mps2.tolist(), strict=True):
+                    vertical.append(
+                        (2 * (x * z - w * y)) * ax + (1 - 2 * (x * x + y * y)) * az + (2 * (y * z + w * x)) * ay - g
+                    )
+                    jolt.append(math.sqrt(ax * ax + ay * ay + az * az) - g)
+                self._vertical_jolt = vertical, jolt
+            else:
+                self._vertical_jolt = self.vertical_acc_mps2.tolist(), self.jolt_mps2.tolist()
+        return self._vertical_jolt
 
     @property
     def rot(self) -> F64:
@@ -212,7 +235,7 @@ class DrillFramer:
             quiet.append(v < (limit if limit > floor_dps or limit != limit else floor_dps))  # np.maximum
         # one array, its rows as the columns: one np.array's set-up instead of five
         speed_a, axial_a, noise_a, sigma_a, rest_a = np.array([speed, axial, acc_noise, gyr_sigma, rest_acc])
-        return DrillFrames(
+        out = DrillFrames(
             frames.time_s,
             frames.tibial_inclination_deg,
             frames.frontal_tilt_deg,
@@ -226,6 +249,8 @@ class DrillFramer:
             rest_a,
             frames.gyr_dps,
         )
+        out.floats = ts, speed, quiet, acc_noise, rest_acc
+        return out
 
 
 @dataclass

@@ -67,7 +67,7 @@ from __future__ import annotations
 import bisect
 import math
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from typing import NamedTuple
@@ -306,24 +306,24 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         onset_s, bias_tau_s = p.onset_s, p.bias_tau_s
         nan, isnan, isfinite, sqrt = math.nan, math.isnan, math.isfinite, math.sqrt
         n = len(frames)
+        vertical, jolts = frames.vertical_jolt_floats()
+        rest: Iterable[float]
+        if frames.floats is not None:  # a notification's few samples: the framer's columns as floats
+            ts, speed, quiet, acc_noise, rest = frames.floats
+        else:
+            ts, speed, quiet = frames.time_s.tolist(), frames.speed_dps.tolist(), frames.quiet.tolist()
+            acc_noise = frames.acc_noise().tolist()
+            rest = repeat(math.nan, n) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2.tolist()
         at_rest = zip(  # each sample as a row at height 0, still
-            frames.time_s.tolist(),
+            ts,
             repeat(0.0, n),
             frames.incl_deg.tolist(),
             frames.frontal_deg.tolist(),
-            frames.speed_dps.tolist(),
+            speed,
             repeat(0.0, n),
             strict=True,
         )
-        rest = repeat(math.nan, n) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2.tolist()
-        inputs = zip(
-            frames.vertical_acc_mps2.tolist(),
-            frames.quiet.tolist(),
-            frames.jolt_mps2.tolist(),
-            frames.acc_noise().tolist(),
-            rest,
-            strict=True,
-        )
+        inputs = zip(vertical, quiet, jolts, acc_noise, rest, strict=True)
         for row, (a_raw, q, jolt, density, rest0) in zip(named_rows(RaiseRow, at_rest), inputs, strict=True):
             ti = row.t_s
             if density != th.density:
