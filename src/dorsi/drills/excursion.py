@@ -193,17 +193,12 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             st.start_thr = self._thresholds(r)
             st.min_range = self.regimes.min_range_by.get(r, [c.min_range_deg for c in self.channels])
 
-    def _devs(self, vals: tuple[float, ...]) -> list[float]:
-        st = self.state
-        assert st.base is not None
-        return [v - b for v, b in zip(vals, st.base, strict=True)]
-
     def _excess(self, devs: list[float]) -> list[float]:
         """How far each channel is beyond rest in its counted direction."""
         return [d if c.one_sided else abs(d) for d, c in zip(devs, self.channels, strict=True)]
 
     def _excess_of(self, vals: tuple[float, ...]) -> list[float]:
-        """``_excess(_devs(vals))`` in one pass (the same subtraction, then abs on two-sided channels)."""
+        """The excess beyond rest per channel in one pass (the deviation, then abs on two-sided channels)."""
         base = self.state.base
         assert base is not None
         return [v - b if one else abs(v - b) for v, b, one in zip(vals, base, self._one_sided, strict=True)]
@@ -806,12 +801,15 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             tail = st.buf[plateau_len - 1 :]
             self._open(tail)
             return None
-        devs = self._devs(vals)
-        exc = self._excess(devs)
-        dom = self._dominant()
-        end_thr = max(p.end_min_deg, p.end_frac * st.peak[dom])
-        rest_thr = self._rest_thr(ti)
-        closed = exc[dom] < end_thr and all(exc[k] < rest_thr[k] for k in range(nch) if k != dom)
+        exc = self._excess_of(vals)
+        if nch == 1:  # (one channel: it dominates, and no other has to be back at rest)
+            dom = 0
+            closed = exc[0] < max(p.end_min_deg, p.end_frac * st.peak[0])
+        else:
+            dom = self._dominant()
+            end_thr = max(p.end_min_deg, p.end_frac * st.peak[dom])
+            rest_thr = self._rest_thr(ti)
+            closed = exc[dom] < end_thr and all(exc[k] < rest_thr[k] for k in range(nch) if k != dom)
         if st.held is not None:
             seg = self._held_step(vals, ti)
             if seg is not None or not st.in_rep:
