@@ -124,12 +124,14 @@ class GaitWatch:
         same bits. The times never go back (the sample screen), so the binary search is numpy's."""
         p = self.p
         tail = self._tail_t
-        t = tail + frames.time_s.tolist()
+        floats = frames.floats  # the framer's columns as floats (None: a slice of its frames)
+        ts, qs = (frames.time_s.tolist(), frames.quiet.tolist()) if floats is None else (floats[0], floats[2])
+        t = tail + ts
         f = self._tail_f + frames.acc_mps2[:, AXIS].tolist()
         span_s, floor, k = p.span_s, p.impact_min_mps2, p.impact_noise_k
         n0, ss0 = self._quiet_n, self._quiet_ss
         run_n = run_ss = 0.0
-        for i, quiet in enumerate(frames.quiet.tolist(), start=len(tail)):
+        for i, quiet in enumerate(qs, start=len(tail)):
             ti = t[i]
             change = abs(f[i] - f[bisect_left(t, ti - span_s)])
             q = 1.0 if quiet and change <= floor else 0.0
