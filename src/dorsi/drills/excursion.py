@@ -378,8 +378,15 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         st.run_sum[0], st.run_n[0], st.run_new[0] = run_sum, run_n, run_new
         st.returning = None if ret != ret else [ret]
         st.last_t = ts[stop - 1]
-        st.pre = carried + self._rows(cols, pre_from, stop)
-        if opened >= 0:
+        return self._rest_run_end(cols, carried, pre_from, stop, opened >= 0, single=True)
+
+    def _rest_run_end(
+        self, cols: tuple[Any, ...], carried: list[Sample], pre_from: int, stop: int, opened: bool, single: bool
+    ) -> int:
+        """The rest loops' common end: the run-up kept for the next rep, the rep opened if one did."""
+        st = self.state
+        st.pre = carried + self._rows(cols, pre_from, stop, single)
+        if opened:
             st.overshoot = None
             st.returning = None
             self._open(st.pre)
@@ -556,12 +563,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         st.returning = ret
         st.last_t = last_t
         st.drift_dps, st.drift_w_s, st.drift_prev = drift, drift_w, drift_prev
-        st.pre = carried + self._rows(cols, pre_from, stop, single=False)
-        if opened >= 0:
-            st.overshoot = None
-            st.returning = None
-            self._open(st.pre)
-        return stop
+        return self._rest_run_end(cols, carried, pre_from, stop, opened >= 0, single=False)
 
     def _rest_run_matrix(self, cols: tuple[Any, ...], i: int) -> int:
         """``_rest_run_multi`` for the ankle matrix's channels (forward-only inclination, two-sided frontal
@@ -716,12 +718,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             st.returning = None
         st.last_t = last_t
         st.drift_dps, st.drift_w_s, st.drift_prev = drift, drift_w, drift_prev
-        st.pre = carried + self._rows(cols, pre_from, stop, single=False)
-        if opened >= 0:
-            st.overshoot = None
-            st.returning = None
-            self._open(st.pre)
-        return stop
+        return self._rest_run_end(cols, carried, pre_from, stop, opened >= 0, single=False)
 
     def _open(self, rows: list[Sample]) -> None:
         st = self.state
