@@ -334,6 +334,10 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         anchor, anchor_t = st.anchor[0], st.anchor_t[0]
         run_sum, run_n, run_new = st.run_sum[0], st.run_n[0], st.run_new[0]
         ret = math.nan if st.returning is None else st.returning[0]
+        # low: at or under it the sample ends a return, restarts the run-up and cannot open (thr ≥ 0: quarter)
+        low = min(quarter, thr)
+        # the run's length from indices: run_n = j − run_at + 1 at sample j
+        run_at = i - run_n
         # the run-up: the rows before this run (carried), then samples pre_from..; cut back once j passes limit
         carried, pre_from, limit = st.pre, i, 4000 - len(st.pre) + i
         opened = -1
@@ -342,28 +346,35 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             moved = v - anchor
             if moved > band_deg or moved < -band_deg:  # abs(v - anchor) > band_deg
                 anchor, anchor_t = v, ti
-                run_sum, run_n, run_new = 0.0, 0, True
+                run_sum, run_at, run_new = 0.0, j, True
             run_sum += v
-            run_n += 1
             if q:
                 if ti - anchor_t >= settle_s:  # settled
                     if run_new:
                         run_new = False
-                        mean = run_sum / run_n
+                        mean = run_sum / (j - run_at + 1)
                         if mean < b - band_deg:
                             b = mean
                     b = b + g * (v - b)
                 elif v - b <= rest_band:
                     b = b + g_d * (v - b)
             exc = v - b
-            turned = False
+            if exc <= low:  # (most of a rest)
+                ret = nan
+                if carried:
+                    carried = []
+                pre_from, limit = j, 4000 + j
+                continue
             if ret == ret:  # not nan: returning
                 if exc <= thr:
                     ret = nan
                 elif exc < ret:
-                    ret = exc  # a new low on the way back: the next rep would start here
-                    turned = True
-            if turned or exc <= quarter:
+                    ret = exc  # a new low on the way back: the next rep would start here (and none opens)
+                    if carried:
+                        carried = []
+                    pre_from, limit = j, 4000 + j
+                    continue
+            if exc <= quarter:
                 if carried:
                     carried = []
                 pre_from, limit = j, 4000 + j
@@ -375,7 +386,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         stop = n if opened < 0 else opened + 1
         st.base[0] = b
         st.anchor[0], st.anchor_t[0] = anchor, anchor_t
-        st.run_sum[0], st.run_n[0], st.run_new[0] = run_sum, run_n, run_new
+        st.run_sum[0], st.run_n[0], st.run_new[0] = run_sum, stop - run_at, run_new
         st.returning = None if ret != ret else [ret]
         st.last_t = ts[stop - 1]
         return self._rest_run_end(cols, carried, pre_from, stop, opened >= 0, single=True)
