@@ -326,6 +326,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         n = len(ts)
         sh = self.shared
         band_deg, settle_s = sh.settle_band_deg, sh.settle_s
+        neg_band_deg = -band_deg
         band_frac = self.p.rest_band_frac
         thr = st.start_thr[0]
         quarter = 0.25 * thr
@@ -338,13 +339,14 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         low = min(quarter, thr)
         # the run's length from indices: run_n = j − run_at + 1 at sample j
         run_at = i - run_n
-        # the run-up: the rows before this run (carried), then samples pre_from..; cut back once j passes limit
-        carried, pre_from, limit = st.pre, i, 4000 - len(st.pre) + i
+        # the run-up: the rows before this run (carried), then samples pre_from..; cut back once j passes
+        # 4000 − len(carried) + pre_from
+        carried, pre_from = st.pre, i
         opened = -1
         nan = math.nan
         for j, ti, v, q, g, g_d in zip(range(i, n), ts[i:], vs[i:], qs[i:], g_tau[i:], g_drift[i:], strict=True):
             moved = v - anchor
-            if moved > band_deg or moved < -band_deg:  # abs(v - anchor) > band_deg
+            if moved > band_deg or moved < neg_band_deg:  # abs(v - anchor) > band_deg
                 anchor, anchor_t = v, ti
                 run_sum, run_at, run_new = 0.0, j, True
             run_sum += v
@@ -363,7 +365,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 ret = nan
                 if carried:
                     carried = []
-                pre_from, limit = j, 4000 + j
+                pre_from = j
                 continue
             if ret == ret:  # not nan: returning
                 if exc <= thr:
@@ -372,14 +374,14 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                     ret = exc  # a new low on the way back: the next rep would start here (and none opens)
                     if carried:
                         carried = []
-                    pre_from, limit = j, 4000 + j
+                    pre_from = j
                     continue
             if exc <= quarter:
                 if carried:
                     carried = []
-                pre_from, limit = j, 4000 + j
-            elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
-                carried, pre_from, limit = _cut_run_up(carried, pre_from, j)
+                pre_from = j
+            elif j >= 4000 - len(carried) + pre_from:  # len(carried) + j - pre_from + 1 > 4000
+                carried, pre_from, _ = _cut_run_up(carried, pre_from, j)
             if exc > thr and (ret != ret or exc - ret > thr):
                 opened = j
                 break
