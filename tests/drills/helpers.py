@@ -54,6 +54,17 @@ def random_chunks(seed: int, n: int = 50) -> list[int]:
     return [int(x) for x in np.random.default_rng(seed).integers(1, 400, n)]
 
 
+def velocity_session(drill: str, seconds: float, seed: int, profile: str) -> tuple[SimResult, RepCounter]:
+    """A tuning seed on the second movement model at the profile's rate, counted in 0.25 s notifications;
+    fed in random chunks it must give the same reps (asserted)."""
+    rate = PROFILE_RATE_HZ[profile]
+    params = SimParams(drill=drill, seconds=seconds, seed=seed, rate_hz=rate, sensor_profile=profile, model="velocity")
+    sim, counter = simulate_and_count(params, chunk_sizes=[round(0.25 * rate)])
+    _, other = simulate_and_count(params, random_chunks(seed))
+    assert [(r.start_s, r.end_s) for r in other.reps] == [(r.start_s, r.end_s) for r in counter.reps]
+    return sim, counter
+
+
 def drill_frames(
     t: np.ndarray,
     incl: np.ndarray,

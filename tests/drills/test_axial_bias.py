@@ -8,8 +8,7 @@ import pytest
 
 from dorsi.drills.excursion import Channel, ExcursionSegmenter, Segment
 from dorsi.drills.params import CounterParams
-from dorsi.virtual.sim import SimParams
-from tests.drills.helpers import PROFILE_RATE_HZ, counted, drill_frames, random_chunks, simulate_and_count
+from tests.drills.helpers import counted, drill_frames, velocity_session
 
 RATE_HZ = 100.0
 BIAS_DPS = 0.8  # a residual bias about the shin's long axis, as on tuning seed 1103 (velocity model)
@@ -54,11 +53,5 @@ def test_rotations_on_a_drifting_axial_channel() -> None:
 def test_tuning_seed_1103_velocity(profile: str) -> None:
     # the bias about the long axis stayed 0.84 °/s: a rotation's return opened a rep the other way that
     # never closed, and the 15 reps after it were lost (15/30 reference, 17/30 witmotion)
-    rate = PROFILE_RATE_HZ[profile]
-    params = SimParams(
-        drill="ankle-matrix", seconds=220.0, seed=1103, rate_hz=rate, sensor_profile=profile, model="velocity"
-    )
-    sim, counter = simulate_and_count(params, chunk_sizes=[round(0.25 * rate)])
+    sim, counter = velocity_session("ankle-matrix", 220.0, 1103, profile)
     assert len(counted(counter)) == len(sim.counted_reps) == 30
-    _, other = simulate_and_count(params, random_chunks(1103))
-    assert [(r.start_s, r.end_s) for r in other.reps] == [(r.start_s, r.end_s) for r in counter.reps]

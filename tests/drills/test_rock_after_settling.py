@@ -8,8 +8,7 @@ import pytest
 
 from dorsi.drills.cyclic import Cycle, RockSegmenter
 from dorsi.drills.params import CounterParams
-from dorsi.virtual.sim import SimParams
-from tests.drills.helpers import PROFILE_RATE_HZ, counted, drill_frames, random_chunks, simulate_and_count
+from tests.drills.helpers import counted, drill_frames, velocity_session
 
 RATE_HZ = 100.0
 MIN_RANGE_DEG = 3.0  # squat rocks' catalogue minimum
@@ -47,13 +46,7 @@ def test_first_rock_from_the_settled_squat() -> None:
 @pytest.mark.parametrize("profile", ["reference", "consumer-mpu"])
 def test_tuning_seed_1110_velocity(profile: str) -> None:
     # the first rock rose 2.9° from the settled squat and fell 8.1°: lost against the 3° minimum (23/24)
-    rate = PROFILE_RATE_HZ[profile]
-    params = SimParams(
-        drill="squat-rocks", seconds=90.0, seed=1110, rate_hz=rate, sensor_profile=profile, model="velocity"
-    )
-    sim, counter = simulate_and_count(params, chunk_sizes=[round(0.25 * rate)])
+    sim, counter = velocity_session("squat-rocks", 90.0, 1110, profile)
     reps = counted(counter)
     assert len(reps) == len(sim.counted_reps) == 24
     assert abs(reps[0].start_s - sim.counted_reps[0]["start_s"]) < 0.5
-    _, other = simulate_and_count(params, random_chunks(1110))
-    assert [(r.start_s, r.end_s) for r in other.reps] == [(r.start_s, r.end_s) for r in counter.reps]

@@ -8,8 +8,7 @@ import pytest
 
 from dorsi.drills.excursion import Channel, ExcursionSegmenter, Segment
 from dorsi.drills.params import CounterParams
-from dorsi.virtual.sim import SimParams
-from tests.drills.helpers import PROFILE_RATE_HZ, counted, drill_frames, random_chunks, simulate_and_count
+from tests.drills.helpers import counted, drill_frames, velocity_session
 
 RATE_HZ = 100.0
 
@@ -66,14 +65,8 @@ def test_a_drive_back_to_standing_is_measured_from_standing() -> None:
 def test_tuning_seed_1201_velocity(profile: str) -> None:
     # the first bent-knee drive was filed as a 27.7° straight-leg drive from standing, and the first real
     # straight-leg drive (12.2°) judged partial against it: 29/30
-    rate = PROFILE_RATE_HZ[profile]
-    params = SimParams(
-        drill="ankle-matrix", seconds=220.0, seed=1201, rate_hz=rate, sensor_profile=profile, model="velocity"
-    )
-    sim, counter = simulate_and_count(params, chunk_sizes=[round(0.25 * rate)])
+    sim, counter = velocity_session("ankle-matrix", 220.0, 1201, profile)
     reps = counted(counter)
     assert len(reps) == len(sim.counted_reps) == 30
     assert reps[0].extra["knee"] == "bent"
     assert [r.extra["knee"] for r in reps].count("bent") == 15
-    _, other = simulate_and_count(params, random_chunks(1201))
-    assert [(r.start_s, r.end_s) for r in other.reps] == [(r.start_s, r.end_s) for r in counter.reps]
