@@ -98,7 +98,7 @@ def trials(model: str, profile: str, drill: str, seed: int, variant: str) -> lis
     def heel_spy(self, start_s, end_s, band_deg, p, foot_cm):  # type: ignore[no-untyped-def]
         win.clear()
         r = real_heel(self, start_s, end_s, band_deg, p, foot_cm)
-        got.append({"start_s": start_s, "end_s": end_s, **dataclasses.asdict(r), **win})
+        got.append({"start_s": start_s, "end_s": end_s, **dataclasses.asdict(r), "sigma_cm": r.sigma_cm(p), **win})
         return r
 
     with (
@@ -129,11 +129,13 @@ def trials(model: str, profile: str, drill: str, seed: int, variant: str) -> lis
                 "true": float(r.get("heel_lift_cm", 0.0) or 0.0),
                 "est": det.heel_rise_cm,
                 "called": det.invalid_reason.startswith("heel lifted"),
+                "peak_deg": det.peak_tibial_inclination_deg,
+                "true_peak_deg": float(r["peak_tibial_inclination_deg"]),
                 **{
                     k: g.get(k, math.nan)
                     for k in (
                         *("T", "rest_s", "hold_s", "dens", "dens_fwd", "de_up", "de_fwd", "dsin", "dcos"),
-                        *("filter_cm", "gyro_cm", "density_mps2_rthz", "drive_s"),
+                        *("filter_cm", "gyro_cm", "density_mps2_rthz", "drive_s", "sigma_cm"),
                     )
                 },
             }
