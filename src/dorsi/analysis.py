@@ -284,8 +284,10 @@ def _report_reps(result: Analysis, counter: RepCounter, profile: Profile) -> Non
     result.reps = [r.as_dict() for r in counter.reps]
     result.sets = counter.sets
     if result.drill == "knee-to-wall":
-        trials = [r.peak_tibial_inclination_deg for r in counter.reps if not r.partial and r.valid]
-        result.test = knee_to_wall_result({result.side: trials}, profile)
+        counted = [r for r in counter.reps if not r.partial and r.valid]
+        trials = [r.peak_tibial_inclination_deg for r in counted]
+        doubt: dict[str, list[bool]] = {result.side: [r.heel_uncertain for r in counted]}
+        result.test = knee_to_wall_result({result.side: trials}, profile, heel_uncertain=doubt)
         if len(trials) != 3:
             result.warnings.append(f"knee-to-wall: {len(trials)} trials found (3 expected)")
 

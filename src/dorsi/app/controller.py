@@ -41,7 +41,9 @@ def history_row(session: SessionInfo) -> dict[str, Any]:
     row = session.to_json()
     reps = (session.summary or {}).get("reps") or []
     full = [r for r in reps if isinstance(r, dict) and not r.get("partial") and r.get("valid", True)]
-    peaks = [float(r["peak_tibial_inclination_deg"]) for r in full if r.get("peak_tibial_inclination_deg") is not None]
+    # the best: the reps whose heel was not in doubt, while one is (issue 18; kneewall.side_result)
+    clean = [r for r in full if not r.get("heel_uncertain")] or full
+    peaks = [float(r["peak_tibial_inclination_deg"]) for r in clean if r.get("peak_tibial_inclination_deg") is not None]
     scores = [float(r["score"]) for r in full if r.get("score") is not None]
     row["best_peak_deg"] = max(peaks) if peaks else None
     row["mean_score"] = sum(scores) / len(scores) if scores else None

@@ -307,6 +307,7 @@ class LiveEngine:
         st.running = True
         st.trials[side] = []
         st.invalid[side] = []
+        st.uncertain[side] = []
         st.current_peak_deg = None
         self._start_counter("knee-to-wall", side, "test")
         self._begin_session("knee-to-wall", side)
@@ -325,6 +326,7 @@ class LiveEngine:
         for ev in events:
             if ev.kind == "rep":
                 st.trials[st.side].append(float(ev.rep.peak_tibial_inclination_deg))
+                st.uncertain[st.side].append(ev.rep.heel_note)  # counted, but not the best while another is clean
                 changed = True
             elif ev.kind == "invalid":  # shown with its reason, not a trial, not the best
                 peak = float(ev.rep.peak_tibial_inclination_deg)
@@ -366,7 +368,7 @@ class LiveEngine:
             if side not in self._previous:
                 self._previous[side] = self._previous_result(side)
             previous = {s: r for s, r in self._previous.items() if r}
-            res = testresult.result(st.trials, self.profile(), previous)
+            res = testresult.result(st.trials, self.profile(), previous, st.uncertain)
             summary = {
                 "drill": "knee-to-wall",
                 "side": side,
@@ -397,7 +399,7 @@ class LiveEngine:
         if st.result is None:
             return
         previous = {s: r for s, r in self._previous.items() if r}
-        res = testresult.result(st.trials, self.profile(), previous)
+        res = testresult.result(st.trials, self.profile(), previous, st.uncertain)
         st.result = testresult.card(res, previous, self.settings.format_length)
         self.m.test.changed.emit()
 
@@ -433,7 +435,7 @@ class LiveEngine:
         lv = self.m.drill.live
         lv.running, lv.reps, lv.rep_count, lv.set_index, lv.rest_s = True, [], 0, 0, 0.0
         lv.reps_in_set, lv.target_reps = 0, self.session.counter.state.target_reps
-        lv.set_done_s, lv.last_invalid = None, ""
+        lv.set_done_s, lv.last_invalid, lv.last_uncertain = None, "", ""
         lv.drill_id, lv.side = drill_id, side
         lv.target_hold_s, lv.hold_s, lv.phase = self.session.counter.state.target_hold_s, 0.0, "waiting"
         self.m.drill.selected = drill_id
@@ -465,10 +467,10 @@ class LiveEngine:
             lv.reps.append(rep)
             self.m.drill.rep_added.emit(rep)
             if ev.kind == "invalid":
-                lv.last_invalid = ev.rep.invalid_reason
+                lv.last_invalid, lv.last_uncertain = ev.rep.invalid_reason, ""
                 self.m.drill.rep_invalid.emit(ev.rep.invalid_reason)
             elif ev.kind == "rep":
-                lv.last_invalid = ""
+                lv.last_invalid, lv.last_uncertain = "", ev.rep.heel_note
         if events or before != (lv.phase, lv.rep_count, lv.set_index, int(lv.rest_s)):
             self.m.drill.changed.emit()
 

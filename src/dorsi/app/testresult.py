@@ -18,10 +18,17 @@ from dorsi.ui.models import Band
 TRACE_DEG = (-5.0, 90.0)  # the live trace's angle axis the outer bands extend to
 
 
-def result(trials: dict[str, list[float]], profile: Profile, previous: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    """dorsi.drills' result for the sides with trials; ``previous`` holds the last stored row per side."""
+def result(
+    trials: dict[str, list[float]],
+    profile: Profile,
+    previous: dict[str, dict[str, Any]],
+    uncertain: dict[str, list[str]] | None = None,
+) -> dict[str, Any]:
+    """dorsi.drills' result for the sides with trials; ``previous`` holds the last stored row per side,
+    ``uncertain`` per trial why its heel may have lifted ("" if not: kneewall.side_result)."""
     prev_deg = {s: float(r["angle_deg"]) for s, r in previous.items() if r and r.get("angle_deg") is not None}
-    return knee_to_wall_result({s: v for s, v in trials.items() if v}, profile, prev_deg or None)
+    doubt = {s: [bool(x) for x in v] for s, v in (uncertain or {}).items() if v and len(v) == len(trials.get(s, []))}
+    return knee_to_wall_result({s: v for s, v in trials.items() if v}, profile, prev_deg or None, doubt or None)
 
 
 def stored_row(side: str, res: dict[str, Any]) -> dict[str, Any]:
@@ -53,6 +60,7 @@ def card(
             if r.get("band_testing_standards")
             else "",
             "below_risk": bool(r.get("below_backman_36_5_deg")),
+            "heel_uncertain": bool(r.get("best_heel_uncertain")),
         }
         for side, r in res.get("sides", {}).items()
         if r.get("best_deg") is not None
@@ -77,6 +85,9 @@ def card(
             delta = f"{deg:+.1f}°" if round(deg, 1) != 0 else "±0.0°"  # not "-0.0°"
             verdict = f"{delta} since {when}: within measurement error ({ch['mdc_deg']:.2f}°)."
         out["comparison"].append(f"{side.title()}: {verdict}")
+    for side, r in res.get("sides", {}).items():
+        if r.get("heel_note"):  # trials kept out of the best, or a best whose heel may have lifted: said, never silent
+            out["notes"].append(f"{side.title()}: {r['heel_note']}.")
     risky = [s for s, r in sides.items() if r["below_risk"]]
     if risky:
         out["notes"].append(

@@ -154,4 +154,6 @@ def _run(args: argparse.Namespace) -> int:
             f"  knee-to-wall {side}: best {res['best_deg']:.1f}° ≈ {res['toe_to_wall_cm']:.1f} ± "
             f"{res['uncertainty_cm']:.1f} cm toe to wall, {res['band']} ({res['band_testing_standards']})"
         )
+        if res.get("heel_note"):
+            print(f"    {res['heel_note']}")
     return 0

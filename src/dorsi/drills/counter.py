@@ -33,7 +33,7 @@ from dorsi.drills.quality import RepMetrics, score_rep, sparc, uniform_speed
 from dorsi.drills.segment import Draft, DrillFramer, Segmenter, SegmenterContext, hold_run
 from dorsi.drills.segmenters import SEGMENTERS
 from dorsi.drills.types import LiveState, Rep, RepEvent
-from dorsi.drills.validity import MotionBuffer, judge_heel
+from dorsi.drills.validity import HeelVerdict, MotionBuffer, judge_heel
 from dorsi.motion.angles import Side, medial_tilt_deg
 from dorsi.motion.calibration import Calibration
 from dorsi.motion.pipeline import ShinFrames
@@ -52,7 +52,16 @@ class Tally:
     last_end_s: float = math.nan
     ranges: dict[str, list[float]] = field(default_factory=dict)  # per kind: counted reps' ranges
     partials: dict[str, list[float]] = field(default_factory=dict)  # per kind: partial since its last counted rep
+    # per kind: counted reps' ranges whose heel may have lifted (validity.HeelVerdict.uncertain): not the best
+    doubtful: dict[str, list[float]] = field(default_factory=dict)
     best_rise_cm: float = math.nan
+
+
+def best_of(ranges: list[float], doubtful: list[float]) -> float:
+    """The best of the counted ranges, those whose heel may have lifted left out while another is left (nan:
+    none)."""
+    clean = [r for r in ranges if r not in doubtful]
+    return max(clean or ranges) if ranges else math.nan
 
 
 class RepCounter:
@@ -194,7 +203,7 @@ class RepCounter:
         history = tally.ranges.setdefault(key, [])
         typical = statistics.median(history[-self.p.history_reps :]) if history else math.nan
         partial = bool(history) and dr.range_value < self.p.partial_frac * typical
-        best = max(history) if history else math.nan
+        best = best_of(history, tally.doubtful.get(key, []))
         trail = tally.partials.setdefault(key, [])
         if partial and len(history) == 1 and trail:
             # one rep is no robust reference (an inflated first rep, e.g. a run-up from standing, made every
@@ -208,11 +217,13 @@ class RepCounter:
             if dr.range_value >= frac * med:
                 partial = False
                 history[:] = [a for a in attempts[:-1] if frac * med <= a <= med / frac]
-        heel_cm, lifted = (math.nan, False) if partial or self._motion is None else self._judge_heel(dr)
+        heel = HeelVerdict() if partial or self._motion is None else self._judge_heel(dr)
+        heel_cm = heel.rise_cm
         invalid = ""
-        if lifted:
+        if math.isfinite(heel_cm):  # every judged drive's figures, so that its verdict can be read
+            dr.extra.update(heel_rise_cm=heel_cm, heel_sigma_cm=heel.sigma_cm, heel_z=heel.z)
+        if heel.lifted:
             invalid = f"heel lifted {heel_cm:.1f} cm — not counted"
-            dr.extra["heel_rise_cm"] = heel_cm
         if not partial and not invalid:
             invalid = self._gait.stepping(dr.start_s, dr.end_s, dr.emitted_s)
         if not partial and not invalid:
@@ -230,11 +241,14 @@ class RepCounter:
             invalid = self._gait.drifted(dr.start_s, float(dr.time_s[k]))
         if not partial and not invalid:
             invalid = dr.invalid  # the segmenter's own: not the drill's movement (a line is no circle)
+        uncertain = heel.uncertain and not partial and not invalid  # counted, but not for the best
         if partial:
             trail.append(dr.range_value)
         elif not invalid:  # an invalid drive (heel lifted) is no reference for the person's range
             trail.clear()
             history.append(dr.range_value)
+            if uncertain:
+                tally.doubtful.setdefault(key, []).append(dr.range_value)
         assert self.segmenter is not None
         typical_now = statistics.median(history[-self.p.history_reps :]) if history else math.nan
         self.segmenter.judged(dr, partial or bool(invalid), typical_now)
@@ -262,6 +276,8 @@ class RepCounter:
         elif invalid:
             reasons = [invalid, *reasons]
         else:
+            if uncertain:
+                reasons = [heel.reason, *reasons]
             tally.count += 1
             self.state.reps_in_set += 1
             rise = metrics.rise_cm  # calf raises: the best so far scores the next
@@ -285,6 +301,7 @@ class RepCounter:
             extra=dr.extra,
             invalid_reason=invalid,
             heel_rise_cm=heel_cm,
+            heel_uncertain=uncertain,
         )
         self.reps.append(rep)
         if partial:
@@ -295,9 +312,9 @@ class RepCounter:
         self.state.last_rep = rep
         return RepEvent("rep", now, rep)
 
-    def _judge_heel(self, dr: Draft) -> tuple[float, bool]:
-        """The heel's rise during a full drive of a heel-down drill (nan when it cannot be told), and whether
-        it is a lift beyond the estimate's noise."""
+    def _judge_heel(self, dr: Draft) -> HeelVerdict:
+        """The heel's verdict on a full drive of a heel-down drill: its rise (nan when it cannot be told), a lift
+        beyond the estimate's noise, or not confidently heel-down."""
         assert self._motion is not None
         v = self.p.validity
         return judge_heel(self._motion.heel_estimate(dr.start_s, dr.end_s, self.p.hold_band_deg, v, self.foot_cm), v)

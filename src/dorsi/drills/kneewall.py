@@ -108,15 +108,30 @@ def band_color(label: str) -> str | None:
     return next((b.color for b in (*BANDS, *TESTING_STANDARDS_BANDS) if b.label == label), None)
 
 
-def side_result(trials_deg: list[float], profile: Profile | None = None) -> dict[str, Any]:
-    """Best of the trials (up to 3) for one side."""
+def side_result(
+    trials_deg: list[float], profile: Profile | None = None, heel_uncertain: list[bool] | None = None
+) -> dict[str, Any]:
+    """Best of the trials (up to 3) for one side. A trial whose heel may have lifted (``heel_uncertain``, the
+    counter's verdict: counted, not confidently heel-down) is not the best while another trial is clean; when
+    none is, the best is the counted trials' and says so (``best_heel_uncertain`` and ``heel_note``)."""
     if not trials_deg:
         return {"trials_deg": [], "best_deg": None}
-    best = max(trials_deg)
+    doubt = list(heel_uncertain) if heel_uncertain is not None else [False] * len(trials_deg)
+    clean = [x for x, u in zip(trials_deg, doubt, strict=True) if not u]
+    best = max(clean or trials_deg)
     cm = toe_to_wall_cm(best, profile)
+    n_doubt = len(trials_deg) - len(clean)
+    note = ""
+    if not clean:
+        note = "the heel may have lifted on every trial: this best is uncertain — redo the test with the heel down"
+    elif n_doubt:
+        note = f"{n_doubt} trial{'s' if n_doubt > 1 else ''} not used for the best: the heel may have lifted"
     return {
         "trials_deg": [round(x, 2) for x in trials_deg],
+        "trials_heel_uncertain": doubt,
         "best_deg": round(best, 2),
+        "best_heel_uncertain": not clean,
+        "heel_note": note,
         "toe_to_wall_cm": round(cm, 1),
         "uncertainty_cm": round(cm_uncertainty(best, profile), 1),
         "uncertainty_deg": round(OUR_SEM_DEG, 2),
@@ -151,9 +166,12 @@ def knee_to_wall_result(
     trials: dict[str, list[float]],
     profile: Profile | None = None,
     previous_best_deg: dict[str, float] | None = None,
+    heel_uncertain: dict[str, list[bool]] | None = None,
 ) -> dict[str, Any]:
-    """Result for the sides tested: ``trials`` maps "left"/"right" to the trials' peak inclinations (°)."""
-    sides = {s: side_result(v, profile) for s, v in trials.items() if s in ("left", "right")}
+    """Result for the sides tested: ``trials`` maps "left"/"right" to the trials' peak inclinations (°),
+    ``heel_uncertain`` (optional) to whether each trial's heel may have lifted (side_result)."""
+    doubt = heel_uncertain or {}
+    sides = {s: side_result(v, profile, doubt.get(s)) for s, v in trials.items() if s in ("left", "right")}
     out: dict[str, Any] = {
         "sides": sides,
         "profile": {"tibia_cm": (profile or Profile()).tibia_cm, "foot_cm": (profile or Profile()).foot_cm},

@@ -29,11 +29,17 @@ class Rep:
     reasons: list[str] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)  # kind-specific: up_s, down_s, rise_cm, direction…
     invalid_reason: str = ""  # a full movement that is not what the drill asks (heel lifted): not counted
-    heel_rise_cm: float = math.nan  # heel-down drills: the heel's rise estimated (nan: not told); in JSON if invalid
+    heel_rise_cm: float = math.nan  # heel-down drills: the heel's rise estimated (nan: not told); in JSON with σ, z
+    heel_uncertain: bool = False  # counted, but the heel may have lifted: not used for the best
 
     @property
     def valid(self) -> bool:
         return not self.invalid_reason
+
+    @property
+    def heel_note(self) -> str:
+        """Why a counted rep is not used for the best (its heel may have lifted: the counter puts it first) or ""."""
+        return self.reasons[0] if self.heel_uncertain and self.reasons else ""
 
     @property
     def latency_s(self) -> float:
@@ -62,6 +68,8 @@ class Rep:
         if self.invalid_reason:  # listed only when false: every valid rep's record is as it was
             out["valid"] = False
             out["invalid_reason"] = self.invalid_reason
+        if self.heel_uncertain:  # likewise, listed only when true
+            out["heel_uncertain"] = True
         for k, v in self.extra.items():
             out[k] = num(v) if isinstance(v, float) else v
         return out

@@ -272,16 +272,42 @@ class HeelEstimate:
         return math.hypot(p.floor_cm, p.noise_gain * white_cm)
 
 
-def judge_heel(est: HeelEstimate, p: ValidityParams) -> tuple[float, bool]:
-    """(the heel's rise, lifted?): a lift is called when the rise is over the heel-down bound
-    (``p.heel_down_max_cm``) and beyond ``p.sigma_z`` standard errors; under that, the drive is counted (nan:
-    not told, or told from a heel-down drive only by less than the noise allows)."""
+@dataclass(frozen=True)
+class HeelVerdict:
+    """A judged drive's heel: its rise and standard error (cm; nan: not told), whether it lifted (beyond the lift
+    bar: not counted), and whether it is not confidently heel-down (beyond ``heel_clean_z`` standard errors under
+    that bar: counted, but not used for the best)."""
+
+    rise_cm: float = math.nan
+    sigma_cm: float = math.nan
+    lifted: bool = False
+    uncertain: bool = False
+
+    @property
+    def z(self) -> float:
+        """The rise in standard errors (nan: either not told)."""
+        return self.rise_cm / self.sigma_cm if self.sigma_cm > 0.0 else math.nan
+
+    @property
+    def reason(self) -> str:
+        """What a counted rep's reasons say when its heel is uncertain ("": it is not)."""
+        if not self.uncertain:
+            return ""
+        return f"heel may have lifted {self.rise_cm:.1f} cm (± {self.sigma_cm:.1f}) — not used for the best"
+
+
+def judge_heel(est: HeelEstimate, p: ValidityParams) -> HeelVerdict:
+    """The heel's verdict: a lift is called when the rise is over the heel-down bound (``p.heel_down_max_cm``) and
+    beyond ``p.sigma_z`` standard errors; under that, the drive is counted (a rise of nan: not told, or told from a
+    heel-down drive only by less than the noise allows), uncertain beyond ``p.heel_clean_z`` standard errors."""
     rise = est.rise_cm
     if not math.isfinite(rise):
-        return math.nan, False
+        return HeelVerdict()
     sigma = est.sigma_cm(p)
     bar = max(p.heel_down_max_cm, p.sigma_z * sigma) if math.isfinite(sigma) else p.heel_rise_max_cm
-    return rise, rise > bar
+    lifted = rise > bar
+    uncertain = not lifted and math.isfinite(sigma) and rise > p.heel_clean_z * sigma
+    return HeelVerdict(rise, sigma, lifted, uncertain)
 
 
 class MotionBuffer:

@@ -168,6 +168,14 @@ def _setup(data: ReportData) -> list[str]:
     return out
 
 
+def _heel_doubt(r: SideResult) -> str:
+    """The best's heel note (issue 18): trials kept out of it, or a best whose heel may have lifted."""
+    if r.best_heel_uncertain:
+        return "<br><small>uncertain: the heel may have lifted on every trial</small>"
+    n = r.heel_uncertain_trials
+    return f"<br><small>{n} trial{'s' if n > 1 else ''} not used: the heel may have lifted</small>" if n else ""
+
+
 def _results(data: ReportData) -> list[str]:
     rows = []
     for side, r in data.current.items():
@@ -178,7 +186,7 @@ def _results(data: ReportData) -> list[str]:
             [
                 f"<b>{side.title()}</b>",
                 f"{trials}°",
-                f"<b>{num(r.best_deg)}°</b>{unc_deg}",
+                f"<b>{num(r.best_deg)}°</b>{unc_deg}{_heel_doubt(r)}",
                 f"<b>{num(r.toe_to_wall_cm)}</b>{unc_cm} cm",
                 _e(r.band or "–"),
                 _e(r.band_standards or "–"),

@@ -39,6 +39,10 @@ class SideResult:
     partial_trials: int  # attempts under half range: shown, not counted
     lengths: dict[str, Any] | None  # the tibia and foot lengths the cm came from
     model: str | None  # the cm model (the formula) the cm came from
+    # trials whose heel may have lifted (counted, not used for the best while another is clean), and whether the
+    # best is one of them (no clean trial); results stored before issue 18's clean best have neither: 0, False
+    heel_uncertain_trials: int = 0
+    best_heel_uncertain: bool = False
 
     @property
     def cm_basis(self) -> tuple[Any, ...]:
@@ -120,6 +124,8 @@ def side_result(row: dict[str, Any], reps: list[dict[str, Any]]) -> SideResult:
         partial_trials=sum(1 for r in reps if r.get("partial")),
         lengths=data.get("profile"),
         model=data.get("model"),
+        heel_uncertain_trials=sum(1 for x in data.get("trials_heel_uncertain") or () if x),
+        best_heel_uncertain=bool(data.get("best_heel_uncertain")),
     )
 
 

@@ -204,6 +204,7 @@ def check_rep(f: Fields, rep: Any, field: str) -> None:
     f.number(r.get("score"), f"{field}.score", (-1e6, 1e6))
     f.choice(r.get("side"), f"{field}.side", SIDES, optional=True)
     f.flag(r.get("partial"), f"{field}.partial")
+    f.flag(r.get("heel_uncertain"), f"{field}.heel_uncertain")  # absent before issue 18's clean best: false
 
 
 def check_test(f: Fields, test: Any, field: str) -> None:
@@ -234,6 +235,15 @@ def _check_result(f: Fields, t: Mapping[str, Any], field: str) -> None:
             raise f.fail(f"{field}.trials_deg", f"must be a list, not {_kind(trials)}")
         for i, x in enumerate(trials):
             f.number(x, f"{field}.trials_deg[{i}]", ANGLE_DEG, optional=False)
+    # the heel's doubt (issue 18): absent in results stored before it (every trial then counts for the best)
+    f.flag(t.get("best_heel_uncertain"), f"{field}.best_heel_uncertain")
+    f.text(t.get("heel_note"), f"{field}.heel_note", limit=400)
+    doubt = t.get("trials_heel_uncertain")
+    if doubt is not None:
+        if not isinstance(doubt, list):
+            raise f.fail(f"{field}.trials_heel_uncertain", f"must be a list, not {_kind(doubt)}")
+        for i, x in enumerate(doubt):
+            f.flag(x, f"{field}.trials_heel_uncertain[{i}]", optional=False)
 
 
 def check_recording_sidecar(f: Fields, doc: Mapping[str, Any], known_drills: Collection[str] | None) -> dict[str, Any]:

@@ -122,6 +122,8 @@ class TestState:
     trials: dict[str, list[float]] = field(default_factory=lambda: {"left": [], "right": []})
     # trials not counted (heel lifted): {"peak_deg", "reason"} per side, shown beside the counted ones
     invalid: dict[str, list[dict[str, Any]]] = field(default_factory=lambda: {"left": [], "right": []})
+    # per counted trial (as ``trials``): why it is not used for the best (its heel may have lifted), else ""
+    uncertain: dict[str, list[str]] = field(default_factory=lambda: {"left": [], "right": []})
     result: dict[str, Any] | None = None  # the knee-to-wall result card
     previous: dict[str, Any] | None = None  # last stored result, for the comparison
 
@@ -170,6 +172,7 @@ class DrillLive:
     target_reps: int = 0  # the prescription's reps per set (0: none)
     set_done_s: float | None = None  # the set reached its prescription (rest timer from here); None before
     last_invalid: str = ""  # the reason the last rep was not counted
+    last_uncertain: str = ""  # why the last counted rep is not used for the best (its heel may have lifted), or ""
     reps: list[dict[str, Any]] = field(default_factory=list)
     drill_id: str = ""  # the drill and leg of this set (kept, with the reps, after Stop: the last set)
     side: str = ""

@@ -215,4 +215,6 @@ def count_text(lv: DrillLive, sets: int) -> str:
     elif lv.phase == "resting" and lv.rest_s >= 5:
         phase = f"rest {lv.rest_s:.0f} s"
     text = count + set_text + (f" · {phase}" if phase else "")
-    return f"{text}\n✗ {lv.last_invalid}" if lv.last_invalid else text
+    if lv.last_invalid:
+        return f"{text}\n✗ {lv.last_invalid}"
+    return f"{text}\n? {lv.last_uncertain}" if lv.last_uncertain else text

@@ -59,6 +59,9 @@ class TestView(LiveScreen):
         self.invalid_label = text_label("", 14)  # trials not counted, with their reason
         self.invalid_label.setStyleSheet("QLabel { color: #c0392b; }")
         trials.body.addWidget(self.invalid_label)
+        self.uncertain_label = text_label("", 14)  # trials counted but not used for the best, with their reason
+        self.uncertain_label.setStyleSheet("QLabel { color: #b7791f; }")
+        trials.body.addWidget(self.uncertain_label)
         middle.addWidget(trials, 2)
         layout.addLayout(middle, 3)
 
@@ -124,12 +127,18 @@ class TestView(LiveScreen):
             )
         for side, labels in self.trial_labels.items():
             values = st.trials[side]
-            best = max(values) if values else None
+            doubt = _notes(st.uncertain[side], len(values))
+            clean = [v for v, d in zip(values, doubt, strict=True) if not d]
+            best = max(clean or values) if values else None  # kneewall.side_result's best
             for i, lab in enumerate(labels):
                 v = values[i] if i < len(values) else None
-                lab.setText(("★ " if v is not None and v == best else "") + fmt_deg(v))
+                mark = "★ " if v is not None and v == best else ("? " if i < len(values) and doubt[i] else "")
+                lab.setText(mark + fmt_deg(v))
         rejected = [f"✗ {t['peak_deg']:.1f}°: {t['reason']}" for t in st.invalid[st.side]]
         self.invalid_label.setText("\n".join(rejected))
+        values = st.trials[st.side]
+        doubted = zip(values, _notes(st.uncertain[st.side], len(values)), strict=True)
+        self.uncertain_label.setText("\n".join(f"? {v:.1f}°: {d}" for v, d in doubted if d))
         self.card_text.setText(self._card_text(st.result))
         self.report_button.setEnabled(st.result is not None and not st.running)
 
@@ -147,8 +156,9 @@ class TestView(LiveScreen):
                 dist += f" ± {self.settings.format_length(unc).split()[0]}"
             band = str(r.get("band") or "–")
             detail = f"<br><small>{r['band_detail']}</small>" if r.get("band_detail") else ""
+            doubt = " <small>(heel uncertain)</small>" if r.get("heel_uncertain") else ""
             parts.append(
-                f"<p><span style='font-size:20px'><b>{SIDE_LABEL[side]} {fmt_deg(r.get('angle_deg'))}</b></span>"
+                f"<p><span style='font-size:20px'><b>{SIDE_LABEL[side]} {fmt_deg(r.get('angle_deg'))}</b></span>{doubt}"
                 f" · toe to wall ≈ {dist} · <b style='color:{band_color(band)}'>{band}</b>{detail}</p>"
             )
         if result.get("asymmetry"):
@@ -156,6 +166,11 @@ class TestView(LiveScreen):
         parts.extend(f"<p>{s}</p>" for s in result.get("comparison", []))
         parts.extend(f"<p><small><i>{s}</i></small></p>" for s in result.get("notes", []))
         return "".join(parts)
+
+
+def _notes(notes: list[str], n: int) -> list[str]:
+    """One note per trial ("" for a clean one), as many as there are trials."""
+    return (list(notes) + [""] * n)[:n]
 
 
 def band_color(band: str) -> str:
