@@ -139,3 +139,5 @@ def test_a_trial_whose_heel_may_have_lifted_is_shown_counted_and_not_the_best(qt
     card = view.card_text.text()
     assert f"{best:.1f}°" in card and f"{trials[i]:.1f}°" not in card
     assert "not used for the best: the heel may have lifted" in card and "(heel uncertain)" not in card
+    engine.reset_test()  # a new test starts with no trial in doubt
+    assert st.uncertain == {"left": [], "right": []} and not view.uncertain_label.text()

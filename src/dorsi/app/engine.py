@@ -417,6 +417,7 @@ class LiveEngine:
         self.stop_test()
         self.m.test.state.trials = {"left": [], "right": []}
         self.m.test.state.invalid = {"left": [], "right": []}
+        self.m.test.state.uncertain = {"left": [], "right": []}
         self.m.test.state.result = None
         self._previous = {}
         self.m.test.changed.emit()
