@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
+from dorsi.app import testresult
 from dorsi.app.feed import DemoFeed
 from dorsi.app.run import App, build
 from dorsi.app.sources import ReplayHub
+from dorsi.drills.kneewall import Profile
 from dorsi.ui.models import DrillLive
 from dorsi.ui.views.drill import count_text
 from dorsi.virtual.sim import SimParams, simulate
@@ -141,3 +143,15 @@ def test_a_trial_whose_heel_may_have_lifted_is_shown_counted_and_not_the_best(qt
     assert "not used for the best: the heel may have lifted" in card and "(heel uncertain)" not in card
     engine.reset_test()  # a new test starts with no trial in doubt
     assert st.uncertain == {"left": [], "right": []} and not view.uncertain_label.text()
+
+
+def test_a_best_with_no_clean_trial_says_its_heel_was_uncertain() -> None:
+    """Every trial in doubt: the best is the counted trials', and the card says so (never silently)."""
+    note = "heel may have lifted 1.9 cm (± 0.6) — not used for the best"
+    res = testresult.result({"left": [40.0, 42.0]}, Profile(), {}, {"left": [note, note]})
+    card = testresult.card(res, {}, lambda cm: f"{cm} cm")
+    assert card["sides"]["left"]["angle_deg"] == 42.0 and card["sides"]["left"]["heel_uncertain"]
+    assert any(n.startswith("Left: the heel may have lifted on every trial") for n in card["notes"])
+    res = testresult.result({"left": [40.0, 42.0]}, Profile(), {}, {"left": ["", note]})
+    card = testresult.card(res, {}, lambda cm: f"{cm} cm")
+    assert card["sides"]["left"]["angle_deg"] == 40.0 and not card["sides"]["left"]["heel_uncertain"]
