@@ -151,7 +151,8 @@ class LiveSession:
         if not waiting:
             first_s = self._block_from_s = times.item(0)
             if last_s - first_s + self._period_s >= COUNTER_BLOCK_S:
-                return frames, counter.update(frames)  # a notification of a frame or more: counted as it is
+                # a notification of a frame or more: counted as it is (its rows, when the pipeline gave them)
+                return frames, counter.update(frames) if rows is None else counter.update_rows(rows)
             self._waiting_rows = None if rows is None else list(rows)
         else:
             first_s = self._block_from_s  # the first waiting sample's
@@ -173,9 +174,9 @@ class LiveSession:
         rows, self._waiting_rows = self._waiting_rows, None
         if self.counter is None or not waiting:
             return []
-        if len(waiting) == 1:
-            return self.counter.update(waiting[0])
-        return self.counter.update(ShinFrames.concatenate(waiting) if rows is None else ShinFrames.from_rows(rows))
+        if rows is not None:
+            return self.counter.update_rows(rows)  # the rows' floats straight to the counter's float path
+        return self.counter.update(waiting[0] if len(waiting) == 1 else ShinFrames.concatenate(waiting))
 
     def restart_calibration(self) -> None:
         """Calibrate again (the strap was moved): the stages start afresh; a running drill goes on counting."""

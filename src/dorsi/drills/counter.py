@@ -20,23 +20,25 @@ from __future__ import annotations
 
 import math
 import statistics
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from dorsi.drills.catalog import Drill, get_drill
 from dorsi.drills.gait import GaitWatch
 from dorsi.drills.lowering import DEFAULT_FOOT_CM
 from dorsi.drills.params import CounterParams
 from dorsi.drills.quality import RepMetrics, score_rep, sparc, uniform_speed
-from dorsi.drills.segment import Draft, DrillFramer, Segmenter, SegmenterContext, hold_run
+from dorsi.drills.segment import Draft, DrillFramer, DrillFrames, Segmenter, SegmenterContext, hold_run
 from dorsi.drills.segmenters import SEGMENTERS
 from dorsi.drills.types import LiveState, Rep, RepEvent
 from dorsi.drills.validity import HeelVerdict, MotionBuffer, judge_heel
 from dorsi.motion.angles import Side, medial_tilt_deg
 from dorsi.motion.calibration import Calibration
-from dorsi.motion.pipeline import ShinFrames
+from dorsi.motion.pipeline import Row, ShinFrames
 from dorsi.motion.types import F64
 
 SEGMENT_BLOCK = 8192  # samples handed to a segmenter per call (it is chunking-invariant)
@@ -121,15 +123,32 @@ class RepCounter:
             return events
         return self._update(frames)
 
+    def update_rows(self, rows: list[Row]) -> list[RepEvent]:
+        """``update`` for a few samples given as the pipeline's rows (ShinPipeline.rows; the live session's
+        block of a display frame): the same reps, without the rows made ShinFrames arrays first."""
+        if not rows:
+            return []
+        if len(rows) > self.p.validity.block_samples:
+            return self.update(ShinFrames.from_rows(rows))
+        last = rows[-1]
+        return self._count(self._framer.update_rows(rows), [r[4] for r in rows], last[0], last[2])
+
     def _update(self, frames: ShinFrames) -> list[RepEvent]:
-        drill_frames = self._framer.update(frames)
+        last_s, last_incl = float(frames.time_s[-1]), float(frames.tibial_inclination_deg[-1])
+        return self._count(self._framer.update(frames), frames.calibrated, last_s, last_incl)
+
+    def _count(
+        self, drill_frames: DrillFrames, calibrated: Sequence[bool] | NDArray[np.bool_], last_s: float, last_incl: float
+    ) -> list[RepEvent]:
+        """A chunk's drill frames through the checks' buffers and the segmenter; the live state at its last
+        sample (time, inclination)."""
         if self._motion is not None:
             self._motion.extend(drill_frames)  # from before counting starts: the rest before a first drive
         self._gait.extend(drill_frames)
         seg = self.segmenter
         if seg is None:
             # counting starts at the first still sample after the calibration
-            first = np.flatnonzero(np.asarray(frames.calibrated, dtype=bool) & drill_frames.quiet)
+            first = np.flatnonzero(np.asarray(calibrated, dtype=bool) & drill_frames.quiet)
             if not first.size:
                 self.state.phase = "waiting"
                 return []
@@ -155,7 +174,7 @@ class RepCounter:
         if len(drill_frames):
             self._last_s = float(drill_frames.time_s[-1])
         events += self._landed(drill_frames.time_s)
-        self._update_state(float(frames.time_s[-1]), float(frames.tibial_inclination_deg[-1]))
+        self._update_state(last_s, last_incl)
         return events
 
     def finish(self) -> list[RepEvent]:

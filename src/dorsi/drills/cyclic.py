@@ -279,8 +279,13 @@ class RockSegmenter(SegmenterBase[Cycle]):
         if floats is None:
             samples = zip(frames.rows(*cols), frames.quiet.tolist(), strict=True)
         else:
-            ts, speed, quiet = floats[0], floats[1], floats[2]
-            incl, frontal = frames.incl_deg.tolist(), frames.frontal_deg.tolist()
+            ts, speed, quiet, incl, frontal = (
+                floats.time_s,
+                floats.speed_dps,
+                floats.quiet,
+                floats.incl_deg,
+                floats.frontal_deg,
+            )
             samples = zip(zip(ts, incl, frontal, speed, strict=True), quiet, strict=True)
         for row, q in samples:
             rows.append(row)

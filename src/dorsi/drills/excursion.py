@@ -227,12 +227,12 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             cols = (frames.time_s.tolist(), _Rows3(*chans), frames.quiet.tolist(), *rest, *chans)
             rest_multi = self._rest_run_matrix
         else:
-            floats = frames.floats  # a notification's few samples: the framer's columns as floats
-            if floats is not None:
-                ts, qs, speed = floats[0], floats[2], floats[1]
+            fl = frames.floats  # a notification's few samples: the framer's columns as floats
+            if fl is not None:
+                ts, qs, speed, frontal, incl = fl.time_s, fl.quiet, fl.speed_dps, fl.frontal_deg, fl.incl_deg
             else:
                 ts, qs, speed = frames.time_s.tolist(), frames.quiet.tolist(), frames.speed_dps.tolist()
-            frontal, incl = frames.frontal_deg.tolist(), frames.incl_deg.tolist()  # _REST's other two
+                frontal, incl = frames.frontal_deg.tolist(), frames.incl_deg.tolist()  # _REST's other two
             if single:
                 vs = incl if names[0] == "incl_deg" else getattr(frames, names[0]).tolist()
             else:

@@ -124,10 +124,11 @@ class GaitWatch:
         same bits. The times never go back (the sample screen), so the binary search is numpy's."""
         p = self.p
         tail = self._tail_t
-        floats = frames.floats  # the framer's columns as floats (None: a slice of its frames)
-        ts, qs = (frames.time_s.tolist(), frames.quiet.tolist()) if floats is None else (floats[0], floats[2])
+        fl = frames.floats  # the framer's columns as floats (None: a slice of its frames)
+        ts, qs = (frames.time_s.tolist(), frames.quiet.tolist()) if fl is None else (fl.time_s, fl.quiet)
         t = tail + ts
-        f = self._tail_f + frames.acc_mps2[:, AXIS].tolist()
+        qa = None if fl is None else fl.quat_acc
+        f = self._tail_f + (frames.acc_mps2[:, AXIS].tolist() if qa is None else [a[AXIS] for a in qa[1]])
         span_s, floor, k = p.span_s, p.impact_min_mps2, p.impact_noise_k
         n0, ss0 = self._quiet_n, self._quiet_ss
         run_n = run_ss = 0.0

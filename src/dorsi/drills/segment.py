@@ -15,7 +15,7 @@ import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Generic, Protocol, TypeVar, cast
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar, cast
 
 import numpy as np
 from numpy.typing import NDArray
@@ -24,7 +24,7 @@ from dorsi.drills.catalog import Drill
 from dorsi.drills.noise import NoiseTracker, sum_sq3
 from dorsi.drills.params import CounterParams, NoiseParams
 from dorsi.motion import quat as Q
-from dorsi.motion.pipeline import ShinFrames
+from dorsi.motion.pipeline import Row, ShinFrames
 from dorsi.motion.types import F64, GRAVITY_MPS2
 
 
@@ -50,6 +50,22 @@ def _vertical_small(quat_wxyz: F64, acc_mps2: F64) -> F64:
             for (w, x, y, z), (ax, ay, az) in zip(quat_wxyz.tolist(), acc_mps2.tolist(), strict=True)
         ]
     )
+
+
+class FrameFloats(NamedTuple):
+    """A notification's few samples' DrillFrames columns as Python values (the framer's small path)."""
+
+    time_s: list[float]
+    speed_dps: list[float]
+    quiet: list[bool]
+    acc_noise: list[float]
+    rest_acc: list[float]
+    incl_deg: list[float]
+    frontal_deg: list[float]
+    quat_acc: tuple[list[list[float]], list[list[float]]] | None  # quaternions and specific force (from rows)
+
+
+_FLOATS = cast(Callable[[tuple[Any, ...]], FrameFloats], partial(tuple.__new__, FrameFloats))
 
 
 @dataclass(eq=False)
@@ -111,11 +127,9 @@ class DrillFrames:
     _vertical: F64 | None = field(default=None, init=False, repr=False)
     _jolt: F64 | None = field(default=None, init=False, repr=False)
     _vertical_jolt: tuple[list[float], list[float]] | None = field(default=None, init=False, repr=False)
-    # the framer's own columns as floats for a notification's few samples (time, speed, quiet, acc noise,
-    # rest level): what the segmenters' loops read, without a .tolist() of each array again
-    floats: tuple[list[float], list[float], list[bool], list[float], list[float]] | None = field(
-        default=None, init=False, repr=False
-    )
+    # a notification's few samples' columns as floats (FrameFloats): what the segmenters' loops read,
+    # without a .tolist() of each array again
+    floats: FrameFloats | None = field(default=None, init=False, repr=False)
 
     def vertical_jolt_floats(self) -> tuple[list[float], list[float]]:
         """vertical_acc_mps2 and jolt_mps2 as floats: for a notification's few samples one pass over its rows
@@ -124,7 +138,9 @@ class DrillFrames:
             if self._vertical is None and self._jolt is None and self._rot is None and len(self) <= SMALL_CHUNK:
                 g = GRAVITY_MPS2
                 vertical, jolt = [], []
-                for (w, x, y, z), (ax, ay, az) in zip(self.quat_wxyz.tolist(), self.acc_mps2.tolist(), strict=True):
+                qa = None if self.floats is None else self.floats.quat_acc
+                quats, accs = (self.quat_wxyz.tolist(), self.acc_mps2.tolist()) if qa is None else qa
+                for (w, x, y, z), (ax, ay, az) in zip(quats, accs, strict=True):
                     vertical.append(
                         (2 * (x * z - w * y)) * ax + (1 - 2 * (x * x + y * y)) * az + (2 * (y * z + w * x)) * ay - g
                     )
@@ -213,26 +229,9 @@ class DrillFramer:
         """The same arithmetic in plain floats for a notification's few samples: numpy's set-up per call
         (diff, cumsum, norm) costs more than the sums themselves."""
         ts = frames.time_s.tolist()
-        last = ts[0] if math.isnan(self.last_t) else self.last_t
-        base, run = self.axial_deg, 0.0
-        axial, speed = [], []
-        gyr = frames.gyr_dps.tolist()
-        for ti, (gx, gy, gz) in zip(ts, gyr, strict=True):
-            run += gy * min(ti - last, 0.5)  # np.cumsum's running sum, then the carried integral added
-            axial.append(base + run)
-            speed.append(math.sqrt(gx * gx + gy * gy + gz * gz))
-            last = ti
-        self.axial_deg = axial[-1]
-        self.last_t = last
-        floor_dps = self.quiet_dps
-        acc_noise, gyr_sigma, rest_acc = self.noise.update_small(
-            ts, frames.acc_mps2.tolist(), gyr, [v < floor_dps for v in speed]
+        speed, axial, quiet, acc_noise, gyr_sigma, rest_acc = self._small(
+            ts, frames.gyr_dps.tolist(), frames.acc_mps2.tolist()
         )
-        k = self.noise_params.quiet_gyr_k
-        quiet = []
-        for v, sigma in zip(speed, gyr_sigma, strict=True):
-            limit = k * sigma
-            quiet.append(v < (limit if limit > floor_dps or limit != limit else floor_dps))  # np.maximum
         # one array, its rows as the columns: one np.array's set-up instead of five
         speed_a, axial_a, noise_a, sigma_a, rest_a = np.array([speed, axial, acc_noise, gyr_sigma, rest_acc])
         out = DrillFrames(
@@ -249,8 +248,58 @@ class DrillFramer:
             rest_a,
             frames.gyr_dps,
         )
-        out.floats = ts, speed, quiet, acc_noise, rest_acc
+        incl, frontal = frames.tibial_inclination_deg.tolist(), frames.frontal_tilt_deg.tolist()
+        out.floats = _FLOATS((ts, speed, quiet, acc_noise, rest_acc, incl, frontal, None))
         return out
+
+    def update_rows(self, rows: list[Row]) -> DrillFrames:
+        """``update`` for a few samples given as the pipeline's rows (ShinPipeline.rows, joined over a few
+        notifications): the float path on the rows' own values, each column made an array once (no
+        ShinFrames arrays built only to be read back as floats)."""
+        ts, quats, incls, frontals, _calibrated, gyrs, _rest, accs = map(list, zip(*rows, strict=True))
+        speed, axial, quiet, acc_noise, gyr_sigma, rest_acc = self._small(ts, gyrs, accs)
+        t_a, incl_a, frontal_a, speed_a, axial_a, noise_a, sigma_a, rest_a = np.array(
+            [ts, incls, frontals, speed, axial, acc_noise, gyr_sigma, rest_acc]
+        )
+        out = DrillFrames(
+            t_a,
+            incl_a,
+            frontal_a,
+            speed_a,
+            np.array(quiet),
+            axial_a,
+            np.array(quats),
+            np.array(accs),
+            noise_a,
+            sigma_a,
+            rest_a,
+            np.array(gyrs),
+        )
+        out.floats = _FLOATS((ts, speed, quiet, acc_noise, rest_acc, incls, frontals, (quats, accs)))
+        return out
+
+    def _small(
+        self, ts: list[float], gyr: list[list[float]], acc: list[list[float]]
+    ) -> tuple[list[float], list[float], list[bool], list[float], list[float], list[float]]:
+        """The float path's columns: speed, axial, quiet, acc noise, gyro σ, rest level."""
+        last = ts[0] if math.isnan(self.last_t) else self.last_t
+        base, run = self.axial_deg, 0.0
+        axial, speed = [], []
+        for ti, (gx, gy, gz) in zip(ts, gyr, strict=True):
+            run += gy * min(ti - last, 0.5)  # np.cumsum's running sum, then the carried integral added
+            axial.append(base + run)
+            speed.append(math.sqrt(gx * gx + gy * gy + gz * gz))
+            last = ti
+        self.axial_deg = axial[-1]
+        self.last_t = last
+        floor_dps = self.quiet_dps
+        acc_noise, gyr_sigma, rest_acc = self.noise.update_small(ts, acc, gyr, [v < floor_dps for v in speed])
+        k = self.noise_params.quiet_gyr_k
+        quiet = []
+        for v, sigma in zip(speed, gyr_sigma, strict=True):
+            limit = k * sigma
+            quiet.append(v < (limit if limit > floor_dps or limit != limit else floor_dps))  # np.maximum
+        return speed, axial, quiet, acc_noise, gyr_sigma, rest_acc
 
 
 @dataclass

@@ -308,17 +308,20 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         n = len(frames)
         vertical, jolts = frames.vertical_jolt_floats()
         rest: Iterable[float]
-        if frames.floats is not None:  # a notification's few samples: the framer's columns as floats
-            ts, speed, quiet, acc_noise, rest = frames.floats
+        fl = frames.floats
+        if fl is not None:  # a notification's few samples: the framer's columns as floats
+            ts, speed, quiet, acc_noise, rest = fl.time_s, fl.speed_dps, fl.quiet, fl.acc_noise, fl.rest_acc
+            incl, frontal = fl.incl_deg, fl.frontal_deg
         else:
             ts, speed, quiet = frames.time_s.tolist(), frames.speed_dps.tolist(), frames.quiet.tolist()
             acc_noise = frames.acc_noise().tolist()
             rest = repeat(math.nan, n) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2.tolist()
+            incl, frontal = frames.incl_deg.tolist(), frames.frontal_deg.tolist()
         at_rest = zip(  # each sample as a row at height 0, still
             ts,
             repeat(0.0, n),
-            frames.incl_deg.tolist(),
-            frames.frontal_deg.tolist(),
+            incl,
+            frontal,
             speed,
             repeat(0.0, n),
             strict=True,

@@ -68,9 +68,9 @@ class ShinFrames:
 
     @staticmethod
     def from_rows(rows: list[Row]) -> ShinFrames:
-        """The frames of samples given as rows of Python values (ShinPipeline.rows): the session joins a few
-        notifications' samples for the counter this way, one array per field from floats (~5 µs for four
-        1-sample notifications, against ~16 µs for concatenating their arrays)."""
+        """The frames of samples given as rows of Python values (ShinPipeline.rows), one array per field
+        from floats (~5 µs for four 1-sample notifications, against ~16 µs for concatenating their arrays).
+        The live counter reads a display frame's rows directly (RepCounter.update_rows)."""
         t, q, incl, frontal, cal, gyr, rest, acc = zip(*rows, strict=True)
         times, incl_a, frontal_a = np.array([t, incl, frontal])
         flags, rest_a = np.array([cal, rest])
