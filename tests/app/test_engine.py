@@ -239,3 +239,55 @@ def test_a_trial_closed_just_before_the_stop_is_kept(tmp_path: Path) -> None:
             assert not st.running and len(st.trials["left"]) == 1, shift
             (info,) = store.sessions()
             assert len(store.reps(info.id)) == 1 and info.summary is not None and info.summary["rep_count"] == 1
+
+
+def _drill_cues(sim: SimResult, size: int) -> tuple[list[float], list[tuple[float, float]]]:
+    """The simulated drill through the engine in notifications of ``size`` samples, started with the stream
+    (the same samples reach the counter for every size): the time of the last sample of the notification
+    that brought each hold-done cue, and each rep event's own time (the sample that completed it) beside
+    the time of the notification that brought it to the models."""
+    engine = _engine(None)
+    m = engine.m
+    rec = sim.recording
+    counter = rec.extra["sample_counter"].astype(np.int64)
+    now_s = [0.0]
+    cues: list[float] = []
+    brought: list[float] = []
+    m.drill.hold_reached.connect(lambda: cues.append(now_s[0]))
+    m.drill.rep_added.connect(lambda _rep: brought.append(now_s[0]))
+    _stream(engine, sim)
+    m.test.state.side = sim.params.side
+    engine.start_drill(sim.params.drill)  # before the calibration: reps count once it is done
+    for a in range(0, len(rec), size):
+        b = min(a + size, len(rec))
+        now_s[0] = float(rec.time_s[b - 1])
+        engine.feed(SampleChunk("sim", rec.time_s[a:b], rec.acc_mps2[a:b], rec.gyr_dps[a:b], counter[a:b], 0.0))
+    assert engine.session is not None and engine.session.counter is not None
+    emitted = [r.emitted_s for r in engine.session.counter.reps]
+    assert len(emitted) == len(brought)
+    return cues, list(zip(emitted, brought, strict=True))
+
+
+def test_the_hold_cue_and_reps_reach_the_models_within_a_counter_block_and_a_notification(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The counter runs on COUNTER_BLOCK_S of samples at a time: the hold-done cue and each rep reach the
+    models at most one counter block and one notification after the sample that completed them (banded
+    mobilization's 2 s holds; 1-, 4- and 20-sample notifications at 208 Hz); the sample a hold completes on
+    is found with the counter run on every sample."""
+    import dorsi.session
+
+    rate_hz = 208.0
+    sim = simulate(SimParams(drill="banded-mobilization", seconds=90.0, seed=3, rate_hz=rate_hz, packet_loss=0.0))
+    block_s = dorsi.session.COUNTER_BLOCK_S
+    with monkeypatch.context() as mp:
+        mp.setattr(dorsi.session, "COUNTER_BLOCK_S", 0.0)  # every sample counted as it comes
+        completed_s, exact = _drill_cues(sim, 1)
+    assert len(completed_s) >= 8 and len(exact) >= 8 and all(brought == emitted for emitted, brought in exact)
+    for size in (1, 4, 20):
+        bound_s = block_s + size / rate_hz + 1e-9
+        cues, reps = _drill_cues(sim, size)
+        assert [e for e, _ in reps] == [e for e, _ in exact], size  # the same reps, in order
+        assert len(cues) == len(completed_s), size
+        assert all(0.0 <= cue - done <= bound_s for cue, done in zip(cues, completed_s, strict=True)), size
+        assert all(0.0 <= brought - emitted <= bound_s for emitted, brought in reps), size
