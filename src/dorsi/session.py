@@ -152,7 +152,7 @@ class LiveSession:
             first_s = self._block_from_s = times.item(0)
             if last_s - first_s + self._period_s >= COUNTER_BLOCK_S:
                 # a notification of a frame or more: counted as it is (its rows, when the pipeline gave them)
-                return frames, counter.update(frames) if rows is None else counter.update_rows(rows)
+                return frames, counter.update(frames) if rows is None else counter.update_rows(rows, frames)
             self._waiting_rows = None if rows is None else list(rows)
         else:
             first_s = self._block_from_s  # the first waiting sample's
@@ -174,8 +174,8 @@ class LiveSession:
         rows, self._waiting_rows = self._waiting_rows, None
         if self.counter is None or not waiting:
             return []
-        if rows is not None:
-            return self.counter.update_rows(rows)  # the rows' floats straight to the counter's float path
+        if rows is not None:  # the rows' floats straight to the counter's float path
+            return self.counter.update_rows(rows, waiting[0] if len(waiting) == 1 else None)
         return self.counter.update(waiting[0] if len(waiting) == 1 else ShinFrames.concatenate(waiting))
 
     def restart_calibration(self) -> None:

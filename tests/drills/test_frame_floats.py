@@ -55,15 +55,16 @@ def _fields(frames: DrillFrames) -> list[object]:
 
 
 def test_rows_give_the_frames_of_the_same_samples_bit_for_bit() -> None:
-    """The live session hands the counter a display frame's samples as the pipeline's rows: the framer's
-    rows path gives the same arrays, floats and derived signals as its path on those samples' ShinFrames."""
+    """The live session hands the counter a display frame's samples as the pipeline's rows (with their
+    ShinFrames when they are one notification's): the framer's rows path gives the same arrays, floats and
+    derived signals as its path on those samples' ShinFrames."""
     from dorsi.motion.pipeline import PipelineParams, ShinPipeline
     from dorsi.virtual.sim import SimParams, simulate
 
     rec = simulate(SimParams(drill="calf-raises", seconds=20, seed=1004)).recording
     chunk = rec.chunk
     pipe = ShinPipeline(PipelineParams(rate_hz=rec.rate_hz))
-    by_rows, by_frames = DrillFramer(2.5), DrillFramer(2.5)
+    by_rows, by_frames, by_both = DrillFramer(2.5), DrillFramer(2.5), DrillFramer(2.5)
     rng = np.random.default_rng(5)
     i, n, seen = 0, len(chunk), 0
     while i < n:
@@ -75,8 +76,10 @@ def test_rows_give_the_frames_of_the_same_samples_bit_for_bit() -> None:
                 assert pipe.rows is not None
                 rows += pipe.rows
             i = j
-        got, want = by_rows.update_rows(rows), by_frames.update(ShinFrames.concatenate(parts))
-        assert _fields(got) == _fields(want)
+        shin = ShinFrames.concatenate(parts)
+        got, want, both = by_rows.update_rows(rows), by_frames.update(shin), by_both.update_rows(rows, shin)
+        assert _fields(got) == _fields(want) == _fields(both)
+        assert both.floats is not None and [_bits(c) for c in both.floats[:7]] == [_bits(c) for c in got.floats[:7]]
         assert got.floats is not None and want.floats is not None
         assert [_bits(c) for c in got.floats[:7]] == [_bits(c) for c in want.floats[:7]]
         assert got.floats.quat_acc is not None

@@ -123,15 +123,16 @@ class RepCounter:
             return events
         return self._update(frames)
 
-    def update_rows(self, rows: list[Row]) -> list[RepEvent]:
+    def update_rows(self, rows: list[Row], frames: ShinFrames | None = None) -> list[RepEvent]:
         """``update`` for a few samples given as the pipeline's rows (ShinPipeline.rows; the live session's
-        block of a display frame): the same reps, without the rows made ShinFrames arrays first."""
+        block of a display frame), with their ShinFrames when they exist (one notification): the same reps,
+        without the rows made ShinFrames arrays first."""
         if not rows:
             return []
         if len(rows) > self.p.validity.block_samples:
-            return self.update(ShinFrames.from_rows(rows))
+            return self.update(ShinFrames.from_rows(rows) if frames is None else frames)
         last = rows[-1]
-        return self._count(self._framer.update_rows(rows), [r[4] for r in rows], last[0], last[2])
+        return self._count(self._framer.update_rows(rows, frames), [r[4] for r in rows], last[0], last[2])
 
     def _update(self, frames: ShinFrames) -> list[RepEvent]:
         last_s, last_incl = float(frames.time_s[-1]), float(frames.tibial_inclination_deg[-1])

@@ -252,15 +252,22 @@ class DrillFramer:
         out.floats = _FLOATS((ts, speed, quiet, acc_noise, rest_acc, incl, frontal, None))
         return out
 
-    def update_rows(self, rows: list[Row]) -> DrillFrames:
-        """``update`` for a few samples given as the pipeline's rows (ShinPipeline.rows, joined over a few
-        notifications): the float path on the rows' own values, each column made an array once (no
-        ShinFrames arrays built only to be read back as floats)."""
+    def update_rows(self, rows: list[Row], frames: ShinFrames | None = None) -> DrillFrames:
+        """``update`` for a few samples given as the pipeline's rows (ShinPipeline.rows): the float path on
+        the rows' own values. ``frames``: those samples' ShinFrames when they exist (one notification), whose
+        arrays are used as they are; else (rows joined over notifications) each column is made an array
+        once, no ShinFrames arrays built only to be read back as floats."""
         ts, quats, incls, frontals, _calibrated, gyrs, _rest, accs = map(list, zip(*rows, strict=True))
         speed, axial, quiet, acc_noise, gyr_sigma, rest_acc = self._small(ts, gyrs, accs)
-        t_a, incl_a, frontal_a, speed_a, axial_a, noise_a, sigma_a, rest_a = np.array(
-            [ts, incls, frontals, speed, axial, acc_noise, gyr_sigma, rest_acc]
-        )
+        if frames is None:
+            t_a, incl_a, frontal_a, speed_a, axial_a, noise_a, sigma_a, rest_a = np.array(
+                [ts, incls, frontals, speed, axial, acc_noise, gyr_sigma, rest_acc]
+            )
+            quat_a, acc_a, gyr_a = np.array(quats), np.array(accs), np.array(gyrs)
+        else:
+            t_a, incl_a, frontal_a = frames.time_s, frames.tibial_inclination_deg, frames.frontal_tilt_deg
+            quat_a, acc_a, gyr_a = frames.quat_wxyz, frames.acc_mps2, frames.gyr_dps
+            speed_a, axial_a, noise_a, sigma_a, rest_a = np.array([speed, axial, acc_noise, gyr_sigma, rest_acc])
         out = DrillFrames(
             t_a,
             incl_a,
@@ -268,12 +275,12 @@ class DrillFramer:
             speed_a,
             np.array(quiet),
             axial_a,
-            np.array(quats),
-            np.array(accs),
+            quat_a,
+            acc_a,
             noise_a,
             sigma_a,
             rest_a,
-            np.array(gyrs),
+            gyr_a,
         )
         out.floats = _FLOATS((ts, speed, quiet, acc_noise, rest_acc, incls, frontals, (quats, accs)))
         return out
