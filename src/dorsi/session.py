@@ -30,10 +30,14 @@ if TYPE_CHECKING:
     from dorsi.drills.params import CounterParams
 
 RATE_AGREES = 0.02  # a measured rate within 2 % of the requested one is that rate
-# The rep counter runs on blocks of at least one display frame (60 Hz) of samples: what it says (a rep, a
-# hold's time, the beep) cannot be shown before the next frame anyway, and its per-call set-up (≈ 20 µs)
-# is then paid once a frame instead of once a notification. Angles are computed on every notification.
-COUNTER_BLOCK_S = 1.0 / 60.0
+# The rep counter runs on blocks of samples, at least once per app frame: the drill screen reads what it says
+# (a rep, the hold ring's time, the beep) every 33 ms (ui.widgets.FRAME_INTERVAL_MS), and its per-call set-up
+# (≈ 25 µs) is paid once a block instead of once a notification. A block is counted once one more notification
+# like the last would take it past COUNTER_BLOCK_S: it spans at most that (a notification of a different
+# length: at most that and the notification), so every app frame sees a new state while notifications come
+# more often than frames. At 208 Hz: 1-3-sample notifications are counted 6 samples (28.8 ms) at a time,
+# longer ones as they come. Angles are computed on every notification.
+COUNTER_BLOCK_S = 1.0 / 30.0
 
 
 @dataclass(frozen=True)
@@ -109,7 +113,7 @@ class LiveSession:
         self.counter_params = counter_params
         self.pipeline = self._new_pipeline(orientation)
         self.counter: RepCounter | None = None
-        self._waiting: list[ShinFrames] = []  # frames not yet counted (under COUNTER_BLOCK_S of samples)
+        self._waiting: list[ShinFrames] = []  # frames not yet counted (a block not yet complete: feed)
         self._block_from_s = math.nan  # the first waiting sample's time
         self._waiting_rows: list[Row] | None = None  # their samples as rows, when the pipeline gave them
         self._period_s = 1.0 / spec.rate_hz  # one sample covers one interval
@@ -133,8 +137,8 @@ class LiveSession:
 
     def feed(self, chunk: ImuChunk) -> tuple[ShinFrames, list[RepEvent]]:
         """One chunk through the pipeline and (while a drill runs) the counter. The counter sees the
-        frames once at least COUNTER_BLOCK_S of them have come (its reps are the same for any chunking):
-        a rep closed in a 1-sample notification is reported up to one display frame later."""
+        frames once one more notification like this one would take them past COUNTER_BLOCK_S (its reps are
+        the same for any chunking): a rep closed in a short notification is reported up to that much later."""
         frames = self.pipeline.update(chunk)
         counter = self.counter
         if counter is None:
@@ -148,9 +152,12 @@ class LiveSession:
         # the block's span in floats (the same subtraction as on numpy scalars, without their set-up)
         last_s = times.item(-1)
         rows = self.pipeline.rows
+        # the block's span after one more notification of this one's length: the samples' intervals, this
+        # one's and its next's (1 + len(times) of them) beyond last − first
+        ahead_s = (1 + len(times)) * self._period_s
         if not waiting:
             first_s = self._block_from_s = times.item(0)
-            if last_s - first_s + self._period_s >= COUNTER_BLOCK_S:
+            if last_s - first_s + ahead_s > COUNTER_BLOCK_S:
                 # a notification of a frame or more: counted as it is (its rows, when the pipeline gave them)
                 return frames, counter.update(frames) if rows is None else counter.update_rows(rows, frames)
             self._waiting_rows = None if rows is None else list(rows)
@@ -163,13 +170,13 @@ class LiveSession:
                 else:
                     joined += rows
         waiting.append(frames)
-        if last_s - first_s + self._period_s < COUNTER_BLOCK_S:
+        if last_s - first_s + ahead_s <= COUNTER_BLOCK_S:
             return frames, []
         return frames, self.flush()
 
     def flush(self) -> list[RepEvent]:
         """Count the frames still waiting (under COUNTER_BLOCK_S of them) now: before a stop, so that a rep
-        closed in the last frame's samples is reported."""
+        closed in the last block's samples is reported."""
         waiting, self._waiting = self._waiting, []
         rows, self._waiting_rows = self._waiting_rows, None
         if self.counter is None or not waiting:

@@ -9,6 +9,7 @@ the signals and the store say against the simulator's ground truth.
 from __future__ import annotations
 
 import itertools
+import math
 import os
 import subprocess
 import sys
@@ -22,7 +23,7 @@ import pytest
 
 from dorsi.app.engine import LiveEngine
 from dorsi.ble.decode import SampleChunk
-from dorsi.session import LiveSession, SessionSpec
+from dorsi.session import COUNTER_BLOCK_S, LiveSession, SessionSpec
 from dorsi.store import SessionStore
 from dorsi.ui.models import NO_SENSOR, AppModels
 from dorsi.ui.settings import AppSettings
@@ -214,15 +215,15 @@ print(len(engine.m.test.state.trials["left"]), QCoreApplication.instance() is No
 
 
 def test_a_trial_closed_just_before_the_stop_is_kept(tmp_path: Path) -> None:
-    """One sample a notification: the counter waits for a display frame of samples (COUNTER_BLOCK_S, 4
+    """One sample a notification: the counter waits for a block of samples (under COUNTER_BLOCK_S: 6
     samples at 200 Hz). A test stopped on the sample a trial closed on still has that trial, on the card
-    and in the store, wherever that sample falls in a frame (the test starts 0-3 samples later; no packet
-    is lost, which would move the frames' bounds)."""
+    and in the store, wherever that sample falls in a block (the test starts 0 to COUNTER_BLOCK_S × rate
+    samples later; no packet is lost, which would move the blocks' bounds)."""
     params = SimParams(drill="knee-to-wall", seconds=60.0, seed=3, rate_hz=200.0, side="left")
     sim = simulate(replace(params, samples_per_packet=1, packet_loss=0.0))
     whole = LiveSession(SessionSpec(rate_hz=200.0, side="left", drill="knee-to-wall"))
     first_close_s = next(e.time_s for e in whole.feed(sim.recording.chunk)[1] if e.kind == "rep")
-    for shift in range(4):
+    for shift in range(math.ceil(COUNTER_BLOCK_S * 200.0)):
         with SessionStore.open(tmp_path / f"sessions-{shift}.db") as store:
             engine = _engine(store)
             _stream(engine, sim)
