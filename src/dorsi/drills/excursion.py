@@ -754,7 +754,8 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         st.stances = []
         st.held = None
 
-    def _track_peak(self, row: Sample) -> None:
+    def _track_peak(self, row: Sample) -> list[float]:
+        """The open rep's peaks and live hold with this sample; returns its excess beyond rest."""
         st = self.state
         nch = len(self.channels)
         exc = self._excess_of(row.values)
@@ -769,6 +770,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 st.hold_start_s = row.t_s
         else:
             st.hold_start_s = math.nan
+        return exc
 
     def _rep_step(self, row: Sample, vals: tuple[float, ...], q: bool) -> Segment | None:
         st = self.state
@@ -776,7 +778,8 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         p = self.p
         nch = len(self.channels)
         st.buf.append(row)
-        self._track_peak(row)
+        # the excess beyond rest (the rest level changes below only where this step returns)
+        exc = self._track_peak(row)
         ti = row.t_s
         # stillness runs inside the excursion → plateau candidates
         qs = st.quiet
@@ -794,7 +797,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 st.plateau_len = len(st.buf)
                 st.plateau_s = 0.5 * (qs.start_s + ti)
                 st.left = None  # settled again: a stance left earlier is judged from this one
-        else:
+        elif qs.n:  # (an empty run stays as it is: every field of one is set when a still sample starts it)
             st.quiet = QuietRun()
         if st.plateau is not None and st.plateau_len == len(st.buf):
             seg = self._settled_back(qs.start_s, ti)
@@ -811,7 +814,6 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             tail = st.buf[plateau_len - 1 :]
             self._open(tail)
             return None
-        exc = self._excess_of(vals)
         if nch == 1:  # (one channel: it dominates, and no other has to be back at rest)
             dom = 0
             closed = exc[0] < max(p.end_min_deg, p.end_frac * st.peak[0])
@@ -1049,10 +1051,13 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 st.left = None  # back under it: the hold's creep is over, the rep goes on from the old rest
         if st.plateau is None:
             return None
-        rest_thr = self._rest_thr(st.last_t)
-        displaced = any(
-            abs(st.plateau[j] - st.base[j]) > rest_thr[j] for j, cj in enumerate(self.channels) if not cj.one_sided
-        )
+        if all(self._one_sided):  # (no two-sided channel: no rest thresholds read)
+            rest_thr, displaced = [], False
+        else:
+            rest_thr = self._rest_thr(st.last_t)
+            displaced = any(
+                abs(st.plateau[j] - st.base[j]) > rest_thr[j] for j, cj in enumerate(self.channels) if not cj.one_sided
+            )
         for k, c in enumerate(self.channels):
             from_plateau = vals[k] - st.plateau[k]
             plat_dev = st.plateau[k] - st.base[k]
