@@ -83,7 +83,7 @@ from dorsi.drills.lowering import (
     pulse_duration_s,
 )
 from dorsi.drills.params import CounterParams, VerticalParams
-from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext, named_rows, row_maker
+from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext, row_maker
 from dorsi.motion.types import F64
 
 
@@ -327,7 +327,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             strict=True,
         )
         inputs = zip(vertical, quiet, jolts, acc_noise, rest, strict=True)
-        for row, (a_raw, q, jolt, density, rest0) in zip(named_rows(RaiseRow, at_rest), inputs, strict=True):
+        for row, (a_raw, q, jolt, density, rest0) in zip(map(_raise_row, at_rest), inputs, strict=True):
             ti = row.t_s
             if density != th.density:
                 th = self.th = Thresholds.of(p, density)
