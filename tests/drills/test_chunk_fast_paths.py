@@ -3,14 +3,18 @@ notification's few samples): the same reps, bit for bit, on sessions with long s
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import numpy as np
 import pytest
 
 from dorsi.drills.cyclic import Cycle, RockSegmenter
 from dorsi.drills.excursion import ExcursionSegmenter
 from dorsi.drills.params import CounterParams
+from dorsi.drills.vertical import RaiseSegmenter
 from dorsi.virtual.sim import SimParams
-from tests.drills.helpers import drill_frames, simulate_and_count
+from tests.drills.helpers import counted, drill_frames, simulate_and_count
 
 NOTIFICATIONS = [1, 3, 7, 16, 32]  # every chunk at most SMALL_CHUNK: the sample-by-sample paths
 
@@ -83,3 +87,47 @@ def test_rocks_after_a_long_stand_match_across_chunkings() -> None:
     assert len(runs[0]) >= 8
     assert sum(c[0] > 250.0 for c in runs[0]) >= 4  # rocks after the stand
     assert runs[0] == runs[1] == runs[2]
+
+
+@pytest.mark.parametrize(
+    ("model", "profile", "rate_hz", "seed"),
+    [
+        ("velocity", "witmotion", 50.0, 1029),
+        ("keyframe", "reference", 200.0, 1014),
+        ("velocity", "metamotion", 100.0, 1015),
+    ],
+)
+def test_calf_rest_runs_match_the_sample_by_sample_loop(
+    monkeypatch: pytest.MonkeyPatch, model: str, profile: str, rate_hz: float, seed: int
+) -> None:
+    # plain rest between reps taken as runs (RaiseSegmenter._rest_run) against detect's own loop: taps, heel
+    # strikes' rings (velocity model) and the sets' long stands; the same reps and the same state, bit for bit
+    params = SimParams(
+        drill="calf-raises",
+        seconds=240.0,
+        seed=seed,
+        rate_hz=rate_hz,
+        sensor_profile=profile,
+        model=model,
+        events=("tap",),
+        sets=2,
+    )
+    taken: list[int] = []
+    run = RaiseSegmenter._rest_run
+
+    def spy(self: RaiseSegmenter, *args: Any) -> Any:
+        out = run(self, *args)
+        taken.append(out[0])
+        return out
+
+    monkeypatch.setattr(RaiseSegmenter, "_rest_run", spy)
+    sim, fast = simulate_and_count(params)
+    monkeypatch.setattr(RaiseSegmenter, "FAST_REST", False)
+    n_before = len(taken)
+    _, plain = simulate_and_count(params)
+    assert len(taken) == n_before  # (off: no run)
+    assert sum(taken) > 0.25 * len(sim.recording.chunk), sum(taken) / len(sim.recording.chunk)  # (the runs used)
+    assert len(counted(fast)) >= len(sim.counted_reps) - 1 > 0
+    assert [repr(dataclasses.asdict(r)) for r in fast.reps] == [repr(dataclasses.asdict(r)) for r in plain.reps]
+    assert isinstance(fast.segmenter, RaiseSegmenter) and isinstance(plain.segmenter, RaiseSegmenter)
+    assert repr(fast.segmenter.state) == repr(plain.segmenter.state)

@@ -70,7 +70,8 @@ from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
-from typing import NamedTuple
+from operator import length_hint
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -243,7 +244,18 @@ class Thresholds:
         return max(p.still_v_mps, p.still_v_k * walk)
 
 
+# plain rest between reps taken as a run (``RaiseSegmenter._rest_run``): its arrays in blocks of this many samples
+# (growing from the first size), none tried for RUN_PAUSE_S after a run shorter than RUN_MIN samples
+RUN_MIN = 16
+RUN_BLOCK_MIN = 256
+RUN_BLOCK_MAX = 4096
+RUN_PAUSE_S = 0.1
+_Locals = tuple[float, float, float, float, float, float, float, float, float]  # detect's filters (``_rest_run``)
+
+
 class RaiseSegmenter(SegmenterBase[Raise]):
+    FAST_REST = True  # plain rest between reps as a run (``_rest_run``; off: sample by sample, the same results)
+
     def __init__(self, params: CounterParams | None = None, foot_cm: float = DEFAULT_FOOT_CM) -> None:
         self.shared = params or CounterParams()
         self.p = self.shared.vertical
@@ -308,26 +320,23 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         n = len(frames)
         vertical, jolts = frames.vertical_jolt_floats()
         rest: Iterable[float]
-        fl = frames.floats
-        if fl is not None:  # a notification's few samples: the framer's columns as floats
-            ts, speed, quiet, acc_noise, rest = fl.time_s, fl.speed_dps, fl.quiet, fl.acc_noise, fl.rest_acc
-            incl, frontal = fl.incl_deg, fl.frontal_deg
+        incl, frontal = frames.incl_deg.tolist(), frames.frontal_deg.tolist()
+        if frames.floats is not None:  # a notification's few samples: the framer's columns as floats
+            ts, speed, quiet, acc_noise, rest = frames.floats
         else:
             ts, speed, quiet = frames.time_s.tolist(), frames.speed_dps.tolist(), frames.quiet.tolist()
             acc_noise = frames.acc_noise().tolist()
-            rest = repeat(math.nan, n) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2.tolist()
-            incl, frontal = frames.incl_deg.tolist(), frames.frontal_deg.tolist()
-        at_rest = zip(  # each sample as a row at height 0, still
-            ts,
-            repeat(0.0, n),
-            incl,
-            frontal,
-            speed,
-            repeat(0.0, n),
-            strict=True,
-        )
-        inputs = zip(vertical, quiet, jolts, acc_noise, rest, strict=True)
-        for row, (a_raw, q, jolt, density, rest0) in zip(map(_raise_row, at_rest), inputs, strict=True):
+            rest = repeat(math.nan) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2.tolist()
+        # the columns' own iterators: a run of plain rest (``_rest_run``) moves them on past its samples
+        cols: list[Any] = [iter(c) for c in (ts, incl, frontal, speed, vertical, quiet, jolts, acc_noise)]
+        if isinstance(rest, list):
+            cols.append(iter(rest))
+        ts_it = cols[0]
+        at_rest = zip(ts_it, repeat(0.0), cols[1], cols[2], cols[3], repeat(0.0))  # each sample as a row at height 0
+        inputs = zip(*cols[4:8], cols[8] if len(cols) > 8 else rest, strict=False)  # (rest: a list, or nan forever)
+        fast = self.FAST_REST and frames.floats is None and n > RUN_MIN
+        fast_from_t = -math.inf  # (no run tried before this: the last one was short)
+        for row, (a_raw, q, jolt, density, rest0) in zip(named_rows(RaiseRow, at_rest), inputs, strict=True):
             ti = row.t_s
             if density != th.density:
                 th = self.th = Thresholds.of(p, density)
@@ -469,6 +478,20 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     st.bias, st.bias_w = bias, bias_w
                 st.rest_s = rest_s
                 st.pre = [row]
+                if fast and ti >= fast_from_t and dt_prev > 0.0 and not st.ring_on and st.tail is None:
+                    j = n - length_hint(ts_it)
+                    run = self._rest_run(
+                        frames,
+                        j,
+                        (ts, vertical, quiet),
+                        (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int),
+                    )
+                    m, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int) = run
+                    if m:
+                        for c in cols:
+                            c.__setstate__(j + m)  # (a list iterator's position)
+                    if m < RUN_MIN:
+                        fast_from_t = last_t + RUN_PAUSE_S
             else:
                 rep = self._rep_step(row, dt, a, still, quiet_for)
                 if rep is not None:
@@ -476,6 +499,155 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.raw_s, st.raw_slow, st.deep_t0 = raw_s, raw_slow, deep_t0
         st.a_prev, st.a_prev2, st.dt_prev = a_prev, a_prev2, dt_prev
         st.box_s, st.box_int, st.still_t0 = box_s, box_int, still_t0
+
+    def _rest_run(
+        self, frames: DrillFrames, j: int, lists: tuple[list[float], list[float], list[bool]], loc: _Locals
+    ) -> tuple[int, _Locals]:
+        """Plain rest from sample j on (``detect``'s rest branch, the sample before it at rest): what ``detect``
+        does there, on the few quantities later samples read, until the first sample at which anything else
+        could happen. Returns how many samples it took and ``detect``'s filters after them.
+
+        Decided on arrays first (a sample taking anything but plain rest ends the run there): the interval (not
+        over 0.1 s, none lost to a zero), the noise density, a jolt, the tap's skipped window, the settle after a
+        close, the gyro's quiet test. Then the loop: the impulse, ring and spike tests on each sample's
+        acceleration (against the least of the run's bars: a sample under it passes the exact test), the boxcar
+        and its quiet test (a sample failing it is taken back), the filters for deep rest, the offset fed from
+        the rest's older samples, each as ``detect`` computes it (the same float operations in the same order:
+        the same bits). At the end the rest's history, the ring's swings and the row before a movement are
+        what ``detect`` would leave."""
+        st, p, th = self.state, self.p, self.th
+        ts, vertical, quiet = lists
+        last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int = loc
+        n = len(ts)
+        acc_tau_s, slow_tau_s, onset_s, bias_tau_s = p.acc_tau_s, p.slow_tau_s, p.onset_s, p.bias_tau_s
+        bias_still, bias_still_s, after_rep_s = th.bias_still, p.bias_still_s, p.bias_after_rep_s
+        closed_s, still_acc, density = st.closed_s, th.still_acc, th.density
+        bias, bias_w, rest_s = st.bias, st.bias_w, st.rest_s
+        nan = math.nan
+        # the boxcar and the rest's queue as lists, read from a front index (taken back: the index and the end)
+        box_d = [e[0] for e in st.box]
+        box_a = [e[1] for e in st.box]
+        rest_d = [e[0] for e in st.rest]
+        rest_a = [e[1] for e in st.rest]
+        rest_deep = [e[2] for e in st.rest]
+        bf = rf = 0
+        start, size, taken = j, RUN_BLOCK_MIN, 0
+        t_all = frames.time_s
+        while start < n:
+            stop = min(n, start + size)
+            size = min(4 * size, RUN_BLOCK_MAX)
+            t = t_all[start:stop]
+            d = np.diff(t_all[start - 1 : stop])
+            dt = np.minimum(d, 0.1)  # (detect: 0.1 if d > 0.1 else d)
+            other = (
+                (d <= 0.0)
+                | (frames.acc_noise()[start:stop] != density)
+                | (t <= st.tap_until)
+                | (t < st.settle_until)
+                | ~(frames.speed_dps[start:stop] < p.still_dps)
+                | ~(np.abs(frames.jolt_mps2[start:stop]) <= p.spike_mps2)
+            )
+            end = int(np.argmax(other)) if other.any() else len(t)
+            if end == 0:
+                break
+            dt = dt[:end]
+            dt0 = np.concatenate(([dt_prev], dt[:-1]))
+            # the least bar of each test over the run (x ≤ it ⇒ x ≤ the sample's own bar), a hair under
+            k_sigma = p.jerk_k * density * np.sqrt(0.5 / dt)
+            jerk_lim = max(p.jerk_mps3, float((k_sigma * math.sqrt(2.0) / dt).min())) * (1.0 - 1e-9)
+            gain = 2.0 / (dt + dt0) * np.sqrt(1.0 / dt**2 + (1.0 / dt + 1.0 / dt0) ** 2 + 1.0 / dt0**2)
+            sigma_h = p.jerk_k * density * np.sqrt(0.5 / np.minimum(dt, dt0))
+            snap_lim = max(p.snap_mps4, float((sigma_h * gain).min())) * (1.0 - 1e-9)
+            a_lim = min(p.spike_mps2, max(p.ring_min_mps2, float(k_sigma.min()))) * (1.0 - 1e-9)
+            run_t = ts[start : start + end]
+            rows = zip(
+                run_t,
+                vertical[start : start + end],
+                dt.tolist(),
+                (dt / (acc_tau_s + dt)).tolist(),
+                (dt / (slow_tau_s + dt)).tolist(),
+                quiet[start : start + end],
+                strict=True,
+            )
+            m = 0
+            for ti, x, d_s, k, ks, q in rows:
+                a = x - bias
+                if not (-a_lim <= a <= a_lim and abs(a - a_prev) / d_s <= jerk_lim):
+                    break
+                if not abs(2.0 * ((a - a_prev) / d_s - (a_prev - a_prev2) / dt_prev) / (d_s + dt_prev)) <= snap_lim:
+                    break
+                # the boxcar (detect's, on lists): quiet, or this sample is no plain rest (taken back)
+                adt = a * d_s
+                box_d.append(d_s)
+                box_a.append(adt)
+                bs, bi, f = box_s + d_s, box_int + adt, bf
+                while bs - box_d[f] >= acc_tau_s:
+                    bs -= box_d[f]
+                    bi -= box_a[f]
+                    f += 1
+                acc_s = bi / bs
+                if not -still_acc < acc_s < still_acc:
+                    box_d.pop()
+                    box_a.pop()
+                    break
+                box_s, box_int, bf = bs, bi, f
+                a_prev2, a_prev, dt_prev = a_prev, a, d_s
+                # deep rest
+                raw_s += k * (x - raw_s)
+                raw_slow += ks * (x - raw_slow)
+                if q and abs(raw_s - raw_slow) < bias_still:
+                    if deep_t0 != deep_t0:  # (isnan)
+                        deep_t0 = ti
+                    deep = ti - deep_t0 >= bias_still_s and ti - closed_s >= after_rep_s
+                else:
+                    deep_t0 = nan
+                    deep = False
+                # the rest's queue: its samples older than onset_s feed the offset
+                rest_d.append(d_s)
+                rest_a.append(x)
+                rest_deep.append(deep)
+                rest_s += d_s
+                while rest_s - rest_d[rf] > onset_s:
+                    d0 = rest_d[rf]
+                    rest_s -= d0
+                    if rest_deep[rf]:  # (``_feed_offset``)
+                        w = bias_w + d0
+                        bias_w = bias_tau_s if w > bias_tau_s else w
+                        bias += (rest_a[rf] - bias) * d0 / bias_w
+                    rf += 1
+                last_t = ti
+                m += 1
+            if m:
+                st.acc_s = box_int / box_s  # (the last sample taken: detect's own division)
+                taken += m
+                start += m
+            if m < end or end < len(t) or stop == n:
+                break
+        if not taken:
+            return 0, loc
+        st.bias, st.bias_w, st.rest_s = bias, bias_w, rest_s
+        st.box.clear()
+        st.box.extend(zip(box_d[bf:], box_a[bf:], strict=True))
+        st.rest.clear()
+        st.rest.extend(zip(rest_d[rf:], rest_a[rf:], rest_deep[rf:], strict=True))
+        # the history: each rest sample's (t, 0, 0) within tap_s of the last (older ones would have left it)
+        hist, tap_s = st.hist, p.tap_s
+        first = start
+        while first > j and last_t - ts[first - 1] <= tap_s:
+            first -= 1
+        if first > j:
+            hist.clear()
+        hist.extend((tk, 0.0, 0.0) for tk in ts[first:start])
+        while last_t - hist[0][0] > tap_s:
+            hist.popleft()
+        swings = st.swings
+        while swings and last_t - swings[0][0] > p.ring_s:
+            swings.popleft()
+        k_last = start - 1
+        st.last_t = st.zupt_t = last_t
+        incl, frontal, speed = (float(c[k_last]) for c in (frames.incl_deg, frames.frontal_deg, frames.speed_dps))
+        st.pre = [_raise_row((last_t, 0.0, incl, frontal, speed, 0.0))]
+        return taken, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int)
 
     def _learn_offset(self, ti: float, dt: float, a_raw: float, deep: bool) -> None:
         """Before min_bias_s of deep rest nothing can be measured: the offset is all there is to learn."""
