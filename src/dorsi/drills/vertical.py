@@ -244,13 +244,27 @@ class Thresholds:
         return max(p.still_v_mps, p.still_v_k * walk)
 
 
-# plain rest between reps taken as a run (``RaiseSegmenter._rest_run``): its arrays in blocks of this many samples
-# (growing from the first size), none tried for RUN_PAUSE_S after a run shorter than RUN_MIN samples
+# plain rest between reps taken as a run (``RaiseSegmenter._rest_run``): its arrays in blocks of at most RUN_BLOCK
+# samples; none tried for RUN_PAUSE_S after a run shorter than RUN_MIN samples
 RUN_MIN = 16
-RUN_BLOCK_MIN = 256
-RUN_BLOCK_MAX = 4096
+RUN_BLOCK = 2048
 RUN_PAUSE_S = 0.1
 _Locals = tuple[float, float, float, float, float, float, float, float, float]  # detect's filters (``_rest_run``)
+
+
+def _offset_drift(
+    a: F64, dt: F64, queue_d: list[float], queue_a: list[float], bias: float, bias_w: float, rest_s: float
+) -> F64:
+    """How far the rest offset can have moved from ``bias`` before each sample of a rest run (a: the samples'
+    acceleration less ``bias``): each feed moves it by c (a0 − offset), c = dt0 / its evidence ≤ dt0 / bias_w
+    (the evidence only grows), from the queue's samples and the run's own, so the drift before sample i is at
+    most Σ c |a0 − bias| / (1 − Σ c) over those up to it (a hair more for rounding; inf once Σ c nears 1)."""
+    c0 = rest_s / bias_w
+    s0 = sum(d0 * abs(a0 - bias) for d0, a0 in zip(queue_d, queue_a, strict=True)) / bias_w
+    c = c0 + np.cumsum(dt) / bias_w
+    s = s0 + np.cumsum(dt * np.abs(a)) / bias_w
+    with np.errstate(divide="ignore"):
+        return np.where(c < 0.5, s / (1.0 - c) * 1.001 + 1e-12, np.inf)
 
 
 class RaiseSegmenter(SegmenterBase[Raise]):
@@ -487,6 +501,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                         (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int),
                     )
                     m, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int) = run
+                    th = self.th
                     if m:
                         for c in cols:
                             c.__setstate__(j + m)  # (a list iterator's position)
@@ -504,44 +519,44 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         self, frames: DrillFrames, j: int, lists: tuple[list[float], list[float], list[bool]], loc: _Locals
     ) -> tuple[int, _Locals]:
         """Plain rest from sample j on (``detect``'s rest branch, the sample before it at rest): what ``detect``
-        does there, on the few quantities later samples read, until the first sample at which anything else
-        could happen. Returns how many samples it took and ``detect``'s filters after them.
+        does there, on the few quantities later samples read, up to the first sample at which anything else
+        could happen. Returns how many samples it took and ``detect``'s filters after them; the state is
+        what ``detect`` leaves, bit for bit.
 
-        Decided on arrays first (a sample taking anything but plain rest ends the run there): the interval (not
-        over 0.1 s, none lost to a zero), the noise density, a jolt, the tap's skipped window, the settle after a
-        close, the gyro's quiet test. Then the loop: the impulse, ring and spike tests on each sample's
-        acceleration (against the least of the run's bars: a sample under it passes the exact test), the boxcar
-        and its quiet test (a sample failing it is taken back), the filters for deep rest, the offset fed from
-        the rest's older samples, each as ``detect`` computes it (the same float operations in the same order:
-        the same bits). At the end the rest's history, the ring's swings and the row before a movement are
-        what ``detect`` would leave."""
-        st, p, th = self.state, self.p, self.th
+        A block of samples is decided on arrays first (a sample failing a test ends the run there): the
+        interval (none lost to a zero), a jolt, the tap's skipped window, the settle after a close, the gyro's
+        quiet test; then the impulse, ring and spike tests on the acceleration less the offset now, with a
+        margin for what the offset can move by the block's feeds (``_offset_drift``) against each sample's own
+        bar a hair less. Then one loop, each sample as ``detect`` computes it (the same float operations in the
+        same order): the boxcar and its quiet test (a sample failing it is taken back), the deep-rest filters,
+        the rest queue's oldest samples feeding the offset; the thresholds change where the density does."""
+        st, p = self.state, self.p
         ts, vertical, quiet = lists
         last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int = loc
-        n = len(ts)
+        n_all = len(ts)
         acc_tau_s, slow_tau_s, onset_s, bias_tau_s = p.acc_tau_s, p.slow_tau_s, p.onset_s, p.bias_tau_s
-        bias_still, bias_still_s, after_rep_s = th.bias_still, p.bias_still_s, p.bias_after_rep_s
-        closed_s, still_acc, density = st.closed_s, th.still_acc, th.density
+        bias_still_s, after_rep_s, closed_s = p.bias_still_s, p.bias_after_rep_s, st.closed_s
         bias, bias_w, rest_s = st.bias, st.bias_w, st.rest_s
         nan = math.nan
-        # the boxcar and the rest's queue as lists, read from a front index (taken back: the index and the end)
+        # the boxcar and the rest queue as lists read from a front index (their entries: then each sample's)
         box_d = [e[0] for e in st.box]
         box_a = [e[1] for e in st.box]
         rest_d = [e[0] for e in st.rest]
         rest_a = [e[1] for e in st.rest]
         rest_deep = [e[2] for e in st.rest]
+        box_k0, rest_k0 = len(box_d), len(rest_d)
+        box_a_append, deep_append = box_a.append, rest_deep.append
         bf = rf = 0
-        start, size, taken = j, RUN_BLOCK_MIN, 0
-        t_all = frames.time_s
-        while start < n:
-            stop = min(n, start + size)
-            size = min(4 * size, RUN_BLOCK_MAX)
+        th = th_last = self.th
+        t_all, x_all, noise_all = frames.time_s, frames.vertical_acc_mps2, frames.acc_noise()
+        start = j
+        done = False
+        while not done and start < n_all:
+            stop = min(n_all, start + RUN_BLOCK)
             t = t_all[start:stop]
             d = np.diff(t_all[start - 1 : stop])
-            dt = np.minimum(d, 0.1)  # (detect: 0.1 if d > 0.1 else d)
             other = (
                 (d <= 0.0)
-                | (frames.acc_noise()[start:stop] != density)
                 | (t <= st.tap_until)
                 | (t < st.settle_until)
                 | ~(frames.speed_dps[start:stop] < p.still_dps)
@@ -550,86 +565,110 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             end = int(np.argmax(other)) if other.any() else len(t)
             if end == 0:
                 break
-            dt = dt[:end]
+            dt = np.minimum(d[:end], 0.1)  # (detect: 0.1 if d > 0.1 else d)
+            density = noise_all[start : start + end]
+            a = x_all[start : start + end] - bias
+            drift = _offset_drift(a, dt, rest_d[rf:], rest_a[rf:], bias, bias_w, rest_s)
+            a_1 = np.concatenate(([a_prev], a[:-1]))
+            a_2 = np.concatenate(([a_prev2, a_prev], a[:-2]))[:end]
             dt0 = np.concatenate(([dt_prev], dt[:-1]))
-            # the least bar of each test over the run (x ≤ it ⇒ x ≤ the sample's own bar), a hair under
             k_sigma = p.jerk_k * density * np.sqrt(0.5 / dt)
-            jerk_lim = max(p.jerk_mps3, float((k_sigma * math.sqrt(2.0) / dt).min())) * (1.0 - 1e-9)
+            ring = np.minimum(np.maximum(p.ring_min_mps2, k_sigma), p.spike_mps2)
+            jerk = np.maximum(p.jerk_mps3, k_sigma * math.sqrt(2.0) / dt)
             gain = 2.0 / (dt + dt0) * np.sqrt(1.0 / dt**2 + (1.0 / dt + 1.0 / dt0) ** 2 + 1.0 / dt0**2)
-            sigma_h = p.jerk_k * density * np.sqrt(0.5 / np.minimum(dt, dt0))
-            snap_lim = max(p.snap_mps4, float((sigma_h * gain).min())) * (1.0 - 1e-9)
-            a_lim = min(p.spike_mps2, max(p.ring_min_mps2, float(k_sigma.min()))) * (1.0 - 1e-9)
-            run_t = ts[start : start + end]
-            rows = zip(
-                run_t,
-                vertical[start : start + end],
-                dt.tolist(),
-                (dt / (acc_tau_s + dt)).tolist(),
-                (dt / (slow_tau_s + dt)).tolist(),
-                quiet[start : start + end],
-                strict=True,
+            snap = np.maximum(p.snap_mps4, p.jerk_k * density * np.sqrt(0.5 / np.minimum(dt, dt0)) * gain)
+            x_snap = np.abs(2.0 * ((a - a_1) / dt - (a_1 - a_2) / dt0) / (dt + dt0))
+            x_snap += 4.0 * drift * (1.0 / dt + 1.0 / dt0) / (dt + dt0)
+            margin = 1.0 - 1e-9
+            plain = (
+                (np.abs(a) + drift <= margin * ring)
+                & ((np.abs(a - a_1) + 2.0 * drift) / dt <= margin * jerk)
+                & (x_snap <= margin * snap)
             )
-            m = 0
-            for ti, x, d_s, k, ks, q in rows:
-                a = x - bias
-                if not (-a_lim <= a <= a_lim and abs(a - a_prev) / d_s <= jerk_lim):
+            if not plain.all():
+                end = int(np.argmin(plain))
+                if end == 0:
                     break
-                if not abs(2.0 * ((a - a_prev) / d_s - (a_prev - a_prev2) / dt_prev) / (d_s + dt_prev)) <= snap_lim:
+            dtl = dt[:end].tolist()
+            kl = (dt[:end] / (acc_tau_s + dt[:end])).tolist()
+            ksl = (dt[:end] / (slow_tau_s + dt[:end])).tolist()
+            xl = vertical[start : start + end]
+            box_d += dtl
+            rest_d += dtl
+            rest_a += xl
+            # the thresholds change where the density does (detect: a new Thresholds there)
+            cuts = (np.flatnonzero(density[1:end] != density[: end - 1]) + 1).tolist()
+            for lo, hi in zip([0, *cuts], [*cuts, end], strict=True):
+                if density[lo] != th.density:
+                    th = Thresholds.of(p, float(density[lo]))
+                still_acc, bias_still = th.still_acc, th.bias_still
+                rows = zip(
+                    ts[start + lo : start + hi],
+                    xl[lo:hi],
+                    dtl[lo:hi],
+                    kl[lo:hi],
+                    ksl[lo:hi],
+                    quiet[start + lo : start + hi],
+                    strict=True,
+                )
+                before = len(rest_deep)
+                for ti, x, d_s, k, ks, q in rows:
+                    a_s = x - bias
+                    adt = a_s * d_s
+                    box_a_append(adt)
+                    bs, bi, f = box_s + d_s, box_int + adt, bf
+                    while bs - box_d[f] >= acc_tau_s:
+                        bs -= box_d[f]
+                        bi -= box_a[f]
+                        f += 1
+                    if not -still_acc < bi / bs < still_acc:  # not quiet: no plain rest (taken back)
+                        box_a.pop()
+                        done = True
+                        break
+                    box_s, box_int, bf = bs, bi, f
+                    a_prev2, a_prev = a_prev, a_s
+                    # deep rest
+                    raw_s += k * (x - raw_s)
+                    raw_slow += ks * (x - raw_slow)
+                    if q and abs(raw_s - raw_slow) < bias_still:
+                        if deep_t0 != deep_t0:  # (isnan)
+                            deep_t0 = ti
+                        deep_append(ti - deep_t0 >= bias_still_s and ti - closed_s >= after_rep_s)
+                    else:
+                        deep_t0 = nan
+                        deep_append(False)
+                    # the rest queue: its samples older than onset_s feed the offset (``_feed_offset``)
+                    rest_s += d_s
+                    while rest_s - rest_d[rf] > onset_s:
+                        d0 = rest_d[rf]
+                        rest_s -= d0
+                        if rest_deep[rf]:
+                            w = bias_w + d0
+                            bias_w = bias_tau_s if w > bias_tau_s else w
+                            bias += (rest_a[rf] - bias) * d0 / bias_w
+                        rf += 1
+                if len(rest_deep) > before:
+                    th_last = th
+                if done:
                     break
-                # the boxcar (detect's, on lists): quiet, or this sample is no plain rest (taken back)
-                adt = a * d_s
-                box_d.append(d_s)
-                box_a.append(adt)
-                bs, bi, f = box_s + d_s, box_int + adt, bf
-                while bs - box_d[f] >= acc_tau_s:
-                    bs -= box_d[f]
-                    bi -= box_a[f]
-                    f += 1
-                acc_s = bi / bs
-                if not -still_acc < acc_s < still_acc:
-                    box_d.pop()
-                    box_a.pop()
-                    break
-                box_s, box_int, bf = bs, bi, f
-                a_prev2, a_prev, dt_prev = a_prev, a, d_s
-                # deep rest
-                raw_s += k * (x - raw_s)
-                raw_slow += ks * (x - raw_slow)
-                if q and abs(raw_s - raw_slow) < bias_still:
-                    if deep_t0 != deep_t0:  # (isnan)
-                        deep_t0 = ti
-                    deep = ti - deep_t0 >= bias_still_s and ti - closed_s >= after_rep_s
-                else:
-                    deep_t0 = nan
-                    deep = False
-                # the rest's queue: its samples older than onset_s feed the offset
-                rest_d.append(d_s)
-                rest_a.append(x)
-                rest_deep.append(deep)
-                rest_s += d_s
-                while rest_s - rest_d[rf] > onset_s:
-                    d0 = rest_d[rf]
-                    rest_s -= d0
-                    if rest_deep[rf]:  # (``_feed_offset``)
-                        w = bias_w + d0
-                        bias_w = bias_tau_s if w > bias_tau_s else w
-                        bias += (rest_a[rf] - bias) * d0 / bias_w
-                    rf += 1
-                last_t = ti
-                m += 1
+            m = len(rest_deep) - rest_k0 - (start - j)  # taken in this block
             if m:
-                st.acc_s = box_int / box_s  # (the last sample taken: detect's own division)
-                taken += m
-                start += m
-            if m < end or end < len(t) or stop == n:
+                dt_prev = dtl[m - 1]
+            start += m
+            if m < len(t):
                 break
+        taken = start - j
         if not taken:
             return 0, loc
+        self.th = th_last
         st.bias, st.bias_w, st.rest_s = bias, bias_w, rest_s
+        st.acc_s = box_int / box_s  # (detect's division, on the last sample's sums)
         st.box.clear()
-        st.box.extend(zip(box_d[bf:], box_a[bf:], strict=True))
+        st.box.extend(zip(box_d[bf : box_k0 + taken], box_a[bf:], strict=True))
         st.rest.clear()
-        st.rest.extend(zip(rest_d[rf:], rest_a[rf:], rest_deep[rf:], strict=True))
+        st.rest.extend(zip(rest_d[rf : rest_k0 + taken], rest_a[rf : rest_k0 + taken], rest_deep[rf:], strict=True))
+        last_t = ts[start - 1]
+        dt_prev = box_d[box_k0 + taken - 1]
         # the history: each rest sample's (t, 0, 0) within tap_s of the last (older ones would have left it)
         hist, tap_s = st.hist, p.tap_s
         first = start
@@ -643,9 +682,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         swings = st.swings
         while swings and last_t - swings[0][0] > p.ring_s:
             swings.popleft()
-        k_last = start - 1
+        k = start - 1
         st.last_t = st.zupt_t = last_t
-        incl, frontal, speed = (float(c[k_last]) for c in (frames.incl_deg, frames.frontal_deg, frames.speed_dps))
+        incl, frontal, speed = (float(c[k]) for c in (frames.incl_deg, frames.frontal_deg, frames.speed_dps))
         st.pre = [_raise_row((last_t, 0.0, incl, frontal, speed, 0.0))]
         return taken, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int)
 
