@@ -71,7 +71,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import repeat
 from operator import length_hint
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import numpy as np
 
@@ -84,7 +84,16 @@ from dorsi.drills.lowering import (
     pulse_duration_s,
 )
 from dorsi.drills.params import CounterParams, VerticalParams
-from dorsi.drills.segment import Draft, DrillFrames, RepTrace, SegmenterBase, SegmenterContext, row_maker
+from dorsi.drills.segment import (
+    SMALL_CHUNK,
+    Draft,
+    DrillFrames,
+    RepTrace,
+    SegmenterBase,
+    SegmenterContext,
+    named_rows,
+    row_maker,
+)
 from dorsi.motion.types import F64
 
 
@@ -249,6 +258,7 @@ class Thresholds:
 RUN_MIN = 16
 RUN_BLOCK = 2048
 RUN_PAUSE_S = 0.1
+RUN_PIECE, RUN_PIECE_MAX = 256, 4096  # detect's columns as floats in pieces of this many samples (growing)
 _Locals = tuple[float, float, float, float, float, float, float, float, float]  # detect's filters (``_rest_run``)
 
 
@@ -332,192 +342,201 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         onset_s, bias_tau_s = p.onset_s, p.bias_tau_s
         nan, isnan, isfinite, sqrt = math.nan, math.isnan, math.isfinite, math.sqrt
         n = len(frames)
-        vertical, jolts = frames.vertical_jolt_floats()
-        rest: Iterable[float]
-        incl, frontal = frames.incl_deg.tolist(), frames.frontal_deg.tolist()
-        if frames.floats is not None:  # a notification's few samples: the framer's columns as floats
-            ts, speed, quiet, acc_noise, rest = frames.floats
-        else:
-            ts, speed, quiet = frames.time_s.tolist(), frames.speed_dps.tolist(), frames.quiet.tolist()
-            acc_noise = frames.acc_noise().tolist()
-            rest = repeat(math.nan) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2.tolist()
-        # the columns' own iterators: a run of plain rest (``_rest_run``) moves them on past its samples
-        cols: list[Any] = [iter(c) for c in (ts, incl, frontal, speed, vertical, quiet, jolts, acc_noise)]
-        if isinstance(rest, list):
-            cols.append(iter(rest))
-        ts_it = cols[0]
-        at_rest = zip(ts_it, repeat(0.0), cols[1], cols[2], cols[3], repeat(0.0))  # each sample as a row at height 0
-        inputs = zip(*cols[4:8], cols[8] if len(cols) > 8 else rest, strict=False)  # (rest: a list, or nan forever)
-        fast = self.FAST_REST and frames.floats is None and n > RUN_MIN
+        fast = self.FAST_REST and frames.floats is None and n > SMALL_CHUNK
         fast_from_t = -math.inf  # (no run tried before this: the last one was short)
-        for row, (a_raw, q, jolt, density, rest0) in zip(named_rows(RaiseRow, at_rest), inputs, strict=True):
-            ti = row.t_s
-            if density != th.density:
-                th = self.th = Thresholds.of(p, density)
-            # the sample interval, and deep rest: a still shin and a steady accelerometer (its level is the
-            # offset we want), not right after a rep (the end of a slow lowering looks still but is not)
-            if isnan(last_t):
-                dt = 0.0
-            else:
-                d = ti - last_t
-                dt = 0.1 if d > 0.1 else d
-            last_t = st.last_t = ti
-            k = dt / (acc_tau_s + dt) if dt > 0 else 1.0
-            raw_s += k * (a_raw - raw_s)
-            ks = dt / (slow_tau_s + dt) if dt > 0 else 1.0
-            raw_slow += ks * (a_raw - raw_slow)
-            deep_now = q and abs(raw_s - raw_slow) < th.bias_still
-            if deep_now:
-                if isnan(deep_t0):
-                    deep_t0 = ti
-            else:
-                deep_t0 = nan
-            deep = deep_now and ti - deep_t0 >= bias_still_s and ti - st.closed_s >= bias_after_rep_s
-            if not st.seeded:
-                st.seeded = True
-                if isfinite(rest0):
-                    # the quiet windows before counting (the calibration's stand) have read the offset
-                    st.bias, st.bias_w = rest0, min_bias_s
-            if st.bias_w < min_bias_s:
-                self._learn_offset(ti, dt, a_raw, deep)
-                continue
-            # a tap on the sensor or a heel strike (ms-long, no net velocity) is never part of a calf raise:
-            # undo what its rising edge integrated and ignore its tail. A strike of 0.2-0.6 g is under the
-            # tap's bar, but a 20-40 ms pulse jumps from sample to sample as no raise does; sampled in 2-4
-            # samples its integral is not zero (≈ 5 cm/s left: a rise). The snap is a divided difference:
-            # after a lost packet the two intervals differ, and the plain second difference over dt² took a
-            # fast rise's onset (0.7 m/s² over the 20 ms gap, 0.1 in the 10 ms after it) for an impulse
-            # turning back (reference seed 1008: a rep undone in its push, lost)
-            a = a_raw - st.bias
-            impulse = False
-            if dt > 0:
-                dt0 = dt_prev if dt_prev > 0 else dt
-                x = abs(a - a_prev) / dt
-                impulse = x > jerk_floor and x > th.jerk(p, dt)
-                if not impulse:
-                    x = abs(2.0 * ((a - a_prev) / dt - (a_prev - a_prev2) / dt0) / (dt + dt0))
-                    impulse = x > snap_floor and x > th.snap(p, dt, dt0)
-            a_prev2, a_prev, dt_prev = a_prev, a, dt
-            if st.ring_on:
-                a = self._in_ring(ti, dt, a)
-            else:
-                ring = None
-                if dt > 0.0:  # (``_ring``)
-                    while swings and ti - swings[0][0] > ring_s:
-                        swings.popleft()
-                    if abs(a) > ring_floor and abs(a) > th.ring(p, dt):
-                        ring = self._ring(ti, dt, a)
-                if ring is not None:
-                    self._ring_begins(ti, dt, a, ring)
-                    a = 0.0
-                elif abs(a) > spike or abs(jolt) > spike or impulse:
-                    self._tap_seen(ti)
-            if ti <= st.tap_until:
-                a = 0.0
-            hist.append((ti, st.v, st.z))
-            while ti - hist[0][0] > tap_s:
-                hist.popleft()
-            if st.tail is not None:
-                self._watch_lowering(st.tail, ti, dt, a)
-            # quiet, on a boxcar mean (an exponential mean's tail after a fast rise's 1 m/s² hides the short
-            # top hold under a threshold this low). A quiet accelerometer is also what the middle of a
-            # lowering at steady speed looks like: still needs the integrated velocity near zero too (or a
-            # long quiet run, or the first quiet after a tap or a step, whose integrated velocity means nothing)
-            adt = a * dt
-            box.append((dt, adt))
-            box_s += dt
-            box_int += adt
-            while box_s - box[0][0] >= acc_tau_s:
-                d0, ad0 = box.popleft()
-                box_s -= d0
-                box_int -= ad0
-            acc_s = st.acc_s = box_int / box_s if box_s > 0 else a
-            quiet_now = abs(acc_s) < th.still_acc and row.speed_dps < still_dps
-            if quiet_now:
-                if isnan(still_t0):
-                    still_t0 = ti
-            else:
-                still_t0 = nan
-            quiet_for = ti - still_t0 if quiet_now else 0.0
-            still = False
-            if quiet_for >= still_s:
-                v = abs(st.v)
-                if v < still_v_floor:
-                    still = True
+        rest: Iterable[float]
+        pos, piece = 0, RUN_PIECE
+        while pos < n:
+            if not fast:  # every sample in this loop: the columns as floats
+                stop = n
+                vertical, jolts = frames.vertical_jolt_floats()
+                incl, frontal = frames.incl_deg.tolist(), frames.frontal_deg.tolist()
+                if frames.floats is not None:  # a notification's few samples: the framer's columns as floats
+                    ts, speed, quiet, acc_noise, rest = frames.floats
                 else:
-                    span_s = ti - st.zupt_t if isfinite(st.zupt_t) else 0.0
-                    walk = th.density * sqrt(span_s) if span_s > 0 else 0.0
-                    still = v < max(still_v_floor, still_v_k * walk) or quiet_for >= still_long_s
-                    still = still or st.after_tap or st.stepped
-                if still:
-                    st.after_tap = st.stepped = False
-            if not st.in_rep:
-                # between reps. A lowering brakes once, up to the heel's landing; once that braking has been seen,
-                # quiet means the heel is down whatever the integrated velocity says (it carries the offset
-                # error × the rep's length: a few mm/s² of offset left 1.5 cm/s, seen as a rise)
-                if st.v < 0.0 and acc_s > th.still_acc:  # (at rest v is 0: the cheap test first)
-                    st.braked = True
-                if quiet_for >= still_s and st.braked:
-                    still = True
-                # the bridge closes a rep a third of the way before the heel is down: a slow lowering's
-                # last 1-2 s are as quiet as rest, at 0.5-1 cm/s, so no rest (zero-velocity update) and
-                # no re-zero before the fitted end of the lowering (either would start the next rise
-                # with the lowering's leftover speed as velocity error and wreck its top hold)
-                settling = ti < st.settle_until
-                if not still or settling:
-                    self._moving_step(row, dt, a, quiet_now, settling)
+                    ts, speed, quiet = frames.time_s.tolist(), frames.speed_dps.tolist(), frames.quiet.tolist()
+                    acc_noise = frames.acc_noise().tolist()
+                    rest = repeat(math.nan) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2.tolist()
+            else:  # a piece at a time, growing: a run of plain rest (``_rest_run``) skips the rest of it
+                stop = min(n, pos + piece)
+                piece = min(2 * piece, RUN_PIECE_MAX)
+                cut = slice(pos, stop)
+                ts, speed, quiet = (
+                    frames.time_s[cut].tolist(),
+                    frames.speed_dps[cut].tolist(),
+                    frames.quiet[cut].tolist(),
+                )
+                vertical, jolts = frames.vertical_acc_mps2[cut].tolist(), frames.jolt_mps2[cut].tolist()
+                incl, frontal = frames.incl_deg[cut].tolist(), frames.frontal_deg[cut].tolist()
+                acc_noise = frames.acc_noise()[cut].tolist()
+                rest = repeat(math.nan) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2[cut].tolist()
+            ts_it = iter(ts)
+            at_rest = zip(ts_it, repeat(0.0), incl, frontal, speed, repeat(0.0))  # each sample as a row at height 0
+            inputs = zip(vertical, quiet, jolts, acc_noise, rest, strict=False)  # (rest: a list, or nan forever)
+            pos = stop
+            for row, (a_raw, q, jolt, density, rest0) in zip(named_rows(RaiseRow, at_rest), inputs, strict=True):
+                ti = row.t_s
+                if density != th.density:
+                    th = self.th = Thresholds.of(p, density)
+                # the sample interval, and deep rest: a still shin and a steady accelerometer (its level is the
+                # offset we want), not right after a rep (the end of a slow lowering looks still but is not)
+                if isnan(last_t):
+                    dt = 0.0
+                else:
+                    d = ti - last_t
+                    dt = 0.1 if d > 0.1 else d
+                last_t = st.last_t = ti
+                k = dt / (acc_tau_s + dt) if dt > 0 else 1.0
+                raw_s += k * (a_raw - raw_s)
+                ks = dt / (slow_tau_s + dt) if dt > 0 else 1.0
+                raw_slow += ks * (a_raw - raw_slow)
+                deep_now = q and abs(raw_s - raw_slow) < th.bias_still
+                if deep_now:
+                    if isnan(deep_t0):
+                        deep_t0 = ti
+                else:
+                    deep_t0 = nan
+                deep = deep_now and ti - deep_t0 >= bias_still_s and ti - st.closed_s >= bias_after_rep_s
+                if not st.seeded:
+                    st.seeded = True
+                    if isfinite(rest0):
+                        # the quiet windows before counting (the calibration's stand) have read the offset
+                        st.bias, st.bias_w = rest0, min_bias_s
+                if st.bias_w < min_bias_s:
+                    self._learn_offset(ti, dt, a_raw, deep)
                     continue
-                # rest (inline: most samples of a session): a zero-velocity update, and the offset fed
-                # from the rest's samples. The rest's last onset_s: the start of a slow movement is as
-                # quiet as rest, so these samples feed the offset only once they are older, and are
-                # re-integrated if a movement turns out to have begun among them (``_movement_begins``)
-                if not st.was_still:
-                    self._zupt(ti)
-                st.was_still = True
-                st.braked = False
-                st.floor = None
-                st.v, st.z = 0.0, 0.0
-                st.zupt_t = ti
-                rest_q.append((dt, a_raw, deep))
-                rest_s = st.rest_s + dt
-                if rest_s - rest_q[0][0] > onset_s:  # (the offset on locals while the oldest samples feed it)
-                    bias, bias_w = st.bias, st.bias_w
-                    while rest_q and rest_s - rest_q[0][0] > onset_s:
-                        d0, a0, deep0 = rest_q.popleft()
-                        rest_s -= d0
-                        if deep0:  # (``_feed_offset``)
-                            w = bias_w + d0
-                            bias_w = bias_tau_s if w > bias_tau_s else w  # min(w, bias_tau_s)
-                            bias += (a0 - bias) * d0 / bias_w
-                    st.bias, st.bias_w = bias, bias_w
-                st.rest_s = rest_s
-                st.pre = [row]
-                if fast and ti >= fast_from_t and dt_prev > 0.0 and not st.ring_on and st.tail is None:
-                    j = n - length_hint(ts_it)
-                    run = self._rest_run(
-                        frames,
-                        j,
-                        (ts, vertical, quiet),
-                        (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int),
-                    )
-                    m, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int) = run
-                    th = self.th
-                    if m:
-                        for c in cols:
-                            c.__setstate__(j + m)  # (a list iterator's position)
-                    if m < RUN_MIN:
-                        fast_from_t = last_t + RUN_PAUSE_S
-            else:
-                rep = self._rep_step(row, dt, a, still, quiet_for)
-                if rep is not None:
-                    emit(rep)
+                # a tap on the sensor or a heel strike (ms-long, no net velocity) is never part of a calf raise:
+                # undo what its rising edge integrated and ignore its tail. A strike of 0.2-0.6 g is under the
+                # tap's bar, but a 20-40 ms pulse jumps from sample to sample as no raise does; sampled in 2-4
+                # samples its integral is not zero (≈ 5 cm/s left: a rise). The snap is a divided difference:
+                # after a lost packet the two intervals differ, and the plain second difference over dt² took a
+                # fast rise's onset (0.7 m/s² over the 20 ms gap, 0.1 in the 10 ms after it) for an impulse
+                # turning back (reference seed 1008: a rep undone in its push, lost)
+                a = a_raw - st.bias
+                impulse = False
+                if dt > 0:
+                    dt0 = dt_prev if dt_prev > 0 else dt
+                    x = abs(a - a_prev) / dt
+                    impulse = x > jerk_floor and x > th.jerk(p, dt)
+                    if not impulse:
+                        x = abs(2.0 * ((a - a_prev) / dt - (a_prev - a_prev2) / dt0) / (dt + dt0))
+                        impulse = x > snap_floor and x > th.snap(p, dt, dt0)
+                a_prev2, a_prev, dt_prev = a_prev, a, dt
+                if st.ring_on:
+                    a = self._in_ring(ti, dt, a)
+                else:
+                    ring = None
+                    if dt > 0.0:  # (``_ring``)
+                        while swings and ti - swings[0][0] > ring_s:
+                            swings.popleft()
+                        if abs(a) > ring_floor and abs(a) > th.ring(p, dt):
+                            ring = self._ring(ti, dt, a)
+                    if ring is not None:
+                        self._ring_begins(ti, dt, a, ring)
+                        a = 0.0
+                    elif abs(a) > spike or abs(jolt) > spike or impulse:
+                        self._tap_seen(ti)
+                if ti <= st.tap_until:
+                    a = 0.0
+                hist.append((ti, st.v, st.z))
+                while ti - hist[0][0] > tap_s:
+                    hist.popleft()
+                if st.tail is not None:
+                    self._watch_lowering(st.tail, ti, dt, a)
+                # quiet, on a boxcar mean (an exponential mean's tail after a fast rise's 1 m/s² hides the short
+                # top hold under a threshold this low). A quiet accelerometer is also what the middle of a
+                # lowering at steady speed looks like: still needs the integrated velocity near zero too (or a
+                # long quiet run, or the first quiet after a tap or a step, whose integrated velocity means nothing)
+                adt = a * dt
+                box.append((dt, adt))
+                box_s += dt
+                box_int += adt
+                while box_s - box[0][0] >= acc_tau_s:
+                    d0, ad0 = box.popleft()
+                    box_s -= d0
+                    box_int -= ad0
+                acc_s = st.acc_s = box_int / box_s if box_s > 0 else a
+                quiet_now = abs(acc_s) < th.still_acc and row.speed_dps < still_dps
+                if quiet_now:
+                    if isnan(still_t0):
+                        still_t0 = ti
+                else:
+                    still_t0 = nan
+                quiet_for = ti - still_t0 if quiet_now else 0.0
+                still = False
+                if quiet_for >= still_s:
+                    v = abs(st.v)
+                    if v < still_v_floor:
+                        still = True
+                    else:
+                        span_s = ti - st.zupt_t if isfinite(st.zupt_t) else 0.0
+                        walk = th.density * sqrt(span_s) if span_s > 0 else 0.0
+                        still = v < max(still_v_floor, still_v_k * walk) or quiet_for >= still_long_s
+                        still = still or st.after_tap or st.stepped
+                    if still:
+                        st.after_tap = st.stepped = False
+                if not st.in_rep:
+                    # between reps. A lowering brakes once, up to the heel's landing; once that braking has been seen,
+                    # quiet means the heel is down whatever the integrated velocity says (it carries the offset
+                    # error × the rep's length: a few mm/s² of offset left 1.5 cm/s, seen as a rise)
+                    if st.v < 0.0 and acc_s > th.still_acc:  # (at rest v is 0: the cheap test first)
+                        st.braked = True
+                    if quiet_for >= still_s and st.braked:
+                        still = True
+                    # the bridge closes a rep a third of the way before the heel is down: a slow lowering's
+                    # last 1-2 s are as quiet as rest, at 0.5-1 cm/s, so no rest (zero-velocity update) and
+                    # no re-zero before the fitted end of the lowering (either would start the next rise
+                    # with the lowering's leftover speed as velocity error and wreck its top hold)
+                    settling = ti < st.settle_until
+                    if not still or settling:
+                        self._moving_step(row, dt, a, quiet_now, settling)
+                        continue
+                    # rest (inline: most samples of a session): a zero-velocity update, and the offset fed
+                    # from the rest's samples. The rest's last onset_s: the start of a slow movement is as
+                    # quiet as rest, so these samples feed the offset only once they are older, and are
+                    # re-integrated if a movement turns out to have begun among them (``_movement_begins``)
+                    if not st.was_still:
+                        self._zupt(ti)
+                    st.was_still = True
+                    st.braked = False
+                    st.floor = None
+                    st.v, st.z = 0.0, 0.0
+                    st.zupt_t = ti
+                    rest_q.append((dt, a_raw, deep))
+                    rest_s = st.rest_s + dt
+                    if rest_s - rest_q[0][0] > onset_s:  # (the offset on locals while the oldest samples feed it)
+                        bias, bias_w = st.bias, st.bias_w
+                        while rest_q and rest_s - rest_q[0][0] > onset_s:
+                            d0, a0, deep0 = rest_q.popleft()
+                            rest_s -= d0
+                            if deep0:  # (``_feed_offset``)
+                                w = bias_w + d0
+                                bias_w = bias_tau_s if w > bias_tau_s else w  # min(w, bias_tau_s)
+                                bias += (a0 - bias) * d0 / bias_w
+                        st.bias, st.bias_w = bias, bias_w
+                    st.rest_s = rest_s
+                    st.pre = [row]
+                    if fast and ti >= fast_from_t and dt_prev > 0.0 and not st.ring_on and st.tail is None:
+                        j = stop - length_hint(ts_it)
+                        run = self._rest_run(
+                            frames, j, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int)
+                        )
+                        m, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int) = run
+                        th = self.th
+                        if m < RUN_MIN:
+                            fast_from_t = last_t + RUN_PAUSE_S
+                        if m:  # on after the run, in a new piece
+                            pos, piece = j + m, RUN_PIECE
+                            break
+                else:
+                    rep = self._rep_step(row, dt, a, still, quiet_for)
+                    if rep is not None:
+                        emit(rep)
         st.raw_s, st.raw_slow, st.deep_t0 = raw_s, raw_slow, deep_t0
         st.a_prev, st.a_prev2, st.dt_prev = a_prev, a_prev2, dt_prev
         st.box_s, st.box_int, st.still_t0 = box_s, box_int, still_t0
 
-    def _rest_run(
-        self, frames: DrillFrames, j: int, lists: tuple[list[float], list[float], list[bool]], loc: _Locals
-    ) -> tuple[int, _Locals]:
+    def _rest_run(self, frames: DrillFrames, j: int, loc: _Locals) -> tuple[int, _Locals]:
         """Plain rest from sample j on (``detect``'s rest branch, the sample before it at rest): what ``detect``
         does there, on the few quantities later samples read, up to the first sample at which anything else
         could happen. Returns how many samples it took and ``detect``'s filters after them; the state is
@@ -531,9 +550,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         same order): the boxcar and its quiet test (a sample failing it is taken back), the deep-rest filters,
         the rest queue's oldest samples feeding the offset; the thresholds change where the density does."""
         st, p = self.state, self.p
-        ts, vertical, quiet = lists
         last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int = loc
-        n_all = len(ts)
+        n_all = len(frames)
         acc_tau_s, slow_tau_s, onset_s, bias_tau_s = p.acc_tau_s, p.slow_tau_s, p.onset_s, p.bias_tau_s
         bias_still_s, after_rep_s, closed_s = p.bias_still_s, p.bias_after_rep_s, st.closed_s
         bias, bias_w, rest_s = st.bias, st.bias_w, st.rest_s
@@ -592,7 +610,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             dtl = dt[:end].tolist()
             kl = (dt[:end] / (acc_tau_s + dt[:end])).tolist()
             ksl = (dt[:end] / (slow_tau_s + dt[:end])).tolist()
-            xl = vertical[start : start + end]
+            xl = x_all[start : start + end].tolist()
+            tl = t[:end].tolist()
+            ql = frames.quiet[start : start + end].tolist()
             box_d += dtl
             rest_d += dtl
             rest_a += xl
@@ -603,12 +623,12 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     th = Thresholds.of(p, float(density[lo]))
                 still_acc, bias_still = th.still_acc, th.bias_still
                 rows = zip(
-                    ts[start + lo : start + hi],
+                    tl[lo:hi],
                     xl[lo:hi],
                     dtl[lo:hi],
                     kl[lo:hi],
                     ksl[lo:hi],
-                    quiet[start + lo : start + hi],
+                    ql[lo:hi],
                     strict=True,
                 )
                 before = len(rest_deep)
@@ -667,16 +687,16 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.box.extend(zip(box_d[bf : box_k0 + taken], box_a[bf:], strict=True))
         st.rest.clear()
         st.rest.extend(zip(rest_d[rf : rest_k0 + taken], rest_a[rf : rest_k0 + taken], rest_deep[rf:], strict=True))
-        last_t = ts[start - 1]
+        last_t = float(t_all[start - 1])
         dt_prev = box_d[box_k0 + taken - 1]
         # the history: each rest sample's (t, 0, 0) within tap_s of the last (older ones would have left it)
         hist, tap_s = st.hist, p.tap_s
         first = start
-        while first > j and last_t - ts[first - 1] <= tap_s:
+        while first > j and last_t - t_all[first - 1] <= tap_s:
             first -= 1
         if first > j:
             hist.clear()
-        hist.extend((tk, 0.0, 0.0) for tk in ts[first:start])
+        hist.extend((tk, 0.0, 0.0) for tk in t_all[first:start].tolist())
         while last_t - hist[0][0] > tap_s:
             hist.popleft()
         swings = st.swings
