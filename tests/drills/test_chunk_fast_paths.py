@@ -14,7 +14,7 @@ from dorsi.drills.excursion import ExcursionSegmenter
 from dorsi.drills.params import CounterParams
 from dorsi.drills.vertical import RaiseSegmenter
 from dorsi.virtual.sim import SimParams
-from tests.drills.helpers import counted, drill_frames, simulate_and_count
+from tests.drills.helpers import counted, drill_frames, random_chunks, simulate_and_count
 
 NOTIFICATIONS = [1, 3, 7, 16, 32]  # every chunk at most SMALL_CHUNK: the sample-by-sample paths
 
@@ -122,12 +122,15 @@ def test_calf_rest_runs_match_the_sample_by_sample_loop(
 
     monkeypatch.setattr(RaiseSegmenter, "_rest_run", spy)
     sim, fast = simulate_and_count(params)
+    in_runs = sum(taken)
+    _, fast_chunked = simulate_and_count(params, random_chunks(seed))  # runs cut by chunks of 1-400 samples
     monkeypatch.setattr(RaiseSegmenter, "FAST_REST", False)
     n_before = len(taken)
     _, plain = simulate_and_count(params)
     assert len(taken) == n_before  # (off: no run)
-    assert sum(taken) > 0.25 * len(sim.recording.chunk), sum(taken) / len(sim.recording.chunk)  # (the runs used)
+    assert in_runs > 0.25 * len(sim.recording.chunk), in_runs / len(sim.recording.chunk)  # (the runs used)
     assert len(counted(fast)) >= len(sim.counted_reps) - 1 > 0
     assert [repr(dataclasses.asdict(r)) for r in fast.reps] == [repr(dataclasses.asdict(r)) for r in plain.reps]
+    assert [repr(dataclasses.asdict(r)) for r in fast_chunked.reps] == [repr(dataclasses.asdict(r)) for r in plain.reps]
     assert isinstance(fast.segmenter, RaiseSegmenter) and isinstance(plain.segmenter, RaiseSegmenter)
     assert repr(fast.segmenter.state) == repr(plain.segmenter.state)
