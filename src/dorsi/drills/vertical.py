@@ -562,7 +562,6 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         rest_d = [e[0] for e in st.rest]
         rest_a = [e[1] for e in st.rest]
         rest_deep = [e[2] for e in st.rest]
-        box_k0, rest_k0 = len(box_d), len(rest_d)
         box_a_append, deep_append = box_a.append, rest_deep.append
         bf = rf = 0
         th = th_last = self.th
@@ -607,6 +606,10 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 end = int(np.argmin(plain))
                 if end == 0:
                     break
+            # (the lists' left entries dropped: a long run keeps a few windows' worth)
+            del box_d[:bf], box_a[:bf], rest_d[:rf], rest_a[:rf], rest_deep[:rf]
+            bf = rf = 0
+            block_k0 = len(rest_deep)
             dtl = dt[:end].tolist()
             kl = (dt[:end] / (acc_tau_s + dt[:end])).tolist()
             ksl = (dt[:end] / (slow_tau_s + dt[:end])).tolist()
@@ -671,7 +674,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     th_last = th
                 if done:
                     break
-            m = len(rest_deep) - rest_k0 - (start - j)  # taken in this block
+            m = len(rest_deep) - block_k0  # taken in this block
             if m:
                 dt_prev = dtl[m - 1]
             start += m
@@ -684,11 +687,11 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.bias, st.bias_w, st.rest_s = bias, bias_w, rest_s
         st.acc_s = box_int / box_s  # (detect's division, on the last sample's sums)
         st.box.clear()
-        st.box.extend(zip(box_d[bf : box_k0 + taken], box_a[bf:], strict=True))
+        st.box.extend(zip(box_d[bf : len(box_a)], box_a[bf:], strict=True))
         st.rest.clear()
-        st.rest.extend(zip(rest_d[rf : rest_k0 + taken], rest_a[rf : rest_k0 + taken], rest_deep[rf:], strict=True))
+        st.rest.extend(zip(rest_d[rf : len(rest_deep)], rest_a[rf : len(rest_deep)], rest_deep[rf:], strict=True))
         last_t = float(t_all[start - 1])
-        dt_prev = box_d[box_k0 + taken - 1]
+        dt_prev = box_d[len(box_a) - 1]
         # the history: each rest sample's (t, 0, 0) within tap_s of the last (older ones would have left it)
         hist, tap_s = st.hist, p.tap_s
         first = start
