@@ -87,7 +87,6 @@ from dorsi.drills.lowering import (
 )
 from dorsi.drills.params import CounterParams, VerticalParams
 from dorsi.drills.segment import (
-    SMALL_CHUNK,
     Draft,
     DrillFrames,
     RepTrace,
@@ -258,6 +257,7 @@ class Thresholds:
 # plain rest between reps taken as a run (``RaiseSegmenter._rest_run``): its arrays in blocks of at most RUN_BLOCK
 # samples; none tried for RUN_PAUSE_S after a run shorter than RUN_MIN samples
 RUN_MIN = 16
+RUN_WORTH = 256  # a run costs more than the loop with fewer samples left in the chunk (even at ≈ 100-200 at 200 Hz)
 RUN_BLOCK = 2048
 RUN_PAUSE_S = 0.1
 RUN_PIECE, RUN_PIECE_MAX = 256, 4096  # detect's columns as floats in pieces of this many samples (growing)
@@ -344,7 +344,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         onset_s, bias_tau_s = p.onset_s, p.bias_tau_s
         nan, isnan, isfinite, sqrt = math.nan, math.isnan, math.isfinite, math.sqrt
         n = len(frames)
-        fast = self.FAST_REST and frames.floats is None and n > SMALL_CHUNK
+        fast = self.FAST_REST and frames.floats is None and n >= RUN_WORTH
         fast_from_t = -math.inf  # (no run tried before this: the last one was short)
         rest: Iterable[float]
         pos, piece = 0, RUN_PIECE
@@ -520,16 +520,17 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     st.pre = [row]
                     if fast and ti >= fast_from_t and dt_prev > 0.0 and not st.ring_on and st.tail is None:
                         j = stop - length_hint(ts_it)
-                        run = self._rest_run(
-                            frames, j, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int)
-                        )
-                        m, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int) = run
-                        th = self.th
-                        if m < RUN_MIN:
-                            fast_from_t = last_t + RUN_PAUSE_S
-                        if m:  # on after the run, in a new piece
-                            pos, piece = j + m, RUN_PIECE
-                            break
+                        if n - j >= RUN_WORTH:
+                            run = self._rest_run(
+                                frames, j, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int)
+                            )
+                            m, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int) = run
+                            th = self.th
+                            if m < RUN_MIN:
+                                fast_from_t = last_t + RUN_PAUSE_S
+                            if m:  # on after the run, in a new piece
+                                pos, piece = j + m, RUN_PIECE
+                                break
                 else:
                     rep = self._rep_step(row, dt, a, still, quiet_for)
                     if rep is not None:
