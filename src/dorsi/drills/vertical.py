@@ -92,7 +92,6 @@ from dorsi.drills.segment import (
     RepTrace,
     SegmenterBase,
     SegmenterContext,
-    named_rows,
     row_maker,
 )
 from dorsi.motion.types import F64
@@ -352,13 +351,15 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             if not fast:  # every sample in this loop: the columns as floats
                 stop = n
                 vertical, jolts = frames.vertical_jolt_floats()
-                incl, frontal = frames.incl_deg.tolist(), frames.frontal_deg.tolist()
-                if frames.floats is not None:  # a notification's few samples: the framer's columns as floats
-                    ts, speed, quiet, acc_noise, rest = frames.floats
+                fl = frames.floats
+                if fl is not None:  # a notification's few samples: the framer's columns as floats
+                    ts, speed, quiet, acc_noise, rest = fl.time_s, fl.speed_dps, fl.quiet, fl.acc_noise, fl.rest_acc
+                    incl, frontal = fl.incl_deg, fl.frontal_deg
                 else:
                     ts, speed, quiet = frames.time_s.tolist(), frames.speed_dps.tolist(), frames.quiet.tolist()
                     acc_noise = frames.acc_noise().tolist()
                     rest = repeat(math.nan) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2.tolist()
+                    incl, frontal = frames.incl_deg.tolist(), frames.frontal_deg.tolist()
             else:  # a piece at a time, growing: a run of plain rest (``_rest_run``) skips the rest of it
                 stop = min(n, pos + piece)
                 piece = min(2 * piece, RUN_PIECE_MAX)
@@ -376,7 +377,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             at_rest = zip(ts_it, repeat(0.0), incl, frontal, speed, repeat(0.0))  # each sample as a row at height 0
             inputs = zip(vertical, quiet, jolts, acc_noise, rest, strict=False)  # (rest: a list, or nan forever)
             pos = stop
-            for row, (a_raw, q, jolt, density, rest0) in zip(named_rows(RaiseRow, at_rest), inputs, strict=True):
+            for row, (a_raw, q, jolt, density, rest0) in zip(map(_raise_row, at_rest), inputs, strict=True):
                 ti = row.t_s
                 if density != th.density:
                     th = self.th = Thresholds.of(p, density)
