@@ -4,6 +4,7 @@ notification's few samples): the same reps, bit for bit, on sessions with long s
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Any
 
 import numpy as np
@@ -134,3 +135,33 @@ def test_calf_rest_runs_match_the_sample_by_sample_loop(
     assert [repr(dataclasses.asdict(r)) for r in fast_chunked.reps] == [repr(dataclasses.asdict(r)) for r in plain.reps]
     assert isinstance(fast.segmenter, RaiseSegmenter) and isinstance(plain.segmenter, RaiseSegmenter)
     assert repr(fast.segmenter.state) == repr(plain.segmenter.state)
+
+
+@pytest.mark.parametrize(("seed", "model"), [(1320, "keyframe"), (1321, "velocity")])
+def test_rock_still_blocks_match_the_sample_loop(monkeypatch: pytest.MonkeyPatch, seed: int, model: str) -> None:
+    # three sets with stands between: the still samples go through _still_block (taken at least once), with
+    # the same rocks, bit for bit, as the loop sample by sample and as notifications
+    params = SimParams(drill="squat-rocks", seconds=200.0, seed=seed, sets=3, reps_per_set=5, model=model)
+    taken: list[int] = []
+    block = RockSegmenter._still_block
+
+    def spy(self: RockSegmenter, frames: Any, s: int, *args: Any) -> Any:
+        out = block(self, frames, s, *args)
+        taken.append(0 if out is None else out[0] - s)
+        return out
+
+    monkeypatch.setattr(RockSegmenter, "_still_block", spy)
+    sim, fast = simulate_and_count(params)
+    _, small = simulate_and_count(params, NOTIFICATIONS)
+    monkeypatch.setattr(RockSegmenter, "still_blocks", False)
+    _, plain = simulate_and_count(params)
+    assert sum(taken) > 0.5 * len(sim.recording.chunk)  # most samples in blocks
+    assert len(fast.reps) >= 0.8 * len(sim.counted_reps) > 0
+    assert [r.as_dict() for r in fast.reps] == [r.as_dict() for r in plain.reps]
+    assert [r.as_dict() for r in fast.reps] == [r.as_dict() for r in small.reps]
+    # and the state it ends in and the rows it keeps, to the bit (repr: the shortest exact form, nan included;
+    # whole chunks only: a notification's angles can differ from a chunk's by an ulp)
+    segs = [c.segmenter for c in (fast, plain)]
+    assert all(isinstance(seg, RockSegmenter) for seg in segs)
+    ends = [repr((vars(seg.state), seg._d.v, seg._d.last)) + seg._buf.since(-math.inf).tobytes().hex() for seg in segs]
+    assert ends[0] == ends[1]

@@ -12,6 +12,7 @@ from dorsi.drills.cyclic import CycleSample, _Buffer
 ops = st.lists(
     st.one_of(
         st.tuples(st.just("append"), st.integers(1, 300)),
+        st.tuples(st.just("extend"), st.integers(1, 300)),  # rows appended as an array (the rocks' still blocks)
         st.tuples(st.just("since"), st.integers(-5, 400)),
         st.tuples(st.just("trim"), st.integers(-5, 400)),
     ),
@@ -35,6 +36,11 @@ def test_matches_a_plain_list(program: list[tuple[str, int]]) -> None:
                     buf.pack()
                 ref.append(row)
                 step += 1
+        elif op == "extend":
+            rows = [CycleSample(k * 0.01, float(k % 17), float(-k), float(k % 5)) for k in range(step, step + v)]
+            buf.extend(np.asarray(rows))
+            ref += rows
+            step += v
         else:
             t0 = (step - v) * 0.01
             if op == "since":

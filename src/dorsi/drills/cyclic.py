@@ -58,6 +58,7 @@ from dorsi.drills.segment import (
     row_maker,
 )
 
+STILL_MIN = 64  # the rocks' still blocks (_still_block): tried after this many samples of the loop, at least this long
 NOT_A_CIRCLE = "not a circle (the knee went only one way and back) — not counted"
 
 
@@ -140,7 +141,16 @@ class _Buffer:
         # the rows' floats one after another into an array (the same values; np.asarray of a list of
         # 4096 tuples took 3× as long)
         rows = self.rows
-        new = np.fromiter(chain.from_iterable(rows), np.float64, count=4 * len(rows)).reshape(-1, 4)
+        self._append(np.fromiter(chain.from_iterable(rows), np.float64, count=4 * len(rows)).reshape(-1, 4))
+        self.rows.clear()  # in place: the detect loops hold this list
+
+    def extend(self, rows: np.ndarray) -> None:
+        """Rows (an (n, 4) array, newer than every row kept) appended packed: the list's rows packed first."""
+        if self.rows:
+            self.pack()
+        self._append(rows)
+
+    def _append(self, new: np.ndarray) -> None:
         end = self._n + len(new)
         if end > len(self._packed):
             grown = np.empty((max(end, 2 * len(self._packed)), 4))
@@ -148,7 +158,6 @@ class _Buffer:
             self._packed = grown
         self._packed[self._n : end] = new
         self._n = end
-        self.rows.clear()  # in place: the detect loops hold this list
 
     def since(self, t0: float) -> np.ndarray:
         packed = self._packed[: self._n]
@@ -218,6 +227,8 @@ class RockState:
 
 
 class RockSegmenter(SegmenterBase[Cycle]):
+    still_blocks = True  # a still shin's samples in blocks (_still_block; off: sample by sample)
+
     def __init__(self, min_range_deg: float, params: CounterParams | None = None) -> None:
         self.shared = params or CounterParams()
         self.p = self.shared.cyclic
@@ -277,92 +288,220 @@ class RockSegmenter(SegmenterBase[Cycle]):
         nrows = len(rows)  # only the appends, trim() and pack() below change it
         floats = frames.floats  # a notification's few samples: the framer's columns as floats
         if floats is None:
-            samples = zip(frames.rows(*cols), frames.quiet.tolist(), strict=True)
+            ts, incl, frontal, speed = (getattr(frames, c).tolist() for c in cols)
+            quiet = frames.quiet.tolist()
         else:
-            ts, speed, quiet, incl, frontal = (
-                floats.time_s,
-                floats.speed_dps,
-                floats.quiet,
-                floats.incl_deg,
-                floats.frontal_deg,
+            ts, speed, quiet = floats.time_s, floats.speed_dps, floats.quiet
+            incl, frontal = floats.incl_deg, floats.frontal_deg
+        n = len(ts)
+        # a still shin rising to no peak (a stand, a still squat) hands over to the block path (_still_block)
+        # from sample try_at on; the loop runs in windows (short slices when it resumes after a block)
+        try_at = STILL_MIN if self.still_blocks and n > 2 * STILL_MIN else n
+        j0, step = 0, 2 * STILL_MIN
+        while j0 < n:
+            j1 = n if try_at >= n else min(n, j0 + step)
+            step = min(2 * step, 4096)
+            plain_at = -1
+            cut = (
+                (ts, incl, frontal, speed, quiet)
+                if j1 - j0 == n
+                else (ts[j0:j1], incl[j0:j1], frontal[j0:j1], speed[j0:j1], quiet[j0:j1])
             )
-            samples = zip(zip(ts, incl, frontal, speed, strict=True), quiet, strict=True)
-        for row, q in samples:
-            rows.append(row)
-            nrows += 1
-            ti, x, _f, _s = row
-            if not fresh:  # _Deriv.step for one angle
-                dt = ti - lt
-                if 0.0 < dt < 0.5:
-                    vel = vel + dt / (tau + dt) * ((x - lx) / dt - vel)
-            fresh, lx, lt = False, x, ti
-            if q:
-                if qn == 0:
-                    qt0 = st.quiet_t0 = ti
-                    qsum = 0.0
-                qn += 1
-                st.quiet_n = qn
-                qsum += x
-                still_s = ti - qt0
-                if still_s >= settle_s and ti - st.last_rock_end >= bout_gap_s:
-                    st.centre_deg = qsum / qn  # a still squat before (or between) bouts
-                if still_s >= turn_still_s:  # the latest still sample of this run: a rock from it begins there
-                    pend_t, pend_x = ti, x
-            elif qn:
-                if pend_t == pend_t:  # not nan
-                    _put_still(stills, pend_t, pend_x, qt0)
-                    pend_t = math.nan
-                qn = st.quiet_n = 0
-            if st.rising:
-                if x > mx:
-                    mx, mx_t = x, ti
-                if x < mx - zig_deg:  # peak confirmed: now falling
-                    st.rising = False
+            samples = zip(zip(*cut[:4], strict=True), cut[4], strict=True)
+            for j, (row, q) in zip(range(j0, j1), samples, strict=True):
+                rows.append(row)
+                nrows += 1
+                ti, x, _f, _s = row
+                if not fresh:  # _Deriv.step for one angle
+                    dt = ti - lt
+                    if 0.0 < dt < 0.5:
+                        vel = vel + dt / (tau + dt) * ((x - lx) / dt - vel)
+                fresh, lx, lt = False, x, ti
+                if q:
+                    if qn == 0:
+                        qt0 = st.quiet_t0 = ti
+                        qsum = 0.0
+                    qn += 1
+                    st.quiet_n = qn
+                    qsum += x
+                    still_s = ti - qt0
+                    if still_s >= settle_s and ti - st.last_rock_end >= bout_gap_s:
+                        st.centre_deg = qsum / qn  # a still squat before (or between) bouts
+                    if still_s >= turn_still_s:  # the latest still sample of this run: a rock from it begins there
+                        pend_t, pend_x = ti, x
+                elif qn:
+                    if pend_t == pend_t:  # not nan
+                        _put_still(stills, pend_t, pend_x, qt0)
+                        pend_t = math.nan
+                    qn = st.quiet_n = 0
+                if st.rising:
+                    if x > mx:
+                        mx, mx_t = x, ti
+                    if x < mx - zig_deg:  # peak confirmed: now falling
+                        st.rising = False
+                        st.max, st.max_t = mx, mx_t
+                        st.min, st.min_t = x, ti
+                        st.fall_speed = -vel
+                    elif valley is not None and (
+                        x < valley.incl_deg  # still going back: the turning point moves
+                        or (
+                            qn
+                            and ti - qt0 >= settle_s
+                            and st.recent
+                            and (usual := usual or self._usual_rock()) is not None  # (computed once: the cache)
+                            and valley.incl_deg < (usual[1] if usual[1] < x else x) - usual[0]  # min(x, usual[1])
+                        )
+                    ):
+                        # or settled far above it: the last turning point is a usual rock below both the shin now
+                        # and the usual turning points (a dip out of the rocking, e.g. the foot lifted and set down;
+                        # none without a usual rock yet): the next rock starts from here
+                        valley = st.valley = _turn((ti, x))
+                        mx, mx_t = x, ti
+                else:
+                    if pend_t == pend_t:
+                        _put_still(stills, pend_t, pend_x, qt0)
+                        pend_t = math.nan
                     st.max, st.max_t = mx, mx_t
-                    st.min, st.min_t = x, ti
-                    st.fall_speed = -vel
-                elif valley is not None and (
-                    x < valley.incl_deg  # still going back: the turning point moves
-                    or (
-                        qn
-                        and ti - qt0 >= settle_s
-                        and st.recent
-                        and (usual := usual or self._usual_rock()) is not None  # (computed once: the cache)
-                        and valley.incl_deg < (usual[1] if usual[1] < x else x) - usual[0]  # min(x, usual[1])
-                    )
-                ):
-                    # or settled far above it: the last turning point is a usual rock below both the shin now
-                    # and the usual turning points (a dip out of the rocking, e.g. the foot lifted and set down;
-                    # none without a usual rock yet): the next rock starts from here
-                    valley = st.valley = _turn((ti, x))
-                    mx, mx_t = x, ti
-            else:
-                if pend_t == pend_t:
-                    _put_still(stills, pend_t, pend_x, qt0)
-                    pend_t = math.nan
-                st.max, st.max_t = mx, mx_t
-                cyc = fall_step(ti, x, vel)
-                mx, mx_t, valley = st.max, st.max_t, st.valley
-                if cyc is not None:
-                    emit(cyc)
-                    usual = None
-            # (a trim to the time trimmed to last does nothing: the turning point stays put; only this loop
-            # trims, to a time that keeps the current sample, so the last trim was to this turning point's
-            # time while it is the same one)
-            if nrows + packed_n > 20000 and (valley is None or valley is not trim_valley or nrows >= pack_rows):
-                t0 = valley.t_s if valley else ti - 30.0
-                if t0 != buf.trimmed_to or nrows >= pack_rows:
-                    buf.trim(t0)
-                    if len(rows) >= pack_rows:  # still long: the turning point stays put (a rest after a bout)
-                        buf.pack()
-                    packed_n, nrows = buf.packed_n, len(rows)
-                trim_valley = valley
+                    cyc = fall_step(ti, x, vel)
+                    mx, mx_t, valley = st.max, st.max_t, st.valley
+                    if cyc is not None:
+                        emit(cyc)
+                        usual = None
+                # (a trim to the time trimmed to last does nothing: the turning point stays put; only this loop
+                # trims, to a time that keeps the current sample, so the last trim was to this turning point's
+                # time while it is the same one)
+                if nrows + packed_n > 20000 and (valley is None or valley is not trim_valley or nrows >= pack_rows):
+                    t0 = valley.t_s if valley else ti - 30.0
+                    if t0 != buf.trimmed_to or nrows >= pack_rows:
+                        buf.trim(t0)
+                        if len(rows) >= pack_rows:  # still long: the turning point stays put (a rest after a bout)
+                            buf.pack()
+                        packed_n, nrows = buf.packed_n, len(rows)
+                    trim_valley = valley
+                if j >= try_at and q and st.rising:
+                    plain_at = j
+                    break
+            if plain_at < 0:
+                j0 = j1
+                continue
+            j0, step = plain_at + 1, 2 * STILL_MIN
+            try_at = j0 + STILL_MIN
+            # (trimmed to this turning point: later trims do nothing; else the block stops before the next trim)
+            trimmed = valley is not None and valley is trim_valley
+            blk = self._still_block(
+                frames,
+                j0,
+                (lx, lt, vel),
+                (qn, qsum, qt0),
+                (mx, mx_t),
+                valley,
+                usual,
+                None if trimmed else nrows + packed_n,
+            )
+            if blk is None:
+                continue
+            j0, (lx, lt, vel), (qn, qsum), (mx, mx_t), pend, usual = blk
+            if pend is not None:
+                pend_t, pend_x = pend
+            packed_n, nrows = buf.packed_n, len(rows)
+            try_at = j0 + STILL_MIN
         if pend_t == pend_t:
             _put_still(stills, pend_t, pend_x, qt0)
         st.max, st.max_t = mx, mx_t
         st.quiet_sum = qsum
         if not fresh:
             d.last, d.last_t, d.v = [lx], lt, [vel]
+
+    def _still_block(
+        self,
+        frames: DrillFrames,
+        s: int,
+        deriv: tuple[float, float, float],
+        run: tuple[int, float, float],
+        peak: tuple[float, float],
+        valley: Turn | None,
+        usual: tuple[float, float] | None,
+        count: int | None,
+    ) -> (
+        tuple[
+            int,
+            tuple[float, float, float],
+            tuple[int, float],
+            tuple[float, float],
+            tuple[float, float] | None,
+            tuple[float, float] | None,
+        ]
+        | None
+    ):
+        """A still shin rising to no peak from sample s on, for ``detect``: samples at which the loop only moves
+        the smoothed rate, the still run (its sum, the centre, the latest still sample), the peak so far and
+        the buffer. Tests on the arrays find the first sample that may be anything else (moving; a time step
+        the rate skips; a peak confirmed; the turning point moved; a trim, ``count`` rows kept unless None:
+        trims do nothing). Up to there the rate advances in a loop with detect's operations in its order, the
+        run's sum is carried in front of ``np.add.accumulate``, and the rows go to the buffer packed. Returns
+        (the first sample not in the block, (last angle, last time, rate), (run length, run sum), (peak, its
+        time), the latest still sample or None, the usual rock), or None: under STILL_MIN samples."""
+        n = len(frames)
+        end = n if count is None else min(n, s + 20000 - count)
+        if end - s < STILL_MIN:
+            return None
+        st, p = self.state, self.p
+        lx, lt, vel = deriv
+        qn, qsum, qt0 = run
+        mx, mx_t = peak
+        settle_s, bout_gap_s, turn_still_s = self.shared.settle_s, p.bout_gap_s, p.turn_still_s
+        tau = self._d.tau_s
+        pend: tuple[float, float] | None = None
+        t_all, x_all = frames.time_s, frames.incl_deg
+        start, e, size = s, s, 4 * STILL_MIN
+        while e < end:
+            s, e = e, min(end, e + size)
+            size = min(2 * size, 4096)
+            t, x = t_all[s:e], x_all[s:e]
+            dt = t - t_all[s - 1 : e - 1]
+            with np.errstate(invalid="ignore"):
+                bad = ~(frames.quiet[s:e] & (dt > 0.0) & (dt < 0.5) & np.isfinite(x))
+                top = np.maximum.accumulate(x)
+                np.maximum(top, mx, out=top)
+                bad |= x < top - p.zig_deg  # a peak confirmed
+                if valley is not None:
+                    bad |= x < valley.incl_deg  # still going back: the turning point moves
+                    if st.recent:  # settled far above it (detect's test, exactly)
+                        usual = usual or self._usual_rock()
+                        low = np.where(usual[1] < x, usual[1], x)
+                        bad |= (t - qt0 >= settle_s) & (valley.incl_deg < low - usual[0])
+            m = s + int(np.argmax(bad)) if bad.any() else e
+            if m - s < (STILL_MIN if s == start else 1):
+                e = s
+                break
+            k = m - s
+            t, x, dt = t[:k], x[:k], dt[:k]
+            prev = x_all[s - 1 : m - 1]
+            for a, r in zip((dt / (tau + dt)).tolist(), ((x - prev) / dt).tolist(), strict=True):
+                vel = vel + a * (r - vel)
+            sums = np.add.accumulate(np.concatenate(([qsum], x)))
+            still_s = t - qt0
+            centred = (still_s >= settle_s) & (t - st.last_rock_end >= bout_gap_s)
+            if centred.any():
+                jc = k - 1 - int(np.argmax(centred[::-1]))
+                st.centre_deg = float(sums[jc + 1] / (qn + jc + 1))
+            turned = still_s >= turn_still_s
+            if turned.any():
+                jt = k - 1 - int(np.argmax(turned[::-1]))
+                pend = float(t[jt]), float(x[jt])
+            qsum, qn = float(sums[k]), qn + k
+            jm = int(np.argmax(x))  # (its first sample at the block's highest: ``x > mx`` moves it once)
+            if x[jm] > mx:
+                mx, mx_t = float(x[jm]), float(t[jm])
+            self._buf.extend(np.column_stack((t, x, frames.frontal_deg[s:m], frames.speed_dps[s:m])))
+            lx, lt = float(x[-1]), float(t[-1])
+            if m < e:
+                e = m
+                break
+        if e == start:
+            return None
+        st.quiet_n = qn
+        return e, (lx, lt, vel), (qn, qsum), (mx, mx_t), pend, usual
 
     def _fall_step(self, ti: float, x: float, v: float) -> Cycle | None:
         """A falling sample: the back turning point is taken when the backward speed has decayed below
