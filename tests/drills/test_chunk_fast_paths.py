@@ -62,6 +62,34 @@ def test_matrix_unrolled_rest_loop_matches_the_generic_loop(monkeypatch: pytest.
     assert [r.as_dict() for r in fast.reps] == [r.as_dict() for r in fast_small.reps]
 
 
+@pytest.mark.parametrize(("seed", "model"), [(1330, "velocity"), (1331, "keyframe")])
+def test_matrix_plain_rest_loop_matches_the_whole_loop(monkeypatch: pytest.MonkeyPatch, seed: int, model: str) -> None:
+    # three sets with stands between: the plain rest goes through _rest_plain, with the same reps, bit for
+    # bit, as the whole rest loop and as notifications, and the same end state
+    params = SimParams(drill="ankle-matrix", seconds=240.0, seed=seed, sets=3, reps_per_set=4, model=model)
+    taken: list[int] = []
+    plain_loop = ExcursionSegmenter._rest_plain
+
+    def spy(self: ExcursionSegmenter, cols: Any, s: int, *args: Any) -> Any:
+        out = plain_loop(self, cols, s, *args)
+        taken.append(out[0] - s)
+        return out
+
+    monkeypatch.setattr(ExcursionSegmenter, "_rest_plain", spy)
+    sim, fast = simulate_and_count(params)
+    _, small = simulate_and_count(params, NOTIFICATIONS)
+    monkeypatch.setattr(ExcursionSegmenter, "plain_rest", False)
+    _, whole = simulate_and_count(params)
+    # (between a simulated set's reps the shin rests ~2 s, unsettled for its first 0.6 s: ~10 % of the samples)
+    assert sum(taken) > 0.05 * len(sim.recording.chunk) and max(taken) > 300
+    assert len(fast.reps) >= 0.8 * len(sim.counted_reps) > 0
+    assert [r.as_dict() for r in fast.reps] == [r.as_dict() for r in whole.reps]
+    assert [r.as_dict() for r in fast.reps] == [r.as_dict() for r in small.reps]
+    segs = [c.segmenter for c in (fast, whole)]
+    assert all(isinstance(seg, ExcursionSegmenter) for seg in segs)
+    assert repr(vars(segs[0].state)) == repr(vars(segs[1].state))  # (repr: exact floats, nan included)
+
+
 def _rocks(rate_hz: float, n: int, start_s: float) -> np.ndarray:
     u = np.arange(int(n * 1.2 * rate_hz)) / (1.2 * rate_hz)
     return 25.0 + 4.0 * (1 - np.cos(2 * np.pi * u))  # 25° → 33° → 25°, 1.2 s each

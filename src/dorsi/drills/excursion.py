@@ -93,6 +93,7 @@ RATE_WINDOW_S = 10.0
 # stops at one level with a drive between them are that level's evidence instead of one long rest.
 STOP_S = 0.25
 AXIAL_MIN_START_DEG = 2.0  # the axial channel (an integrated rate, drifting) never opens a rep under this
+PLAIN_MIN = 64  # the ankle matrix's plain rest (_rest_plain): first tried this many samples into a rest loop
 
 _COLUMN = {"incl": "incl_deg", "frontal": "frontal_deg", "axial": "axial_deg"}  # Channel.name → DrillFrames
 _REST = ("speed_dps", "frontal_deg", "incl_deg")  # the rest of a Sample, from DrillFrames
@@ -101,6 +102,8 @@ _SAMPLE = row_maker(Sample)
 
 class ExcursionSegmenter(SegmenterBase[Segment]):
     """Excursions from a rest level on one or more channels (module docstring); a Segmenter."""
+
+    plain_rest = True  # the ankle matrix's plain rest in its own loop (_rest_plain; off: the whole loop)
 
     def __init__(
         self,
@@ -224,7 +227,8 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             rest = [getattr(frames, c).tolist() for c in _REST]
             by_name = dict(zip(_REST, rest, strict=True))
             chans = [by_name[c] if c in by_name else getattr(frames, c).tolist() for c in names]
-            cols = (frames.time_s.tolist(), _Rows3(*chans), frames.quiet.tolist(), *rest, *chans)
+            # (the inclination's array last: _rest_plain sums it)
+            cols = (frames.time_s.tolist(), _Rows3(*chans), frames.quiet.tolist(), *rest, *chans, frames.incl_deg)
             rest_multi = self._rest_run_matrix
         else:
             fl = frames.floats  # a notification's few samples: the framer's columns as floats
@@ -609,115 +613,163 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         last_t, opened = st.last_t, -1
         over = st.overshoot
         a = a_slow = dt = 0.0
-        for j, ti, v0, v1, v2, q in zip(range(i, n), ts[i:], c0[i:], c1[i:], c2[i:], qs[i:], strict=True):
-            prev_t, last_t = last_t, ti
-            if q:
-                if drift_prev == drift_prev and ti > prev_t:  # the axial rate at rest (drift_prev: not nan)
-                    span = ti - prev_t
-                    dt = 0.5 if span > 0.5 else span
-                    w = drift_w + dt
-                    drift_w = RATE_WINDOW_S if w > RATE_WINDOW_S else w
-                    drift += dt / drift_w * ((v2 - drift_prev) / span - drift)
-                if prev_t != prev_t:  # nan: the first sample
-                    dt = 0.0
-                else:
-                    span = ti - prev_t
-                    dt = 0.5 if span > 0.5 else span
-                a = dt / (tau + dt)
-                a_slow = dt / (DRIFT_TAU_S + dt)
-            drift_prev = v2
-            # channel 0: forward only, a settled run below the rest level is a new stance
-            moved = v0 - an0
-            if moved > band or moved < neg_band:
-                an0, at0 = v0, ti
-                rs0, rn0, rw0 = 0.0, 0, True
-            rs0 += v0
-            rn0 += 1
-            # channel 1: two-sided
-            moved = v1 - an1
-            if moved > band or moved < neg_band:
-                an1, at1 = v1, ti
-            # channel 2: two-sided, integrated
-            moved = v2 - an2
-            if moved > band or moved < neg_band:
-                an2, at2 = v2, ti
-            if q:  # a still shin: the rest levels move
-                b = b0
-                if ti - at0 >= settle_s:
-                    if rw0:
-                        rw0 = False
-                        mean = rs0 / rn0
-                        if mean < b - band:
-                            b = mean
-                    b0 = b + a * (v0 - b)
-                elif v0 - b <= rb0:
-                    b0 = b + a_slow * (v0 - b)
-                if ti - at1 >= settle_s:
-                    b1 = b1 + a * (v1 - b1)
-                elif abs(v1 - b1) <= rb1:
-                    b1 = b1 + a_slow * (v1 - b1)
-                b = b2 + drift * dt  # a still shin's steady axial rate is bias
-                if ti - at2 >= settle_s:
-                    b2 = b + a * (v2 - b)
-                elif abs(v2 - b2) <= rb2:
-                    b2 = b + a_slow * (v2 - b)
-                else:
-                    b2 = b
-                if regimes is not None and ("bent" if b0 - offset >= split else "straight") != regime:
-                    st.base = [b0, b1, b2]
-                    self._set_regime()
-                    regime = st.regime
-                    t0, t1, t2 = st.start_thr
-                    q0, q1, q2 = 0.25 * t0, 0.25 * t1, 0.25 * t2
-                    rb0, rb1, rb2 = band_frac * t0, band_frac * t1, band_frac * t2
-            e0 = v0 - b0
-            e1 = abs(v1 - b1)
-            e2 = abs(v2 - b2)
-            o0, o1, o2 = t0, t1, t2  # the thresholds to open at
-            if over is not None:
-                k, sign, range_deg = over
-                vals, base = (v0, v1, v2), [b0, b1, b2]
-                other_way = (vals[k] - base[k]) * sign < 0
-                exc_k = (e0, e1, e2)[k]
-                thr_k = (t0, t1, t2)[k]
-                if q and ti - (at0, at1, at2)[k] >= settle_s:
-                    st.overshoot = over = None
-                    if not (other_way and exc_k > max(thr_k, SETTLED_FRAC * range_deg)):
-                        base[k] = vals[k]
-                        b0, b1, b2 = base
-                        e0 = v0 - b0
-                        e1 = abs(v1 - b1)
-                        e2 = abs(v2 - b2)
-                elif other_way:
-                    swing = max(thr_k, SWING_FRAC * range_deg)
-                    if k == 0:
-                        o0 = swing
-                    elif k == 1:
-                        o1 = swing
-                    else:
-                        o2 = swing
-            turned = False  # a new low on the way back: the next rep would start here
-            if has_ret:
-                if e0 <= t0 and e1 <= t1 and e2 <= t2:
-                    has_ret = False
-                else:
-                    if e0 < r0:
-                        r0, turned = e0, True
-                    if e1 < r1:
-                        r1, turned = e1, True
-                    if e2 < r2:
-                        r2, turned = e2, True
-            if turned or (e0 <= q0 and e1 <= q1 and e2 <= q2):
-                if carried:
-                    carried = []
-                pre_from, limit = j, 4000 + j
-            elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
-                carried, pre_from, limit = _cut_run_up(carried, pre_from, j)
-            if (e0 > o0 or e1 > o1 or e2 > o2) and (
-                not has_ret or (e0 > o0 and e0 - r0 > t0) or (e1 > o1 and e1 - r1 > t1) or (e2 > o2 and e2 - r2 > t2)
+        # plain rest (every channel within a quarter of its start threshold, nothing returning or overshooting)
+        # goes on in _rest_plain from sample try_at on; this loop then runs in windows (short slices when it
+        # resumes after the plain loop: that stops at an event)
+        try_at = i + PLAIN_MIN if self.plain_rest and n - i > 2 * PLAIN_MIN else n
+        j0, step = i, 2 * PLAIN_MIN
+        while j0 < n:
+            j1 = n if try_at >= n else min(n, j0 + step)
+            step = min(2 * step, 4096)
+            plain_at = -1
+            for j, ti, v0, v1, v2, q in zip(
+                range(j0, j1), ts[j0:j1], c0[j0:j1], c1[j0:j1], c2[j0:j1], qs[j0:j1], strict=True
             ):
-                opened = j
+                prev_t, last_t = last_t, ti
+                if q:
+                    if drift_prev == drift_prev and ti > prev_t:  # the axial rate at rest (drift_prev: not nan)
+                        span = ti - prev_t
+                        dt = 0.5 if span > 0.5 else span
+                        w = drift_w + dt
+                        drift_w = RATE_WINDOW_S if w > RATE_WINDOW_S else w
+                        drift += dt / drift_w * ((v2 - drift_prev) / span - drift)
+                    if prev_t != prev_t:  # nan: the first sample
+                        dt = 0.0
+                    else:
+                        span = ti - prev_t
+                        dt = 0.5 if span > 0.5 else span
+                    a = dt / (tau + dt)
+                    a_slow = dt / (DRIFT_TAU_S + dt)
+                drift_prev = v2
+                # channel 0: forward only, a settled run below the rest level is a new stance
+                moved = v0 - an0
+                if moved > band or moved < neg_band:
+                    an0, at0 = v0, ti
+                    rs0, rn0, rw0 = 0.0, 0, True
+                rs0 += v0
+                rn0 += 1
+                # channel 1: two-sided
+                moved = v1 - an1
+                if moved > band or moved < neg_band:
+                    an1, at1 = v1, ti
+                # channel 2: two-sided, integrated
+                moved = v2 - an2
+                if moved > band or moved < neg_band:
+                    an2, at2 = v2, ti
+                if q:  # a still shin: the rest levels move
+                    b = b0
+                    if ti - at0 >= settle_s:
+                        if rw0:
+                            rw0 = False
+                            mean = rs0 / rn0
+                            if mean < b - band:
+                                b = mean
+                        b0 = b + a * (v0 - b)
+                    elif v0 - b <= rb0:
+                        b0 = b + a_slow * (v0 - b)
+                    if ti - at1 >= settle_s:
+                        b1 = b1 + a * (v1 - b1)
+                    elif abs(v1 - b1) <= rb1:
+                        b1 = b1 + a_slow * (v1 - b1)
+                    b = b2 + drift * dt  # a still shin's steady axial rate is bias
+                    if ti - at2 >= settle_s:
+                        b2 = b + a * (v2 - b)
+                    elif abs(v2 - b2) <= rb2:
+                        b2 = b + a_slow * (v2 - b)
+                    else:
+                        b2 = b
+                    if regimes is not None and ("bent" if b0 - offset >= split else "straight") != regime:
+                        st.base = [b0, b1, b2]
+                        self._set_regime()
+                        regime = st.regime
+                        t0, t1, t2 = st.start_thr
+                        q0, q1, q2 = 0.25 * t0, 0.25 * t1, 0.25 * t2
+                        rb0, rb1, rb2 = band_frac * t0, band_frac * t1, band_frac * t2
+                e0 = v0 - b0
+                e1 = abs(v1 - b1)
+                e2 = abs(v2 - b2)
+                o0, o1, o2 = t0, t1, t2  # the thresholds to open at
+                if over is not None:
+                    k, sign, range_deg = over
+                    vals, base = (v0, v1, v2), [b0, b1, b2]
+                    other_way = (vals[k] - base[k]) * sign < 0
+                    exc_k = (e0, e1, e2)[k]
+                    thr_k = (t0, t1, t2)[k]
+                    if q and ti - (at0, at1, at2)[k] >= settle_s:
+                        st.overshoot = over = None
+                        if not (other_way and exc_k > max(thr_k, SETTLED_FRAC * range_deg)):
+                            base[k] = vals[k]
+                            b0, b1, b2 = base
+                            e0 = v0 - b0
+                            e1 = abs(v1 - b1)
+                            e2 = abs(v2 - b2)
+                    elif other_way:
+                        swing = max(thr_k, SWING_FRAC * range_deg)
+                        if k == 0:
+                            o0 = swing
+                        elif k == 1:
+                            o1 = swing
+                        else:
+                            o2 = swing
+                turned = False  # a new low on the way back: the next rep would start here
+                if has_ret:
+                    if e0 <= t0 and e1 <= t1 and e2 <= t2:
+                        has_ret = False
+                    else:
+                        if e0 < r0:
+                            r0, turned = e0, True
+                        if e1 < r1:
+                            r1, turned = e1, True
+                        if e2 < r2:
+                            r2, turned = e2, True
+                if turned or (e0 <= q0 and e1 <= q1 and e2 <= q2):
+                    if carried:
+                        carried = []
+                    pre_from, limit = j, 4000 + j
+                    if (
+                        j >= try_at  # (and the plain loop's preconditions: the rate's window full, no settle run
+                        # to test for a new stance, every channel settled: then at every later sample)
+                        and not has_ret
+                        and over is None
+                        and not rw0
+                        and drift_w == RATE_WINDOW_S
+                        and ti - at0 >= settle_s
+                        and ti - at1 >= settle_s
+                        and ti - at2 >= settle_s
+                    ):
+                        plain_at = j
+                        break
+                elif j >= limit:  # len(carried) + j - pre_from + 1 > 4000
+                    carried, pre_from, limit = _cut_run_up(carried, pre_from, j)
+                if (e0 > o0 or e1 > o1 or e2 > o2) and (
+                    not has_ret
+                    or (e0 > o0 and e0 - r0 > t0)
+                    or (e1 > o1 and e1 - r1 > t1)
+                    or (e2 > o2 and e2 - r2 > t2)
+                ):
+                    opened = j
+                    break
+            if opened >= 0:
                 break
+            if plain_at < 0:
+                j0 = j1
+                continue
+            j0, step = plain_at + 1, 2 * PLAIN_MIN
+            if j0 >= n or (regimes is not None and regime not in ("bent", "straight")):
+                try_at = j0 + PLAIN_MIN
+                continue
+            knee = None if regimes is None else (regime == "bent", offset, split)
+            e, (b0, b1, b2, drift, rs0) = self._rest_plain(
+                cols, j0, (b0, b1, b2, drift, rs0), (an0, an1, an2), (q0, q1, q2), knee
+            )
+            if e == j0:
+                try_at = j0 + PLAIN_MIN  # (an event at once: not plain rest for a while)
+                continue
+            rn0 += e - j0
+            last_t, drift_prev = ts[e - 1], c2[e - 1]
+            pre_from, limit = e - 1, 4000 + e - 1
+            carried = []
+            j0 = e
         stop = n if opened < 0 else opened + 1
         st.base = [b0, b1, b2]
         st.anchor[0], st.anchor[1], st.anchor[2] = an0, an1, an2
@@ -732,6 +784,68 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         st.last_t = last_t
         st.drift_dps, st.drift_w_s, st.drift_prev = drift, drift_w, drift_prev
         return self._rest_run_end(cols, carried, pre_from, stop, opened >= 0, single=False)
+
+    def _rest_plain(
+        self,
+        cols: tuple[Any, ...],
+        s: int,
+        levels: tuple[float, float, float, float, float],
+        anchor: tuple[float, float, float],
+        quarter: tuple[float, float, float],
+        knee: tuple[bool, float, float] | None,
+    ) -> tuple[int, tuple[float, float, float, float, float]]:
+        """Plain rest from sample s on, for ``_rest_run_matrix`` (its preconditions: every channel settled, the
+        rate's window full, no settle run to test, nothing returning or overshooting): the loop's arithmetic
+        on a still shin, in its order, without its other branches, up to the first sample at which anything
+        else could happen (the shin moves, a time step over 0.5 s or not forward, a channel leaves its anchor's
+        band, an excess passes its quarter, the knee regime changes; nan), which is left to the loop. The
+        settle run's sum is carried in front of ``np.add.accumulate`` (the same bits as +=). Returns (that
+        sample, (the rest levels, drift, the settle run's sum))."""
+        ts, qs, c0, c1, c2 = cols[0], cols[2], cols[6], cols[7], cols[8]
+        n = len(ts)
+        b0, b1, b2, drift, run_sum = levels
+        an0, an1, an2 = anchor
+        q0, q1, q2 = quarter
+        nq1, nq2 = -q1, -q2
+        band = self.shared.settle_band_deg
+        neg_band = -band
+        tau = self.p.base_tau_s
+        # the knee regime kept: bent where b0 − offset ≥ split (no regimes: always "bent", split −inf)
+        bent, offset, split = knee if knee is not None else (True, 0.0, -math.inf)
+        t_prev, prev2 = ts[s - 1], c2[s - 1]
+        j, e, size = s, s, 2 * PLAIN_MIN  # (j: the sample the loop stopped at)
+        while e < n:
+            w, e = e, min(n, e + size)
+            size = min(2 * size, 4096)
+            for j, ti, v0, v1, v2, q in zip(range(w, e), ts[w:e], c0[w:e], c1[w:e], c2[w:e], qs[w:e], strict=True):  # noqa: B007
+                dt = ti - t_prev
+                if not (
+                    q
+                    and 0.0 < dt <= 0.5
+                    and neg_band <= v0 - an0 <= band
+                    and neg_band <= v1 - an1 <= band
+                    and neg_band <= v2 - an2 <= band
+                ):
+                    break
+                # the rate at rest (its window full: dt / RATE_WINDOW_S), then the settled levels
+                d = drift + dt / RATE_WINDOW_S * ((v2 - prev2) / dt - drift)
+                a = dt / (tau + dt)
+                u0 = b0 + a * (v0 - b0)
+                u1 = b1 + a * (v1 - b1)
+                b = b2 + d * dt
+                u2 = b + a * (v2 - b)
+                if not (
+                    v0 - u0 <= q0 and nq1 <= v1 - u1 <= q1 and nq2 <= v2 - u2 <= q2 and (u0 - offset >= split) is bent
+                ):
+                    break
+                b0, b1, b2, drift, t_prev, prev2 = u0, u1, u2, d, ti, v2
+            else:
+                j = e
+                continue
+            break
+        if j > s:
+            run_sum = float(np.add.accumulate(np.concatenate(([run_sum], cols[9][s:j])))[-1])
+        return j, (b0, b1, b2, drift, run_sum)
 
     def _open(self, rows: list[Sample]) -> None:
         st = self.state
