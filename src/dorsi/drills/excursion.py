@@ -117,6 +117,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         self.p = params.excursion
         self.regimes = regimes
         self._one_sided = [c.one_sided for c in channels]
+        self._ki = next((k for k, c in enumerate(channels) if c.integrated), -1)  # the integrated channel, or −1
         self._layout: tuple[bool, list[str], bool, int] | None = None  # detect's: single, columns, matrix, ki
         nch = len(channels)
         start_thr = [c.min_start_deg for c in channels]
@@ -217,7 +218,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 self._single,
                 [_COLUMN[c.name] for c in self.channels],
                 self._matrix_layout,
-                self._integrated,
+                self._ki,
             )
         single, names, matrix, ki = layout
         cols: tuple[Any, ...]
@@ -282,11 +283,6 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         out = list(vals)
         out[ki] -= st.rep_bias_deg
         return tuple(out)
-
-    @property
-    def _integrated(self) -> int:
-        """The index of the integrated-rate channel (axial rotation), or −1."""
-        return next((k for k, c in enumerate(self.channels) if c.integrated), -1)
 
     @property
     def _single(self) -> bool:
@@ -920,7 +916,9 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         seg = self._revisit(q, vals, ti)
         if seg is not None or not st.in_rep:
             return seg
-        left = self._leaves_plateau(vals) if st.plateau is not None or st.left is not None else None
+        # (from here until this step returns nothing the rest thresholds read changes: read them once)
+        rest_thr = self._rest_thr(ti) if nch > 1 else []
+        left = self._leaves_plateau(vals, rest_thr) if st.plateau is not None or st.left is not None else None
         if left is not None:
             # a new stance: the plateau becomes the rest level, the excursion restarts from it
             st.base, plateau_len = left
@@ -934,7 +932,6 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         else:
             dom = self._dominant()
             end_thr = max(p.end_min_deg, p.end_frac * st.peak[dom])
-            rest_thr = self._rest_thr(ti)
             closed = exc[dom] < end_thr and all(exc[k] < rest_thr[k] for k in range(nch) if k != dom)
         if st.held is not None:
             seg = self._held_step(vals, ti)
@@ -1107,11 +1104,12 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         """Per channel, how far from the rest level it may be and still count as back at rest while a
         rep is open: the start threshold, plus for an integrated channel the drift since the rep began."""
         st = self.state
-        elapsed_s = max(0.0, ti - st.buf[0].t_s) if st.buf else 0.0
-        drift = self._drift_dps()
-        return [
-            thr + drift * elapsed_s if c.integrated else thr for thr, c in zip(st.start_thr, self.channels, strict=True)
-        ]
+        thr = list(st.start_thr)
+        ki = self._ki
+        if ki >= 0:
+            elapsed_s = max(0.0, ti - st.buf[0].t_s) if st.buf else 0.0
+            thr[ki] = thr[ki] + (INTEGRATED_DRIFT_DPS + abs(st.drift_dps)) * elapsed_s  # (_drift_dps)
+        return thr
 
     def _drift_dps(self) -> float:
         """How fast an integrated channel may drift: the rate measured at rest plus the bias's uncertainty."""
@@ -1121,7 +1119,13 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         """The channel whose peak (the open rep's unless given) is largest relative to its minimum range."""
         st = self.state
         pk = st.peak if peak is None else peak
-        return max(range(len(self.channels)), key=lambda k: pk[k] / max(st.min_range[k], 1e-6))
+        # (max(range, key=...) as a loop: the first largest)
+        best_k, best = 0, pk[0] / max(st.min_range[0], 1e-6)
+        for k in range(1, len(pk)):
+            r = pk[k] / max(st.min_range[k], 1e-6)
+            if r > best:
+                best_k, best = k, r
+        return best_k
 
     def _settled_back(self, still_s: float, ti: float) -> Segment | None:
         """Still for settle_s after coming back more than RETURN_FRAC of the way: the rep is over and
@@ -1143,7 +1147,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         self._set_regime()
         return seg
 
-    def _leaves_plateau(self, vals: tuple[float, ...]) -> tuple[list[float], int] | None:
+    def _leaves_plateau(self, vals: tuple[float, ...], rest_thr: list[float]) -> tuple[list[float], int] | None:
         """The plateau (values, buffer length) the shin has left for a new stance, or None.
 
         A forward channel leaves a displaced plateau for a new stance only by a drive, and a drive is a rep:
@@ -1153,7 +1157,8 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         took the first rep's end-range hold for a stance, and the rep was never counted (tuning seeds 1002
         banded mobilization, 1004 wall test half-kneeling, velocity model, every noisy profile). The plateau
         left by the start threshold is kept (``state.left``) until the shin comes back under it or settles
-        again (a new plateau, from which the stance is then judged)."""
+        again (a new plateau, from which the stance is then judged). ``rest_thr``: ``_rest_thr`` at this
+        sample (st.last_t), read only with a two-sided channel."""
         st = self.state
         assert st.base is not None
         if st.left is not None:
@@ -1166,9 +1171,8 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         if st.plateau is None:
             return None
         if all(self._one_sided):  # (no two-sided channel: no rest thresholds read)
-            rest_thr, displaced = [], False
+            displaced = False
         else:
-            rest_thr = self._rest_thr(st.last_t)
             displaced = any(
                 abs(st.plateau[j] - st.base[j]) > rest_thr[j] for j, cj in enumerate(self.channels) if not cj.one_sided
             )
