@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -229,21 +229,23 @@ def _check_result(f: Fields, t: Mapping[str, Any], field: str) -> None:
     f.number(t.get("uncertainty_cm"), f"{field}.uncertainty_cm", (0.0, 100.0))
     f.text(t.get("band"), f"{field}.band")
     f.text(t.get("model"), f"{field}.model", limit=400)
-    trials = t.get("trials_deg")
-    if trials is not None:
-        if not isinstance(trials, list):
-            raise f.fail(f"{field}.trials_deg", f"must be a list, not {_kind(trials)}")
-        for i, x in enumerate(trials):
-            f.number(x, f"{field}.trials_deg[{i}]", ANGLE_DEG, optional=False)
+    _each(f, t.get("trials_deg"), f"{field}.trials_deg", lambda x, at: f.number(x, at, ANGLE_DEG, optional=False))
     # the heel's doubt (issue 18): absent in results stored before it (every trial then counts for the best)
     f.flag(t.get("best_heel_uncertain"), f"{field}.best_heel_uncertain")
     f.text(t.get("heel_note"), f"{field}.heel_note", limit=400)
-    doubt = t.get("trials_heel_uncertain")
-    if doubt is not None:
-        if not isinstance(doubt, list):
-            raise f.fail(f"{field}.trials_heel_uncertain", f"must be a list, not {_kind(doubt)}")
-        for i, x in enumerate(doubt):
-            f.flag(x, f"{field}.trials_heel_uncertain[{i}]", optional=False)
+    _each(
+        f, t.get("trials_heel_uncertain"), f"{field}.trials_heel_uncertain", lambda x, at: f.flag(x, at, optional=False)
+    )
+
+
+def _each(f: Fields, items: Any, field: str, check: Callable[[Any, str], object]) -> None:
+    """An optional list: each item checked under its own name (field[i])."""
+    if items is None:
+        return
+    if not isinstance(items, list):
+        raise f.fail(field, f"must be a list, not {_kind(items)}")
+    for i, x in enumerate(items):
+        check(x, f"{field}[{i}]")
 
 
 def check_recording_sidecar(f: Fields, doc: Mapping[str, Any], known_drills: Collection[str] | None) -> dict[str, Any]:
