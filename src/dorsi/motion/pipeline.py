@@ -207,7 +207,7 @@ class ShinPipeline:
                 self._calibrated = calibrated = True
                 c, s = self._strap_cos_sin
         self.rows = list(zip(times, quats, incls, frontals, flags, gyrs, rests, acc_rows, strict=True))
-        incl_a, frontal_a = np.array([incls, frontals])
+        incl_a, frontal_a = np.array(incls), np.array(frontals)  # not one (2, n) array's rows: ~0.7 µs less
         return _FewFrames(chunk.time_s, incl_a, frontal_a, chunk.acc_mps2, (quats, flags, gyrs, rests))
 
     def _update_small(self, chunk: ImuChunk) -> ShinFrames:
@@ -224,25 +224,28 @@ class ShinPipeline:
     def _update_one(self, chunk: ImuChunk) -> ShinFrames:
         """update() for a 1-sample notification (a link without an MTU exchange) in plain floats:
         per-call set-up, not arithmetic, is most of the cost at this size."""
-        t = float(chunk.time_s[0])
-        gyr_row, acc_row = chunk.gyr_dps[0], chunk.acc_mps2[0]
+        time_s, acc_mps2 = chunk.time_s, chunk.acc_mps2
+        t = time_s.item(0)  # the float(time_s[0]) without a numpy scalar
+        gyr_row, acc_row = chunk.gyr_dps[0], acc_mps2[0]
         quat, bias_rad_s, rest = self.orientation.update_one(t, np.radians(gyr_row), acc_row.copy())
         q = quat.tolist()
         w, x, y, z = q
         incl, frontal = shin_angles_cs(w, x, y, z, *self._strap_cos_sin)
         calibrated = self._calibrated
         gyr = gyr_row.tolist()
+        acc = acc_row.tolist()
         detector = self.detector
-        if detector is not None and detector.active and detector.update_one(t, gyr, q, acc_row.tolist()):
+        if detector is not None and detector.active and detector.update_one(t, gyr, q, acc):
             result = detector.result
             assert result is not None
             self._set_strap_rotation(result.strap_rotation_deg)  # from the next sample on, as in update()
             self._calibrated = True
         (gx, gy, gz), (bx, by, bz) = gyr, bias_rad_s.tolist()
         gyr_c = [gx - bx * _DEG_PER_RAD, gy - by * _DEG_PER_RAD, gz - bz * _DEG_PER_RAD]
-        self.rows = [(t, q, incl, frontal, calibrated, gyr_c, rest, acc_row.tolist())]
-        incl_a, frontal_a = np.array([[incl], [frontal]])
-        return _FewFrames(chunk.time_s, incl_a, frontal_a, chunk.acc_mps2, ([q], [calibrated], [gyr_c], [rest]))
+        self.rows = [(t, q, incl, frontal, calibrated, gyr_c, rest, acc)]
+        # two 1-element arrays: ~0.7 µs less than unpacking the rows of one (2, 1) array into views
+        incl_a, frontal_a = np.array((incl,)), np.array((frontal,))
+        return _FewFrames(time_s, incl_a, frontal_a, acc_mps2, ([q], [calibrated], [gyr_c], [rest]))
 
     def update(self, chunk: ImuChunk) -> ShinFrames:
         n = len(chunk)
