@@ -13,6 +13,7 @@ from dorsi.motion import quat as Q
 from dorsi.motion.angles import (
     medial_tilt_deg,
     shin_angles,
+    shin_angles_cs,
     shin_angles_scalar,
     shin_axes_in_sensor,
     total_tilt_deg,
@@ -88,3 +89,23 @@ def test_scalar_twin_equals_vectorised(pitch: float, roll: float, yaw: float, st
     vec = shin_angles(q, strap)
     scalar = shin_angles_scalar(q.tolist(), strap)
     assert scalar == pytest.approx((float(vec[0]), float(vec[1])), abs=1e-9)
+
+
+def _cs_with_max_min(w: float, x: float, y: float, z: float, c: float, s: float) -> tuple[float, float]:
+    """shin_angles_cs as written with max/min before its comparisons replaced them (the reference)."""
+    yx, yy, yz = 2 * (x * y - w * z), 1 - 2 * (x * x + z * z), 2 * (y * z + w * x)
+    lx = c * (1 - 2 * (y * y + z * z)) + s * 2 * (x * z + w * y)
+    ly = c * 2 * (x * y + w * z) + s * 2 * (y * z - w * x)
+    norm = max(math.sqrt(lx * lx + ly * ly), 1e-12)
+    lx, ly = lx / norm, ly / norm
+    incl = math.degrees(math.atan2(yx * ly - yy * lx, yz))
+    return incl, math.degrees(math.asin(max(-1.0, min(1.0, yx * lx + yy * ly))))
+
+
+_EDGES = [0.0, -0.0, 1.0, -1.0, 1e-300, math.nan, 0.5, -0.5, 2.0]
+
+
+@given(st.lists(st.one_of(st.sampled_from(_EDGES), st.floats(-1.5, 1.5)), min_size=6, max_size=6))
+def test_scalar_comparisons_keep_max_min_bits(args: list[float]) -> None:
+    # clamps and the norm's floor at and past their bounds, NaN included (min(1.0, nan) is 1.0)
+    assert repr(shin_angles_cs(*args)) == repr(_cs_with_max_min(*args))

@@ -17,6 +17,7 @@ the angle of ``a`` out of that plane, positive toward the person's left.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -88,15 +89,32 @@ def shin_angles_scalar(quat_wxyz: list[float], strap_rotation_deg: float = 0.0) 
     return shin_angles_cs(w, x, y, z, math.cos(psi), math.sin(psi))
 
 
-def shin_angles_cs(w: float, x: float, y: float, z: float, cos_psi: float, sin_psi: float) -> tuple[float, float]:
-    """shin_angles_scalar() with the strap rotation given as its cosine and sine (computed once)."""
+def shin_angles_cs(
+    w: float,
+    x: float,
+    y: float,
+    z: float,
+    cos_psi: float,
+    sin_psi: float,
+    _sqrt: Callable[[float], float] = math.sqrt,
+    _atan2: Callable[[float, float], float] = math.atan2,
+    _asin: Callable[[float], float] = math.asin,
+    _degrees: Callable[[float], float] = math.degrees,
+) -> tuple[float, float]:
+    """shin_angles_scalar() with the strap rotation given as its cosine and sine (computed once). Called once
+    a live sample: math's functions are bound as defaults and max/min written as comparisons (the same
+    results, NaN included: max(v, 1e-12) keeps a NaN v, min(1.0, NaN) is 1.0), ~0.3 µs of its ~1.1 µs."""
     yx, yy, yz = 2 * (x * y - w * z), 1 - 2 * (x * x + z * z), 2 * (y * z + w * x)
     lx = cos_psi * (1 - 2 * (y * y + z * z)) + sin_psi * 2 * (x * z + w * y)
     ly = cos_psi * 2 * (x * y + w * z) + sin_psi * 2 * (y * z - w * x)
-    norm = max(math.sqrt(lx * lx + ly * ly), 1e-12)
+    norm = _sqrt(lx * lx + ly * ly)
+    if norm < 1e-12:  # max(norm, 1e-12)
+        norm = 1e-12
     lx, ly = lx / norm, ly / norm
-    incl = math.degrees(math.atan2(yx * ly - yy * lx, yz))
-    frontal = math.degrees(math.asin(max(-1.0, min(1.0, yx * lx + yy * ly))))
+    incl = _degrees(_atan2(yx * ly - yy * lx, yz))
+    s = yx * lx + yy * ly
+    s = s if s < 1.0 else 1.0  # min(1.0, s)
+    frontal = _degrees(_asin(s if s > -1.0 else -1.0))  # max(-1.0, ·)
     return incl, frontal
 
 
