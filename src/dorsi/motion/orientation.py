@@ -359,7 +359,8 @@ class OrientationEstimator:
                         vqf = self._vqf  # the first commit replaces it
         vqf.update(g, a)
         out = vqf.getQuat6D(), vqf.getBiasEstimate()[0], vqf.getRestDetected()  # before a commit, as in _run
-        if (c := window.step(g, a, out[2])) is not None:
+        # step() does nothing while moving with an empty window (most samples): not called then
+        if (out[2] or window.n) and (c := window.step(g, a, out[2])) is not None:
             self._apply(c)
         self._prev = (t, g, a)
         return out

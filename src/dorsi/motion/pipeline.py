@@ -248,7 +248,7 @@ class ShinPipeline:
         return _FewFrames(time_s, incl_a, frontal_a, acc_mps2, ([q], [calibrated], [gyr_c], [rest]))
 
     def update(self, chunk: ImuChunk) -> ShinFrames:
-        n = len(chunk)
+        n = len(chunk.time_s)  # not len(chunk): one Python call less a notification
         if n == 1:
             return self._update_one(chunk)
         if 0 < n <= FEW:
