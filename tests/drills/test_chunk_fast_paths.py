@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -18,6 +19,23 @@ from dorsi.virtual.sim import SimParams
 from tests.drills.helpers import counted, drill_frames, random_chunks, simulate_and_count
 
 NOTIFICATIONS = [1, 3, 7, 16, 32]  # every chunk at most SMALL_CHUNK: the sample-by-sample paths
+
+
+def samples_taken(
+    monkeypatch: pytest.MonkeyPatch, cls: type, name: str, count: Callable[[Any, tuple[Any, ...]], int]
+) -> list[int]:
+    """Spy on a segmenter's fast path ``cls.name`` (called as (self, columns or frames, start, ...)): the list
+    it fills with each call's samples taken, ``count(its result, its arguments)``."""
+    taken: list[int] = []
+    fast = getattr(cls, name)
+
+    def spy(self: Any, *args: Any) -> Any:
+        out = fast(self, *args)
+        taken.append(count(out, args))
+        return out
+
+    monkeypatch.setattr(cls, name, spy)
+    return taken
 
 
 def test_circles_chunk_path_skips_stands_with_the_same_circles() -> None:
@@ -67,15 +85,7 @@ def test_matrix_plain_rest_loop_matches_the_whole_loop(monkeypatch: pytest.Monke
     # three sets with stands between: the plain rest goes through _rest_plain, with the same reps, bit for
     # bit, as the whole rest loop and as notifications, and the same end state
     params = SimParams(drill="ankle-matrix", seconds=240.0, seed=seed, sets=3, reps_per_set=4, model=model)
-    taken: list[int] = []
-    plain_loop = ExcursionSegmenter._rest_plain
-
-    def spy(self: ExcursionSegmenter, cols: Any, s: int, *args: Any) -> Any:
-        out = plain_loop(self, cols, s, *args)
-        taken.append(out[0] - s)
-        return out
-
-    monkeypatch.setattr(ExcursionSegmenter, "_rest_plain", spy)
+    taken = samples_taken(monkeypatch, ExcursionSegmenter, "_rest_plain", lambda out, args: out[0] - args[1])
     sim, fast = simulate_and_count(params)
     _, small = simulate_and_count(params, NOTIFICATIONS)
     monkeypatch.setattr(ExcursionSegmenter, "plain_rest", False)
@@ -141,15 +151,7 @@ def test_calf_rest_runs_match_the_sample_by_sample_loop(
         events=("tap",),
         sets=2,
     )
-    taken: list[int] = []
-    run = RaiseSegmenter._rest_run
-
-    def spy(self: RaiseSegmenter, *args: Any) -> Any:
-        out = run(self, *args)
-        taken.append(out[0])
-        return out
-
-    monkeypatch.setattr(RaiseSegmenter, "_rest_run", spy)
+    taken = samples_taken(monkeypatch, RaiseSegmenter, "_rest_run", lambda out, args: out[0])
     sim, fast = simulate_and_count(params)
     in_runs = sum(taken)
     _, fast_chunked = simulate_and_count(params, random_chunks(seed))  # runs cut by chunks of 1-400 samples
@@ -170,15 +172,9 @@ def test_rock_still_blocks_match_the_sample_loop(monkeypatch: pytest.MonkeyPatch
     # three sets with stands between: the still samples go through _still_block (taken at least once), with
     # the same rocks, bit for bit, as the loop sample by sample and as notifications
     params = SimParams(drill="squat-rocks", seconds=200.0, seed=seed, sets=3, reps_per_set=5, model=model)
-    taken: list[int] = []
-    block = RockSegmenter._still_block
-
-    def spy(self: RockSegmenter, frames: Any, s: int, *args: Any) -> Any:
-        out = block(self, frames, s, *args)
-        taken.append(0 if out is None else out[0] - s)
-        return out
-
-    monkeypatch.setattr(RockSegmenter, "_still_block", spy)
+    taken = samples_taken(
+        monkeypatch, RockSegmenter, "_still_block", lambda out, args: 0 if out is None else out[0] - args[1]
+    )
     sim, fast = simulate_and_count(params)
     _, small = simulate_and_count(params, NOTIFICATIONS)
     monkeypatch.setattr(RockSegmenter, "still_blocks", False)
