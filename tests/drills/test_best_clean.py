@@ -8,11 +8,14 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from dorsi.cli.main import main
 from dorsi.drills.counter import best_of
 from dorsi.drills.kneewall import knee_to_wall_result, side_result
 from dorsi.drills.params import ValidityParams
 from dorsi.drills.validity import HeelEstimate, judge_heel
+from dorsi.errors import InputError
 from dorsi.report.data import side_result as report_side_result
 from dorsi.store.validate import Fields, check_analysis, check_rep, check_test
 from dorsi.virtual.sim import SimParams, simulate, write_simulation
@@ -125,3 +128,20 @@ def test_results_stored_before_the_clean_best_still_load() -> None:
     check_test(Fields(Path("new.json")), {"sides": {"left": new_side}}, "test")
     r = report_side_result({**row, "angle_deg": new_side["best_deg"], "data": new_side}, [])
     assert r.heel_uncertain_trials == 1 and not r.best_heel_uncertain
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("trials_heel_uncertain", "yes", "test.sides.left.trials_heel_uncertain must be a list, not"),
+        ("trials_heel_uncertain", [False, "maybe", False], "test.sides.left.trials_heel_uncertain[1]"),
+        ("best_heel_uncertain", 3, "test.sides.left.best_heel_uncertain"),
+        ("trials_deg", [40.0, "x", 41.0], "test.sides.left.trials_deg[1]"),
+    ],
+)
+def test_a_damaged_heel_field_in_a_stored_result_is_named_in_one_line(field: str, value: object, message: str) -> None:
+    side = side_result([40.0, 42.0, 41.0], heel_uncertain=[False, True, False]) | {field: value}
+    with pytest.raises(InputError) as err:
+        check_test(Fields(Path("damaged.json")), {"sides": {"left": side}}, "test")
+    text = str(err.value)
+    assert text.startswith("damaged.json: ") and message in text and "\n" not in text
