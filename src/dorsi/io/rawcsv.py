@@ -91,8 +91,6 @@ class _Parsed:
 # decimal, as numpy's parser gives); the sign after, so "-0.0" is -0.0. Any other block is declined.
 DECIMAL_BLOCK_BYTES = 1 << 17  # bytes per vectorised parse: its per-field arrays stay in the cache
 _NL, _COMMA, _MINUS, _DOT, _DIGIT_0, _DIGIT_9 = 10, 44, 45, 46, 48, 57
-_IS_MINUS = np.zeros(256, dtype=np.int64)
-_IS_MINUS[_MINUS] = 1
 _POW10_U64 = 10 ** np.arange(20, dtype=np.uint64)
 _POW10_F64 = 10.0 ** np.arange(23)  # exact doubles up to 1e22
 _EXACT_INT = 1 << 53
@@ -152,7 +150,7 @@ def _parse_decimals(raw: bytes, cols: list[int]) -> NDArray[np.float64] | None:
     # column by column from here: a column's constants broadcast along long rows
     sep_at = sep.reshape(rows, ncols).T.copy()
     start = start_flat.reshape(rows, ncols).T.copy()
-    neg = _IS_MINUS[b[start]]
+    neg = (b[start] == _MINUS).view(np.int8).astype(np.int64)
     first = pad[: sep_at[-1, 0]].split(b",")
     dotted = np.array([[b"." in cell] for cell in first])
     frac_n = np.array([[len(cell) - cell.find(b".") - 1 if b"." in cell else 0] for cell in first], dtype=np.int64)
@@ -169,6 +167,9 @@ def _parse_decimals(raw: bytes, cols: list[int]) -> NDArray[np.float64] | None:
     int_max, frac_max, digits_max = int(int_n.max()), int(frac_n.max()), int(digits_n.max())
     if int_max > _MAX_PART_DIGITS or frac_max > _MAX_PART_DIGITS or digits_max > _MAX_DIGITS:
         return None
+    if cols != list(range(ncols)):  # the columns wanted (checked all above, as numpy's parser would not)
+        pick = slice(len(cols)) if cols == list(range(len(cols))) else cols
+        int_start, int_n, frac_n, dot, neg = int_start[pick], int_n[pick], frac_n[pick], dot[pick], neg[pick]
     win = np.ndarray((size + 1,), dtype="<u8", buffer=pad, strides=(1,))  # the 8 bytes from each byte on
     mant = _digits_value(win, int_start, int_n)
     if frac_max:
@@ -178,8 +179,7 @@ def _parse_decimals(raw: bytes, cols: list[int]) -> NDArray[np.float64] | None:
         return None
     values = mant.astype(np.float64)
     values /= _POW10_F64[frac_n] * (1 - 2 * neg)  # the sign after: exact either way
-    wanted = values[: len(cols)] if cols == list(range(len(cols))) else values[cols]
-    return wanted.T
+    return values.T
 
 
 def _parse_decimal_text(text: str, cols: list[int]) -> NDArray[np.float64] | None:
