@@ -204,5 +204,10 @@ def test_a_file_mixing_fast_and_slow_blocks_reads_as_before(tmp_path: Path, monk
         _same(fast, slow)
         assert isinstance(fast, rawcsv.Recording) and len(fast) == 60_000 - 1
         assert any(p is None for p in parsed) and sum(p is not None for p in parsed) > 0.8 * len(parsed)
+        whole = np.loadtxt(path, delimiter=",", skiprows=1, ndmin=2)  # the reader before: numpy on the file
+        _assert_bits(fast.time_s, whole[:, 0])
+        _assert_bits(fast.acc_mps2, whole[:, 1:4])
+        _assert_bits(fast.gyr_dps, whole[:, 4:7])
+        _assert_bits(fast.extra["sample_counter"], whole[:, 7])
         text = path.read_bytes().decode()
         _same(*_outcomes(parse_raw_csv, text, path))
