@@ -96,6 +96,7 @@ _POW10_F64 = 10.0 ** np.arange(23)  # exact doubles up to 1e22
 _EXACT_INT = 1 << 53
 _MAX_PART_DIGITS = 16  # integer or fraction part: two 8-digit words
 _MAX_DIGITS = 19  # the field's integer below 2**64
+_SHIFT_BITS = np.array([8 * (8 - n) for n in range(9)], dtype=np.uint64)  # n <= 8 digits to a word's top
 _SWAR_STEPS = [
     (np.uint64(mask), np.uint64(times), np.uint64(down))
     for mask, times, down in (
@@ -119,7 +120,7 @@ def _swar8(win: NDArray[np.uint64], start: NDArray[np.int64], shift: NDArray[np.
 def _digits_value(win: NDArray[np.uint64], start: NDArray[np.int64], n: NDArray[np.int64]) -> NDArray[np.uint64]:
     """The integers of the n <= 16 ASCII digits at each start."""
     if n.max() <= 8:
-        return _swar8(win, start, ((8 - n) * 8).astype(np.uint64))
+        return _swar8(win, start, _SHIFT_BITS[n])
     hi_n = np.maximum(n - 8, 0)
     hi = _swar8(win, start, ((8 - hi_n) * 8).astype(np.uint64))
     return hi * np.uint64(10**8) + _swar8(win, start + hi_n, ((8 - n + hi_n) * 8).astype(np.uint64))
@@ -144,13 +145,13 @@ def _parse_decimals(raw: bytes, cols: list[int]) -> NDArray[np.float64] | None:
     kinds = kinds.reshape(rows, ncols)
     if not ((kinds[:, -1] == _NL).all() and (kinds[:, :-1] == _COMMA).all()):
         return None
-    start_flat = np.empty_like(sep)
-    start_flat[0] = 0
-    np.add(sep[:-1], 1, out=start_flat[1:])
     # column by column from here: a column's constants broadcast along long rows
     sep_at = sep.reshape(rows, ncols).T.copy()
-    start = start_flat.reshape(rows, ncols).T.copy()
-    neg = (b[start] == _MINUS).view(np.int8).astype(np.int64)
+    start = np.empty_like(sep_at)  # after the separator before: the last column's on the row before
+    np.add(sep_at[:-1], 1, out=start[1:])
+    np.add(sep_at[-1, :-1], 1, out=start[0, 1:])
+    start[0, 0] = 0
+    neg = b[start] == _MINUS
     first = pad[: sep_at[-1, 0]].split(b",")
     dotted = np.array([[b"." in cell] for cell in first])
     frac_n = np.array([[len(cell) - cell.find(b".") - 1 if b"." in cell else 0] for cell in first], dtype=np.int64)
@@ -161,7 +162,7 @@ def _parse_decimals(raw: bytes, cols: list[int]) -> NDArray[np.float64] | None:
     if int_n.min() < 0 or digits_n.min() < 1 or not ((b[dot] == _DOT) == dotted).all():
         return None
     # the bytes below "0" are those placed above (none above "9"): no other mark, so every other byte a digit
-    n_marks = sep.size + rows * int(np.count_nonzero(dotted)) + int(neg.sum())
+    n_marks = sep.size + rows * int(np.count_nonzero(dotted)) + int(np.count_nonzero(neg))
     if b.max() > _DIGIT_9 or np.count_nonzero(b < _DIGIT_0) != n_marks:
         return None
     int_max, frac_max, digits_max = int(int_n.max()), int(frac_n.max()), int(digits_n.max())
@@ -174,11 +175,12 @@ def _parse_decimals(raw: bytes, cols: list[int]) -> NDArray[np.float64] | None:
     mant = _digits_value(win, int_start, int_n)
     if frac_max:
         mant *= _POW10_U64[frac_n]
-        mant += _digits_value(win, dot + 1, frac_n)
+        after_dot = np.ndarray((size,), dtype="<u8", buffer=pad, offset=1, strides=(1,))  # win[i + 1]
+        mant += _digits_value(after_dot, dot, frac_n)
     if digits_max > 15 and mant.max() > _EXACT_INT:
         return None
     values = mant.astype(np.float64)
-    values /= _POW10_F64[frac_n] * (1 - 2 * neg)  # the sign after: exact either way
+    values /= np.where(neg, -_POW10_F64[frac_n], _POW10_F64[frac_n])  # the sign after: exact either way
     return values.T
 
 
