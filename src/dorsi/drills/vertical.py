@@ -71,11 +71,12 @@ import math
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from itertools import repeat
+from itertools import pairwise, repeat
 from operator import length_hint
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from dorsi.drills.lowering import (
     DEFAULT_FOOT_CM,
@@ -149,16 +150,24 @@ class RaiseState:
     # the rest offset of the vertical acceleration and its evidence (seconds); the filters that find deep rest
     bias: float = 0.0
     bias_w: float = 0.0
+    bias_p: float = 1.0  # the offset as an anchored mean (``_ema``): bias = bias_p · bias_q
+    bias_q: float = 0.0
     seeded: bool = False  # the first sample: the offset seeded from the quiet windows before counting
-    raw_s: float = 0.0  # raw acceleration, smoothed over acc_tau_s ...
-    raw_slow: float = 0.0  # ... and over slow_tau_s
+    # raw acceleration, smoothed over acc_tau_s and over slow_tau_s: anchored means (``_ema``), value p · q
+    raw_p: float = 1.0
+    raw_q: float = 0.0
+    slow_p: float = 1.0
+    slow_q: float = 0.0
     deep_t0: float = math.nan
     closed_s: float = -math.inf  # when the last rep closed
     last_t: float = math.nan
     # the quiet test: a boxcar mean of the acceleration over acc_tau_s, and the quiet run's start
-    box: deque[tuple[float, float]] = field(default_factory=deque)  # (dt, a·dt)
-    box_s: float = 0.0
-    box_int: float = 0.0
+    # running sums of dt and a·dt since the start (the boxcar's and the rest queue's times: differences of them)
+    cum_t: float = 0.0
+    cum_a: float = 0.0
+    box: deque[tuple[float, float]] = field(default_factory=deque)  # (cum_t, cum_a) after each sample in it
+    box_t0: float = 0.0  # ... and before its first
+    box_a0: float = 0.0
     acc_s: float = 0.0
     still_t0: float = math.nan
     # integration: velocity and height since the last zero-velocity update
@@ -166,8 +175,8 @@ class RaiseState:
     z: float = 0.0
     zupt_t: float = math.nan  # last zero-velocity update with evidence (start of the integration interval)
     was_still: bool = False
-    rest: deque[tuple[float, float, bool]] = field(default_factory=deque)  # the rest's last onset_s: (dt, a, deep)
-    rest_s: float = 0.0
+    # the rest's last onset_s: (dt, a, deep, cum_t after it)
+    rest: deque[tuple[float, float, bool, float]] = field(default_factory=deque)
     # taps
     hist: deque[tuple[float, float, float]] = field(default_factory=deque)  # (t, v, z) over the last tap_s
     # a ring's swings (time, sign, the integral before that sample) within the last ring_s
@@ -260,22 +269,51 @@ RUN_WORTH = 256  # a run costs more than the loop with fewer samples left in the
 RUN_BLOCK = 2048
 RUN_PAUSE_S = 0.1
 RUN_PIECE, RUN_PIECE_MAX = 256, 4096  # detect's columns as floats in pieces of this many samples (growing)
-_Locals = tuple[float, float, float, float, float, float, float, float, float]  # detect's filters (``_rest_run``)
+_Locals = tuple[float, ...]  # detect's filters (``_rest_run``)
 
 
-def _offset_drift(
-    a: F64, dt: F64, queue_d: list[float], queue_a: list[float], bias: float, bias_w: float, rest_s: float
-) -> F64:
-    """How far the rest offset can have moved from ``bias`` before each sample of a rest run (a: the samples'
-    acceleration less ``bias``): each feed moves it by c (a0 − offset), c = dt0 / its evidence ≤ dt0 / bias_w
-    (the evidence only grows), from the queue's samples and the run's own, so the drift before sample i is at
-    most Σ c |a0 − bias| / (1 − Σ c) over those up to it (a hair more for rounding; inf once Σ c nears 1)."""
-    c0 = rest_s / bias_w
-    s0 = sum(d0 * abs(a0 - bias) for d0, a0 in zip(queue_d, queue_a, strict=True)) / bias_w
-    c = c0 + np.cumsum(dt) / bias_w
-    s = s0 + np.cumsum(dt * np.abs(a)) / bias_w
-    with np.errstate(divide="ignore"):
-        return np.where(c < 0.5, s / (1.0 - c) * 1.001 + 1e-12, np.inf)
+# an exponential mean y ← y (1 − k) + k x is kept anchored, y = p · q: p ← p (1 − k), q ← q + k x / p (the product
+# and the sum run in order: numpy's accumulate gives a block the per-sample bits). Re-anchored (q ← p q, p ← 1) when
+# p falls under EMA_RENORM before a sample, on either path.
+EMA_RENORM = 1e-150
+
+
+def _ema(x: F64, k: F64, p0: float, q0: float) -> tuple[F64, F64]:
+    """The anchored mean's (p, q) after each sample of x with weights k (each in (0, 1)), from (p0, q0): what
+    ``detect`` computes sample by sample."""
+    n = len(x)
+    p_out, q_out = np.empty(n), np.empty(n)
+    c = 1.0 - k
+    lo = 0
+    while lo < n:
+        if p0 < EMA_RENORM:
+            q0, p0 = p0 * q0, 1.0
+        pa = np.multiply.accumulate(np.concatenate(([p0], c[lo:])))  # pa[i]: p before sample lo + i
+        low = np.flatnonzero(pa[1:-1] < EMA_RENORM)
+        hi = lo + 1 + int(low[0]) if low.size else n
+        p = pa[1 : hi - lo + 1]
+        q = np.add.accumulate(np.concatenate(([q0], k[lo:hi] * x[lo:hi] / p)))[1:]
+        p_out[lo:hi], q_out[lo:hi] = p, q
+        p0, q0 = float(p[-1]), float(q[-1])
+        lo = hi
+    return p_out, q_out
+
+
+def _leading(tq: F64, ti: F64, span_s: float, strict: bool) -> npt.NDArray[np.intp]:
+    """For each time ti, how many of the leading entries (times tq, nondecreasing) are older than span_s:
+    ti − tq > span_s (strict) or ≥ span_s, with that subtraction (the per-sample loop's test)."""
+    m = len(tq)
+    cnt = np.searchsorted(tq, ti - span_s, side="right")
+    for step in (1, -1):  # (the estimate is off by a rounding at most: fixed with the loop's own test)
+        while True:
+            j = np.clip(cnt if step > 0 else cnt - 1, 0, m - 1)
+            gap = ti - tq[j]
+            old = gap > span_s if strict else gap >= span_s
+            move = (cnt < m) & old if step > 0 else (cnt > 0) & ~old
+            if not move.any():
+                break
+            cnt = cnt + step * move
+    return cnt
 
 
 class RaiseSegmenter(SegmenterBase[Raise]):
@@ -336,9 +374,11 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         )
         th = self.th
         # the filters only these tests read: locals here, stored back at the end of the chunk
-        last_t, raw_s, raw_slow, deep_t0 = st.last_t, st.raw_s, st.raw_slow, st.deep_t0
+        last_t, deep_t0 = st.last_t, st.deep_t0
+        raw_p, raw_q, slow_p, slow_q = st.raw_p, st.raw_q, st.slow_p, st.slow_q
         a_prev, a_prev2, dt_prev = st.a_prev, st.a_prev2, st.dt_prev
-        box, box_s, box_int, still_t0 = st.box, st.box_s, st.box_int, st.still_t0
+        box, still_t0 = st.box, st.still_t0
+        cum_t, cum_a, box_t0, box_a0 = st.cum_t, st.cum_a, st.box_t0, st.box_a0
         hist, swings, rest_q = st.hist, st.swings, st.rest
         onset_s, bias_tau_s = p.onset_s, p.bias_tau_s
         nan, isnan, isfinite, sqrt = math.nan, math.isnan, math.isfinite, math.sqrt
@@ -389,11 +429,20 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     d = ti - last_t
                     dt = 0.1 if d > 0.1 else d
                 last_t = st.last_t = ti
-                k = dt / (acc_tau_s + dt) if dt > 0 else 1.0
-                raw_s += k * (a_raw - raw_s)
-                ks = dt / (slow_tau_s + dt) if dt > 0 else 1.0
-                raw_slow += ks * (a_raw - raw_slow)
-                deep_now = q and abs(raw_s - raw_slow) < th.bias_still
+                if dt > 0:  # the exponential means over acc_tau_s and slow_tau_s, anchored (``_ema``)
+                    k = dt / (acc_tau_s + dt)
+                    if raw_p < EMA_RENORM:
+                        raw_q, raw_p = raw_p * raw_q, 1.0
+                    raw_p *= 1.0 - k
+                    raw_q += k * a_raw / raw_p
+                    k = dt / (slow_tau_s + dt)
+                    if slow_p < EMA_RENORM:
+                        slow_q, slow_p = slow_p * slow_q, 1.0
+                    slow_p *= 1.0 - k
+                    slow_q += k * a_raw / slow_p
+                else:  # (k = 1: both start from this sample)
+                    raw_p, raw_q, slow_p, slow_q = 1.0, a_raw, 1.0, a_raw
+                deep_now = q and abs(raw_p * raw_q - slow_p * slow_q) < th.bias_still
                 if deep_now:
                     if isnan(deep_t0):
                         deep_t0 = ti
@@ -404,7 +453,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     st.seeded = True
                     if isfinite(rest0):
                         # the quiet windows before counting (the calibration's stand) have read the offset
-                        st.bias, st.bias_w = rest0, min_bias_s
+                        st.bias, st.bias_w, st.bias_p, st.bias_q = rest0, min_bias_s, 1.0, rest0
                 if st.bias_w < min_bias_s:
                     self._learn_offset(ti, dt, a_raw, deep)
                     continue
@@ -450,15 +499,13 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 # top hold under a threshold this low). A quiet accelerometer is also what the middle of a
                 # lowering at steady speed looks like: still needs the integrated velocity near zero too (or a
                 # long quiet run, or the first quiet after a tap or a step, whose integrated velocity means nothing)
-                adt = a * dt
-                box.append((dt, adt))
-                box_s += dt
-                box_int += adt
-                while box_s - box[0][0] >= acc_tau_s:
-                    d0, ad0 = box.popleft()
-                    box_s -= d0
-                    box_int -= ad0
-                acc_s = st.acc_s = box_int / box_s if box_s > 0 else a
+                cum_t += dt
+                cum_a += a * dt
+                box.append((cum_t, cum_a))
+                while cum_t - box[0][0] >= acc_tau_s:
+                    box_t0, box_a0 = box.popleft()
+                box_s = cum_t - box_t0
+                acc_s = st.acc_s = (cum_a - box_a0) / box_s if box_s > 0 else a
                 quiet_now = abs(acc_s) < th.still_acc and row.speed_dps < still_dps
                 if quiet_now:
                     if isnan(still_t0):
@@ -505,27 +552,30 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     st.floor = None
                     st.v, st.z = 0.0, 0.0
                     st.zupt_t = ti
-                    rest_q.append((dt, a_raw, deep))
-                    rest_s = st.rest_s + dt
-                    if rest_s - rest_q[0][0] > onset_s:  # (the offset on locals while the oldest samples feed it)
-                        bias, bias_w = st.bias, st.bias_w
-                        while rest_q and rest_s - rest_q[0][0] > onset_s:
-                            d0, a0, deep0 = rest_q.popleft()
-                            rest_s -= d0
-                            if deep0:  # (``_feed_offset``)
+                    rest_q.append((dt, a_raw, deep, cum_t))
+                    if cum_t - rest_q[0][3] > onset_s:  # (the offset on locals while the oldest samples feed it)
+                        bias, bias_w, bias_p, bias_q = st.bias, st.bias_w, st.bias_p, st.bias_q
+                        while cum_t - rest_q[0][3] > onset_s:  # (never this sample's own entry)
+                            d0, a0, deep0, _ = rest_q.popleft()
+                            if deep0:  # (``_feed_offset``, as an anchored mean: ``_ema``)
                                 w = bias_w + d0
                                 bias_w = bias_tau_s if w > bias_tau_s else w  # min(w, bias_tau_s)
-                                bias += (a0 - bias) * d0 / bias_w
-                        st.bias, st.bias_w = bias, bias_w
-                    st.rest_s = rest_s
+                                k = d0 / bias_w
+                                if bias_p < EMA_RENORM:
+                                    bias_q, bias_p = bias_p * bias_q, 1.0
+                                bias_p *= 1.0 - k
+                                bias_q += k * a0 / bias_p
+                                bias = bias_p * bias_q
+                        st.bias, st.bias_w, st.bias_p, st.bias_q = bias, bias_w, bias_p, bias_q
                     st.pre = [row]
                     if fast and ti >= fast_from_t and dt_prev > 0.0 and not st.ring_on and st.tail is None:
                         j = stop - length_hint(ts_it)
                         if n - j >= RUN_WORTH:
-                            run = self._rest_run(
-                                frames, j, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int)
-                            )
-                            m, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int) = run
+                            loc = (last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev)
+                            run = self._rest_run(frames, j, (*loc, cum_t, cum_a, box_t0, box_a0))
+                            m, after = run
+                            last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev = after[:9]
+                            cum_t, cum_a, box_t0, box_a0 = after[9:]
                             th = self.th
                             if m < RUN_MIN:
                                 fast_from_t = last_t + RUN_PAUSE_S
@@ -536,9 +586,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     rep = self._rep_step(row, dt, a, still, quiet_for)
                     if rep is not None:
                         emit(rep)
-        st.raw_s, st.raw_slow, st.deep_t0 = raw_s, raw_slow, deep_t0
+        st.raw_p, st.raw_q, st.slow_p, st.slow_q, st.deep_t0 = raw_p, raw_q, slow_p, slow_q, deep_t0
         st.a_prev, st.a_prev2, st.dt_prev = a_prev, a_prev2, dt_prev
-        st.box_s, st.box_int, st.still_t0 = box_s, box_int, still_t0
+        st.cum_t, st.cum_a, st.box_t0, st.box_a0, st.still_t0 = cum_t, cum_a, box_t0, box_a0, still_t0
 
     def _rest_run(self, frames: DrillFrames, j: int, loc: _Locals) -> tuple[int, _Locals]:
         """Plain rest from sample j on (``detect``'s rest branch, the sample before it at rest): what ``detect``
@@ -546,33 +596,25 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         could happen. Returns how many samples it took and ``detect``'s filters after them; the state is
         what ``detect`` leaves, bit for bit.
 
-        A block of samples is decided on arrays first (a sample failing a test ends the run there): the
-        interval (none lost to a zero), a jolt, the tap's skipped window, the settle after a close, the gyro's
-        quiet test; then the impulse, ring and spike tests on the acceleration less the offset now, with a
-        margin for what the offset can move by the block's feeds (``_offset_drift``) against each sample's own
-        bar a hair less. Then one loop, each sample as ``detect`` computes it (the same float operations in the
-        same order): the boxcar and its quiet test (a sample failing it is taken back), the deep-rest filters,
-        the rest queue's oldest samples feeding the offset; the thresholds change where the density does."""
+        A block of samples is computed on arrays with ``detect``'s float operations: the deep-rest means
+        (``_ema``), the rest queue's oldest samples feeding the offset (the offset before each sample), the
+        boxcar from the running sums. A block ends at the first sample that fails a test (it goes back to
+        ``detect``): the interval (none lost to a zero), a jolt, the tap's skipped window, the settle after a
+        close, the gyro's and the boxcar's quiet tests, and the impulse, ring and spike tests against each
+        sample's own bar a hair less."""
         st, p = self.state, self.p
-        last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int = loc
+        last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev, cum_t, cum_a, box_t0, box_a0 = loc
         n_all = len(frames)
         acc_tau_s, slow_tau_s, onset_s, bias_tau_s = p.acc_tau_s, p.slow_tau_s, p.onset_s, p.bias_tau_s
-        bias_still_s, after_rep_s, closed_s = p.bias_still_s, p.bias_after_rep_s, st.closed_s
-        bias, bias_w, rest_s = st.bias, st.bias_w, st.rest_s
-        nan = math.nan
-        # the boxcar and the rest queue as lists read from a front index (their entries: then each sample's)
-        box_d = [e[0] for e in st.box]
-        box_a = [e[1] for e in st.box]
-        rest_d = [e[0] for e in st.rest]
-        rest_a = [e[1] for e in st.rest]
-        rest_deep = [e[2] for e in st.rest]
-        box_a_append, deep_append = box_a.append, rest_deep.append
-        bf = rf = 0
-        th = th_last = self.th
+        bias, bias_w, bias_p, bias_q = st.bias, st.bias_w, st.bias_p, st.bias_q
+        box_e = [(e[0], e[1]) for e in st.box]
+        rest_e = list(st.rest)
+        th = self.th
         t_all, x_all, noise_all = frames.time_s, frames.vertical_acc_mps2, frames.acc_noise()
+        if not (all(u[0] <= w[0] for u, w in pairwise(box_e)) and all(u[3] <= w[3] for u, w in pairwise(rest_e))):
+            return 0, loc  # (the time went back: the per-sample loop)
         start = j
-        done = False
-        while not done and start < n_all:
+        while start < n_all:
             stop = min(n_all, start + RUN_BLOCK)
             t = t_all[start:stop]
             d = np.diff(t_all[start - 1 : stop])
@@ -586,10 +628,47 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             end = int(np.argmax(other)) if other.any() else len(t)
             if end == 0:
                 break
+            t = t[:end]
             dt = np.minimum(d[:end], 0.1)  # (detect: 0.1 if d > 0.1 else d)
+            x = x_all[start : start + end]
             density = noise_all[start : start + end]
-            a = x_all[start : start + end] - bias
-            drift = _offset_drift(a, dt, rest_d[rf:], rest_a[rf:], bias, bias_w, rest_s)
+            # the thresholds where the density changes (detect: a new Thresholds there)
+            cuts = np.flatnonzero(density[1:] != density[:-1]) + 1
+            ths = [th if density[lo] == th.density else Thresholds.of(p, float(density[lo])) for lo in [0, *cuts]]
+            sizes = np.diff([0, *cuts.tolist(), end])
+            still_acc = np.repeat([h.still_acc for h in ths], sizes)
+            bias_still = np.repeat([h.bias_still for h in ths], sizes)
+            # deep rest: the two means, the quiet run's start
+            rp, rq = _ema(x, dt / (acc_tau_s + dt), raw_p, raw_q)
+            sp, sq = _ema(x, dt / (slow_tau_s + dt), slow_p, slow_q)
+            deep_now = frames.quiet[start : start + end] & (np.abs(rp * rq - sp * sq) < bias_still)
+            first = deep_now & np.concatenate(([deep_t0 != deep_t0], ~deep_now[:-1]))  # (isnan: a new quiet run)
+            t0_from = np.maximum.accumulate(np.where(first, np.arange(end), -1))
+            t0 = np.where(t0_from >= 0, t[np.maximum(t0_from, 0)], deep_t0)
+            t0 = np.where(deep_now, t0, math.nan)
+            deep = deep_now & (t - t0 >= p.bias_still_s) & (t - st.closed_s >= p.bias_after_rep_s)
+            # the running time; the rest queue: how many of its entries have fed the offset after each sample
+            tc = np.add.accumulate(np.concatenate(([cum_t], dt)))[1:]
+            q_d = np.concatenate(([e[0] for e in rest_e], dt))
+            q_x = np.concatenate(([e[1] for e in rest_e], x))
+            q_deep = np.concatenate((np.array([e[2] for e in rest_e], dtype=bool), deep))
+            q_t = np.concatenate(([e[3] for e in rest_e], tc))
+            fed = _leading(q_t, tc, onset_s, strict=True)
+            feeds = np.flatnonzero(q_deep[: fed[-1]])  # the deep entries fed, in order
+            w = np.minimum(np.add.accumulate(np.concatenate(([bias_w], q_d[feeds])))[1:], bias_tau_s)
+            bp, bq = _ema(q_x[feeds], q_d[feeds] / w, bias_p, bias_q)
+            n_fed = np.concatenate(([0], np.cumsum(q_deep[: fed[-1]])))  # deep feeds among the first i entries
+            after = np.concatenate(([bias], bp * bq))  # the offset after each feed
+            a = x - after[n_fed[np.concatenate(([0], fed[:-1]))]]  # less the offset before each sample
+            # the boxcar: its running sums less those before its oldest sample
+            ac = np.add.accumulate(np.concatenate(([cum_a], a * dt)))[1:]
+            b_t = np.concatenate(([e[0] for e in box_e], tc))
+            b_a = np.concatenate(([e[1] for e in box_e], ac))
+            out = _leading(b_t, tc, acc_tau_s, strict=False)
+            base_t = np.where(out > 0, b_t[np.maximum(out - 1, 0)], box_t0)
+            base_a = np.where(out > 0, b_a[np.maximum(out - 1, 0)], box_a0)
+            acc = (ac - base_a) / (tc - base_t)
+            # the impulse (jerk, snap), ring and spike tests
             a_1 = np.concatenate(([a_prev], a[:-1]))
             a_2 = np.concatenate(([a_prev2, a_prev], a[:-2]))[:end]
             dt0 = np.concatenate(([dt_prev], dt[:-1]))
@@ -599,111 +678,59 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             gain = 2.0 / (dt + dt0) * np.sqrt(1.0 / dt**2 + (1.0 / dt + 1.0 / dt0) ** 2 + 1.0 / dt0**2)
             snap = np.maximum(p.snap_mps4, p.jerk_k * density * np.sqrt(0.5 / np.minimum(dt, dt0)) * gain)
             x_snap = np.abs(2.0 * ((a - a_1) / dt - (a_1 - a_2) / dt0) / (dt + dt0))
-            x_snap += 4.0 * drift * (1.0 / dt + 1.0 / dt0) / (dt + dt0)
             margin = 1.0 - 1e-9
             plain = (
-                (np.abs(a) + drift <= margin * ring)
-                & ((np.abs(a - a_1) + 2.0 * drift) / dt <= margin * jerk)
+                (np.abs(a) <= margin * ring)
+                & (np.abs(a - a_1) / dt <= margin * jerk)
                 & (x_snap <= margin * snap)
+                & (-still_acc < acc)
+                & (acc < still_acc)
             )
-            if not plain.all():
-                end = int(np.argmin(plain))
-                if end == 0:
-                    break
-            # (the lists' left entries dropped: a long run keeps a few windows' worth)
-            del box_d[:bf], box_a[:bf], rest_d[:rf], rest_a[:rf], rest_deep[:rf]
-            bf = rf = 0
-            block_k0 = len(rest_deep)
-            dtl = dt[:end].tolist()
-            kl = (dt[:end] / (acc_tau_s + dt[:end])).tolist()
-            ksl = (dt[:end] / (slow_tau_s + dt[:end])).tolist()
-            xl = x_all[start : start + end].tolist()
-            tl = t[:end].tolist()
-            ql = frames.quiet[start : start + end].tolist()
-            box_d += dtl
-            rest_d += dtl
-            rest_a += xl
-            # the thresholds change where the density does (detect: a new Thresholds there)
-            cuts = (np.flatnonzero(density[1:end] != density[: end - 1]) + 1).tolist()
-            for lo, hi in zip([0, *cuts], [*cuts, end], strict=True):
-                if density[lo] != th.density:
-                    th = Thresholds.of(p, float(density[lo]))
-                still_acc, bias_still = th.still_acc, th.bias_still
-                rows = zip(
-                    tl[lo:hi],
-                    xl[lo:hi],
-                    dtl[lo:hi],
-                    kl[lo:hi],
-                    ksl[lo:hi],
-                    ql[lo:hi],
-                    strict=True,
-                )
-                before = len(rest_deep)
-                for ti, x, d_s, k, ks, q in rows:
-                    a_s = x - bias
-                    adt = a_s * d_s
-                    box_a_append(adt)
-                    bs, bi, f = box_s + d_s, box_int + adt, bf
-                    while bs - box_d[f] >= acc_tau_s:
-                        bs -= box_d[f]
-                        bi -= box_a[f]
-                        f += 1
-                    if not -still_acc < bi / bs < still_acc:  # not quiet: no plain rest (taken back)
-                        box_a.pop()
-                        done = True
-                        break
-                    box_s, box_int, bf = bs, bi, f
-                    a_prev2, a_prev = a_prev, a_s
-                    # deep rest
-                    raw_s += k * (x - raw_s)
-                    raw_slow += ks * (x - raw_slow)
-                    if q and abs(raw_s - raw_slow) < bias_still:
-                        if deep_t0 != deep_t0:  # (isnan)
-                            deep_t0 = ti
-                        deep_append(ti - deep_t0 >= bias_still_s and ti - closed_s >= after_rep_s)
-                    else:
-                        deep_t0 = nan
-                        deep_append(False)
-                    # the rest queue: its samples older than onset_s feed the offset (``_feed_offset``)
-                    rest_s += d_s
-                    while rest_s - rest_d[rf] > onset_s:
-                        d0 = rest_d[rf]
-                        rest_s -= d0
-                        if rest_deep[rf]:
-                            w = bias_w + d0
-                            bias_w = bias_tau_s if w > bias_tau_s else w
-                            bias += (rest_a[rf] - bias) * d0 / bias_w
-                        rf += 1
-                if len(rest_deep) > before:
-                    th_last = th
-                if done:
-                    break
-            m = len(rest_deep) - block_k0  # taken in this block
-            if m:
-                dt_prev = dtl[m - 1]
+            m = int(np.argmin(plain)) if not plain.all() else end
+            if m == 0:
+                break
+            # the state after the block's first m samples
+            i = m - 1
+            raw_p, raw_q, slow_p, slow_q = float(rp[i]), float(rq[i]), float(sp[i]), float(sq[i])
+            deep_t0 = float(t0[i])
+            a_prev2, a_prev = (float(a[i - 1]) if m > 1 else a_prev), float(a[i])
+            dt_prev, cum_t, cum_a = float(dt[i]), float(tc[i]), float(ac[i])
+            kn = len(rest_e) + m
+            f = int(fed[i])
+            rest_e = list(
+                zip(q_d[f:kn].tolist(), q_x[f:kn].tolist(), q_deep[f:kn].tolist(), q_t[f:kn].tolist(), strict=True)
+            )
+            nf = int(n_fed[f])
+            if nf:
+                bias_w, bias_p, bias_q = float(w[nf - 1]), float(bp[nf - 1]), float(bq[nf - 1])
+                bias = float(after[nf])
+            o, kb = int(out[i]), len(box_e) + m
+            if o:
+                box_t0, box_a0 = float(b_t[o - 1]), float(b_a[o - 1])
+            box_e = list(zip(b_t[o:kb].tolist(), b_a[o:kb].tolist(), strict=True))
+            th = ths[-1] if len(ths) == 1 else ths[int(np.searchsorted(cuts, i, side="right"))]
             start += m
-            if m < len(t):
+            if m < len(d):
                 break
         taken = start - j
         if not taken:
             return 0, loc
-        self.th = th_last
-        st.bias, st.bias_w, st.rest_s = bias, bias_w, rest_s
-        st.acc_s = box_int / box_s  # (detect's division, on the last sample's sums)
+        self.th = th
+        st.bias, st.bias_w, st.bias_p, st.bias_q = bias, bias_w, bias_p, bias_q
+        st.acc_s = (cum_a - box_a0) / (cum_t - box_t0)  # (detect's division, on the last sample's sums)
         st.box.clear()
-        st.box.extend(zip(box_d[bf : len(box_a)], box_a[bf:], strict=True))
+        st.box.extend(box_e)
         st.rest.clear()
-        st.rest.extend(zip(rest_d[rf : len(rest_deep)], rest_a[rf : len(rest_deep)], rest_deep[rf:], strict=True))
+        st.rest.extend(rest_e)
         last_t = float(t_all[start - 1])
-        dt_prev = box_d[len(box_a) - 1]
         # the history: each rest sample's (t, 0, 0) within tap_s of the last (older ones would have left it)
         hist, tap_s = st.hist, p.tap_s
-        first = start
-        while first > j and last_t - t_all[first - 1] <= tap_s:
-            first -= 1
-        if first > j:
+        first_k = start
+        while first_k > j and last_t - t_all[first_k - 1] <= tap_s:
+            first_k -= 1
+        if first_k > j:
             hist.clear()
-        hist.extend((tk, 0.0, 0.0) for tk in t_all[first:start].tolist())
+        hist.extend((tk, 0.0, 0.0) for tk in t_all[first_k:start].tolist())
         while last_t - hist[0][0] > tap_s:
             hist.popleft()
         swings = st.swings
@@ -713,7 +740,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.last_t = st.zupt_t = last_t
         incl, frontal, speed = (float(c[k]) for c in (frames.incl_deg, frames.frontal_deg, frames.speed_dps))
         st.pre = [_raise_row((last_t, 0.0, incl, frontal, speed, 0.0))]
-        return taken, (last_t, raw_s, raw_slow, deep_t0, a_prev, a_prev2, dt_prev, box_s, box_int)
+        loc_out = (last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev)
+        return taken, (*loc_out, cum_t, cum_a, box_t0, box_a0)
 
     def _learn_offset(self, ti: float, dt: float, a_raw: float, deep: bool) -> None:
         """Before min_bias_s of deep rest nothing can be measured: the offset is all there is to learn."""
@@ -721,6 +749,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         if deep:
             st.bias_w += dt
             st.bias += (a_raw - st.bias) * (dt / st.bias_w if st.bias_w > 0 else 1.0)
+            st.bias_p, st.bias_q = 1.0, st.bias
         st.acc_s = 0.0
         st.zupt_t = ti
 
@@ -737,7 +766,6 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.ring_on, st.ring_sign, st.ring_t0, st.ring_last = True, math.copysign(1.0, a), ti, ti
         st.ring_held = [(ti, dt, a)]
         st.rest.clear()
-        st.rest_s = 0.0
 
     def _tap_seen(self, ti: float) -> None:
         """A tap (a spike, or an impulse): undo what its rising edge integrated (back to the oldest sample
@@ -750,7 +778,6 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.tap_until = ti + p.tap_s
         st.after_tap = not st.in_rep  # a tap at rest: the next quiet moment is rest again
         st.rest.clear()
-        st.rest_s = 0.0
 
     def _in_ring(self, ti: float, dt: float, a: float) -> float:
         """A sample while a ring goes on: held back (returns 0) while the swings alternate as a ring's do. A swing
@@ -873,13 +900,13 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st = self.state
         st.was_still = False
         v = z = 0.0
-        for d0, a0, _ in st.rest:
+        for d0, a0, _, _ in st.rest:
             v += (a0 - st.bias) * d0
             z += v * d0
         st.v, st.z = v, z
-        st.zupt_t = ti - st.rest_s
-        st.rest.clear()
-        st.rest_s = 0.0
+        rest = st.rest
+        st.zupt_t = ti - (rest[-1][3] - rest[0][3] + rest[0][0] if rest else 0.0)  # (the rest's span)
+        rest.clear()
 
     def _rep_step(self, row: RaiseRow, dt: float, a: float, still: bool, quiet_for: float) -> Raise | None:
         """An open rep: a step tilts the shin (dropped), the top hold is a zero-velocity point (the
@@ -1000,6 +1027,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st = self.state
         st.bias_w = min(st.bias_w + weight_s, self.p.bias_tau_s)
         st.bias += (value - st.bias) * weight_s / st.bias_w
+        st.bias_p, st.bias_q = 1.0, st.bias
 
     def _zupt(self, ti: float) -> None:
         """Zero-velocity update. Between two rests the true velocity change is zero, so the velocity
