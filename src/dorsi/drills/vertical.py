@@ -306,7 +306,7 @@ def _leading(tq: F64, ti: F64, span_s: float, strict: bool) -> npt.NDArray[np.in
     cnt = np.searchsorted(tq, ti - span_s, side="right")
     for step in (1, -1):  # (the estimate is off by a rounding at most: fixed with the loop's own test)
         while True:
-            j = np.clip(cnt if step > 0 else cnt - 1, 0, m - 1)
+            j = np.minimum(cnt, m - 1) if step > 0 else np.maximum(cnt - 1, 0)
             gap = ti - tq[j]
             old = gap > span_s if strict else gap >= span_s
             move = (cnt < m) & old if step > 0 else (cnt > 0) & ~old
@@ -632,12 +632,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             dt = np.minimum(d[:end], 0.1)  # (detect: 0.1 if d > 0.1 else d)
             x = x_all[start : start + end]
             density = noise_all[start : start + end]
-            # the thresholds where the density changes (detect: a new Thresholds there)
-            cuts = np.flatnonzero(density[1:] != density[:-1]) + 1
-            ths = [th if density[lo] == th.density else Thresholds.of(p, float(density[lo])) for lo in [0, *cuts]]
-            sizes = np.diff([0, *cuts.tolist(), end])
-            still_acc = np.repeat([h.still_acc for h in ths], sizes)
-            bias_still = np.repeat([h.bias_still for h in ths], sizes)
+            # each sample's thresholds (``Thresholds.of``'s float operations)
+            still_acc = np.maximum(p.still_acc_mps2, p.still_acc_k * (density / math.sqrt(2.0 * acc_tau_s)))
+            bias_still = np.maximum(p.bias_still_mps2, p.bias_still_k * 0.866 * density)
             # deep rest: the two means, the quiet run's start
             rp, rq = _ema(x, dt / (acc_tau_s + dt), raw_p, raw_q)
             sp, sq = _ema(x, dt / (slow_tau_s + dt), slow_p, slow_q)
@@ -668,24 +665,36 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             base_t = np.where(out > 0, b_t[np.maximum(out - 1, 0)], box_t0)
             base_a = np.where(out > 0, b_a[np.maximum(out - 1, 0)], box_a0)
             acc = (ac - base_a) / (tc - base_t)
-            # the impulse (jerk, snap), ring and spike tests
+            # the impulse (jerk, snap), ring and spike tests: against the physical floors first (each bar is at
+            # least its floor), then each bar where a sample is over its floor
             a_1 = np.concatenate(([a_prev], a[:-1]))
             a_2 = np.concatenate(([a_prev2, a_prev], a[:-2]))[:end]
             dt0 = np.concatenate(([dt_prev], dt[:-1]))
-            k_sigma = p.jerk_k * density * np.sqrt(0.5 / dt)
-            ring = np.minimum(np.maximum(p.ring_min_mps2, k_sigma), p.spike_mps2)
-            jerk = np.maximum(p.jerk_mps3, k_sigma * math.sqrt(2.0) / dt)
-            gain = 2.0 / (dt + dt0) * np.sqrt(1.0 / dt**2 + (1.0 / dt + 1.0 / dt0) ** 2 + 1.0 / dt0**2)
-            snap = np.maximum(p.snap_mps4, p.jerk_k * density * np.sqrt(0.5 / np.minimum(dt, dt0)) * gain)
+            x_ring, x_jerk = np.abs(a), np.abs(a - a_1) / dt
             x_snap = np.abs(2.0 * ((a - a_1) / dt - (a_1 - a_2) / dt0) / (dt + dt0))
             margin = 1.0 - 1e-9
             plain = (
-                (np.abs(a) <= margin * ring)
-                & (np.abs(a - a_1) / dt <= margin * jerk)
-                & (x_snap <= margin * snap)
+                (x_ring <= margin * min(p.ring_min_mps2, p.spike_mps2))
+                & (x_jerk <= margin * p.jerk_mps3)
+                & (x_snap <= margin * p.snap_mps4)
                 & (-still_acc < acc)
                 & (acc < still_acc)
             )
+            over = np.flatnonzero(~plain)
+            if over.size:
+                u, u0, n_u = dt[over], dt0[over], density[over]
+                k_sigma = p.jerk_k * n_u * np.sqrt(0.5 / u)
+                ring = np.minimum(np.maximum(p.ring_min_mps2, k_sigma), p.spike_mps2)
+                jerk = np.maximum(p.jerk_mps3, k_sigma * math.sqrt(2.0) / u)
+                gain = 2.0 / (u + u0) * np.sqrt(1.0 / u**2 + (1.0 / u + 1.0 / u0) ** 2 + 1.0 / u0**2)
+                snap = np.maximum(p.snap_mps4, p.jerk_k * n_u * np.sqrt(0.5 / np.minimum(u, u0)) * gain)
+                plain[over] = (
+                    (x_ring[over] <= margin * ring)
+                    & (x_jerk[over] <= margin * jerk)
+                    & (x_snap[over] <= margin * snap)
+                    & (-still_acc[over] < acc[over])
+                    & (acc[over] < still_acc[over])
+                )
             m = int(np.argmin(plain)) if not plain.all() else end
             if m == 0:
                 break
@@ -708,7 +717,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             if o:
                 box_t0, box_a0 = float(b_t[o - 1]), float(b_a[o - 1])
             box_e = list(zip(b_t[o:kb].tolist(), b_a[o:kb].tolist(), strict=True))
-            th = ths[-1] if len(ths) == 1 else ths[int(np.searchsorted(cuts, i, side="right"))]
+            if density[i] != th.density:
+                th = Thresholds.of(p, float(density[i]))
             start += m
             if m < len(d):
                 break
