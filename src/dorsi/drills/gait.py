@@ -37,7 +37,7 @@ from numpy.typing import NDArray
 
 from dorsi.drills.chunklog import ChunkLog
 from dorsi.drills.params import GaitParams
-from dorsi.drills.segment import SMALL_CHUNK, DrillFrames, vertical_acc_mps2
+from dorsi.drills.segment import SMALL_CHUNK, DrillFrames, vertical_from_up
 from dorsi.motion import quat as Q
 from dorsi.motion.types import F64
 
@@ -51,11 +51,11 @@ LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise", "qw", "qx", "qy", "
 
 
 def _lift_rows(t: F64, quat: F64, acc_mps2: F64, noise: F64, quiet: NDArray[np.bool_]) -> F64:
-    rot = Q.to_matrix(quat)
+    up = Q.up_rows(quat)  # (the rotations' third rows: all the checks read of them)
     rows = np.empty((len(t), len(LIFT_COLS)))  # filled in place: column_stack's set-up costs more
     rows[:, 0] = t
-    rows[:, 1] = vertical_acc_mps2(rot, acc_mps2)
-    rows[:, 2:5] = rot[:, 2, :]
+    rows[:, 1] = vertical_from_up(up, acc_mps2)
+    rows[:, 2:5] = up
     rows[:, 5] = noise
     rows[:, 6:10] = quat  # the turned-foot check's heading
     rows[:, 10:13] = acc_mps2  # the gravity check's specific force, sensor frame

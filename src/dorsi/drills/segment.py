@@ -31,7 +31,11 @@ from dorsi.motion.types import F64, GRAVITY_MPS2
 def vertical_acc_mps2(rot: F64, acc_mps2: F64) -> F64:
     """Vertical specific force minus g (earth z up) from rotation matrices (n, 3, 3) and the sensor-frame
     specific force (n, 3): the shin's vertical acceleration plus the accelerometer's offset."""
-    up = rot[:, 2, :]
+    return vertical_from_up(rot[:, 2, :], acc_mps2)
+
+
+def vertical_from_up(up: F64, acc_mps2: F64) -> F64:
+    """``vertical_acc_mps2`` from the rotations' third rows (n, 3): the earth's up in sensor coordinates."""
     # the dot product as einsum("nj,nj->n") summed it here ((x + z) + y), in elementwise operations: the
     # same bits as the plain-float path of a notification's samples (_vertical_small) on any machine
     dot = up[:, 0] * acc_mps2[:, 0] + up[:, 2] * acc_mps2[:, 2]
@@ -163,6 +167,8 @@ class DrillFrames:
         if self._vertical is None:
             if self._rot is None and len(self.time_s) <= SMALL_CHUNK:
                 self._vertical = _vertical_small(self.quat_wxyz, self.acc_mps2)
+            elif self._rot is None:  # the rotations' third rows only
+                self._vertical = vertical_from_up(Q.up_rows(self.quat_wxyz), self.acc_mps2)
             else:
                 self._vertical = vertical_acc_mps2(self.rot, self.acc_mps2)
         return self._vertical

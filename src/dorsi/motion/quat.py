@@ -63,6 +63,13 @@ def to_matrix(q: ArrayLike) -> F64:
     )
 
 
+def up_rows(q: F64) -> F64:
+    """``to_matrix(q)[:, 2, :]`` of quaternions (n, 4), the earth's up in sensor coordinates, without the
+    other two rows (to_matrix's expressions: the same bits)."""
+    w, x, y, z = as_quat(q).T
+    return np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], axis=-1)
+
+
 def _to_matrix_rows(q: F64) -> F64:
     """``to_matrix`` of a few quaternions (n, 4), row by row on Python floats."""
     out = []
