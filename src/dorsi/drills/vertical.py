@@ -289,8 +289,9 @@ def _ema(x: F64, k: F64, p0: float, q0: float) -> tuple[F64, F64]:
         if p0 < EMA_RENORM:
             q0, p0 = p0 * q0, 1.0
         pa = np.multiply.accumulate(np.concatenate(([p0], c[lo:])))  # pa[i]: p before sample lo + i
-        low = np.flatnonzero(pa[1:-1] < EMA_RENORM)
-        hi = lo + 1 + int(low[0]) if low.size else n
+        hi = n
+        if len(pa) > 2 and pa[-2] < EMA_RENORM:  # (p only falls: its last value tells)
+            hi = lo + 1 + int(np.argmax(pa[1:-1] < EMA_RENORM))
         p = pa[1 : hi - lo + 1]
         q = np.add.accumulate(np.concatenate(([q0], k[lo:hi] * x[lo:hi] / p)))[1:]
         p_out[lo:hi], q_out[lo:hi] = p, q
@@ -301,19 +302,8 @@ def _ema(x: F64, k: F64, p0: float, q0: float) -> tuple[F64, F64]:
 
 def _leading(tq: F64, ti: F64, span_s: float, strict: bool) -> npt.NDArray[np.intp]:
     """For each time ti, how many of the leading entries (times tq, nondecreasing) are older than span_s:
-    ti − tq > span_s (strict) or ≥ span_s, with that subtraction (the per-sample loop's test)."""
-    m = len(tq)
-    cnt = np.searchsorted(tq, ti - span_s, side="right")
-    for step in (1, -1):  # (the estimate is off by a rounding at most: fixed with the loop's own test)
-        while True:
-            j = np.minimum(cnt, m - 1) if step > 0 else np.maximum(cnt - 1, 0)
-            gap = ti - tq[j]
-            old = gap > span_s if strict else gap >= span_s
-            move = (cnt < m) & old if step > 0 else (cnt > 0) & ~old
-            if not move.any():
-                break
-            cnt = cnt + step * move
-    return cnt
+    tq < ti − span_s (strict) or ≤ (``detect``'s popping loops compare with that difference too)."""
+    return np.searchsorted(tq, ti - span_s, side="left" if strict else "right")
 
 
 class RaiseSegmenter(SegmenterBase[Raise]):
@@ -502,7 +492,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 cum_t += dt
                 cum_a += a * dt
                 box.append((cum_t, cum_a))
-                while cum_t - box[0][0] >= acc_tau_s:
+                old_t = cum_t - acc_tau_s  # (``_leading``)
+                while box[0][0] <= old_t:
                     box_t0, box_a0 = box.popleft()
                 box_s = cum_t - box_t0
                 acc_s = st.acc_s = (cum_a - box_a0) / box_s if box_s > 0 else a
@@ -553,9 +544,10 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     st.v, st.z = 0.0, 0.0
                     st.zupt_t = ti
                     rest_q.append((dt, a_raw, deep, cum_t))
-                    if cum_t - rest_q[0][3] > onset_s:  # (the offset on locals while the oldest samples feed it)
+                    old_t = cum_t - onset_s  # (``_leading``)
+                    if rest_q[0][3] < old_t:  # (the offset on locals while the oldest samples feed it)
                         bias, bias_w, bias_p, bias_q = st.bias, st.bias_w, st.bias_p, st.bias_q
-                        while cum_t - rest_q[0][3] > onset_s:  # (never this sample's own entry)
+                        while rest_q[0][3] < old_t:  # (never this sample's own entry)
                             d0, a0, deep0, _ = rest_q.popleft()
                             if deep0:  # (``_feed_offset``, as an anchored mean: ``_ema``)
                                 w = bias_w + d0
@@ -620,11 +612,11 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             d = np.diff(t_all[start - 1 : stop])
             other = (
                 (d <= 0.0)
-                | (t <= st.tap_until)
-                | (t < st.settle_until)
                 | ~(frames.speed_dps[start:stop] < p.still_dps)
                 | ~(np.abs(frames.jolt_mps2[start:stop]) <= p.spike_mps2)
             )
+            if t[0] <= st.tap_until or t[0] < st.settle_until:  # (usually both are past)
+                other |= (t <= st.tap_until) | (t < st.settle_until)
             end = int(np.argmax(other)) if other.any() else len(t)
             if end == 0:
                 break
@@ -646,10 +638,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             deep = deep_now & (t - t0 >= p.bias_still_s) & (t - st.closed_s >= p.bias_after_rep_s)
             # the running time; the rest queue: how many of its entries have fed the offset after each sample
             tc = np.add.accumulate(np.concatenate(([cum_t], dt)))[1:]
-            q_d = np.concatenate(([e[0] for e in rest_e], dt))
-            q_x = np.concatenate(([e[1] for e in rest_e], x))
-            q_deep = np.concatenate((np.array([e[2] for e in rest_e], dtype=bool), deep))
-            q_t = np.concatenate(([e[3] for e in rest_e], tc))
+            old_d, old_x, old_deep, old_t = zip(*rest_e, strict=True) if rest_e else ((), (), (), ())
+            q_d, q_x, q_t = np.concatenate((old_d, dt)), np.concatenate((old_x, x)), np.concatenate((old_t, tc))
+            q_deep = np.concatenate((np.array(old_deep, dtype=bool), deep))
             fed = _leading(q_t, tc, onset_s, strict=True)
             feeds = np.flatnonzero(q_deep[: fed[-1]])  # the deep entries fed, in order
             w = np.minimum(np.add.accumulate(np.concatenate(([bias_w], q_d[feeds])))[1:], bias_tau_s)
@@ -659,8 +650,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             a = x - after[n_fed[np.concatenate(([0], fed[:-1]))]]  # less the offset before each sample
             # the boxcar: its running sums less those before its oldest sample
             ac = np.add.accumulate(np.concatenate(([cum_a], a * dt)))[1:]
-            b_t = np.concatenate(([e[0] for e in box_e], tc))
-            b_a = np.concatenate(([e[1] for e in box_e], ac))
+            old_bt, old_ba = zip(*box_e, strict=True) if box_e else ((), ())
+            b_t, b_a = np.concatenate((old_bt, tc)), np.concatenate((old_ba, ac))
             out = _leading(b_t, tc, acc_tau_s, strict=False)
             base_t = np.where(out > 0, b_t[np.maximum(out - 1, 0)], box_t0)
             base_a = np.where(out > 0, b_a[np.maximum(out - 1, 0)], box_a0)
