@@ -20,8 +20,9 @@ Each sample goes through these steps (methods of RaiseSegmenter):
   undone and skipped. So is a heel strike's ring (``_ring``, ``_in_ring``): swings of alternating sign
   within 0.2 s, which a rise (push, then braking) never makes; between reps it is the heel landing,
   so the shin is at rest there. Plain rest between reps (≈ 92 % of a session's samples) goes as a run
-  (``_rest_run``): its tests on arrays, then one loop over what later samples read (the boxcar, the
-  deep-rest filters, the offset fed from the rest queue) with ``detect``'s float operations: the same bits.
+  (``_rest_run``): its tests and what later samples read (the boxcar, the deep-rest filters, the offset fed
+  from the rest queue) on arrays, with ``detect``'s float operations: the same bits. For that the boxcar and
+  the queue are differences of running sums, and each exponential mean is kept anchored (``_ema``).
 - Bridges (``_bridge_rise``, ``_lowered``): between two zero-velocity instants (rest → top hold,
   top hold → heel down) the true velocity change is zero, so the velocity left over is offset
   error × time; it is removed as a ramp. A top hold after the rise's braking needs half of the
