@@ -228,15 +228,15 @@ def lowering_fit(t: F64, v: F64, hold_s: float, drop_m: float, foot_cm: float = 
 
 
 # the free shape's search: the ramp-up and braking fractions first on a 0.2 grid (every pair with up + down ≤ 1;
-# 15 shapes), over starts 0.4 s apart and 9 durations; then the best two shapes, each ± 0.1 in either fraction,
+# 15 shapes), over starts 0.2 s apart and 9 durations; then the best two shapes, each ± 0.1 in either fraction,
 # over 5 starts within ± 0.2 s and 7 durations within ± 10 %. (A 0.1 grid, 45 shapes, the best four refined
-# ± 0.05: the same eccentric p95 within 0.06 s on tuning seeds 1000-1009, 4 × the time. Starts 0.4 s apart, not
-# 0.2: half the coarse search's time, the same eccentric errors on bench_reps --quick's 886 reps, and on the
-# matrix's tuning seeds the same counts, ecc p95 0.01 s lower in two velocity-model cells. Minimum-jerk starts
-# 0.4 s apart were not kept: slow ones' p95 1.14 → 1.08 s but the others' 0.11 → 0.12 s.)
+# ± 0.05: the same eccentric p95 within 0.06 s on tuning seeds 1000-1009, 4 × the time. Coarser grids tried for
+# speed and dropped: starts 0.4 s apart made tuning seed 1103's worst error (WitMotion, velocity model) 0.86 →
+# 1.43 s; with 7 coarse and 5 fine durations too, the consumer-mpu velocity cell's ecc p95 0.82 → 0.87 s; minimum-jerk
+# starts 0.4 s apart, the not-slow ecc p95 of bench_reps --quick 0.11 → 0.12 s.)
 _RAMPS = (0.1, 0.3, 0.5, 0.7, 0.9)
 _REFINED = 2
-_T0_STEP = 0.4
+_T0_STEP = 0.2
 _DURS = 9
 _SHAPE_STEPS = (-0.1, 0.0, 0.1)
 _FINE_T0 = 5
