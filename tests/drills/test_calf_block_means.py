@@ -82,8 +82,7 @@ def test_leading_counts_match_the_popping_loop(seed: int, n_old: int, n: int, sp
     want, front = [], 0
     for i, now in enumerate(ti.tolist()):
         own = n_old + i
-        old_t = now - span_s  # (detect's popping loops)
-        while front < own and (tq[front] < old_t if strict else tq[front] <= old_t):
+        while front < own and (now - tq[front] > span_s if strict else now - tq[front] >= span_s):
             front += 1
         want.append(front)
     assert _leading(tq, ti, span_s, strict).tolist() == want

@@ -303,8 +303,19 @@ def _ema(x: F64, k: F64, p0: float, q0: float) -> tuple[F64, F64]:
 
 def _leading(tq: F64, ti: F64, span_s: float, strict: bool) -> npt.NDArray[np.intp]:
     """For each time ti, how many of the leading entries (times tq, nondecreasing) are older than span_s:
-    tq < ti − span_s (strict) or ≤ (``detect``'s popping loops compare with that difference too)."""
-    return np.searchsorted(tq, ti - span_s, side="left" if strict else "right")
+    ti − tq > span_s (strict) or ≥ span_s, with that subtraction (the per-sample loop's test)."""
+    m = len(tq)
+    cnt = np.searchsorted(tq, ti - span_s, side="right")
+    for step in (1, -1):  # (the estimate is off by a rounding at most: fixed with the loop's own test)
+        while True:
+            j = np.minimum(cnt, m - 1) if step > 0 else np.maximum(cnt - 1, 0)
+            gap = ti - tq[j]
+            old = gap > span_s if strict else gap >= span_s
+            move = (cnt < m) & old if step > 0 else (cnt > 0) & ~old
+            if not move.any():
+                break
+            cnt = cnt + step * move
+    return cnt
 
 
 class RaiseSegmenter(SegmenterBase[Raise]):
@@ -493,8 +504,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 cum_t += dt
                 cum_a += a * dt
                 box.append((cum_t, cum_a))
-                old_t = cum_t - acc_tau_s  # (``_leading``)
-                while box[0][0] <= old_t:
+                while cum_t - box[0][0] >= acc_tau_s:
                     box_t0, box_a0 = box.popleft()
                 box_s = cum_t - box_t0
                 acc_s = st.acc_s = (cum_a - box_a0) / box_s if box_s > 0 else a
@@ -545,10 +555,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     st.v, st.z = 0.0, 0.0
                     st.zupt_t = ti
                     rest_q.append((dt, a_raw, deep, cum_t))
-                    old_t = cum_t - onset_s  # (``_leading``)
-                    if rest_q[0][3] < old_t:  # (the offset on locals while the oldest samples feed it)
+                    if cum_t - rest_q[0][3] > onset_s:  # (the offset on locals while the oldest samples feed it)
                         bias, bias_w, bias_p, bias_q = st.bias, st.bias_w, st.bias_p, st.bias_q
-                        while rest_q[0][3] < old_t:  # (never this sample's own entry)
+                        while cum_t - rest_q[0][3] > onset_s:  # (never this sample's own entry)
                             d0, a0, deep0, _ = rest_q.popleft()
                             if deep0:  # (``_feed_offset``, as an anchored mean: ``_ema``)
                                 w = bias_w + d0
