@@ -29,9 +29,10 @@ def test_notification_floats_are_the_columns_and_the_derived_signals() -> None:
     for part in _parts(shin, np.random.default_rng(3)):
         got = framer.update(part)
         assert got.floats is not None
-        ts, speed, quiet, acc_noise, rest, incl, frontal, quat_acc = got.floats
+        ts, speed, quiet, acc_noise, rest, incl, frontal, quat_acc, axial, gyr = got.floats
         assert ts == got.time_s.tolist() and speed == got.speed_dps.tolist() and quiet == got.quiet.tolist()
         assert incl == got.incl_deg.tolist() and frontal == got.frontal_deg.tolist() and quat_acc is None
+        assert axial == got.axial_deg.tolist() and gyr is None
         assert acc_noise == got.acc_noise().tolist()
         assert got.rest_acc_mps2 is not None
         np.testing.assert_array_equal(rest, got.rest_acc_mps2)  # (nan where no quiet window closed yet)
@@ -84,6 +85,7 @@ def test_rows_give_the_frames_of_the_same_samples_bit_for_bit() -> None:
         assert [_bits(c) for c in got.floats[:7]] == [_bits(c) for c in want.floats[:7]]
         assert got.floats.quat_acc is not None
         assert [_bits(c) for c in got.floats.quat_acc] == [_bits(got.quat_wxyz), _bits(got.acc_mps2)]
+        assert [_bits(got.floats.axial_deg), _bits(got.floats.gyr_dps)] == [_bits(got.axial_deg), _bits(got.gyr_dps)]
         assert [_bits(c) for c in got.vertical_jolt_floats()] == [_bits(c) for c in want.vertical_jolt_floats()]
         seen += len(rows)
     assert seen == n

@@ -173,8 +173,12 @@ class RepCounter:
             for a in range(0, len(drill_frames), SEGMENT_BLOCK):  # a whole file: its rows as floats a block at a time
                 seg.process(drill_frames.slice(a, a + SEGMENT_BLOCK), emit)
         if len(drill_frames):
-            self._last_s = float(drill_frames.time_s[-1])
-        events += self._landed(drill_frames.time_s)
+            fl = drill_frames.floats  # (a block's times as floats: no array made to read its last)
+            times = drill_frames.time_s if fl is None else fl.time_s
+            self._last_s = float(times[-1])
+            events += self._landed(times)
+        else:
+            events += self._landed(drill_frames.time_s)
         self._update_state(last_s, last_incl)
         return events
 
@@ -187,7 +191,7 @@ class RepCounter:
         self.state.phase = "resting"
         return events
 
-    def _landed(self, time_s: F64 | None) -> list[RepEvent]:
+    def _landed(self, time_s: F64 | list[float] | None) -> list[RepEvent]:
         """The calf raises whose landing has been seen (planted_after_s after their close: the first sample at
         or after it, in this chunk's times), judged in order; ``None``: the end of the stream, all of them."""
         wait = self.p.gait.planted_after_s

@@ -67,7 +67,6 @@ from dorsi.drills.segment import (
     SegmenterContext,
     row_maker,
 )
-from dorsi.motion.types import F64
 
 DRIFT_TAU_S = 5.0  # the rest level's time constant for a still but unsettled shin (orientation drift)
 SWING_FRAC = 1.0  # two-sided channels: the opposite way before settling must pass this × the last range
@@ -104,6 +103,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
     """Excursions from a rest level on one or more channels (module docstring); a Segmenter."""
 
     plain_rest = True  # the ankle matrix's plain rest in its own loop (_rest_plain; off: the whole loop)
+    matrix_floats = True  # the ankle matrix reads a block's framer floats (off: its arrays' .tolist())
 
     def __init__(
         self,
@@ -225,11 +225,19 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         if matrix:
             # the channels' columns (incl_deg and frontal_deg are also the rest of a Sample): the rest loop
             # reads them as columns, a rep's samples as rows made when needed (_Rows3)
-            rest = [getattr(frames, c).tolist() for c in _REST]
-            by_name = dict(zip(_REST, rest, strict=True))
-            chans = [by_name[c] if c in by_name else getattr(frames, c).tolist() for c in names]
-            # (the inclination's array last: _rest_plain sums it)
-            cols = (frames.time_s.tolist(), _Rows3(*chans), frames.quiet.tolist(), *rest, *chans, frames.incl_deg)
+            fm = frames.floats if self.matrix_floats else None  # a notification's: the framer's columns as floats
+            if fm is not None:
+                rest = [fm.speed_dps, fm.frontal_deg, fm.incl_deg]  # (_REST's)
+                by_name = {"speed_dps": rest[0], "frontal_deg": rest[1], "incl_deg": rest[2], "axial_deg": fm.axial_deg}
+                chans = [by_name[c] for c in names]
+                # (the inclination last: _rest_plain sums it; its floats, the same values as the array's)
+                cols = (fm.time_s, _Rows3(*chans), fm.quiet, *rest, *chans, fm.incl_deg)
+            else:
+                rest = [getattr(frames, c).tolist() for c in _REST]
+                by_name = dict(zip(_REST, rest, strict=True))
+                chans = [by_name[c] if c in by_name else getattr(frames, c).tolist() for c in names]
+                # (the inclination's array last: _rest_plain sums it)
+                cols = (frames.time_s.tolist(), _Rows3(*chans), frames.quiet.tolist(), *rest, *chans, frames.incl_deg)
             rest_multi = self._rest_run_matrix
         else:
             fl = frames.floats  # a notification's few samples: the framer's columns as floats
@@ -246,7 +254,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
             rest_multi = self._rest_run_multi
         ts, vs, qs = cols[0], cols[1], cols[2]
         n = len(ts)
-        gains = self._gains(frames.time_s, ts, st.last_t) if single and n else None
+        gains = self._gains(frames, ts, st.last_t) if single and n else None
         i = 0
         while i < n:
             if st.base is not None and not st.in_rep:
@@ -295,7 +303,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         layout = [(c.one_sided, c.integrated) for c in self.channels]
         return layout == [(True, False), (False, False), (False, True)]
 
-    def _gains(self, t: F64, ts: list[float], last_t: float) -> tuple[list[float], list[float]]:
+    def _gains(self, frames: DrillFrames, ts: list[float], last_t: float) -> tuple[list[float], list[float]]:
         """Per sample of a chunk, the rest level's filter gains dt / (τ + dt) for base_tau_s and DRIFT_TAU_S,
         dt the interval from the sample before (0 after a nan time, at most 0.5 s; every sample's, rep or
         rest: the last time is always the sample before's): on arrays for a chunk, on floats for a
@@ -308,6 +316,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 dts.append(min(dt, 0.5))
                 last_t = ti
             return [d / (tau + d) for d in dts], [d / (DRIFT_TAU_S + d) for d in dts]
+        t = frames.time_s  # (read only here: a block of rows makes no time array)
         prev = np.concatenate(([last_t], t[:-1]))
         with np.errstate(invalid="ignore"):
             d = np.where(np.isnan(prev), 0.0, t - prev)

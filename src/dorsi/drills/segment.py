@@ -11,6 +11,7 @@ the same way (partial or counted, set, hold, score). Which segmenter a drill use
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -67,6 +68,8 @@ class FrameFloats(NamedTuple):
     incl_deg: list[float]
     frontal_deg: list[float]
     quat_acc: tuple[list[list[float]], list[list[float]]] | None  # quaternions and specific force (from rows)
+    axial_deg: list[float]
+    gyr_dps: list[list[float]] | None  # bias-corrected body rate (from rows)
 
 
 _FLOATS = cast(Callable[[tuple[Any, ...]], FrameFloats], partial(tuple.__new__, FrameFloats))
@@ -189,9 +192,84 @@ class DrillFrames:
 SMALL_CHUNK = 32  # chunks up to this size take the plain-float path (identical results)
 
 
+class _Lazy:
+    """A DrillFrames field of _RowFrames: on first read, the notification's ShinFrames field ``shin`` when
+    there is one, else an array made of ``column``'s floats; then kept in the instance (a non-data
+    descriptor: the instance's own value shadows it; no lock, unlike functools.cached_property)."""
+
+    def __init__(self, column: Callable[[_RowFrames], Any], shin: str = "", dtype: type = np.float64) -> None:
+        self.column, self.shin, self.dtype = column, shin, dtype
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.name = name
+
+    def __get__(self, obj: _RowFrames | None, owner: type | None = None) -> Any:
+        if obj is None:
+            return self
+        src = obj._shin
+        if src is not None and self.shin:
+            value = getattr(src, self.shin)
+        else:
+            value = np.array(self.column(obj), dtype=self.dtype)
+        obj.__dict__[self.name] = value
+        return value
+
+
+def _quats(f: _RowFrames) -> list[list[float]]:
+    assert f._fl.quat_acc is not None
+    return f._fl.quat_acc[0]
+
+
+def _accs(f: _RowFrames) -> list[list[float]]:
+    assert f._fl.quat_acc is not None
+    return f._fl.quat_acc[1]
+
+
+def _gyrs(f: _RowFrames) -> list[list[float]]:
+    assert f._fl.gyr_dps is not None
+    return f._fl.gyr_dps
+
+
+class _RowFrames(DrillFrames):
+    """The DrillFrames of a block given as the pipeline's rows (DrillFramer.update_rows): every column is in
+    ``floats``, and each array is made from them (or taken from the notification's ShinFrames) only when
+    read, one call each: the same arrays. The segmenters and the gait watch read the floats, so most
+    blocks make a few arrays (the checks' buffers), not all."""
+
+    def __init__(self, floats: FrameFloats, gyr_sigma: list[float], shin: ShinFrames | None) -> None:
+        self.floats = self._fl = floats
+        self._sigma = gyr_sigma
+        self._shin = shin
+
+    def built(self) -> _RowFrames:
+        """Every array made now (what the path made before its arrays were lazy)."""
+        for f in dataclasses.fields(DrillFrames):
+            if f.init:
+                getattr(self, f.name)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._fl.time_s)
+
+    time_s = _Lazy(lambda f: f._fl.time_s, "time_s")
+    incl_deg = _Lazy(lambda f: f._fl.incl_deg, "tibial_inclination_deg")
+    frontal_deg = _Lazy(lambda f: f._fl.frontal_deg, "frontal_tilt_deg")
+    speed_dps = _Lazy(lambda f: f._fl.speed_dps)
+    quiet = _Lazy(lambda f: f._fl.quiet, dtype=bool)
+    axial_deg = _Lazy(lambda f: f._fl.axial_deg)
+    quat_wxyz = _Lazy(_quats, "quat_wxyz")
+    acc_mps2 = _Lazy(_accs, "acc_mps2")
+    acc_noise_rthz = _Lazy(lambda f: f._fl.acc_noise)
+    gyr_noise_dps = _Lazy(lambda f: f._sigma)
+    rest_acc_mps2 = _Lazy(lambda f: f._fl.rest_acc)
+    gyr_dps = _Lazy(_gyrs, "gyr_dps")
+
+
 class DrillFramer:
     """ShinFrames → DrillFrames, chunk by chunk (the axial integral and the noise estimate carry over: any
     chunking). Still: |gyro| under max(quiet_dps, quiet_gyr_k × the gyro's measured σ)."""
+
+    lazy_rows = True  # update_rows' arrays made only when read (off: all at once, as the tests' reference)
 
     def __init__(self, quiet_dps: float, noise: NoiseParams | None = None) -> None:
         self.quiet_dps = quiet_dps
@@ -255,41 +333,21 @@ class DrillFramer:
             frames.gyr_dps,
         )
         incl, frontal = frames.tibial_inclination_deg.tolist(), frames.frontal_tilt_deg.tolist()
-        out.floats = _FLOATS((ts, speed, quiet, acc_noise, rest_acc, incl, frontal, None))
+        out.floats = _FLOATS((ts, speed, quiet, acc_noise, rest_acc, incl, frontal, None, axial, None))
         return out
 
     def update_rows(self, rows: list[Row], frames: ShinFrames | None = None) -> DrillFrames:
         """``update`` for a few samples given as the pipeline's rows (ShinPipeline.rows): the float path on
         the rows' own values. ``frames``: those samples' ShinFrames when they exist (one notification), whose
-        arrays are used as they are; else (rows joined over notifications) each column is made an array
-        once, no ShinFrames arrays built only to be read back as floats."""
+        arrays are used as they are; else (rows joined over notifications) each column is made an array from
+        its floats. Either way an array is made only when read (_RowFrames): the counter's readers take the
+        floats, so most blocks make none."""
         ts, quats, incls, frontals, _calibrated, gyrs, _rest, accs = map(list, zip(*rows, strict=True))
         speed, axial, quiet, acc_noise, gyr_sigma, rest_acc = self._small(ts, gyrs, accs)
-        if frames is None:
-            t_a, incl_a, frontal_a, speed_a, axial_a, noise_a, sigma_a, rest_a = np.array(
-                [ts, incls, frontals, speed, axial, acc_noise, gyr_sigma, rest_acc]
-            )
-            quat_a, acc_a, gyr_a = np.array(quats), np.array(accs), np.array(gyrs)
-        else:
-            t_a, incl_a, frontal_a = frames.time_s, frames.tibial_inclination_deg, frames.frontal_tilt_deg
-            quat_a, acc_a, gyr_a = frames.quat_wxyz, frames.acc_mps2, frames.gyr_dps
-            speed_a, axial_a, noise_a, sigma_a, rest_a = np.array([speed, axial, acc_noise, gyr_sigma, rest_acc])
-        out = DrillFrames(
-            t_a,
-            incl_a,
-            frontal_a,
-            speed_a,
-            np.array(quiet),
-            axial_a,
-            quat_a,
-            acc_a,
-            noise_a,
-            sigma_a,
-            rest_a,
-            gyr_a,
-        )
-        out.floats = _FLOATS((ts, speed, quiet, acc_noise, rest_acc, incls, frontals, (quats, accs)))
-        return out
+        fl = _FLOATS((ts, speed, quiet, acc_noise, rest_acc, incls, frontals, (quats, accs), axial, gyrs))
+        if not self.lazy_rows:  # every array at once (the test's reference)
+            return _RowFrames(fl, gyr_sigma, frames).built()
+        return _RowFrames(fl, gyr_sigma, frames)
 
     def _small(
         self, ts: list[float], gyr: list[list[float]], acc: list[list[float]]
