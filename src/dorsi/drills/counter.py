@@ -132,7 +132,9 @@ class RepCounter:
         if len(rows) > self.p.validity.block_samples:
             return self.update(ShinFrames.from_rows(rows) if frames is None else frames)
         last = rows[-1]
-        return self._count(self._framer.update_rows(rows, frames), [r[4] for r in rows], last[0], last[2])
+        # the calibrated flags are read only until counting starts
+        calibrated = [r[4] for r in rows] if self.segmenter is None else ()
+        return self._count(self._framer.update_rows(rows, frames), calibrated, last[0], last[2])
 
     def _update(self, frames: ShinFrames) -> list[RepEvent]:
         last_s, last_incl = float(frames.time_s[-1]), float(frames.tibial_inclination_deg[-1])

@@ -153,6 +153,7 @@ class NoiseTracker:
         a_cur, g_cur = self.current(ts[0] - prev_t)
         j_cur = self.rest_acc
         cnt, sa, sg, sdt, sj, t0 = self._n, self._sa, self._sg, self._sdt, self._sj, self._t0
+        prior = self.windows == 0  # (changes only where a window closes)
         for i, (t, a, g, q) in enumerate(zip(ts, acc_mps2, gyr_dps, quiet, strict=True)):
             ax, ay, az = a
             dx, dy, dz = ax - pa[0], ay - pa[1], az - pa[2]
@@ -173,10 +174,11 @@ class NoiseTracker:
                 if t - t0 >= window_s and cnt >= min_samples:
                     self._n, self._sa, self._sg, self._sdt, self._sj = cnt, sa, sg, sdt, sj
                     a_cur, g_cur, j_cur = self._close()
+                    prior = self.windows == 0
                     cnt, sa, sg, sdt, sj, t0 = 0, 0.0, 0.0, 0.0, 0.0, t  # _reset(t)
             else:
                 cnt, sa, sg, sdt, sj, t0 = 0, 0.0, 0.0, 0.0, 0.0, nan  # _reset()
-            if self.windows == 0:
+            if prior:
                 a_cur, g_cur = self.current(dt)
             out_a[i] = a_cur
             out_g[i] = g_cur

@@ -210,26 +210,30 @@ def gyro_rotations(t: F64, quat_wxyz: F64, gyr_dps: F64, k: int) -> F64:
     step = np.column_stack([c, axis * s[:, None]])  # rotation from sample i to i + 1 (body frame)
     back = step * np.array([1.0, -1.0, -1.0, -1.0])
     start = q[k].tolist()
-    cur = start
-    for i in range(k, len(t) - 1):
-        cur = _qmul(cur, step[i].tolist())
-        q[i + 1] = cur
-    cur = start
-    for i in range(k, 0, -1):
-        cur = _qmul(cur, back[i - 1].tolist())
-        q[i - 1] = cur
+    # the steps' rows as floats at once, each way's products gathered and written in one assignment
+    ahead = _carry(start, step[k:].tolist())  # q[i + 1] = q[i] · step[i], i = k …
+    if ahead:
+        q[k + 1 :] = ahead
+    behind = _carry(start, back[k - 1 :: -1].tolist() if k > 0 else [])  # q[i - 1] = q[i] · back[i - 1], i = k … 1
+    if behind:
+        q[:k] = behind[::-1]
     return Q.to_matrix(q)
 
 
-def _qmul(p: list[float], r: list[float]) -> list[float]:
+def _carry(p: list[float], steps: list[list[float]]) -> list[list[float]]:
+    """p · steps[0] · steps[1] …, each product normalised to a unit quaternion (w, x, y, z)."""
+    sqrt = math.sqrt
+    out = []
     pw, px, py, pz = p
-    rw, rx, ry, rz = r
-    w = pw * rw - px * rx - py * ry - pz * rz
-    x = pw * rx + px * rw + py * rz - pz * ry
-    y = pw * ry - px * rz + py * rw + pz * rx
-    z = pw * rz + px * ry - py * rx + pz * rw
-    n = math.sqrt(w * w + x * x + y * y + z * z)
-    return [w / n, x / n, y / n, z / n]
+    for rw, rx, ry, rz in steps:
+        w = pw * rw - px * rx - py * ry - pz * rz
+        x = pw * rx + px * rw + py * rz - pz * ry
+        y = pw * ry - px * rz + py * rw + pz * rx
+        z = pw * rz + px * ry - py * rx + pz * rw
+        n = sqrt(w * w + x * x + y * y + z * z)
+        pw, px, py, pz = w / n, x / n, y / n, z / n
+        out.append([pw, px, py, pz])
+    return out
 
 
 def heel_rise_from_ankle_cm(ankle_cm: float, foot_cm: float) -> float:
