@@ -340,8 +340,8 @@ class DrillFramer:
         """``update`` for a few samples given as the pipeline's rows (ShinPipeline.rows): the float path on
         the rows' own values. ``frames``: those samples' ShinFrames when they exist (one notification), whose
         arrays are used as they are; else (rows joined over notifications) each column is made an array from
-        its floats. Either way an array is made only when read (_RowFrames): the counter's readers take the
-        floats, so most blocks make none."""
+        its floats. Either way an array is made only when read (_RowFrames): the segmenters read the floats,
+        and only the columns the gait watch and the heel check keep are made arrays."""
         ts, quats, incls, frontals, _calibrated, gyrs, _rest, accs = map(list, zip(*rows, strict=True))
         speed, axial, quiet, acc_noise, gyr_sigma, rest_acc = self._small(ts, gyrs, accs)
         fl = _FLOATS((ts, speed, quiet, acc_noise, rest_acc, incls, frontals, (quats, accs), axial, gyrs))
