@@ -27,6 +27,12 @@ into docs/bench_matrix.md (generated: never edit by hand).
 
     .venv/bin/python benchmarks/bench_reps.py --matrix [--matrix-seeds 1] [--profiles reference,witmotion]
         [--models keyframe,velocity] [--drills calf-raises] [--docs docs/bench_matrix.md | --docs -]
+        [--bench-calibrated]
+
+``--bench-calibrated``: each session's own unit (its drawn sensor errors, the profile's noise, bias walk
+and quantisation) is first recorded on the six-face bench (six_face_recording: a slightly tilted table,
+3.5–4 s per face), fitted with the product's fit_six_face, and the session analysed through the samples that
+fit corrects, as `dorsi analyze --profile UNIT.toml` does (SensorProfile.apply before the pipeline).
 """
 
 from __future__ import annotations
@@ -36,18 +42,23 @@ import math
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.spatial.transform import Rotation
 
 from dorsi.drills import DRILL_IDS, RepCounter, RepEvent
+from dorsi.io.profiles import SensorProfile as UnitProfile
 from dorsi.motion.pipeline import ShinFrames
-from dorsi.motion.types import ImuChunk
+from dorsi.motion.sensor_calibration import UnitCalibration, fit_six_face
+from dorsi.motion.types import GRAVITY_MPS2, ImuChunk, Recording
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, SimResult, simulate
 from dorsi.virtual.sim.heldout import MODELS, PROFILE_NAMES, SPLITS, TUNING, assert_tunable, seeds, split_of
 from dorsi.virtual.sim.profiles import PROFILES
+from dorsi.virtual.sim.sensor import SensorErrors, apply_errors
 
 EVENTS: list[tuple[str, ...]] = [
     (),
@@ -100,11 +111,14 @@ def simulate_job(job: Job) -> SimResult:
 
 
 def count_chunked(
-    sim: SimResult, on_chunk: Callable[[ImuChunk, ShinFrames, list[RepEvent], RepCounter], None]
+    sim: SimResult,
+    on_chunk: Callable[[ImuChunk, ShinFrames, list[RepEvent], RepCounter], None],
+    rec: Recording | None = None,
 ) -> RepCounter:
-    """The live session (pipeline and counter) over the recording in CHUNK_S chunks; ``on_chunk`` sees each step."""
+    """The live session (pipeline and counter) over the recording (``rec``: these samples instead of the
+    simulated ones) in CHUNK_S chunks; ``on_chunk`` sees each step."""
     rate = sim.params.rate_hz
-    chunk = sim.recording.chunk
+    chunk = (sim.recording if rec is None else rec).chunk
     session = LiveSession(SessionSpec(rate_hz=rate, side=sim.params.side, drill=sim.params.drill))
     counter = session.counter
     assert counter is not None
@@ -208,6 +222,81 @@ def simulate_matrix_job(job: MatrixJob) -> SimResult:
     )
 
 
+BENCH_HOLD_S = (3.5, 4.0)  # still on each face, drawn per face (fit_six_face refuses holds ≤ 3.25 s)
+BENCH_TURN_S = 1.5  # turning the sensor over by hand to the next face
+BENCH_TILT_MAX_DEG = 0.5  # the table's tilt, drawn up to this (a real table, not levelled)
+
+
+def _face_matrix(axis: int, sign: float) -> np.ndarray:
+    """A sensor-to-earth rotation with the sensor's ``axis`` pointing ``sign`` × up."""
+    r2 = sign * np.eye(3)[axis]
+    r0 = np.eye(3)[(axis + 1) % 3]
+    return np.stack([r0, np.cross(r2, r0), r2])
+
+
+def _rot_z(angle_rad: float) -> np.ndarray:
+    c, s = math.cos(angle_rad), math.sin(angle_rad)
+    return np.array([[c, -s, 0.0], [s, c, 0.0], [0.0, 0.0, 1.0]])
+
+
+def six_face_recording(
+    errors: SensorErrors, rate_hz: float, rng: np.random.Generator, tilt_max_deg: float = BENCH_TILT_MAX_DEG
+) -> tuple[Recording, float]:
+    """The six-face bench recording of one unit (calibration/README.md): the sensor laid on each face in a
+    random order, turned about the vertical by hand, on a table tilted by a random angle up to
+    ``tilt_max_deg``; the unit's own errors, noise, bias walks and quantisation (sim.sensor.apply_errors).
+    Returns the recording and the table's tilt in degrees."""
+    tilt_deg = float(rng.uniform(0.0, tilt_max_deg))
+    tilt_axis = rng.uniform(0.0, 2.0 * math.pi)
+    table = Rotation.from_rotvec(math.radians(tilt_deg) * np.array([math.cos(tilt_axis), math.sin(tilt_axis), 0.0]))
+    poses = [
+        table.as_matrix() @ _rot_z(rng.uniform(0.0, 2.0 * math.pi)) @ _face_matrix(axis, sign)
+        for axis, sign in [(a, sg) for a in range(3) for sg in (1.0, -1.0)]
+    ]
+    poses = [poses[i] for i in rng.permutation(6)]
+    mats: list[np.ndarray] = []  # sensor-to-earth per sample
+    rates: list[np.ndarray] = []  # body rate, rad/s, sensor frame
+    for k, pose in enumerate(poses):
+        n_hold = int(rng.uniform(*BENCH_HOLD_S) * rate_hz)
+        mats.append(np.repeat(pose[None], n_hold, axis=0))
+        rates.append(np.zeros((n_hold, 3)))
+        if k == len(poses) - 1:
+            break
+        rotvec = Rotation.from_matrix(pose.T @ poses[k + 1]).as_rotvec()  # body frame
+        n_turn = int(BENCH_TURN_S * rate_hz)
+        tau = (np.arange(n_turn) + 0.5) / n_turn
+        u = (1.0 - np.cos(math.pi * tau)) / 2.0  # smooth start and stop
+        du_dt = math.pi / (2.0 * BENCH_TURN_S) * np.sin(math.pi * tau)
+        mats.append(pose[None] @ Rotation.from_rotvec(u[:, None] * rotvec).as_matrix())
+        rates.append(du_dt[:, None] * rotvec[None, :])
+    r = np.concatenate(mats)
+    acc = r[:, 2, :] * GRAVITY_MPS2  # specific force at rest: earth's up in sensor axes, × g
+    gyr = np.degrees(np.concatenate(rates))
+    acc, gyr, _ = apply_errors(acc, gyr, errors, rate_hz, rng)
+    return Recording(np.arange(len(acc)) / rate_hz, acc, gyr, source="simulated:six-face bench"), tilt_deg
+
+
+def session_errors(sim: SimResult) -> SensorErrors:
+    """The sensor errors the simulator drew for this session's unit (the bench records the same unit)."""
+    s = sim.sensor
+    return SensorErrors(
+        gyro_bias_dps=np.asarray(s["gyro_bias_dps"]),
+        accel_bias_mps2=np.asarray(s["accel_bias_mps2"]),
+        gyro_scale=np.asarray(s["scale"]["gyro"]),
+        accel_scale=np.asarray(s["scale"]["accel"]),
+        profile=PROFILES[sim.params.sensor_profile],
+    )
+
+
+def bench_calibrated(sim: SimResult) -> tuple[Recording, UnitCalibration]:
+    """The session's samples as `dorsi analyze --profile` feeds them to the pipeline after a six-face bench
+    calibration of the same unit: only the bench recording reaches the fit."""
+    rng = np.random.default_rng([sim.params.seed, 6, PROFILE_NAMES.index(sim.params.sensor_profile)])
+    bench, _tilt_deg = six_face_recording(session_errors(sim), sim.params.rate_hz, rng)
+    cal, _periods = fit_six_face(bench.chunk)
+    return UnitProfile(name="bench unit", unit=cal).apply(sim.recording), cal
+
+
 def _flagged_invalid(rep: Any) -> bool:
     """Whether the counter marked a rep invalid (today's Rep has no such flag: never)."""
     valid = getattr(rep, "valid", None)
@@ -216,11 +305,13 @@ def _flagged_invalid(rep: Any) -> bool:
     return valid is False
 
 
-def run_matrix_one(job: MatrixJob) -> dict[str, Any]:
-    """One matrix session: counts, peak / hold / eccentric errors, what became of the invalid trials."""
+def run_matrix_one(job: MatrixJob, calibrated: bool = False) -> dict[str, Any]:
+    """One matrix session: counts, peak / hold / eccentric errors, what became of the invalid trials
+    (``calibrated``: analysed after a six-face bench calibration of its unit, bench_calibrated)."""
     model, profile, drill, split, seed = job
     sim = simulate_matrix_job(job)
-    counter = count_chunked(sim, lambda *_: None)
+    rec, cal = bench_calibrated(sim) if calibrated else (None, None)
+    counter = count_chunked(sim, lambda *_: None, rec)
     detected = [r for r in counter.reps if not r.partial]
     truth, invalid = sim.counted_reps, sim.invalid_reps
     pairs = match(truth + invalid, detected)
@@ -242,6 +333,10 @@ def run_matrix_one(job: MatrixJob) -> dict[str, Any]:
         "truncated": len(sim.truncated_reps),
         "hours": sim.params.seconds / 3600.0,
     }
+    if cal is not None:  # the fit against the unit's drawn errors (reported, never used)
+        errors = session_errors(sim)
+        out["fit_offset_err_mps2"] = float(np.max(np.abs(np.asarray(cal.acc_offset_mps2) - errors.accel_bias_mps2)))
+        out["fit_scale_err"] = float(np.max(np.abs(np.asarray(cal.acc_scale) - errors.accel_scale)))
     for i, j in counted_ok:
         t, g = truth[i], detected[j]
         if t.get("kind") not in ("tilt", "rotate"):
@@ -501,6 +596,19 @@ def matrix_summary(results: list[dict[str, Any]], profiles: list[str], models: l
     return "\n".join(out)
 
 
+def bench_line(results: list[dict[str, Any]]) -> str:
+    """How far the six-face fits fell from the units' drawn errors (the truth only reported here)."""
+    off = [r["fit_offset_err_mps2"] for r in results]
+    scale = [r["fit_scale_err"] for r in results]
+    return (
+        f"- bench-calibrated: every session analysed after a simulated six-face bench calibration of its own unit "
+        f"(table tilted ≤ {BENCH_TILT_MAX_DEG}°, {BENCH_HOLD_S[0]:g}–{BENCH_HOLD_S[1]:g} s per face; "
+        f"`dorsi analyze --profile` path); fit − drawn, worst axis: accelerometer offset p95 "
+        f"{pct(off, 95) * 1000:.1f} mm/s² (max {max(off) * 1000:.1f}), scale p95 {pct(scale, 95) * 100:.3f} % "
+        f"(max {max(scale) * 100:.3f} %)"
+    )
+
+
 def run_matrix(a: argparse.Namespace) -> None:
     profiles = a.profiles.split(",") if a.profiles else list(PROFILE_NAMES)
     models = a.models.split(",") if a.models else list(MODELS)
@@ -513,7 +621,7 @@ def run_matrix(a: argparse.Namespace) -> None:
     ]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=2) as pool:
-        results = list(pool.map(run_matrix_one, jobs, chunksize=1))
+        results = list(pool.map(partial(run_matrix_one, calibrated=a.bench_calibrated), jobs, chunksize=1))
     wall = time.perf_counter() - t0
     rates = ", ".join(f"{p} {PROFILES[p].rate_hz:g} Hz" for p in profiles)
     text = "\n".join(
@@ -531,6 +639,7 @@ def run_matrix(a: argparse.Namespace) -> None:
             f"- {sum(r['hours'] for r in results):.1f} h of recordings; reps cut off by a session's end: "
             f"{sum(r['truncated'] for r in results)}",
             "- false reps per hour of non-drill movement: `bench_reps.py --gait` (docs/drills.md)",
+            *([bench_line(results)] if a.bench_calibrated else []),
             "",
             matrix_table(results, profiles, drills, models),
         ]
@@ -553,6 +662,7 @@ def run_matrix(a: argparse.Namespace) -> None:
         ):
             if val:
                 cmd += f" {flag} {val}"
+        cmd += " --bench-calibrated" if a.bench_calibrated else ""
         doc = (
             "# Rep detection by sensor profile × drill × movement model (generated)\n\n"
             f"<!-- generated by `{cmd}`: do not edit by hand; re-run it -->\n\n"
@@ -600,6 +710,11 @@ def main() -> None:
     ap.add_argument("--matrix-splits", default="tuning,held-out", help="--matrix: splits to run (default both)")
     ap.add_argument("--matrix-from", type=int, help="--matrix: first tuning seed (default 1000; held-out unchanged)")
     ap.add_argument("--list-misses", action="store_true", help="--matrix: list the tuning split's misses and extras")
+    ap.add_argument(
+        "--bench-calibrated",
+        action="store_true",
+        help="--matrix: analyse each session after a simulated six-face bench calibration of its own unit",
+    )
     ap.add_argument("--profiles", help=f"comma-separated sensor profiles (default all: {','.join(PROFILE_NAMES)})")
     ap.add_argument("--models", help=f"comma-separated movement models (default all: {','.join(MODELS)})")
     ap.add_argument(
