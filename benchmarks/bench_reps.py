@@ -240,12 +240,16 @@ def _rot_z(angle_rad: float) -> np.ndarray:
 
 
 def six_face_recording(
-    errors: SensorErrors, rate_hz: float, rng: np.random.Generator, tilt_max_deg: float = BENCH_TILT_MAX_DEG
+    errors: SensorErrors,
+    rate_hz: float,
+    rng: np.random.Generator,
+    tilt_max_deg: float = BENCH_TILT_MAX_DEG,
+    hold_s: tuple[float, float] = BENCH_HOLD_S,
 ) -> tuple[Recording, float]:
     """The six-face bench recording of one unit (calibration/README.md): the sensor laid on each face in a
     random order, turned about the vertical by hand, on a table tilted by a random angle up to
-    ``tilt_max_deg``; the unit's own errors, noise, bias walks and quantisation (sim.sensor.apply_errors).
-    Returns the recording and the table's tilt in degrees."""
+    ``tilt_max_deg``, still on each for a time drawn in ``hold_s``; the unit's own errors, noise, bias walks
+    and quantisation (sim.sensor.apply_errors). Returns the recording and the table's tilt in degrees."""
     tilt_deg = float(rng.uniform(0.0, tilt_max_deg))
     tilt_axis = rng.uniform(0.0, 2.0 * math.pi)
     table = Rotation.from_rotvec(math.radians(tilt_deg) * np.array([math.cos(tilt_axis), math.sin(tilt_axis), 0.0]))
@@ -257,7 +261,7 @@ def six_face_recording(
     mats: list[np.ndarray] = []  # sensor-to-earth per sample
     rates: list[np.ndarray] = []  # body rate, rad/s, sensor frame
     for k, pose in enumerate(poses):
-        n_hold = int(rng.uniform(*BENCH_HOLD_S) * rate_hz)
+        n_hold = int(rng.uniform(*hold_s) * rate_hz)
         mats.append(np.repeat(pose[None], n_hold, axis=0))
         rates.append(np.zeros((n_hold, 3)))
         if k == len(poses) - 1:

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser(
         "sensor-calibrate",
         help="fit gyro offset and accelerometer offset/scale from a six-face bench recording",
-        description="Lay the sensor still for 3 s on each of its six faces while recording "
+        description="Lay the sensor still for 4 s on each of its six faces while recording "
         "(dorsi record), then fit a per-unit profile (calibration/README.md).",
     )
     p.add_argument("file", help="raw IMU CSV of the six still faces")
