@@ -13,6 +13,16 @@ For each judged trial of one session it prints, against the simulator's truth:
 Variants: ``full`` (as the matrix simulates), ``nogyro`` (no gyro bias or bias walk), ``clean`` (no sensor errors).
 
     python -m tests.drills.heel_first_trial MODEL PROFILE SEED [DRILL] [VARIANT]
+
+``--table LO HI`` runs every profile and model on both heel-down drills and prints, for a session's first judged
+trial and its later ones, heel-down trials' z = rise / σ (judged, and on each orientation alone) and how many
+are rejected, then what three candidate rules would do (heel-down rejected, lifts called):
+
+- ``disagree``: σ including half the two orientations' difference (the mean's standard error from two readings);
+- ``both``: a lift called only when each orientation alone reads beyond the bar;
+- ``rest drift``: the filter's and the gyro's orientation drifting apart on the rest (°/s), as a flag.
+
+    python -m tests.drills.heel_first_trial --table LO HI
 """
 
 from __future__ import annotations
@@ -20,18 +30,20 @@ from __future__ import annotations
 import dataclasses
 import math
 import sys
+from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 from unittest import mock
 
 import numpy as np
 
 from dorsi.drills import validity
+from dorsi.drills.params import ValidityParams
 from dorsi.motion import orientation as O
 from dorsi.motion import quat as Q
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, core, simulate
 from dorsi.virtual.sim.heldout import assert_tunable
-from dorsi.virtual.sim.profiles import PROFILES
+from dorsi.virtual.sim.profiles import PROFILE_NAMES, PROFILES
 
 CHUNK = 8  # samples a feed: the pipeline's per-sample path, so the filter's state is read at every sample
 
@@ -67,7 +79,112 @@ def _simulate(model: str, profile: str, drill: str, seed: int, variant: str) -> 
     return sim, cap.get("bias", np.full((len(sim.recording.chunk), 3), np.nan))
 
 
+def _table_job(args: tuple[str, str, str, int]) -> list[dict[str, Any]]:
+    """Each judged trial of one session: its index, truth, the estimate, σ and the rest's drift rate (°/s)."""
+    model, profile, drill, seed = args
+    sim, _ = _simulate(model, profile, drill, seed, "full")
+    real_gr, real_ank, real_heel = validity.gyro_rotations, validity.ankle_rise_cm, validity.MotionBuffer.heel_estimate
+    cap: dict[str, Any] = {}
+    got: list[tuple[float, Any, float, float]] = []
+
+    def gr(t, q, g, k):
+        rot = real_gr(t, q, g, k)
+        cap["gyro"] = (t, q, rot, k)
+        return rot
+
+    def ank(t, up, fwd, incl, rest, hold, p=None, rate=None):
+        cap["rest"] = rest
+        return real_ank(t, up, fwd, incl, rest, hold, p, rate)
+
+    def heel(self, start_s, end_s, band_deg, p, foot_cm):
+        cap.clear()
+        e = real_heel(self, start_s, end_s, band_deg, p, foot_cm)
+        drift = math.nan
+        if "gyro" in cap:
+            t, q, rot, k = cap["gyro"]
+            rest = cap["rest"]
+            apart_deg = np.degrees(Q.to_matrix(q)[:, 2, :] - rot[:, 2, :])  # gravity in the sensor frame
+            if rest.stop - rest.start > 3:
+                drift = float(np.linalg.norm(np.polyfit(t[rest] - t[k], apart_deg[rest], 1)[0]))
+        got.append((start_s, e, e.sigma_cm(p), drift))
+        return e
+
+    with (
+        mock.patch.object(validity, "gyro_rotations", gr),
+        mock.patch.object(validity, "ankle_rise_cm", ank),
+        mock.patch.object(validity.MotionBuffer, "heel_estimate", heel),
+    ):
+        session = LiveSession(SessionSpec(rate_hz=sim.params.rate_hz, side=sim.params.side, drill=drill))
+        session.feed(sim.recording.chunk)
+        session.finish()
+    truth = [r for r in sim.reps if not r.get("partial")]
+    out = []
+    for i, (s, e, sigma, drift) in enumerate(got):
+        tr = min(truth, key=lambda r: abs(r["start_s"] - s))
+        if abs(tr["start_s"] - s) > 2.0 or not (math.isfinite(e.rise_cm) and math.isfinite(sigma)):
+            continue
+        true_cm = float(tr.get("heel_lift_cm", 0.0) or 0.0)
+        out.append({"drill": drill, "first": i == 0, "true": true_cm, "e": e, "sigma": sigma, "drift": drift})
+    return out
+
+
+def table(lo: int, hi: int) -> None:
+    for seed in (lo, hi - 1):
+        assert_tunable(seed)
+    drills = ("knee-to-wall", "wall-test-half-kneeling")
+    jobs = [
+        (m, p, d, s) for m in ("keyframe", "velocity") for p in PROFILE_NAMES for d in drills for s in range(lo, hi)
+    ]
+    with ProcessPoolExecutor(2) as ex:
+        trials = [t for res in ex.map(_table_job, jobs) for t in res]
+    vp = ValidityParams()
+    out = sys.stdout.write
+
+    def bar(sigma: float) -> float:
+        return max(vp.heel_down_max_cm, vp.sigma_z * sigma)
+
+    def lifted(t: dict[str, Any], rule: str) -> bool:
+        e, sigma = t["e"], t["sigma"]
+        two = math.isfinite(e.gyro_cm)
+        if rule == "disagree" and two:
+            sigma = math.hypot(sigma, 0.5 * abs(e.filter_cm - e.gyro_cm))
+        called = bool(e.rise_cm > bar(sigma))
+        if rule == "both" and two:
+            called = called and min(e.filter_cm, e.gyro_cm) > bar(sigma)
+        return called
+
+    for d in drills:
+        for first in (True, False):
+            down = [t for t in trials if t["drill"] == d and t["first"] == first and t["true"] == 0.0]
+            z = np.array([t["e"].rise_cm / t["sigma"] for t in down])
+            two = [t for t in down if math.isfinite(t["e"].gyro_cm)]
+            fz = np.mean([t["e"].filter_cm / t["sigma"] for t in two]) if two else math.nan
+            gz = np.mean([t["e"].gyro_cm / t["sigma"] for t in two]) if two else math.nan
+            rejected = sum(lifted(t, "main") for t in down)
+            out(
+                f"{d} {'first' if first else 'later'} trials, heel-down n={len(down)}: "
+                f"z {z.mean():+.2f} ± {z.std():.2f} (filter's orientation {fz:+.2f}, gyro's {gz:+.2f}), "
+                f"rejected {rejected}\n"
+            )
+    drift_lim = np.quantile([t["drift"] for t in trials if t["true"] == 0.0 and math.isfinite(t["drift"])], 0.99)
+    out(f"rest drift (°/s), heel-down 99th percentile {drift_lim:.2f}; rejected heel-down trials' drift: ")
+    out(", ".join(f"{t['drift']:.2f}" for t in trials if t["true"] == 0.0 and lifted(t, "main")) + "\n")
+    for rule in ("main", "disagree", "both"):
+        parts = []
+        for d in drills:
+            down = [t for t in trials if t["drill"] == d and t["true"] == 0.0]
+            up = [t for t in trials if t["drill"] == d and t["true"] > 0.0]
+            parts.append(
+                f"{d}: heel-down rejected {sum(lifted(t, rule) for t in down)} of {len(down)}, "
+                f"lifts called {sum(lifted(t, rule) for t in up)} of {len(up)}"
+            )
+        out(f"{rule:9s} " + "; ".join(parts) + "\n")
+
+
 def main(argv: list[str]) -> None:
+    if argv and argv[0] == "--table":
+        table(int(argv[1]), int(argv[2]))
+        return
     model, profile, seed = argv[0], argv[1], int(argv[2])
     drill = argv[3] if len(argv) > 3 else "wall-test-half-kneeling"
     variant = argv[4] if len(argv) > 4 else "full"
