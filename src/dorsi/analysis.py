@@ -12,6 +12,7 @@ counted first: no stage ever sees them; the rate is measured on the samples kept
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -212,8 +213,16 @@ def _analyze(
     acausal variant), then the angles before the calibration's end recomputed in the rotation it found."""
     chunk = rec.chunk
     params = OrientationParams(rate_hz=spec.rate_hz)
-    ori = offline_orientation(chunk, params) if offline else OrientationEstimator(params).update(chunk)
-    session = LiveSession(spec, orientation=RecordedOrientation(ori))
+    # the causal filter's first gyro-bias measurement (the heel check's "unsure" before it); the acausal pass knows
+    # its bias throughout
+    measured_s: float | None = -math.inf
+    if offline:
+        ori = offline_orientation(chunk, params)
+    else:
+        estimator = OrientationEstimator(params)
+        ori = estimator.update(chunk)
+        measured_s = estimator.bias_measured_s
+    session = LiveSession(spec, orientation=RecordedOrientation(ori, measured_s))
     frames, _ = session.feed(chunk)
     session.finish()
     calibration = session.calibration
@@ -228,7 +237,9 @@ def _analyze(
         warnings.append(NO_CALIBRATION_WARNING + ("" if reason == NOT_FOUND_REASON else f" — not calibrated: {reason}"))
         if spec.drill is not None:
             # count from the start, the strap taken as straight: the same stages with that rotation known
-            session = LiveSession(replace(spec, strap_rotation_deg=0.0), orientation=RecordedOrientation(ori))
+            session = LiveSession(
+                replace(spec, strap_rotation_deg=0.0), orientation=RecordedOrientation(ori, measured_s)
+            )
             frames, _ = session.feed(chunk)
             session.finish()
     incl, frontal = frames.tibial_inclination_deg, frames.frontal_tilt_deg
@@ -262,9 +273,10 @@ def _analyze(
 class RecordedOrientation:
     """A file's orientation, computed over the whole file first, handed to the pipeline in order."""
 
-    def __init__(self, output: OrientationOutput) -> None:
+    def __init__(self, output: OrientationOutput, bias_measured_s: float | None = -math.inf) -> None:
         self.output = output
         self.position = 0
+        self.bias_measured_s = bias_measured_s  # when the filter first measured its gyro bias (None: never)
 
     def update(self, chunk: ImuChunk) -> OrientationOutput:
         a = self.position

@@ -145,6 +145,8 @@ class LiveSession:
             return frames, []
         if counter.calibration is None:
             counter.calibration = self.pipeline.calibration  # handed over once found
+        # when the filter first measured its gyro bias (a stage without rest windows: from the start)
+        counter.bias_measured_s = getattr(self.pipeline.orientation, "bias_measured_s", -math.inf)
         times = frames.time_s
         if not len(times):
             return frames, []

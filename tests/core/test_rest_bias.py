@@ -156,6 +156,35 @@ def test_first_commit_keeps_chunking_invariant(seed: int) -> None:
     np.testing.assert_array_equal(np.concatenate([p.rest for p in parts]), whole.rest)
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_the_first_bias_measurement_time_is_the_same_for_any_chunking(seed: int) -> None:
+    """bias_measured_s: None until the first rest window is measured, then the time of the sample it follows,
+    the same whole, sample by sample (update_one) or in any chunks (the heel check's "unsure" reads it), also
+    with packet loss (a measurement on a bridged step: the sample before the gap)."""
+    chunk = _stand_then_turn(100.0, np.array([-1.5, 0.2, 0.4]), 6.0, 2.8, 8.0)
+    head = OrientationEstimator(OrientationParams(rate_hz=100.0))
+    head.update(chunk.slice(0, 150))  # 1.5 s of the stand: no window closed yet
+    assert head.bias_measured_s is None
+    whole = OrientationEstimator(OrientationParams(rate_hz=100.0))
+    whole.update(chunk)
+    assert whole.bias_measured_s is not None and 2.0 <= whole.bias_measured_s <= 10.0
+    one = OrientationEstimator(OrientationParams(rate_hz=100.0))
+    for i in range(len(chunk)):
+        one.update_one(float(chunk.time_s[i]), np.radians(chunk.gyr_dps[i]), chunk.acc_mps2[i].copy())
+    assert one.bias_measured_s == whole.bias_measured_s
+    rng = np.random.default_rng(seed)
+    sim = simulate(SimParams(drill="calf-raises", seconds=40.0, seed=3, rate_hz=100.0, packet_loss=0.05))
+    for c in (chunk, sim.recording.chunk):
+        ref = OrientationEstimator(OrientationParams(rate_hz=100.0))
+        ref.update(c)
+        est = OrientationEstimator(OrientationParams(rate_hz=100.0))
+        sizes = rng.choice([1, 2, 16, 17, 255, 700], size=2000)
+        bounds = np.unique(np.minimum(np.cumsum(np.r_[0, sizes]), len(c)))
+        for s, e in pairwise(bounds.tolist()):
+            est.update(c.slice(s, e))
+        assert ref.bias_measured_s is not None and est.bias_measured_s == ref.bias_measured_s
+
+
 def test_full_windows_commit_without_a_redo_and_keep_the_bits(monkeypatch: pytest.MonkeyPatch) -> None:
     """A long stand fills rest windows to MAX_WINDOW_S (the first while the start-up rest test holds): the
     batch path ends its block where such a window fills and commits there without redoing the block. Its

@@ -92,6 +92,9 @@ class RepCounter:
         self.segmenter: Segmenter | None = None  # built when counting starts
         # heel-down drills: the motion the heel check reads (validity.py)
         self._motion = MotionBuffer(self.p.validity.keep_s) if self.drill.heel_down else None
+        # when the orientation filter first measured its gyro bias (s; None: not yet; LiveSession keeps it): a drive
+        # before it is judged ``heel check unsure`` (validity.judge_heel). -inf: measured from the start
+        self.bias_measured_s: float | None = -math.inf
         self._gait = GaitWatch(self.p.gait)  # every drill: a rep amid heel strikes is a step (gait.py)
         self._ankle_planted = self.drill.signal != "vertical"  # ... or with the foot lifted (a calf raise's rises)
         # calf raises: closed, waiting for the landing (judged planted_after_s after the close); the last sample's time
@@ -343,7 +346,9 @@ class RepCounter:
         beyond the estimate's noise, or not confidently heel-down."""
         assert self._motion is not None
         v = self.p.validity
-        return judge_heel(self._motion.heel_estimate(dr.start_s, dr.end_s, self.p.hold_band_deg, v, self.foot_cm), v)
+        est = self._motion.heel_estimate(dr.start_s, dr.end_s, self.p.hold_band_deg, v, self.foot_cm)
+        known = self.bias_measured_s is not None and self.bias_measured_s <= dr.start_s
+        return judge_heel(est, v, known)
 
     def _update_state(self, now_s: float, angle_deg: float) -> None:
         st = self.state

@@ -286,6 +286,7 @@ class HeelVerdict:
     sigma_cm: float = math.nan
     lifted: bool = False
     uncertain: bool = False
+    bias_unknown: bool = False  # the orientation filter had not measured its gyro bias: the check cannot tell
 
     @property
     def z(self) -> float:
@@ -297,17 +298,26 @@ class HeelVerdict:
         """What a counted rep's reasons say when its heel is uncertain ("": it is not)."""
         if not self.uncertain:
             return ""
+        if self.bias_unknown:
+            return f"heel check unsure: {self.rise_cm:.1f} cm, the gyro's bias not measured yet — not used for the best"
         return f"heel may have lifted {self.rise_cm:.1f} cm (± {self.sigma_cm:.1f}) — not used for the best"
 
 
-def judge_heel(est: HeelEstimate, p: ValidityParams) -> HeelVerdict:
+def judge_heel(est: HeelEstimate, p: ValidityParams, bias_known: bool = True) -> HeelVerdict:
     """The heel's verdict: a lift is called when the rise is over the heel-down bound (``p.heel_down_max_cm``) and
     beyond ``p.sigma_z`` standard errors; under that, the drive is counted (a rise of nan: not told, or told from a
-    heel-down drive only by less than the noise allows), uncertain beyond ``p.heel_clean_z`` standard errors."""
+    heel-down drive only by less than the noise allows), uncertain beyond ``p.heel_clean_z`` standard errors.
+
+    Before the orientation filter has measured its gyro bias (``bias_known`` false: no rest window yet, VQF's bias
+    σ still its initial 0.5 °/s) both orientations carry up to the sensor's bias (≈ 1 °/s), which moves the rise by
+    centimetres (tuning seed 1103: a heel-down trial read 5.7 cm; 1.2 without the gyro's bias) and which σ, from the
+    accelerometer's noise, does not hold: a told rise is then counted, uncertain, and never called a lift."""
     rise = est.rise_cm
     if not math.isfinite(rise):
         return HeelVerdict()
     sigma = est.sigma_cm(p)
+    if not bias_known:
+        return HeelVerdict(rise, sigma, lifted=False, uncertain=True, bias_unknown=True)
     bar = max(p.heel_down_max_cm, p.sigma_z * sigma) if math.isfinite(sigma) else p.heel_rise_max_cm
     lifted = rise > bar
     uncertain = not lifted and math.isfinite(sigma) and rise > p.heel_clean_z * sigma

@@ -262,6 +262,10 @@ class OrientationEstimator:
     def reset(self) -> None:
         self._vqf = self._new_vqf(STARTUP_BIAS_CLIP_DPS)
         self._startup = True  # no rest window measured yet
+        # the time of the received sample the first rest window's measurement follows (None: the gyro bias
+        # not measured yet; VQF's bias σ is still its initial 0.5 °/s, and the bias can be off by the sensor's)
+        self.bias_measured_s: float | None = None
+        self._first_commit_step: int | None = None  # the batch path's step of that measurement
         self._prev = None
         self._window.drop()
 
@@ -322,7 +326,7 @@ class OrientationEstimator:
                 if len(commits) == 1 and commits[0][0] == ran_to - 1:
                     # the block's last step: the filter's state is already the one the commit follows (a
                     # window filled to MAX_WINDOW_S, ending where the block was cut above)
-                    self._apply(commits[0][1])
+                    self._commit_at(*commits[0])
                 elif commits:  # otherwise the rest flags do not depend on the bias: redo the block with the commits
                     self._vqf.state = snapshot
                     for k0, k1, commit in zip(
@@ -335,8 +339,13 @@ class OrientationEstimator:
                             out = self._vqf.updateBatch(np.ascontiguousarray(g[k0:k1]), np.ascontiguousarray(a[k0:k1]))
                             quat[k0:k1], bias[k0:k1] = out["quat6D"], out["bias"]
                         if commit is not None:
-                            self._apply(commit[1])
+                            self._commit_at(*commit)
                 p = q
+
+    def _commit_at(self, step: int, measurement: Measurement) -> None:
+        if self._startup:
+            self._first_commit_step = step
+        self._apply(measurement)
 
     def update_one(self, t: float, g: F64, a: F64) -> tuple[F64, F64, bool]:
         """One sample (gyro rad/s, acc m/s²; 1-D float64, kept for the next gap) through VQF and the
@@ -355,12 +364,16 @@ class OrientationEstimator:
                     gk, ak = prev[1] + (g - prev[1]) * frac, prev[2] + (a - prev[2]) * frac
                     vqf.update(gk, ak)
                     if (c := window.step(gk, ak, vqf.getRestDetected())) is not None:
+                        if self._startup:
+                            self.bias_measured_s = prev[0]  # a bridged step: the received sample before it
                         self._apply(c)
                         vqf = self._vqf  # the first commit replaces it
         vqf.update(g, a)
         out = vqf.getQuat6D(), vqf.getBiasEstimate()[0], vqf.getRestDetected()  # before a commit, as in _run
         # step() does nothing while moving with an empty window (most samples): not called then
         if (out[2] or window.n) and (c := window.step(g, a, out[2])) is not None:
+            if self._startup:
+                self.bias_measured_s = t
             self._apply(c)
         self._prev = (t, g, a)
         return out
@@ -394,6 +407,11 @@ class OrientationEstimator:
         bias = np.empty((len(g), 3))
         rest = np.empty(len(g), dtype=bool)
         self._run(g, a, out_idx, reseed, quat, bias, rest)
+        if (step := self._first_commit_step) is not None:
+            # the received sample at or before the step (update_one's: the sample, or the one before a bridged gap)
+            j = int(np.searchsorted(out_idx, step, side="right")) - 1
+            prev_s = self._prev[0] if self._prev is not None else float(chunk.time_s[0])
+            self.bias_measured_s, self._first_commit_step = (float(chunk.time_s[j]) if j >= 0 else prev_s), None
         del g, a
         self._prev = last
         return _received(quat, bias, rest, out_idx)
