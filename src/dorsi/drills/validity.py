@@ -299,7 +299,8 @@ class HeelVerdict:
         if not self.uncertain:
             return ""
         if self.bias_unknown:
-            return f"heel check unsure: {self.rise_cm:.1f} cm, the gyro's bias not measured yet — not used for the best"
+            # the user's remedy: a still moment lets the filter measure its gyro bias before the first trial
+            return "heel check unsure: the sensor had not been still long enough to settle — not used for the best"
         return f"heel may have lifted {self.rise_cm:.1f} cm (± {self.sigma_cm:.1f}) — not used for the best"
 
 
