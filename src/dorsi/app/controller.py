@@ -25,6 +25,7 @@ from dorsi.app.sources import Found, Hub, Stream, VirtualHub
 from dorsi.ble.decode import SampleChunk
 from dorsi.ble.stream import GapEvent, State, StateEvent
 from dorsi.errors import DeviceError, DorsiError
+from dorsi.io.profiles import load_profile
 from dorsi.protocol.kinds import KINDS
 from dorsi.store import SessionStore
 from dorsi.store.models import SessionInfo
@@ -71,6 +72,7 @@ class AppController:
         self._tasks: set[asyncio.Task[Any]] = set()
         self._found: list[Found] = []
         self._streamed_once = False
+        self._unit_path: str | None = None  # the unit profile file last read
         c, t, d, h = models.connection, models.test, models.drill, models.history
         c.scan_requested.connect(lambda: self.spawn(self.scan()))
         c.connect_requested.connect(lambda key: self.spawn(self.connect(key)))
@@ -102,6 +104,22 @@ class AppController:
             t.bands = bands
             t.changed.emit()
         self.engine.refresh_test_card()
+        self._read_unit_profile()
+
+    def _read_unit_profile(self) -> None:
+        """The unit profile chosen in Settings, read once per choice; the engine applies it from the next
+        connection. A file that cannot be used is said in the message bar and nothing is applied."""
+        path = self.settings.unit_profile
+        if path == self._unit_path:
+            return
+        self._unit_path = path
+        profile = None
+        if path:
+            try:
+                profile = load_profile(path)
+            except DorsiError as exc:
+                self.m.messages.error.emit(f"Unit calibration not applied: {exc}")
+        self.engine.set_unit_profile(profile)
 
     # start and stop: the engine, then the demo person -------------------------------------
     def start_test(self, side: str) -> None:

@@ -23,6 +23,7 @@ from dorsi.ble.decode import SampleChunk
 from dorsi.drills import RepCounter, RepEvent
 from dorsi.drills.kneewall import Profile
 from dorsi.errors import DorsiError
+from dorsi.io.profiles import GENERIC, SensorProfile
 from dorsi.motion.angles import Side
 from dorsi.motion.sanity import RateMeter, SampleScreen
 from dorsi.motion.types import ImuChunk
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 # conditions of the warnings this engine raises (dorsi.ui.models.MessageModel)
 RATE_MISMATCH = "rate-mismatch"
 IMPOSSIBLE_SAMPLES = "impossible-samples"
+UNIT_KIND = "unit-kind"
 
 
 class LiveEngine:
@@ -59,6 +61,14 @@ class LiveEngine:
         self.screen: SampleScreen | None = None
         self._head: list[ImuChunk] = []  # the samples before the rate was measured, to run again at it
         self._dropped_shown = 0
+        # the per-unit sensor profile chosen (Settings, `dorsi app --profile`) and the one this stream applies
+        self.unit_profile: SensorProfile | None = None
+        self.stream_unit: SensorProfile | None = None
+
+    def set_unit_profile(self, profile: SensorProfile | None) -> None:
+        """The profile every chunk of the next stream goes through before the stages (dorsi analyze
+        --profile's correction: unit calibration, then axes); the stored samples stay raw."""
+        self.unit_profile = profile
 
     # stream ----------------------------------------------------------------------------
     def begin_stream(self, rate_hz: float, sensor_id: str) -> None:
@@ -74,6 +84,15 @@ class LiveEngine:
         self._dropped_shown = 0
         self.m.messages.resolved.emit(RATE_MISMATCH)
         self.m.messages.resolved.emit(IMPOSSIBLE_SAMPLES)
+        self.stream_unit = unit = self.unit_profile
+        self.m.connection.unit_calibration = "" if unit is None else unit.name
+        kind = self.settings.sensor_kind
+        if unit is not None and unit.kind not in (GENERIC, kind.id):
+            self.m.messages.warn.emit(
+                UNIT_KIND, f"The unit calibration “{unit.name}” is for a {unit.kind} sensor, not a {kind.label}."
+            )
+        else:
+            self.m.messages.resolved.emit(UNIT_KIND)
         self.restart_calibration()
         assert self.session is not None
         self.screen = SampleScreen(self.session.spec.limits, rate_hz)
@@ -120,6 +139,8 @@ class LiveEngine:
             self._waiting_raw.append(chunk)
         self._store_raw(chunk)
         imu = chunk.imu
+        if self.stream_unit is not None:  # before the screen, as analyze --profile
+            imu = ImuChunk(imu.time_s, *self.stream_unit.apply_arrays(imu.acc_mps2, imu.gyr_dps))
         if self.screen is not None:  # impossible samples never reach the stages
             imu = self.screen.update(imu).chunk
             self._report_dropped()
@@ -231,14 +252,16 @@ class LiveEngine:
     def _open_writer(self, drill: str, side: str) -> None:
         session = self.session
         assert self.store is not None and session is not None
-        cal = session.calibration
+        cal: dict[str, object] | None = session.calibration.as_dict() if session.calibration else None
+        if self.stream_unit is not None:  # applied live; the stored samples are raw
+            cal = {**(cal or {}), "unit_calibration": self.stream_unit.as_dict()}
         try:
             self.writer = self.store.begin_session(
                 drill=drill,
                 side=side,
                 sensor_id=self.sensor_id or None,
                 rate_hz=session.spec.rate_hz,
-                calibration=cal.as_dict() if cal else None,
+                calibration=cal,
             )
         except DorsiError as exc:
             self.writer = None

@@ -139,11 +139,21 @@ async def _main(app: App, connect_first: bool) -> None:
         await app.close()
 
 
-def run_app(*, virtual: bool, replay: bool = False, speed: float = 1.0, connect_first: bool = False) -> int:
+def run_app(
+    *,
+    virtual: bool,
+    replay: bool = False,
+    speed: float = 1.0,
+    connect_first: bool = False,
+    unit_profile: str | None = None,
+) -> int:
+    """``unit_profile``: a per-unit sensor profile file (`dorsi app --profile`), kept as the Settings choice."""
     import qasync
 
     qapp = qt_app()
     app = build(make_hub(virtual, replay, speed))
+    if unit_profile is not None:
+        app.settings.unit_profile = unit_profile
     loop = qasync.QEventLoop(qapp)
     asyncio.set_event_loop(loop)
     try:

@@ -48,9 +48,26 @@ class SensorProfile:
 
     def apply(self, rec: Recording) -> Recording:
         """Raw samples in the sensor's axes → corrected samples in the product's axes."""
-        acc, gyr = self.unit.apply(rec.acc_mps2, rec.gyr_dps)
+        acc, gyr = self.apply_arrays(rec.acc_mps2, rec.gyr_dps)
+        return replace(rec, acc_mps2=acc, gyr_dps=gyr)
+
+    def apply_arrays(self, acc_mps2: F64, gyr_dps: F64) -> tuple[F64, F64]:
+        """The same on (n, 3) arrays: a file's or one live chunk's (the app's engine)."""
+        acc, gyr = self.unit.apply(acc_mps2, gyr_dps)
         m = np.asarray(self.axes)
-        return replace(rec, acc_mps2=np.ascontiguousarray(acc @ m.T), gyr_dps=np.ascontiguousarray(gyr @ m.T))
+        return np.ascontiguousarray(acc @ m.T), np.ascontiguousarray(gyr @ m.T)
+
+    def as_dict(self) -> dict[str, object]:
+        """What a session stores of the profile applied live (its samples stay raw)."""
+        u = self.unit
+        return {
+            "name": self.name,
+            "kind": self.kind,
+            "axes": [list(row) for row in self.axes],
+            "acc_offset_mps2": list(u.acc_offset_mps2),
+            "acc_scale": list(u.acc_scale),
+            "gyr_offset_dps": list(u.gyr_offset_dps),
+        }
 
 
 def _vec3(path: str | os.PathLike[str], table: dict[str, object], key: str, default: tuple[float, ...]) -> F64:

@@ -64,6 +64,7 @@ class ConnectionModel(QObject):
         self.samples_received = 0
         self.samples_lost = 0
         self.rate_hz = 0.0
+        self.unit_calibration = ""  # the name of the per-unit sensor profile the stream applies, if any
 
     def set_state(self, state: str, detail: str = "") -> None:
         self.state, self.detail = state, detail

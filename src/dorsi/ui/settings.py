@@ -142,6 +142,16 @@ class AppSettings(QObject):
     def rate_hz(self, value: int) -> None:
         self._set(f"sensor/{self.sensor_kind.id}/rate_hz", int(value))
 
+    @property
+    def unit_profile(self) -> str:
+        """The per-unit sensor profile (TOML, `dorsi sensor-calibrate`) the live stream applies; "" for none."""
+        return str(self._s.value("sensor/unit_profile", "") or "")
+
+    @unit_profile.setter
+    def unit_profile(self, path: str) -> None:
+        if path != self.unit_profile:
+            self._set("sensor/unit_profile", path)
+
     # remembered state ------------------------------------------------------------
     @property
     def last_sensor(self) -> str:

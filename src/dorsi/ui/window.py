@@ -173,6 +173,8 @@ class MainWindow(QMainWindow):
         }.get(c.state, "not connected")
         if c.reconnects:
             text += f" · {c.reconnects} reconnect{'s' if c.reconnects > 1 else ''}"
+        if c.unit_calibration and c.state != "disconnected":
+            text += f" · unit calibration: {c.unit_calibration}"
         self.badge.set_state(c.state, text)
         self.counters.setText(f"{c.samples_received} samples · {c.samples_lost} lost  " if c.samples_received else "")
         title, detail = READOUT_PLACEHOLDERS.get(c.state, READOUT_PLACEHOLDERS["disconnected"])

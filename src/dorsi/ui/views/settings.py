@@ -1,11 +1,14 @@
-"""Settings: profile (tibia, foot, dominant side), units, sound, theme, sample rate."""
+"""Settings: profile (tibia, foot, dominant side), units, sound, theme, sample rate, unit calibration."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
+    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QPushButton,
@@ -66,6 +69,16 @@ class SettingsView(QWidget):
         form2.addRow("Sample rate (next connection)", self.rate)
         self.rate_kind = text_label("", 13)
         form2.addRow("", self.rate_kind)
+        # the per-unit sensor profile (`dorsi sensor-calibrate`): the app reads the file (message bar if unusable)
+        self.unit_file = text_label("", 13, wrap=False)
+        self.choose_unit = QPushButton("Choose…")
+        self.clear_unit = QPushButton("Clear")
+        unit_row = QHBoxLayout()
+        unit_row.addWidget(self.unit_file, 1)
+        unit_row.addWidget(self.choose_unit)
+        unit_row.addWidget(self.clear_unit)
+        form2.addRow("Unit calibration (next connection)", unit_row)
+        form2.addRow("", text_label("A profile from dorsi sensor-calibrate: this unit's bench calibration.", 13))
         display.body.addLayout(form2)
         display.setMaximumWidth(820)
         layout.addWidget(display)
@@ -79,6 +92,8 @@ class SettingsView(QWidget):
         self.sound.toggled.connect(self._sound)
         self.test_sound.clicked.connect(self._test_sound)
         self.rate.currentIndexChanged.connect(lambda i: setattr(self.settings, "rate_hz", int(self.rate.itemData(i))))
+        self.choose_unit.clicked.connect(self._choose_unit)
+        self.clear_unit.clicked.connect(lambda: self.set_unit_profile(""))
         settings.changed.connect(self.load)
 
     def load(self) -> None:
@@ -107,7 +122,21 @@ class SettingsView(QWidget):
                 self.rate.addItem(f"{r} Hz", r)
         self.rate.setCurrentIndex(max(0, self.rate.findData(s.rate_hz)))
         self.rate_kind.setText(f"Rates of the {kind.label} (the sensor last connected).")
+        path = s.unit_profile
+        self.unit_file.setText(Path(path).name if path else "none")
+        self.unit_file.setToolTip(path)
+        self.clear_unit.setEnabled(bool(path))
         self.beeper.muted = not s.sound
+
+    def _choose_unit(self) -> None:
+        start = str(Path(self.settings.unit_profile).parent) if self.settings.unit_profile else ""
+        path, _ = QFileDialog.getOpenFileName(self, "Unit calibration", start, "Sensor profile (*.toml)")
+        if path:
+            self.set_unit_profile(path)
+
+    def set_unit_profile(self, path: str) -> None:
+        """The file chosen ("" clears it): stored; the app reads it for the next connection."""
+        self.settings.unit_profile = str(Path(path).resolve()) if path else ""
 
     def _sound(self, on: bool) -> None:
         self.settings.sound = on
