@@ -209,7 +209,29 @@ async def walk(app: Any, out: Path) -> None:
     await settle(0.8)
     grab(w, out / "12-drill-dark.png")
     w.settings_view.theme.setCurrentText("light")
+
+    # a per-unit bench calibration chosen in Settings: applied from the next connection, named in the badge
+    profile = Path(os.environ["DORSI_CONFIG_DIR"]) / "left-shin.toml"
+    write_unit_profile(profile)
+    w.show_screen("Settings")
+    w.settings_view.set_unit_profile(str(profile))  # the file dialog's choice
+    await app.controller.connect(c.devices[0].key)
+    await wait_for(c.changed, lambda: c.state == "streaming", 30, "streaming with the unit calibration")
+    await settle(1.0)
+    grab(w, out / "16-settings-unit-calibration.png")
     await app.close()
+
+
+def write_unit_profile(path: Path) -> None:
+    """What `dorsi sensor-calibrate` writes for a unit: the reference profile with this unit's fit."""
+    from dataclasses import replace
+
+    from dorsi.io.profiles import load_profile, save_profile
+    from dorsi.motion.sensor_calibration import UnitCalibration
+
+    base = load_profile(Path(__file__).resolve().parents[1] / "calibration" / "profiles" / "xiao-nrf52840-sense.toml")
+    unit = UnitCalibration((0.031, -0.024, 0.018), (1.004, 0.997, 1.002), (0.41, -0.22, 0.13))
+    save_profile(path, replace(base, name="left shin", unit=unit), comment="dorsi sensor-calibrate sixface.csv")
 
 
 def main() -> int:

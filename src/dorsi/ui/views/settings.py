@@ -78,7 +78,8 @@ class SettingsView(QWidget):
         unit_row.addWidget(self.choose_unit)
         unit_row.addWidget(self.clear_unit)
         form2.addRow("Unit calibration (next connection)", unit_row)
-        form2.addRow("", text_label("A profile from dorsi sensor-calibrate: this unit's bench calibration.", 13))
+        unit_hint = "A profile from dorsi sensor-calibrate: this unit's bench calibration."
+        form2.addRow("", text_label(unit_hint, 13, wrap=False))
         display.body.addLayout(form2)
         display.setMaximumWidth(820)
         layout.addWidget(display)
