@@ -41,6 +41,11 @@ class ExportWithAngles:
 
         cal = info.calibration or {}
         rotation = cal.get("strap_rotation_deg") if isinstance(cal, dict) else None
+        unit = cal.get("unit_calibration") if isinstance(cal, dict) else None
+        if unit is not None:  # the profile the live session applied (its samples are stored raw): the same angles
+            from dorsi.io.profiles import stored_profile
+
+            rec = stored_profile(f"session {info.id}: calibration.unit_calibration", unit).apply(rec)
         analysis = analyze_recording(
             rec,
             drill=info.drill if info.drill in DRILL_IDS else None,

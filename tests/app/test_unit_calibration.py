@@ -7,6 +7,7 @@ settings, a SQLite store, the CLI, the Settings view and the app on the virtual 
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from collections.abc import Iterator
@@ -23,12 +24,15 @@ from dorsi.app.run import build
 from dorsi.app.sources import VirtualHub
 from dorsi.ble.decode import SampleChunk
 from dorsi.cli.main import main
+from dorsi.errors import InputError
 from dorsi.io.profiles import SensorProfile, load_profile, save_profile
 from dorsi.io.rawcsv import read_raw_csv, write_raw_csv
 from dorsi.motion.sensor_calibration import UnitCalibration
 from dorsi.motion.types import Recording
 from dorsi.protocol.kinds import WITMOTION
 from dorsi.store import SessionStore
+from dorsi.store.models import SessionInfo
+from dorsi.stored_analysis import ExportWithAngles
 from dorsi.ui.models import AppModels
 from dorsi.ui.settings import AppSettings
 from dorsi.virtual.sim import SimParams, SimResult, simulate
@@ -138,6 +142,38 @@ def test_the_live_angles_with_a_unit_profile_are_analyze_profiles(
     assert info.calibration is not None
     assert info.calibration["unit_calibration"]["name"] == "left shin unit"
     assert info.calibration["unit_calibration"]["acc_scale"] == list(profile.unit.acc_scale)
+
+    # an export of the stored session recomputes its angles through the same profile: the live angles again
+    exported = ExportWithAngles().derived_columns(stored, info)["tibial_inclination_deg"]
+    live_after = np.arange(after.start, n)
+    assert np.max(np.abs(exported[live_after] - v_ring[live_after, 0])) < 1e-3
+    without = {k: v for k, v in info.calibration.items() if k != "unit_calibration"}
+    raw_info = dataclasses.replace(info, calibration=without)
+    unapplied = ExportWithAngles().derived_columns(stored, raw_info)["tibial_inclination_deg"]
+    assert np.max(np.abs(unapplied[live_after] - v_ring[live_after, 0])) > 0.3  # (the check above can fail)
+
+
+@pytest.mark.parametrize(
+    ("unit", "says"),
+    [
+        ("left shin", "must be a table, not str"),
+        ({"name": "u", "axes": [[1, 0, 0]]}, "axes must be three rows"),
+        ({"name": "u", "axes": [[1, 0, 0], [0, 1, 0], [0, 0, 1]], "acc_scale": [1, None, 1]}, "acc_scale must be"),
+        ({"name": "u", "axes": [[1, 0, 0], [0, 1, 0], [0, 0, 1]], "acc_offset_mps2": [0, float("nan"), 0]}, "finite"),
+        ({"axes": [[1, 0, 0], [0, 1, 0], [0, 0, 1]]}, "needs a name"),
+    ],
+)
+def test_a_damaged_stored_unit_calibration_is_one_named_line(sim: SimResult, unit: object, says: str) -> None:
+    info = SessionInfo(
+        id=7, profile_id=None, drill="knee-to-wall", side="left", started_at="", ended_at=None, status="finished",
+        interrupted=False, source="live", source_file=None, sensor_id=None, firmware=None, rate_hz=RATE_HZ,
+        app_version=None, calibration={"strap_rotation_deg": 0.0, "unit_calibration": unit}, summary=None,
+        columns=[], samples=len(sim.recording), first_time_s=None, last_time_s=None,
+    )  # fmt: skip
+    with pytest.raises(InputError) as err:
+        ExportWithAngles().derived_columns(sim.recording, info)
+    text = str(err.value)
+    assert text.startswith("session 7: calibration.unit_calibration: ") and says in text and "\n" not in text
 
 
 def test_a_profile_for_another_kind_is_said(sim: SimResult) -> None:

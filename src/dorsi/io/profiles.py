@@ -73,8 +73,10 @@ class SensorProfile:
 def _vec3(path: str | os.PathLike[str], table: dict[str, object], key: str, default: tuple[float, ...]) -> F64:
     value = table.get(key, list(default))
     arr = np.asarray(value, dtype=object)
-    if arr.shape != (3,) or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in arr):
-        raise InputError(f"{path}: {key} must be a list of three numbers, not {value!r}")
+    if arr.shape != (3,) or not all(
+        isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v) for v in arr
+    ):
+        raise InputError(f"{path}: {key} must be a list of three finite numbers, not {value!r}")
     return np.asarray(value, dtype=np.float64)
 
 
@@ -87,6 +89,28 @@ def load_profile(path: str | os.PathLike[str]) -> SensorProfile:
         raise InputError(f"{path}: cannot read: {exc}") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"{path}: invalid TOML: {exc}") from None
+    return profile_from_tables(path, data)
+
+
+def stored_profile(where: str, stored: object) -> SensorProfile:
+    """A profile as a session stores what it applied live (``SensorProfile.as_dict``), checked as a file's is;
+    an InputError names ``where``."""
+    if not isinstance(stored, dict):
+        raise InputError(f"{where}: must be a table, not {type(stored).__name__}")
+    axes = stored.get("axes")
+    if not isinstance(axes, list) or len(axes) != 3:
+        raise InputError(f"{where}: axes must be three rows, not {axes!r}")
+    unit_keys = ("acc_offset_mps2", "acc_scale", "gyr_offset_dps")
+    tables: dict[str, object] = {
+        "sensor": {"name": stored.get("name"), "kind": stored.get("kind", GENERIC)},
+        "axes": dict(zip("xyz", axes, strict=True)),
+        "unit": {k: stored[k] for k in unit_keys if k in stored},
+    }
+    return profile_from_tables(where, tables)
+
+
+def profile_from_tables(path: str | os.PathLike[str], data: dict[str, object]) -> SensorProfile:
+    """The profile of a TOML file's tables ([sensor], [axes], [unit]), checked; InputError names ``path``."""
     sensor = data.get("sensor", {})
     axes_t = data.get("axes", {})
     unit_t = data.get("unit", {})
