@@ -74,7 +74,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import pairwise, repeat
 from operator import length_hint
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -271,6 +271,7 @@ RUN_BLOCK = 2048
 RUN_PAUSE_S = 0.1
 RUN_PIECE, RUN_PIECE_MAX = 256, 4096  # detect's columns as floats in pieces of this many samples (growing)
 _Locals = tuple[float, ...]  # detect's filters (``_rest_run``)
+PLAIN_MAX = 64  # blocks of at most this many samples try ``_plain_rest`` (a live counter's; longer ones: runs)
 
 
 # an exponential mean y ← y (1 − k) + k x is kept anchored, y = p · q: p ← p (1 − k), q ← q + k x / p (the product
@@ -320,6 +321,7 @@ def _leading(tq: F64, ti: F64, span_s: float, strict: bool) -> npt.NDArray[np.in
 
 class RaiseSegmenter(SegmenterBase[Raise]):
     FAST_REST = True  # plain rest between reps as a run (``_rest_run``; off: sample by sample, the same results)
+    FAST_PLAIN = True  # a small block's leading plain rest in one lean loop (``_plain_rest``; off: the same results)
 
     def __init__(self, params: CounterParams | None = None, foot_cm: float = DEFAULT_FOOT_CM) -> None:
         self.shared = params or CounterParams()
@@ -415,6 +417,19 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 incl, frontal = frames.incl_deg[cut].tolist(), frames.frontal_deg[cut].tolist()
                 acc_noise = frames.acc_noise()[cut].tolist()
                 rest = repeat(math.nan) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2[cut].tolist()
+            if not fast and self.FAST_PLAIN and n <= PLAIN_MAX:  # a notification's plain rest first (``_plain_rest``)
+                filters: _Locals = (last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev, still_t0)
+                m, filters = self._plain_rest((ts, vertical, jolts, quiet, acc_noise, speed, incl, frontal), filters)
+                if m:
+                    last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev, still_t0 = filters
+                    cum_t, cum_a, box_t0, box_a0 = st.cum_t, st.cum_a, st.box_t0, st.box_a0
+                    th = self.th
+                    if m == n:
+                        break
+                    ts, vertical, jolts, quiet, acc_noise = ts[m:], vertical[m:], jolts[m:], quiet[m:], acc_noise[m:]
+                    speed, incl, frontal = speed[m:], incl[m:], frontal[m:]
+                    if isinstance(rest, list):
+                        rest = rest[m:]
             ts_it = iter(ts)
             at_rest = zip(ts_it, repeat(0.0), incl, frontal, speed, repeat(0.0))  # each sample as a row at height 0
             inputs = zip(vertical, quiet, jolts, acc_noise, rest, strict=False)  # (rest: a list, or nan forever)
@@ -591,6 +606,132 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.raw_p, st.raw_q, st.slow_p, st.slow_q, st.deep_t0 = raw_p, raw_q, slow_p, slow_q, deep_t0
         st.a_prev, st.a_prev2, st.dt_prev = a_prev, a_prev2, dt_prev
         st.cum_t, st.cum_a, st.box_t0, st.box_a0, st.still_t0 = cum_t, cum_a, box_t0, box_a0, still_t0
+
+    def _plain_rest(self, cols: tuple[list[Any], ...], loc: _Locals) -> tuple[int, _Locals]:
+        """Plain rest between reps from a small block's first sample on (``detect``'s rest branch, entered at
+        rest): ``detect``'s float operations in the same order, without its row per sample and the state's
+        flags, which cannot change here (no rep, no tail, no ring, no tap, no settle, the zero-velocity update
+        done). Every test that could send a sample elsewhere is taken first on temporaries; the first sample
+        failing one (over a bar's floor, not quiet, an interval not > 0) is left to ``detect``, untouched.
+        Returns how many samples it took and ``detect``'s filters after them; the state is what ``detect``
+        leaves, bit for bit (the state's boxcar sums are stored; the caller reads them back)."""
+        st, p = self.state, self.p
+        v0, z0 = st.v, st.z
+        if (
+            st.in_rep
+            or not st.was_still
+            or st.tail is not None
+            or st.ring_on
+            or not st.seeded
+            or st.braked
+            or st.floor is not None
+            or st.after_tap
+            or st.stepped
+            or v0 != 0.0
+            or z0 != 0.0
+            or not abs(v0) < p.still_v_mps
+        ):
+            return 0, loc
+        last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev, still_t0 = loc
+        ts, vertical, jolts, quiet, acc_noise, speed, _, _ = cols
+        acc_tau_s, slow_tau_s, onset_s, bias_tau_s = p.acc_tau_s, p.slow_tau_s, p.onset_s, p.bias_tau_s
+        bias_still_s, still_dps, still_s, min_bias_s = p.bias_still_s, p.still_dps, p.still_s, p.min_bias_s
+        jerk_floor, snap_floor, spike, tap_s, ring_s = p.jerk_mps3, p.snap_mps4, p.spike_mps2, p.tap_s, p.ring_s
+        ring_floor = p.ring_min_mps2
+        closed_s, bias_after_rep_s = st.closed_s, p.bias_after_rep_s
+        tap_until, settle_until = st.tap_until, st.settle_until
+        bias, bias_w, bias_p, bias_q = st.bias, st.bias_w, st.bias_p, st.bias_q
+        cum_t, cum_a, box_t0, box_a0 = st.cum_t, st.cum_a, st.box_t0, st.box_a0
+        box, hist, swings, rest_q = st.box, st.hist, st.swings, st.rest
+        th = self.th
+        nan, isnan = math.nan, math.isnan
+        m, acc_s, ti = 0, st.acc_s, last_t
+        for ti, a_raw, jolt, q, density, speed_i in zip(ts, vertical, jolts, quiet, acc_noise, speed, strict=False):
+            if density != th.density:
+                th = self.th = Thresholds.of(p, density)
+            d = ti - last_t
+            if not d > 0.0 or ti <= tap_until or ti < settle_until or not speed_i < still_dps or bias_w < min_bias_s:
+                break
+            dt = 0.1 if d > 0.1 else d
+            # every test first, on temporaries
+            a = a_raw - bias
+            dt0 = dt_prev if dt_prev > 0 else dt
+            x = abs(a - a_prev) / dt
+            if x > jerk_floor and x > th.jerk(p, dt):
+                break
+            x = abs(2.0 * ((a - a_prev) / dt - (a_prev - a_prev2) / dt0) / (dt + dt0))
+            if x > snap_floor and x > th.snap(p, dt, dt0):
+                break
+            x = abs(a)
+            if (x > ring_floor and x > th.ring(p, dt)) or x > spike or abs(jolt) > spike:
+                break
+            ct = cum_t + dt
+            ca = cum_a + a * dt
+            n_pop, bt0, ba0 = 0, box_t0, box_a0
+            n_box = len(box)  # (then the new entry, ct − ct = 0 < acc_tau_s: never popped)
+            while n_pop < n_box and ct - box[n_pop][0] >= acc_tau_s:
+                bt0, ba0 = box[n_pop]
+                n_pop += 1
+            box_s = ct - bt0
+            acc = (ca - ba0) / box_s if box_s > 0 else a
+            if not abs(acc) < th.still_acc:
+                break
+            s0 = ti if isnan(still_t0) else still_t0
+            if not ti - s0 >= still_s:
+                break
+            # a plain rest sample: detect's updates, in its order
+            last_t = ti
+            k = dt / (acc_tau_s + dt)
+            if raw_p < EMA_RENORM:
+                raw_q, raw_p = raw_p * raw_q, 1.0
+            raw_p *= 1.0 - k
+            raw_q += k * a_raw / raw_p
+            k = dt / (slow_tau_s + dt)
+            if slow_p < EMA_RENORM:
+                slow_q, slow_p = slow_p * slow_q, 1.0
+            slow_p *= 1.0 - k
+            slow_q += k * a_raw / slow_p
+            deep_now = q and abs(raw_p * raw_q - slow_p * slow_q) < th.bias_still
+            if deep_now:
+                if isnan(deep_t0):
+                    deep_t0 = ti
+            else:
+                deep_t0 = nan
+            deep = deep_now and ti - deep_t0 >= bias_still_s and ti - closed_s >= bias_after_rep_s
+            a_prev2, a_prev, dt_prev = a_prev, a, dt
+            while swings and ti - swings[0][0] > ring_s:
+                swings.popleft()
+            hist.append((ti, v0, z0))
+            v0 = z0 = 0.0  # (detect's rest sets them so)
+            while ti - hist[0][0] > tap_s:
+                hist.popleft()
+            cum_t, cum_a = ct, ca
+            box.append((ct, ca))
+            for _ in range(n_pop):
+                box.popleft()
+            box_t0, box_a0, acc_s, still_t0 = bt0, ba0, acc, s0
+            rest_q.append((dt, a_raw, deep, cum_t))
+            while cum_t - rest_q[0][3] > onset_s:  # (``detect``'s offset feed)
+                d0, a0, deep0, _ = rest_q.popleft()
+                if deep0:
+                    w = bias_w + d0
+                    bias_w = bias_tau_s if w > bias_tau_s else w
+                    k = d0 / bias_w
+                    if bias_p < EMA_RENORM:
+                        bias_q, bias_p = bias_p * bias_q, 1.0
+                    bias_p *= 1.0 - k
+                    bias_q += k * a0 / bias_p
+                    bias = bias_p * bias_q
+            m += 1
+        if m:
+            incl, frontal = cols[6][m - 1], cols[7][m - 1]
+            ti = last_t
+            st.last_t, st.acc_s, st.zupt_t = ti, acc_s, ti
+            st.v, st.z = 0.0, 0.0
+            st.pre = [_raise_row((ti, 0.0, incl, frontal, speed[m - 1], 0.0))]
+            st.bias, st.bias_w, st.bias_p, st.bias_q = bias, bias_w, bias_p, bias_q
+            st.cum_t, st.cum_a, st.box_t0, st.box_a0 = cum_t, cum_a, box_t0, box_a0
+        return m, (last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev, still_t0)
 
     def _rest_run(self, frames: DrillFrames, j: int, loc: _Locals) -> tuple[int, _Locals]:
         """Plain rest from sample j on (``detect``'s rest branch, the sample before it at rest): what ``detect``
