@@ -50,8 +50,11 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from functools import partial
+from typing import NamedTuple, cast
 
 import numpy as np
 
@@ -151,8 +154,7 @@ _STAND, _DRIVE, _BETWEEN, _SETTLE = _Phase.STAND, _Phase.DRIVE, _Phase.BETWEEN, 
 _DONE, _GAVE_UP = _Phase.DONE, _Phase.GAVE_UP
 
 
-@dataclass(frozen=True, slots=True)
-class _Geo:
+class _Geo(NamedTuple):
     """One sample's up direction in sensor coordinates (the specific force's direction: gravity, since
     a slow drive barely accelerates; from the orientation without an accelerometer) and the specific
     force's magnitude (nan without accelerometer). Neither needs the orientation filter to be right:
@@ -168,9 +170,12 @@ class _Geo:
         if acc is not None:
             m = math.sqrt(acc[0] * acc[0] + acc[1] * acc[1] + acc[2] * acc[2])
             if m > 0.0:
-                return _Geo(acc[0] / m, acc[1] / m, acc[2] / m, m)
+                return _geo((acc[0] / m, acc[1] / m, acc[2] / m, m))
         w, x, y, z = q
-        return _Geo(2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y), math.nan)
+        return _geo((2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y), math.nan))
+
+
+_geo = cast(Callable[[tuple[float, float, float, float]], _Geo], partial(tuple.__new__, _Geo))  # (built in C)
 
 
 @dataclass
@@ -186,10 +191,16 @@ class _Still:
     acc_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     up_dir_sum: list[float] = field(default_factory=lambda: [0.0, 0.0, 0.0])
     mag_sum: float = 0.0  # |specific force| (nan without the accelerometer)
+    # mean_gyr() until the next add(): a standing kept as the drives' reference is read every sample, never added to
+    gyr_mean: list[float] | None = field(default=None, repr=False, compare=False)
 
     def mean_gyr(self) -> list[float]:
-        k = max(self.n, 1)
-        return [v / k for v in self.gyr_sum]
+        """The mean body rate (a list its callers only read)."""
+        mean = self.gyr_mean
+        if mean is None:
+            k = max(self.n, 1)
+            mean = self.gyr_mean = [v / k for v in self.gyr_sum]
+        return mean
 
     def mean_tilt(self) -> float:
         return self.tilt_sum / max(self.n, 1)
@@ -197,6 +208,7 @@ class _Still:
     def add(self, t: float, tilt: float, gyr: list[float], q: list[float], acc: list[float] | None, geo: _Geo) -> None:
         if self.n == 0:
             self.start_s = t
+        self.gyr_mean = None
         up = self.up_dir_sum
         up[0] += geo.ux
         up[1] += geo.uy
