@@ -48,3 +48,45 @@ def test_lazy_rows_and_matrix_floats_switched_off_give_the_same_reps(
     monkeypatch.setattr(DrillFramer, "lazy_rows", False)
     monkeypatch.setattr(ExcursionSegmenter, "matrix_floats", False)
     assert _live(drill, seed, model, sizes, size) == fast
+
+
+@pytest.mark.parametrize(
+    ("drill", "seed", "model"), [("calf-raises", 1006, "keyframe"), ("knee-to-wall", 1007, "velocity")]
+)
+@pytest.mark.parametrize("size", [1, 2, 3, 0])  # 0: random notifications of 1-6 samples (the pipeline's rows)
+def test_logs_kept_as_floats_switched_off_give_the_same_rows_and_reps(
+    monkeypatch: pytest.MonkeyPatch, drill: str, seed: int, model: str, size: int
+) -> None:
+    # the gait watch's lift rows and the heel check's motion rows kept as a joined block's floats (list_rows:
+    # arrays made a few hundred samples at a time, or at a read) against each block's arrays: the same rows,
+    # reps and state, bit for bit
+    from dorsi.drills.chunklog import ChunkLog
+    from dorsi.drills.gait import GaitWatch
+    from dorsi.drills.validity import MotionBuffer
+
+    sizes = [1, 2, 3, 4, 5, 6] if size == 0 else None
+    logs: list[ChunkLog] = []
+    counts = [0, 0]  # chunks given with lists, all chunks
+    extend = ChunkLog.extend
+
+    def spy(self: ChunkLog, keep_from: float, last_t: float, columns: list[object], lists: bool = False) -> None:
+        if self not in logs:
+            logs.append(self)
+        counts[0] += lists and any(type(c) is list for c in columns)
+        counts[1] += 1
+        extend(self, keep_from, last_t, columns, lists)
+
+    monkeypatch.setattr(ChunkLog, "extend", spy)
+    fast = _live(drill, seed, model, sizes, size)
+    rows_fast = [log.rows().tobytes() for log in logs]
+    assert len(logs) == (2 if drill == "knee-to-wall" else 1)  # (the gait watch's; the heel check's: heel down)
+    # (the lists used: blocks joined over 1-3-sample notifications; a 4-6-sample one is counted as it is)
+    assert counts[0] > (0.9 if size else 0.2) * counts[1]
+    assert "'rep'" in fast
+    logs.clear()
+    monkeypatch.setattr(GaitWatch, "list_rows", False)
+    monkeypatch.setattr(MotionBuffer, "list_rows", False)
+    n_lists = counts[0]
+    assert _live(drill, seed, model, sizes, size) == fast
+    assert counts[0] == n_lists  # (off: arrays only)
+    assert [log.rows().tobytes() for log in logs] == rows_fast

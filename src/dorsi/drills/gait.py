@@ -50,6 +50,9 @@ AXIS = 1  # the shin's long axis in the sensor frame (+Y): heel strikes are judg
 LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise", "qw", "qx", "qy", "qz", "fx", "fy", "fz", "quiet")
 
 
+_LIFT_FIELDS = ("time_s", "quat_wxyz", "acc_mps2", "acc_noise_rthz", "quiet")  # (DrillFrames: the rows' inputs)
+
+
 def _lift_rows(t: F64, quat: F64, acc_mps2: F64, noise: F64, quiet: NDArray[np.bool_]) -> F64:
     up = Q.up_rows(quat)  # (the rotations' third rows: all the checks read of them)
     rows = np.empty((len(t), len(LIFT_COLS)))  # filled in place: column_stack's set-up costs more
@@ -65,6 +68,8 @@ def _lift_rows(t: F64, quat: F64, acc_mps2: F64, noise: F64, quiet: NDArray[np.b
 
 class GaitWatch:
     """The heel-strike impacts of the last ``keep_s`` seconds, and the session's quiet jolt noise."""
+
+    list_rows = True  # a notification's lift columns kept as its floats (off: as arrays; the same rows)
 
     def __init__(self, p: GaitParams) -> None:
         self.p = p
@@ -87,9 +92,13 @@ class GaitWatch:
             self.impacts.popleft()
         # the lift check's samples: vertical specific force − g, the sensor axes' vertical components (+Y: the
         # shin's long axis), the accelerometer's white density
-        self._rows.extend(
-            keep_from, t_last, (frames.time_s, frames.quat_wxyz, frames.acc_mps2, frames.acc_noise(), frames.quiet)
-        )
+        # (a notification's floats as they are: the log makes them arrays a few hundred samples at a time)
+        kept = frames.kept_columns(_LIFT_FIELDS) if self.list_rows else None
+        if kept is not None:
+            self._rows.extend(keep_from, t_last, kept, lists=True)
+        else:
+            cols = (frames.time_s, frames.quat_wxyz, frames.acc_mps2, frames.acc_noise(), frames.quiet)
+            self._rows.extend(keep_from, t_last, cols)
 
     def _impacts(self, frames: DrillFrames) -> float:
         """The chunk's impacts (appended to ``impacts``); returns its last time."""

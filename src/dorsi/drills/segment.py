@@ -122,6 +122,12 @@ class DrillFrames:
             None if self.gyr_dps is None else self.gyr_dps[start:stop],
         )
 
+    def kept_columns(self, names: tuple[str, ...]) -> list[Any] | None:
+        """The named fields for a log that builds its rows later (ChunkLog): each array already made, else the
+        Python list it would be made of (the same values), when the block has them (a notification's rows:
+        ``_RowFrames``); else None (read the arrays)."""
+        return None
+
     def acc_noise(self) -> F64:
         """The accelerometer's white density per sample (the prior where none was measured)."""
         if self.acc_noise_rthz is not None:
@@ -230,6 +236,18 @@ def _gyrs(f: _RowFrames) -> list[list[float]]:
     return f._fl.gyr_dps
 
 
+# the FrameFloats column each _RowFrames array is made of (kept_columns)
+_FLOATS_OF: dict[str, Callable[[FrameFloats], Any]] = {
+    "time_s": lambda fl: fl.time_s,
+    "incl_deg": lambda fl: fl.incl_deg,
+    "quiet": lambda fl: fl.quiet,
+    "quat_wxyz": lambda fl: fl.quat_acc[0],  # type: ignore[index]
+    "acc_mps2": lambda fl: fl.quat_acc[1],  # type: ignore[index]
+    "acc_noise_rthz": lambda fl: fl.acc_noise,
+    "gyr_dps": lambda fl: fl.gyr_dps,
+}
+
+
 class _RowFrames(DrillFrames):
     """The DrillFrames of a block given as the pipeline's rows (DrillFramer.update_rows): every column is in
     ``floats``, and each array is made from them (or taken from the notification's ShinFrames) only when
@@ -250,6 +268,15 @@ class _RowFrames(DrillFrames):
 
     def __len__(self) -> int:
         return len(self._fl.time_s)
+
+    def kept_columns(self, names: tuple[str, ...]) -> list[Any] | None:
+        # rows joined over notifications: every array would be made of the floats. (With a notification's own
+        # ShinFrames its time, inclination and force are arrays already: the arrays cost less; measured)
+        fl = self._fl
+        if self._shin is not None or fl.quat_acc is None:
+            return None
+        built = self.__dict__
+        return [built[n] if n in built else _FLOATS_OF[n](fl) for n in names]
 
     time_s = _Lazy(lambda f: f._fl.time_s, "time_s")
     incl_deg = _Lazy(lambda f: f._fl.incl_deg, "tibial_inclination_deg")

@@ -325,6 +325,9 @@ def judge_heel(est: HeelEstimate, p: ValidityParams, bias_known: bool = True) ->
     return HeelVerdict(rise, sigma, lifted, uncertain)
 
 
+_MOTION_FIELDS = ("time_s", "quat_wxyz", "acc_mps2", "incl_deg", "quiet", "gyr_dps")  # (MotionBuffer.extend)
+
+
 class MotionBuffer:
     """The last ``keep_s`` seconds of what the heel check reads: the shin's inclination and whether it is
     still, the sensor's orientation, specific force and body rate."""
@@ -332,6 +335,8 @@ class MotionBuffer:
     # the orientation, specific force and bias-corrected rate per sample: the earth-frame acceleration and the
     # shin's axis are derived from them for the few seconds a judged drive reads, not kept for every sample
     COLS = ("t", "incl", "quiet", "qw", "qx", "qy", "qz", "fx", "fy", "fz", "gx", "gy", "gz")
+
+    list_rows = True  # a notification's columns kept as its floats (off: as arrays; the same rows)
 
     def __init__(self, keep_s: float) -> None:
         self.keep_s = keep_s
@@ -342,19 +347,16 @@ class MotionBuffer:
         return self._log.rows()
 
     def extend(self, frames: DrillFrames) -> None:
+        # (a notification's floats as they are: the log makes them arrays a few hundred samples at a time)
+        kept = frames.kept_columns(_MOTION_FIELDS) if self.list_rows else None
+        if kept is not None:
+            t = kept[0]
+            self._log.extend(float(t[0]) - self.keep_s, float(t[-1]), kept, lists=True)
+            return
         t = frames.time_s
-        self._log.extend(
-            float(t[0]) - self.keep_s,
-            float(t[-1]),
-            (
-                t,
-                frames.quat_wxyz,
-                frames.acc_mps2,
-                frames.incl_deg,
-                frames.quiet,
-                np.full((len(t), 3), np.nan) if frames.gyr_dps is None else frames.gyr_dps,
-            ),
-        )
+        gyr = np.full((len(t), 3), np.nan) if frames.gyr_dps is None else frames.gyr_dps
+        cols = (t, frames.quat_wxyz, frames.acc_mps2, frames.incl_deg, frames.quiet, gyr)
+        self._log.extend(float(t[0]) - self.keep_s, float(t[-1]), cols)
 
     @staticmethod
     def _rows_arrays(t: F64, quat: F64, acc_mps2: F64, incl: F64, quiet: F64, gyr_dps: F64) -> F64:
