@@ -153,7 +153,10 @@ class RepCounter:
         self._gait.extend(drill_frames)
         seg = self.segmenter
         if seg is None:
-            # counting starts at the first still sample after the calibration
+            # counting starts at the first still sample after the calibration (none while calibrating: no array)
+            if type(calibrated) is list and True not in calibrated:
+                self.state.phase = "waiting"
+                return []
             first = np.flatnonzero(np.asarray(calibrated, dtype=bool) & drill_frames.quiet)
             if not first.size:
                 self.state.phase = "waiting"
