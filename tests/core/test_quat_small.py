@@ -27,3 +27,13 @@ def test_small_to_matrix_is_numpys() -> None:
             want = _numpy_to_matrix(q)
             assert got.shape == want.shape == (n, 3, 3)
             assert np.array_equal(got, want, equal_nan=True)
+
+
+def test_up_rows_are_to_matrix_third_rows() -> None:
+    # the vertical acceleration and the lift check read only the third rows (up_rows): the same bits as the matrix's
+    rng = np.random.default_rng(2)
+    for n in (1, Q.SMALL_ROWS + 1, 500):
+        q = rng.normal(size=(n, 4)) * rng.choice([1e-3, 1.0, 1e3])
+        q[rng.random(q.shape) < 0.01] = np.nan
+        assert np.array_equal(Q.up_rows(q), _numpy_to_matrix(q)[:, 2, :], equal_nan=True)
+        assert np.array_equal(Q.up_rows(q), Q.to_matrix(q)[:, 2, :], equal_nan=True)

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -57,17 +59,23 @@ def to_matrix(q: ArrayLike) -> F64:
         [
             np.stack([1 - 2 * (y * y + z * z), 2 * (x * y - w * z), 2 * (x * z + w * y)], axis=-1),
             np.stack([2 * (x * y + w * z), 1 - 2 * (x * x + z * z), 2 * (y * z - w * x)], axis=-1),
-            np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], axis=-1),
+            np.stack(_up_row(w, x, y, z), axis=-1),
         ],
         axis=-2,
     )
 
 
+def _up_row(w: Any, x: Any, y: Any, z: Any) -> tuple[Any, Any, Any]:
+    """The rotation's third row (the earth's up in sensor coordinates) from a quaternion's components, arrays or
+    floats: one expression for to_matrix and up_rows (the same bits; to_matrix's row-by-row path for a few
+    quaternions writes it inline, a call per row costing more than the row)."""
+    return 2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)
+
+
 def up_rows(q: F64) -> F64:
     """``to_matrix(q)[:, 2, :]`` of quaternions (n, 4), the earth's up in sensor coordinates, without the
-    other two rows (to_matrix's expressions: the same bits)."""
-    w, x, y, z = as_quat(q).T
-    return np.stack([2 * (x * z - w * y), 2 * (y * z + w * x), 1 - 2 * (x * x + y * y)], axis=-1)
+    other two rows."""
+    return np.stack(_up_row(*as_quat(q).T), axis=-1)
 
 
 def _to_matrix_rows(q: F64) -> F64:
