@@ -61,14 +61,15 @@ class Window:
 def _capture(sim: Any) -> tuple[list[Window], list[tuple[float, bool]]]:
     """Run the counter on sim, keeping every window the heel check integrated over."""
     got: list[Window] = []
-    real = validity.ankle_rise_cm
+    real = validity.ankle_rise_fit
 
-    def spy(t, up, fwd, incl, rest, hold, p=None, rate=None):  # type: ignore[no-untyped-def]
-        r = real(t, up, fwd, incl, rest, hold, p, rate)
-        got.append(Window(np.array(t), rest, hold, r, np.array(up), np.array(fwd), np.array(incl)))
+    def spy(t, up, fwd, incl, rest, hold, p=None, rate=None, lever_cm=None):  # type: ignore[no-untyped-def]
+        r = real(t, up, fwd, incl, rest, hold, p, rate, lever_cm)
+        if lever_cm is None:  # (a second call: the rise at the lever held to the shin's range)
+            got.append(Window(np.array(t), rest, hold, r[0], np.array(up), np.array(fwd), np.array(incl)))
         return r
 
-    with mock.patch.object(validity, "ankle_rise_cm", spy):
+    with mock.patch.object(validity, "ankle_rise_fit", spy):
         judged = judged_trials(sim)
     return got, judged
 

@@ -83,7 +83,7 @@ def _table_job(args: tuple[str, str, str, int]) -> list[dict[str, Any]]:
     """Each judged trial of one session: its index, truth, the estimate, σ and the rest's drift rate (°/s)."""
     model, profile, drill, seed = args
     sim, _ = _simulate(model, profile, drill, seed, "full")
-    real_gr, real_ank, real_heel = validity.gyro_rotations, validity.ankle_rise_cm, validity.MotionBuffer.heel_estimate
+    real_gr, real_ank, real_heel = validity.gyro_rotations, validity.ankle_rise_fit, validity.MotionBuffer.heel_estimate
     cap: dict[str, Any] = {}
     got: list[tuple[float, Any, float, float]] = []
 
@@ -92,9 +92,9 @@ def _table_job(args: tuple[str, str, str, int]) -> list[dict[str, Any]]:
         cap["gyro"] = (t, q, rot, k)
         return rot
 
-    def ank(t, up, fwd, incl, rest, hold, p=None, rate=None):
+    def ank(t, up, fwd, incl, rest, hold, p=None, rate=None, lever_cm=None):
         cap["rest"] = rest
-        return real_ank(t, up, fwd, incl, rest, hold, p, rate)
+        return real_ank(t, up, fwd, incl, rest, hold, p, rate, lever_cm)
 
     def heel(self, start_s, end_s, band_deg, p, foot_cm):
         cap.clear()
@@ -111,7 +111,7 @@ def _table_job(args: tuple[str, str, str, int]) -> list[dict[str, Any]]:
 
     with (
         mock.patch.object(validity, "gyro_rotations", gr),
-        mock.patch.object(validity, "ankle_rise_cm", ank),
+        mock.patch.object(validity, "ankle_rise_fit", ank),
         mock.patch.object(validity.MotionBuffer, "heel_estimate", heel),
     ):
         session = LiveSession(SessionSpec(rate_hz=sim.params.rate_hz, side=sim.params.side, drill=drill))

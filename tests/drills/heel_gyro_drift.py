@@ -61,15 +61,17 @@ def _job(args: tuple[str, str, str, int, float, float]) -> list[dict[str, Any]]:
     model, profile, drill, seed, skip_s, z = args
     sim = _simulate(model, profile, drill, seed, "full")
     calls: list[dict[str, Any]] = []
-    real_ankle, real_heel = validity.ankle_rise_cm, validity.MotionBuffer.heel_estimate
+    real_ankle, real_heel = validity.ankle_rise_fit, validity.MotionBuffer.heel_estimate
     cur: list[float] = []
 
-    def ankle_spy(t, up, fwd, incl, rest, hold, p=None, rate=None):  # type: ignore[no-untyped-def]
-        r = real_ankle(t, up, fwd, incl, rest, hold, p, rate)
+    def ankle_spy(t, up, fwd, incl, rest, hold, p=None, rate=None, lever_cm=None):  # type: ignore[no-untyped-def]
+        r = real_ankle(t, up, fwd, incl, rest, hold, p, rate, lever_cm)
+        if lever_cm is not None:
+            return r  # the rise at the lever held to the shin's range: the first call's entry stands
         h0 = max(hold.start, min(int(np.searchsorted(t, t[hold.start] + skip_s)), hold.stop - 3))
         s, se = drift_slope(t, fwd, (rest, slice(h0, hold.stop)))
         s *= drift_weight(s, se, z)
-        cur.append(real_ankle(t, up, fwd - s * (t - t[rest.stop - 1]), incl, rest, hold, p, rate))
+        cur.append(real_ankle(t, up, fwd - s * (t - t[rest.stop - 1]), incl, rest, hold, p, rate)[0])
         return r
 
     def heel_spy(self, start_s, end_s, band_deg, p, foot_cm):  # type: ignore[no-untyped-def]
@@ -80,7 +82,7 @@ def _job(args: tuple[str, str, str, int, float, float]) -> list[dict[str, Any]]:
         return e
 
     with (
-        mock.patch.object(validity, "ankle_rise_cm", ankle_spy),
+        mock.patch.object(validity, "ankle_rise_fit", ankle_spy),
         mock.patch.object(validity.MotionBuffer, "heel_estimate", heel_spy),
     ):
         session = LiveSession(SessionSpec(rate_hz=sim.params.rate_hz, side=sim.params.side, drill=drill))

@@ -69,12 +69,14 @@ def trials(model: str, profile: str, drill: str, seed: int, variant: str) -> lis
     """Every full drive the counter judged (or tried to): truth heel, estimate, window figures."""
     sim = _simulate(model, profile, drill, seed, variant)
     got: list[dict[str, Any]] = []
-    real_ankle = validity.ankle_rise_cm
+    real_ankle = validity.ankle_rise_fit
     real_heel = validity.MotionBuffer.heel_estimate
     win: dict[str, Any] = {}
 
-    def ankle_spy(t, up, fwd, incl, rest, hold, p=None, rate=None):  # type: ignore[no-untyped-def]
-        r = real_ankle(t, up, fwd, incl, rest, hold, p, rate)
+    def ankle_spy(t, up, fwd, incl, rest, hold, p=None, rate=None, lever_cm=None):  # type: ignore[no-untyped-def]
+        r = real_ankle(t, up, fwd, incl, rest, hold, p, rate, lever_cm)
+        if lever_cm is not None:
+            return r  # the rise at the lever held to the shin's range: the window is the first call's
         dt = float(np.median(np.diff(t)))
         rest_up = np.asarray(up[rest])
         # the white density from the rest's second differences (sway does not reach them)
@@ -102,7 +104,7 @@ def trials(model: str, profile: str, drill: str, seed: int, variant: str) -> lis
         return r
 
     with (
-        mock.patch.object(validity, "ankle_rise_cm", ankle_spy),
+        mock.patch.object(validity, "ankle_rise_fit", ankle_spy),
         mock.patch.object(validity.MotionBuffer, "heel_estimate", heel_spy),
     ):
         session = LiveSession(SessionSpec(rate_hz=sim.params.rate_hz, side=sim.params.side, drill=drill))

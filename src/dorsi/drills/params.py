@@ -10,6 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 G_MPS2 = 9.80665
+# the lever ankle → sensor along the shin: the strap sits 15 cm below the tibial tuberosity
+# (docs/measurement.md), ≈ 2.5 cm below the knee's joint line; tibiae of 33–47 cm → 16–29 cm
+STRAP_LEVER_M = 0.225
+STRAP_LEVER_TOL_M = 0.07  # ... anywhere in that range
 
 
 @dataclass(frozen=True)
@@ -179,6 +183,11 @@ class ValidityParams:
     # the bar when the noise could not be measured (a rest of under 4 samples): the old fixed threshold, above
     # every heel-down drive measured on the reference sensor (key-frame 0.47 ± 0.45 cm, max 2.0)
     heel_rise_max_cm: float = 2.5
+    # where the strap can sit, ankle → sensor (cm: STRAP_LEVER_M ± STRAP_LEVER_TOL_M). Each orientation's lever fit
+    # is held to it (validity.MotionBuffer.heel_estimate): an orientation's error enters the rise through the forward
+    # channel, that is through the lever (issue 18, docs/drills.md)
+    lever_min_cm: float = round(100.0 * (STRAP_LEVER_M - STRAP_LEVER_TOL_M), 6)
+    lever_max_cm: float = round(100.0 * (STRAP_LEVER_M + STRAP_LEVER_TOL_M), 6)
     # the estimate's error grows with the time integrated (≈ T²: an accelerometer error ramp); it was measured
     # on drives reaching their hold in 2-3.5 s. A slower drive is not judged (corpus seed 0 `slow`, a 7 s
     # heel-down drive, read 4.6 cm)
@@ -226,10 +235,8 @@ class GaitParams:
     # integrated vertical acceleration minus the shin's turn about the ankle (lever × the rate of the long
     # axis' height) is what the ankle moved: a planted ankle's stays near zero, a step's reaches 0.2–2 m/s
     lift_window_s: float = 0.4  # short: an accelerometer offset of 0.1 m/s² drifts 0.04 m/s over it (detrended)
-    # the lever ankle → sensor along the shin: the strap sits 15 cm below the tibial tuberosity
-    # (docs/measurement.md), ≈ 2.5 cm below the knee's joint line; tibiae of 33–47 cm → 16–29 cm
-    lever_m: float = 0.225
-    lever_tol_m: float = 0.07  # ... anywhere in that range; its error × the axis' rate is allowed for
+    lever_m: float = STRAP_LEVER_M  # the lever ankle → sensor along the shin ...
+    lever_tol_m: float = STRAP_LEVER_TOL_M  # ... anywhere in that range; its error × the axis' rate is allowed for
     skin_max_m: float = 0.05  # the sensor face off the tibia's axis (2–3 cm on the crest, more if strapped round)
     lift_noise_k: float = 6.0  # × the accelerometer's white noise integrated over the window (velocity σ)
     # what the model leaves out (orientation and scale errors, the strap's wobble) and the slowest lift worth

@@ -11,6 +11,8 @@ gives ``L`` (unknown: where the strap sits), the vertical one then what the ankl
 
 ``s`` is a nominal 2.5 cm (±0.5 cm moves the rise by ±0.33 cm at a 35° drive). A heel that lifts also
 carries the ankle ~1 cm forward, which reads as a longer lever and adds to the rise (the safe side).
+The orientation's error reaches the rise through the forward channel, that is through ``L``; ``L`` is
+held to where a strap can sit (15.5–29.5 cm).
 The heel's rise is the ankle's through the foot model (lowering.heel_rise_cm). It is estimated on the
 filter's orientation and on the gyro's carried from the rest (their errors differ: the filter's tilt lags
 its accelerometer's bias as the shin turns); their mean is judged against 3 standard errors computed from
@@ -67,11 +69,28 @@ def ankle_rise_cm(
     hold: slice,
     p: ValidityParams | None = None,
     rate_rps: F64 | None = None,
+    lever_cm: float | None = None,
 ) -> float:
+    """The ankle's rise (cm): ankle_rise_fit's."""
+    return ankle_rise_fit(t, up_mps2, fwd_mps2, incl_deg, rest, hold, p, rate_rps, lever_cm)[0]
+
+
+def ankle_rise_fit(
+    t: F64,
+    up_mps2: F64,
+    fwd_mps2: F64,
+    incl_deg: F64,
+    rest: slice,
+    hold: slice,
+    p: ValidityParams | None = None,
+    rate_rps: F64 | None = None,
+    lever_cm: float | None = None,
+) -> tuple[float, float]:
     """The ankle's rise (cm) from the end of the rest before a drive into its hold, from the sensor's
-    vertical and forward acceleration (earth frame, gravity removed) and the shin's inclination;
-    ``rest`` and ``hold`` are the samples of the (near) still rest and hold, where the accelerometer
-    reads mostly its own error.
+    vertical and forward acceleration (earth frame, gravity removed) and the shin's inclination, and the
+    lever the forward displacement gives (cm; both the median over the ends, nan: not told); the rise is
+    on ``lever_cm`` where given. ``rest`` and ``hold`` are the samples of the (near) still rest and hold,
+    where the accelerometer reads mostly its own error.
 
     The accelerometer's bias and scale errors are fixed in the sensor, so in the earth frame they change
     with the shin's pose: 0.04 m/s² of bias and 1 % of scale on the axes gravity moves between, as the
@@ -100,7 +119,7 @@ def ankle_rise_cm(
     """
     p = p or ValidityParams()
     if len(t) < 3 or t[-1] - t[0] <= 0.0:
-        return math.nan
+        return math.nan, math.nan
     th = np.radians(incl_deg)
     i0 = rest.stop - 1  # the rest's last sample: the drive starts after it
     # the vertical: the accelerometer's error at the hold is read over its later part (``p.hold_error_frac``):
@@ -123,9 +142,10 @@ def ankle_rise_cm(
     turn = [turn_rest, (turn_late[0], turn_hold[1])]
     last = max(hold.start, min(hold.stop, int(np.searchsorted(t, t[hold.start] + p.end_span_s))) - 1)
     ends = np.unique(np.linspace(hold.start, last, p.end_count).round().astype(int)).tolist()
-    rises = [_rise_to(t, acc[0], acc[1], th, w, frac, turn, i0, i1) for i1 in ends]
-    known = [r for r in rises if math.isfinite(r)]
-    return float(np.median(known)) if known else math.nan
+    fits = [_rise_to(t, acc[0], acc[1], th, w, frac, turn, i0, i1, lever_cm) for i1 in ends]
+    known = [r for r, _ in fits if math.isfinite(r)]
+    levers = [lev for _, lev in fits if math.isfinite(lev)]
+    return (float(np.median(known)) if known else math.nan), (float(np.median(levers)) if levers else math.nan)
 
 
 def _sensor_velocity(th: float, w: float) -> tuple[tuple[float, float], tuple[float, float]]:
@@ -169,14 +189,16 @@ def _rise_to(
     turn: list[tuple[tuple[float, float], tuple[float, float]]],
     i0: int,
     i1: int,
-) -> float:
-    """The ankle's rise from sample i0 to i1 (ankle_rise_cm), the accelerations' error already taken out;
-    the shin's own mean acceleration over the rest and the hold (``turn``, per cm of lever and from the
-    skin), taken out with it, is added back."""
+    lever_cm: float | None = None,
+) -> tuple[float, float]:
+    """The ankle's rise from sample i0 to i1 (ankle_rise_cm), the accelerations' error already taken out,
+    and the lever the forward displacement gives (cm; nan: not told); the rise is on ``lever_cm`` where
+    given, else on that fit. The shin's own mean acceleration over the rest and the hold (``turn``, per cm of
+    lever and from the skin), taken out with it, is added back."""
     th0, th1 = float(th[i0]), float(th[i1])
     dsin, dcos = math.sin(th1) - math.sin(th0), math.cos(th1) - math.cos(th0)
     if dsin < math.sin(math.radians(5.0)):
-        return math.nan  # too small a drive to tell the lever from the lift
+        return math.nan, math.nan  # too small a drive to tell the lever from the lift
     tt = t[i0 : i1 + 1]
     dz0, dx0 = (100.0 * _displacement(tt, a[i0 : i1 + 1]) for a in (up, fwd))
     # the turn's mean acceleration over the rest (weight 1 − frac) and the hold (frac), double-integrated
@@ -188,13 +210,16 @@ def _rise_to(
     s = SKIN_CM
     # forward: dx0 + turn·K + T/2·(w0·(L·c0 − s·s0) + w1·(L·c1 − s·s1)) = L·dsin + s·dcos
     k_lever = dsin - half_t * (w0 * c0 + w1 * c1) - (r_fwd[0] * k0 + h_fwd[0] * k1)
-    if abs(k_lever) < 0.5 * dsin:
-        return math.nan  # the ends move too fast to tell the lever
-    known_x = dx0 + r_fwd[1] * k0 + h_fwd[1] * k1 - half_t * s * (w0 * s0 + w1 * s1)
-    lever = (known_x - s * dcos) / k_lever
+    fitted = math.nan
+    if abs(k_lever) >= 0.5 * dsin:  # else the ends move too fast to tell the lever
+        known_x = dx0 + r_fwd[1] * k0 + h_fwd[1] * k1 - half_t * s * (w0 * s0 + w1 * s1)
+        fitted = (known_x - s * dcos) / k_lever
+    lever = fitted if lever_cm is None else lever_cm
+    if not math.isfinite(lever):
+        return math.nan, fitted
     dz = dz0 + (r_up[0] * lever + r_up[1]) * k0 + (h_up[0] * lever + h_up[1]) * k1
     dz -= half_t * (w0 * (lever * s0 + s * c0) + w1 * (lever * s1 + s * c1))
-    return dz - lever * dcos + s * dsin
+    return dz - lever * dcos + s * dsin, fitted
 
 
 def gyro_rotations(t: F64, quat_wxyz: F64, gyr_dps: F64, k: int) -> F64:
@@ -246,7 +271,8 @@ def heel_rise_from_ankle_cm(ankle_cm: float, foot_cm: float) -> float:
 class HeelEstimate:
     """A drive's heel rise (cm) on the filter's orientation and on the gyro's from the rest (nan: not told),
     the accelerometer's white density measured on the rest (m/s²/√Hz), the time integrated, the rest's and
-    the hold's lengths (s)."""
+    the hold's lengths (s), and the lever each orientation's forward displacement gave (cm; the rise is taken
+    at it held to where a strap can sit)."""
 
     filter_cm: float = math.nan
     gyro_cm: float = math.nan
@@ -254,6 +280,8 @@ class HeelEstimate:
     drive_s: float = math.nan
     rest_s: float = math.nan
     hold_s: float = math.nan
+    filter_lever_cm: float = math.nan
+    gyro_lever_cm: float = math.nan
 
     @property
     def rise_cm(self) -> float:
@@ -445,14 +473,18 @@ class MotionBuffer:
         hold = (quiet[h0 : h1 + 1]).nonzero()[0] + (h0 - s0)
         windows = (slice(r0 - s0, i0 - s0 + 1), slice(int(hold[0]), int(hold[-1]) + 1))
 
-        def heel(rot: F64) -> float:
-            """The heel's rise with the sensor oriented by rot over the segment."""
+        def heel(rot: F64) -> tuple[float, float]:
+            """The heel's rise with the sensor oriented by rot over the segment, and the lever its forward
+            displacement gives (cm). An orientation's error (the filter's tilt still settling, the gyro's residual
+            bias carried through the drive) reads as forward displacement, so as lever, and each cm of lever moves
+            the ankle's rise by −Δcos θ (≈ 0.3 cm over a 35° drive): the rise is taken at the nearest lever where a
+            strap can sit (``p.lever_min_cm``–``p.lever_max_cm``)."""
             acc = np.einsum("nij,nj->ni", rot, r[seg, 7:10])
             acc[:, 2] -= GRAVITY_MPS2
             axis = rot[h0 - s0, :2, 1]  # the shin's long axis (sensor +Y) in the earth frame, at the hold
             norm = float(np.hypot(*axis))
             if norm < 1e-6:
-                return math.nan
+                return math.nan, math.nan
             fwd = axis / norm
             rate = None
             gyr = r[seg, 10:13]
@@ -462,19 +494,23 @@ class MotionBuffer:
                 # lift that starts late in the drive, and across the hold's opening
                 w_earth = np.einsum("nij,nj->ni", rot, np.radians(gyr))
                 rate = w_earth[:, :2] @ np.array([-fwd[1], fwd[0]])
-            ankle = ankle_rise_cm(t[seg], acc[:, 2], acc[:, :2] @ fwd, incl[seg], *windows, p, rate)
-            return heel_rise_from_ankle_cm(ankle, foot_cm)
+            args = (t[seg], acc[:, 2], acc[:, :2] @ fwd, incl[seg], *windows, p, rate)
+            ankle, lever = ankle_rise_fit(*args)
+            held = min(max(lever, p.lever_min_cm), p.lever_max_cm)
+            if math.isfinite(lever) and held != lever:
+                ankle = ankle_rise_fit(*args, held)[0]  # the rise at the nearest lever a shin allows
+            return heel_rise_from_ankle_cm(ankle, foot_cm), lever
 
-        on_filter = heel(Q.to_matrix(r[seg, 3:7]))
+        on_filter, lever_filter = heel(Q.to_matrix(r[seg, 3:7]))
         gyr = r[seg, 10:13]
-        on_gyro = math.nan
+        on_gyro = lever_gyro = math.nan
         if np.isfinite(gyr).all():
             # the filter's tilt follows its accelerometer (τ ≈ 3 s): as the shin turns, the tilt the accelerometer's
             # bias and scale error give trails through the drive and settles through the hold, and g × that lag
             # reads as acceleration (witmotion heel-down SD 1.35 cm, 0.90 on the gyro's). From the rest's last
             # sample the gyro alone carries the orientation: the error then turns with the sensor, a function of
             # the pose the end correction takes out; the gyro's own bias and scale error are left
-            on_gyro = heel(gyro_rotations(t[seg], r[seg, 3:7], gyr, i0 - s0))
+            on_gyro, lever_gyro = heel(gyro_rotations(t[seg], r[seg, 3:7], gyr, i0 - s0))
         # the accelerometer's white noise on the rest: its second differences (sway, ≲ 1 Hz, does not reach them)
         f = r[r0 : i0 + 1, 7:10]
         d2 = np.diff(f, 2, axis=0)
@@ -487,4 +523,6 @@ class MotionBuffer:
             float(t[h0] - t[i0]),
             float(t[i0] - t[r0]),
             float(t[h1] - t[h0]),
+            lever_filter,
+            lever_gyro,
         )
