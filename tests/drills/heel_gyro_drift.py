@@ -140,8 +140,8 @@ def main(argv: list[str]) -> None:
                 "judged (mean)": [r["est"].rise_cm - r["true"] for r in sel],
             }
             fixed = [dataclasses.replace(r["est"], gyro_cm=r["gyro_drift"]) for r in sel]
-            called = sum(validity.judge_heel(r["est"], p)[1] for r in sel)
-            called_fixed = sum(validity.judge_heel(e, p)[1] for e in fixed)
+            called = sum(validity.judge_heel(r["est"], p).lifted for r in sel)
+            called_fixed = sum(validity.judge_heel(e, p).lifted for e in fixed)
             mean_fixed = [e.rise_cm - r["true"] for e, r in zip(fixed, sel, strict=True)]
             out(
                 f"  {name} (n={len(sel)}), est − true: "
