@@ -57,6 +57,7 @@ from dorsi.drills.segment import (
     named_rows,
     row_maker,
 )
+from dorsi.motion.types import F64
 
 STILL_MIN = 64  # the rocks' still blocks (_still_block): tried after this many samples of the loop, at least this long
 NOT_A_CIRCLE = "not a circle (the knee went only one way and back) — not counted"
@@ -115,14 +116,19 @@ class _Buffer:
     """Samples kept since a time (the current cycle's start). New rows are appended to ``rows`` (a list,
     per sample). When a trim leaves over PACK_ROWS there, they are packed into a float array (a row as a
     tuple costs ~150 B, packed 32 B: an hour of standing after a bout, whose turning point stays put, kept
-    110 MB as tuples). Rows arrive in time order (the sample screen only passes forward steps)."""
+    110 MB as tuples). Older rows are segments of four columns (time, inclination, frontal tilt, speed):
+    packed rows, or a chunk's own arrays (the rocks' still blocks, ``extend``: views, no copy; the frames'
+    arrays are never written once made). An hour's still blocks copied into one growing array held 23 MB
+    and twice that while it grew: 45 MB of the peak of ``dorsi analyze --drill squat-rocks`` at 1 h. Rows
+    arrive in time order (the sample screen only passes forward steps)."""
 
     PACK_ROWS = 4096
 
     def __init__(self) -> None:
         self.rows: list[Row] = []
-        self._packed = np.zeros((0, 4))  # its first _n rows are kept, older than ``rows``
-        self._n = 0
+        self._segs: list[tuple[F64, F64, F64, F64]] = []  # older than ``rows``, in time order
+        self._seg_end_s: list[float] = []  # each segment's last time
+        self._n = 0  # rows in the segments
         self._trimmed_to = math.nan  # the last trim's time
 
     def __len__(self) -> int:
@@ -141,39 +147,56 @@ class _Buffer:
         # the rows' floats one after another into an array (the same values; np.asarray of a list of
         # 4096 tuples took 3× as long)
         rows = self.rows
-        self._append(np.fromiter(chain.from_iterable(rows), np.float64, count=4 * len(rows)).reshape(-1, 4))
-        self.rows.clear()  # in place: the detect loops hold this list
+        if rows:
+            a = np.fromiter(chain.from_iterable(rows), np.float64, count=4 * len(rows)).reshape(-1, 4)
+            self._add((a[:, 0], a[:, 1], a[:, 2], a[:, 3]))
+            rows.clear()  # in place: the detect loops hold this list
 
-    def extend(self, rows: np.ndarray) -> None:
-        """Rows (an (n, 4) array, newer than every row kept) appended packed: the list's rows packed first."""
+    def extend(self, time_s: F64, incl_deg: F64, frontal_deg: F64, speed_dps: F64) -> None:
+        """Rows given as columns (newer than every row kept), kept as they are: the list's rows packed first."""
         if self.rows:
             self.pack()
-        self._append(rows)
+        if len(time_s):
+            self._add((time_s, incl_deg, frontal_deg, speed_dps))
 
-    def _append(self, new: np.ndarray) -> None:
-        end = self._n + len(new)
-        if end > len(self._packed):
-            grown = np.empty((max(end, 2 * len(self._packed)), 4))
-            grown[: self._n] = self._packed[: self._n]
-            self._packed = grown
-        self._packed[self._n : end] = new
-        self._n = end
+    def _add(self, seg: tuple[F64, F64, F64, F64]) -> None:
+        self._segs.append(seg)
+        self._seg_end_s.append(float(seg[0][-1]))
+        self._n += len(seg[0])
 
     def since(self, t0: float) -> np.ndarray:
-        packed = self._packed[: self._n]
-        packed = packed[np.searchsorted(packed[:, 0], t0) :]  # (in time order: the rows before are < t0)
+        """The rows at or after t0, an (n, 4) array."""
+        i = bisect_left(self._seg_end_s, t0)  # the first segment with a row at or after t0
         rows = self.rows
         k = bisect_left(rows, t0, key=_time_s)  # only the rows since t0 become an array (a list of 20 000 took 6 ms)
         arr = np.asarray(rows[k:], dtype=np.float64) if k < len(rows) else np.zeros((0, 4))
-        return np.concatenate((packed, arr)) if len(packed) else arr
+        if i == len(self._segs):
+            return arr
+        segs = self._segs[i:]
+        first = int(np.searchsorted(segs[0][0], t0))  # (in time order: the rows before are < t0)
+        out = np.empty((self._n - sum(len(s[0]) for s in self._segs[:i]) - first + len(arr), 4))
+        j = 0
+        for seg in segs:
+            m = len(seg[0]) - first
+            for c, col in enumerate(seg):
+                out[j : j + m, c] = col[first:]
+            j, first = j + m, 0
+        out[j:] = arr
+        return out
 
     def trim(self, t0: float) -> None:
         if t0 == self._trimmed_to:
             return  # its first row is at or after t0 already (rows are only appended since)
-        k = int(np.searchsorted(self._packed[: self._n, 0], t0))
-        if k:
-            self._packed = self._packed[k : self._n].copy()
-            self._n -= k
+        i = bisect_left(self._seg_end_s, t0)  # the segments before i lie wholly before t0
+        if i:
+            self._n -= sum(len(s[0]) for s in self._segs[:i])
+            del self._segs[:i], self._seg_end_s[:i]
+        if self._segs:
+            k = int(np.searchsorted(self._segs[0][0], t0))
+            if k:
+                t, x, f, v = self._segs[0]
+                self._segs[0] = (t[k:], x[k:], f[k:], v[k:])  # (views of the segment's arrays)
+                self._n -= k
         if not self._n:
             k = 0
             while k < len(self.rows) and self.rows[k][0] < t0:
@@ -493,7 +516,7 @@ class RockSegmenter(SegmenterBase[Cycle]):
             jm = int(np.argmax(x))  # (its first sample at the block's highest: ``x > mx`` moves it once)
             if x[jm] > mx:
                 mx, mx_t = float(x[jm]), float(t[jm])
-            self._buf.extend(np.column_stack((t, x, frames.frontal_deg[s:m], frames.speed_dps[s:m])))
+            self._buf.extend(t, x, frames.frontal_deg[s:m], frames.speed_dps[s:m])  # (views: no copy)
             lx, lt = float(x[-1]), float(t[-1])
             if m < e:
                 e = m
