@@ -114,12 +114,15 @@ def count_chunked(
     sim: SimResult,
     on_chunk: Callable[[ImuChunk, ShinFrames, list[RepEvent], RepCounter], None],
     rec: Recording | None = None,
+    unit_calibrated: bool = False,
 ) -> RepCounter:
     """The live session (pipeline and counter) over the recording (``rec``: these samples instead of the
-    simulated ones) in CHUNK_S chunks; ``on_chunk`` sees each step."""
+    simulated ones; ``unit_calibrated``: through the unit's bench calibration) in CHUNK_S chunks; ``on_chunk``
+    sees each step."""
     rate = sim.params.rate_hz
     chunk = (sim.recording if rec is None else rec).chunk
-    session = LiveSession(SessionSpec(rate_hz=rate, side=sim.params.side, drill=sim.params.drill))
+    spec = SessionSpec(rate_hz=rate, side=sim.params.side, drill=sim.params.drill, unit_calibrated=unit_calibrated)
+    session = LiveSession(spec)
     counter = session.counter
     assert counter is not None
     step = max(1, round(CHUNK_S * rate))
@@ -315,7 +318,7 @@ def run_matrix_one(job: MatrixJob, calibrated: bool = False) -> dict[str, Any]:
     model, profile, drill, split, seed = job
     sim = simulate_matrix_job(job)
     rec, cal = bench_calibrated(sim) if calibrated else (None, None)
-    counter = count_chunked(sim, lambda *_: None, rec)
+    counter = count_chunked(sim, lambda *_: None, rec, unit_calibrated=calibrated)
     detected = [r for r in counter.reps if not r.partial]
     truth, invalid = sim.counted_reps, sim.invalid_reps
     pairs = match(truth + invalid, detected)

@@ -145,8 +145,10 @@ def analyze_recording(
     strap_rotation_deg: float | None = None,
     profile: Profile | None = None,
     sensor_kind: str | None = None,
+    unit_calibrated: bool = False,
 ) -> Analysis:
-    """A file: its impossible samples dropped, then analysed at the rate measured on the rest."""
+    """A file: its impossible samples dropped, then analysed at the rate measured on the rest
+    (``unit_calibrated``: its samples went through the unit's accelerometer calibration, SessionSpec)."""
     spec_limits = SessionSpec(rate_hz=1.0, sensor_kind=sensor_kind).limits
     kept, report, index = _screen(rec, spec_limits)
     spec = SessionSpec(
@@ -156,6 +158,7 @@ def analyze_recording(
         drill=drill,
         strap_rotation_deg=strap_rotation_deg,
         sensor_kind=sensor_kind,
+        unit_calibrated=unit_calibrated,
     )
     return _analyze(kept, report, index, len(rec), spec, offline)
 

@@ -53,6 +53,9 @@ class SessionSpec:
     strap_rotation_deg: float | None = None  # known (e.g. given on the command line): no calibration sequence
     sensor_kind: str | None = None  # dorsi.protocol.kinds id; None: a file of unknown origin
     requested_rate_hz: float | None = None  # asked of the sensor (Settings); None: nothing was asked
+    # the samples have been through the unit's six-face bench calibration (`analyze --profile`, the app's unit
+    # profile): the heel check's σ for a calibrated unit (ValidityParams.for_unit)
+    unit_calibrated: bool = False
 
     def __post_init__(self) -> None:
         for name in ("rate_hz", "requested_rate_hz"):
@@ -220,4 +223,6 @@ class LiveSession:
         from dorsi.drills.counter import RepCounter  # only a session with a drill pays for the segmenters
 
         s = self.spec
-        return RepCounter(drill, s.side, self.counter_params, self.pipeline.calibration, s.profile.foot_cm)
+        return RepCounter(
+            drill, s.side, self.counter_params, self.pipeline.calibration, s.profile.foot_cm, s.unit_calibrated
+        )

@@ -42,15 +42,19 @@ class ExportWithAngles:
         cal = info.calibration or {}
         rotation = cal.get("strap_rotation_deg") if isinstance(cal, dict) else None
         unit = cal.get("unit_calibration") if isinstance(cal, dict) else None
+        unit_calibrated = False
         if unit is not None:  # the profile the live session applied (its samples are stored raw): the same angles
             from dorsi.io.profiles import stored_profile
 
-            rec = stored_profile(f"session {info.id}: calibration.unit_calibration", unit).apply(rec)
+            sensor = stored_profile(f"session {info.id}: calibration.unit_calibration", unit)
+            rec = sensor.apply(rec)
+            unit_calibrated = sensor.unit.accel_calibrated
         analysis = analyze_recording(
             rec,
             drill=info.drill if info.drill in DRILL_IDS else None,
             side="right" if info.side == "right" else "left",
             strap_rotation_deg=float(rotation) if isinstance(rotation, int | float) else None,
+            unit_calibrated=unit_calibrated,
         )
         return analysis.derived_columns()
 

@@ -12,6 +12,7 @@ import itertools
 import json
 from collections.abc import Iterator
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -241,3 +242,46 @@ def test_an_unusable_stored_choice_is_said_and_not_applied(tmp_path: Path, qtbot
     qtbot.addWidget(app.window)
     assert app.controller.engine.unit_profile is None
     assert f"Unit calibration not applied: {bad}: no such profile" in app.window.message_bar.alert_text()
+
+
+def test_every_path_that_applies_a_unit_calibration_tells_the_heel_check(
+    sim: SimResult, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # one flag per session (SessionSpec.unit_calibrated: the heel check's σ), set where the profile is applied
+    unit = _unit_profile(sim)
+    axes_only = dataclasses.replace(unit, unit=UnitCalibration())
+    for profile, told in ((unit, True), (axes_only, False), (None, False)):
+        engine = LiveEngine(AppModels(), AppSettings(), None)
+        engine.set_unit_profile(profile)
+        engine.begin_stream(RATE_HZ, "sim")
+        assert engine.session is not None and engine.session.spec.unit_calibrated is told
+    csv, toml = tmp_path / "kw.csv", tmp_path / "unit.toml"
+    write_raw_csv(csv, sim.recording)
+    seen: list[bool] = []
+
+    def spy(*a: object, **k: object) -> object:
+        seen.append(bool(k.get("unit_calibrated", False)))
+        return real(*a, **k)
+
+    import dorsi.analysis
+    import dorsi.cli.analyze
+
+    real = dorsi.analysis.analyze_recording
+    for profile, told in ((unit, True), (axes_only, False)):
+        save_profile(toml, profile)
+        with mock.patch.object(dorsi.cli.analyze, "analyze_recording", spy):
+            assert main(["analyze", str(csv), "--profile", str(toml), "--drill", "knee-to-wall", "--json"]) == 0
+        assert seen.pop() is told
+    with mock.patch.object(dorsi.cli.analyze, "analyze_recording", spy):
+        assert main(["analyze", str(csv), "--drill", "knee-to-wall", "--json"]) == 0
+    assert seen.pop() is False
+    capsys.readouterr()
+    info = SessionInfo(
+        id=7, profile_id=None, drill="knee-to-wall", side="left", started_at="", ended_at=None, status="finished",
+        interrupted=False, source="live", source_file=None, sensor_id=None, firmware=None, rate_hz=RATE_HZ,
+        app_version=None, calibration={"strap_rotation_deg": 0.0, "unit_calibration": unit.as_dict()},
+        summary=None, columns=[], samples=len(sim.recording), first_time_s=None, last_time_s=None,
+    )  # fmt: skip
+    with mock.patch.object(dorsi.analysis, "analyze_recording", spy):
+        ExportWithAngles().derived_columns(sim.recording, info)
+    assert seen == [True]

@@ -104,6 +104,7 @@ class LiveEngine:
             profile=self.profile(),
             sensor_kind=self.settings.sensor_kind.id,
             requested_rate_hz=self.requested_rate_hz,
+            unit_calibrated=self.stream_unit is not None and self.stream_unit.unit.accel_calibrated,
         )
 
     def restart_calibration(self) -> None:

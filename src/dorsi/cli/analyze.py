@@ -77,12 +77,14 @@ def _run(args: argparse.Namespace) -> int:
         raise InputError(f"--samples-out {args.samples_out} is the input file; choose another path")
     rec = read_raw_csv(args.file, extra_columns=False)  # (the analysis reads none of the extra columns)
     kind: str | None = None
+    unit_calibrated = False
     if args.profile:
         from dorsi.io.profiles import GENERIC, load_profile  # TOML and unit calibration: only with --profile
 
         sensor = load_profile(args.profile)
         rec = sensor.apply(rec)
         kind = None if sensor.kind == GENERIC else sensor.kind
+        unit_calibrated = sensor.unit.accel_calibrated
     result = analyze_recording(
         rec,
         drill=args.drill,
@@ -91,6 +93,7 @@ def _run(args: argparse.Namespace) -> int:
         strap_rotation_deg=rotation_deg,
         profile=profile,
         sensor_kind=kind,
+        unit_calibrated=unit_calibrated,
     )
     duration_s = result.duration_s
     if rotation_deg is None and duration_s < MIN_CALIBRATION_S:

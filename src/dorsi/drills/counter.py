@@ -74,10 +74,13 @@ class RepCounter:
         params: CounterParams | None = None,
         calibration: Calibration | None = None,
         foot_cm: float = DEFAULT_FOOT_CM,
+        unit_calibrated: bool = False,
     ) -> None:
         self.drill = drill if isinstance(drill, Drill) else get_drill(drill)
         self.side: Side = side
         self.p = params or CounterParams()
+        # the heel check's σ for this unit: bench-calibrated or raw (SessionSpec.unit_calibrated)
+        self.validity = self.p.validity.for_unit(unit_calibrated)
         self.calibration = calibration  # its standing angle is the rest the matrix's knee regime starts from
         self.foot_cm = foot_cm
         self.reps: list[Rep] = []
@@ -348,7 +351,7 @@ class RepCounter:
         """The heel's verdict on a full drive of a heel-down drill: its rise (nan when it cannot be told), a lift
         beyond the estimate's noise, or not confidently heel-down."""
         assert self._motion is not None
-        v = self.p.validity
+        v = self.validity
         est = self._motion.heel_estimate(dr.start_s, dr.end_s, self.p.hold_band_deg, v, self.foot_cm)
         known = self.bias_measured_s is not None and self.bias_measured_s <= dr.start_s
         return judge_heel(est, v, known)

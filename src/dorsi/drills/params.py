@@ -7,7 +7,7 @@ minimum ranges) are in the catalogue; the person's facts (foot length) come with
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 G_MPS2 = 9.80665
 # the lever ankle → sensor along the shin: the strap sits 15 cm below the tibial tuberosity
@@ -180,6 +180,14 @@ class ValidityParams:
     # the estimate's spread on heel-down drives with no sensor errors (the filter's own tilt, the lever fit, the
     # foot model, sway): 0.43-0.53 cm per model; fitted with noise_gain: 0.55
     floor_cm: float = 0.55
+    # the same two on a unit whose six-face bench calibration is applied (SessionSpec.unit_calibrated): its
+    # accelerometer's bias and scale error, most of the raw spread, are gone (for_unit)
+    # (for_unit). Fitted together on the bench-calibrated heel-down trials (`python -m tests.drills.heel_calibrated
+    # 1000 1040`: every profile × model, knee-to-wall and the wall test, 1905 judged; Gaussian maximum likelihood
+    # of rise ~ N(0, σ²)): floor 0.36 (the spread without sensor errors: 0.35-0.39 cm RMS), gain 1.54. Their z
+    # spreads as today's σ spreads raw units' (SD 0.87 vs 0.84)
+    floor_cal_cm: float = 0.36
+    noise_gain_cal: float = 1.55
     # the bar when the noise could not be measured (a rest of under 4 samples): the old fixed threshold, above
     # every heel-down drive measured on the reference sensor (key-frame 0.47 ± 0.45 cm, max 2.0)
     heel_rise_max_cm: float = 2.5
@@ -209,6 +217,13 @@ class ValidityParams:
     end_count: int = 11
     keep_s: float = 120.0  # the motion kept before a chunk for the check (longer than any drive, max_rep_s)
     block_samples: int = 8192  # a longer chunk is counted in blocks of this (bounded memory)
+
+    def for_unit(self, calibrated: bool) -> ValidityParams:
+        """The parameters for a session's unit: σ's floor and noise gain for a bench-calibrated one (chosen once,
+        from whether a unit calibration is applied: never from the data), these unchanged for a raw one."""
+        if not calibrated:
+            return self
+        return replace(self, floor_cm=self.floor_cal_cm, noise_gain=self.noise_gain_cal)
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,11 @@ class UnitCalibration:
     acc_scale: tuple[float, float, float] = (1.0, 1.0, 1.0)
     gyr_offset_dps: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
+    @property
+    def accel_calibrated(self) -> bool:
+        """The accelerometer's offset or scale is corrected (the heel check's σ: ValidityParams.for_unit)."""
+        return any(v != 0.0 for v in self.acc_offset_mps2) or any(v != 1.0 for v in self.acc_scale)
+
     def apply(self, acc_mps2: F64, gyr_dps: F64) -> tuple[F64, F64]:
         acc = (acc_mps2 - np.asarray(self.acc_offset_mps2)) / np.asarray(self.acc_scale)
         return acc, gyr_dps - np.asarray(self.gyr_offset_dps)
