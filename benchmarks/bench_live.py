@@ -3,7 +3,10 @@
 1. ``LiveSession.feed`` (pipeline + calibration + rep counter) over a simulated
    session cut into chunks of N samples, N = 1…20: CPU µs per sample
    (process_time; target < 20 µs for every N), beside this host's floor, one
-   bare ``VQF.update`` + ``getQuat6D`` call per sample.
+   bare ``VQF.update`` + ``getQuat6D`` call per sample. Each cell is the median of
+   REPEATS runs, interleaved (every size once, then again): on a shared host one
+   run's cell swings by several µs with the other jobs' load; the widest range
+   (max − min) of a drill's cells is printed beside them.
 2. Four sensors through the app's ``LiveEngine`` (models, ring buffer, rep
    counter; store writer included): each sensor's notifications (8 samples at
    208 Hz) arrive at their own times, one thread handles them in arrival order;
@@ -29,9 +32,14 @@ import numpy as np
 RATE_HZ = 208.0
 SENSORS = 4
 PACKET = 8  # samples per notification in the 4-sensor run (a 247-byte MTU at 208 Hz: ~26 ms)
+REPEATS = 3  # runs per cell, interleaved; the cell is their median (not the min: a typical run, not a lucky one)
 
 
-def per_sample_us(drill: str, seconds: float, sizes: list[int]) -> tuple[float, dict[int, float]]:
+def per_sample_us(
+    drill: str, seconds: float, sizes: list[int], repeats: int = REPEATS
+) -> tuple[float, dict[int, float], dict[int, float]]:
+    """The bare VQF floor and, per notification size, the median µs per sample of ``repeats`` interleaved runs
+    and their range (max − min)."""
     from vqf import VQF
 
     from dorsi.session import LiveSession, SessionSpec
@@ -40,22 +48,26 @@ def per_sample_us(drill: str, seconds: float, sizes: list[int]) -> tuple[float, 
     rec = simulate(SimParams(drill=drill, seconds=seconds, seed=2, rate_hz=RATE_HZ)).recording
     chunk = rec.chunk
     gyr_rows, acc_rows = list(np.radians(chunk.gyr_dps)), list(chunk.acc_mps2)
-    vqf = VQF(1.0 / RATE_HZ)
-    t0 = time.process_time()
-    for g, a in zip(gyr_rows, acc_rows, strict=True):
-        vqf.update(g, a)
-        vqf.getQuat6D()
-    floor = (time.process_time() - t0) / len(chunk) * 1e6
-    out = {}
-    for size in sizes:
-        parts = [chunk.slice(i, i + size) for i in range(0, len(chunk), size)]
-        session = LiveSession(SessionSpec(rate_hz=RATE_HZ, drill=drill))
+    partition = {size: [chunk.slice(i, i + size) for i in range(0, len(chunk), size)] for size in sizes}
+    floors: list[float] = []
+    runs: dict[int, list[float]] = {size: [] for size in sizes}
+    for _ in range(repeats):
+        vqf = VQF(1.0 / RATE_HZ)
         t0 = time.process_time()
-        for part in parts:
-            session.feed(part)
-        session.finish()
-        out[size] = (time.process_time() - t0) / len(chunk) * 1e6
-    return floor, out
+        for g, a in zip(gyr_rows, acc_rows, strict=True):
+            vqf.update(g, a)
+            vqf.getQuat6D()
+        floors.append((time.process_time() - t0) / len(chunk) * 1e6)
+        for size in sizes:
+            session = LiveSession(SessionSpec(rate_hz=RATE_HZ, drill=drill))
+            t0 = time.process_time()
+            for part in partition[size]:
+                session.feed(part)
+            session.finish()
+            runs[size].append((time.process_time() - t0) / len(chunk) * 1e6)
+    median = {size: float(np.median(v)) for size, v in runs.items()}
+    spread = {size: max(v) - min(v) for size, v in runs.items()}
+    return float(np.median(floors)), median, spread
 
 
 def _notifications(sensor: int, seconds: float) -> Iterator[tuple[float, object]]:
@@ -115,6 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=90.0)
     ap.add_argument("--drill", default="banded-mobilization", help="a drill, or all")
+    ap.add_argument("--repeats", type=int, default=REPEATS, help="runs per cell (their median is shown)")
     ap.add_argument("--markdown", action="store_true")
     a = ap.parse_args(argv)
     from dorsi.drills import DRILL_IDS
@@ -123,13 +136,13 @@ def main(argv: list[str] | None = None) -> int:
     sizes = list(range(1, 21))
     rows = []
     for drill in drills:
-        floor, us = per_sample_us(drill, a.seconds, sizes)
-        rows.append((drill, floor, us))
+        floor, us, spread = per_sample_us(drill, a.seconds, sizes, a.repeats)
+        rows.append((drill, floor, us, spread))
         if not a.markdown:
             worst = max(us, key=lambda k: us[k])
             print(
-                f"{drill}: LiveSession.feed µs/sample by chunk size: "
-                + " ".join(f"{k}:{v:.1f}" for k, v in us.items())
+                f"{drill}: LiveSession.feed µs/sample by chunk size (median of {a.repeats}, ± half its range): "
+                + " ".join(f"{k}:{v:.1f}±{spread[k] / 2:.1f}" for k, v in us.items())
                 + f"; worst {us[worst]:.1f} at {worst} (target < 20); bare VQF floor {floor:.1f}",
                 flush=True,
             )
@@ -145,12 +158,16 @@ def main(argv: list[str] | None = None) -> int:
         print(four)
         return 0
     print(f"`LiveSession.feed` with the drill's counter running, {a.seconds:g} s simulated at {RATE_HZ:g} Hz, ")
-    print("CPU µs per sample (target < 20 for every size); floor: one bare `VQF.update` + `getQuat6D` a sample.\n")
-    print("| drill | floor | " + " | ".join(f"{k}" for k in sizes) + " | worst |")
-    print("|---|---|" + "---|" * len(sizes) + "---|")
-    for drill, floor, us in rows:
+    print("CPU µs per sample (target < 20 for every size); floor: one bare `VQF.update` + `getQuat6D` a sample.")
+    print(
+        f"Each cell: the median of {a.repeats} interleaved runs (every size once, then again); range: the widest "
+        "max − min of the drill's cells (this host is shared: one run's cell swings with the others' load).\n"
+    )
+    print("| drill | floor | " + " | ".join(f"{k}" for k in sizes) + " | worst | range |")
+    print("|---|---|" + "---|" * len(sizes) + "---|---|")
+    for drill, floor, us, spread in rows:
         cells = " | ".join(f"{v:.1f}" for v in us.values())
-        print(f"| {drill} | {floor:.1f} | {cells} | {max(us.values()):.1f} |")
+        print(f"| {drill} | {floor:.1f} | {cells} | {max(us.values()):.1f} | {max(spread.values()):.1f} |")
     print(f"\n{four}.")
     return 0
 
