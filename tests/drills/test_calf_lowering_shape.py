@@ -9,6 +9,7 @@ import math
 import numpy as np
 import pytest
 
+from dorsi.drills import lowering, vertical
 from dorsi.drills.lowering import lowering_time
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, model2
@@ -93,3 +94,29 @@ def test_a_stream_ending_before_the_judging_times_the_lowering_on_what_was_seen(
     # measured: the same 2.96 s; unseen 1.18 s (0.97 s with the samples to the judging)
     assert cut.extra["down_unseen_s"] >= last.extra["down_unseen_s"]
     assert abs(cut.extra["down_s"] - last.extra["down_s"]) <= 0.3
+
+
+def test_lowering_fits_costed_in_row_blocks_match_the_whole_grid(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the templates' costs a block of rows at a time (lowering.COST_BLOCK_VALUES; 0: the whole grid at once) and
+    # the ramps' clip shared by both terms: every fit of two sessions' lowerings (minimum jerk and trapezoids, at
+    # the close and at the judging) the same, bit for bit, with blocks of the default size and of a few rows
+    calls: list[tuple[str, tuple[object, ...]]] = []
+    for name in ("lowering_fit", "lowering_time"):
+        real = getattr(vertical, name)
+
+        def spy(*args: object, _real: object = real, _name: str = name) -> object:
+            calls.append((_name, args))
+            return _real(*args)  # type: ignore[operator]
+
+        monkeypatch.setattr(vertical, name, spy)
+    for seed, model in ((0, "velocity"), (1, "keyframe")):
+        params = SimParams(drill="calf-raises", seconds=60.0, seed=seed, rate_hz=100.0, model=model)
+        simulate_and_count(params, chunk_sizes=[7])
+    assert sum(name == "lowering_time" for name, _ in calls) >= 8
+    results = {}
+    for block in (0, lowering.COST_BLOCK_VALUES, 200):
+        monkeypatch.setattr(lowering, "COST_BLOCK_VALUES", block)
+        results[block] = [repr(getattr(lowering, name)(*args)) for name, args in calls]
+    assert any("nan" not in r for r in results[0])
+    assert results[lowering.COST_BLOCK_VALUES] == results[0]
+    assert results[200] == results[0]
