@@ -206,6 +206,49 @@ def test_calf_plain_rest_matches_the_sample_loop(
         assert ends[True] == ends[False], sizes
 
 
+@pytest.mark.parametrize(
+    ("model", "profile", "rate_hz", "seed"),
+    [
+        ("velocity", "witmotion", 50.0, 1029),
+        ("keyframe", "consumer-mpu", 208.0, 1014),
+        ("velocity", "metamotion", 104.0, 1033),
+    ],
+)
+def test_calf_rep_run_matches_the_sample_loop(
+    monkeypatch: pytest.MonkeyPatch, model: str, profile: str, rate_hz: float, seed: int
+) -> None:
+    # a notification's leading samples inside a rep in RaiseSegmenter._rep_run against detect's own loop (and
+    # _rep_step), fed in 1-, 3-, 7-sample and random 1-24-sample notifications (taps and heel strikes' rings
+    # between reps, the top holds, closes and lowerings watched): the same reps and the same state, bit for bit
+    params = SimParams(
+        drill="calf-raises",
+        seconds=150.0,
+        seed=seed,
+        rate_hz=rate_hz,
+        sensor_profile=profile,
+        model=model,
+        events=("tap",),
+        sets=2,
+    )
+    random_small = [int(x) for x in np.random.default_rng(seed).integers(1, 25, 50)]
+    taken = samples_taken(monkeypatch, RaiseSegmenter, "_rep_run", lambda out, args: out[0])
+    ends = {}
+    for sizes in ([1], [3], [7], random_small):
+        for on in (True, False):
+            monkeypatch.setattr(RaiseSegmenter, "FAST_REP", on)
+            n_before = sum(taken)
+            sim, counter = simulate_and_count(params, sizes)
+            if on:
+                assert sum(taken) - n_before > 0.2 * len(sim.recording.chunk)  # (the path used)
+            else:
+                assert sum(taken) == n_before  # (off: never called)
+            assert len(counted(counter)) >= len(sim.counted_reps) - 1 > 0
+            assert isinstance(counter.segmenter, RaiseSegmenter)
+            reps = [repr(dataclasses.asdict(r)) for r in counter.reps]
+            ends[on] = (reps, repr(counter.segmenter.state), repr(vars(counter.state)))
+        assert ends[True] == ends[False], sizes
+
+
 @pytest.mark.parametrize(("seed", "model"), [(1320, "keyframe"), (1321, "velocity")])
 def test_rock_still_blocks_match_the_sample_loop(monkeypatch: pytest.MonkeyPatch, seed: int, model: str) -> None:
     # three sets with stands between: the still samples go through _still_block (taken at least once), with

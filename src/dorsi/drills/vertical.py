@@ -322,6 +322,7 @@ def _leading(tq: F64, ti: F64, span_s: float, strict: bool) -> npt.NDArray[np.in
 class RaiseSegmenter(SegmenterBase[Raise]):
     FAST_REST = True  # plain rest between reps as a run (``_rest_run``; off: sample by sample, the same results)
     FAST_PLAIN = True  # a small block's leading plain rest in one lean loop (``_plain_rest``; off: the same results)
+    FAST_REP = True  # a small block's leading samples inside a rep in one lean loop (``_rep_run``; off: the same)
 
     def __init__(self, params: CounterParams | None = None, foot_cm: float = DEFAULT_FOOT_CM) -> None:
         self.shared = params or CounterParams()
@@ -417,9 +418,11 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 incl, frontal = frames.incl_deg[cut].tolist(), frames.frontal_deg[cut].tolist()
                 acc_noise = frames.acc_noise()[cut].tolist()
                 rest = repeat(math.nan) if frames.rest_acc_mps2 is None else frames.rest_acc_mps2[cut].tolist()
-            if not fast and self.FAST_PLAIN and n <= PLAIN_MAX:  # a notification's plain rest first (``_plain_rest``)
+            if not fast and n <= PLAIN_MAX and (self.FAST_REP if st.in_rep else self.FAST_PLAIN):
+                # a notification's leading plain rest (``_plain_rest``) or samples inside a rep (``_rep_run``) first
                 filters: _Locals = (last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev, still_t0)
-                m, filters = self._plain_rest((ts, vertical, jolts, quiet, acc_noise, speed, incl, frontal), filters)
+                lean = self._rep_run if st.in_rep else self._plain_rest
+                m, filters = lean((ts, vertical, jolts, quiet, acc_noise, speed, incl, frontal), filters)
                 if m:
                     last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev, still_t0 = filters
                     cum_t, cum_a, box_t0, box_a0 = st.cum_t, st.cum_a, st.box_t0, st.box_a0
@@ -730,6 +733,161 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.v, st.z = 0.0, 0.0
             st.pre = [_raise_row((ti, 0.0, incl, frontal, speed[m - 1], 0.0))]
             st.bias, st.bias_w, st.bias_p, st.bias_q = bias, bias_w, bias_p, bias_q
+            st.cum_t, st.cum_a, st.box_t0, st.box_a0 = cum_t, cum_a, box_t0, box_a0
+        return m, (last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev, still_t0)
+
+    def _rep_run(self, cols: tuple[list[Any], ...], loc: _Locals) -> tuple[int, _Locals]:
+        """Samples inside an open rep from a small block's first sample on (``detect``'s loop and ``_rep_step``):
+        the same float operations in the same order, without a row per sample, the method calls and the
+        state's flags that cannot change here (no tail, ring, tap or start-up offset: anything that sets one
+        ends the run). Every test that could send a sample elsewhere (an impulse, a ring's or a tap's bar, the
+        top hold, a rise from it, the close, a step, a lost rep) is taken first on temporaries; the first
+        sample failing one is left to ``detect``, untouched. Returns how many samples it took and ``detect``'s
+        filters after them; the state is what ``detect`` leaves, bit for bit."""
+        st, p = self.state, self.p
+        if (
+            not st.in_rep
+            or st.tail is not None
+            or st.ring_on
+            or not st.seeded
+            or st.bias_w < p.min_bias_s
+            or st.after_tap
+            or st.stepped
+            or not st.rows
+        ):
+            return 0, loc
+        last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev, still_t0 = loc
+        ts, vertical, jolts, quiet, acc_noise, speed, incls, frontals = cols
+        acc_tau_s, slow_tau_s, still_dps = p.acc_tau_s, p.slow_tau_s, p.still_dps
+        jerk_floor, snap_floor, spike, tap_s, ring_s = p.jerk_mps3, p.snap_mps4, p.spike_mps2, p.tap_s, p.ring_s
+        ring_floor, still_s, still_long_s = p.ring_min_mps2, p.still_s, p.still_long_s
+        still_v_floor, still_v_k = p.still_v_mps, p.still_v_k
+        max_tilt, top_stop_frac, top_quiet_s = p.max_tilt_change_deg, p.top_stop_frac, p.top_quiet_s
+        bottom_frac, bridge_frac, push_frac, release_frac = p.bottom_frac, p.bridge_frac, p.push_frac, p.release_frac
+        start_cm, quiet_close_s, max_rep_s = p.start_cm, p.quiet_close_s, p.max_rep_s
+        tap_until, bias, zupt_t, hold_t, top_b = st.tap_until, st.bias, st.zupt_t, st.hold_t, st.top_b
+        cum_t, cum_a, box_t0, box_a0 = st.cum_t, st.cum_a, st.box_t0, st.box_a0
+        v, z, top, falling, top_zupt = st.v, st.z, st.top, st.falling, st.top_zupt
+        vmax, vmin, hb_min, rise_braked = st.vmax, st.vmin, st.hb_min, st.rise_braked
+        box, hist, swings, rows = st.box, st.hist, st.swings, st.rows
+        r0 = rows[0]
+        r0_t, r0_incl, r0_frontal = r0.t_s, r0.incl_deg, r0.frontal_deg
+        th = self.th
+        nan, isnan, isfinite, sqrt, inf = math.nan, math.isnan, math.isfinite, math.sqrt, math.inf
+        m, acc_s = 0, st.acc_s
+        for ti, a_raw, jolt, q, density, speed_i, incl, frontal in zip(
+            ts, vertical, jolts, quiet, acc_noise, speed, incls, frontals, strict=False
+        ):
+            if density != th.density:
+                th = self.th = Thresholds.of(p, density)
+            d = ti - last_t
+            if not d > 0.0 or ti <= tap_until:
+                break
+            dt = 0.1 if d > 0.1 else d
+            # every test first, on temporaries: detect's impulse, ring and tap tests
+            a = a_raw - bias
+            dt0 = dt_prev if dt_prev > 0 else dt
+            x = abs(a - a_prev) / dt
+            if x > jerk_floor and x > th.jerk(p, dt):
+                break
+            x = abs(2.0 * ((a - a_prev) / dt - (a_prev - a_prev2) / dt0) / (dt + dt0))
+            if x > snap_floor and x > th.snap(p, dt, dt0):
+                break
+            x = abs(a)
+            if (x > ring_floor and x > th.ring(p, dt)) or x > spike or abs(jolt) > spike:
+                break
+            # the quiet test's boxcar
+            ct = cum_t + dt
+            ca = cum_a + a * dt
+            n_pop, bt0, ba0 = 0, box_t0, box_a0
+            n_box = len(box)  # (then the new entry, ct − ct = 0 < acc_tau_s: never popped)
+            while n_pop < n_box and ct - box[n_pop][0] >= acc_tau_s:
+                bt0, ba0 = box[n_pop]
+                n_pop += 1
+            box_s = ct - bt0
+            acc = (ca - ba0) / box_s if box_s > 0 else a
+            quiet_now = abs(acc) < th.still_acc and speed_i < still_dps
+            s0 = (ti if isnan(still_t0) else still_t0) if quiet_now else nan
+            quiet_for = ti - s0 if quiet_now else 0.0
+            # _rep_step's tests: a step, a coast, the top hold, a rise from it, the close, a lost rep
+            if abs(incl - r0_incl) > max_tilt or abs(frontal - r0_frontal) > max_tilt:
+                break
+            vmax_i, braked_i = vmax, rise_braked
+            if not top_zupt:
+                vmax_i = max(vmax, v)
+                if acc < -th.still_acc and v > 0.0:
+                    braked_i = True
+                if quiet_for >= still_long_s and v >= top_stop_frac * vmax_i > 0.0:
+                    break
+            if not falling and not top_zupt:
+                if braked_i and quiet_for >= top_quiet_s and v < top_stop_frac * vmax_i:
+                    break
+                if quiet_for >= still_s:  # detect's still test (after_tap and stepped are False here)
+                    va = abs(v)
+                    if va < still_v_floor:
+                        break
+                    span_s = ti - zupt_t if isfinite(zupt_t) else 0.0
+                    walk = th.density * sqrt(span_s) if span_s > 0 else 0.0
+                    if va < max(still_v_floor, still_v_k * walk) or quiet_for >= still_long_s:
+                        break
+            v_i = v + a * dt
+            z_i = z + v_i * dt
+            if top_zupt and not falling and v_i > th.still_v(p, ti - hold_t) + th.resid_max * (ti - hold_t):
+                break
+            z_cm = 100.0 * z_i
+            top_i = max(top, z_cm)
+            falling_i = falling or z_cm < bottom_frac * top_i
+            vmin_i = min(vmin, v_i) if falling_i else vmin
+            # _lowered
+            low = falling_i and z_cm < bottom_frac * top_i
+            h_b = 100.0 * (z_i - 0.5 * v_i * (ti - hold_t)) if top_zupt else inf
+            if h_b < bridge_frac * top_b or (h_b < push_frac * top_b and acc > th.still_acc):
+                break
+            if low and (v_i > release_frac * vmin_i or z_cm < -start_cm - 0.5 * top_i):
+                break
+            hb_i = hb_min
+            if top_zupt and quiet_for >= quiet_close_s:  # _quiet_down
+                hb_i = min(hb_min, 100.0 * (z_i - 0.5 * v_i * (ti - hold_t)))
+                if hb_i < push_frac * top_b:
+                    break
+            if ti - r0_t > max_rep_s or z_cm < -start_cm - 0.5 * top_i:
+                break
+            # a sample inside the rep: detect's updates and _rep_step's, in their order
+            last_t = ti
+            k = dt / (acc_tau_s + dt)
+            if raw_p < EMA_RENORM:
+                raw_q, raw_p = raw_p * raw_q, 1.0
+            raw_p *= 1.0 - k
+            raw_q += k * a_raw / raw_p
+            k = dt / (slow_tau_s + dt)
+            if slow_p < EMA_RENORM:
+                slow_q, slow_p = slow_p * slow_q, 1.0
+            slow_p *= 1.0 - k
+            slow_q += k * a_raw / slow_p
+            if q and abs(raw_p * raw_q - slow_p * slow_q) < th.bias_still:
+                if isnan(deep_t0):
+                    deep_t0 = ti
+            else:
+                deep_t0 = nan
+            a_prev2, a_prev, dt_prev = a_prev, a, dt
+            while swings and ti - swings[0][0] > ring_s:
+                swings.popleft()
+            hist.append((ti, v, z))
+            while ti - hist[0][0] > tap_s:
+                hist.popleft()
+            cum_t, cum_a = ct, ca
+            box.append((ct, ca))
+            for _ in range(n_pop):
+                box.popleft()
+            box_t0, box_a0, acc_s, still_t0 = bt0, ba0, acc, s0
+            vmax, rise_braked = vmax_i, braked_i
+            v, z, top, falling, vmin, hb_min = v_i, z_i, top_i, falling_i, vmin_i, hb_i
+            rows.append(_raise_row((ti, z_cm, incl, frontal, speed_i, v)))
+            m += 1
+        if m:
+            st.last_t, st.acc_s = last_t, acc_s
+            st.v, st.z, st.top, st.falling, st.vmin, st.hb_min = v, z, top, falling, vmin, hb_min
+            st.vmax, st.rise_braked = vmax, rise_braked
             st.cum_t, st.cum_a, st.box_t0, st.box_a0 = cum_t, cum_a, box_t0, box_a0
         return m, (last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev, still_t0)
 
