@@ -98,8 +98,9 @@ def test_a_stream_ending_before_the_judging_times_the_lowering_on_what_was_seen(
 
 def test_lowering_fits_costed_in_row_blocks_match_the_whole_grid(monkeypatch: pytest.MonkeyPatch) -> None:
     # the templates' costs a block of rows at a time (lowering.COST_BLOCK_VALUES; 0: the whole grid at once) and
-    # the ramps' clip shared by both terms: every fit of two sessions' lowerings (minimum jerk and trapezoids, at
-    # the close and at the judging) the same, bit for bit, with blocks of the default size and of a few rows
+    # one clip per template for its position and speed (lowering.SHARED_CLIP): every fit of two sessions'
+    # lowerings (at the close and at the judging) the same, bit for bit, with blocks of the default size and of
+    # a few rows, clip shared or not
     calls: list[tuple[str, tuple[object, ...]]] = []
     for name in ("lowering_fit", "lowering_time"):
         real = getattr(vertical, name)
@@ -114,9 +115,10 @@ def test_lowering_fits_costed_in_row_blocks_match_the_whole_grid(monkeypatch: py
         simulate_and_count(params, chunk_sizes=[7])
     assert sum(name == "lowering_time" for name, _ in calls) >= 8
     results = {}
-    for block in (0, lowering.COST_BLOCK_VALUES, 200):
+    for block, shared_clip in ((0, False), (lowering.COST_BLOCK_VALUES, True), (200, True), (0, True)):
         monkeypatch.setattr(lowering, "COST_BLOCK_VALUES", block)
-        results[block] = [repr(getattr(lowering, name)(*args)) for name, args in calls]
-    assert any("nan" not in r for r in results[0])
-    assert results[lowering.COST_BLOCK_VALUES] == results[0]
-    assert results[200] == results[0]
+        monkeypatch.setattr(lowering, "SHARED_CLIP", shared_clip)
+        results[block, shared_clip] = [repr(getattr(lowering, name)(*args)) for name, args in calls]
+    reference = results[0, False]  # the whole grid at once, each term clipping its own u
+    assert any("nan" not in r for r in reference)
+    assert all(r == reference for r in results.values())
