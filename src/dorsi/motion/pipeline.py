@@ -141,6 +141,9 @@ class ShinPipeline:
         )
         known = params.strap_rotation_deg
         self.detector = CalibrationDetector(params.calibration) if known is None and params.calibrate else None
+        # the detector while it looks (None once it has found the calibration or given up): a 1-sample notification
+        # asks this, not the detector's ``active``, so that the stream after the calibration pays no call for it
+        self._looking = self.detector
         self._calibrated = known is not None
         # the last update's samples as rows of Python values when it had few (FEW at most), else None
         self.rows: list[Row] | None = None
@@ -235,12 +238,16 @@ class ShinPipeline:
         calibrated = self._calibrated
         gyr = gyr_dps.tolist()[0]
         acc = acc_mps2.tolist()[0]
-        detector = self.detector
-        if detector is not None and detector.active and detector.update_one(t, gyr, q, acc):
-            result = detector.result
-            assert result is not None
-            self._set_strap_rotation(result.strap_rotation_deg)  # from the next sample on, as in update()
-            self._calibrated = True
+        detector = self._looking
+        if detector is not None:
+            if not detector.active:  # (found or given up on another path)
+                detector = self._looking = None
+            elif detector.update_one(t, gyr, q, acc):
+                result = detector.result
+                assert result is not None
+                self._set_strap_rotation(result.strap_rotation_deg)  # from the next sample on, as in update()
+                self._calibrated = True
+                self._looking = None
         (gx, gy, gz), (bx, by, bz) = gyr, bias_rad_s.tolist()
         gyr_c = [gx - bx * _DEG_PER_RAD, gy - by * _DEG_PER_RAD, gz - bz * _DEG_PER_RAD]
         self.rows = [(t, q, incl, frontal, calibrated, gyr_c, rest, acc)]
