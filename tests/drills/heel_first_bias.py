@@ -16,7 +16,11 @@ and, per trial, the time since the stance change ended (the step into half-kneel
 the rest window's place in that, and the filter's sagittal tilt error (°, + = reads the shin more forward)
 at the rest's end and at the hold's start.
 
-    python -m tests.drills.heel_first_bias LO HI [PROFILES] [MODELS] [DRILLS]   # saves /tmp/heel_first_bias.json
+    python -m tests.drills.heel_first_bias [--errors] LO HI [PROFILES] [MODELS] [DRILLS]   # saves SAVE
+
+``--errors``: the sessions with the profile's sensor errors (the truth chain then still has the accelerometer's).
+``filter_lp`` is a candidate, not in the counter: the filter's earth-frame acceleration with its own low-passed
+horizontal part (VQF's tilt reference, τ 3 s) added back, so g × the lean that reference still carries.
     python -m tests.drills.heel_first_bias --from FILE
 """
 
@@ -44,13 +48,16 @@ from tests.drills.heel_profiles import jobs_of
 
 SAVE = "/tmp/heel_first_bias.json"
 TAU_ACC_S = 3.0  # VQF's default tilt time constant
-TERMS = ("filter", "gyro", "judged", "true_ori", "true_inc", "true_lev", "disp")
+TERMS = ("filter", "filter_lp", "gyro", "judged", "true_ori", "true_inc", "true_lev", "disp")
 
 
-def _rise(t, rot, f, gyr_dps, incl, rest, hold, p, foot_cm, lever_cm=None):  # type: ignore[no-untyped-def]
-    """validity.MotionBuffer.heel_estimate's inner heel(): the heel rise (cm) for the orientation rot."""
+def _rise(t, rot, f, gyr_dps, incl, rest, hold, p, foot_cm, lever_cm=None, add=None):  # type: ignore[no-untyped-def]
+    """validity.MotionBuffer.heel_estimate's inner heel(): the heel rise (cm) for the orientation rot (``add``: an
+    earth-frame acceleration added, m/s²)."""
     acc = np.einsum("nij,nj->ni", rot, f)
     acc[:, 2] -= GRAVITY_MPS2
+    if add is not None:
+        acc = acc + add
     axis = rot[hold.start, :2, 1]
     fwd = axis / float(np.hypot(*axis))
     w_earth = np.einsum("nij,nj->ni", rot, np.radians(gyr_dps))
@@ -65,7 +72,7 @@ def _rise(t, rot, f, gyr_dps, incl, rest, hold, p, foot_cm, lever_cm=None):  # t
     return heel_rise_from_ankle_cm(ankle, foot_cm)
 
 
-def trials(model: str, profile: str, drill: str, seed: int) -> list[dict[str, Any]]:
+def trials(model: str, profile: str, drill: str, seed: int, errors: bool = False) -> list[dict[str, Any]]:
     params = SimParams(
         drill=drill,
         seconds=75.0,
@@ -73,7 +80,7 @@ def trials(model: str, profile: str, drill: str, seed: int) -> list[dict[str, An
         rate_hz=PROFILES[profile].rate_hz,
         sensor_profile=profile,
         model=model,
-        noise=False,
+        noise=errors,
     )
     keep: dict[str, Any] = {}
     real_build = core.build_script
@@ -100,8 +107,8 @@ def trials(model: str, profile: str, drill: str, seed: int) -> list[dict[str, An
     lin = np.einsum("nij,nj->ni", rot_all, np.asarray(rec.acc_mps2))
     lin[:, 2] -= GRAVITY_MPS2
     fc_hz = math.sqrt(2.0) / (2.0 * math.pi * TAU_ACC_S)
-    b, a = butter(2, fc_hz, fs=params.rate_hz)
-    lin_lp = lfilter(b, a, lin, axis=0)
+    b_lp, a_lp = butter(2, fc_hz, fs=params.rate_hz)
+    lin_lp = lfilter(b_lp, a_lp, lin, axis=0)
     real_heel = validity.MotionBuffer.heel_estimate
     rows: list[dict[str, Any]] = []
     win: dict[str, Any] = {}
@@ -133,6 +140,14 @@ def trials(model: str, profile: str, drill: str, seed: int) -> list[dict[str, An
         row["filter"] = _rise(t, rot_f, f, gyr, incl, rest, hold, p, foot_cm)
         row["gyro"] = _rise(t, rot_g, f, gyr, incl, rest, hold, p, foot_cm)
         row["counter_filter"], row["counter_gyro"], row["judged"] = e.filter_cm, e.gyro_cm, e.rise_cm
+        # candidate: the filter's earth-frame acceleration with its own low-passed horizontal part added back (VQF's
+        # tilt leans toward the low-passed specific force, so g × that lean is −LP(a) in the forward channel)
+        allr = r[: s0 + len(t)]
+        a_all = np.einsum("nij,nj->ni", Q.to_matrix(allr[:, 3:7]), allr[:, 7:10])
+        a_all[:, 2] -= GRAVITY_MPS2
+        lp_f = lfilter(b_lp, a_lp, a_all, axis=0)[s0:]
+        lp_f[:, 2] = 0.0
+        row["filter_lp"] = _rise(t, rot_f, f, gyr, incl, rest, hold, p, foot_cm, add=lp_f)
         row["true_ori"] = _rise(t, rot_t, f, raw_gyr[idx], incl, rest, hold, p, foot_cm)
         row["true_inc"] = _rise(t, rot_t, f, raw_gyr[idx], inc_t, rest, hold, p, foot_cm)
         row["true_lev"] = _rise(t, rot_t, f, raw_gyr[idx], inc_t, rest, hold, p, foot_cm, lever_t)
@@ -265,17 +280,19 @@ def main(argv: list[str]) -> None:
         with open(argv[1]) as fh:
             report(json.load(fh))
         return
+    errors = bool(argv) and argv[0] == "--errors"
+    argv = argv[1:] if errors else argv
     jobs = jobs_of(argv, ["keyframe", "velocity"], ["wall-test-half-kneeling", "knee-to-wall"])
     rows: list[dict[str, Any]] = []
     with ProcessPoolExecutor(max_workers=2) as pool:
-        for r in pool.map(_job, jobs):
+        for r in pool.map(_job, [(*j, errors) for j in jobs]):
             rows += r
     with open(SAVE, "w") as fh:
         json.dump(rows, fh)
     report(rows)
 
 
-def _job(args: tuple[str, str, str, int]) -> list[dict[str, Any]]:
+def _job(args: tuple[str, str, str, int, bool]) -> list[dict[str, Any]]:
     return trials(*args)
 
 
