@@ -181,11 +181,11 @@ class ValidityParams:
     # foot model, sway): 0.43-0.53 cm per model; fitted with noise_gain: 0.55
     floor_cm: float = 0.55
     # the same two on a unit whose six-face bench calibration is applied (SessionSpec.unit_calibrated): its
-    # accelerometer's bias and scale error, most of the raw spread, are gone (for_unit)
-    # (for_unit). Fitted together on the bench-calibrated heel-down trials (`python -m tests.drills.heel_calibrated
-    # 1000 1040`: every profile × model, knee-to-wall and the wall test, 1905 judged; Gaussian maximum likelihood
-    # of rise ~ N(0, σ²)): floor 0.36 (the spread without sensor errors: 0.35-0.39 cm RMS), gain 1.54. Their z
-    # spreads as today's σ spreads raw units' (SD 0.87 vs 0.84)
+    # accelerometer's bias and scale error, most of the raw spread, are gone (for_unit). Fitted together on the
+    # bench-calibrated heel-down trials (`python -m tests.drills.heel_calibrated 1000 1040`: every profile × model,
+    # knee-to-wall and the wall test, 1905 judged; Gaussian maximum likelihood of rise ~ N(0, σ²)): floor 0.36
+    # (the spread without sensor errors: 0.35-0.39 cm RMS), gain 1.54. Their z spreads as today's σ spreads raw
+    # units' (SD 0.87 vs 0.84)
     floor_cal_cm: float = 0.36
     noise_gain_cal: float = 1.55
     # the bar when the noise could not be measured (a rest of under 4 samples): the old fixed threshold, above
