@@ -4,6 +4,8 @@ reads in between, and an array it handed out must never change afterwards."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from dorsi.drills.chunklog import ChunkLog
@@ -38,3 +40,29 @@ def test_rows_are_the_kept_chunks_rows_across_drops_and_reads() -> None:
     np.testing.assert_array_equal(log.rows(), np.concatenate([r for _, r in kept]))
     for got, then in handed:  # later reads appended to the buffer or moved to a new one: never wrote here
         np.testing.assert_array_equal(got, then)
+
+
+def test_flat_columns_joined_through_fromiter_are_np_arrays_arrays() -> None:
+    """chunklog.FAST_FLAT: plain columns of floats (nan, inf, -0.0 among them) or bools over chunks joined
+    through np.fromiter: the dtype and the bits np.array gives."""
+    from dorsi.drills import chunklog
+
+    rng = np.random.default_rng(1002)
+    special = [math.nan, math.inf, -math.inf, -0.0, 5e-324, 1.7976931348623157e308]
+    for _ in range(200):
+        k = int(rng.integers(1, 40))
+        pick = [special[int(i)] for i in rng.integers(len(special), size=300)]
+        floats = [
+            [float(x) if rng.random() < 0.9 else pick.pop() for x in rng.normal(size=int(m))]
+            for m in rng.integers(1, 8, size=k)
+        ]
+        bools = [[bool(b) for b in rng.random(int(m)) < 0.5] for m in rng.integers(1, 8, size=k)]
+        for parts in (floats, bools):
+            fast = chunklog._joined(tuple(parts))
+            chunklog.FAST_FLAT = False
+            try:
+                slow = chunklog._joined(tuple(parts))
+            finally:
+                chunklog.FAST_FLAT = True
+            assert fast.dtype == slow.dtype and fast.shape == slow.shape
+            assert fast.tobytes() == slow.tobytes()
