@@ -120,3 +120,44 @@ def test_small_chunks_jolt_is_the_norms_bits() -> None:
         got = f.jolt_mps2
         assert got.dtype == want.dtype and got.tobytes() == want[i:j].tobytes()
         i = j
+
+
+def test_gait_watch_lazy_threshold_switched_off_gives_the_same_impacts_and_sums() -> None:
+    """The small path's threshold worked out only for a change over the floor (gait.LAZY_THRESHOLD) against
+    every sample's, on walking with an inf and a nan in the long axis' force: the same impacts and sums, bit
+    for bit (the nan reaches the noise sum in both)."""
+    import dataclasses
+
+    from dorsi.drills import gait
+    from dorsi.drills.params import GaitParams
+    from dorsi.session import LiveSession, SessionSpec
+    from dorsi.virtual.sim.nondrill import simulate_movement
+
+    rec = simulate_movement("walk", 1002).recording
+    shin, _ = LiveSession(SessionSpec(rate_hz=rec.rate_hz, strap_rotation_deg=0.0)).feed(rec.chunk)
+    frames = DrillFramer(2.5).update(shin)
+    acc = frames.acc_mps2.copy()
+    n = len(frames)
+    acc[n // 2, gait.AXIS] = np.inf
+    acc[3 * n // 4, gait.AXIS] = np.nan
+    odd = dataclasses.replace(frames, acc_mps2=acc)
+
+    def run(all_frames: object, lazy: bool) -> list[bytes]:
+        old = gait.LAZY_THRESHOLD
+        gait.LAZY_THRESHOLD = lazy
+        try:
+            watch, rng, i, seen = gait.GaitWatch(GaitParams()), np.random.default_rng(7), 0, []
+            while i < n:
+                part = all_frames.slice(i, i := min(n, i + int(rng.integers(1, SMALL_CHUNK + 1))))  # type: ignore[attr-defined]
+                watch._impacts_small(part)
+                seen.append(np.array([watch._quiet_n, watch._quiet_ss, *watch.impacts]).tobytes())
+            return seen
+        finally:
+            gait.LAZY_THRESHOLD = old
+
+    clean = run(frames, True)
+    assert clean == run(frames, False)
+    assert len(np.frombuffer(clean[-1])) > 22  # impacts found (and the two sums)
+    with_odd = run(odd, True)
+    assert with_odd == run(odd, False)
+    assert np.isnan(np.frombuffer(with_odd[-1])[1])  # the nan reached the noise sum

@@ -50,6 +50,7 @@ AXIS = 1  # the shin's long axis in the sensor frame (+Y): heel strikes are judg
 LIFT_COLS = ("t", "acc_up", "x_up", "y_up", "z_up", "noise", "qw", "qx", "qy", "qz", "fx", "fy", "fz", "quiet")
 
 
+LAZY_THRESHOLD = True  # the small path's impact threshold worked out only over the floor (off: every sample)
 _LIFT_FIELDS = ("time_s", "quat_wxyz", "acc_mps2", "acc_noise_rthz", "quiet")  # (DrillFrames: the rows' inputs)
 
 
@@ -141,19 +142,41 @@ class GaitWatch:
         span_s, floor, k = p.span_s, p.impact_min_mps2, p.impact_noise_k
         n0, ss0 = self._quiet_n, self._quiet_ss
         run_n = run_ss = 0.0
-        for i, quiet in enumerate(qs, start=len(tail)):
-            ti = t[i]
-            change = abs(f[i] - f[bisect_left(t, ti - span_s)])
-            q = 1.0 if quiet and change <= floor else 0.0
-            run_n += q
-            run_ss += q * change * change
-            n, ss = n0 + run_n, ss0 + run_ss
-            ms = ss / (n if n > 1.0 else 1.0) if n > 0 else 0.0
-            noise = k * math.sqrt(ms)
-            thr = noise if noise > floor or noise != noise else floor  # np.maximum (nan propagates)
-            if change > thr and ti - self._last_impact_s > p.refractory_s:
-                self.impacts.append(ti)
-                self._last_impact_s = ti
+        if not LAZY_THRESHOLD:
+            for i, quiet in enumerate(qs, start=len(tail)):
+                ti = t[i]
+                change = abs(f[i] - f[bisect_left(t, ti - span_s)])
+                q = 1.0 if quiet and change <= floor else 0.0
+                run_n += q
+                run_ss += q * change * change
+                n, ss = n0 + run_n, ss0 + run_ss
+                ms = ss / (n if n > 1.0 else 1.0) if n > 0 else 0.0
+                noise = k * math.sqrt(ms)
+                thr = noise if noise > floor or noise != noise else floor  # np.maximum (nan propagates)
+                if change > thr and ti - self._last_impact_s > p.refractory_s:
+                    self.impacts.append(ti)
+                    self._last_impact_s = ti
+        else:
+            # the same sums and threshold, the threshold worked out only where it can be passed: it is at least
+            # the floor (or nan), so a change at or under the floor (or nan) never passes it. A sample not added
+            # to the noise adds 0 × change² only where that is not 0 (change inf or nan: the sum turns nan)
+            for i, quiet in enumerate(qs, start=len(tail)):
+                ti = t[i]
+                change = abs(f[i] - f[bisect_left(t, ti - span_s)])
+                if quiet and change <= floor:
+                    run_n += 1.0
+                    run_ss += change * change  # (1.0 × change × change: the same bits)
+                    continue
+                if not change < math.inf:
+                    run_ss += 0.0 * change * change
+                if change > floor:
+                    n, ss = n0 + run_n, ss0 + run_ss
+                    ms = ss / (n if n > 1.0 else 1.0) if n > 0 else 0.0
+                    noise = k * math.sqrt(ms)
+                    thr = noise if noise > floor or noise != noise else floor  # np.maximum (nan propagates)
+                    if change > thr and ti - self._last_impact_s > p.refractory_s:
+                        self.impacts.append(ti)
+                        self._last_impact_s = ti
         self._quiet_n, self._quiet_ss = n0 + run_n, ss0 + run_ss
         first = bisect_left(t, t[-1] - 2.0 * span_s)  # t >= t[-1] − 2 span: a suffix (sorted)
         self._tail_t, self._tail_f = t[first:], f[first:]
