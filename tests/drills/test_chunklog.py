@@ -66,3 +66,35 @@ def test_flat_columns_joined_through_fromiter_are_np_arrays_arrays() -> None:
                 chunklog.FAST_FLAT = True
             assert fast.dtype == slow.dtype and fast.shape == slow.shape
             assert fast.tobytes() == slow.tobytes()
+
+
+def test_runs_of_lists_among_arrays_joined_at_once_are_the_per_chunk_join() -> None:
+    """chunklog.FAST_RUNS: a column whose chunks are lists with an array among them (a block given as its
+    notification's arrays) joined one run of lists at a time: the array the per-chunk joins give, dtype and
+    bits (floats, bools, rows of floats)."""
+    from dorsi.drills import chunklog
+
+    rng = np.random.default_rng(1003)
+
+    def chunk(kind: str, m: int, as_array: bool) -> object:
+        if kind == "float":
+            v: object = [float(x) for x in rng.normal(size=m)]
+        elif kind == "bool":
+            v = [bool(b) for b in rng.random(m) < 0.5]
+        else:
+            v = [[float(x) for x in row] for row in rng.normal(size=(m, 4))]
+        return np.array(v) if as_array else v
+
+    for _ in range(300):
+        kind = str(rng.choice(["float", "bool", "rows"]))
+        parts = tuple(
+            chunk(kind, int(rng.integers(1, 8)), rng.random() < 0.15) for _ in range(int(rng.integers(1, 30)))
+        )
+        fast = chunklog._joined(parts)
+        chunklog.FAST_RUNS = False
+        try:
+            slow = chunklog._joined(parts)
+        finally:
+            chunklog.FAST_RUNS = True
+        assert fast.dtype == slow.dtype and fast.shape == slow.shape
+        assert fast.tobytes() == slow.tobytes()

@@ -23,6 +23,7 @@ from numpy.typing import NDArray
 from dorsi.motion.types import F64
 
 FAST_FLAT = True  # plain columns of floats or bools joined through np.fromiter (off: np.array; the same arrays)
+FAST_RUNS = True  # arrays among lists: each run of lists joined at once (off: one call per chunk; the same array)
 LIST_ROWS = 256  # the lists' rows are built once the pending chunks hold this many samples as lists
 
 
@@ -41,7 +42,23 @@ def _joined(parts: tuple[Any, ...]) -> NDArray[Any]:
             # per-element inference (half the time)
             return np.fromiter(chain.from_iterable(parts), np.float64 if kind is float else np.bool_)
         return np.array(list(chain.from_iterable(parts)))
-    return np.concatenate([c if isinstance(c, np.ndarray) else _joined((c,)) for c in parts])
+    if not FAST_RUNS:
+        return np.concatenate([c if isinstance(c, np.ndarray) else _joined((c,)) for c in parts])
+    # a block given as its notification's arrays among blocks of lists: each run of lists joined in one call
+    # (one call per chunk costs more than the whole join; the same values and dtypes, so the same array)
+    out: list[NDArray[Any]] = []
+    run: list[Any] = []
+    for c in parts:
+        if isinstance(c, np.ndarray):
+            if run:
+                out.append(_joined(tuple(run)))
+                run = []
+            out.append(c)
+        else:
+            run.append(c)
+    if run:
+        out.append(_joined(tuple(run)))
+    return np.concatenate(out)
 
 
 class ChunkLog:
