@@ -90,12 +90,12 @@ def _simulate(seed: int, heel_cm: float, model: str, **kw: Any) -> tuple[Any, An
 
 
 def _rise(t, up, fwd, th, rest, hold, lever=None, skin=validity.SKIN_CM, raw=False):  # type: ignore[no-untyped-def]
-    """validity.ankle_rise_cm with the lever (and skin) optionally given (cm)."""
+    """validity.ankle_rise_fit with the lever (and skin) optionally given (cm)."""
     saved = validity.SKIN_CM
     validity.SKIN_CM = skin
     try:
         if lever is None:
-            return validity.ankle_rise_cm(t, up, fwd, np.degrees(th), rest, hold)
+            return validity.ankle_rise_fit(t, up, fwd, np.degrees(th), rest, hold)[0]
         p = validity.ValidityParams()
         th_rest, th_hold = float(th[rest].mean()), float(th[hold].mean())
         frac = (th - th_rest) / (th_hold - th_rest)
@@ -123,7 +123,7 @@ def _rise(t, up, fwd, th, rest, hold, lever=None, skin=validity.SKIN_CM, raw=Fal
 
 
 def _fit(t, up, fwd, th, rest, hold, lever=None):  # type: ignore[no-untyped-def]
-    """(ankle rise, lever) as validity.ankle_rise_cm fits them (medians over the ends), or the rise for
+    """(ankle rise, lever) as validity.ankle_rise_fit fits them (medians over the ends), or the rise for
     a given lever."""
     validity.ValidityParams()
     th_rest, th_hold = float(th[rest].mean()), float(th[hold].mean())

@@ -75,14 +75,14 @@ def test_set_progress_before_and_at_the_prescription() -> None:
 
 
 def _exact_drive(ankle_up_cm: float, rate_hz: float = 200.0) -> float:
-    """validity.ankle_rise_cm on exact kinematics (_exact_args)."""
-    from dorsi.drills.validity import ankle_rise_cm
+    """validity.ankle_rise_fit on exact kinematics (_exact_args)."""
+    from dorsi.drills.validity import ankle_rise_fit
 
-    return ankle_rise_cm(*_exact_args(ankle_up_cm, rate_hz))
+    return ankle_rise_fit(*_exact_args(ankle_up_cm, rate_hz))[0]
 
 
 def _exact_args(ankle_up_cm: float, rate_hz: float = 200.0):  # type: ignore[no-untyped-def]
-    """validity.ankle_rise_cm's arguments on exact kinematics: a shin turning 5° → 40° in 3 s (minimum jerk)
+    """validity.ankle_rise_fit's arguments on exact kinematics: a shin turning 5° → 40° in 3 s (minimum jerk)
     about an ankle that rises by ankle_up_cm in the drive's last 30 %, a 20 cm lever, a constant sensor-frame
     offset of the accelerometer; the hold starts at the first sample turning under 2.5 °/s (the drive's tail)."""
     import numpy as np

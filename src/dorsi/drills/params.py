@@ -208,12 +208,12 @@ class ValidityParams:
     settle_deg: float = 0.5  # ... its inclination within this (a settling shin decelerates: no error reading)
     lookback_s: float = 1.5  # ... ending at most this long before it opened
     # the integration ends anywhere in the hold's first second (a late lift runs on into its first quiet
-    # samples: validity.ankle_rise_cm); the rise is the median over this many ends
+    # samples: validity.ankle_rise_fit); the rise is the median over this many ends
     end_span_s: float = 1.0
     # the hold opens at the first still sample of a stretch this long (validity.MotionBuffer._hold_start): a drive
     # still for a moment before it goes on (a late lift's bend) is not at its hold yet
     min_hold_s: float = 0.5
-    hold_error_frac: float = 0.5  # the vertical's error is read over the hold's later half (validity.ankle_rise_cm)
+    hold_error_frac: float = 0.5  # the vertical's error is read over the hold's later half (validity.ankle_rise_fit)
     end_count: int = 11
     keep_s: float = 120.0  # the motion kept before a chunk for the check (longer than any drive, max_rep_s)
     block_samples: int = 8192  # a longer chunk is counted in blocks of this (bounded memory)

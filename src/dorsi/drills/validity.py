@@ -60,21 +60,6 @@ def _rate(t: F64, th: F64, i: int, half_s: float = RATE_HALF_S) -> float:
     return float(np.polyfit(tt, th[lo:hi], 1)[0])
 
 
-def ankle_rise_cm(
-    t: F64,
-    up_mps2: F64,
-    fwd_mps2: F64,
-    incl_deg: F64,
-    rest: slice,
-    hold: slice,
-    p: ValidityParams | None = None,
-    rate_rps: F64 | None = None,
-    lever_cm: float | None = None,
-) -> float:
-    """The ankle's rise (cm): ankle_rise_fit's."""
-    return ankle_rise_fit(t, up_mps2, fwd_mps2, incl_deg, rest, hold, p, rate_rps, lever_cm)[0]
-
-
 def ankle_rise_fit(
     t: F64,
     up_mps2: F64,
@@ -191,7 +176,7 @@ def _rise_to(
     i1: int,
     lever_cm: float | None = None,
 ) -> tuple[float, float]:
-    """The ankle's rise from sample i0 to i1 (ankle_rise_cm), the accelerations' error already taken out,
+    """The ankle's rise from sample i0 to i1 (ankle_rise_fit), the accelerations' error already taken out,
     and the lever the forward displacement gives (cm; nan: not told); the rise is on ``lever_cm`` where
     given, else on that fit. The shin's own mean acceleration over the rest and the hold (``turn``, per cm of
     lever and from the skin), taken out with it, is added back."""
