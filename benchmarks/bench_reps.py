@@ -359,7 +359,8 @@ def run_matrix_one(job: MatrixJob, calibrated: bool = False) -> dict[str, Any]:
         key = "unseen" if j is None else ("flagged" if _flagged_invalid(detected[j]) else "counted")
         out["invalid"][key] += 1
     if drill == "knee-to-wall" and got and truth:
-        out["best_err"] = reported_best_deg(got) - max(t["peak_tibial_inclination_deg"] for t in truth)
+        out["best_deg"] = reported_best_deg(got)
+        out["best_err"] = out["best_deg"] - max(t["peak_tibial_inclination_deg"] for t in truth)
     if not out["exact"] and split == "tuning":  # what went wrong, to look into (never a held-out session)
         out["misses"] = _misses(truth, invalid, detected, pairs)
     return out

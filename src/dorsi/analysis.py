@@ -269,7 +269,7 @@ def _analyze(
         calibration_reason=reason,
     )
     if session.counter is not None:
-        _report_reps(result, session.counter, spec.profile)
+        _report_reps(result, session.counter, spec)
     return result
 
 
@@ -294,7 +294,7 @@ class RecordedOrientation:
         return out.quat_wxyz[i], np.radians(out.bias_dps[i]), bool(out.rest[i])
 
 
-def _report_reps(result: Analysis, counter: RepCounter, profile: Profile) -> None:
+def _report_reps(result: Analysis, counter: RepCounter, spec: SessionSpec) -> None:
     """Reps, sets and (knee-to-wall) the test result."""
     result.reps = [r.as_dict() for r in counter.reps]
     result.sets = counter.sets
@@ -302,7 +302,9 @@ def _report_reps(result: Analysis, counter: RepCounter, profile: Profile) -> Non
         counted = [r for r in counter.reps if not r.partial and r.valid]
         trials = [r.peak_tibial_inclination_deg for r in counted]
         doubt: dict[str, list[bool]] = {result.side: [r.heel_uncertain for r in counted]}
-        result.test = knee_to_wall_result({result.side: trials}, profile, heel_uncertain=doubt)
+        result.test = knee_to_wall_result(
+            {result.side: trials}, spec.profile, heel_uncertain=doubt, tolerance=spec.accel_tolerance
+        )
         if len(trials) != 3:
             result.warnings.append(f"knee-to-wall: {len(trials)} trials found (3 expected)")
 

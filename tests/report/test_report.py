@@ -24,7 +24,8 @@ LITERATURE = (
     "Chisholm 2012 1.0 cm",
     "1.5 cm that 68 % of healthy adults are within (Hoch & McKeon 2011)",
     "1.5 cm smallest real change of the difference (Chisholm 2012)",
-    "±1.5 cm on each self-measured length",
+    "±1.5 cm (SD) on each self-measured length",
+    "about 95 % of tests",
     "unlikely (5 %)",
     "(MDC95)",
     "dorsi's MDC95",
@@ -75,9 +76,13 @@ def expected_figures(store: SessionStore, prog: Program, test_index: int) -> lis
             f" standing inclination {f1(cal['standing_inclination_deg'])}° (dorsi {info.app_version})."
         )
         trials = " · ".join(f1(t) for t in d["trials_deg"])
+        # the ± is ~95 % (kneewall.uncertainty); a row stored before says (SD); a wide one carries the hint
+        sd = "" if d.get("uncertainty_coverage") else " (SD)"
+        hint = f" {d['uncertainty_hint']}" if d.get("uncertainty_hint") else ""
         out.append(
-            f"{side.title()} {trials}° {f1(r['angle_deg'])}° ± {d['uncertainty_deg']:.2f}° {f1(r['toe_to_wall_cm'])}"
-            f" ± {f1(d['uncertainty_cm'])} cm {r['band']} {d['band_testing_standards']} {partial}"
+            f"{side.title()} {trials}° {f1(r['angle_deg'])}° ± {d['uncertainty_deg']:.2f}°{sd}{hint}"
+            f" {f1(r['toe_to_wall_cm'])} ± {f1(d['uncertainty_cm'])} cm {r['band']} {d['band_testing_standards']}"
+            f" {partial}"
         )
     left, right = now["left"], now["right"]
     diff_now = abs(left["toe_to_wall_cm"] - right["toe_to_wall_cm"])

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dorsi.drills.kneewall import BANDS, RISK_DEG, Profile, knee_to_wall_result, toe_to_wall_cm
+from dorsi.motion.accuracy import UNKNOWN_SENSOR, AccelTolerance
 from dorsi.ui.models import Band
 
 TRACE_DEG = (-5.0, 90.0)  # the live trace's angle axis the outer bands extend to
@@ -23,12 +24,15 @@ def result(
     profile: Profile,
     previous: dict[str, dict[str, Any]],
     uncertain: dict[str, list[str]] | None = None,
+    tolerance: AccelTolerance = UNKNOWN_SENSOR,
 ) -> dict[str, Any]:
     """dorsi.drills' result for the sides with trials; ``previous`` holds the last stored row per side,
-    ``uncertain`` per trial why its heel may have lifted ("" if not: kneewall.side_result)."""
+    ``uncertain`` per trial why its heel may have lifted ("" if not: kneewall.side_result), ``tolerance`` the
+    session's accelerometer (SessionSpec.accel_tolerance)."""
     prev_deg = {s: float(r["angle_deg"]) for s, r in previous.items() if r and r.get("angle_deg") is not None}
     doubt = {s: [bool(x) for x in v] for s, v in (uncertain or {}).items() if v and len(v) == len(trials.get(s, []))}
-    return knee_to_wall_result({s: v for s, v in trials.items() if v}, profile, prev_deg or None, doubt or None)
+    sides = {s: v for s, v in trials.items() if v}
+    return knee_to_wall_result(sides, profile, prev_deg or None, doubt or None, tolerance)
 
 
 def stored_row(side: str, res: dict[str, Any]) -> dict[str, Any]:
@@ -55,6 +59,8 @@ def card(
             "angle_deg": r.get("best_deg"),
             "toe_to_wall_cm": r.get("toe_to_wall_cm"),
             "uncertainty_cm": r.get("uncertainty_cm"),
+            "uncertainty_deg": r.get("uncertainty_deg"),
+            "uncertainty_hint": r.get("uncertainty_hint", ""),
             "band": r.get("band"),
             "band_detail": f"{r['band_testing_standards']} on the testing-standards scale"
             if r.get("band_testing_standards")
@@ -88,6 +94,9 @@ def card(
     for side, r in res.get("sides", {}).items():
         if r.get("heel_note"):  # trials kept out of the best, or a best whose heel may have lifted: said, never silent
             out["notes"].append(f"{side.title()}: {r['heel_note']}.")
+    hints = [r["uncertainty_hint"] for r in sides.values() if r["uncertainty_hint"]]
+    if hints:  # one plain hint: the sides share the sensor
+        out["notes"].append(f"Angle {hints[0]}.")
     risky = [s for s, r in sides.items() if r["below_risk"]]
     if risky:
         out["notes"].append(

@@ -154,9 +154,11 @@ def _run(args: argparse.Namespace) -> int:
             print(f"  knee-to-wall {side}: no trial found")
             continue
         print(
-            f"  knee-to-wall {side}: best {res['best_deg']:.1f}° ≈ {res['toe_to_wall_cm']:.1f} ± "
-            f"{res['uncertainty_cm']:.1f} cm toe to wall, {res['band']} ({res['band_testing_standards']})"
+            f"  knee-to-wall {side}: best {res['best_deg']:.1f}° ± {res['uncertainty_deg']:.1f}° ≈ "
+            f"{res['toe_to_wall_cm']:.1f} ± {res['uncertainty_cm']:.1f} cm toe to wall (~95 %), {res['band']} "
+            f"({res['band_testing_standards']})"
         )
-        if res.get("heel_note"):
-            print(f"    {res['heel_note']}")
+        for note in ("heel_note", "uncertainty_hint"):
+            if res.get(note):
+                print(f"    {res[note]}")
     return 0

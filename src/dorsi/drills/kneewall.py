@@ -9,8 +9,12 @@ above the joint line), ``5 cm`` in front of the tibia's axis — touches the wal
 
 so a degree is worth ``((tibia + 4) · cos θ − 5 · sin θ) · π/180`` cm (≈ 0.6 cm at
 35–45° for a 40 cm tibia). With the default profile the article's 10 cm
-boundary falls at ≈ 35°, next to the literature's 36.5° (Backman 2011). The uncertainty combines the
-angle's (our SEM) with ±1.5 cm on each length in quadrature.
+boundary falls at ≈ 35°, next to the literature's 36.5° (Backman 2011).
+
+Uncertainty (``uncertainty_deg`` / ``uncertainty_cm``, ~95 %: 1.96 SD, ``uncertainty_coverage``): the
+angle's SD is our repeatability (OUR_SEM_DEG) and the sensor's accelerometer offset and scale tolerance at
+the best's inclination (dorsi.motion.accuracy) in quadrature; the cm add ±1.5 cm SD on each length. Rows
+stored before it carry no ``uncertainty_coverage``: their ± was one SD, the repeatability alone.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from typing import Any
+
+from dorsi.motion.accuracy import COVERAGE_K, UNKNOWN_SENSOR, AccelTolerance, angle_sd_deg
 
 KNEE_DEPTH_CM = 5.0  # front of the patella ahead of the tibia's axis
 PATELLA_ABOVE_CM = 4.0  # contact point above the knee joint line, along the shin
@@ -28,6 +34,8 @@ LENGTH_SD_CM = 1.5  # uncertainty of a self-measured tibia or foot length
 # SD of (measured best − true best) over many simulated people, sensors and strap rotations.
 OUR_SEM_DEG = 0.27  # bench_reps.py (full): 72 people, bias −0.08°, SD 0.27°
 OUR_MDC_DEG = 1.96 * math.sqrt(2.0) * OUR_SEM_DEG  # ≈ 0.75°
+ANGLE_TARGET_DEG = 1.5  # issue 18: a peak within ±1.5° of the truth; a wider bound gets the calibration hint
+CALIBRATE_HINT = "bench-calibrate this sensor once (calibration/README.md) to narrow it"
 LITERATURE_MDC_DEG = 4.6  # Powden 2015 (between clinicians); 4.7° within one
 LITERATURE_MDC_CM = 1.6  # Powden 2015 (1.9 cm within one clinician)
 
@@ -108,12 +116,33 @@ def band_color(label: str) -> str | None:
     return next((b.color for b in (*BANDS, *TESTING_STANDARDS_BANDS) if b.label == label), None)
 
 
+def uncertainty(best_deg: float, profile: Profile | None, tol: AccelTolerance) -> dict[str, Any]:
+    """The best's ~95 % uncertainty in ° and cm for a sensor of tolerance ``tol`` (module docstring), and the
+    hint when the angle's is wider than the 1.5° target."""
+    sd_deg = angle_sd_deg(best_deg, tol, OUR_SEM_DEG)
+    unc_deg = COVERAGE_K * sd_deg
+    hint = ""
+    if unc_deg > ANGLE_TARGET_DEG:
+        hint = f"± {unc_deg:.1f}° ({tol.source}) is wider than the {ANGLE_TARGET_DEG}° target: {CALIBRATE_HINT}"
+    return {
+        "uncertainty_cm": round(COVERAGE_K * cm_uncertainty(best_deg, profile, sd_deg), 1),
+        "uncertainty_deg": round(unc_deg, 2),
+        "uncertainty_coverage": 0.95,
+        "uncertainty_source": tol.source,
+        "uncertainty_hint": hint,
+    }
+
+
 def side_result(
-    trials_deg: list[float], profile: Profile | None = None, heel_uncertain: list[bool] | None = None
+    trials_deg: list[float],
+    profile: Profile | None = None,
+    heel_uncertain: list[bool] | None = None,
+    tolerance: AccelTolerance = UNKNOWN_SENSOR,
 ) -> dict[str, Any]:
     """Best of the trials (up to 3) for one side. A trial whose heel may have lifted (``heel_uncertain``, the
     counter's verdict: counted, not confidently heel-down) is not the best while another trial is clean; when
-    none is, the best is the counted trials' and says so (``best_heel_uncertain`` and ``heel_note``)."""
+    none is, the best is the counted trials' and says so (``best_heel_uncertain`` and ``heel_note``).
+    ``tolerance``: the sensor's accelerometer (SessionSpec.accel_tolerance), behind the uncertainty."""
     if not trials_deg:
         return {"trials_deg": [], "best_deg": None}
     doubt = list(heel_uncertain) if heel_uncertain is not None else [False] * len(trials_deg)
@@ -133,8 +162,7 @@ def side_result(
         "best_heel_uncertain": not clean,
         "heel_note": note,
         "toe_to_wall_cm": round(cm, 1),
-        "uncertainty_cm": round(cm_uncertainty(best, profile), 1),
-        "uncertainty_deg": round(OUR_SEM_DEG, 2),
+        **uncertainty(best, profile, tolerance),
         "band": band_first_section(cm),
         "band_testing_standards": band_testing_standards(cm),
         "below_backman_36_5_deg": best < RISK_DEG,
@@ -167,11 +195,13 @@ def knee_to_wall_result(
     profile: Profile | None = None,
     previous_best_deg: dict[str, float] | None = None,
     heel_uncertain: dict[str, list[bool]] | None = None,
+    tolerance: AccelTolerance = UNKNOWN_SENSOR,
 ) -> dict[str, Any]:
     """Result for the sides tested: ``trials`` maps "left"/"right" to the trials' peak inclinations (°),
-    ``heel_uncertain`` (optional) to whether each trial's heel may have lifted (side_result)."""
+    ``heel_uncertain`` (optional) to whether each trial's heel may have lifted (side_result), ``tolerance``
+    the sensor's accelerometer tolerance (SessionSpec.accel_tolerance)."""
     doubt = heel_uncertain or {}
-    sides = {s: side_result(v, profile, doubt.get(s)) for s, v in trials.items() if s in ("left", "right")}
+    sides = {s: side_result(v, profile, doubt.get(s), tolerance) for s, v in trials.items() if s in ("left", "right")}
     out: dict[str, Any] = {
         "sides": sides,
         "profile": {"tibia_cm": (profile or Profile()).tibia_cm, "foot_cm": (profile or Profile()).foot_cm},

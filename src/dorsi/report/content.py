@@ -181,12 +181,14 @@ def _results(data: ReportData) -> list[str]:
     for side, r in data.current.items():
         trials = " · ".join(num(t) for t in r.trials_deg) or "–"
         unc_deg = f" ± {num(r.uncertainty_deg, 2)}°" if r.uncertainty_deg is not None else ""
+        unc_deg += " (SD)" if unc_deg and r.uncertainty_coverage is None else ""  # stored before the 95 % bound
+        hint = f"<br><small>{_e(r.uncertainty_hint)}</small>" if r.uncertainty_hint else ""
         unc_cm = f" ± {num(r.uncertainty_cm)}" if r.uncertainty_cm is not None else ""
         rows.append(
             [
                 f"<b>{side.title()}</b>",
                 f"{trials}°",
-                f"<b>{num(r.best_deg)}°</b>{unc_deg}{_heel_doubt(r)}",
+                f"<b>{num(r.best_deg)}°</b>{unc_deg}{_heel_doubt(r)}{hint}",
                 f"<b>{num(r.toe_to_wall_cm)}</b>{unc_cm} cm",
                 _e(r.band or "–"),
                 _e(r.band_standards or "–"),
@@ -196,10 +198,12 @@ def _results(data: ReportData) -> list[str]:
     head = ["Side", "Trials", "Best angle", "Toe to wall", "Band (first section)", "Band (testing standards)"]
     out = [_table([*head, "Partial"], rows)]
     out.append(
-        "<p><b>Best angle</b>: the shin's forward tilt from vertical at the farthest of the trials; ± is dorsi's"
-        " standard error of one test. <b>Toe to wall</b>: how far from the wall the toe could stand with the knee"
-        " still touching, estimated from the angle and the tibia and foot lengths; ± adds ±1.5 cm on each"
-        " self-measured length. <b>Partial</b>: attempts under half the usual range, not counted as trials.</p>"
+        "<p><b>Best angle</b>: the shin's forward tilt from vertical at the farthest of the trials; ± holds about"
+        " 95 % of tests: dorsi's repeatability and the sensor accelerometer's offset and scale tolerance (its"
+        " datasheet's, or what a bench calibration leaves); (SD): a result stored before, ± one standard error."
+        " <b>Toe to wall</b>: how far from the wall the toe could stand with the knee still touching, estimated"
+        " from the angle and the tibia and foot lengths; ± adds ±1.5 cm (SD) on each self-measured length."
+        " <b>Partial</b>: attempts under half the usual range, not counted as trials.</p>"
     )
     src = catalog()["knee-to-wall"].source_title
     scales = "; ".join(f"<i>{name}</i>: {_e(scale_text(scale))}" for name, scale in SCALES)

@@ -43,6 +43,10 @@ class SideResult:
     # best is one of them (no clean trial); results stored before issue 18's clean best have neither: 0, False
     heel_uncertain_trials: int = 0
     best_heel_uncertain: bool = False
+    # what the ± covers (0.95) and the hint when the sensor's is wide (kneewall.uncertainty); results stored before
+    # it have neither: their ± was one SD, dorsi's repeatability alone
+    uncertainty_coverage: float | None = None
+    uncertainty_hint: str = ""
 
     @property
     def cm_basis(self) -> tuple[Any, ...]:
@@ -126,6 +130,8 @@ def side_result(row: dict[str, Any], reps: list[dict[str, Any]]) -> SideResult:
         model=data.get("model"),
         heel_uncertain_trials=sum(1 for x in data.get("trials_heel_uncertain") or () if x),
         best_heel_uncertain=bool(data.get("best_heel_uncertain")),
+        uncertainty_coverage=_float(data.get("uncertainty_coverage")),
+        uncertainty_hint=str(data.get("uncertainty_hint") or ""),
     )
 
 

@@ -2,7 +2,7 @@
 
 The result card reads ``TestState.result``, which the app fills in this shape::
 
-    {"sides": {"left": {"angle_deg", "toe_to_wall_cm", "uncertainty_cm", "band", "band_detail"}, …},
+    {"sides": {"left": {"angle_deg", "uncertainty_deg", "toe_to_wall_cm", "uncertainty_cm", "band", …}, …},
      "asymmetry": "one sentence", "comparison": ["one sentence per side", …], "notes": [...]}
 """
 
@@ -157,8 +157,11 @@ class TestView(LiveScreen):
             band = str(r.get("band") or "–")
             detail = f"<br><small>{r['band_detail']}</small>" if r.get("band_detail") else ""
             doubt = " <small>(heel uncertain)</small>" if r.get("heel_uncertain") else ""
+            unc_deg = r.get("uncertainty_deg")
+            pm = f" ± {unc_deg:.1f}°" if unc_deg is not None else ""  # ~95 % (kneewall.uncertainty)
             parts.append(
-                f"<p><span style='font-size:20px'><b>{SIDE_LABEL[side]} {fmt_deg(r.get('angle_deg'))}</b></span>{doubt}"
+                f"<p><span style='font-size:20px'><b>{SIDE_LABEL[side]} {fmt_deg(r.get('angle_deg'))}</b>{pm}</span>"
+                f"{doubt}"
                 f" · toe to wall ≈ {dist} · <b style='color:{band_color(band)}'>{band}</b>{detail}</p>"
             )
         if result.get("asymmetry"):
