@@ -192,9 +192,14 @@ def run_one(args: Job) -> dict[str, Any]:
 def reported_best_deg(reps: list[Any]) -> float:
     """The best the product reports (kneewall.side_result): the counted trials' peak, those whose heel may have
     lifted left out while another is left."""
+    return float(reported_best_rep(reps).peak_tibial_inclination_deg)
+
+
+def reported_best_rep(reps: list[Any]) -> Any:
+    """The trial whose peak is reported_best_deg."""
     counted = [r for r in reps if not _flagged_invalid(r)] or reps
     clean = [r for r in counted if not getattr(r, "heel_uncertain", False)] or counted
-    return max(r.peak_tibial_inclination_deg for r in clean)
+    return max(clean, key=lambda r: r.peak_tibial_inclination_deg)
 
 
 MatrixJob = tuple[str, str, str, str, int]  # model, sensor profile, drill, split, seed
@@ -361,6 +366,12 @@ def run_matrix_one(job: MatrixJob, calibrated: bool = False) -> dict[str, Any]:
     if drill == "knee-to-wall" and got and truth:
         out["best_deg"] = reported_best_deg(got)
         out["best_err"] = out["best_deg"] - max(t["peak_tibial_inclination_deg"] for t in truth)
+        # that trial's own peak against the trial it is (its angle's error, whichever trial was chosen)
+        j_best = next(j for j, r in enumerate(detected) if r is reported_best_rep(got))
+        performed = truth + invalid
+        i_best = next((i for i, j in pairs if j == j_best), None)
+        if i_best is not None:
+            out["best_trial_err"] = out["best_deg"] - performed[i_best]["peak_tibial_inclination_deg"]
     if not out["exact"] and split == "tuning":  # what went wrong, to look into (never a held-out session)
         out["misses"] = _misses(truth, invalid, detected, pairs)
     return out

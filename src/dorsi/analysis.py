@@ -303,7 +303,7 @@ def _report_reps(result: Analysis, counter: RepCounter, spec: SessionSpec) -> No
         trials = [r.peak_tibial_inclination_deg for r in counted]
         doubt: dict[str, list[bool]] = {result.side: [r.heel_uncertain for r in counted]}
         result.test = knee_to_wall_result(
-            {result.side: trials}, spec.profile, heel_uncertain=doubt, tolerance=spec.accel_tolerance
+            {result.side: trials}, spec.profile, heel_uncertain=doubt, tolerance=spec.sensor_tolerance
         )
         if len(trials) != 3:
             result.warnings.append(f"knee-to-wall: {len(trials)} trials found (3 expected)")

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from dorsi.drills.catalog import get_drill
 from dorsi.drills.kneewall import Profile
 from dorsi.drills.types import RepEvent
-from dorsi.motion.accuracy import BENCH_CALIBRATED, MG_MPS2, UNKNOWN_SENSOR, AccelTolerance
+from dorsi.motion.accuracy import MG_MPS2, UNKNOWN_SENSOR, SensorTolerance
 from dorsi.motion.angles import Side
 from dorsi.motion.calibration import Calibration, CalibrationProgress
 from dorsi.motion.pipeline import OrientationStage, PipelineParams, Row, ShinFrames, ShinPipeline
@@ -83,17 +83,17 @@ class SessionSpec:
         return SampleLimits.for_range(kind.acc_range_g, kind.gyr_range_dps)
 
     @property
-    def accel_tolerance(self) -> AccelTolerance:
-        """The accelerometer's error tolerance behind the angle's uncertainty: the bench fit's residual for a
-        calibrated unit, else the kind's datasheet figures (a conservative MPU-class one for an unknown file)."""
-        if self.unit_calibrated:
-            return BENCH_CALIBRATED
-        if self.sensor_kind is None:
-            return UNKNOWN_SENSOR
-        from dorsi.protocol.kinds import get_kind
+    def sensor_tolerance(self) -> SensorTolerance:
+        """The sensor's error tolerances behind the angle's uncertainty: the kind's datasheet figures (a
+        conservative MPU-class one for an unknown file), the accelerometer's narrowed to the bench fit's
+        residual for a calibrated unit."""
+        tol = UNKNOWN_SENSOR
+        if self.sensor_kind is not None:
+            from dorsi.protocol.kinds import get_kind
 
-        kind = get_kind(self.sensor_kind)
-        return AccelTolerance(kind.acc_offset_mg * MG_MPS2, kind.acc_scale_tol, f"{kind.label}, datasheet")
+            k = get_kind(self.sensor_kind)
+            tol = SensorTolerance(k.acc_offset_mg * MG_MPS2, k.acc_scale_tol, k.gyr_scale_tol, f"{k.label}, datasheet")
+        return tol.bench_calibrated() if self.unit_calibrated else tol
 
     @property
     def rate_differs(self) -> bool:

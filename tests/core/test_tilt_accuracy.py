@@ -9,19 +9,22 @@ import pytest
 from scipy.spatial.transform import Rotation
 
 from dorsi.motion.accuracy import (
-    BENCH_CALIBRATED,
+    DRIVE_S,
     MG_MPS2,
+    TAU_ACC_S,
     UNKNOWN_SENSOR,
-    AccelTolerance,
+    SensorTolerance,
     angle_sd_deg,
+    gyro_left_frac,
     tilt_error_sd_deg,
 )
 from dorsi.motion.types import GRAVITY_MPS2
 
-WITMOTION_LIKE = AccelTolerance(offset_mps2=20.0 * MG_MPS2, scale_frac=0.03, source="test")
+# the accelerometer's shares alone (the gyro's is checked on its own below)
+WITMOTION_LIKE = SensorTolerance(offset_mps2=20.0 * MG_MPS2, scale_frac=0.03, gyro_scale_frac=0.0, source="test")
 
 
-def exact_errors_deg(incl_deg: float, tol: AccelTolerance, n: int, seed: int, strap_max_deg: float) -> np.ndarray:
+def exact_errors_deg(incl_deg: float, tol: SensorTolerance, n: int, seed: int, strap_max_deg: float) -> np.ndarray:
     """Inclination read from the erroneous specific force (exact atan2, no linearisation), zeroed on standing,
     minus the truth; each unit draws its offsets and scales uniform in the tolerance and sits on the shin
     rotated about its long axis by up to ``strap_max_deg``."""
@@ -71,16 +74,32 @@ def test_the_95_percent_figure_holds_95_percent_of_units() -> None:
 
 def test_offset_and_scale_shares_by_hand() -> None:
     """At 40°: offset share 2·(b/√3)/g·sin 20°, scale share √2·(s/√3)·sin 80°/2, in quadrature."""
-    offset_only = AccelTolerance(offset_mps2=0.2, scale_frac=0.0, source="")
-    scale_only = AccelTolerance(offset_mps2=0.0, scale_frac=0.03, source="")
+    offset_only = SensorTolerance(offset_mps2=0.2, scale_frac=0.0, gyro_scale_frac=0.0, source="")
+    scale_only = SensorTolerance(offset_mps2=0.0, scale_frac=0.03, gyro_scale_frac=0.0, source="")
     off = math.degrees(2 * 0.2 / math.sqrt(3) / GRAVITY_MPS2 * math.sin(math.radians(20.0)))
     sc = math.degrees(math.sqrt(2) * 0.03 / math.sqrt(3) * math.sin(math.radians(80.0)) / 2)
     assert tilt_error_sd_deg(40.0, offset_only) == pytest.approx(off)
     assert tilt_error_sd_deg(40.0, scale_only) == pytest.approx(sc)
-    both = AccelTolerance(offset_mps2=0.2, scale_frac=0.03, source="")
+    both = SensorTolerance(offset_mps2=0.2, scale_frac=0.03, gyro_scale_frac=0.0, source="")
     assert tilt_error_sd_deg(40.0, both) == pytest.approx(math.hypot(off, sc))
 
 
-def test_a_bench_calibrated_unit_leaves_the_repeatability() -> None:
-    assert tilt_error_sd_deg(45.0, BENCH_CALIBRATED) < 0.02
-    assert angle_sd_deg(45.0, BENCH_CALIBRATED, 0.27) == pytest.approx(0.27, abs=0.001)
+def test_gyro_scale_share_is_what_a_first_order_filter_leaves_at_the_drive_end() -> None:
+    """e' = s_g·ω − e/τ over a drive at constant rate, stepped numerically: e(T) = s_g·θ·k(T)."""
+    theta, s_g, dt = math.radians(40.0), 0.03, 1e-4
+    for drive_s in (0.5, DRIVE_S, 3.5):
+        e, omega = 0.0, theta / drive_s
+        for _ in range(round(drive_s / dt)):
+            e += (s_g * omega - e / TAU_ACC_S) * dt
+        assert e == pytest.approx(s_g * theta * gyro_left_frac(drive_s), rel=1e-3)
+    assert gyro_left_frac(0.0) == 1.0 and gyro_left_frac(DRIVE_S) == pytest.approx(0.73, abs=0.005)
+    gyro_only = SensorTolerance(offset_mps2=0.0, scale_frac=0.0, gyro_scale_frac=0.03, source="")
+    assert tilt_error_sd_deg(40.0, gyro_only) == pytest.approx(0.03 / math.sqrt(3) * 40.0 * 0.7299, rel=1e-3)
+
+
+def test_a_bench_calibration_keeps_the_gyros_share_only() -> None:
+    cal = UNKNOWN_SENSOR.bench_calibrated()
+    assert cal.gyro_scale_frac == UNKNOWN_SENSOR.gyro_scale_frac  # a static bench cannot fit it
+    accel_only = SensorTolerance(cal.offset_mps2, cal.scale_frac, 0.0, "")
+    assert tilt_error_sd_deg(45.0, accel_only) < 0.02
+    assert angle_sd_deg(45.0, accel_only, 0.27) == pytest.approx(0.27, abs=0.001)

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from dorsi.app import testresult
 from dorsi.cli.main import main
-from dorsi.drills.kneewall import ANGLE_TARGET_DEG, OUR_SEM_DEG, knee_to_wall_result
+from dorsi.drills.kneewall import ANGLE_TARGET_DEG, OUR_SEM_DEG, Profile, knee_to_wall_result
 from dorsi.errors import InputError
 from dorsi.protocol.kinds import KINDS
 from dorsi.report.data import side_result as report_side_result
@@ -21,24 +22,27 @@ TRIALS = [36.0, 40.0, 38.5]  # best 40°
 PROFILES_DIR = Path(__file__).resolve().parents[2] / "calibration" / "profiles"
 
 
-def by_hand_95_deg(offset_mg: float, scale: float, incl_deg: float = 40.0) -> float:
-    """1.96 × (offset share 2·(b/√3)·sin(θ/2), scale share √2·(s/√3)·sin 2θ / 2, repeatability 0.27°)."""
+def by_hand_95_deg(offset_mg: float, scale: float, gyro_scale: float, incl_deg: float = 40.0) -> float:
+    """1.96 × (offset share 2·(b/√3)·sin(θ/2), scale share √2·(s/√3)·sin 2θ / 2, gyro share (s_g/√3)·θ·0.73
+    (a 2 s drive, τ 3 s), repeatability 0.27°)."""
     th = math.radians(incl_deg)
     off = 2 * offset_mg * 1e-3 / math.sqrt(3) * math.sin(th / 2)  # b/g in g
     sc = math.sqrt(2) * scale / math.sqrt(3) * math.sin(2 * th) / 2
-    return 1.96 * math.hypot(math.degrees(off), math.degrees(sc), OUR_SEM_DEG)
+    gy = gyro_scale / math.sqrt(3) * th * 1.5 * (1 - math.exp(-2 / 3))
+    return 1.96 * math.hypot(math.degrees(off), math.degrees(sc), math.degrees(gy), OUR_SEM_DEG)
 
 
 def side(kind: str | None, calibrated: bool) -> dict:  # type: ignore[type-arg]
-    tol = SessionSpec(rate_hz=100.0, sensor_kind=kind, unit_calibrated=calibrated).accel_tolerance
+    tol = SessionSpec(rate_hz=100.0, sensor_kind=kind, unit_calibrated=calibrated).sensor_tolerance
     return knee_to_wall_result({"left": TRIALS}, tolerance=tol)["sides"]["left"]
 
 
 @pytest.mark.parametrize("kind", [*KINDS, None])
 def test_uncalibrated_uncertainty_is_the_kinds_datasheet_tolerance(kind: str | None) -> None:
     r = side(kind, calibrated=False)
-    offset_mg, scale = (80.0, 0.03) if kind is None else (KINDS[kind].acc_offset_mg, KINDS[kind].acc_scale_tol)
-    assert r["uncertainty_deg"] == pytest.approx(by_hand_95_deg(offset_mg, scale), abs=0.006)
+    k = KINDS.get(kind or "")
+    offset_mg, scale, gyro = (80.0, 0.03, 0.03) if k is None else (k.acc_offset_mg, k.acc_scale_tol, k.gyr_scale_tol)
+    assert r["uncertainty_deg"] == pytest.approx(by_hand_95_deg(offset_mg, scale, gyro), abs=0.006)
     assert r["uncertainty_coverage"] == 0.95
     source = "sensor unknown, MPU-class" if kind is None else f"{KINDS[kind].label}, datasheet"
     assert r["uncertainty_source"] == source
@@ -50,10 +54,11 @@ def test_uncalibrated_uncertainty_is_the_kinds_datasheet_tolerance(kind: str | N
 @pytest.mark.parametrize("kind", [*KINDS, None])
 def test_a_bench_calibrated_unit_is_within_the_target_and_gets_no_hint(kind: str | None) -> None:
     r = side(kind, calibrated=True)
-    # the fit's residual (5.1 mm/s², 0.04 %) adds < 0.01° to the repeatability's 1.96 × 0.27°
-    assert r["uncertainty_deg"] == pytest.approx(1.96 * OUR_SEM_DEG, abs=0.01)
-    assert r["uncertainty_source"] == "bench-calibrated unit"
-    assert r["uncertainty_hint"] == ""
+    # the fit's residual (5.1 mm/s², 0.04 %) adds < 0.01°; the gyro's scale is not fitted and stays
+    gyro = 0.03 if kind is None else KINDS[kind].gyr_scale_tol
+    assert r["uncertainty_deg"] == pytest.approx(by_hand_95_deg(0.0, 0.0, gyro), abs=0.01)
+    assert r["uncertainty_source"].endswith(", bench-calibrated")
+    assert r["uncertainty_deg"] <= ANGLE_TARGET_DEG and r["uncertainty_hint"] == ""
 
 
 def test_wider_tolerance_wider_uncertainty_in_degrees_and_cm() -> None:
@@ -65,7 +70,7 @@ def test_wider_tolerance_wider_uncertainty_in_degrees_and_cm() -> None:
 def test_offset_share_by_hand_at_40_deg() -> None:
     """60 mg at 40°: 2·(0.06/√3)·sin 20° rad = 1.36° SD, the WitMotion figure's largest share."""
     assert math.degrees(2 * 0.06 / math.sqrt(3) * math.sin(math.radians(20))) == pytest.approx(1.36, abs=0.005)
-    assert by_hand_95_deg(60.0, 0.03) == pytest.approx(3.03, abs=0.01)
+    assert by_hand_95_deg(60.0, 0.03, 0.03) == pytest.approx(3.19, abs=0.01)
 
 
 def test_analyze_reports_the_sensors_uncertainty(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -86,7 +91,7 @@ def test_analyze_reports_the_sensors_uncertainty(tmp_path: Path, capsys: pytest.
         got[name] = json.loads(capsys.readouterr().out)["test"]["sides"]["left"]
     assert got["unknown"]["uncertainty_source"] == "sensor unknown, MPU-class"
     assert got["dorsi"]["uncertainty_source"] == "dorsi sensor, datasheet"
-    assert got["calibrated"]["uncertainty_source"] == "bench-calibrated unit"
+    assert got["calibrated"]["uncertainty_source"] == "dorsi sensor, bench-calibrated"
     assert got["unknown"]["uncertainty_deg"] > got["dorsi"]["uncertainty_deg"] > got["calibrated"]["uncertainty_deg"]
     assert got["calibrated"]["uncertainty_hint"] == ""
     assert main(["analyze", str(csv), "--drill", "knee-to-wall"]) == 0
@@ -109,3 +114,16 @@ def test_stored_rows_before_and_after_the_95_percent_bound() -> None:
     assert r.uncertainty_hint == new["uncertainty_hint"] != ""
     with pytest.raises(InputError, match=r"test\.sides\.left\.uncertainty_coverage"):
         check_test(Fields(Path("bad.json")), {"sides": {"left": new | {"uncertainty_coverage": 95}}}, "test")
+
+
+def test_the_app_card_shows_the_angles_plus_minus_and_one_hint() -> None:
+    """Two sides on an uncalibrated WitMotion: each side's ± on the card, the hint once (the sensor is one)."""
+    tol = SessionSpec(rate_hz=100.0, sensor_kind="witmotion").sensor_tolerance
+    res = testresult.result({"left": [36.0, 38.6], "right": [35.0, 37.0]}, Profile(), {}, None, tol)
+    card = testresult.card(res, {}, lambda v: f"{v:.1f} cm")
+    for s in ("left", "right"):
+        assert card["sides"][s]["uncertainty_deg"] == res["sides"][s]["uncertainty_deg"] > ANGLE_TARGET_DEG
+    assert sum("bench-calibrate" in n for n in card["notes"]) == 1
+    cal = SessionSpec(rate_hz=100.0, sensor_kind="witmotion", unit_calibrated=True).sensor_tolerance
+    card = testresult.card(testresult.result({"left": [38.6]}, Profile(), {}, None, cal), {}, str)
+    assert not any("bench-calibrate" in n for n in card["notes"])

@@ -392,7 +392,7 @@ class LiveEngine:
             if side not in self._previous:
                 self._previous[side] = self._previous_result(side)
             previous = {s: r for s, r in self._previous.items() if r}
-            res = testresult.result(st.trials, self.profile(), previous, st.uncertain, self._spec().accel_tolerance)
+            res = testresult.result(st.trials, self.profile(), previous, st.uncertain, self._spec().sensor_tolerance)
             summary = {
                 "drill": "knee-to-wall",
                 "side": side,
@@ -423,7 +423,7 @@ class LiveEngine:
         if st.result is None:
             return
         previous = {s: r for s, r in self._previous.items() if r}
-        res = testresult.result(st.trials, self.profile(), previous, st.uncertain, self._spec().accel_tolerance)
+        res = testresult.result(st.trials, self.profile(), previous, st.uncertain, self._spec().sensor_tolerance)
         st.result = testresult.card(res, previous, self.settings.format_length)
         self.m.test.changed.emit()
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dorsi.drills.kneewall import BANDS, RISK_DEG, Profile, knee_to_wall_result, toe_to_wall_cm
-from dorsi.motion.accuracy import UNKNOWN_SENSOR, AccelTolerance
+from dorsi.motion.accuracy import UNKNOWN_SENSOR, SensorTolerance
 from dorsi.ui.models import Band
 
 TRACE_DEG = (-5.0, 90.0)  # the live trace's angle axis the outer bands extend to
@@ -24,11 +24,11 @@ def result(
     profile: Profile,
     previous: dict[str, dict[str, Any]],
     uncertain: dict[str, list[str]] | None = None,
-    tolerance: AccelTolerance = UNKNOWN_SENSOR,
+    tolerance: SensorTolerance = UNKNOWN_SENSOR,
 ) -> dict[str, Any]:
     """dorsi.drills' result for the sides with trials; ``previous`` holds the last stored row per side,
     ``uncertain`` per trial why its heel may have lifted ("" if not: kneewall.side_result), ``tolerance`` the
-    session's accelerometer (SessionSpec.accel_tolerance)."""
+    session's accelerometer (SessionSpec.sensor_tolerance)."""
     prev_deg = {s: float(r["angle_deg"]) for s, r in previous.items() if r and r.get("angle_deg") is not None}
     doubt = {s: [bool(x) for x in v] for s, v in (uncertain or {}).items() if v and len(v) == len(trials.get(s, []))}
     sides = {s: v for s, v in trials.items() if v}

@@ -12,9 +12,10 @@ so a degree is worth ``((tibia + 4) · cos θ − 5 · sin θ) · π/180`` cm (�
 boundary falls at ≈ 35°, next to the literature's 36.5° (Backman 2011).
 
 Uncertainty (``uncertainty_deg`` / ``uncertainty_cm``, ~95 %: 1.96 SD, ``uncertainty_coverage``): the
-angle's SD is our repeatability (OUR_SEM_DEG) and the sensor's accelerometer offset and scale tolerance at
-the best's inclination (dorsi.motion.accuracy) in quadrature; the cm add ±1.5 cm SD on each length. Rows
-stored before it carry no ``uncertainty_coverage``: their ± was one SD, the repeatability alone.
+angle's SD is our repeatability (OUR_SEM_DEG) and the sensor's share at the best's inclination (its
+accelerometer's offset and scale and its gyro's scale tolerance: dorsi.motion.accuracy) in quadrature; the
+cm add ±1.5 cm SD on each length. Rows stored before it carry no ``uncertainty_coverage``: their ± was one
+SD, the repeatability alone.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from dorsi.motion.accuracy import COVERAGE_K, UNKNOWN_SENSOR, AccelTolerance, angle_sd_deg
+from dorsi.motion.accuracy import COVERAGE_K, UNKNOWN_SENSOR, SensorTolerance, angle_sd_deg
 
 KNEE_DEPTH_CM = 5.0  # front of the patella ahead of the tibia's axis
 PATELLA_ABOVE_CM = 4.0  # contact point above the knee joint line, along the shin
@@ -116,7 +117,7 @@ def band_color(label: str) -> str | None:
     return next((b.color for b in (*BANDS, *TESTING_STANDARDS_BANDS) if b.label == label), None)
 
 
-def uncertainty(best_deg: float, profile: Profile | None, tol: AccelTolerance) -> dict[str, Any]:
+def uncertainty(best_deg: float, profile: Profile | None, tol: SensorTolerance) -> dict[str, Any]:
     """The best's ~95 % uncertainty in ° and cm for a sensor of tolerance ``tol`` (module docstring), and the
     hint when the angle's is wider than the 1.5° target."""
     sd_deg = angle_sd_deg(best_deg, tol, OUR_SEM_DEG)
@@ -137,12 +138,12 @@ def side_result(
     trials_deg: list[float],
     profile: Profile | None = None,
     heel_uncertain: list[bool] | None = None,
-    tolerance: AccelTolerance = UNKNOWN_SENSOR,
+    tolerance: SensorTolerance = UNKNOWN_SENSOR,
 ) -> dict[str, Any]:
     """Best of the trials (up to 3) for one side. A trial whose heel may have lifted (``heel_uncertain``, the
     counter's verdict: counted, not confidently heel-down) is not the best while another trial is clean; when
     none is, the best is the counted trials' and says so (``best_heel_uncertain`` and ``heel_note``).
-    ``tolerance``: the sensor's accelerometer (SessionSpec.accel_tolerance), behind the uncertainty."""
+    ``tolerance``: the sensor's accelerometer (SessionSpec.sensor_tolerance), behind the uncertainty."""
     if not trials_deg:
         return {"trials_deg": [], "best_deg": None}
     doubt = list(heel_uncertain) if heel_uncertain is not None else [False] * len(trials_deg)
@@ -195,11 +196,11 @@ def knee_to_wall_result(
     profile: Profile | None = None,
     previous_best_deg: dict[str, float] | None = None,
     heel_uncertain: dict[str, list[bool]] | None = None,
-    tolerance: AccelTolerance = UNKNOWN_SENSOR,
+    tolerance: SensorTolerance = UNKNOWN_SENSOR,
 ) -> dict[str, Any]:
     """Result for the sides tested: ``trials`` maps "left"/"right" to the trials' peak inclinations (°),
     ``heel_uncertain`` (optional) to whether each trial's heel may have lifted (side_result), ``tolerance``
-    the sensor's accelerometer tolerance (SessionSpec.accel_tolerance)."""
+    the sensor's accelerometer tolerance (SessionSpec.sensor_tolerance)."""
     doubt = heel_uncertain or {}
     sides = {s: side_result(v, profile, doubt.get(s), tolerance) for s, v in trials.items() if s in ("left", "right")}
     out: dict[str, Any] = {

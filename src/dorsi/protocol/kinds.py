@@ -36,6 +36,7 @@ class SensorKind:
     # the accelerometer's datasheet tolerances, ± per axis, before any bench calibration (dorsi.motion.accuracy)
     acc_offset_mg: float  # zero-g offset
     acc_scale_tol: float  # sensitivity error (0.03: ±3 %)
+    gyr_scale_tol: float  # the gyroscope's sensitivity error (a bench calibration does not fit it)
     profile: str  # calibration/profiles/<profile>: axes for the documented mounting
     make_decoder: DecoderFactory
     inspect: Inspector  # one notification → rows, for `dorsi decode`
@@ -58,9 +59,9 @@ DORSI = SensorKind(
     service_uuid=uuids.DORSI_SERVICE_UUID, data_uuid=uuids.DORSI_DATA_UUID,
     command_uuid=uuids.DORSI_CONTROL_UUID, status_uuid=uuids.DORSI_STATUS_UUID,
     rates_hz=encoder.RATES_HZ, default_rate_hz=208, acc_range_g=4, gyr_range_dps=500,
-    # LSM6DS3TR-C (ST DocID030071, Table 3): LA_TyOff ±40 mg; no sensitivity tolerance given: ±1 % assumed
-    # (as the simulator's reference); the reference firmware trims neither
-    acc_offset_mg=40.0, acc_scale_tol=0.01,
+    # LSM6DS3TR-C (ST DocID030071, Table 3): LA_TyOff ±40 mg; no sensitivity tolerances given: ±1 % assumed
+    # for both (as the simulator's reference); the reference firmware trims nothing
+    acc_offset_mg=40.0, acc_scale_tol=0.01, gyr_scale_tol=0.01,
     profile="xiao-nrf52840-sense.toml", make_decoder=DorsiDecoder, inspect=inspect.dorsi_rows,
 )  # fmt: skip
 WITMOTION = SensorKind(
@@ -69,9 +70,10 @@ WITMOTION = SensorKind(
     command_uuid=uuids.WITMOTION_WRITE_UUID, status_uuid=None,
     rates_hz=(50, 100, 200), default_rate_hz=100,
     acc_range_g=int(witmotion.ACC_FULL_SCALE_G), gyr_range_dps=int(witmotion.GYR_FULL_SCALE_DPS),
-    # MPU-9250 (InvenSense PS-MPU-9250A-01 rev 1.1, Table 2): zero-g initial tolerance ±60 mg (X/Y),
-    # sensitivity initial tolerance ±3 %; what WitMotion's own trim leaves is not published
-    acc_offset_mg=60.0, acc_scale_tol=0.03,
+    # MPU-9250 (InvenSense PS-MPU-9250A-01 rev 1.1, Tables 1-2): accelerometer zero-g initial tolerance ±60 mg
+    # (X/Y), sensitivity initial tolerance ±3 %, gyro sensitivity scale factor tolerance ±3 %; what WitMotion's
+    # own trim leaves is not published
+    acc_offset_mg=60.0, acc_scale_tol=0.03, gyr_scale_tol=0.03,
     profile="witmotion-bwt901blecl.toml", make_decoder=WitMotionDecoder, inspect=inspect.witmotion_rows,
 )  # fmt: skip
 METAMOTION = SensorKind(
@@ -79,8 +81,9 @@ METAMOTION = SensorKind(
     service_uuid=uuids.METAMOTION_SERVICE_UUID, data_uuid=uuids.METAMOTION_NOTIFY_UUID,
     command_uuid=uuids.METAMOTION_COMMAND_UUID, status_uuid=None,
     rates_hz=(25, 50, 100, 200), default_rate_hz=100, acc_range_g=16, gyr_range_dps=2000,
-    # BMI160 (Bosch BST-BMI160-DS000, Table 1): zero-g offset ±40 mg, sensitivity tolerance ±1 %
-    acc_offset_mg=40.0, acc_scale_tol=0.01,
+    # BMI160 (Bosch BST-BMI160-DS000, Table 1): zero-g offset ±40 mg, sensitivity tolerance ±1 % (the
+    # simulator's metamotion takes the gyro's as ±1 % too)
+    acc_offset_mg=40.0, acc_scale_tol=0.01, gyr_scale_tol=0.01,
     profile="metamotion.toml", make_decoder=MetaMotionDecoder, inspect=inspect.metamotion_rows,
 )  # fmt: skip
 

@@ -199,8 +199,8 @@ def _results(data: ReportData) -> list[str]:
     out = [_table([*head, "Partial"], rows)]
     out.append(
         "<p><b>Best angle</b>: the shin's forward tilt from vertical at the farthest of the trials; ± holds about"
-        " 95 % of tests: dorsi's repeatability and the sensor accelerometer's offset and scale tolerance (its"
-        " datasheet's, or what a bench calibration leaves); (SD): a result stored before, ± one standard error."
+        " 95 % of tests: dorsi's repeatability and the sensor's offset and scale tolerances (its datasheet's, or"
+        " what a bench calibration leaves); (SD): a result stored before, ± one standard error."
         " <b>Toe to wall</b>: how far from the wall the toe could stand with the knee still touching, estimated"
         " from the angle and the tibia and foot lengths; ± adds ±1.5 cm (SD) on each self-measured length."
         " <b>Partial</b>: attempts under half the usual range, not counted as trials.</p>"
