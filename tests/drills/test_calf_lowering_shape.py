@@ -97,10 +97,11 @@ def test_a_stream_ending_before_the_judging_times_the_lowering_on_what_was_seen(
 
 
 def test_lowering_fits_costed_in_row_blocks_match_the_whole_grid(monkeypatch: pytest.MonkeyPatch) -> None:
-    # the templates' costs a block of rows at a time (lowering.COST_BLOCK_VALUES; 0: the whole grid at once) and
-    # one clip per template for its position and speed (lowering.SHARED_CLIP): every fit of two sessions'
-    # lowerings (at the close and at the judging) the same, bit for bit, with blocks of the default size and of
-    # a few rows, clip shared or not
+    # the templates' costs a block of rows at a time (lowering.COST_BLOCK_VALUES; 0: the whole grid at once), one
+    # clip per template for its position and speed (lowering.SHARED_CLIP), the templates and costs in reused
+    # buffers (lowering.IN_PLACE, in blocks of IN_PLACE_BLOCK_VALUES) and the coarse free-shape rows skipped by
+    # their cost's bound (lowering.PRUNE, merged over BOUND_GROUP bins): every fit of four sessions' lowerings (at
+    # the close and at the judging; both movement models, two sensors) the same, bit for bit
     calls: list[tuple[str, tuple[object, ...]]] = []
     for name in ("lowering_fit", "lowering_time"):
         real = getattr(vertical, name)
@@ -110,15 +111,54 @@ def test_lowering_fits_costed_in_row_blocks_match_the_whole_grid(monkeypatch: py
             return _real(*args)  # type: ignore[operator]
 
         monkeypatch.setattr(vertical, name, spy)
-    for seed, model in ((0, "velocity"), (1, "keyframe")):
-        params = SimParams(drill="calf-raises", seconds=60.0, seed=seed, rate_hz=100.0, model=model)
+    for seed, model, profile in (
+        (0, "velocity", "reference"),
+        (1, "keyframe", "reference"),
+        (1002, "velocity", "witmotion"),
+        (1003, "keyframe", "consumer-mpu"),
+    ):
+        params = SimParams(
+            drill="calf-raises", seconds=60.0, seed=seed, rate_hz=100.0, model=model, sensor_profile=profile
+        )
         simulate_and_count(params, chunk_sizes=[7])
-    assert sum(name == "lowering_time" for name, _ in calls) >= 8
+    assert sum(name == "lowering_time" for name, _ in calls) >= 16
+    skipped: list[int] = []
+    real_costs = lowering._row_costs
+
+    def counting(*args: object) -> object:
+        cost = real_costs(*args)  # type: ignore[arg-type]
+        skipped.append(int(np.isinf(cost).sum()))
+        return cost
+
+    monkeypatch.setattr(lowering, "_row_costs", counting)
     results = {}
-    for block, shared_clip in ((0, False), (lowering.COST_BLOCK_VALUES, True), (200, True), (0, True)):
+    settings = (
+        # (COST_BLOCK_VALUES, SHARED_CLIP, IN_PLACE, IN_PLACE_BLOCK_VALUES, PRUNE, BOUND_GROUP)
+        (0, False, False, 0, False, 8),  # the reference: the whole grid at once, each term clipping its own u
+        (lowering.COST_BLOCK_VALUES, True, False, 0, False, 8),
+        (200, True, False, 0, False, 8),
+        (0, True, False, 0, False, 8),
+        (0, True, True, lowering.IN_PLACE_BLOCK_VALUES, False, 8),
+        (0, True, True, 300, False, 8),
+        (0, True, True, lowering.IN_PLACE_BLOCK_VALUES, True, 8),
+        (0, True, True, 300, True, 3),
+        (lowering.COST_BLOCK_VALUES, True, False, 0, True, 8),
+    )
+    for block, shared_clip, in_place, in_place_block, prune, group in settings:
         monkeypatch.setattr(lowering, "COST_BLOCK_VALUES", block)
         monkeypatch.setattr(lowering, "SHARED_CLIP", shared_clip)
-        results[block, shared_clip] = [repr(getattr(lowering, name)(*args)) for name, args in calls]
-    reference = results[0, False]  # the whole grid at once, each term clipping its own u
+        monkeypatch.setattr(lowering, "IN_PLACE", in_place)
+        monkeypatch.setattr(lowering, "IN_PLACE_BLOCK_VALUES", in_place_block)
+        monkeypatch.setattr(lowering, "PRUNE", prune)
+        monkeypatch.setattr(lowering, "BOUND_GROUP", group)
+        n_skipped = sum(skipped)
+        results[block, shared_clip, in_place, in_place_block, prune, group] = [
+            repr(getattr(lowering, name)(*args)) for name, args in calls
+        ]
+        if prune:  # (the path used: most of the coarse free-shape rows skipped)
+            assert sum(skipped) - n_skipped > 100 * len(calls) // 2
+        else:
+            assert sum(skipped) == n_skipped
+    reference = results[settings[0]]
     assert any("nan" not in r for r in reference)
     assert all(r == reference for r in results.values())

@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import functools
 import math
+import threading
+from collections.abc import Callable
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 
 from dorsi.drills.kneewall import Profile
 from dorsi.motion.types import F64
@@ -197,6 +200,25 @@ class _Increments(NamedTuple):
         dts = self.dts[None, :]
         return np.asarray(np.sum((res - c[:, None] * dts) ** 2 / dts, axis=1), dtype=np.float64)
 
+    def bound_columns(self) -> npt.NDArray[np.intp] | None:
+        """The columns ``bounds`` reads the templates at: every BOUND_GROUP-th bin edge and the last (None: no
+        bound, when the bins are too few to gain or an interval is not > 0)."""
+        n = len(self.dv)
+        if n < 2 * BOUND_GROUP or not (self.dts > 0.0).all() or not np.isfinite(self.ts).all():
+            return None
+        return np.append(np.arange(0, n, BOUND_GROUP), n)
+
+    def bounds(self, w_at: F64, cols: npt.NDArray[np.intp]) -> F64:
+        """A lower bound on each template's cost from its values at the columns ``cols`` only: the increments
+        merged BOUND_GROUP at a time. For any offset c, a group's (Σ (r − c·Δt))² / ΣΔt is at most its
+        Σ (r − c·Δt)² / Δt (Cauchy-Schwarz), and the offset minimising the merged cost gives at most the cost
+        at the fine one's: cost ≥ bound, up to rounding (relative ≈ 1e-15; ``_row_costs`` keeps a margin)."""
+        dv = np.add.reduceat(self.dv, cols[:-1])
+        span = self.ts[cols[1:]] - self.ts[cols[:-1]]
+        res = dv[None, :] - np.diff(w_at, axis=1)
+        c = res.sum(axis=1) / span.sum()
+        return np.asarray(np.sum((res - c[:, None] * span) ** 2 / span, axis=1), dtype=np.float64)
+
 
 class Lowering(NamedTuple):
     """A fitted lowering: start, duration, the shape's ramp-up and braking fractions (½, ½: minimum jerk)
@@ -222,10 +244,209 @@ SHARED_CLIP = True  # a minimum-jerk template's speed on its position's clipped 
 
 def _row_blocks(rows: int, width: int) -> list[slice]:
     """The row slices the template grid is costed in (one: the whole grid)."""
-    step = max(1, COST_BLOCK_VALUES // max(1, width)) if COST_BLOCK_VALUES > 0 else rows
+    values = IN_PLACE_BLOCK_VALUES if IN_PLACE else COST_BLOCK_VALUES
+    step = max(1, values // max(1, width)) if values > 0 else rows
     if rows <= step:
         return [slice(None)]
     return [slice(a, a + step) for a in range(0, rows, step)]
+
+
+# The templates and their costs in place (IN_PLACE): every elementwise operation of ``_lowering_speed``,
+# ``_ramp_cruise_ramp``, ``_Foot.ankle_speed`` and ``_Increments.costs`` in the same order, each written into a
+# reused buffer instead of a new array: the same bits. A new array over ≈ 100 kB is fresh memory from the system
+# (pages faulted in on every use: a chain of operations on 24k values 13× slower than in place), which is what kept
+# the blocks at 64 kB and the grids at several blocks of two dozen numpy calls each; in place, a block of
+# IN_PLACE_BLOCK_VALUES. Buffers per thread (the app's sensors may count on several).
+IN_PLACE = True  # (off: the allocating blocks of COST_BLOCK_VALUES)
+IN_PLACE_BLOCK_VALUES = 32768
+
+
+class _Scratch(threading.local):
+    def __init__(self) -> None:
+        self.flat: list[F64] = []
+
+    def arrays(self, shape: tuple[int, int], first: int, k: int) -> list[F64]:
+        """Buffers first … first + k − 1 in this shape (C-contiguous views of this thread's flat buffers)."""
+        size = shape[0] * shape[1]
+        flat = self.flat
+        while len(flat) < first + k:
+            flat.append(np.empty(0))
+        out = []
+        for i in range(first, first + k):
+            if len(flat[i]) < size:
+                flat[i] = np.empty(max(size, 2 * len(flat[i])))
+            out.append(flat[i][:size].reshape(shape))
+        return out
+
+
+_SCRATCH = _Scratch()
+
+
+def _ankle_into(foot: _Foot, pos: F64, speed: F64, a: F64) -> F64:
+    """``foot.ankle_speed(pos, speed)`` into a (pos is overwritten)."""
+    np.subtract(1.0, pos, out=pos)
+    np.multiply(foot.heel_top_m, pos, out=pos)
+    np.divide(pos, foot.lever_m, out=pos)  # sin β
+    np.multiply(pos, pos, out=a)
+    np.subtract(1.0, a, out=a)
+    np.sqrt(a, out=a)
+    np.divide(pos, a, out=a)  # tan β
+    np.multiply(foot.ah_m, a, out=a)
+    np.subtract(foot.ball_m, a, out=a)
+    np.divide(a, foot.lever_m, out=a)
+    np.multiply(a, foot.heel_top_m, out=a)
+    np.multiply(a, speed, out=a)
+    return a
+
+
+def _mj_template_into(t: F64, t0b: F64, db: F64, foot: _Foot) -> F64:
+    """``_lowering_speed((t − t0b) / db, foot, finite=True) / −db`` (t0b, db: columns), in this thread's buffers
+    0-3 (the result in 2)."""
+    uc, pos, w, b = _SCRATCH.arrays((len(t0b), len(t)), 0, 4)
+    np.subtract(t[None, :], t0b, out=uc)
+    np.divide(uc, db, out=uc)
+    np.maximum(uc, 0.0, out=uc)
+    np.minimum(uc, 1.0, out=uc)  # (_unit: clipped once for both terms, as SHARED_CLIP: the same values)
+    # _smoothstep5_of_unit: u·u·u·(10 + u·(−15 + 6u))
+    np.multiply(uc, uc, out=pos)
+    np.multiply(pos, uc, out=pos)
+    np.multiply(6.0, uc, out=b)
+    np.add(-15.0, b, out=b)
+    np.multiply(uc, b, out=b)
+    np.add(10.0, b, out=b)
+    np.multiply(pos, b, out=pos)
+    # _mj_speed_of_unit: 30·u·u·(1 − u)²
+    np.multiply(30.0, uc, out=w)
+    np.multiply(w, uc, out=w)
+    np.subtract(1.0, uc, out=b)
+    np.square(b, out=b)
+    np.multiply(w, b, out=b)
+    a = _ankle_into(foot, pos, b, w)
+    np.divide(a, -db, out=a)
+    return a
+
+
+def _ramp_integral_into(x: F64, out: F64, tmp: F64) -> F64:
+    """_ramp_integral_of_unit(x) into out: x·x·x·(4/3 + x·(−1 + 0.2x))."""
+    np.multiply(x, x, out=out)
+    np.multiply(out, x, out=out)
+    np.multiply(0.2, x, out=tmp)
+    np.add(-1.0, tmp, out=tmp)
+    np.multiply(x, tmp, out=tmp)
+    np.add(4.0 / 3.0, tmp, out=tmp)
+    np.multiply(out, tmp, out=out)
+    return out
+
+
+def _ramp_into(x: F64, out: F64, tmp: F64) -> F64:
+    """_ramp_of_unit(x) into out: x·x·(2 − x)²."""
+    np.multiply(x, x, out=out)
+    np.subtract(2.0, x, out=tmp)
+    np.square(tmp, out=tmp)
+    np.multiply(out, tmp, out=out)
+    return out
+
+
+def _free_template_into(t: F64, t0b: F64, db: F64, up: F64, down: F64, foot: _Foot) -> F64:
+    """``foot.ankle_speed(*_ramp_cruise_ramp((t − t0b) / db, up, down)) / −db`` (t0b, db, up, down: columns), in
+    this thread's buffers 0-6 (the result in one of them)."""
+    u, xu, xd, cr, pos, q, tmp = _SCRATCH.arrays((len(t0b), len(t)), 0, 7)
+    vmax = 1.0 / (1.0 - (1.0 - RAMP_AREA) * (up + down))
+    np.subtract(t[None, :], t0b, out=u)
+    np.divide(u, db, out=u)
+    np.divide(u, up, out=xu)
+    np.maximum(xu, 0.0, out=xu)
+    np.minimum(xu, 1.0, out=xu)
+    np.subtract(1.0, u, out=xd)
+    np.divide(xd, down, out=xd)
+    np.maximum(xd, 0.0, out=xd)
+    np.minimum(xd, 1.0, out=xd)
+    np.subtract(u, up, out=cr)
+    np.maximum(cr, 0.0, out=cr)
+    np.minimum(cr, 1.0 - up - down, out=cr)
+    # pos = vmax · (up · ∫ramp(x_up) + cruise + down · (RAMP_AREA − ∫ramp(x_dn)))
+    _ramp_integral_into(xu, pos, tmp)
+    np.multiply(up, pos, out=pos)
+    np.add(pos, cr, out=pos)
+    _ramp_integral_into(xd, q, tmp)
+    np.subtract(RAMP_AREA, q, out=q)
+    np.multiply(down, q, out=q)
+    np.add(pos, q, out=pos)
+    np.multiply(vmax, pos, out=pos)
+    # speed = vmax · ramp(x_up) · ramp(x_dn)
+    speed = _ramp_into(xu, cr, tmp)
+    np.multiply(vmax, speed, out=speed)
+    np.multiply(speed, _ramp_into(xd, q, tmp), out=speed)
+    a = _ankle_into(foot, pos, speed, u)
+    np.divide(a, -db, out=a)
+    return a
+
+
+def _costs_into(inc: _Increments, w: F64) -> F64:
+    """``inc.costs(w)`` with its temporaries in this thread's buffers 7-8 (w may be in 0-6)."""
+    res, x = _SCRATCH.arrays((w.shape[0], w.shape[1] - 1), 7, 2)
+    np.subtract(w[:, 1:], w[:, :-1], out=res)  # (np.diff)
+    np.subtract(inc.dv[None, :], res, out=res)
+    c = res.sum(axis=1) / float(inc.ts[-1] - inc.ts[0])
+    dts = inc.dts[None, :]
+    np.multiply(c[:, None], dts, out=x)
+    np.subtract(res, x, out=x)
+    np.square(x, out=x)
+    np.divide(x, dts, out=x)
+    return np.asarray(np.sum(x, axis=1), dtype=np.float64)
+
+
+# Rows whose cost cannot be among the best skipped (``_row_costs``): a template's cost is bounded below from its
+# values at every BOUND_GROUP-th bin (``_Increments.bounds``: ≈ 1/8 of the template's work). Once each shape's
+# lowest-bound row is costed, a row whose bound exceeds the keep-th best of those by more than rounding could
+# leave is never among the best (nor tied with one), so it is not costed: the same fits, bit for bit. Used on the
+# free shape's coarse grid (15 shapes, ≈ 600 rows: ≈ 90 % skipped; its costing 247 → 111 ms over 350 recorded
+# fits); the other grids' rows are mostly near their best (the minimum jerk's refinement: 27 % skipped) or cheap
+# in place, and the bound's own cost did not pay there (measured).
+PRUNE = True  # (off: every row costed)
+BOUND_GROUP = 8
+BOUND_MARGIN = 1e-6  # relative: the bound's and the cost's rounding are ≈ 1e-15 of them
+
+
+def _costs(inc: _Increments, w: F64) -> F64:
+    return _costs_into(inc, w) if IN_PLACE else inc.costs(w)
+
+
+Template = Callable[[slice | npt.NDArray[np.intp], npt.NDArray[np.intp] | None], F64]
+
+
+def _row_costs_all(inc: _Increments, n: int, template: Template) -> F64:
+    """Every one of n template rows' cost (``inc.costs`` of ``template(rows, None)``), a block at a time."""
+    cost = [_costs(inc, template(b, None)) for b in _row_blocks(n, len(inc.ts))]
+    return cost[0] if len(cost) == 1 else np.concatenate(cost)
+
+
+def _row_costs(inc: _Increments, n: int, template: Template, groups: npt.NDArray[np.intp], keep: int) -> F64:
+    """Each of n template rows' cost (``inc.costs`` of ``template(rows, None)``; ``template(rows, cols)``: the
+    rows' values at those columns only), or +inf for a row whose cost is proven above the keep-th lowest of the
+    groups' (each row's group: ``groups``) best costs. Every costed row's cost is computed as by
+    ``_row_costs_all`` (its own elementwise operations and row sum): the same bits."""
+    cols = inc.bound_columns() if PRUNE else None
+    if cols is None:
+        return _row_costs_all(inc, n, template)
+    bound = np.concatenate([inc.bounds(template(b, cols), cols) for b in _row_blocks(n, len(cols))])
+    if not np.isfinite(bound).all():
+        return _row_costs_all(inc, n, template)
+    cost = np.full(n, math.inf)
+    order = np.lexsort((bound, groups))  # each group's lowest bound first
+    seeds = order[np.flatnonzero(np.diff(groups[order], prepend=-1) != 0)]
+    cost[seeds] = _costs(inc, template(seeds, None))
+    if len(seeds) < keep:
+        todo = np.arange(n)
+    else:
+        # (an absolute margin too: a bar of 0 would otherwise let a bound's rounding skip a tie)
+        bar = float(np.sort(cost[seeds])[keep - 1]) * (1.0 + BOUND_MARGIN) + 1e-12 * float(np.sum(inc.dv**2 / inc.dts))
+        todo = np.flatnonzero(bound <= bar)
+    todo = todo[np.isinf(cost[todo])]  # (the seeds are costed)
+    for b in _row_blocks(len(todo), len(inc.ts)):
+        rows = todo[b]
+        cost[rows] = _costs(inc, template(rows, None))
+    return cost
 
 
 def _mj_fit(inc: _Increments, hold_s: float, foot: _Foot) -> Lowering:
@@ -242,12 +463,16 @@ def _mj_fit(inc: _Increments, hold_s: float, foot: _Foot) -> Lowering:
         t0f, df = t0f[ok], df[ok]
         # (finite times, starts and durations: every u = (t − t0) / duration is finite)
         finite = bool(np.isfinite(ts).all() and np.isfinite(t0f).all() and np.isfinite(df).all())
-        parts = []
-        for b in _row_blocks(len(t0f), len(ts)):
+
+        def template(b: slice | npt.NDArray[np.intp], cols: npt.NDArray[np.intp] | None) -> F64:
             t0b, db = t0f[b, None], df[b, None]
+            t = ts if cols is None else ts[cols]
+            if IN_PLACE and finite:
+                return _mj_template_into(t, t0b, db, foot)
             # (x / −d is −x / d, bit for bit: one pass less than negating the grid)
-            parts.append(inc.costs(_lowering_speed((ts[None, :] - t0b) / db, foot, finite) / -db))
-        cost = parts[0] if len(parts) == 1 else np.concatenate(parts)
+            return _lowering_speed((t[None, :] - t0b) / db, foot, finite) / -db
+
+        cost = _row_costs_all(inc, len(t0f), template)
         i = int(np.argmin(cost))
         return Lowering(float(t0f[i]), float(df[i]), 0.5, 0.5, float(cost[i]))
 
@@ -300,8 +525,9 @@ def _free_fit(inc: _Increments, hold_s: float, foot: _Foot, mj: Lowering) -> Low
     ts = inc.ts
     end = float(ts[-1])
 
-    def fits(t0: F64, dur: F64, ramps: list[tuple[float, float]]) -> list[Lowering]:
-        """Per shape, its best fit over the starts and durations, best first."""
+    def fits(t0: F64, dur: F64, ramps: list[tuple[float, float]], keep: int) -> list[Lowering]:
+        """The keep best shapes' best fits over the starts and durations, best first (keep > 1: the coarse
+        search, its rows skipped by their bounds: ``_row_costs``)."""
         g0, gd, gr = np.meshgrid(t0, dur, np.arange(len(ramps)), indexing="ij")
         t0f, df, rf = g0.ravel(), gd.ravel(), gr.ravel()
         shapes = np.asarray(ramps)
@@ -310,21 +536,40 @@ def _free_fit(inc: _Increments, hold_s: float, foot: _Foot, mj: Lowering) -> Low
         if not ok.any():
             return []
         t0f, df, up, down, rf = t0f[ok], df[ok], up[ok], down[ok], rf[ok]
-        parts = []
-        for b in _row_blocks(len(t0f), len(ts)):
+
+        def template(b: slice | npt.NDArray[np.intp], cols: npt.NDArray[np.intp] | None) -> F64:
             db = df[b, None]
-            pos, speed = _ramp_cruise_ramp((ts[None, :] - t0f[b, None]) / db, up[b, None], down[b, None])
-            parts.append(inc.costs(foot.ankle_speed(pos, speed) / -db))  # (x / −d: −x / d, one pass less)
-        cost = parts[0] if len(parts) == 1 else np.concatenate(parts)
-        out = []
-        for k in np.unique(rf):
-            idx = np.flatnonzero(rf == k)
-            i = int(idx[np.argmin(cost[idx])])
-            out.append(Lowering(float(t0f[i]), float(df[i]), float(up[i]), float(down[i]), float(cost[i])))
-        return sorted(out, key=lambda f: f.cost)
+            t = ts if cols is None else ts[cols]
+            if IN_PLACE:
+                return _free_template_into(t, t0f[b, None], db, up[b, None], down[b, None], foot)
+            pos, speed = _ramp_cruise_ramp((t[None, :] - t0f[b, None]) / db, up[b, None], down[b, None])
+            return foot.ankle_speed(pos, speed) / -db  # (x / −d: −x / d, one pass less)
+
+        if keep > 1 and np.isfinite(t0f).all() and np.isfinite(df).all():
+            cost = _row_costs(inc, len(t0f), template, rf, keep)
+        else:
+            cost = _row_costs_all(inc, len(t0f), template)
+        if np.isnan(cost).any():  # (argmin's first nan)
+            best = [int(idx[np.argmin(cost[idx])]) for idx in (np.flatnonzero(rf == k) for k in np.unique(rf))]
+        else:  # each shape's first lowest cost: by shape, then cost, then row (a stable sort)
+            order = np.lexsort((cost, rf))
+            best = order[np.flatnonzero(np.diff(rf[order], prepend=-1) != 0)].tolist()
+        out = [
+            Lowering(*x)
+            for x in zip(
+                t0f[best].tolist(),
+                df[best].tolist(),
+                up[best].tolist(),
+                down[best].tolist(),
+                cost[best].tolist(),
+                strict=True,
+            )
+        ]
+        return sorted(out, key=lambda f: f.cost)[:keep]  # (the rest may not be exact: ``_row_costs``)
 
     ramps = [(a, b) for a in _RAMPS for b in _RAMPS if a + b <= 1.0 + 1e-9]
-    coarse = fits(np.arange(hold_s - 0.3, mj.t0_s + 0.5, _T0_STEP), mj.dur_s * np.geomspace(0.5, 1.8, _DURS), ramps)
+    t0 = np.arange(hold_s - 0.3, mj.t0_s + 0.5, _T0_STEP)
+    coarse = fits(t0, mj.dur_s * np.geomspace(0.5, 1.8, _DURS), ramps, _REFINED)
     best = _NO_FIT
     # the cost is sharp in the shape (a trapezoid's ramps of 0.25 fit 2× better than 0.2 or 0.3): refine
     # the best shapes of the coarse grid, each in its own basin
@@ -336,7 +581,7 @@ def _free_fit(inc: _Increments, hold_s: float, foot: _Foot, mj: Lowering) -> Low
             if f.up + da >= 0.05 and f.down + db >= 0.05 and f.up + da + f.down + db <= 1.0 + 1e-9
         ]
         t0 = np.linspace(f.t0_s - 0.2, f.t0_s + 0.2, _FINE_T0)
-        fine = fits(t0, f.dur_s * np.linspace(0.9, 1.1, _FINE_DURS), near)
+        fine = fits(t0, f.dur_s * np.linspace(0.9, 1.1, _FINE_DURS), near, 1)
         if fine and fine[0].cost < best.cost:
             best = fine[0]
     return best
