@@ -100,8 +100,10 @@ def test_lowering_fits_costed_in_row_blocks_match_the_whole_grid(monkeypatch: py
     # the templates' costs a block of rows at a time (lowering.COST_BLOCK_VALUES; 0: the whole grid at once), one
     # clip per template for its position and speed (lowering.SHARED_CLIP), the templates and costs in reused
     # buffers (lowering.IN_PLACE, in blocks of IN_PLACE_BLOCK_VALUES) and the coarse free-shape rows skipped by
-    # their cost's bound (lowering.PRUNE, merged over BOUND_GROUP bins): every fit of four sessions' lowerings (at
-    # the close and at the judging; both movement models, two sensors) the same, bit for bit
+    # their cost's bound (lowering.PRUNE, merged over BOUND_GROUP bins), the judging's minimum-jerk template values
+    # taken from the close's fit where the same (lowering.REUSE_TEMPLATES; the calls replayed in order, each close's
+    # fit keeping its own): every fit of four sessions' lowerings (at the close and at the judging; both movement
+    # models, three sensors) the same, bit for bit
     calls: list[tuple[str, tuple[object, ...]]] = []
     for name in ("lowering_fit", "lowering_time"):
         real = getattr(vertical, name)
@@ -133,32 +135,48 @@ def test_lowering_fits_costed_in_row_blocks_match_the_whole_grid(monkeypatch: py
     monkeypatch.setattr(lowering, "_row_costs", counting)
     results = {}
     settings = (
-        # (COST_BLOCK_VALUES, SHARED_CLIP, IN_PLACE, IN_PLACE_BLOCK_VALUES, PRUNE, BOUND_GROUP)
-        (0, False, False, 0, False, 8),  # the reference: the whole grid at once, each term clipping its own u
-        (lowering.COST_BLOCK_VALUES, True, False, 0, False, 8),
-        (200, True, False, 0, False, 8),
-        (0, True, False, 0, False, 8),
-        (0, True, True, lowering.IN_PLACE_BLOCK_VALUES, False, 8),
-        (0, True, True, 300, False, 8),
-        (0, True, True, lowering.IN_PLACE_BLOCK_VALUES, True, 8),
-        (0, True, True, 300, True, 3),
-        (lowering.COST_BLOCK_VALUES, True, False, 0, True, 8),
+        # (COST_BLOCK_VALUES, SHARED_CLIP, IN_PLACE, IN_PLACE_BLOCK_VALUES, PRUNE, BOUND_GROUP, REUSE_TEMPLATES)
+        (0, False, False, 0, False, 8, False),  # the reference: the whole grid at once, each term clipping its own u
+        (lowering.COST_BLOCK_VALUES, True, False, 0, False, 8, False),
+        (200, True, False, 0, False, 8, False),
+        (0, True, False, 0, False, 8, False),
+        (0, True, True, lowering.IN_PLACE_BLOCK_VALUES, False, 8, False),
+        (0, True, True, 300, False, 8, False),
+        (0, True, True, lowering.IN_PLACE_BLOCK_VALUES, True, 8, False),
+        (0, True, True, 300, True, 3, False),
+        (lowering.COST_BLOCK_VALUES, True, False, 0, True, 8, False),
+        (0, True, True, lowering.IN_PLACE_BLOCK_VALUES, True, 8, True),
+        (0, True, True, 300, False, 8, True),
     )
-    for block, shared_clip, in_place, in_place_block, prune, group in settings:
+    reused: list[bool] = []
+    real_reused = lowering._reused
+
+    def reusing(*args: object) -> object:
+        w = real_reused(*args)  # type: ignore[arg-type]
+        reused.append(w is not None)
+        return w
+
+    monkeypatch.setattr(lowering, "_reused", reusing)
+    for block, shared_clip, in_place, in_place_block, prune, group, reuse in settings:
         monkeypatch.setattr(lowering, "COST_BLOCK_VALUES", block)
         monkeypatch.setattr(lowering, "SHARED_CLIP", shared_clip)
         monkeypatch.setattr(lowering, "IN_PLACE", in_place)
         monkeypatch.setattr(lowering, "IN_PLACE_BLOCK_VALUES", in_place_block)
         monkeypatch.setattr(lowering, "PRUNE", prune)
         monkeypatch.setattr(lowering, "BOUND_GROUP", group)
-        n_skipped = sum(skipped)
-        results[block, shared_clip, in_place, in_place_block, prune, group] = [
+        monkeypatch.setattr(lowering, "REUSE_TEMPLATES", reuse)
+        n_skipped, n_reused = sum(skipped), sum(reused)
+        results[block, shared_clip, in_place, in_place_block, prune, group, reuse] = [
             repr(getattr(lowering, name)(*args)) for name, args in calls
         ]
         if prune:  # (the path used: most of the coarse free-shape rows skipped)
             assert sum(skipped) - n_skipped > 100 * len(calls) // 2
         else:
             assert sum(skipped) == n_skipped
+        if reuse:  # (the path used: most of the judgings' grids)
+            assert sum(reused) - n_reused > len(calls) // 2
+        else:
+            assert sum(reused) == n_reused
     reference = results[settings[0]]
     assert any("nan" not in r for r in reference)
     assert all(r == reference for r in results.values())

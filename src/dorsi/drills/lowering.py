@@ -449,18 +449,77 @@ def _row_costs(inc: _Increments, n: int, template: Template, groups: npt.NDArray
     return cost
 
 
-def _mj_fit(inc: _Increments, hold_s: float, foot: _Foot) -> Lowering:
-    """The minimum-jerk lowering's best start and duration (``lowering_fit``)."""
+# The judging's minimum-jerk fit reuses the close's template values (``Templates``): its samples are the close's and
+# the few after it, its grids the close's with a few more starts (the first) or the same (the refinement, when the
+# first grid's best is the same). A template's value at a bin depends only on the bin's time, the row's start and
+# duration and the foot: where all are the same bits, so is the value; the costs are computed whole as before.
+REUSE_TEMPLATES = True  # (off: every template value computed at the judging)
+
+
+class Templates:
+    """A lowering's minimum-jerk grids at its close (``lowering_fit``), for its judging (``lowering_time``): per
+    grid, its bins' times, starts, durations, the rows kept (ok over the full grid) and their template values."""
+
+    def __init__(self) -> None:
+        self.grids: list[tuple[F64, F64, F64, npt.NDArray[np.bool_], F64, _Foot]] = []
+
+
+def _same_bits(a: F64, b: F64) -> bool:
+    return a.shape == b.shape and bool(np.array_equal(a.view(np.int64), b.view(np.int64)))
+
+
+def _reused(
+    prior: tuple[F64, F64, F64, npt.NDArray[np.bool_], F64, _Foot],
+    ts: F64,
+    t0: F64,
+    dur: F64,
+    ok: npt.NDArray[np.bool_],
+    foot: _Foot,
+    template: Template,
+) -> F64 | None:
+    """The grid's template values (its ok rows × every bin), the prior grid's where it has them (the same bits
+    of bin time, start, duration and foot) and the rest computed; None when the prior grid is not a part."""
+    p_ts, p_t0, p_dur, p_ok, p_w, p_foot = prior
+    nc, n = len(p_ts), len(ts)
+    if (
+        p_foot != foot
+        or nc > n
+        or len(p_t0) > len(t0)
+        or not _same_bits(ts[:nc], p_ts)
+        or not _same_bits(dur, p_dur)
+        or not _same_bits(t0[: len(p_t0)], p_t0)
+        or not ok[: len(p_ok)][p_ok].all()
+    ):
+        return None
+    rows = np.cumsum(ok) - 1  # (each full-grid row's place among the ok rows)
+    old = rows[np.flatnonzero(p_ok)]  # (the same full-grid index: the same starts first, the same durations)
+    is_old = np.zeros(int(rows[-1]) + 1, dtype=bool)
+    is_old[old] = True
+    w = _SCRATCH.arrays((len(is_old), n), 9, 1)[0]
+    w[old, :nc] = p_w
+    if nc < n:
+        w[old, nc:] = template(old, np.arange(nc, n))
+    new = np.flatnonzero(~is_old)
+    for b in _row_blocks(len(new), n):
+        w[new[b]] = template(new[b], None)
+    return w
+
+
+def _mj_fit(
+    inc: _Increments, hold_s: float, foot: _Foot, keep: Templates | None = None, reuse: Templates | None = None
+) -> Lowering:
+    """The minimum-jerk lowering's best start and duration (``lowering_fit``); its grids' template values kept
+    in ``keep``, or taken from ``reuse`` where they are the same (``Templates``)."""
     ts = inc.ts
     end = float(ts[-1])
 
-    def best(t0: F64, dur: F64) -> Lowering:
+    def best(t0: F64, dur: F64, k: int) -> Lowering:
         t0g, dg = np.meshgrid(t0, dur, indexing="ij")
         t0f, df = t0g.ravel(), dg.ravel()
-        ok = t0f + 0.5 * df <= end  # the peak speed is in the data
-        if not ok.any():
+        ok_all = t0f + 0.5 * df <= end  # the peak speed is in the data
+        if not ok_all.any():
             return _NO_FIT
-        t0f, df = t0f[ok], df[ok]
+        t0f, df = t0f[ok_all], df[ok_all]
         # (finite times, starts and durations: every u = (t − t0) / duration is finite)
         finite = bool(np.isfinite(ts).all() and np.isfinite(t0f).all() and np.isfinite(df).all())
 
@@ -472,17 +531,37 @@ def _mj_fit(inc: _Increments, hold_s: float, foot: _Foot) -> Lowering:
             # (x / −d is −x / d, bit for bit: one pass less than negating the grid)
             return _lowering_speed((t[None, :] - t0b) / db, foot, finite) / -db
 
-        cost = _row_costs_all(inc, len(t0f), template)
+        w = None
+        if REUSE_TEMPLATES and IN_PLACE and finite and reuse is not None and len(reuse.grids) > k:
+            w = _reused(reuse.grids[k], ts, t0, dur, ok_all, foot, template)
+        elif REUSE_TEMPLATES and IN_PLACE and finite and keep is not None and len(keep.grids) == k:
+            w = np.empty((len(t0f), len(ts)))
+            for b in _row_blocks(len(t0f), len(ts)):
+                w[b] = template(b, None)
+            keep.grids.append((ts, t0, dur, ok_all, w, foot))
+        if w is None:
+            cost = _row_costs_all(inc, len(t0f), template)
+        else:  # (each block's rows as computed there: the same costs)
+            parts = [_costs(inc, w[b]) for b in _row_blocks(len(t0f), len(ts))]
+            cost = parts[0] if len(parts) == 1 else np.concatenate(parts)
         i = int(np.argmin(cost))
         return Lowering(float(t0f[i]), float(df[i]), 0.5, 0.5, float(cost[i]))
 
-    first = best(np.arange(hold_s - 0.3, end, 0.2), np.geomspace(0.3, 20.0, 45))
+    first = best(np.arange(hold_s - 0.3, end, 0.2), np.geomspace(0.3, 20.0, 45), 0)
     if math.isnan(first.dur_s):
         return _NO_FIT
-    return best(np.linspace(first.t0_s - 0.2, first.t0_s + 0.2, 21), first.dur_s * np.linspace(0.9, 1.1, 21))
+    t0 = np.linspace(first.t0_s - 0.2, first.t0_s + 0.2, 21)
+    return best(t0, first.dur_s * np.linspace(0.9, 1.1, 21), 1)
 
 
-def lowering_fit(t: F64, v: F64, hold_s: float, drop_m: float, foot_cm: float = DEFAULT_FOOT_CM) -> tuple[float, float]:
+def lowering_fit(
+    t: F64,
+    v: F64,
+    hold_s: float,
+    drop_m: float,
+    foot_cm: float = DEFAULT_FOOT_CM,
+    templates: Templates | None = None,
+) -> tuple[float, float]:
     """Start and duration of the lowering from the top hold's zero-velocity update on: a minimum-jerk heel
     lowering of the drop (the heel comes back to the floor: the bridged rise), seen at the ankle
     through the foot's geometry, plus a constant offset error, fitted over the pulse's start and
@@ -491,13 +570,14 @@ def lowering_fit(t: F64, v: F64, hold_s: float, drop_m: float, foot_cm: float = 
     least squares on them is the maximum-likelihood fit (on the velocity itself the late, noisiest
     samples dominate). A 6-9 s lowering's speed (≈ 0.8 cm/s) is within the drift, so its half-width
     is not measurable, but its shape over the whole lowering is. The lowering may be unfinished when
-    the rep closes (the bridge closes it early): the pulse extends past the data."""
+    the rep closes (the bridge closes it early): the pulse extends past the data. ``templates``: its grids'
+    template values are kept there, for ``lowering_time`` on these samples and more."""
     if len(t) < 5 or drop_m <= 0.0:
         return math.nan, math.nan
     inc = _Increments.of(t, v)
     if inc is None:
         return math.nan, math.nan
-    fit = _mj_fit(inc, hold_s, _Foot.of(drop_m, foot_cm))
+    fit = _mj_fit(inc, hold_s, _Foot.of(drop_m, foot_cm), keep=templates)
     return fit.t0_s, fit.dur_s
 
 
@@ -588,7 +668,13 @@ def _free_fit(inc: _Increments, hold_s: float, foot: _Foot, mj: Lowering) -> Low
 
 
 def lowering_time(
-    t: F64, v: F64, hold_s: float, drop_m: float, density: float, foot_cm: float = DEFAULT_FOOT_CM
+    t: F64,
+    v: F64,
+    hold_s: float,
+    drop_m: float,
+    density: float,
+    foot_cm: float = DEFAULT_FOOT_CM,
+    templates: Templates | None = None,
 ) -> Lowering:
     """The lowering's start and duration with its shape chosen by the data. Two models of the velocity's
     increments (``lowering_fit``'s likelihood: white accelerometer noise, a constant offset error, the
@@ -599,14 +685,15 @@ def lowering_time(
     criterion charges its two extra parameters, 2·ln N for N increments; otherwise the minimum-jerk fit.
     With minimum-jerk lowerings the free shape only fits the noise (it made the key-frame model's
     eccentric p95 worse by 0.1 s when always used); with a trapezoid a minimum-jerk template is 1.0-1.8 s
-    off. ``t``, ``v`` may run past the rep's close (the samples up to its judging)."""
+    off. ``t``, ``v`` may run past the rep's close (the samples up to its judging); ``templates``: the
+    close's fit's (``lowering_fit``), reused where they are the same."""
     if len(t) < 5 or drop_m <= 0.0 or not density > 0.0:
         return _NO_FIT
     inc = _Increments.of(t, v)
     if inc is None:
         return _NO_FIT
     foot = _Foot.of(drop_m, foot_cm)
-    mj = _mj_fit(inc, hold_s, foot)
+    mj = _mj_fit(inc, hold_s, foot, reuse=templates)
     if math.isnan(mj.dur_s):
         return _NO_FIT
     free = _free_fit(inc, hold_s, foot, mj)

@@ -82,6 +82,7 @@ import numpy.typing as npt
 from dorsi.drills.lowering import (
     DEFAULT_FOOT_CM,
     MJ_PEAK_ACC,
+    Templates,
     heel_rise_cm,
     lowering_fit,
     lowering_time,
@@ -144,6 +145,7 @@ class _Tail:
     after_t: list[float] = field(default_factory=list)
     after_v: list[float] = field(default_factory=list)
     draft: Draft | None = None
+    templates: Templates | None = None  # the close's fit's, for the judging's (lowering.Templates)
 
 
 @dataclass
@@ -1392,7 +1394,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             return
         t = np.concatenate([tail.t_s, np.asarray(tail.after_t)])
         v = np.concatenate([tail.v_mps, np.asarray(tail.after_v)])
-        fit = lowering_time(t, v, tail.hold_s, tail.drop_m, tail.density, self.foot_cm)
+        fit = lowering_time(t, v, tail.hold_s, tail.drop_m, tail.density, self.foot_cm, tail.templates)
         if math.isfinite(fit.dur_s):
             tail.draft.extra["down_s"] = fit.dur_s
             # what of it the data does not show: the heel may have left the top anywhere between the top
@@ -1421,8 +1423,10 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         # noise) the height's peak, where the shin's velocity is zero as well (not bridged: the fit's offset term)
         top_t, drop_m = (st.hold_t, 0.01 * st.top_b) if st.top_zupt else (float(t[k]), 0.01 * float(z[k]))
         lower = t >= top_t
+        templates = None
         if st.top_zupt:
-            t0, down_s = lowering_fit(t[lower], v[lower], top_t, drop_m, self.foot_cm)
+            templates = Templates()
+            t0, down_s = lowering_fit(t[lower], v[lower], top_t, drop_m, self.foot_cm, templates)
             if math.isfinite(t0 + down_s):
                 lead_s = min(p.settle_lead_s, p.settle_lead_frac * down_s)
                 st.settle_until = min(t0 + down_s - lead_s, ti + p.settle_max_s)
@@ -1440,7 +1444,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             down_s=down_s,
         )
         due = ti + self.shared.gait.planted_after_s
-        st.tail = _Tail(rep, t[lower], v[lower], top_t, drop_m, self.th.density, due, st.v)
+        st.tail = _Tail(rep, t[lower], v[lower], top_t, drop_m, self.th.density, due, st.v, templates=templates)
         return rep
 
 
