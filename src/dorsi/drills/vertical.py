@@ -145,7 +145,8 @@ class _Tail:
     after_t: list[float] = field(default_factory=list)
     after_v: list[float] = field(default_factory=list)
     draft: Draft | None = None
-    templates: Templates | None = None  # the close's fit's, for the judging's (lowering.Templates)
+    # the close's fit's template values, for the judging's (lowering.Templates; large: not in the state's repr)
+    templates: Templates | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
