@@ -821,6 +821,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         # the knee regime kept: bent where b0 − offset ≥ split (no regimes: always "bent", split −inf)
         bent, offset, split = knee if knee is not None else (True, 0.0, -math.inf)
         t_prev, prev2 = ts[s - 1], c2[s - 1]
+        window_s = RATE_WINDOW_S  # (a local: read per sample)
         j, e, size = s, s, 2 * PLAIN_MIN  # (j: the sample the loop stopped at)
         while e < n:
             w, e = e, min(n, e + size)
@@ -836,7 +837,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 ):
                     break
                 # the rate at rest (its window full: dt / RATE_WINDOW_S), then the settled levels
-                d = drift + dt / RATE_WINDOW_S * ((v2 - prev2) / dt - drift)
+                d = drift + dt / window_s * ((v2 - prev2) / dt - drift)
                 a = dt / (tau + dt)
                 u0 = b0 + a * (v0 - b0)
                 u1 = b1 + a * (v1 - b1)
@@ -846,7 +847,12 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                     v0 - u0 <= q0 and nq1 <= v1 - u1 <= q1 and nq2 <= v2 - u2 <= q2 and (u0 - offset >= split) is bent
                 ):
                     break
-                b0, b1, b2, drift, t_prev, prev2 = u0, u1, u2, d, ti, v2
+                b0 = u0  # (one by one: no 6-tuple built and unpacked per sample)
+                b1 = u1
+                b2 = u2
+                drift = d
+                t_prev = ti
+                prev2 = v2
             else:
                 j = e
                 continue
