@@ -97,6 +97,16 @@ PLAIN_MIN = 64  # the ankle matrix's plain rest (_rest_plain): first tried this 
 _COLUMN = {"incl": "incl_deg", "frontal": "frontal_deg", "axial": "axial_deg"}  # Channel.name → DrillFrames
 _REST = ("speed_dps", "frontal_deg", "incl_deg")  # the rest of a Sample, from DrillFrames
 _SAMPLE = row_maker(Sample)
+_STOP_RUN, _STOP = row_maker(StopRun), row_maker(Stop)  # (a rep's per-sample stop tracking: built in C)
+
+
+def _apart(vals: tuple[float, ...] | list[float], first: list[float], band: float) -> bool:
+    """Any channel more than ``band`` from ``first`` (``any`` over a generator as a loop: a rep's samples ask it
+    once or twice each, ~1 µs less)."""
+    for v, f in zip(vals, first, strict=True):  # noqa: SIM110 - a loop, not any() over a generator (its cost)
+        if abs(v - f) > band:
+            return True
+    return False
 
 
 class ExcursionSegmenter(SegmenterBase[Segment]):
@@ -117,7 +127,9 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         self.p = params.excursion
         self.regimes = regimes
         self._one_sided = [c.one_sided for c in channels]
+        self._all_one_sided = all(self._one_sided)  # (no two-sided channel: _leaves_plateau reads no rest thresholds)
         self._ki = next((k for k, c in enumerate(channels) if c.integrated), -1)  # the integrated channel, or −1
+        self._stop_band_deg = params.settle_band_deg * STOP_S / params.settle_s  # _revisit's (the same expression)
         self._layout: tuple[bool, list[str], bool, int] | None = None  # detect's: single, columns, matrix, ki
         nch = len(channels)
         start_thr = [c.min_start_deg for c in channels]
@@ -200,12 +212,6 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
     def _excess(self, devs: list[float]) -> list[float]:
         """How far each channel is beyond rest in its counted direction."""
         return [d if c.one_sided else abs(d) for d, c in zip(devs, self.channels, strict=True)]
-
-    def _excess_of(self, vals: tuple[float, ...]) -> list[float]:
-        """The excess beyond rest per channel in one pass (the deviation, then abs on two-sided channels)."""
-        base = self.state.base
-        assert base is not None
-        return [v - b if one else abs(v - b) for v, b, one in zip(vals, base, self._one_sided, strict=True)]
 
     def detect(self, frames: DrillFrames, emit: Callable[[Segment], None]) -> None:
         """Feed samples; ``emit`` is called at the closing sample (before the next one is seen). The rest
@@ -1006,7 +1012,10 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         """The open rep's peaks and live hold with this sample; returns its excess beyond rest."""
         st = self.state
         nch = len(self.channels)
-        exc = self._excess_of(row.values)
+        base = st.base
+        assert base is not None
+        # the excess beyond rest per channel in one pass (the deviation, then abs on two-sided channels)
+        exc = [v - b if one else abs(v - b) for v, b, one in zip(row.values, base, self._one_sided, strict=True)]
         for k in range(nch):
             if exc[k] > st.peak[k]:
                 st.peak[k] = exc[k]
@@ -1033,7 +1042,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         qs = st.quiet
         # a slow movement is under the gyro's stillness threshold too (a 10 s tilt turns at 1–2 °/s):
         # a plateau also needs every channel to stay within settle_band_deg of where the run began
-        if q and qs.n and any(abs(v - f) > self.shared.settle_band_deg for v, f in zip(vals, qs.first, strict=True)):
+        if q and qs.n and _apart(vals, qs.first, self.shared.settle_band_deg):
             qs = st.quiet = QuietRun()
         if q:
             if qs.n == 0:
@@ -1099,20 +1108,19 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         from rest) makes that level the rest level (a new stance) and closes the rep driven from it."""
         st = self.state
         assert st.base is not None
-        band = self.shared.settle_band_deg * STOP_S / self.shared.settle_s
         i = len(st.buf) - 1
         run = st.run
-        if not q or (run is not None and any(abs(v - f) > band for v, f in zip(vals, run.first, strict=True))):
+        if not q or (run is not None and _apart(vals, run.first, self._stop_band_deg)):
             run = None
         if q:
-            run = StopRun(i, list(vals), [0.0] * len(vals), 0) if run is None else run
-            run = StopRun(run.start, run.first, [a + v for a, v in zip(run.sums, vals, strict=True)], run.n + 1)
+            run = _STOP_RUN((i, list(vals), [0.0] * len(vals), 0)) if run is None else run
+            run = _STOP_RUN((run.start, run.first, [a + v for a, v in zip(run.sums, vals, strict=True)], run.n + 1))
         st.run = run
         if run is None or ti - st.buf[run.start].t_s < STOP_S:
             return None
         mean = [a / run.n for a in run.sums]
         prev = st.stop
-        st.stop = Stop(mean, i)
+        st.stop = _STOP((mean, i))
         if self.channels[0].one_sided and mean[0] - st.base[0] > st.start_thr[0]:
             if prev is not None and prev.last >= run.start and st.stances and st.stances[-1].last == prev.last:
                 st.stances[-1] = st.stop  # the same stop going on
@@ -1272,7 +1280,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         closing threshold (a quarter of the range) would wait for forever."""
         st = self.state
         assert st.base is not None and st.plateau is not None
-        dom = self._dominant()
+        dom = 0 if len(self.channels) == 1 else self._dominant()  # (one channel: it dominates)
         pexc = self._excess([v - b for v, b in zip(st.plateau, st.base, strict=True)])
         if st.peak[dom] < st.min_range[dom] or pexc[dom] >= RETURN_FRAC * st.peak[dom]:
             return None
@@ -1308,7 +1316,7 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 st.left = None  # back under it: the hold's creep is over, the rep goes on from the old rest
         if st.plateau is None:
             return None
-        if all(self._one_sided):  # (no two-sided channel: no rest thresholds read)
+        if self._all_one_sided:  # (no two-sided channel: no rest thresholds read)
             displaced = False
         else:
             displaced = any(
