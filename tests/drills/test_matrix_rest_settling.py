@@ -1,6 +1,6 @@
-"""The ankle matrix's plain rest (``ExcursionSegmenter._rest_plain``) goes on through a channel leaving its anchor's
-band on a still shin (its settle runs, in a second loop): the same reps and the same end state, bit for bit, as
-the whole rest loop, for any chunking."""
+"""The ankle matrix's rest with channels leaving their anchors' bands on a still shin (the plain rest,
+``ExcursionSegmenter._rest_plain``, hands those samples to the rest loop's settle runs): the same reps and the
+same end state, bit for bit, as the whole rest loop, for any chunking."""
 
 from __future__ import annotations
 

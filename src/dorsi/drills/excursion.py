@@ -773,16 +773,13 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
                 try_at = j0 + PLAIN_MIN
                 continue
             knee = None if regimes is None else (regime == "bent", offset, split)
-            e, (b0, b1, b2, drift, rs0), (an0, an1, an2, at0, at1, at2), run = self._rest_plain(
-                cols, j0, (b0, b1, b2, drift, rs0), (an0, an1, an2, at0, at1, at2), (q0, q1, q2, rb0, rb1, rb2), knee
+            e, (b0, b1, b2, drift, rs0) = self._rest_plain(
+                cols, j0, (b0, b1, b2, drift, rs0), (an0, an1, an2), (q0, q1, q2), knee
             )
             if e == j0:
                 try_at = j0 + PLAIN_MIN  # (an event at once: not plain rest for a while)
                 continue
-            if run is None:
-                rn0 += e - j0
-            else:
-                rn0, rw0 = run
+            rn0 += e - j0
             last_t, drift_prev = ts[e - 1], c2[e - 1]
             pre_from, limit = e - 1, 4000 + e - 1
             carried = []
@@ -807,185 +804,68 @@ class ExcursionSegmenter(SegmenterBase[Segment]):
         cols: tuple[Any, ...],
         s: int,
         levels: tuple[float, float, float, float, float],
-        anchor: tuple[float, float, float, float, float, float],
-        bands: tuple[float, float, float, float, float, float],
+        anchor: tuple[float, float, float],
+        quarter: tuple[float, float, float],
         knee: tuple[bool, float, float] | None,
-    ) -> tuple[int, tuple[float, ...], tuple[float, ...], tuple[int, bool] | None]:
+    ) -> tuple[int, tuple[float, float, float, float, float]]:
         """Plain rest from sample s on, for ``_rest_run_matrix`` (its preconditions: every channel settled, the
         rate's window full, no settle run to test, nothing returning or overshooting): the loop's arithmetic
         on a still shin, in its order, without its other branches, up to the first sample at which anything
-        else could happen (the shin moves, a time step over 0.5 s or not forward, an excess passes its
-        quarter, the knee regime changes; nan), which is left to the loop. A channel leaving its anchor's
-        band (the sensor's noise at rest: 1110 of the 1 h bench file's 1220 stops) is taken here too, in a
-        second loop with the rest loop's settle runs, until every channel has settled again.
-
-        ``anchor``: the anchors, then their times; ``bands``: the quarters of the start thresholds, then the
-        rest bands. The settle run's sum is carried in front of ``np.add.accumulate`` (the same bits as +=).
-        Returns (that sample, (the rest levels, drift, the settle run's sum), the anchors and their times, the
-        settle run's (count, untested) if one began here, else None: its count goes on by the samples taken)."""
+        else could happen (the shin moves, a time step over 0.5 s or not forward, a channel leaves its anchor's
+        band, an excess passes its quarter, the knee regime changes; nan), which is left to the loop. The
+        settle run's sum is carried in front of ``np.add.accumulate`` (the same bits as +=). Returns (that
+        sample, (the rest levels, drift, the settle run's sum))."""
         ts, qs, c0, c1, c2 = cols[0], cols[2], cols[6], cols[7], cols[8]
         n = len(ts)
         b0, b1, b2, drift, run_sum = levels
-        an0, an1, an2, at0, at1, at2 = anchor
-        q0, q1, q2, rb0, rb1, rb2 = bands
+        an0, an1, an2 = anchor
+        q0, q1, q2 = quarter
         nq1, nq2 = -q1, -q2
-        band, settle_s = self.shared.settle_band_deg, self.shared.settle_s
+        band = self.shared.settle_band_deg
         neg_band = -band
         tau = self.p.base_tau_s
         # the knee regime kept: bent where b0 − offset ≥ split (no regimes: always "bent", split −inf)
         bent, offset, split = knee if knee is not None else (True, 0.0, -math.inf)
-        window_s, slow_tau_s = RATE_WINDOW_S, DRIFT_TAU_S  # (locals: read per sample)
-        run_from, run_new, new_run = s, False, False  # the settle run's samples since run_from (new_run: began here)
-        j = e = s  # (j: the sample a loop stopped at)
-        while True:
-            # every channel settled
-            t_prev, prev2 = ts[e - 1], c2[e - 1]
-            size = 2 * PLAIN_MIN
-            while e < n:
-                w, e = e, min(n, e + size)
-                size = min(2 * size, 4096)
-                for j, ti, v0, v1, v2, q in zip(range(w, e), ts[w:e], c0[w:e], c1[w:e], c2[w:e], qs[w:e], strict=True):  # noqa: B007
-                    dt = ti - t_prev
-                    if not (
-                        q
-                        and 0.0 < dt <= 0.5
-                        and neg_band <= v0 - an0 <= band
-                        and neg_band <= v1 - an1 <= band
-                        and neg_band <= v2 - an2 <= band
-                    ):
-                        break
-                    # the rate at rest (its window full: dt / RATE_WINDOW_S), then the settled levels
-                    d = drift + dt / window_s * ((v2 - prev2) / dt - drift)
-                    a = dt / (tau + dt)
-                    u0 = b0 + a * (v0 - b0)
-                    u1 = b1 + a * (v1 - b1)
-                    b = b2 + d * dt
-                    u2 = b + a * (v2 - b)
-                    if not (
-                        v0 - u0 <= q0
-                        and nq1 <= v1 - u1 <= q1
-                        and nq2 <= v2 - u2 <= q2
-                        and (u0 - offset >= split) is bent
-                    ):
-                        break
-                    b0 = u0  # (one by one: no 6-tuple built and unpacked per sample)
-                    b1 = u1
-                    b2 = u2
-                    drift = d
-                    t_prev = ti
-                    prev2 = v2
-                else:
-                    j = e
-                    continue
-                break
-            if j >= n:
-                break
-            dt = ts[j] - t_prev
-            v0, v1, v2 = c0[j], c1[j], c2[j]
-            if not (qs[j] and 0.0 < dt <= 0.5) or (
-                neg_band <= v0 - an0 <= band and neg_band <= v1 - an1 <= band and neg_band <= v2 - an2 <= band
-            ):
-                break  # (not a channel leaving its anchor's band on a still shin)
-            # a channel left its anchor's band: the rest loop's settle runs (a channel not settled follows slowly
-            # within its rest band, channel 0's run is tested for a new stance once settled), anchors kept
-            # apart until the sample is taken, up to an event or every channel settled again
-            settled = False
-            e, size = j, 2 * PLAIN_MIN
-            while e < n:
-                w, e = e, min(n, e + size)
-                size = min(2 * size, 4096)
-                for j, ti, v0, v1, v2, q in zip(range(w, e), ts[w:e], c0[w:e], c1[w:e], c2[w:e], qs[w:e], strict=True):
-                    dt = ti - t_prev
-                    if not (q and 0.0 < dt <= 0.5):
-                        break
-                    d = drift + dt / window_s * ((v2 - prev2) / dt - drift)
-                    a = dt / (tau + dt)
-                    # the anchors (the ones they replace kept: a sample not taken leaves them as they were)
-                    new0 = new1 = new2 = False
-                    moved = v0 - an0
-                    if moved > band or moved < neg_band:
-                        new0, old0, an0, at0 = True, (an0, at0), v0, ti
-                    moved = v1 - an1
-                    if moved > band or moved < neg_band:
-                        new1, old1, an1, at1 = True, (an1, at1), v1, ti
-                    moved = v2 - an2
-                    if moved > band or moved < neg_band:
-                        new2, old2, an2, at2 = True, (an2, at2), v2, ti
-                    # the levels (a channel not settled: within its rest band, slowly, dt / (DRIFT_TAU_S + dt))
-                    b = b0
-                    tested = False
-                    settled0 = ti - at0 >= settle_s
-                    if settled0:
-                        if new0 or run_new:  # the run's first settled sample: a new stance below the level?
-                            tested = True
-                            start = j if new0 else run_from
-                            total = np.add.accumulate(np.concatenate(([0.0], cols[9][start : j + 1])))[-1]
-                            mean = float(total) / (j - start + 1)
-                            if mean < b - band:
-                                b = mean
-                        u0 = b + a * (v0 - b)
-                    elif v0 - b <= rb0:
-                        u0 = b + dt / (slow_tau_s + dt) * (v0 - b)
-                    else:
-                        u0 = b
-                    settled1 = ti - at1 >= settle_s
-                    if settled1:
-                        u1 = b1 + a * (v1 - b1)
-                    elif abs(v1 - b1) <= rb1:
-                        u1 = b1 + dt / (slow_tau_s + dt) * (v1 - b1)
-                    else:
-                        u1 = b1
-                    b = b2 + d * dt  # a still shin's steady axial rate is bias
-                    settled2 = ti - at2 >= settle_s
-                    if settled2:
-                        u2 = b + a * (v2 - b)
-                    elif abs(v2 - b2) <= rb2:
-                        u2 = b + dt / (slow_tau_s + dt) * (v2 - b)
-                    else:
-                        u2 = b
-                    if not (
-                        v0 - u0 <= q0
-                        and nq1 <= v1 - u1 <= q1
-                        and nq2 <= v2 - u2 <= q2
-                        and (u0 - offset >= split) is bent
-                    ):
-                        if new0:
-                            an0, at0 = old0
-                        if new1:
-                            an1, at1 = old1
-                        if new2:
-                            an2, at2 = old2
-                        break
-                    b0 = u0
-                    b1 = u1
-                    b2 = u2
-                    drift = d
-                    t_prev = ti
-                    prev2 = v2
-                    if new0:
-                        run_from, run_new, new_run = j, not tested, True
-                    elif tested:
-                        run_new = False
-                    if settled0 and settled1 and settled2 and not run_new:
-                        settled = True
-                        break
-                else:
-                    j = e
-                    continue
-                break
-            if not settled:
-                break
-            e = j + 1  # settled again at j: on in the first loop
-            j = e
-            if e >= n:
-                break
-        run: tuple[int, bool] | None = None
-        if new_run:  # (a run begun here: its sum from 0.0 at its first sample)
-            run_sum = float(np.add.accumulate(np.concatenate(([0.0], cols[9][run_from:j])))[-1])
-            run = (j - run_from, run_new)
-        elif j > s:
+        t_prev, prev2 = ts[s - 1], c2[s - 1]
+        window_s = RATE_WINDOW_S  # (a local: read per sample)
+        j, e, size = s, s, 2 * PLAIN_MIN  # (j: the sample the loop stopped at)
+        while e < n:
+            w, e = e, min(n, e + size)
+            size = min(2 * size, 4096)
+            for j, ti, v0, v1, v2, q in zip(range(w, e), ts[w:e], c0[w:e], c1[w:e], c2[w:e], qs[w:e], strict=True):  # noqa: B007
+                dt = ti - t_prev
+                if not (
+                    q
+                    and 0.0 < dt <= 0.5
+                    and neg_band <= v0 - an0 <= band
+                    and neg_band <= v1 - an1 <= band
+                    and neg_band <= v2 - an2 <= band
+                ):
+                    break
+                # the rate at rest (its window full: dt / RATE_WINDOW_S), then the settled levels
+                d = drift + dt / window_s * ((v2 - prev2) / dt - drift)
+                a = dt / (tau + dt)
+                u0 = b0 + a * (v0 - b0)
+                u1 = b1 + a * (v1 - b1)
+                b = b2 + d * dt
+                u2 = b + a * (v2 - b)
+                if not (
+                    v0 - u0 <= q0 and nq1 <= v1 - u1 <= q1 and nq2 <= v2 - u2 <= q2 and (u0 - offset >= split) is bent
+                ):
+                    break
+                b0 = u0  # (one by one: no 6-tuple built and unpacked per sample)
+                b1 = u1
+                b2 = u2
+                drift = d
+                t_prev = ti
+                prev2 = v2
+            else:
+                j = e
+                continue
+            break
+        if j > s:
             run_sum = float(np.add.accumulate(np.concatenate(([run_sum], cols[9][s:j])))[-1])
-        return j, (b0, b1, b2, drift, run_sum), (an0, an1, an2, at0, at1, at2), run
+        return j, (b0, b1, b2, drift, run_sum)
 
     def _open(self, rows: list[Sample]) -> None:
         st = self.state
