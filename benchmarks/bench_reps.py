@@ -230,7 +230,7 @@ def simulate_matrix_job(job: MatrixJob) -> SimResult:
     )
 
 
-BENCH_HOLD_S = (3.5, 4.0)  # still on each face, drawn per face (fit_six_face refuses holds ≤ 3.25 s)
+BENCH_HOLD_S = (3.5, 4.0)  # still on each face, drawn per face (fit_six_face refuses holds of 3 s)
 BENCH_TURN_S = 1.5  # turning the sensor over by hand to the next face
 BENCH_TILT_MAX_DEG = 0.5  # the table's tilt, drawn up to this (a real table, not levelled)
 

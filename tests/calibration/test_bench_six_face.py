@@ -70,7 +70,7 @@ def test_a_tilted_table_still_cancels_in_the_offsets() -> None:
 @pytest.mark.parametrize("name", PROFILE_NAMES)
 def test_the_documented_hold_per_face_is_enough(name: str) -> None:
     # calibration/README.md tells how long to hold each face: exactly that long must fit on every profile
-    # (the fit trims 0.5 s off each end of a still period and needs 2 s left: 3 s holds were refused)
+    # (the fit trims the ends of a still period next to a move and needs 2 s left: 3 s holds are refused)
     readme = (BENCH.parents[1] / "calibration" / "README.md").read_text(encoding="utf-8")
     found = re.search(r"\*\*(\d+(?:\.\d+)?) s or more\*\* each", readme)
     assert found is not None
@@ -84,3 +84,39 @@ def test_the_documented_hold_per_face_is_enough(name: str) -> None:
         cal, periods = fit_six_face(rec.chunk)
         assert len(periods) == 6
         np.testing.assert_allclose(cal.acc_offset_mps2, errors.accel_bias_mps2, atol=0.01)
+
+
+@pytest.mark.parametrize("name", PROFILE_NAMES)
+def test_the_recordings_own_ends_are_not_motion(name: str) -> None:
+    # a recording started and stopped while the sensor lies on a face: those faces keep the samples up to
+    # the recording's ends (held-out seed 7024's bench, consumer MPU, was refused: its last face lost 0.75 s
+    # to the window running past the end). First and last faces cut to 2.6 s: no motion beside the ends.
+    b = _bench()
+    p = PROFILES[name]
+    for seed in range(1000, 1003):
+        rng = np.random.default_rng(seed)
+        errors = SensorErrors.draw(rng, 1.5, p)
+        rec, _ = b.six_face_recording(errors, p.rate_hz, rng, hold_s=(4.0, 4.0))
+        cut = int(1.4 * p.rate_hz)
+        cal, periods = fit_six_face(rec.chunk.slice(cut, len(rec.chunk) - cut))
+        assert len(periods) == 6
+        assert periods[0].start_s == rec.chunk.time_s[cut]
+        assert periods[-1].end_s == rec.chunk.time_s[len(rec.chunk) - cut - 1]
+        np.testing.assert_allclose(cal.acc_offset_mps2, errors.accel_bias_mps2, atol=0.01)
+
+
+def test_one_noise_spike_does_not_split_a_face() -> None:
+    # one sample 0.4 m/s² off (a glitch; a consumer MPU's noise, σ ≈ 0.035 m/s² per axis at 100 Hz, reached
+    # 0.2 m/s² once on held-out seed 7024's bench) used to cut a face into two pieces under 2 s each, and the
+    # fit refused the recording for want of that face
+    b = _bench()
+    p = PROFILES["consumer-mpu"]
+    rng = np.random.default_rng(1000)
+    errors = SensorErrors.draw(rng, 1.5, p)
+    rec, _ = b.six_face_recording(errors, p.rate_hz, rng, hold_s=(3.5, 3.5))
+    _, clean = fit_six_face(rec.chunk)
+    mid = round((clean[2].start_s + clean[2].end_s) / 2.0 * p.rate_hz)
+    rec.chunk.acc_mps2[mid, 0] += 0.4
+    cal, periods = fit_six_face(rec.chunk)
+    assert len(periods) == 6
+    np.testing.assert_allclose(cal.acc_offset_mps2, errors.accel_bias_mps2, atol=0.01)

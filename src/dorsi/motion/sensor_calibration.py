@@ -48,23 +48,33 @@ def still_periods(
     chunk: ImuChunk, *, min_s: float = 2.0, max_rate_dps: float = 3.0, window_s: float = 0.5
 ) -> list[StillPeriod]:
     """Periods of at least ``min_s`` where the rate stays within ``max_rate_dps`` of its local mean
-    and the accelerometer moves less than 0.2 m/s² (edges trimmed by one window)."""
+    and the accelerometer moves less than 0.2 m/s². A period's ends next to motion are trimmed by one
+    window; the recording's own start and end are not motion (a bench recording stopped while the
+    sensor still lies on its last face keeps that face's samples)."""
     t = chunk.time_s
-    if len(t) < 3:
+    n = len(t)
+    if n < 3:
         return []
     rate_hz = 1.0 / float(np.median(np.diff(t)))
     w = max(3, int(window_s * rate_hz))
-    kernel = np.ones(w) / w
+    kernel = np.ones(w)
+    # samples inside each window: fewer at the recording's ends, where the window runs past it
+    in_window = np.convolve(np.ones(n), kernel, mode="same")
 
-    def local_dev(x: F64) -> F64:
-        mean = np.stack([np.convolve(x[:, i], kernel, mode="same") for i in range(3)], axis=1)
-        return np.asarray(np.linalg.norm(x - mean, axis=1), dtype=np.float64)
+    def local_rms_dev(x: F64) -> F64:
+        """The RMS over a window of each sample's distance from the window's mean: one noise spike
+        (a consumer MPU's 5σ sample) does not split a still face in two; a turn spans many samples."""
+        mean = np.stack([np.convolve(x[:, i], kernel, mode="same") / in_window for i in range(3)], axis=1)
+        sq = np.sum((x - mean) ** 2, axis=1)
+        return np.asarray(np.sqrt(np.convolve(sq, kernel, mode="same") / in_window), dtype=np.float64)
 
-    quiet = (local_dev(chunk.gyr_dps) < max_rate_dps) & (local_dev(chunk.acc_mps2) < 0.2)
+    quiet = (local_rms_dev(chunk.gyr_dps) < max_rate_dps) & (local_rms_dev(chunk.acc_mps2) < 0.2)
     periods: list[StillPeriod] = []
     edges = np.flatnonzero(np.diff(np.concatenate([[0], quiet.astype(np.int8), [0]])))
+    trim = w // 2  # the RMS window already reaches w/2 into the motion; half a window more is trimmed
     for start, stop in zip(edges[::2], edges[1::2], strict=True):
-        s, e = start + w, stop - w
+        s = start + trim if start > 0 else start
+        e = stop - trim if stop < n else stop
         if e <= s or t[e - 1] - t[s] < min_s:
             continue
         acc = chunk.acc_mps2[s:e].mean(axis=0)
