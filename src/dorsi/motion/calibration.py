@@ -54,6 +54,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from functools import partial
+from itertools import chain
 from typing import NamedTuple, cast
 
 import numpy as np
@@ -63,6 +64,8 @@ from dorsi.motion.calibration_checks import episode_metrics
 from dorsi.motion.types import F64
 
 CONVERT_PIECE = 1024  # samples converted to floats at a time while searching
+_DEG_PER_RAD = 180.0 / math.pi  # math.degrees' factor: x * _DEG_PER_RAD is its result, without the call
+_EPISODE_COLS = 7  # an episode sample: time, tilt, rate, the up direction (x, y, z), |specific force|
 NOISE_WINDOW_S = 1.0  # the gyro's noise is measured over this much of the latest samples
 NOT_FOUND_REASON = "no quiet standing followed by two slow knee drives was found"
 
@@ -269,9 +272,11 @@ class CalibrationDetector:
         self._diffs: deque[tuple[float, float]] = deque()
         self._diff_sum = 0.0
         self._last_gyr: list[float] | None = None
-        # recent samples (t, tilt, rate, geo) while standing, and the episode since the drives began
+        # recent samples (t, tilt, gyro, geo) while standing, and the episode since the drives began (each
+        # sample's _EPISODE_COLS floats in one flat tuple: the checks make them one array in one call)
         self._recent: deque[tuple[float, float, list[float], _Geo]] = deque()
-        self._episode: list[tuple[float, float, float, _Geo]] = []
+        self._episode: list[tuple[float, ...]] = []
+        self._stand_tilt = math.nan  # the standing's mean tilt while it is the drives' reference (_stand)
         self._reset_drive(0.0)
 
     @property
@@ -298,18 +303,6 @@ class CalibrationDetector:
         if self._phase is _Phase.GAVE_UP and not reason:
             reason = NOT_FOUND_REASON
         return CalibrationProgress(phase, standing_s, p.min_standing_s, drives, p.drives_needed, reason)
-
-    def _noise_step(self, t: float, gyr: list[float]) -> None:
-        last = self._last_gyr
-        if last is not None:
-            gx, gy, gz = gyr
-            # sum() of the same terms as over a generator, in the same order: the same bits, ~1 µs less
-            d2 = sum(((gx - last[0]) ** 2, (gy - last[1]) ** 2, (gz - last[2]) ** 2))
-            self._diffs.append((t, d2))
-            self._diff_sum += d2
-            while self._diffs[0][0] < t - NOISE_WINDOW_S:
-                self._diff_sum -= self._diffs.popleft()[1]
-        self._last_gyr = gyr
 
     def _quiet_limit_dps(self) -> float:
         """Body rate (norm of |gyro − standing mean|) still taken as quiet: sway + k × the gyro's noise."""
@@ -364,37 +357,64 @@ class CalibrationDetector:
         return None
 
     def update_one(self, t: float, gyr_dps: list[float], quat_wxyz: list[float], acc_mps2: list[float] | None) -> bool:
-        """update() for one sample in plain floats; True if it completes the calibration."""
+        """update() for one sample in plain floats; True if it completes the calibration.
+
+        It runs for every sample until the calibration is found (the first ~15 s of a stream): the steps every
+        sample takes (the tilt, the up direction, the noise window) are inline, with the same float operations
+        in the same order as ``_Geo.of``, ``math.degrees`` and ``min``/``max`` (tests/core/test_calibration_lean)."""
         self._index += 1
-        if not self.active:
+        phase = self._phase
+        if phase is _DONE or phase is _GAVE_UP:
             return False
-        p = self.params
-        if self._t0 is None:
-            self._t0 = t
-        if t > self._t0 + p.search_window_s:  # only the first search_window_s are looked at
+        t0 = self._t0
+        if t0 is None:
+            t0 = self._t0 = t
+        if t > t0 + self.params.search_window_s:  # only the first search_window_s are looked at
             self._phase = _Phase.GAVE_UP
             return False
         w, x, y, z = quat_wxyz
-        tilt = math.degrees(math.acos(max(-1.0, min(1.0, 2.0 * (y * z + w * x)))))
-        geo = _Geo.of(quat_wxyz, acc_mps2)
-        self._noise_step(t, gyr_dps)
-        if self._phase is _STAND:
-            self._stand_step(t, tilt, gyr_dps, quat_wxyz, acc_mps2, geo)
+        c = 2.0 * (y * z + w * x)
+        c = c if c < 1.0 else 1.0  # min(1.0, c), nan included
+        tilt = math.acos(c if c > -1.0 else -1.0) * _DEG_PER_RAD  # max(-1.0, c)
+        # the up direction and |f| (_Geo.of)
+        m = 0.0
+        if acc_mps2 is not None:
+            ax, ay, az = acc_mps2
+            m = math.sqrt(ax * ax + ay * ay + az * az)
+        if m > 0.0:
+            ux, uy, uz, mag = ax / m, ay / m, az / m, m
+        else:
+            ux, uy, uz, mag = 2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y), math.nan
+        # the gyro's white noise: the last NOISE_WINDOW_S of sample-to-sample differences
+        last = self._last_gyr
+        if last is not None:
+            gx, gy, gz = gyr_dps
+            # sum() of the same terms as over a generator, in the same order: the same bits, ~1 µs less
+            d2 = sum(((gx - last[0]) ** 2, (gy - last[1]) ** 2, (gz - last[2]) ** 2))
+            diffs = self._diffs
+            diffs.append((t, d2))
+            self._diff_sum += d2
+            while diffs[0][0] < t - NOISE_WINDOW_S:
+                self._diff_sum -= diffs.popleft()[1]
+        self._last_gyr = gyr_dps
+        if phase is _STAND:
+            self._stand_step(t, tilt, gyr_dps, quat_wxyz, acc_mps2, _geo((ux, uy, uz, mag)))
             return False
-        assert self._stand is not None
-        ref = self._stand.mean_gyr()
-        rate = math.dist(gyr_dps, ref)
-        self._episode.append((t, tilt, rate, geo))
-        if self._phase is _DRIVE:
+        stand = self._stand
+        assert stand is not None
+        rate = math.dist(gyr_dps, stand.mean_gyr())
+        self._episode.append((t, tilt, rate, ux, uy, uz, mag))
+        if phase is _DRIVE:
             self._drive_step(t, tilt, gyr_dps, acc_mps2)
-        elif self._phase is _BETWEEN:
-            if tilt > self._stand.mean_tilt() + p.drive_start_deg:
+        elif phase is _BETWEEN:
+            p = self.params
+            if tilt > self._stand_tilt + p.drive_start_deg:
                 self._phase = _Phase.DRIVE
                 self._reset_drive(t)
                 self._drive_step(t, tilt, gyr_dps, acc_mps2)
             elif t - self._between_start_s > p.max_between_s:
                 self._restart(f"no second knee drive within {p.max_between_s:g} s of the first")
-        elif self._phase is _SETTLE:
+        elif phase is _SETTLE:
             return self._settle_step(t, tilt, rate)
         return False
 
@@ -408,25 +428,28 @@ class CalibrationDetector:
         while recent and recent[0][0] < t - p.drive_onset_max_s - 1.0:
             recent.popleft()
         # the quiet run that a drive may start from: the current one, or one that ended moments ago
-        base = s if s.n and s.end_s - s.start_s >= p.min_standing_s else self._last_still
+        n = s.n
+        base = s if n and s.end_s - s.start_s >= p.min_standing_s else self._last_still
         if base is not None and t - base.end_s > p.drive_onset_max_s:
             base = self._last_still = None
         if base is not None and tilt > base.mean_tilt() + p.drive_start_deg:
             self._stand = base
+            self._stand_tilt = base.mean_tilt()
             self._phase = _Phase.DRIVE
             self._reset_drive(base.end_s)
             ref = base.mean_gyr()
             # the episode starts in the standing (zero velocity), a little before it ended
             self._episode = [
-                (tr, ti, math.dist(g, ref), geo_r) for tr, ti, g, geo_r in recent if tr >= base.end_s - 0.5
+                (tr, ti, math.dist(g, ref), *geo_r) for tr, ti, g, geo_r in recent if tr >= base.end_s - 0.5
             ]
             return
-        ref = s.mean_gyr() if s.n else gyr
-        quiet = (
-            math.dist(gyr, ref) < self._quiet_limit_dps()
-            and tilt < p.standing_max_tilt_deg
-            and (s.n == 0 or abs(tilt - s.mean_tilt()) < p.drive_end_deg)
-        )
+        # quiet (the tests in their order, on floats: _quiet_limit_dps and mean_tilt inline)
+        if math.dist(gyr, s.mean_gyr() if n else gyr) < self._quiet_limit_dps():
+            quiet = tilt < p.standing_max_tilt_deg and (
+                n == 0 or abs(tilt - s.tilt_sum / (n if n > 1 else 1)) < p.drive_end_deg
+            )
+        else:
+            quiet = False
         if quiet:
             s.add(t, tilt, gyr, q, acc, geo)
             return
@@ -436,18 +459,23 @@ class CalibrationDetector:
 
     def _drive_step(self, t: float, tilt: float, gyr: list[float], acc: list[float] | None) -> None:
         p = self.params
-        assert self._stand is not None
-        base = self._stand.mean_tilt()
-        if not math.isnan(self._last_tilt):
-            bias = self._stand.mean_gyr()
-            d_tilt = tilt - self._last_tilt
-            self._axis[0] += d_tilt * (gyr[0] - bias[0])
-            self._axis[1] += d_tilt * (gyr[2] - bias[2])
+        stand = self._stand
+        assert stand is not None
+        base = self._stand_tilt  # (stand.mean_tilt(): the standing is not added to while it is the reference)
+        last_tilt = self._last_tilt
+        if last_tilt == last_tilt:  # (not nan)
+            bias = stand.mean_gyr()
+            d_tilt = tilt - last_tilt
+            axis = self._axis
+            axis[0] += d_tilt * (gyr[0] - bias[0])
+            axis[1] += d_tilt * (gyr[2] - bias[2])
         self._last_tilt = tilt
         if acc is not None and tilt >= base + p.drive_start_deg:
             self._acc_n += 1
-            for j in range(3):
-                self._acc_sum[j] += acc[j]
+            acc_sum = self._acc_sum
+            acc_sum[0] += acc[0]
+            acc_sum[1] += acc[1]
+            acc_sum[2] += acc[2]
         if tilt > self._drive_peak:
             self._drive_peak, self._drive_peak_s = tilt, t
         duration = t - self._drive_start_s
@@ -507,14 +535,14 @@ class CalibrationDetector:
         if len(ep) < 2:
             return False
         base = stand.mean_tilt()
-        t = np.array([e[0] for e in ep])
-        tilt = np.array([e[1] for e in ep])
-        rate = np.array([e[2] for e in ep])
+        # the samples' floats as one array in one call, then each column as its own (contiguous) array
+        cols = np.fromiter(chain.from_iterable(ep), np.float64, _EPISODE_COLS * len(ep)).reshape(-1, _EPISODE_COLS)
+        t, tilt, rate, mag = cols[:, 0].copy(), cols[:, 1].copy(), cols[:, 2].copy(), cols[:, 6].copy()
         k = max(1, stand.n)
-        up = np.array([(e[3].ux, e[3].uy, e[3].uz) for e in ep])
+        up = cols[:, 3:6].copy()
         m = episode_metrics(
             t,
-            np.array([e[3].mag for e in ep]) - stand.mag_sum / k,
+            mag - stand.mag_sum / k,
             up,
             np.array(stand.up_dir_sum) / k,
             rate,
