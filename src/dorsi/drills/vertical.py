@@ -1387,11 +1387,18 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         if not st.rows or not (0.0 < span_s <= self.p.max_rep_s):
             return
         dv, zupt_t = st.v, st.zupt_t
+        k = 50.0 * dv  # (50.0 * dv * u * u: the product from the left, this first)
         rows: list[RaiseRow] = []
+        append = rows.append
         for t_s, height_cm, incl_deg, frontal_deg, speed_dps, v_mps in st.rows:  # (_raise_row, not _replace)
-            u = max(t_s - zupt_t, 0.0)
-            height_cm -= 50.0 * dv * u * u / span_s
-            rows.append(_raise_row((t_s, height_cm, incl_deg, frontal_deg, speed_dps, v_mps - dv * u / span_s)))
+            u = t_s - zupt_t
+            if u < 0.0:  # max(u, 0.0) (nan and −0.0 kept)
+                u = 0.0
+            append(
+                _raise_row(
+                    (t_s, height_cm - k * u * u / span_s, incl_deg, frontal_deg, speed_dps, v_mps - dv * u / span_s)
+                )
+            )
         st.rows = rows
         st.z -= 0.5 * dv * span_s
         st.top = max(r.height_cm for r in rows)
