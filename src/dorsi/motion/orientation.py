@@ -186,22 +186,26 @@ class _RestWindow:
         self.block_n = max(1, round(CORRELATION_S * rate_hz))
         self.min_n = max(2 * self.block_n, round(MIN_WINDOW_S * rate_hz))
         self.max_n = max(self.min_n, round(MAX_WINDOW_S * rate_hz))
-        self.g = np.empty((3, self.max_n))  # the window's steps, first n columns
-        self.a = np.empty((3, self.max_n))
+        # the window's steps, first n rows (a step's row written at once: ~0.15 µs less a step than a column of a
+        # (3, max_n) array; measured as the contiguous (3, n) arrays they were kept as before, the same bits)
+        self.g = np.empty((self.max_n, 3))
+        self.a = np.empty((self.max_n, 3))
         self.n = 0
 
     def drop(self) -> None:
         self.n = 0
 
     def _measure(self) -> Measurement:
-        meas = _rest_window_bias(self.g[:, : self.n], self.a[:, : self.n], self.period_s, self.block_n)
+        n = self.n
+        g, a = np.ascontiguousarray(self.g[:n].T), np.ascontiguousarray(self.a[:n].T)
+        meas = _rest_window_bias(g, a, self.period_s, self.block_n)
         self.drop()
         return meas
 
     def step(self, g: F64, a: F64, at_rest: bool) -> Measurement | None:
         if at_rest:
-            self.g[:, self.n] = g
-            self.a[:, self.n] = a
+            self.g[self.n] = g
+            self.a[self.n] = a
             self.n += 1
             return self._measure() if self.n == self.max_n else None
         if self.n:
@@ -218,8 +222,8 @@ class _RestWindow:
             return commits
         k = len(flags)
         if self.n and self.n + k <= self.max_n and flags.all():  # a rest going on (most blocks of a long one)
-            self.g[:, self.n : self.n + k] = g[p : p + k].T
-            self.a[:, self.n : self.n + k] = a[p : p + k].T
+            self.g[self.n : self.n + k] = g[p : p + k]
+            self.a[self.n : self.n + k] = a[p : p + k]
             self.n += k
             if self.n == self.max_n:
                 commits.append((p + k - 1, self._measure()))
@@ -234,8 +238,8 @@ class _RestWindow:
             i = i0
             while i < i1:
                 take = min(i1 - i, self.max_n - self.n)
-                self.g[:, self.n : self.n + take] = g[p + i : p + i + take].T
-                self.a[:, self.n : self.n + take] = a[p + i : p + i + take].T
+                self.g[self.n : self.n + take] = g[p + i : p + i + take]
+                self.a[self.n : self.n + take] = a[p + i : p + i + take]
                 self.n += take
                 i += take
                 if self.n == self.max_n:
