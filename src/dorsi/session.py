@@ -160,10 +160,6 @@ class LiveSession:
         counter = self.counter
         if counter is None:
             return frames, []
-        if counter.calibration is None:
-            counter.calibration = self.pipeline.calibration  # handed over once found
-        # when the filter first measured its gyro bias (a stage without rest windows: from the start)
-        counter.bias_measured_s = getattr(self.pipeline.orientation, "bias_measured_s", -math.inf)
         times = frames.time_s
         if not len(times):
             return frames, []
@@ -178,6 +174,7 @@ class LiveSession:
             first_s = self._block_from_s = times.item(0)
             if last_s - first_s + ahead_s > COUNTER_BLOCK_S:
                 # a notification of a frame or more: counted as it is (its rows, when the pipeline gave them)
+                self._hand_over(counter)
                 return frames, counter.update(frames) if rows is None else counter.update_rows(rows, frames)
             self._waiting_rows = None if rows is None else list(rows)
         else:
@@ -200,9 +197,18 @@ class LiveSession:
         rows, self._waiting_rows = self._waiting_rows, None
         if self.counter is None or not waiting:
             return []
+        self._hand_over(self.counter)
         if rows is not None:  # the rows' floats straight to the counter's float path
             return self.counter.update_rows(rows, waiting[0] if len(waiting) == 1 else None)
         return self.counter.update(waiting[0] if len(waiting) == 1 else ShinFrames.concatenate(waiting))
+
+    def _hand_over(self, counter: RepCounter) -> None:
+        """What the counter reads of the pipeline, as it is now: before each count (it reads them only while
+        counting), not after every notification (a 1-sample notification's ~0.15 µs)."""
+        if counter.calibration is None:
+            counter.calibration = self.pipeline.calibration  # handed over once found
+        # when the filter first measured its gyro bias (a stage without rest windows: from the start)
+        counter.bias_measured_s = getattr(self.pipeline.orientation, "bias_measured_s", -math.inf)
 
     def restart_calibration(self) -> None:
         """Calibrate again (the strap was moved): the stages start afresh; a running drill goes on counting."""
