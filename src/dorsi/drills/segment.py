@@ -383,16 +383,19 @@ class DrillFramer:
         """The float path's columns: speed, axial, quiet, acc noise, gyro σ, rest level."""
         last = ts[0] if math.isnan(self.last_t) else self.last_t
         base, run = self.axial_deg, 0.0
-        axial, speed = [], []
+        floor_dps, sqrt = self.quiet_dps, math.sqrt
+        axial, speed, under = [], [], []  # (under the floor: the noise tracker's still samples)
         for ti, (gx, gy, gz) in zip(ts, gyr, strict=True):
-            run += gy * min(ti - last, 0.5)  # np.cumsum's running sum, then the carried integral added
+            dt = ti - last
+            run += gy * (0.5 if dt > 0.5 else dt)  # min(dt, 0.5); np.cumsum's running sum, then the carried integral
             axial.append(base + run)
-            speed.append(math.sqrt(gx * gx + gy * gy + gz * gz))
+            v = sqrt(gx * gx + gy * gy + gz * gz)
+            speed.append(v)
+            under.append(v < floor_dps)
             last = ti
         self.axial_deg = axial[-1]
         self.last_t = last
-        floor_dps = self.quiet_dps
-        acc_noise, gyr_sigma, rest_acc = self.noise.update_small(ts, acc, gyr, [v < floor_dps for v in speed])
+        acc_noise, gyr_sigma, rest_acc = self.noise.update_small(ts, acc, gyr, under)
         k = self.noise_params.quiet_gyr_k
         quiet = []
         for v, sigma in zip(speed, gyr_sigma, strict=True):
