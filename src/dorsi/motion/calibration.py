@@ -161,21 +161,13 @@ class _Geo(NamedTuple):
     """One sample's up direction in sensor coordinates (the specific force's direction: gravity, since
     a slow drive barely accelerates; from the orientation without an accelerometer) and the specific
     force's magnitude (nan without accelerometer). Neither needs the orientation filter to be right:
-    |f| − g is the vertical acceleration to first order (|g ẑ + a| ≈ g + a_z)."""
+    |f| − g is the vertical acceleration to first order (|g ẑ + a| ≈ g + a_z). Worked out inline, per
+    sample, in ``CalibrationDetector.update_one``."""
 
     ux: float
     uy: float
     uz: float
     mag: float
-
-    @staticmethod
-    def of(q: list[float], acc: list[float] | None) -> _Geo:
-        if acc is not None:
-            m = math.sqrt(acc[0] * acc[0] + acc[1] * acc[1] + acc[2] * acc[2])
-            if m > 0.0:
-                return _geo((acc[0] / m, acc[1] / m, acc[2] / m, m))
-        w, x, y, z = q
-        return _geo((2.0 * (x * z - w * y), 2.0 * (y * z + w * x), 1.0 - 2.0 * (x * x + y * y), math.nan))
 
 
 _geo = cast(Callable[[tuple[float, float, float, float]], _Geo], partial(tuple.__new__, _Geo))  # (built in C)
@@ -360,8 +352,8 @@ class CalibrationDetector:
         """update() for one sample in plain floats; True if it completes the calibration.
 
         It runs for every sample until the calibration is found (the first ~15 s of a stream): the steps every
-        sample takes (the tilt, the up direction, the noise window) are inline, with the same float operations
-        in the same order as ``_Geo.of``, ``math.degrees`` and ``min``/``max`` (tests/core/test_calibration_lean)."""
+        sample takes (the tilt, the up direction, the noise window) are inline, ``math.degrees`` and ``min``/``max``
+        as their own operations (the same bits: tests/core/test_calibration_lean holds the traces to the bit)."""
         self._index += 1
         phase = self._phase
         if phase is _DONE or phase is _GAVE_UP:
@@ -376,7 +368,7 @@ class CalibrationDetector:
         c = 2.0 * (y * z + w * x)
         c = c if c < 1.0 else 1.0  # min(1.0, c), nan included
         tilt = math.acos(c if c > -1.0 else -1.0) * _DEG_PER_RAD  # max(-1.0, c)
-        # the up direction and |f| (_Geo.of)
+        # the up direction and |f| (_Geo): the specific force's, else (no accelerometer) the orientation's
         m = 0.0
         if acc_mps2 is not None:
             ax, ay, az = acc_mps2
