@@ -136,3 +136,32 @@ def test_without_a_sensor_the_readout_says_so_instead_of_a_black_bar(qtbot: QtBo
     assert start_s > 0
     app.window.drill_view._frame()
     assert number.text().endswith("°")
+
+
+def test_a_calf_raise_whose_eccentric_is_revised_updates_its_row(qtbot: QtBot) -> None:
+    """A calf raise is shown when it is judged; its eccentric is revised once its landing is seen (up to a few
+    seconds later, dorsi.drills.counter): the engine replaces the set's row and the table shows the new figures."""
+    import dataclasses
+
+    from dorsi.drills import Rep, RepEvent
+
+    app = drills_app(qtbot)
+    view, m = app.window.drill_view, app.models.drill
+    calibrated(app)
+    view.select("calf-raises")
+    qtbot.mouseClick(view.run_button, Qt.MouseButton.LeftButton)
+    engine = app.controller.engine
+    assert m.live.running and engine.session is not None and engine.session.counter is not None
+    shown = Rep(
+        index=1, set=1, start_s=10.0, end_s=14.0, peak_s=11.0, peak_tibial_inclination_deg=3.0, range_deg=1.0,
+        hold_s=0.4, emitted_s=14.3, kind="calf-raise", score=80, reasons=["lowered in 2.3 s of 3 s"],
+        extra={"down_s": 2.3},
+    )  # fmt: skip
+    engine._drill_step([RepEvent("rep", 14.3, shown)])
+    assert view.table.rowCount() == 1 and view.table.item(0, 4).text() == "80"
+    revised = dataclasses.replace(shown, score=95, reasons=["lowered in 3.0 s of 3 s"], extra={"down_s": 3.0})
+    engine.session.counter.revised.append(revised)
+    engine._drill_step([])
+    assert view.table.rowCount() == 1
+    assert view.table.item(0, 4).text() == "95" and "lowered in 3.0 s" in view.table.item(0, 5).text()
+    assert m.live.reps[0]["down_s"] == 3.0 and not engine.session.counter.revised

@@ -496,6 +496,14 @@ class LiveEngine:
                 self.m.drill.rep_invalid.emit(ev.rep.invalid_reason)
             elif ev.kind == "rep":
                 lv.last_invalid, lv.last_uncertain = "", ev.rep.heel_note
+        counter = self.session.counter
+        for rev in counter.revised:  # a calf raise's eccentric revised once its landing was seen: its row
+            row = rev.as_dict()
+            at = [i for i, r in enumerate(lv.reps) if (r["start_s"], r["end_s"]) == (row["start_s"], row["end_s"])]
+            if at:
+                lv.reps[at[-1]] = row
+                self.m.drill.rep_revised.emit(at[-1])
+        counter.revised.clear()
         if events or before != (lv.phase, lv.rep_count, lv.set_index, int(lv.rest_s)):
             self.m.drill.changed.emit()
 

@@ -13,11 +13,15 @@ drill's segmenter (by its catalogue signal: dorsi.drills.segmenters) is built, f
 standing angle (the calibration's, else that moment's). Every segmenter emits the same Draft; the
 counter judges each alike (partial or counted, set, hold, score) and tells the segmenter its verdict.
 Each rep is reported at the sample that closes it, a calf raise ``GaitParams.planted_after_s`` later (its
-foot must stay planted through the landing: gait.py); ``Rep.emitted_s`` is that time.
+foot must stay planted through the landing: gait.py); ``Rep.emitted_s`` is that time. A calf raise's eccentric
+is revised once its landing is seen (vertical.py, up to a few seconds later): the event keeps the figures it was
+reported with, ``reps`` (and so the summary, the JSON, the store and the report) holds the rep amended and scored
+again, and ``revised`` lists the amended reps for a live view to update its rows.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import statistics
 from collections.abc import Sequence
@@ -32,7 +36,7 @@ from dorsi.drills.gait import GaitWatch
 from dorsi.drills.lowering import DEFAULT_FOOT_CM
 from dorsi.drills.params import CounterParams
 from dorsi.drills.quality import RepMetrics, score_rep, sparc, uniform_speed
-from dorsi.drills.segment import Draft, DrillFramer, DrillFrames, Segmenter, SegmenterContext, hold_run
+from dorsi.drills.segment import Draft, DrillFramer, DrillFrames, Revision, Segmenter, SegmenterContext, hold_run
 from dorsi.drills.segmenters import SEGMENTERS
 from dorsi.drills.types import LiveState, Rep, RepEvent
 from dorsi.drills.validity import HeelVerdict, MotionBuffer, judge_heel
@@ -103,6 +107,11 @@ class RepCounter:
         # calf raises: closed, waiting for the landing (judged planted_after_s after the close); the last sample's time
         self._landing: list[Draft] = []
         self._last_s = math.nan
+        # calf raises: a judged rep's eccentric is revised once its landing is seen (``_revise``). Per judged rep
+        # (by its extra's id): its place in reps, what it was scored on and how many reasons the score gave
+        self._scored: dict[int, tuple[dict[str, Any], int, RepMetrics, int]] = {}
+        self._unjudged: list[Revision] = []  # revisions of drafts still waiting for their judging
+        self.revised: list[Rep] = []  # reps amended since the caller last emptied this (the app's rows)
 
     @property
     def sets(self) -> int:
@@ -183,6 +192,7 @@ class RepCounter:
         else:
             for a in range(0, len(drill_frames), SEGMENT_BLOCK):  # a whole file: its rows as floats a block at a time
                 seg.process(drill_frames.slice(a, a + SEGMENT_BLOCK), emit)
+        revisions = seg.take_revisions()
         if len(drill_frames):
             fl = drill_frames.floats  # (a block's times as floats: no array made to read its last)
             times = drill_frames.time_s if fl is None else fl.time_s
@@ -190,17 +200,49 @@ class RepCounter:
             events += self._landed(times)
         else:
             events += self._landed(drill_frames.time_s)
+        self._revise(revisions)
         self._update_state(last_s, last_incl)
         return events
 
     def finish(self) -> list[RepEvent]:
         """End of the session: a movement still open is not a rep (it never came back); a calf raise still
         waiting for its landing is judged on what was seen."""
+        revisions: list[Revision] = []
         if self.segmenter is not None:
             self.segmenter.finish()
+            revisions = self.segmenter.take_revisions()
         events = self._landed(None)
+        self._revise(revisions)
         self.state.phase = "resting"
         return events
+
+    def _revise(self, revisions: list[Revision]) -> None:
+        """Revised figures of emitted drafts: a judged rep is amended (its extra, and its score on them); a draft
+        still waiting is amended right after its judging (``_finish``), so the judged rep and its event are
+        always the figures at the judging, whatever the chunking."""
+        for dr, figures in revisions:
+            if id(dr.extra) in self._scored:
+                self._amend(dr, figures)
+            else:
+                self._unjudged.append((dr, figures))
+
+    def _amend(self, dr: Draft, figures: dict[str, float]) -> None:
+        """A judged rep's figures revised: a new Rep in its place (the event's stays as reported), scored again."""
+        extra, i, metrics, n_reasons = self._scored.pop(id(dr.extra))
+        old = self.reps[i]
+        metrics = dataclasses.replace(metrics, down_s=figures.get("down_s", metrics.down_s))
+        score, comps, reasons = score_rep(self.drill, metrics)
+        lead = old.reasons[: len(old.reasons) - n_reasons]  # (the verdict's: partial, invalid, heel unsure)
+        new = dataclasses.replace(
+            old, extra={**extra, **figures}, score=score, score_components=comps, reasons=[*lead, *reasons]
+        )
+        self.reps[i] = new
+        st = self.state
+        if st.last_rep is old:
+            st.last_rep = new
+        if st.last_invalid is old:
+            st.last_invalid = new
+        self.revised.append(new)
 
     def _landed(self, time_s: F64 | list[float] | None) -> list[RepEvent]:
         """The calf raises whose landing has been seen (planted_after_s after their close: the first sample at
@@ -306,6 +348,7 @@ class RepCounter:
             best_rise_cm=tally.best_rise_cm,
         )
         score, comps, reasons = score_rep(d, metrics)
+        score_reasons = reasons
         if partial:
             reasons = [f"partial: {dr.range_value:.1f}{dr.unit} is under half your usual — not counted", *reasons]
         elif invalid:
@@ -340,12 +383,21 @@ class RepCounter:
         )
         self.reps.append(rep)
         if partial:
-            return RepEvent("partial", now, rep)
-        if invalid:
+            event = RepEvent("partial", now, rep)
+        elif invalid:
             self.state.last_invalid = rep
-            return RepEvent("invalid", now, rep)
-        self.state.last_rep = rep
-        return RepEvent("rep", now, rep)
+            event = RepEvent("invalid", now, rep)
+        else:
+            self.state.last_rep = rep
+            event = RepEvent("rep", now, rep)
+        if not self._ankle_planted:  # a calf raise: its eccentric may be revised once its landing is seen
+            self._scored[id(dr.extra)] = (dr.extra, len(self.reps) - 1, metrics, len(score_reasons))
+            waiting = [r for r in self._unjudged if r[0] is dr]
+            if waiting:
+                self._unjudged = [r for r in self._unjudged if r[0] is not dr]
+                for _, figures in waiting:
+                    self._amend(dr, figures)
+        return event
 
     def _judge_heel(self, dr: Draft) -> HeelVerdict:
         """The heel's verdict on a full drive of a heel-down drill: its rise (nan when it cannot be told), a lift

@@ -701,3 +701,72 @@ def lowering_time(
     var = 0.5 * density * density  # an increment's noise variance per second of it
     gain = (mj.cost - free.cost) / var  # the χ² the two extra parameters buy
     return free if gain > FREE_EXTRA_PARAMS * math.log(len(inc.dv)) else mj
+
+
+# The landed lowering (``lowering_landed``): once the heel's landing is seen, the lowering's end is known and its
+# start and shape are fitted with every sample to it. The shape family is the beta velocity profile, speed ∝
+# u^a·(1 − u)^b over the move (a = b = 2: minimum jerk): how sharply the heel's speed sets off (a) and how
+# sharply it stops (b), apart. People lower a heel both ways: a slow, controlled release from the top and then
+# gravity let in near the floor (large a: the speed peaks late), or a quick release and a long braking down to
+# the floor (large b: it peaks early). A ramp-cruise-ramp's ramps set off as u² whatever their length, so a
+# slow, late-peaking release (under a millimetre in its first fifth) read 0.7 s late.
+LANDED_SHAPES = tuple(2.0 ** (k / 4.0) for k in range(11))  # a and b: 1 … 5.7, log-even steps from 2 (minimum jerk)
+LANDED_T0_STEP_S = 0.02  # the starts' grid
+LANDED_MIN_S = 0.3  # the shortest lowering tried
+_BETA_U = np.linspace(0.0, 1.0, 2001)
+_BETA_U.flags.writeable = False
+
+
+@functools.lru_cache(maxsize=256)
+def _beta_table(a: float, b: float) -> tuple[F64, F64]:
+    """A beta velocity profile's position fraction and speed (per unit time) on _BETA_U."""
+    from scipy.special import beta as beta_fn
+    from scipy.special import betainc
+
+    u = _BETA_U
+    speed = np.asarray(u**a * (1.0 - u) ** b / beta_fn(a + 1.0, b + 1.0), dtype=np.float64)
+    pos = np.asarray(betainc(a + 1.0, b + 1.0, u), dtype=np.float64)
+    speed.flags.writeable = False
+    pos.flags.writeable = False
+    return pos, speed
+
+
+def _beta_template(ts: F64, t0: F64, end_s: float, a: float, b: float, foot: _Foot) -> F64:
+    """The ankle's velocity (m/s, down negative) at ts for lowerings from each start t0 (rows) to end_s."""
+    dur = end_s - t0[:, None]
+    u = _unit((ts[None, :] - t0[:, None]) / dur)
+    pos_t, speed_t = _beta_table(a, b)
+    pos = np.interp(u, _BETA_U, pos_t)
+    speed = np.interp(u, _BETA_U, speed_t)
+    return np.asarray(foot.ankle_speed(pos, speed) / -dur, dtype=np.float64)
+
+
+def lowering_landed(
+    t: F64, v: F64, hold_s: float, end_s: float, drop_m: float, foot_cm: float = DEFAULT_FOOT_CM
+) -> Lowering:
+    """The lowering's start with its end known (the heel's landing at ``end_s``): ``lowering_fit``'s model (a
+    heel lowering of the drop seen at the ankle, plus a constant offset error, on the velocity's increments) on
+    the samples up to the landing, over starts from 0.3 s before the top hold's zero-velocity update and every
+    beta velocity profile of ``LANDED_SHAPES``². The start is the posterior mean over that grid (flat prior),
+    the likelihood's noise variance the best fit's residual per increment: a slow set-off or stop leaves its
+    start to the shape's extrapolation, and the shapes that fit the data about as well are averaged, not one
+    picked by a noise's χ². Returns the start, duration, the best shape's exponents (a, b in ``up``, ``down``)
+    and its cost; nan: too few samples."""
+    keep = t <= end_s
+    t, v = t[keep], v[keep]
+    if len(t) < 5 or drop_m <= 0.0 or not end_s - hold_s > LANDED_MIN_S:
+        return _NO_FIT
+    inc = _Increments.of(t, v)
+    if inc is None:
+        return _NO_FIT
+    foot = _Foot.of(drop_m, foot_cm)
+    t0 = np.arange(hold_s - 0.3, end_s - LANDED_MIN_S, LANDED_T0_STEP_S)
+    shapes = [(a, b) for a in LANDED_SHAPES for b in LANDED_SHAPES]
+    cost = np.stack([inc.costs(_beta_template(inc.ts, t0, end_s, a, b, foot)) for a, b in shapes])
+    best = float(cost.min())
+    if not (np.isfinite(best) and best > 0.0):
+        return _NO_FIT
+    w = np.exp(-0.5 * (cost - best) / (best / len(inc.dv)))
+    t0_s = float(np.sum(w * t0[None, :]) / np.sum(w))
+    i = int(np.argmin(cost)) // len(t0)
+    return Lowering(t0_s, end_s - t0_s, shapes[i][0], shapes[i][1], best)

@@ -144,6 +144,12 @@ class VerticalParams:
     # brake-free middle of any lowering (a 9 s lowering's acceleration stays under the quiet bar for ≈ 6 s)
     quiet_close_s: float = 6.0
     settle_max_s: float = 4.0  # after a rep closes, no rest until the fitted lowering's end, at most this long
+    # a judged rep's landing (a strike: its ring or impulse) is watched for, to revise its eccentric, until the
+    # fitted lowering's end plus this × its duration: the fit ends early by a slow end it cannot see (an
+    # early-peaking lowering's last fifth moves the heel under a millimetre; half of it is a margin) ...
+    landing_late_frac: float = 0.5
+    # ... and at most this long after the close (the bridge closes a rep halfway down: a 9 s lowering's rest)
+    landing_wait_s: float = 6.0
     # the next rise pushes harder than the lowering's braking by max(this, brake_k × the boxcar's σ)
     brake_margin_mps2: float = 0.004
     brake_k: float = 3.0  # ≈ 8 mm/s² at 150 µg/√Hz, as tuned on the LSM6DS3

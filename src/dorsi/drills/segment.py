@@ -445,6 +445,9 @@ class Draft(RepTrace):
         return self.unit == "°"
 
 
+Revision = tuple[Draft, dict[str, float]]  # an emitted draft and its extra figures' revised values
+
+
 class Segmenter(Protocol):
     """A drill's rep segmentation, sample by sample (identical for any chunking)."""
 
@@ -471,6 +474,11 @@ class Segmenter(Protocol):
 
     def finish(self) -> None:
         """The end of the stream, before the drafts still waiting are judged: settle what they report."""
+        ...
+
+    def take_revisions(self) -> list[Revision]:
+        """Figures of drafts already emitted, revised since the last call (a calf raise's eccentric once its
+        landing is seen), in the order they were revised."""
         ...
 
 
@@ -510,6 +518,9 @@ class SegmenterBase(Generic[R]):
 
     def finish(self) -> None:
         return None
+
+    def take_revisions(self) -> list[Revision]:
+        return []
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,15 @@ Each sample goes through these steps (methods of RaiseSegmenter):
   the rep (``GaitParams.planted_after_s`` after the close; ``_watch_lowering``), on the samples up to
   then, its shape chosen by the data (``lowering_time``: minimum jerk, or a free ramp-cruise-brake
   shape when that is worth its two extra parameters by BIC); ``down_unseen_s`` is how much of the
-  fitted lowering the data do not show. Without a top hold seen (a short top in noise) the judging fits
-  the same from the height's peak, where the velocity is zero as well (unbridged drop); the close's counting
+  fitted lowering the data do not show. After a top hold, the lowering is then watched until its landing
+  (``_landing_seen``: the first strike, a ring's first swing or an impulse, after the top hold; within 0.02 s
+  of the heel down on the simulated landings): its eccentric is revised (``_revise``, ``lowering_landed``:
+  the end at the landing, the start and shape fitted on every sample to it) and handed to the counter
+  (``take_revisions``), which amends the judged rep. No strike seen before the landing is due (the fitted end
+  plus ``landing_late_frac`` of the lowering, at most ``landing_wait_s`` after the close): the judging's figure
+  stands, and its ``down_unseen_s`` says how much of it the data did not show. Without a top hold seen (a
+  short top in noise) the judging fits the same from the height's peak, where the velocity is zero as well
+  (unbridged drop); the close's counting
   fit and settle are for top holds only, the close's ``down_s`` the half-width. The slow start and end of a
   movement cannot be told from stillness with an IMU, so whole-pulse fits are the robust way to
   time a rise and an eccentric lowering. Its noise floor: the Cramér-Rao bound on a 8 s
@@ -85,6 +92,7 @@ from dorsi.drills.lowering import (
     Templates,
     heel_rise_cm,
     lowering_fit,
+    lowering_landed,
     lowering_time,
     pulse_duration_s,
 )
@@ -93,6 +101,7 @@ from dorsi.drills.segment import (
     Draft,
     DrillFrames,
     RepTrace,
+    Revision,
     SegmenterBase,
     SegmenterContext,
     row_maker,
@@ -145,6 +154,7 @@ class _Tail:
     after_t: list[float] = field(default_factory=list)
     after_v: list[float] = field(default_factory=list)
     draft: Draft | None = None
+    landing_s: float = math.nan  # the heel's landing (its ring's first swing), once seen
     # the close's fit's template values, for the judging's (lowering.Templates; large: not in the state's repr)
     templates: Templates | None = field(default=None, repr=False, compare=False)
 
@@ -209,6 +219,7 @@ class RaiseState:
     top_b: float = 0.0  # the bridged top height, cm
     hb_min: float = math.inf  # the lowest bridged height seen in a long quiet run after the top hold
     vmin: float = 0.0  # the lowering's peak velocity (negative)
+    landing_s_in_rep: float = math.nan  # a strike after the open rep's top hold: its landing (``_landing_seen``)
     # after a close
     settle_until: float = -math.inf  # the closed rep's fitted lowering end: the heel is still coming down
     brake_mps2: float = 0.0  # the fitted lowering's largest upward (braking) acceleration
@@ -217,6 +228,7 @@ class RaiseState:
     # the heel on the floor: the last quiet moment after the lowering's braking (time, velocity, height there)
     floor: _Integral | None = None
     tail: _Tail | None = None  # the last closed rep's lowering, watched until its judging
+    landing: _Tail | None = None  # ... then until its landing, for the revised eccentric (``_revise``)
     undone: tuple[float, float] | None = None  # the last tap undone: (at, back to)
 
 
@@ -355,6 +367,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         self._rep_k = tuple(getattr(p, name) for name in _REP_PARAMS)
         self.state = RaiseState()
         self.th = Thresholds.of(self.p, self.shared.noise.prior_acc_mps2_rthz)
+        self._revised: list[Revision] = []
 
     @property
     def bias(self) -> float:
@@ -378,8 +391,14 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         return dr
 
     def finish(self) -> None:
-        """The end of the stream: the lowering still watched is timed on what was seen."""
-        self._time_lowering()
+        """The end of the stream: the lowering still watched is timed on what was seen (a landing not seen:
+        the judging's eccentric stands)."""
+        self._time_lowering(watch_landing=False)
+        self.state.landing = None
+
+    def take_revisions(self) -> list[Revision]:
+        out, self._revised = self._revised, []
+        return out
 
     # -- the steps
     def detect(self, frames: DrillFrames, emit: Callable[[Raise], None]) -> None:
@@ -540,6 +559,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                         self._ring_begins(ti, dt, a, ring)
                         a = 0.0
                     elif abs(a) > spike or abs(jolt) > spike or impulse:
+                        if not (abs(a) > spike or abs(jolt) > spike):  # (a heel strike: 0.2-0.6 g, no tap's 2-4 g)
+                            self._landing_seen(ti)
                         self._tap_seen(ti)
                 if ti <= st.tap_until:
                     a = 0.0
@@ -548,6 +569,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     hist.popleft()
                 if st.tail is not None:
                     self._watch_lowering(st.tail, ti, dt, a)
+                elif st.landing is not None:
+                    self._watch_landing(st.landing, ti, dt, a)
                 # quiet, on a boxcar mean (an exponential mean's tail after a fast rise's 1 m/s² hides the short
                 # top hold under a threshold this low). A quiet accelerometer is also what the middle of a
                 # lowering at steady speed looks like: still needs the integrated velocity near zero too (or a
@@ -621,7 +644,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                                 bias = bias_p * bias_q
                         st.bias, st.bias_w, st.bias_p, st.bias_q = bias, bias_w, bias_p, bias_q
                     st.pre = [row]
-                    if fast and ti >= fast_from_t and dt_prev > 0.0 and not st.ring_on and st.tail is None:
+                    watched = st.tail is not None or st.landing is not None
+                    if fast and ti >= fast_from_t and dt_prev > 0.0 and not st.ring_on and not watched:
                         j = stop - length_hint(ts_it)
                         if n - j >= RUN_WORTH:
                             loc = (last_t, raw_p, raw_q, slow_p, slow_q, deep_t0, a_prev, a_prev2, dt_prev)
@@ -650,7 +674,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         done). Every test that could send a sample elsewhere is taken first on temporaries; the first sample
         failing one (over a bar's floor, not quiet, an interval not > 0) is left to ``detect``, untouched.
         Returns how many samples it took and ``detect``'s filters after them; the state is what ``detect``
-        leaves, bit for bit (the state's boxcar sums are stored; the caller reads them back)."""
+        leaves, bit for bit (the state's boxcar sums are stored; the caller reads them back). A judged lowering
+        still watched for its landing (``_watch_landing``) is integrated on here as there."""
         st, p = self.state, self.p
         v0, z0 = st.v, st.z
         if (
@@ -680,6 +705,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         th = self.th
         nan, isnan = math.nan, math.isnan
         m, acc_s, ti = 0, st.acc_s, last_t
+        # a judged lowering watched until its landing (``_watch_landing``): its velocity integrated on, as detect does
+        watch = st.landing
+        w_v, w_t, w_vs, w_due = (watch.v, watch.after_t, watch.after_v, watch.due_s) if watch else (0.0, [], [], nan)
         for ti, a_raw, jolt, q, density, speed_i in zip(ts, vertical, jolts, quiet, acc_noise, speed, strict=False):
             if density != th.density:
                 th = self.th = Thresholds.of(p, density)
@@ -733,6 +761,13 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 deep_t0 = nan
             deep = deep_now and ti - deep_t0 >= bias_still_s and ti - closed_s >= bias_after_rep_s
             a_prev2, a_prev, dt_prev = a_prev, a, dt
+            if watch is not None:
+                w_v += a * dt
+                w_t.append(ti)
+                w_vs.append(w_v)
+                if ti >= w_due:  # (no landing seen: it stands)
+                    watch.v, watch = w_v, None
+                    st.landing = None
             while swings and ti - swings[0][0] > ring_s:
                 swings.popleft()
             hist.append((ti, v0, z0))
@@ -757,6 +792,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     bias_q += k * a0 / bias_p
                     bias = bias_p * bias_q
             m += 1
+        if watch is not None:
+            watch.v = w_v
         if m:
             incl, frontal = cols[6][m - 1], cols[7][m - 1]
             ti = last_t
@@ -779,6 +816,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         if (
             not st.in_rep
             or st.tail is not None
+            or st.landing is not None
             or st.ring_on
             or not st.seeded
             or st.bias_w < p.min_bias_s
@@ -1097,6 +1135,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st = self.state
         if st.in_rep and st.opened_s >= ring.t_s:  # the rep opened on the ring: none
             st.in_rep, st.rows, st.pre = False, [], []
+        self._landing_seen(ring.t_s)
         back = ring if st.in_rep else _Integral(ring.t_s, 0.0, 0.0)
         st.v, st.z = back.v_mps, back.z_m
         st.undone = (ti, back.t_s)
@@ -1104,6 +1143,17 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.ring_on, st.ring_sign, st.ring_t0, st.ring_last = True, math.copysign(1.0, a), ti, ti
         st.ring_held = [(ti, dt, a)]
         st.rest.clear()
+
+    def _landing_seen(self, t_s: float) -> None:
+        """A strike (a ring's first swing, or an impulse under a tap's spike) after a lowering's top hold, the first
+        since: the heel's landing, its end (within 0.02 s of it on the simulated landings). Kept for the lowering's
+        revision."""
+        st = self.state
+        watched = st.tail if st.tail is not None else st.landing
+        if not st.in_rep and watched is not None and math.isnan(watched.landing_s):
+            watched.landing_s = t_s
+        elif st.in_rep and st.top_zupt and math.isnan(st.landing_s_in_rep):
+            st.landing_s_in_rep = t_s  # (a quick end lands before the rep closes: kept for its tail)
 
     def _tap_seen(self, ti: float) -> None:
         """A tap (a spike, or an impulse): undo what its rising edge integrated (back to the oldest sample
@@ -1210,6 +1260,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                     return
             st.in_rep, st.rows, st.top, st.falling = True, st.pre, 100.0 * st.z, False
             st.opened_s = ti
+            st.landing_s_in_rep = math.nan
             st.braked, st.floor = False, None
             st.top_zupt, st.vmin, st.hb_min, st.rise_braked, st.vmax = False, 0.0, math.inf, False, 0.0
             st.pre = []
@@ -1406,6 +1457,11 @@ class RaiseSegmenter(SegmenterBase[Raise]):
     def _watch_lowering(self, tail: _Tail, ti: float, dt: float, a: float) -> None:
         """A sample after a close, before its judging: the lowering's velocity integrated on (a tap undone
         as the segmenter undoes it); at the judging, the lowering is timed."""
+        self._integrate(tail, ti, dt, a)
+        if ti >= tail.due_s:
+            self._time_lowering()
+
+    def _integrate(self, tail: _Tail, ti: float, dt: float, a: float) -> None:
         st = self.state
         if st.undone is not None and st.undone[0] == ti:
             # (the segmenter's history holds each sample's velocity before it is integrated)
@@ -1415,14 +1471,36 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         tail.v += a * dt
         tail.after_t.append(ti)
         tail.after_v.append(tail.v)
-        if ti >= tail.due_s:
-            self._time_lowering()
 
-    def _time_lowering(self) -> None:
+    def _watch_landing(self, tail: _Tail, ti: float, dt: float, a: float) -> None:
+        """A sample after a judged rep's judging: its lowering's velocity integrated on until the landing is
+        seen (then revised: ``_revise``), or, the judging's figure standing, until the landing is due
+        (``_time_lowering``). The rest between reps does not end it: a slow end is as quiet as rest."""
+        self._integrate(tail, ti, dt, a)
+        if not math.isnan(tail.landing_s):
+            self.state.landing = None
+            self._revise(tail)
+        elif ti >= tail.due_s:
+            self.state.landing = None
+
+    def _revise(self, tail: _Tail) -> None:
+        """The lowering re-timed with its landing seen (``lowering_landed``: the end at the landing, the start
+        and shape fitted on every sample to it): the judged rep's eccentric revised."""
+        assert tail.draft is not None
+        t = np.concatenate([tail.t_s, np.asarray(tail.after_t)])
+        v = np.concatenate([tail.v_mps, np.asarray(tail.after_v)])
+        fit = lowering_landed(t, v, tail.hold_s, tail.landing_s, tail.drop_m, self.foot_cm)
+        if math.isfinite(fit.dur_s):
+            unseen_s = max(0.0, fit.t0_s - tail.hold_s)  # (the end is seen: only the start's gap)
+            self._revised.append((tail.draft, {"down_s": fit.dur_s, "down_unseen_s": unseen_s}))
+
+    def _time_lowering(self, watch_landing: bool = True) -> None:
         """The watched lowering's time (``lowering_time``: its shape chosen by the data, the samples to the
-        judging included) becomes its draft's down_s."""
-        tail = self.state.tail
-        self.state.tail = None
+        judging included) becomes its draft's down_s; then, after a top hold, it is watched until its landing
+        (``_watch_landing``; already seen: revised now)."""
+        st = self.state
+        tail = st.tail
+        st.tail = None
         if tail is None or tail.draft is None:
             return
         t = np.concatenate([tail.t_s, np.asarray(tail.after_t)])
@@ -1435,13 +1513,22 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             # it under a millimetre), and the braking after the last sample is the fitted shape's
             start_gap = max(0.0, fit.t0_s - tail.hold_s)
             tail.draft.extra["down_unseen_s"] = start_gap + max(0.0, fit.t0_s + fit.dur_s - float(t[-1]))
+            if tail.templates is not None:  # (a top hold: the lowering's start is a zero-velocity update)
+                if not math.isnan(tail.landing_s):
+                    self._revise(tail)
+                elif watch_landing:
+                    # the fitted end is early by the lowering's unseen slow end, at most landing_late_frac of it
+                    late_s = fit.t0_s + fit.dur_s * (1.0 + self.p.landing_late_frac)
+                    tail.due_s = min(tail.rep.end_s + self.p.landing_wait_s, late_s)
+                    st.landing = tail
 
     def _close(self, ti: float) -> Raise:
         """The rep's timing: up_s from the rise's pulse, down_s from the lowering fit (after a top hold);
         counting (the settle after the close, the braking bar) uses the minimum-jerk fit at the close,
         the reported down_s the lowering's time at the judging (``_time_lowering``)."""
         p, st = self.p, self.state
-        self._time_lowering()  # (a rep closing before the last one's judging)
+        self._time_lowering(watch_landing=False)  # (a rep closing before the last one's judging)
+        st.landing = None  # (the last one's landing not seen: its figure stands)
         st.in_rep = False
         st.closed_s = ti
         st.floor = None
@@ -1478,6 +1565,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         )
         due = ti + self.shared.gait.planted_after_s
         st.tail = _Tail(rep, t[lower], v[lower], top_t, drop_m, self.th.density, due, st.v, templates=templates)
+        if st.landing_s_in_rep > top_t:  # (nan: none)
+            st.tail.landing_s = st.landing_s_in_rep
+        st.landing_s_in_rep = math.nan
         return rep
 
 

@@ -182,6 +182,7 @@ class DrillLive:
 class DrillModel(QObject):
     changed = Signal()
     rep_added = Signal(dict)
+    rep_revised = Signal(int)  # a shown rep's figures revised (a calf raise's eccentric): its place in live.reps
     hold_reached = Signal()  # the hold ring filled: the view flashes and beeps
     set_completed = Signal(int)  # the set reached its prescribed reps: the view shows it and plays the cue
     rep_invalid = Signal(str)  # a rep not counted, with its reason: the view shows it and plays the cue

@@ -73,6 +73,7 @@ class DrillView(LiveScreen):
         self.plot.timer.timeout.connect(self._frame)
         model.changed.connect(self.refresh)
         model.rep_added.connect(lambda _rep: self._sync_table())
+        model.rep_revised.connect(self._revise_row)
         model.hold_reached.connect(self._hold_done)
         model.set_completed.connect(self._set_done)
         model.rep_invalid.connect(lambda _why: self.beeper.beep(cue="invalid"))
@@ -137,6 +138,16 @@ class DrillView(LiveScreen):
         """One row per rep (counted from 1 by dorsi.drills; partial attempts shown, not numbered)."""
         row = self.table.rowCount()
         self.table.insertRow(row)
+        self._fill_row(row, rep)
+        self.table.scrollToBottom()
+
+    def _revise_row(self, index: int) -> None:
+        """A shown rep's figures revised (a calf raise's eccentric, and its score, once its landing was seen)."""
+        reps = self.model.live.reps
+        if reps is self._table_for and 0 <= index < self.table.rowCount():
+            self._fill_row(index, reps[index])
+
+    def _fill_row(self, row: int, rep: dict[str, Any]) -> None:
         hold = rep.get("hold_s")
         reasons = [str(r) for r in rep.get("reasons") or []]
         invalid = rep.get("valid") is False
@@ -155,7 +166,6 @@ class DrillView(LiveScreen):
                 item.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
             self.table.setItem(row, col, item)
         self.table.resizeRowToContents(row)
-        self.table.scrollToBottom()
 
     def refresh(self) -> None:
         m = self.model
