@@ -138,11 +138,12 @@ def run_one(args: Job) -> dict[str, Any]:
     drill, seed, rate, events = args
     sim = simulate_job(args)
     seconds = sim.params.seconds
-    seen_at: dict[int, float] = {}  # id(rep) → last sample time of the chunk that returned it
+    # (start, end) → last sample time of the chunk that returned the rep (a calf raise's rep is amended later)
+    seen_at: dict[tuple[float, float], float] = {}
 
     def seen(part: ImuChunk, _frames: ShinFrames, evs: list[RepEvent], _counter: RepCounter) -> None:
         for ev in evs:
-            seen_at[id(ev.rep)] = float(part.time_s[-1])
+            seen_at[(ev.rep.start_s, ev.rep.end_s)] = float(part.time_s[-1])
 
     t0 = time.perf_counter()
     counter = count_chunked(sim, seen)
@@ -174,7 +175,7 @@ def run_one(args: Job) -> dict[str, Any]:
         t, g = truth[i], got[j]
         lat = g.emitted_s - t["end_s"]
         out["lat"].append(lat)
-        out["seen"].append(seen_at[id(g)] - t["end_s"])
+        out["seen"].append(seen_at[(g.start_s, g.end_s)] - t["end_s"])
         if lat > LATE_S:
             out["late"].append((g.kind, t.get("direction", ""), round(t["end_s"], 2), round(lat, 2)))
         if t.get("kind") not in ("tilt", "rotate"):

@@ -229,6 +229,7 @@ class Lowering(NamedTuple):
     up: float
     down: float
     cost: float
+    n_inc: int = 0  # the increments fitted (lowering_time, lowering_landed)
 
 
 _NO_FIT = Lowering(math.nan, math.nan, math.nan, math.nan, math.inf)
@@ -700,7 +701,7 @@ def lowering_time(
     free = _free_fit(inc, hold_s, foot, mj)
     var = 0.5 * density * density  # an increment's noise variance per second of it
     gain = (mj.cost - free.cost) / var  # the χ² the two extra parameters buy
-    return free if gain > FREE_EXTRA_PARAMS * math.log(len(inc.dv)) else mj
+    return (free if gain > FREE_EXTRA_PARAMS * math.log(len(inc.dv)) else mj)._replace(n_inc=len(inc.dv))
 
 
 # The landed lowering (``lowering_landed``): once the heel's landing is seen, the lowering's end is known and its
@@ -769,4 +770,4 @@ def lowering_landed(
     w = np.exp(-0.5 * (cost - best) / (best / len(inc.dv)))
     t0_s = float(np.sum(w * t0[None, :]) / np.sum(w))
     i = int(np.argmin(cost)) // len(t0)
-    return Lowering(t0_s, end_s - t0_s, shapes[i][0], shapes[i][1], best)
+    return Lowering(t0_s, end_s - t0_s, shapes[i][0], shapes[i][1], best, len(inc.dv))

@@ -150,6 +150,9 @@ class VerticalParams:
     landing_late_frac: float = 0.5
     # ... and at most this long after the close (the bridge closes a rep halfway down: a 9 s lowering's rest)
     landing_wait_s: float = 6.0
+    # the landed fit's cost per increment over the judging's beyond this: not a lowering's samples, no revision
+    # (tuning 1000-1001, velocity model: ≤ 6.2 on every profile; a foot lifted to reposition it: ≈ 10⁴)
+    landed_cost_k: float = 100.0
     # the next rise pushes harder than the lowering's braking by max(this, brake_k × the boxcar's σ)
     brake_margin_mps2: float = 0.004
     brake_k: float = 3.0  # ≈ 8 mm/s² at 150 µg/√Hz, as tuned on the LSM6DS3

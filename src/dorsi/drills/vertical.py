@@ -154,7 +154,8 @@ class _Tail:
     after_t: list[float] = field(default_factory=list)
     after_v: list[float] = field(default_factory=list)
     draft: Draft | None = None
-    landing_s: float = math.nan  # the heel's landing (its ring's first swing), once seen
+    landing_s: float = math.nan  # the heel's landing (a strike: ``_landing_seen``), once seen
+    judged_cost: float = math.nan  # the judging's fit's cost per increment (``_revise``)
     # the close's fit's template values, for the judging's (lowering.Templates; large: not in the state's repr)
     templates: Templates | None = field(default=None, repr=False, compare=False)
 
@@ -220,6 +221,7 @@ class RaiseState:
     hb_min: float = math.inf  # the lowest bridged height seen in a long quiet run after the top hold
     vmin: float = 0.0  # the lowering's peak velocity (negative)
     landing_s_in_rep: float = math.nan  # a strike after the open rep's top hold: its landing (``_landing_seen``)
+    spike_t: float = -math.inf  # the last tap's spike: strikes within tap_s of it are the tap's (``_spike_seen``)
     # after a close
     settle_until: float = -math.inf  # the closed rep's fitted lowering end: the heel is still coming down
     brake_mps2: float = 0.0  # the fitted lowering's largest upward (braking) acceleration
@@ -559,7 +561,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                         self._ring_begins(ti, dt, a, ring)
                         a = 0.0
                     elif abs(a) > spike or abs(jolt) > spike or impulse:
-                        if not (abs(a) > spike or abs(jolt) > spike):  # (a heel strike: 0.2-0.6 g, no tap's 2-4 g)
+                        if abs(a) > spike or abs(jolt) > spike:
+                            self._spike_seen(ti)
+                        else:  # (a heel strike: 0.2-0.6 g, no tap's 2-4 g)
                             self._landing_seen(ti)
                         self._tap_seen(ti)
                 if ti <= st.tap_until:
@@ -1149,11 +1153,23 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         since: the heel's landing, its end (within 0.02 s of it on the simulated landings). Kept for the lowering's
         revision."""
         st = self.state
+        if abs(t_s - st.spike_t) <= self.p.tap_s:  # (a tap's edge, or its ring)
+            return
         watched = st.tail if st.tail is not None else st.landing
         if not st.in_rep and watched is not None and math.isnan(watched.landing_s):
             watched.landing_s = t_s
         elif st.in_rep and st.top_zupt and math.isnan(st.landing_s_in_rep):
             st.landing_s_in_rep = t_s  # (a quick end lands before the rep closes: kept for its tail)
+
+    def _spike_seen(self, ti: float) -> None:
+        """A tap's spike: a strike seen within tap_s of it is the tap's edge or ring, no landing."""
+        st = self.state
+        st.spike_t = ti
+        watched = st.tail if st.tail is not None else st.landing
+        if watched is not None and ti - watched.landing_s <= self.p.tap_s:
+            watched.landing_s = math.nan
+        if ti - st.landing_s_in_rep <= self.p.tap_s:
+            st.landing_s_in_rep = math.nan
 
     def _tap_seen(self, ti: float) -> None:
         """A tap (a spike, or an impulse): undo what its rising edge integrated (back to the oldest sample
@@ -1477,7 +1493,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         seen (then revised: ``_revise``), or, the judging's figure standing, until the landing is due
         (``_time_lowering``). The rest between reps does not end it: a slow end is as quiet as rest."""
         self._integrate(tail, ti, dt, a)
-        if not math.isnan(tail.landing_s):
+        if ti >= tail.landing_s + self.p.tap_s:  # (no tap's spike right after it: ``_spike_seen``)
             self.state.landing = None
             self._revise(tail)
         elif ti >= tail.due_s:
@@ -1490,7 +1506,10 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         t = np.concatenate([tail.t_s, np.asarray(tail.after_t)])
         v = np.concatenate([tail.v_mps, np.asarray(tail.after_v)])
         fit = lowering_landed(t, v, tail.hold_s, tail.landing_s, tail.drop_m, self.foot_cm)
-        if math.isfinite(fit.dur_s):
+        # the samples to the landing are a lowering's as much as those to the judging were: a foot lifted before
+        # its strike (a step to reposition it) leaves velocity no lowering explains
+        fits = fit.n_inc > 0 and fit.cost / fit.n_inc <= self.p.landed_cost_k * tail.judged_cost
+        if math.isfinite(fit.dur_s) and fits:
             unseen_s = max(0.0, fit.t0_s - tail.hold_s)  # (the end is seen: only the start's gap)
             self._revised.append((tail.draft, {"down_s": fit.dur_s, "down_unseen_s": unseen_s}))
 
@@ -1507,6 +1526,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         v = np.concatenate([tail.v_mps, np.asarray(tail.after_v)])
         fit = lowering_time(t, v, tail.hold_s, tail.drop_m, tail.density, self.foot_cm, tail.templates)
         if math.isfinite(fit.dur_s):
+            tail.judged_cost = fit.cost / fit.n_inc if fit.n_inc else math.nan
             tail.draft.extra["down_s"] = fit.dur_s
             # what of it the data does not show: the heel may have left the top anywhere between the top
             # hold's zero-velocity update and the fitted start (a late-peaking lowering's first ≈ 0.8 s move
@@ -1514,9 +1534,10 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             start_gap = max(0.0, fit.t0_s - tail.hold_s)
             tail.draft.extra["down_unseen_s"] = start_gap + max(0.0, fit.t0_s + fit.dur_s - float(t[-1]))
             if tail.templates is not None:  # (a top hold: the lowering's start is a zero-velocity update)
-                if not math.isnan(tail.landing_s):
-                    self._revise(tail)
-                elif watch_landing:
+                if not watch_landing:
+                    if not math.isnan(tail.landing_s):
+                        self._revise(tail)
+                else:
                     # the fitted end is early by the lowering's unseen slow end, at most landing_late_frac of it
                     late_s = fit.t0_s + fit.dur_s * (1.0 + self.p.landing_late_frac)
                     tail.due_s = min(tail.rep.end_s + self.p.landing_wait_s, late_s)
