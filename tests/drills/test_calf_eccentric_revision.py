@@ -12,6 +12,7 @@ import math
 import numpy as np
 import pytest
 
+from dorsi.drills import lowering
 from dorsi.drills.lowering import lowering_landed, lowering_time
 from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, model2, simulate
@@ -155,3 +156,51 @@ def test_a_tap_or_a_step_after_a_lowering_is_not_its_landing(event: str, seed: i
     errors = [g.extra["down_s"] - t["down_s"] for t, g in zip(sim.counted_reps, got, strict=True)]
     # measured: within ±0.23 s on all four corpus seeds of each event, as before the revision
     assert max(abs(e) for e in errors) <= 0.3, errors
+
+
+def _landed_full_grid(t: np.ndarray, v: np.ndarray, hold_s: float, end_s: float, drop_m: float) -> tuple[float, ...]:
+    """``lowering_landed`` as first written: every cell of the grid costed (np.interp templates), the mean over
+    all of them."""
+    keep = t <= end_s
+    inc = lowering._Increments.of(t[keep], v[keep])
+    assert inc is not None
+    foot = lowering._Foot.of(drop_m, lowering.DEFAULT_FOOT_CM)
+    t0 = np.arange(hold_s - 0.3, end_s - lowering.LANDED_MIN_S, lowering.LANDED_T0_STEP_S)
+    shapes = [(a, b) for a in lowering.LANDED_SHAPES for b in lowering.LANDED_SHAPES]
+    cost = np.stack([inc.costs(lowering._beta_template(inc.ts, t0, end_s, a, b, foot)) for a, b in shapes])
+    best = float(cost.min())
+    w = np.exp(-0.5 * (cost - best) / (best / len(inc.dv)))
+    i = int(np.argmin(cost)) // len(t0)
+    return float(np.sum(w * t0[None, :]) / np.sum(w)), shapes[i][0], shapes[i][1], best
+
+
+@pytest.mark.parametrize("profile", ["min-jerk", "early", "late", "trapezoid"])
+def test_the_pruned_landed_fit_is_the_full_grids(profile: str) -> None:
+    """The landed fit costs only the cells whose bound leaves them within LANDED_CHI2 of the best (≈ 6 % of
+    them: 47 → ≈ 6.5 ms a fit): the start is the full grid's posterior mean within 1e-9 s (the cells left out
+    weigh < 5e-18 each), the best shape and its cost the same bits (the templates are np.interp's)."""
+    density = 150e-6 * 9.80665
+    for seed in range(3):
+        t, v = _lowering(profile, 2.0 + 0.5 * seed, seed, density)
+        end_s = float(t[-1]) + 0.005
+        fit = lowering_landed(t, v, 0.0, end_s, 0.06)
+        t0_s, a, b, cost = _landed_full_grid(t, v, 0.0, end_s, 0.06)
+        assert abs(fit.t0_s - t0_s) <= 1e-9
+        assert (fit.up, fit.down, fit.cost) == (a, b, cost)
+
+
+def test_the_cells_templates_are_np_interps() -> None:
+    """``_beta_cells`` (every shape's tables read by index) gives ``_beta_template``'s bits, the bins' edges
+    included."""
+    foot = lowering._Foot.of(0.06, lowering.DEFAULT_FOOT_CM)
+    knots = lowering._BETA_U
+    cases = [  # (bins' times, starts, end): the second's u on the tables' knots and beside them
+        (np.linspace(-0.1, 2.1, 203), np.array([-0.05, 0.0, 0.013, 0.1]), 2.0),
+        (np.concatenate([knots, np.nextafter(knots, 2.0), np.nextafter(knots, -1.0)]), np.array([0.0]), 1.0),
+    ]
+    for ts, t0, end_s in cases:
+        for k in (0, 48, 120):
+            a, b = lowering._LANDED_GRID[k]
+            ref = lowering._beta_template(ts, t0, end_s, a, b, foot)
+            got = lowering._beta_cells(ts, t0, np.full(len(t0), k), end_s, foot).copy()
+            assert np.array_equal(got.view(np.int64), ref.view(np.int64))

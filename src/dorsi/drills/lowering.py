@@ -200,21 +200,24 @@ class _Increments(NamedTuple):
         dts = self.dts[None, :]
         return np.asarray(np.sum((res - c[:, None] * dts) ** 2 / dts, axis=1), dtype=np.float64)
 
-    def bound_columns(self) -> npt.NDArray[np.intp] | None:
-        """The columns ``bounds`` reads the templates at: every BOUND_GROUP-th bin edge and the last (None: no
-        bound, when the bins are too few to gain or an interval is not > 0)."""
-        n = len(self.dv)
-        if n < 2 * BOUND_GROUP or not (self.dts > 0.0).all() or not np.isfinite(self.ts).all():
+    def bound_columns(self, group: int = 0) -> npt.NDArray[np.intp] | None:
+        """The columns ``bounds`` reads the templates at: every group-th (0: BOUND_GROUP-th) bin edge and the
+        last (None: no bound, when the bins are too few to gain or an interval is not > 0)."""
+        n, group = len(self.dv), group or BOUND_GROUP
+        if n < 2 * group or not (self.dts > 0.0).all() or not np.isfinite(self.ts).all():
             return None
-        return np.append(np.arange(0, n, BOUND_GROUP), n)
+        return np.append(np.arange(0, n, group), n)
+
+    def merged(self, cols: npt.NDArray[np.intp]) -> tuple[F64, F64]:
+        """The increments and bins' lengths merged between the columns ``cols`` (``bounds``)."""
+        return np.add.reduceat(self.dv, cols[:-1]), self.ts[cols[1:]] - self.ts[cols[:-1]]
 
     def bounds(self, w_at: F64, cols: npt.NDArray[np.intp]) -> F64:
         """A lower bound on each template's cost from its values at the columns ``cols`` only: the increments
         merged BOUND_GROUP at a time. For any offset c, a group's (Σ (r − c·Δt))² / ΣΔt is at most its
         Σ (r − c·Δt)² / Δt (Cauchy-Schwarz), and the offset minimising the merged cost gives at most the cost
         at the fine one's: cost ≥ bound, up to rounding (relative ≈ 1e-15; ``_row_costs`` keeps a margin)."""
-        dv = np.add.reduceat(self.dv, cols[:-1])
-        span = self.ts[cols[1:]] - self.ts[cols[:-1]]
+        dv, span = self.merged(cols)
         res = dv[None, :] - np.diff(w_at, axis=1)
         c = res.sum(axis=1) / span.sum()
         return np.asarray(np.sum((res - c[:, None] * span) ** 2 / span, axis=1), dtype=np.float64)
@@ -712,6 +715,7 @@ def lowering_time(
 # the floor (large b: it peaks early). A ramp-cruise-ramp's ramps set off as u² whatever their length, so a
 # slow, late-peaking release (under a millimetre in its first fifth) read 0.7 s late.
 LANDED_SHAPES = tuple(2.0 ** (k / 4.0) for k in range(11))  # a and b: 1 … 5.7, log-even steps from 2 (minimum jerk)
+_LANDED_GRID = tuple((a, b) for a in LANDED_SHAPES for b in LANDED_SHAPES)  # (a, b) shape-major
 LANDED_T0_STEP_S = 0.02  # the starts' grid
 LANDED_MIN_S = 0.3  # the shortest lowering tried
 _BETA_U = np.linspace(0.0, 1.0, 2001)
@@ -733,7 +737,8 @@ def _beta_table(a: float, b: float) -> tuple[F64, F64]:
 
 
 def _beta_template(ts: F64, t0: F64, end_s: float, a: float, b: float, foot: _Foot) -> F64:
-    """The ankle's velocity (m/s, down negative) at ts for lowerings from each start t0 (rows) to end_s."""
+    """The ankle's velocity (m/s, down negative) at ts for lowerings from each start t0 (rows) to end_s (the
+    reference ``_beta_cells`` computes, per cell)."""
     dur = end_s - t0[:, None]
     u = _unit((ts[None, :] - t0[:, None]) / dur)
     pos_t, speed_t = _beta_table(a, b)
@@ -742,17 +747,103 @@ def _beta_template(ts: F64, t0: F64, end_s: float, a: float, b: float, foot: _Fo
     return np.asarray(foot.ankle_speed(pos, speed) / -dur, dtype=np.float64)
 
 
+# ``lowering_landed``'s grid in one go: every shape's tables stacked, read by index. np.interp's arithmetic (the bin
+# j: u_j ≤ u < u_{j+1}; slope = Δy/Δx of the bin, then slope·(u − u_j) + y_j; y at u = 1 exactly) gives the same
+# bits (checked on the recorded fits' cells and 2 M random u); one gather per value instead of two interp searches.
+_BETA_N = len(_BETA_U) - 1
+_BETA_U_PAD = np.append(_BETA_U, np.inf)  # (u_{j+1} of the last row: u = 1)
+_BETA_STEP_MIN = float(np.diff(_BETA_U).min())
+
+
+@functools.lru_cache(maxsize=4)
+def _beta_tables(shapes: tuple[tuple[float, float], ...]) -> F64:
+    """Per shape and u of _BETA_U (rows: shape-major) the position fraction, its slope per unit u over the bin
+    to the next u, the speed and its slope (the last u's slopes 0)."""
+    out = np.zeros((len(shapes), _BETA_N + 1, 4))
+    for k, (a, b) in enumerate(shapes):
+        for i, y in enumerate(_beta_table(a, b)):
+            out[k, :, 2 * i] = y
+            out[k, :-1, 2 * i + 1] = (y[1:] - y[:-1]) / (_BETA_U[1:] - _BETA_U[:-1])
+    out.flags.writeable = False
+    return out.reshape(-1, 4)
+
+
+def _beta_cells(ts: F64, t0: F64, shape: npt.NDArray[np.intp], end_s: float, foot: _Foot, exact: bool = True) -> F64:
+    """``_beta_template`` for cells (rows): each its start t0 and its shape's index in _LANDED_GRID; in this
+    thread's buffers 0-6 and 9 (the result: buffer 4), each operation as ``_beta_template``'s (the same bits).
+    Not ``exact`` (for a bound): the bin trunc(u·N) as is (a u within rounding of a bin's edge read from the
+    bin beside: a value ≈ 1e-16 of it apart)."""
+    rows, cols = len(t0), len(ts)
+    u, x, pos, speed, a, jf, kf = _SCRATCH.arrays((rows, cols), 0, 7)
+    y = _SCRATCH.arrays((rows, 4 * cols), 9, 1)[0].reshape(rows, cols, 4)
+    j, k = jf.view(np.intp), kf.view(np.intp)
+    dur = end_s - t0[:, None]
+    np.subtract(ts[None, :], t0[:, None], out=u)
+    np.divide(u, dur, out=u)
+    np.maximum(u, 0.0, out=u)
+    np.minimum(u, 1.0, out=u)  # (_unit)
+    np.multiply(u, _BETA_N, out=x)
+    np.copyto(j, x, casting="unsafe")  # (truncated: u ≥ 0)
+    np.subtract(u, _BETA_U.take(j, out=x, mode="clip"), out=x)  # u − u_j (exact: Sterbenz)
+    if exact and not (x.min() >= 0.0 and x.max() < _BETA_STEP_MIN):  # (then u_j ≤ u < u_{j+1}: mostly)
+        np.greater(_BETA_U.take(j, out=x, mode="clip"), u, out=k)  # the bin as np.interp's search
+        np.subtract(j, k, out=j)
+        np.add(j, 1, out=k)
+        np.less_equal(_BETA_U_PAD.take(k, out=x, mode="clip"), u, out=k)
+        np.add(j, k, out=j)
+        np.subtract(u, _BETA_U.take(j, out=x, mode="clip"), out=x)
+    np.add(j, (shape * (_BETA_N + 1))[:, None], out=j)
+    _beta_tables(_LANDED_GRID).take(j, axis=0, out=y, mode="clip")  # (clip: unbuffered; j in range)
+    np.multiply(y[..., 1], x, out=pos)
+    np.add(pos, y[..., 0], out=pos)
+    np.multiply(y[..., 3], x, out=speed)
+    np.add(speed, y[..., 2], out=speed)
+    _ankle_into(foot, pos, speed, a)
+    np.divide(a, -dur, out=a)
+    return a
+
+
+# The landed fit's cells (start × shape, ≈ 20k) are costed only where they can weigh: a cell whose χ² is beyond the
+# best's by LANDED_CHI2 weighs exp(−LANDED_CHI2/2) < 5e-18 of it, so the mean is over the cells within it (the 20k
+# others together move it < 1e-12 s). A cell's cost is bounded below from its values at every g-th bin
+# (``_Increments.bounds``), g of LANDED_BOUND_GROUPS in turn on the cells left; the lowest-bound cells are costed
+# first, and a cell whose bound exceeds their best plus LANDED_CHI2 is not costed: ≈ 6 % of the cells are (137
+# recorded fits: 47 → ≈ 6.5 ms median a fit, the starts within 2e-13 s, the shapes and costs the same bits).
+LANDED_CHI2 = 80.0
+LANDED_SEED_CELLS = 16  # the lowest-bound cells costed first
+LANDED_BOUND_GROUPS = (16, 8)
+LANDED_BLOCK_VALUES = 32768  # the cells' values computed a block at a time, in place
+
+
+def _bounds_into(dv: F64, span: F64, w: F64) -> F64:
+    """``_Increments.bounds`` of w (buffer 4) from the merged increments and lengths, in buffers 7-8; the rows'
+    sums as products with a vector (a few columns: numpy's row sums cost ≈ 30 ns a row; rounding ≈ 1e-16)."""
+    res, x = _SCRATCH.arrays((w.shape[0], w.shape[1] - 1), 7, 2)
+    np.subtract(w[:, 1:], w[:, :-1], out=res)
+    np.subtract(dv[None, :], res, out=res)
+    c = res @ np.full(len(span), 1.0 / span.sum())
+    np.multiply(c[:, None], span[None, :], out=x)
+    np.subtract(res, x, out=x)
+    np.square(x, out=x)
+    return np.asarray(x @ (1.0 / span), dtype=np.float64)
+
+
+def _cell_blocks(cells: npt.NDArray[np.intp], width: int, values: int) -> list[npt.NDArray[np.intp]]:
+    step = max(1, values // max(1, width))
+    return [cells[a : a + step] for a in range(0, len(cells), step)] or [cells]
+
+
 def lowering_landed(
     t: F64, v: F64, hold_s: float, end_s: float, drop_m: float, foot_cm: float = DEFAULT_FOOT_CM
 ) -> Lowering:
     """The lowering's start with its end known (the heel's landing at ``end_s``): ``lowering_fit``'s model (a
     heel lowering of the drop seen at the ankle, plus a constant offset error, on the velocity's increments) on
     the samples up to the landing, over starts from 0.3 s before the top hold's zero-velocity update and every
-    beta velocity profile of ``LANDED_SHAPES``². The start is the posterior mean over that grid (flat prior),
-    the likelihood's noise variance the best fit's residual per increment: a slow set-off or stop leaves its
-    start to the shape's extrapolation, and the shapes that fit the data about as well are averaged, not one
-    picked by a noise's χ². Returns the start, duration, the best shape's exponents (a, b in ``up``, ``down``)
-    and its cost; nan: too few samples."""
+    beta velocity profile of ``LANDED_SHAPES``². The start is the posterior mean over that grid (flat prior;
+    the cells within LANDED_CHI2 of the best), the likelihood's noise variance the best fit's residual per
+    increment: a slow set-off or stop leaves its start to the shape's extrapolation, and the shapes that fit the
+    data about as well are averaged, not one picked by a noise's χ². Returns the start, duration, the best
+    shape's exponents (a, b in ``up``, ``down``) and its cost; nan: too few samples."""
     keep = t <= end_s
     t, v = t[keep], v[keep]
     if len(t) < 5 or drop_m <= 0.0 or not end_s - hold_s > LANDED_MIN_S:
@@ -762,12 +853,51 @@ def lowering_landed(
         return _NO_FIT
     foot = _Foot.of(drop_m, foot_cm)
     t0 = np.arange(hold_s - 0.3, end_s - LANDED_MIN_S, LANDED_T0_STEP_S)
-    shapes = [(a, b) for a in LANDED_SHAPES for b in LANDED_SHAPES]
-    cost = np.stack([inc.costs(_beta_template(inc.ts, t0, end_s, a, b, foot)) for a, b in shapes])
-    best = float(cost.min())
+    n_t0, n = len(t0), len(inc.dv)
+    cell_t0 = np.tile(t0, len(_LANDED_GRID))  # cells shape-major (the first of equal costs: the lowest shape, start)
+    cell_shape = np.repeat(np.arange(len(_LANDED_GRID)), n_t0)
+
+    def costs(c: npt.NDArray[np.intp]) -> F64:
+        if len(c) == 0:
+            return np.empty(0)
+        return np.concatenate(
+            [
+                _costs_into(inc, _beta_cells(inc.ts, cell_t0[b], cell_shape[b], end_s, foot))
+                for b in _cell_blocks(c, n + 1, LANDED_BLOCK_VALUES)
+            ]
+        )
+
+    cost = np.full(len(cell_t0), math.inf)
+    alive = np.arange(len(cell_t0))
+    bar = math.inf
+    for group in LANDED_BOUND_GROUPS:
+        cols = inc.bound_columns(group)
+        if cols is None:
+            continue
+        dv, span = inc.merged(cols)
+        bound = np.concatenate(
+            [
+                _bounds_into(dv, span, _beta_cells(inc.ts[cols], cell_t0[b], cell_shape[b], end_s, foot, False))
+                for b in _cell_blocks(alive, len(cols), LANDED_BLOCK_VALUES)
+            ]
+        )
+        if not np.isfinite(bound).all():
+            continue
+        if not math.isfinite(bar):
+            k = min(LANDED_SEED_CELLS, len(bound))
+            seeds = alive[np.argpartition(bound, k - 1)[:k]]
+            cost[seeds] = costs(seeds)
+            # (the bounds' rounding: BOUND_MARGIN and an absolute margin, as ``_row_costs``)
+            bar = float(cost[seeds].min()) * (1.0 + LANDED_CHI2 / n) * (1.0 + BOUND_MARGIN)
+            bar += 1e-12 * float(np.sum(inc.dv**2 / inc.dts))
+        alive = alive[bound <= bar]
+    todo = alive[np.isinf(cost[alive])]
+    cost[todo] = costs(todo)
+    best = float(cost.min()) if not np.isnan(cost).any() else math.nan
     if not (np.isfinite(best) and best > 0.0):
         return _NO_FIT
-    w = np.exp(-0.5 * (cost - best) / (best / len(inc.dv)))
-    t0_s = float(np.sum(w * t0[None, :]) / np.sum(w))
-    i = int(np.argmin(cost)) // len(t0)
-    return Lowering(t0_s, end_s - t0_s, shapes[i][0], shapes[i][1], best, len(inc.dv))
+    near = np.flatnonzero(cost <= best * (1.0 + LANDED_CHI2 / n))
+    w = np.exp(-0.5 * (cost[near] - best) / (best / n))
+    t0_s = float(np.sum(w * cell_t0[near]) / np.sum(w))
+    a, b = _LANDED_GRID[int(np.argmin(cost)) // n_t0]
+    return Lowering(t0_s, end_s - t0_s, a, b, best, n)
