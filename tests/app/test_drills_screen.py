@@ -139,8 +139,9 @@ def test_without_a_sensor_the_readout_says_so_instead_of_a_black_bar(qtbot: QtBo
 
 
 def test_a_calf_raise_whose_eccentric_is_revised_updates_its_row(qtbot: QtBot) -> None:
-    """A calf raise is shown when it is judged; its eccentric is revised once its landing is seen (up to a few
-    seconds later, dorsi.drills.counter): the engine replaces the set's row and the table shows the new figures."""
+    """A calf raise is shown when it is judged; its eccentric is revised once its landing was seen (the fit runs
+    at the counter's finish, dorsi.drills.vertical): the engine replaces the set's row and the table shows the
+    new figures."""
     import dataclasses
 
     from dorsi.drills import Rep, RepEvent

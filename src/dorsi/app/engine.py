@@ -496,16 +496,20 @@ class LiveEngine:
                 self.m.drill.rep_invalid.emit(ev.rep.invalid_reason)
             elif ev.kind == "rep":
                 lv.last_invalid, lv.last_uncertain = "", ev.rep.heel_note
-        counter = self.session.counter
-        for rev in counter.revised:  # a calf raise's eccentric revised once its landing was seen: its row
+        self._revised_rows(self.session.counter)
+        if events or before != (lv.phase, lv.rep_count, lv.set_index, int(lv.rest_s)):
+            self.m.drill.changed.emit()
+
+    def _revised_rows(self, counter: RepCounter) -> None:
+        """The rows of reps whose figures the counter revised (a calf raise's eccentric, its landing seen)."""
+        lv = self.m.drill.live
+        for rev in counter.revised:
             row = rev.as_dict()
             at = [i for i, r in enumerate(lv.reps) if (r["start_s"], r["end_s"]) == (row["start_s"], row["end_s"])]
             if at:
                 lv.reps[at[-1]] = row
                 self.m.drill.rep_revised.emit(at[-1])
         counter.revised.clear()
-        if events or before != (lv.phase, lv.rep_count, lv.set_index, int(lv.rest_s)):
-            self.m.drill.changed.emit()
 
     def stop_drill(self) -> None:
         lv = self.m.drill.live
@@ -515,6 +519,7 @@ class LiveEngine:
         counter = self._stop_counter()
         summary: dict[str, Any] = {"drill": self.m.drill.selected, "side": self.m.test.state.side, "test": None}
         if counter is not None:
+            self._revised_rows(counter)  # (calf raises: eccentrics revised at the counter's finish)
             summary.update(counter.summary())
         lv.running = False
         lv.phase, lv.hold_s = "resting", 0.0

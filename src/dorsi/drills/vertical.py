@@ -54,8 +54,9 @@ Each sample goes through these steps (methods of RaiseSegmenter):
   shape when that is worth its two extra parameters by BIC); ``down_unseen_s`` is how much of the
   fitted lowering the data do not show. After a top hold, the lowering is then watched until its landing
   (``_landing_seen``: the first strike, a ring's first swing or an impulse, after the top hold; within 0.02 s
-  of the heel down on the simulated landings): its eccentric is revised (``_revise``, ``lowering_landed``:
-  the end at the landing, the start and shape fitted on every sample to it) and handed to the counter
+  of the heel down on the simulated landings): its samples are kept (``_revise``) and, at the stream's end,
+  its eccentric is revised (``_fit_landed``, ``lowering_landed``: the end at the landing, the start and shape
+  fitted on every sample to it; ≈ 7 ms a rep, kept off the live path) and handed to the counter
   (``take_revisions``), which amends the judged rep. No strike seen before the landing is due (the fitted end
   plus ``landing_late_frac`` of the lowering, at most ``landing_wait_s`` after the close): the judging's figure
   stands, and its ``down_unseen_s`` says how much of it the data did not show. Without a top hold seen (a
@@ -370,6 +371,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         self.state = RaiseState()
         self.th = Thresholds.of(self.p, self.shared.noise.prior_acc_mps2_rthz)
         self._revised: list[Revision] = []
+        # landed lowerings waiting for their fit at the stream's end: draft, t, v, hold, landing, drop, judged cost
+        self._landed: list[tuple[Draft, F64, F64, float, float, float, float]] = []
 
     @property
     def bias(self) -> float:
@@ -397,6 +400,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         the judging's eccentric stands)."""
         self._time_lowering(watch_landing=False)
         self.state.landing = None
+        self._fit_landed()
 
     def take_revisions(self) -> list[Revision]:
         out, self._revised = self._revised, []
@@ -1500,18 +1504,25 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             self.state.landing = None
 
     def _revise(self, tail: _Tail) -> None:
-        """The lowering re-timed with its landing seen (``lowering_landed``: the end at the landing, the start
-        and shape fitted on every sample to it): the judged rep's eccentric revised."""
+        """The lowering with its landing seen, kept to be re-timed at the stream's end (``_fit_landed``): the
+        fit costs ≈ 7 ms a rep (20 ms at worst), a stall the live path must not take at every rep."""
         assert tail.draft is not None
         t = np.concatenate([tail.t_s, np.asarray(tail.after_t)])
         v = np.concatenate([tail.v_mps, np.asarray(tail.after_v)])
-        fit = lowering_landed(t, v, tail.hold_s, tail.landing_s, tail.drop_m, self.foot_cm)
-        # the samples to the landing are a lowering's as much as those to the judging were: a foot lifted before
-        # its strike (a step to reposition it) leaves velocity no lowering explains
-        fits = fit.n_inc > 0 and fit.cost / fit.n_inc <= self.p.landed_cost_k * tail.judged_cost
-        if math.isfinite(fit.dur_s) and fits:
-            unseen_s = max(0.0, fit.t0_s - tail.hold_s)  # (the end is seen: only the start's gap)
-            self._revised.append((tail.draft, {"down_s": fit.dur_s, "down_unseen_s": unseen_s}))
+        self._landed.append((tail.draft, t, v, tail.hold_s, tail.landing_s, tail.drop_m, tail.judged_cost))
+
+    def _fit_landed(self) -> None:
+        """Each landed lowering re-timed (``lowering_landed``: the end at the landing, the start and shape
+        fitted on every sample to it): the judged rep's eccentric revised."""
+        for draft, t, v, hold_s, landing_s, drop_m, judged_cost in self._landed:
+            fit = lowering_landed(t, v, hold_s, landing_s, drop_m, self.foot_cm)
+            # the samples to the landing are a lowering's as much as those to the judging were: a foot lifted
+            # before its strike (a step to reposition it) leaves velocity no lowering explains
+            fits = fit.n_inc > 0 and fit.cost / fit.n_inc <= self.p.landed_cost_k * judged_cost
+            if math.isfinite(fit.dur_s) and fits:
+                unseen_s = max(0.0, fit.t0_s - hold_s)  # (the end is seen: only the start's gap)
+                self._revised.append((draft, {"down_s": fit.dur_s, "down_unseen_s": unseen_s}))
+        self._landed = []
 
     def _time_lowering(self, watch_landing: bool = True) -> None:
         """The watched lowering's time (``lowering_time``: its shape chosen by the data, the samples to the
