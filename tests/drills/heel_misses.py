@@ -34,37 +34,6 @@ from dorsi.virtual.sim.profiles import PROFILE_NAMES, PROFILES
 SECONDS = 75.0
 
 
-def _why_not(buf: validity.MotionBuffer, start_s: float, end_s: float, band: float, p: ValidityParams) -> str:
-    """Which of heel_estimate's early returns a drive took."""
-    r = buf.rows
-    t, quiet, incl = r[:, 0], r[:, 2] > 0.5, r[:, 1]
-    i_s, i_e = int(np.searchsorted(t, start_s)), int(np.searchsorted(t, end_s))
-    if i_e - i_s < 3 or i_s == 0:
-        return "short"
-    found = next(
-        (f for f in (buf._rest(t, quiet, incl, i_s, start_s, d, p) for d in (p.rest_s, p.min_rest_s)) if f), None
-    )
-    if found is None:
-        return "no rest"
-    _r0, i0 = found
-    k = i_s + int(np.argmax(incl[i_s:i_e]))
-    inside = incl >= incl[k] - band
-    a = k
-    while a > i_s and inside[a - 1]:
-        a -= 1
-    b = k
-    while b < i_e - 1 and inside[b + 1]:
-        b += 1
-    if (quiet[a : b + 1]).sum() < 3:
-        return "no hold"
-    h0 = buf._hold_start(t, quiet, a, b, p.min_hold_s)
-    if h0 is None:
-        return "hold < min"
-    if t[h0] - t[i0] > p.max_drive_s:
-        return f"slow {t[h0] - t[i0]:.1f}s"
-    return "lever"
-
-
 def session(model: str, profile: str, drill: str, seed: int, noise: bool = True) -> dict[str, Any]:
     sim = simulate(
         SimParams(
@@ -82,7 +51,7 @@ def session(model: str, profile: str, drill: str, seed: int, noise: bool = True)
 
     def heel_spy(self, start_s, end_s, band_deg, p, foot_cm):  # type: ignore[no-untyped-def]
         r = real_heel(self, start_s, end_s, band_deg, p, foot_cm)
-        why = "" if math.isfinite(r.rise_cm) else _why_not(self, start_s, end_s, band_deg, p)
+        why = "" if math.isfinite(r.rise_cm) else (r.unjudged or "lever")
         got[round(start_s, 3)] = {**dataclasses.asdict(r), "sigma": r.sigma_cm(p), "why": why, "p": p}
         return r
 

@@ -309,3 +309,30 @@ def test_the_held_lever_is_the_same_for_any_chunking() -> None:
         got = heels(n)
         assert [g[1:] for g in got] == [w[1:] for w in whole], n
         assert [g[0] for g in got] == pytest.approx([w[0] for w in whole], rel=1e-12, abs=1e-12), n
+
+
+def test_a_drive_not_judged_says_why() -> None:
+    # heel_estimate's early returns name their reason (the heel_misses tool and a user's "not judged" read it)
+    import numpy as np
+
+    from dorsi.drills.validity import MotionBuffer
+
+    class Rows(MotionBuffer):
+        table = np.zeros((0, len(MotionBuffer.COLS)))
+
+        @property
+        def rows(self) -> np.ndarray:  # type: ignore[override]
+            return self.table
+
+    p, n, rate_hz = ValidityParams(), 400, 100.0
+    t = np.arange(n) / rate_hz
+    incl = np.clip((t - 2.0) * 15.0, 0.0, 30.0)  # rest to 2 s, a 2 s drive to 30°, held
+    table = np.zeros((n, len(MotionBuffer.COLS)))
+    table[:, 0], table[:, 1], table[:, 3], table[:, 9] = t, incl, 1.0, 9.81
+    buf = Rows(keep_s=10.0)
+    buf.table = table.copy()  # never quiet: no still rest before the drive
+    assert buf.heel_estimate(2.0, 4.0, 1.0, p, 26.0).unjudged == "no rest"
+    assert buf.heel_estimate(0.0, 4.0, 1.0, p, 26.0).unjudged == "short"  # opens at the buffer's first sample
+    table[:, 2] = (t < 2.0).astype(float)  # still before the drive only: no still hold at the peak
+    buf.table = table
+    assert buf.heel_estimate(2.0, 4.0, 1.0, p, 26.0).unjudged == "no hold"

@@ -267,6 +267,7 @@ class HeelEstimate:
     hold_s: float = math.nan
     filter_lever_cm: float = math.nan
     gyro_lever_cm: float = math.nan
+    unjudged: str = ""  # why the drive was not judged ("" when it was): short, no rest, no hold, slow …
 
     @property
     def rise_cm(self) -> float:
@@ -421,7 +422,7 @@ class MotionBuffer:
         t, quiet, incl = r[:, 0], r[:, 2] > 0.5, r[:, 1]
         i_s, i_e = int(np.searchsorted(t, start_s)), int(np.searchsorted(t, end_s))
         if i_e - i_s < 3 or i_s == 0:
-            return HeelEstimate()
+            return HeelEstimate(unjudged="short")
         # the rest: the latest still, settled stretch ending before the drive opened (the drive's slow
         # start is under the quiet threshold, so the last quiet sample is already in the drive); ``rest_s``
         # long if there is one (its mean is the accelerometer's error: the longer, the less noise in it), else
@@ -430,7 +431,9 @@ class MotionBuffer:
             (f for f in (self._rest(t, quiet, incl, i_s, start_s, d, p) for d in (p.rest_s, p.min_rest_s)) if f), None
         )
         if found is None:
-            return HeelEstimate()  # no still rest before the drive (it starts straight from a step, a settling)
+            return HeelEstimate(
+                unjudged="no rest"
+            )  # no still rest before the drive (it starts straight from a step, a settling)
         r0, i0 = found
         k = i_s + int(np.argmax(incl[i_s:i_e]))
         inside = incl >= incl[k] - band_deg
@@ -442,13 +445,17 @@ class MotionBuffer:
             b += 1
         held = a + np.flatnonzero(quiet[a : b + 1])
         if held.size < 3:
-            return HeelEstimate()
+            return HeelEstimate(unjudged="no hold")
         h0 = self._hold_start(t, quiet, a, b, p.min_hold_s)
         if h0 is None:
-            return HeelEstimate()  # never still for min_hold_s at the peak: no hold to end the integration on
+            return HeelEstimate(
+                unjudged="hold < min"
+            )  # never still for min_hold_s at the peak: no hold to end the integration on
         h1 = int(held[-1])
         if t[h0] - t[i0] > p.max_drive_s:
-            return HeelEstimate()  # too slow a drive: the estimate's error is not known there
+            return HeelEstimate(
+                unjudged=f"slow {t[h0] - t[i0]:.1f}s"
+            )  # too slow a drive: the estimate's error is not known there
         # the samples read: the rest to the hold's end, and the rate fit's half-span (_rate) either side, so the
         # shin's rate at the rest's start and the hold's end is read from both sides of them
         pad = RATE_HALF_S
