@@ -27,25 +27,13 @@ import numpy as np
 from dorsi.drills import validity
 from dorsi.drills.params import ValidityParams
 from dorsi.session import LiveSession, SessionSpec
-from dorsi.virtual.sim import SimParams, simulate
 from dorsi.virtual.sim.heldout import assert_tunable
-from dorsi.virtual.sim.profiles import PROFILE_NAMES, PROFILES
-
-SECONDS = 75.0
+from dorsi.virtual.sim.profiles import PROFILE_NAMES
+from tests.drills.heel_profiles import simulate_variant
 
 
 def session(model: str, profile: str, drill: str, seed: int, noise: bool = True) -> dict[str, Any]:
-    sim = simulate(
-        SimParams(
-            drill=drill,
-            seconds=SECONDS,
-            seed=seed,
-            rate_hz=PROFILES[profile].rate_hz,
-            sensor_profile=profile,
-            model=model,
-            noise=noise,
-        )
-    )
+    sim = simulate_variant(model, profile, drill, seed, "full" if noise else "clean")
     got: dict[float, dict[str, Any]] = {}
     real_heel = validity.MotionBuffer.heel_estimate
 

@@ -38,7 +38,7 @@ SECONDS = 75.0
 VARIANTS = ("full", "white", "gyro", "clean")
 
 
-def _simulate(model: str, profile: str, drill: str, seed: int, variant: str) -> SimResult:
+def simulate_variant(model: str, profile: str, drill: str, seed: int, variant: str) -> SimResult:
     p = SimParams(
         drill=drill,
         seconds=SECONDS,
@@ -67,7 +67,7 @@ def _simulate(model: str, profile: str, drill: str, seed: int, variant: str) -> 
 
 def trials(model: str, profile: str, drill: str, seed: int, variant: str) -> list[dict[str, Any]]:
     """Every full drive the counter judged (or tried to): truth heel, estimate, window figures."""
-    sim = _simulate(model, profile, drill, seed, variant)
+    sim = simulate_variant(model, profile, drill, seed, variant)
     got: list[dict[str, Any]] = []
     real_ankle = validity.ankle_rise_fit
     real_heel = validity.MotionBuffer.heel_estimate
