@@ -336,3 +336,34 @@ def test_a_drive_not_judged_says_why() -> None:
     table[:, 2] = (t < 2.0).astype(float)  # still before the drive only: no still hold at the peak
     buf.table = table
     assert buf.heel_estimate(2.0, 4.0, 1.0, p, 26.0).unjudged == "no hold"
+
+
+def test_a_short_rest_nearer_the_drive_is_read_when_the_long_one_ended_too_early() -> None:
+    # a 1 s rest, a shuffle, a 0.5 s rest, then a 3.3 s drive: from the long rest's end the drive would be
+    # 4.3 s (over max_drive_s, not judged); the short rest nearer it is read instead (its noise is in σ)
+    import numpy as np
+
+    from dorsi.drills.validity import MotionBuffer
+
+    class Rows(MotionBuffer):
+        table = np.zeros((0, len(MotionBuffer.COLS)))
+
+        @property
+        def rows(self) -> np.ndarray:  # type: ignore[override]
+            return self.table
+
+    p, rate_hz = ValidityParams(), 100.0
+    t = np.arange(int(8.0 * rate_hz)) / rate_hz
+    incl = np.clip((t - 2.2) * (30.0 / 3.3), 0.0, 30.0)  # the drive from 2.2 s to its 30° hold at 5.5 s
+    incl[(t >= 1.2) & (t < 1.6)] = 2.0  # the shuffle between the two rests
+    table = np.zeros((len(t), len(MotionBuffer.COLS)))
+    table[:, 0], table[:, 1], table[:, 3], table[:, 9] = t, incl, 1.0, 9.81
+    table[:, 2] = ((t < 1.2) | ((t >= 1.6) & (t < 2.2)) | (t >= 5.5)).astype(float)  # still: rests and hold
+    buf = Rows(keep_s=10.0)
+    buf.table = table
+    assert p.max_drive_s < 5.5 - 1.2 and p.min_rest_s <= 0.55 < p.rest_s
+    est = buf.heel_estimate(2.2, 7.5, 1.0, p, 26.0)
+    assert est.unjudged == ""
+    assert est.rest_s == pytest.approx(p.min_rest_s, abs=0.02)  # the short rest, ending at the drive
+    assert est.drive_s == pytest.approx(5.5 - 2.19, abs=0.03)
+    assert np.isfinite(est.filter_cm) and np.isfinite(est.gyro_cm)

@@ -427,14 +427,11 @@ class MotionBuffer:
         # start is under the quiet threshold, so the last quiet sample is already in the drive); ``rest_s``
         # long if there is one (its mean is the accelerometer's error: the longer, the less noise in it), else
         # at least ``min_rest_s`` (a short rest between trials)
-        found = next(
-            (f for f in (self._rest(t, quiet, incl, i_s, start_s, d, p) for d in (p.rest_s, p.min_rest_s)) if f), None
-        )
-        if found is None:
+        rests = [f for f in (self._rest(t, quiet, incl, i_s, start_s, d, p) for d in (p.rest_s, p.min_rest_s)) if f]
+        if not rests:
             return HeelEstimate(
                 unjudged="no rest"
             )  # no still rest before the drive (it starts straight from a step, a settling)
-        r0, i0 = found
         k = i_s + int(np.argmax(incl[i_s:i_e]))
         inside = incl >= incl[k] - band_deg
         a = k
@@ -452,6 +449,9 @@ class MotionBuffer:
                 unjudged="hold < min"
             )  # never still for min_hold_s at the peak: no hold to end the integration on
         h1 = int(held[-1])
+        # the long rest unless it ends too long before the hold (a 1 s rest that ended early, a 0.5 s one
+        # nearer the drive): the short rest's noise is in σ (``HeelEstimate.sigma_cm``), a long drive's error is not
+        r0, i0 = next((f for f in rests if t[h0] - t[f[1]] <= p.max_drive_s), rests[-1])
         if t[h0] - t[i0] > p.max_drive_s:
             return HeelEstimate(
                 unjudged=f"slow {t[h0] - t[i0]:.1f}s"
