@@ -58,7 +58,10 @@ Each sample goes through these steps (methods of RaiseSegmenter):
   its eccentric is revised (``_fit_landed``, ``lowering_landed``: the end at the landing, the start and shape
   fitted on every sample to it; ≈ 7 ms a rep, kept off the live path) and handed to the counter
   (``take_revisions``), which amends the judged rep. No strike seen before the landing is due (the fitted end
-  plus ``landing_late_frac`` of the lowering, at most ``landing_wait_s`` after the close): the judging's figure
+  plus ``landing_late_frac`` of the lowering, at most ``landing_wait_s`` after the close): a lone swing after the
+  close (``_lone_swing``: one sample beyond the ring's bar whose sign turns within half of ``ring_s``, a strike
+  sampled at its edge or under the bars) marks the landing instead and the lowering is revised the same way;
+  none either (the next rise's push came first): the judging's figure
   stands, and its ``down_unseen_s`` says how much of it the data did not show. Without a top hold seen (a
   short top in noise) the judging fits the same from the height's peak, where the velocity is zero as well
   (unbridged drop); the close's counting
@@ -156,6 +159,12 @@ class _Tail:
     after_v: list[float] = field(default_factory=list)
     draft: Draft | None = None
     landing_s: float = math.nan  # the heel's landing (a strike: ``_landing_seen``), once seen
+    # no strike seen: a lone swing (``_lone_swing``) marks it: its first sample beyond the ring's bar, pending until
+    # its sign turns (then the landing, swing_end_s) or holds for half of ring_s (a push: the search is over)
+    swing_s: float = math.nan
+    swing_sign: float = 0.0
+    swing_end_s: float = math.nan
+    swing_over: bool = False
     judged_cost: float = math.nan  # the judging's fit's cost per increment (``_revise``)
     # the close's fit's template values, for the judging's (lowering.Templates; large: not in the state's repr)
     templates: Templates | None = field(default=None, repr=False, compare=False)
@@ -399,7 +408,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         """The end of the stream: the lowering still watched is timed on what was seen (a landing not seen:
         the judging's eccentric stands)."""
         self._time_lowering(watch_landing=False)
-        self.state.landing = None
+        if self.state.landing is not None:
+            self._unlanded(self.state.landing)
+            self.state.landing = None
         self._fit_landed()
 
     def take_revisions(self) -> list[Revision]:
@@ -690,6 +701,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             st.in_rep
             or not st.was_still
             or st.tail is not None
+            or (st.landing is not None and not math.isnan(st.landing.swing_s) and not st.landing.swing_over)
             or st.ring_on
             or not st.seeded
             or st.braked
@@ -773,9 +785,11 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 w_v += a * dt
                 w_t.append(ti)
                 w_vs.append(w_v)
-                if ti >= w_due:  # (no landing seen: it stands)
-                    watch.v, watch = w_v, None
+                if ti >= w_due:  # (no strike seen: a lone swing's landing, else it stands)
+                    watch.v = w_v
                     st.landing = None
+                    self._unlanded(watch)
+                    watch = None
             while swings and ti - swings[0][0] > ring_s:
                 swings.popleft()
             hist.append((ti, v0, z0))
@@ -1172,6 +1186,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         watched = st.tail if st.tail is not None else st.landing
         if watched is not None and ti - watched.landing_s <= self.p.tap_s:
             watched.landing_s = math.nan
+        if watched is not None and ti - watched.swing_s <= self.p.tap_s:  # (a tap's edge: search on)
+            watched.swing_s, watched.swing_end_s, watched.swing_over = math.nan, math.nan, False
         if ti - st.landing_s_in_rep <= self.p.tap_s:
             st.landing_s_in_rep = math.nan
 
@@ -1491,6 +1507,30 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         tail.v += a * dt
         tail.after_t.append(ti)
         tail.after_v.append(tail.v)
+        if not tail.swing_over and tail.templates is not None:
+            self._lone_swing(tail, ti, dt, a)
+
+    def _lone_swing(self, tail: _Tail, ti: float, dt: float, a: float) -> None:
+        """A landing whose strike makes no ring and no impulse (sampled at its edge: at 50 Hz a 20-40 ms strike can
+        fall between samples; a soft one under the bars): after the close, the first sample beyond the ring's bar
+        (k × the noise σ per sample) is the landing if its sign turns within half of ring_s, as a strike's swing and
+        its ring do; a swing that keeps its sign longer is a push (the next rise: a lowering brakes under the bar),
+        and nothing marks the landing. A held-back sample (a = 0: a ring's, a tap's) tells no sign."""
+        p = self.p
+        if not math.isnan(tail.swing_s):
+            if a != 0.0 and math.copysign(1.0, a) != tail.swing_sign:
+                tail.swing_end_s, tail.swing_over = tail.swing_s, True
+            elif ti - tail.swing_s > 0.5 * p.ring_s:
+                tail.swing_over = True
+        elif dt > 0.0 and abs(a) > p.ring_min_mps2 and abs(a) > self.th.ring(p, dt):
+            tail.swing_s, tail.swing_sign = ti, math.copysign(1.0, a)
+
+    def _unlanded(self, tail: _Tail) -> None:
+        """The watch for a strike is over, none seen: a lone swing's landing (``_lone_swing``) revises the
+        lowering as a strike's would; else the judging's figure stands."""
+        if math.isnan(tail.landing_s) and not math.isnan(tail.swing_end_s):
+            tail.landing_s = tail.swing_end_s
+            self._revise(tail)
 
     def _watch_landing(self, tail: _Tail, ti: float, dt: float, a: float) -> None:
         """A sample after a judged rep's judging: its lowering's velocity integrated on until the landing is
@@ -1502,6 +1542,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             self._revise(tail)
         elif ti >= tail.due_s:
             self.state.landing = None
+            self._unlanded(tail)
 
     def _revise(self, tail: _Tail) -> None:
         """The lowering with its landing seen, kept to be re-timed at the stream's end (``_fit_landed``): the
@@ -1548,6 +1589,8 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 if not watch_landing:
                     if not math.isnan(tail.landing_s):
                         self._revise(tail)
+                    else:
+                        self._unlanded(tail)
                 else:
                     # the fitted end is early by the lowering's unseen slow end, at most landing_late_frac of it
                     late_s = fit.t0_s + fit.dur_s * (1.0 + self.p.landing_late_frac)
@@ -1560,7 +1603,9 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         the reported down_s the lowering's time at the judging (``_time_lowering``)."""
         p, st = self.p, self.state
         self._time_lowering(watch_landing=False)  # (a rep closing before the last one's judging)
-        st.landing = None  # (the last one's landing not seen: its figure stands)
+        if st.landing is not None:  # (the last one's strike not seen: a lone swing's landing, else its figure stands)
+            self._unlanded(st.landing)
+            st.landing = None
         st.in_rep = False
         st.closed_s = ti
         st.floor = None
