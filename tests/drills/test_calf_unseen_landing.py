@@ -3,9 +3,9 @@ noisy units (WitMotion at 50 Hz, the consumer MPU) 10-17 % of the velocity model
 impulse: at 50 Hz the 20-40 ms strike falls between samples (its noiseless sampled peak 0 % of its drawn one,
 median, against 15 % for the strikes seen), on the MPU it is smaller and sampled at 34 % (69 % seen), so it shows
 at 0.5-0.9 × the ring's bar. What is left over the bar is one swing that turns back within half of ring_s: the
-landing (``RaiseSegmenter._lone_swing``), within −0.014…+0.044 s of the heel down (tuning seeds 1000-1009, 91 of
-129 unseen landings; the rest met the next rise's push first or nothing, and keep the judging's figure; none
-marked more than 0.1 s from the heel down)."""
+landing (``RaiseSegmenter._lone_swing``), within −0.014…+0.044 s of the heel down (tuning seeds 1000-1009, 89 of
+133 lowerings watched without a strike; the rest met the next rise's push first or nothing, and keep the judging's
+figure; none marked more than 0.1 s from the heel down)."""
 
 from __future__ import annotations
 
