@@ -770,28 +770,42 @@ def _beta_tables(shapes: tuple[tuple[float, float], ...]) -> F64:
 
 def _beta_cells(ts: F64, t0: F64, shape: npt.NDArray[np.intp], end_s: float, foot: _Foot, exact: bool = True) -> F64:
     """``_beta_template`` for cells (rows): each its start t0 and its shape's index in _LANDED_GRID; in this
-    thread's buffers 0-6 and 9 (the result: buffer 4), each operation as ``_beta_template``'s (the same bits).
+    thread's buffers 1-5 and 9-10 (the result: buffer 10), each operation as ``_beta_template``'s (the same bits).
     Not ``exact`` (for a bound): the bin trunc(u·N) as is (a u within rounding of a bin's edge read from the
-    bin beside: a value ≈ 1e-16 of it apart)."""
+    bin beside: a value ≈ 1e-16 of it apart). The columns at or before every row's start are −0 (u = 0: the
+    tables' position and speed are 0 there, so is the template), written, not computed."""
+    first = int(np.searchsorted(ts, t0.min(), side="right")) if len(t0) else 0
+    out = _SCRATCH.arrays((len(t0), len(ts)), 10, 1)[0]
+    out[:, :first] = -0.0  # (0 / −dur)
+    if first < len(ts):
+        _beta_cells_after(ts[first:], t0, shape, end_s, foot, exact, out[:, first:])
+    return out
+
+
+def _beta_cells_after(
+    ts: F64, t0: F64, shape: npt.NDArray[np.intp], end_s: float, foot: _Foot, exact: bool, out: F64
+) -> None:
+    """``_beta_cells``'s values into out (rows × ts), in buffers 1-5 and 9. A run of rows of one start shares its
+    u, bin and offset in the bin (computed once, then copied to its rows)."""
     rows, cols = len(t0), len(ts)
-    u, x, pos, speed, a, jf, kf = _SCRATCH.arrays((rows, cols), 0, 7)
+    x, pos, speed, a, jf = _SCRATCH.arrays((rows, cols), 1, 5)
     y = _SCRATCH.arrays((rows, 4 * cols), 9, 1)[0].reshape(rows, cols, 4)
-    j, k = jf.view(np.intp), kf.view(np.intp)
+    j = jf.view(np.intp)
     dur = end_s - t0[:, None]
-    np.subtract(ts[None, :], t0[:, None], out=u)
-    np.divide(u, dur, out=u)
+    first = np.flatnonzero(np.diff(t0, prepend=math.nan) != 0.0)  # each run's first row
+    t0_run = t0[first, None]
+    u = (ts[None, :] - t0_run) / (end_s - t0_run)
     np.maximum(u, 0.0, out=u)
     np.minimum(u, 1.0, out=u)  # (_unit)
-    np.multiply(u, _BETA_N, out=x)
-    np.copyto(j, x, casting="unsafe")  # (truncated: u ≥ 0)
-    np.subtract(u, _BETA_U.take(j, out=x, mode="clip"), out=x)  # u − u_j (exact: Sterbenz)
-    if exact and not (x.min() >= 0.0 and x.max() < _BETA_STEP_MIN):  # (then u_j ≤ u < u_{j+1}: mostly)
-        np.greater(_BETA_U.take(j, out=x, mode="clip"), u, out=k)  # the bin as np.interp's search
-        np.subtract(j, k, out=j)
-        np.add(j, 1, out=k)
-        np.less_equal(_BETA_U_PAD.take(k, out=x, mode="clip"), u, out=k)
-        np.add(j, k, out=j)
-        np.subtract(u, _BETA_U.take(j, out=x, mode="clip"), out=x)
+    j_run = (u * _BETA_N).astype(np.intp)  # (truncated: u ≥ 0)
+    x_run = u - _BETA_U[j_run]  # u − u_j (exact: Sterbenz)
+    if exact and not (x_run.min() >= 0.0 and x_run.max() < _BETA_STEP_MIN):  # (then u_j ≤ u < u_{j+1}: mostly)
+        j_run -= _BETA_U[j_run] > u  # the bin as np.interp's search
+        j_run += _BETA_U_PAD[j_run + 1] <= u
+        x_run = u - _BETA_U[j_run]
+    run = np.repeat(np.arange(len(first)), np.diff(np.append(first, rows)))
+    x_run.take(run, axis=0, out=x)
+    j_run.take(run, axis=0, out=j)
     np.add(j, (shape * (_BETA_N + 1))[:, None], out=j)
     _beta_tables(_LANDED_GRID).take(j, axis=0, out=y, mode="clip")  # (clip: unbuffered; j in range)
     np.multiply(y[..., 1], x, out=pos)
@@ -799,24 +813,105 @@ def _beta_cells(ts: F64, t0: F64, shape: npt.NDArray[np.intp], end_s: float, foo
     np.multiply(y[..., 3], x, out=speed)
     np.add(speed, y[..., 2], out=speed)
     _ankle_into(foot, pos, speed, a)
-    np.divide(a, -dur, out=a)
-    return a
+    np.divide(a, -dur, out=out)
 
 
 # The landed fit's cells (start × shape, ≈ 20k) are costed only where they can weigh: a cell whose χ² is beyond the
 # best's by LANDED_CHI2 weighs exp(−LANDED_CHI2/2) < 5e-18 of it, so the mean is over the cells within it (the 20k
-# others together move it < 1e-12 s). A cell's cost is bounded below from its values at every g-th bin
-# (``_Increments.bounds``), g of LANDED_BOUND_GROUPS in turn on the cells left; the lowest-bound cells are costed
-# first, and a cell whose bound exceeds their best plus LANDED_CHI2 is not costed: ≈ 6 % of the cells are (137
-# recorded fits: 47 → ≈ 6.5 ms median a fit, the starts within 2e-13 s, the shapes and costs the same bits).
+# others together move it < 1e-12 s). First each shape's runs of LANDED_BLOCK_STARTS starts are bounded below at
+# once from their templates' ranges (``_block_bounds``: no template computed); the cells of the lowest-bound runs
+# are costed, and a run whose bound exceeds their best plus LANDED_CHI2 is out (≈ 80 % of the cells). Then each
+# cell left is bounded from its values at every g-th bin (``_Increments.bounds``), g of LANDED_BOUND_GROUPS, and
+# costed only if that bound is within the bar: ≈ 10 % of the cells are (852 recorded fits: the starts, shapes and
+# costs the same bits as with the per-cell bounds alone, ×1.2 faster; 137 fits: all cells 47 → ≈ 6.5 ms a fit).
 LANDED_CHI2 = 80.0
 LANDED_SEED_CELLS = 16  # the lowest-bound cells costed first
-LANDED_BOUND_GROUPS = (16, 8)
+LANDED_BOUND_GROUPS = (8,)
 LANDED_BLOCK_VALUES = 32768  # the cells' values computed a block at a time, in place
 
 
+LANDED_BLOCK_STARTS = 8  # the first pass bounds a shape's cells this many starts at a time (0: none)
+LANDED_BLOCK_GROUP = 8  # ... from its templates' ranges at every this-many-th bin
+_RANGE_EPS = 1e-9  # relative: the ranges widened by far more than rounding (≈ 1e-15 of them)
+
+
+_H_KNOTS = 1024  # the ankle's speed per heel speed tabulated on this many steps of the position (monotone)
+
+
+@functools.lru_cache(maxsize=4)
+def _beta_knots(shapes: tuple[tuple[float, float], ...]) -> tuple[F64, F64, F64, F64]:
+    """Per shape (rows) the position and speed on the tables' knots, each speed's highest knot's u and value
+    (u: nan where the knots' speeds are not unimodal: the highest then taken everywhere)."""
+    tab = _beta_tables(shapes).reshape(len(shapes), _BETA_N + 1, 4)
+    pos, speed = np.ascontiguousarray(tab[:, :, 0]), np.ascontiguousarray(tab[:, :, 2])
+    if not (np.diff(pos, axis=1) >= 0.0).all():
+        raise ValueError("a beta position table is not monotone")
+    knot = np.argmax(speed, axis=1)
+    u_knot = _BETA_U[knot].copy()
+    for k, m in enumerate(knot):
+        if not ((np.diff(speed[k, : m + 1]) >= 0.0).all() and (np.diff(speed[k, m:]) <= 0.0).all()):
+            u_knot[k] = math.nan
+    for x in (pos, speed, u_knot):
+        x.flags.writeable = False
+    return pos, speed, u_knot, speed[np.arange(len(shapes)), knot]
+
+
+def _block_bounds(
+    inc: _Increments, cols: npt.NDArray[np.intp], t0: F64, end_s: float, foot: _Foot, block: int
+) -> F64 | None:
+    """A lower bound on the cost of every cell of each shape (rows, _LANDED_GRID) and run of ``block`` starts
+    (columns) from the ranges of its templates' values at the columns ``cols``, no template computed: over a
+    run, a column's u lies between its starts' (computed as ``_beta_cells`` does), so between two knots of the
+    tables; the position is monotone in u and the speed unimodal (its highest knot), the ankle's speed per heel
+    speed rises with the position, the duration lies between the run's ends'. The cost is at least
+    ``_Increments.bounds``'s merged sum at the fine cost's own offset c = (Σ dv − w_n + w_0) / T; each merged
+    increment's term at least its squared distance from 0 over the values' ranges (None: no bound)."""
+    pos_k, speed_k, u_knot, s_knot = _beta_knots(_LANDED_GRID)
+    ts = inc.ts[cols]
+    dur = end_s - t0[:, None]
+    u = _unit((ts[None, :] - t0[:, None]) / dur)  # (n_t0, n_cols): each start's u, as every cell's
+    edges = np.arange(0, len(t0), block)
+    u_lo, u_hi = np.minimum.reduceat(u, edges, axis=0), np.maximum.reduceat(u, edges, axis=0)
+    j_lo = np.maximum((u_lo * _BETA_N).astype(np.intp) - 1, 0).ravel()  # knots about the range (a knot spare)
+    j_hi = np.minimum((u_hi * _BETA_N).astype(np.intp) + 2, _BETA_N).ravel()
+    u_a, u_b = _BETA_U[j_lo].reshape(u_lo.shape)[None], _BETA_U[j_hi].reshape(u_lo.shape)[None]
+    # the ankle's speed per heel speed at _H_KNOTS + 1 positions: between the knots about each range's
+    h = foot.ankle_speed(np.linspace(0.0, 1.0, _H_KNOTS + 1), np.ones(1))
+    if not (np.isfinite(h).all() and (h >= 0.0).all() and (np.diff(h) >= 0.0).all()):
+        return None
+    d_lo = end_s - t0[np.minimum(edges + block, len(t0)) - 1]  # the run's shortest and longest durations
+    d_hi = end_s - t0[edges]
+    dv, span = inc.merged(cols)
+    big_t = float(inc.ts[-1] - inc.ts[0])
+    v_sum = float(np.sum(inc.dv))
+    out = []
+    step = max(1, 4096 // u_lo.size)  # shapes at a time (arrays under malloc's mmap threshold: no page faults)
+    for k in range(0, len(_LANDED_GRID), step):
+        ks = slice(k, k + step)
+        shape = (len(u_knot[ks]), *u_lo.shape)
+        s_a, s_b = speed_k[ks].take(j_lo, axis=1).reshape(shape), speed_k[ks].take(j_hi, axis=1).reshape(shape)
+        uk = u_knot[ks, None, None]
+        inside = ((u_a <= uk) & (uk <= u_b)) | np.isnan(uk)
+        s_min = np.minimum(s_a, s_b)
+        s_max = np.where(inside, s_knot[ks, None, None], np.maximum(s_a, s_b))
+        i_lo = np.maximum((pos_k[ks].take(j_lo, axis=1) * _H_KNOTS).astype(np.intp) - 1, 0)
+        i_hi = np.minimum((pos_k[ks].take(j_hi, axis=1) * _H_KNOTS).astype(np.intp) + 2, _H_KNOTS)
+        a_min = h.take(i_lo).reshape(shape) * s_min * (1.0 - _RANGE_EPS)
+        a_max = h.take(i_hi).reshape(shape) * s_max * (1.0 + _RANGE_EPS)
+        w_lo = a_max / -d_lo[None, :, None] * (1.0 + _RANGE_EPS)  # w = a / −dur, a ≥ 0
+        w_hi = a_min / -d_hi[None, :, None] * (1.0 - _RANGE_EPS)
+        c_lo = (v_sum - w_hi[..., -1] + w_lo[..., 0]) / big_t
+        c_hi = (v_sum - w_lo[..., -1] + w_hi[..., 0]) / big_t
+        e_lo = dv - c_hi[..., None] * span - (w_hi[..., 1:] - w_lo[..., :-1])
+        e_hi = dv - c_lo[..., None] * span - (w_lo[..., 1:] - w_hi[..., :-1])
+        gap = np.maximum(np.maximum(e_lo, -e_hi), 0.0)
+        out.append((gap * gap) @ (1.0 / span))
+    bound = np.concatenate(out) * (1.0 - _RANGE_EPS)
+    return np.asarray(bound, dtype=np.float64) if np.isfinite(bound).all() else None
+
+
 def _bounds_into(dv: F64, span: F64, w: F64) -> F64:
-    """``_Increments.bounds`` of w (buffer 4) from the merged increments and lengths, in buffers 7-8; the rows'
+    """``_Increments.bounds`` of w (buffer 10) from the merged increments and lengths, in buffers 7-8; the rows'
     sums as products with a vector (a few columns: numpy's row sums cost ≈ 30 ns a row; rounding ≈ 1e-16)."""
     res, x = _SCRATCH.arrays((w.shape[0], w.shape[1] - 1), 7, 2)
     np.subtract(w[:, 1:], w[:, :-1], out=res)
@@ -858,6 +953,7 @@ def lowering_landed(
     cell_shape = np.repeat(np.arange(len(_LANDED_GRID)), n_t0)
 
     def costs(c: npt.NDArray[np.intp]) -> F64:
+        """The cells' costs, c in order of start (a block's columns before its first start: 0, not computed)."""
         if len(c) == 0:
             return np.empty(0)
         return np.concatenate(
@@ -868,8 +964,28 @@ def lowering_landed(
         )
 
     cost = np.full(len(cell_t0), math.inf)
-    alive = np.arange(len(cell_t0))
+    alive = np.arange(len(cell_t0)).reshape(-1, n_t0).T.ravel()  # (in order of start)
     bar = math.inf
+    margin = 1e-12 * float(np.sum(inc.dv**2 / inc.dts))  # (the bounds' rounding: as ``_row_costs``)
+
+    def bar_of(seeds: npt.NDArray[np.intp]) -> float:
+        cost[seeds] = costs(seeds)
+        return float(cost[seeds].min()) * (1.0 + LANDED_CHI2 / n) * (1.0 + BOUND_MARGIN) + margin
+
+    cols = inc.bound_columns(LANDED_BLOCK_GROUP) if LANDED_BLOCK_STARTS else None
+    runs = None if cols is None else _block_bounds(inc, cols, t0, end_s, foot, LANDED_BLOCK_STARTS)
+    if runs is not None:  # whole runs of starts out at once; the cells of the lowest-bound runs costed first
+        run_cells = np.zeros(runs.shape, dtype=np.intp)
+        run_cells[:] = np.diff(np.append(np.arange(0, n_t0, LANDED_BLOCK_STARTS), n_t0))
+        first = np.argsort(runs, axis=None, kind="stable")
+        first = first[: int(np.searchsorted(np.cumsum(run_cells.ravel()[first]), LANDED_SEED_CELLS)) + 1]
+        in_run = np.zeros(runs.shape, dtype=bool)
+        in_run.ravel()[first] = True
+        cell_in = np.repeat(in_run, LANDED_BLOCK_STARTS, axis=1)[:, :n_t0].T.ravel()
+        bar = bar_of(alive[cell_in])
+        cell_in = np.repeat(runs <= bar, LANDED_BLOCK_STARTS, axis=1)[:, :n_t0].T.ravel()
+        alive = alive[cell_in]
+    seeded = False
     for group in LANDED_BOUND_GROUPS:
         cols = inc.bound_columns(group)
         if cols is None:
@@ -883,13 +999,13 @@ def lowering_landed(
         )
         if not np.isfinite(bound).all():
             continue
-        if not math.isfinite(bar):
+        if not seeded and len(bound):  # the lowest-bound cells costed: a lower bar
+            seeded = True
             k = min(LANDED_SEED_CELLS, len(bound))
-            seeds = alive[np.argpartition(bound, k - 1)[:k]]
-            cost[seeds] = costs(seeds)
-            # (the bounds' rounding: BOUND_MARGIN and an absolute margin, as ``_row_costs``)
-            bar = float(cost[seeds].min()) * (1.0 + LANDED_CHI2 / n) * (1.0 + BOUND_MARGIN)
-            bar += 1e-12 * float(np.sum(inc.dv**2 / inc.dts))
+            seeds = alive[np.sort(np.argpartition(bound, k - 1)[:k])]
+            seeds = seeds[np.isinf(cost[seeds])]
+            if len(seeds):
+                bar = min(bar, bar_of(seeds))
         alive = alive[bound <= bar]
     todo = alive[np.isinf(cost[alive])]
     cost[todo] = costs(todo)
