@@ -823,7 +823,7 @@ def _beta_cells_after(
 # are costed, and a run whose bound exceeds their best plus LANDED_CHI2 is out (≈ 80 % of the cells). Then each
 # cell left is bounded from its values at every g-th bin (``_Increments.bounds``), g of LANDED_BOUND_GROUPS, and
 # costed only if that bound is within the bar: ≈ 10 % of the cells are (852 recorded fits: the starts, shapes and
-# costs the same bits as with the per-cell bounds alone, ×1.2 faster; 137 fits: all cells 47 → ≈ 6.5 ms a fit).
+# costs the same bits as with the per-cell bounds alone, ×1.27 faster; 137 fits: all cells 47 → ≈ 6.5 ms a fit).
 LANDED_CHI2 = 80.0
 LANDED_SEED_CELLS = 16  # the lowest-bound cells costed first
 LANDED_BOUND_GROUPS = (8,)
@@ -839,21 +839,26 @@ _H_KNOTS = 1024  # the ankle's speed per heel speed tabulated on this many steps
 
 
 @functools.lru_cache(maxsize=4)
-def _beta_knots(shapes: tuple[tuple[float, float], ...]) -> tuple[F64, F64, F64, F64]:
-    """Per shape (rows) the position and speed on the tables' knots, each speed's highest knot's u and value
-    (u: nan where the knots' speeds are not unimodal: the highest then taken everywhere)."""
+def _beta_knots(
+    shapes: tuple[tuple[float, float], ...],
+) -> tuple[F64, npt.NDArray[np.intp], npt.NDArray[np.intp], npt.NDArray[np.intp], F64]:
+    """Per shape (rows) on the tables' knots: the speed; the steps of _H_KNOTS about the position (one below its
+    step, two above: a position within rounding of a knot's is inside); each speed's highest knot (−1: the knots'
+    speeds not unimodal, the highest then taken everywhere) and its value."""
     tab = _beta_tables(shapes).reshape(len(shapes), _BETA_N + 1, 4)
-    pos, speed = np.ascontiguousarray(tab[:, :, 0]), np.ascontiguousarray(tab[:, :, 2])
+    pos, speed = tab[:, :, 0], np.ascontiguousarray(tab[:, :, 2])
     if not (np.diff(pos, axis=1) >= 0.0).all():
         raise ValueError("a beta position table is not monotone")
+    step = (pos * _H_KNOTS).astype(np.intp)
+    h_lo, h_hi = np.maximum(step - 1, 0), np.minimum(step + 2, _H_KNOTS)
     knot = np.argmax(speed, axis=1)
-    u_knot = _BETA_U[knot].copy()
+    s_knot = speed[np.arange(len(shapes)), knot]
     for k, m in enumerate(knot):
         if not ((np.diff(speed[k, : m + 1]) >= 0.0).all() and (np.diff(speed[k, m:]) <= 0.0).all()):
-            u_knot[k] = math.nan
-    for x in (pos, speed, u_knot):
+            knot[k] = -1
+    for x in (speed, h_lo, h_hi, knot, s_knot):
         x.flags.writeable = False
-    return pos, speed, u_knot, speed[np.arange(len(shapes)), knot]
+    return speed, h_lo, h_hi, knot, s_knot
 
 
 def _block_bounds(
@@ -866,7 +871,7 @@ def _block_bounds(
     speed rises with the position, the duration lies between the run's ends'. The cost is at least
     ``_Increments.bounds``'s merged sum at the fine cost's own offset c = (Σ dv − w_n + w_0) / T; each merged
     increment's term at least its squared distance from 0 over the values' ranges (None: no bound)."""
-    pos_k, speed_k, u_knot, s_knot = _beta_knots(_LANDED_GRID)
+    speed_k, h_lo_k, h_hi_k, knot, s_knot = _beta_knots(_LANDED_GRID)
     ts = inc.ts[cols]
     dur = end_s - t0[:, None]
     u = _unit((ts[None, :] - t0[:, None]) / dur)  # (n_t0, n_cols): each start's u, as every cell's
@@ -874,37 +879,32 @@ def _block_bounds(
     u_lo, u_hi = np.minimum.reduceat(u, edges, axis=0), np.maximum.reduceat(u, edges, axis=0)
     j_lo = np.maximum((u_lo * _BETA_N).astype(np.intp) - 1, 0).ravel()  # knots about the range (a knot spare)
     j_hi = np.minimum((u_hi * _BETA_N).astype(np.intp) + 2, _BETA_N).ravel()
-    u_a, u_b = _BETA_U[j_lo].reshape(u_lo.shape)[None], _BETA_U[j_hi].reshape(u_lo.shape)[None]
-    # the ankle's speed per heel speed at _H_KNOTS + 1 positions: between the knots about each range's
+    # the ankle's speed per heel speed at _H_KNOTS + 1 positions: between the steps about each range's
     h = foot.ankle_speed(np.linspace(0.0, 1.0, _H_KNOTS + 1), np.ones(1))
     if not (np.isfinite(h).all() and (h >= 0.0).all() and (np.diff(h) >= 0.0).all()):
         return None
-    d_lo = end_s - t0[np.minimum(edges + block, len(t0)) - 1]  # the run's shortest and longest durations
-    d_hi = end_s - t0[edges]
+    n_runs, n_cols = u_lo.shape
+    # w = a / −dur, a ≥ 0: the run's shortest and longest durations, widened
+    f_lo = (-((1.0 + _RANGE_EPS) ** 3) / (end_s - t0[np.minimum(edges + block, len(t0)) - 1])).repeat(n_cols)
+    f_hi = (-((1.0 - _RANGE_EPS) ** 3) / (end_s - t0[edges])).repeat(n_cols)
     dv, span = inc.merged(cols)
     big_t = float(inc.ts[-1] - inc.ts[0])
     v_sum = float(np.sum(inc.dv))
     out = []
-    step = max(1, 4096 // u_lo.size)  # shapes at a time (arrays under malloc's mmap threshold: no page faults)
+    step = max(1, 8192 // j_lo.size)  # shapes at a time (arrays under malloc's mmap threshold: no page faults)
     for k in range(0, len(_LANDED_GRID), step):
         ks = slice(k, k + step)
-        shape = (len(u_knot[ks]), *u_lo.shape)
-        s_a, s_b = speed_k[ks].take(j_lo, axis=1).reshape(shape), speed_k[ks].take(j_hi, axis=1).reshape(shape)
-        uk = u_knot[ks, None, None]
-        inside = ((u_a <= uk) & (uk <= u_b)) | np.isnan(uk)
-        s_min = np.minimum(s_a, s_b)
-        s_max = np.where(inside, s_knot[ks, None, None], np.maximum(s_a, s_b))
-        i_lo = np.maximum((pos_k[ks].take(j_lo, axis=1) * _H_KNOTS).astype(np.intp) - 1, 0)
-        i_hi = np.minimum((pos_k[ks].take(j_hi, axis=1) * _H_KNOTS).astype(np.intp) + 2, _H_KNOTS)
-        a_min = h.take(i_lo).reshape(shape) * s_min * (1.0 - _RANGE_EPS)
-        a_max = h.take(i_hi).reshape(shape) * s_max * (1.0 + _RANGE_EPS)
-        w_lo = a_max / -d_lo[None, :, None] * (1.0 + _RANGE_EPS)  # w = a / −dur, a ≥ 0
-        w_hi = a_min / -d_hi[None, :, None] * (1.0 - _RANGE_EPS)
+        s_a, s_b = speed_k[ks].take(j_lo, axis=1), speed_k[ks].take(j_hi, axis=1)
+        m = knot[ks, None]
+        s_max = np.where((j_lo <= m) & (m <= j_hi) | (m < 0), s_knot[ks, None], np.maximum(s_a, s_b))
+        w_lo = h.take(h_hi_k[ks].take(j_hi, axis=1)) * s_max * f_lo
+        w_hi = h.take(h_lo_k[ks].take(j_lo, axis=1)) * np.minimum(s_a, s_b) * f_hi
+        w_lo, w_hi = w_lo.reshape(-1, n_runs, n_cols), w_hi.reshape(-1, n_runs, n_cols)
         c_lo = (v_sum - w_hi[..., -1] + w_lo[..., 0]) / big_t
         c_hi = (v_sum - w_lo[..., -1] + w_hi[..., 0]) / big_t
         e_lo = dv - c_hi[..., None] * span - (w_hi[..., 1:] - w_lo[..., :-1])
-        e_hi = dv - c_lo[..., None] * span - (w_lo[..., 1:] - w_hi[..., :-1])
-        gap = np.maximum(np.maximum(e_lo, -e_hi), 0.0)
+        e_hi = (w_lo[..., 1:] - w_hi[..., :-1]) - dv + c_lo[..., None] * span  # (−e_hi)
+        gap = np.maximum(np.maximum(e_lo, e_hi), 0.0)
         out.append((gap * gap) @ (1.0 / span))
     bound = np.concatenate(out) * (1.0 - _RANGE_EPS)
     return np.asarray(bound, dtype=np.float64) if np.isfinite(bound).all() else None
