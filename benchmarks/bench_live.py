@@ -38,9 +38,10 @@ REPEATS = 3  # runs per cell, interleaved; the cell is their median (not the min
 
 def per_sample_us(
     drill: str, seconds: float, sizes: list[int], repeats: int = REPEATS, model: str = "keyframe"
-) -> tuple[float, dict[int, float], dict[int, float]]:
+) -> tuple[float, dict[int, float], dict[int, float], dict[int, float], float]:
     """The bare VQF floor and, per notification size, the median µs per sample of ``repeats`` interleaved runs
-    and their range (max − min); ``model``: the simulator's movement model."""
+    (feed and the stop's ``finish``), their range (max − min) and the feed's alone; and the stop's median CPU ms
+    (the calf's landed fits run there); ``model``: the simulator's movement model."""
     from vqf import VQF
 
     from dorsi.session import LiveSession, SessionSpec
@@ -51,6 +52,8 @@ def per_sample_us(
     gyr_rows, acc_rows = list(np.radians(chunk.gyr_dps)), list(chunk.acc_mps2)
     floors: list[float] = []
     runs: dict[int, list[float]] = {size: [] for size in sizes}
+    feeds: dict[int, list[float]] = {size: [] for size in sizes}
+    stops_ms: list[float] = []
     for _ in range(repeats):
         vqf = VQF(1.0 / RATE_HZ)
         t0 = time.process_time()
@@ -70,11 +73,16 @@ def per_sample_us(
             t0 = time.process_time()
             for part in parts:
                 session.feed(part)
+            t1 = time.process_time()
             session.finish()
-            runs[size].append((time.process_time() - t0) / len(chunk) * 1e6)
+            t2 = time.process_time()
+            runs[size].append((t2 - t0) / len(chunk) * 1e6)
+            feeds[size].append((t1 - t0) / len(chunk) * 1e6)
+            stops_ms.append((t2 - t1) * 1e3)
     median = {size: float(np.median(v)) for size, v in runs.items()}
     spread = {size: max(v) - min(v) for size, v in runs.items()}
-    return float(np.median(floors)), median, spread
+    feed = {size: float(np.median(v)) for size, v in feeds.items()}
+    return float(np.median(floors)), median, spread, feed, float(np.median(stops_ms))
 
 
 def _notifications(sensor: int, seconds: float) -> Iterator[tuple[float, object]]:
@@ -150,15 +158,16 @@ def main(argv: list[str] | None = None) -> int:
     sizes = list(range(1, 21))
     rows = []
     for drill_id, model in runs:
-        floor, us, spread = per_sample_us(drill_id, a.seconds, sizes, a.repeats, model)
+        floor, us, spread, feed, stop_ms = per_sample_us(drill_id, a.seconds, sizes, a.repeats, model)
         drill = drill_id if model == "keyframe" else f"{drill_id} ({model} model)"
-        rows.append((drill, floor, us, spread))
+        rows.append((drill, floor, us, spread, max(feed.values()), stop_ms))
         if not a.markdown:
             worst = max(us, key=lambda k: us[k])
             print(
                 f"{drill}: LiveSession.feed µs/sample by chunk size (median of {a.repeats}, ± half its range): "
                 + " ".join(f"{k}:{v:.1f}±{spread[k] / 2:.1f}" for k, v in us.items())
-                + f"; worst {us[worst]:.1f} at {worst} (target < 20); bare VQF floor {floor:.1f}",
+                + f"; worst {us[worst]:.1f} at {worst} (target < 20); of it feed alone worst {max(feed.values()):.1f},"
+                f" the stop (finish) {stop_ms:.1f} ms once; bare VQF floor {floor:.1f}",
                 flush=True,
             )
     latency, own, wall = four_sensors_ms(a.seconds)
@@ -176,13 +185,18 @@ def main(argv: list[str] | None = None) -> int:
     print("CPU µs per sample (target < 20 for every size); floor: one bare `VQF.update` + `getQuat6D` a sample.")
     print(
         f"Each cell: the median of {a.repeats} interleaved runs (every size once, then again); range: the widest "
-        "max − min of the drill's cells (this host is shared: one run's cell swings with the others' load).\n"
+        "max − min of the drill's cells (this host is shared: one run's cell swings with the others' load). A cell "
+        "counts the stop too (`finish`: the calf's landed fits run there, once a session); feed worst: the cells "
+        "without it; stop: its CPU ms, once, when the drill is stopped.\n"
     )
-    print("| drill | floor | " + " | ".join(f"{k}" for k in sizes) + " | worst | range |")
-    print("|---|---|" + "---|" * len(sizes) + "---|---|")
-    for drill, floor, us, spread in rows:
+    print("| drill | floor | " + " | ".join(f"{k}" for k in sizes) + " | worst | range | feed worst | stop ms |")
+    print("|---|---|" + "---|" * len(sizes) + "---|---|---|---|")
+    for drill, floor, us, spread, feed_worst, stop_ms in rows:
         cells = " | ".join(f"{v:.1f}" for v in us.values())
-        print(f"| {drill} | {floor:.1f} | {cells} | {max(us.values()):.1f} | {max(spread.values()):.1f} |")
+        print(
+            f"| {drill} | {floor:.1f} | {cells} | {max(us.values()):.1f} | {max(spread.values()):.1f} |"
+            f" {feed_worst:.1f} | {stop_ms:.1f} |"
+        )
     print(f"\n{four}.")
     return 0
 
