@@ -4,6 +4,7 @@ of the count, the trials and the best; prescriptions end sets ("10 of 10 + 4 ext
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -311,8 +312,8 @@ def test_the_held_lever_is_the_same_for_any_chunking() -> None:
         assert [g[0] for g in got] == pytest.approx([w[0] for w in whole], rel=1e-12, abs=1e-12), n
 
 
-def test_a_drive_not_judged_says_why() -> None:
-    # heel_estimate's early returns name their reason (the heel_misses tool and a user's "not judged" read it)
+def _table_buffer() -> Any:
+    """A MotionBuffer whose rows are a table the test writes (columns: MotionBuffer.COLS)."""
     import numpy as np
 
     from dorsi.drills.validity import MotionBuffer
@@ -324,12 +325,21 @@ def test_a_drive_not_judged_says_why() -> None:
         def rows(self) -> np.ndarray:  # type: ignore[override]
             return self.table
 
+    return Rows(keep_s=10.0)
+
+
+def test_a_drive_not_judged_says_why() -> None:
+    # heel_estimate's early returns name their reason (the heel_misses tool and a user's "not judged" read it)
+    import numpy as np
+
+    from dorsi.drills.validity import MotionBuffer
+
     p, n, rate_hz = ValidityParams(), 400, 100.0
     t = np.arange(n) / rate_hz
     incl = np.clip((t - 2.0) * 15.0, 0.0, 30.0)  # rest to 2 s, a 2 s drive to 30°, held
     table = np.zeros((n, len(MotionBuffer.COLS)))
     table[:, 0], table[:, 1], table[:, 3], table[:, 9] = t, incl, 1.0, 9.81
-    buf = Rows(keep_s=10.0)
+    buf = _table_buffer()
     buf.table = table.copy()  # never quiet: no still rest before the drive
     assert buf.heel_estimate(2.0, 4.0, 1.0, p, 26.0).unjudged == "no rest"
     assert buf.heel_estimate(0.0, 4.0, 1.0, p, 26.0).unjudged == "short"  # opens at the buffer's first sample
@@ -345,13 +355,6 @@ def test_a_short_rest_nearer_the_drive_is_read_when_the_long_one_ended_too_early
 
     from dorsi.drills.validity import MotionBuffer
 
-    class Rows(MotionBuffer):
-        table = np.zeros((0, len(MotionBuffer.COLS)))
-
-        @property
-        def rows(self) -> np.ndarray:  # type: ignore[override]
-            return self.table
-
     p, rate_hz = ValidityParams(), 100.0
     t = np.arange(int(8.0 * rate_hz)) / rate_hz
     incl = np.clip((t - 2.2) * (30.0 / 3.3), 0.0, 30.0)  # the drive from 2.2 s to its 30° hold at 5.5 s
@@ -359,7 +362,7 @@ def test_a_short_rest_nearer_the_drive_is_read_when_the_long_one_ended_too_early
     table = np.zeros((len(t), len(MotionBuffer.COLS)))
     table[:, 0], table[:, 1], table[:, 3], table[:, 9] = t, incl, 1.0, 9.81
     table[:, 2] = ((t < 1.2) | ((t >= 1.6) & (t < 2.2)) | (t >= 5.5)).astype(float)  # still: rests and hold
-    buf = Rows(keep_s=10.0)
+    buf = _table_buffer()
     buf.table = table
     assert p.max_drive_s < 5.5 - 1.2 and p.min_rest_s <= 0.55 < p.rest_s
     est = buf.heel_estimate(2.2, 7.5, 1.0, p, 26.0)
