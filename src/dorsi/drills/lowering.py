@@ -938,7 +938,7 @@ def lowering_landed(
     the cells within LANDED_CHI2 of the best), the likelihood's noise variance the best fit's residual per
     increment: a slow set-off or stop leaves its start to the shape's extrapolation, and the shapes that fit the
     data about as well are averaged, not one picked by a noise's χ². Returns the start, duration, the best
-    shape's exponents (a, b in ``up``, ``down``) and its cost; nan: too few samples."""
+    shape's exponents (a, b in ``up``, ``down``), its cost and the increments' count; nan: too few samples."""
     keep = t <= end_s
     t, v = t[keep], v[keep]
     if len(t) < 5 or drop_m <= 0.0 or not end_s - hold_s > LANDED_MIN_S:
@@ -974,6 +974,11 @@ def lowering_landed(
 
     cols = inc.bound_columns(LANDED_BLOCK_GROUP) if LANDED_BLOCK_STARTS else None
     runs = None if cols is None else _block_bounds(inc, cols, t0, end_s, foot, LANDED_BLOCK_STARTS)
+
+    def cells_of(per_run: npt.NDArray[np.bool_]) -> npt.NDArray[np.bool_]:
+        """A mask per (shape, run of starts) as one per cell, in ``alive``'s order."""
+        return np.repeat(per_run, LANDED_BLOCK_STARTS, axis=1)[:, :n_t0].T.ravel()
+
     if runs is not None:  # whole runs of starts out at once; the cells of the lowest-bound runs costed first
         run_cells = np.zeros(runs.shape, dtype=np.intp)
         run_cells[:] = np.diff(np.append(np.arange(0, n_t0, LANDED_BLOCK_STARTS), n_t0))
@@ -981,10 +986,8 @@ def lowering_landed(
         first = first[: int(np.searchsorted(np.cumsum(run_cells.ravel()[first]), LANDED_SEED_CELLS)) + 1]
         in_run = np.zeros(runs.shape, dtype=bool)
         in_run.ravel()[first] = True
-        cell_in = np.repeat(in_run, LANDED_BLOCK_STARTS, axis=1)[:, :n_t0].T.ravel()
-        bar = bar_of(alive[cell_in])
-        cell_in = np.repeat(runs <= bar, LANDED_BLOCK_STARTS, axis=1)[:, :n_t0].T.ravel()
-        alive = alive[cell_in]
+        bar = bar_of(alive[cells_of(in_run)])
+        alive = alive[cells_of(runs <= bar)]
     seeded = False
     for group in LANDED_BOUND_GROUPS:
         cols = inc.bound_columns(group)

@@ -169,6 +169,11 @@ class _Tail:
     # the close's fit's template values, for the judging's (lowering.Templates; large: not in the state's repr)
     templates: Templates | None = field(default=None, repr=False, compare=False)
 
+    def samples(self) -> tuple[F64, F64]:
+        """The lowering's times and velocities: to the close, then as integrated on after it."""
+        t = np.concatenate([self.t_s, np.asarray(self.after_t)])
+        return t, np.concatenate([self.v_mps, np.asarray(self.after_v)])
+
 
 @dataclass
 class RaiseState:
@@ -408,9 +413,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         """The end of the stream: the lowering still watched is timed on what was seen (a landing not seen:
         the judging's eccentric stands)."""
         self._time_lowering(watch_landing=False)
-        if self.state.landing is not None:
-            self._unlanded(self.state.landing)
-            self.state.landing = None
+        self._landing_unseen()
         self._fit_landed()
 
     def take_revisions(self) -> list[Revision]:
@@ -787,8 +790,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
                 w_vs.append(w_v)
                 if ti >= w_due:  # (no strike seen: a lone swing's landing, else it stands)
                     watch.v = w_v
-                    st.landing = None
-                    self._unlanded(watch)
+                    self._landing_unseen()
                     watch = None
             while swings and ti - swings[0][0] > ring_s:
                 swings.popleft()
@@ -1532,6 +1534,13 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             tail.landing_s = tail.swing_end_s
             self._revise(tail)
 
+    def _landing_unseen(self) -> None:
+        """The watch for the landing ends without a strike (it is due, the next rep closes, the stream ends):
+        ``_unlanded``."""
+        tail, self.state.landing = self.state.landing, None
+        if tail is not None:
+            self._unlanded(tail)
+
     def _watch_landing(self, tail: _Tail, ti: float, dt: float, a: float) -> None:
         """A sample after a judged rep's judging: its lowering's velocity integrated on until the landing is
         seen (then revised: ``_revise``), or, the judging's figure standing, until the landing is due
@@ -1541,15 +1550,13 @@ class RaiseSegmenter(SegmenterBase[Raise]):
             self.state.landing = None
             self._revise(tail)
         elif ti >= tail.due_s:
-            self.state.landing = None
-            self._unlanded(tail)
+            self._landing_unseen()
 
     def _revise(self, tail: _Tail) -> None:
         """The lowering with its landing seen, kept to be re-timed at the stream's end (``_fit_landed``): the
         fit costs ≈ 7 ms a rep (20 ms at worst), a stall the live path must not take at every rep."""
         assert tail.draft is not None
-        t = np.concatenate([tail.t_s, np.asarray(tail.after_t)])
-        v = np.concatenate([tail.v_mps, np.asarray(tail.after_v)])
+        t, v = tail.samples()
         self._landed.append((tail.draft, t, v, tail.hold_s, tail.landing_s, tail.drop_m, tail.judged_cost))
 
     def _fit_landed(self) -> None:
@@ -1574,8 +1581,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         st.tail = None
         if tail is None or tail.draft is None:
             return
-        t = np.concatenate([tail.t_s, np.asarray(tail.after_t)])
-        v = np.concatenate([tail.v_mps, np.asarray(tail.after_v)])
+        t, v = tail.samples()
         fit = lowering_time(t, v, tail.hold_s, tail.drop_m, tail.density, self.foot_cm, tail.templates)
         if math.isfinite(fit.dur_s):
             tail.judged_cost = fit.cost / fit.n_inc if fit.n_inc else math.nan
@@ -1603,9 +1609,7 @@ class RaiseSegmenter(SegmenterBase[Raise]):
         the reported down_s the lowering's time at the judging (``_time_lowering``)."""
         p, st = self.p, self.state
         self._time_lowering(watch_landing=False)  # (a rep closing before the last one's judging)
-        if st.landing is not None:  # (the last one's strike not seen: a lone swing's landing, else its figure stands)
-            self._unlanded(st.landing)
-            st.landing = None
+        self._landing_unseen()  # (the last one's strike not seen: a lone swing's landing, else its figure stands)
         st.in_rep = False
         st.closed_s = ti
         st.floor = None
