@@ -85,6 +85,56 @@ def per_sample_us(
     return float(np.median(floors)), median, spread, feed, float(np.median(stops_ms))
 
 
+def engine_per_sample_us(
+    drill: str, seconds: float, sizes: list[int], repeats: int = REPEATS, model: str = "keyframe"
+) -> tuple[dict[int, float], dict[int, float], float]:
+    """The app's ``LiveEngine.feed`` (sample screen, store writer on a real SQLite file, the session, the
+    live plot's ring, the drill screen's model) on the same session in notifications of N samples: per size,
+    the median µs per sample of ``repeats`` interleaved runs (feed and the stop: ``stop_drill`` and
+    ``end_stream``, the session's summary written), their range; and the stop's median CPU ms."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from dorsi.app.engine import LiveEngine
+    from dorsi.ble.decode import SampleChunk
+    from dorsi.store import SessionStore
+    from dorsi.ui.models import AppModels
+    from dorsi.ui.settings import AppSettings
+    from dorsi.virtual.sim import SimParams, simulate
+
+    rec = simulate(SimParams(drill=drill, seconds=seconds, seed=2, rate_hz=RATE_HZ, model=model)).recording
+    counter = rec.extra["sample_counter"].astype(np.int64)
+    n = len(rec)
+    runs: dict[int, list[float]] = {size: [] for size in sizes}
+    stops_ms: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="dorsi-bench-live-") as tmp:
+        os.environ["DORSI_CONFIG_DIR"] = tmp
+        store = SessionStore.open(os.path.join(tmp, "sessions.db"))
+        for _ in range(repeats):
+            for size in sizes:
+                parts = [
+                    SampleChunk("s0", rec.time_s[a : a + size], rec.acc_mps2[a : a + size],
+                                rec.gyr_dps[a : a + size], counter[a : a + size], 0.0)
+                    for a in range(0, n, size)
+                ]  # fmt: skip
+                gc.collect()
+                engine = LiveEngine(AppModels(), AppSettings(), store)
+                engine.begin_stream(RATE_HZ, "s0")
+                engine.m.live.calibrated = True  # the drill starts at once; reps count once calibrated
+                engine.start_drill(drill)
+                t0 = time.process_time()
+                for part in parts:
+                    engine.feed(part)
+                t1 = time.process_time()
+                engine.stop_drill()
+                engine.end_stream()
+                t2 = time.process_time()
+                runs[size].append((t2 - t0) / n * 1e6)
+                stops_ms.append((t2 - t1) * 1e3)
+        store.close()
+    median = {size: float(np.median(v)) for size, v in runs.items()}
+    spread = {size: max(v) - min(v) for size, v in runs.items()}
+    return median, spread, float(np.median(stops_ms))
+
+
 def _notifications(sensor: int, seconds: float) -> Iterator[tuple[float, object]]:
     from dorsi.ble.decode import SampleChunk
     from dorsi.virtual.sim import SimParams, simulate
@@ -157,10 +207,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     sizes = list(range(1, 21))
     rows = []
+    engine_rows = []
     for drill_id, model in runs:
         floor, us, spread, feed, stop_ms = per_sample_us(drill_id, a.seconds, sizes, a.repeats, model)
         drill = drill_id if model == "keyframe" else f"{drill_id} ({model} model)"
         rows.append((drill, floor, us, spread, max(feed.values()), stop_ms))
+        eng, eng_spread, eng_stop_ms = engine_per_sample_us(drill_id, a.seconds, sizes, a.repeats, model)
+        engine_rows.append((drill, eng, eng_spread, eng_stop_ms))
+        if not a.markdown:
+            worst = max(eng, key=lambda k: eng[k])
+            print(
+                f"{drill}: LiveEngine.feed µs/sample by chunk size (median of {a.repeats}, ± half its range): "
+                + " ".join(f"{k}:{v:.1f}±{eng_spread[k] / 2:.1f}" for k, v in eng.items())
+                + f"; worst {eng[worst]:.1f} at {worst} (target < 20); the stop {eng_stop_ms:.1f} ms once",
+                flush=True,
+            )
         if not a.markdown:
             worst = max(us, key=lambda k: us[k])
             print(
@@ -181,7 +242,10 @@ def main(argv: list[str] | None = None) -> int:
     if not a.markdown:
         print(four)
         return 0
-    print(f"`LiveSession.feed` with the drill's counter running, {a.seconds:g} s simulated at {RATE_HZ:g} Hz, ")
+    print(
+        "`LiveSession.feed` (the headless session: pipeline and rep counter) with the drill's counter running, "
+        f"{a.seconds:g} s simulated at {RATE_HZ:g} Hz, "
+    )
     print("CPU µs per sample (target < 20 for every size); floor: one bare `VQF.update` + `getQuat6D` a sample.")
     print(
         f"Each cell: the median of {a.repeats} interleaved runs (every size once, then again); range: the widest "
@@ -197,6 +261,17 @@ def main(argv: list[str] | None = None) -> int:
             f"| {drill} | {floor:.1f} | {cells} | {max(us.values()):.1f} | {max(spread.values()):.1f} |"
             f" {feed_worst:.1f} | {stop_ms:.1f} |"
         )
+    print(
+        "\nThe app's `LiveEngine.feed` on the same sessions and notification sizes: the sample screen, the store "
+        "writer (a real SQLite file), the session above, the live plot's ring and the drill screen's model; each "
+        "cell counts its stop too (`stop_drill` and `end_stream`: the counter's finish and the session's summary "
+        "written), whose CPU ms is shown once.\n"
+    )
+    print("| drill | " + " | ".join(f"{k}" for k in sizes) + " | worst | range | stop ms |")
+    print("|---|" + "---|" * len(sizes) + "---|---|---|")
+    for drill, eng, eng_spread, eng_stop_ms in engine_rows:
+        cells = " | ".join(f"{v:.1f}" for v in eng.values())
+        print(f"| {drill} | {cells} | {max(eng.values()):.1f} | {max(eng_spread.values()):.1f} | {eng_stop_ms:.1f} |")
     print(f"\n{four}.")
     return 0
 

@@ -134,6 +134,7 @@ class LiveSession:
         self._block_from_s = math.nan  # the first waiting sample's time
         self._waiting_rows: list[Row] | None = None  # their samples as rows, when the pipeline gave them
         self._period_s = 1.0 / spec.rate_hz  # one sample covers one interval
+        self.counts = 0  # the blocks the counter has been handed so far (its state changes only then)
         if spec.drill is not None:
             self.counter = self._new_counter(spec.drill)
 
@@ -205,6 +206,7 @@ class LiveSession:
     def _hand_over(self, counter: RepCounter) -> None:
         """What the counter reads of the pipeline, as it is now: before each count (it reads them only while
         counting), not after every notification (a 1-sample notification's ~0.15 µs)."""
+        self.counts += 1
         if counter.calibration is None:
             counter.calibration = self.pipeline.calibration  # handed over once found
         # when the filter first measured its gyro bias (a stage without rest windows: from the start)

@@ -108,6 +108,23 @@ def test_ring_window_is_the_last_span_across_wraps() -> None:
             assert np.array_equal(v[:, 0], ref) and np.array_equal(v[:, 1], -ref)
 
 
+def test_ring_columns_path_keeps_what_the_stacked_path_keeps() -> None:
+    """extend_columns (the engine's per-notification path) leaves the ring as extend does, wraps included."""
+    by_rows, by_columns = RingBuffer(50, 2), RingBuffer(50, 2)
+    t_all = np.arange(400) * 0.01
+    i, sizes = 0, [1, 3, 7, 20, 1, 49, 50, 61, 2]
+    for k in range(40):
+        n = sizes[k % len(sizes)]
+        t, a, b = t_all[i : i + n], np.sin(t_all[i : i + n]), -t_all[i : i + n]
+        by_rows.extend(t, np.column_stack([a, b]))
+        by_columns.extend_columns(t, a, b)
+        i = (i + n) % 300
+        assert by_columns.total_written == by_rows.total_written
+        for span_s in (0.0, 0.2, 10.0):
+            (t1, v1), (t2, v2) = by_rows.window(span_s), by_columns.window(span_s)
+            assert np.array_equal(t1, t2) and np.array_equal(v1, v2)
+
+
 def test_settings_screen_shows_changes_made_elsewhere_and_writes_its_own(qtbot: QtBot) -> None:
     settings = AppSettings()
     view = SettingsView(settings, Beeper())

@@ -162,16 +162,17 @@ class LiveEngine:
         assert session is not None
         n = len(imu)
         was_calibrating = session.calibrating
+        counts = session.counts
         frames, events = session.feed(imu)
-        self.m.live.ring.extend(
-            frames.time_s, np.column_stack([frames.tibial_inclination_deg, frames.frontal_tilt_deg])
-        )
+        self.m.live.ring.extend_columns(frames.time_s, frames.tibial_inclination_deg, frames.frontal_tilt_deg)
         self.samples += n
         if was_calibrating:
             self._calibration_progress()
         if self.counter_for == "test":
             self._test_step(events, frames.tibial_inclination_deg)
-        elif self.counter_for == "drill":
+        elif self.counter_for == "drill" and (events or session.counts != counts):
+            # (the counter's state changes only when it counts: a notification it is still waiting on leaves
+            # the drill screen's figures as they are)
             self._drill_step(events)
 
     def _use_measured_rate(self, measured_hz: float) -> bool:

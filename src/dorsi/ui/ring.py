@@ -55,6 +55,20 @@ class RingBuffer:
         self._next = (self._next + n) % self.capacity
         self.total_written += n
 
+    def extend_columns(self, time_s: F64, *columns: F64) -> None:
+        """``extend`` with the values given column by column (each of len(time_s)): no (n, columns) array
+        stacked first (a live notification's few rows: ~3 µs of np.column_stack a call)."""
+        n = len(time_s)
+        i = self._next
+        if n == 0 or i + n > self.capacity or len(columns) != self.columns:
+            self.extend(time_s, np.column_stack(columns) if n else np.empty((0, self.columns)))
+            return
+        self._time_s[i : i + n] = time_s
+        for j, col in enumerate(columns):
+            self._values[i : i + n, j] = col
+        self._next = (i + n) % self.capacity
+        self.total_written += n
+
     def latest(self) -> tuple[float, F64] | None:
         if self.total_written == 0:
             return None
