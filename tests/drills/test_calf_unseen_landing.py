@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+import numpy as np
 import pytest
 
 from dorsi.drills import vertical
@@ -80,3 +81,35 @@ def test_a_key_frame_soft_landing_is_not_made_worse(profile: str, monkeypatch: p
     _, after = simulate_and_count(params, [round(0.25 * rate)])
     assert after.summary() == before.summary()
     assert [r.extra for r in counted(after)] == [r.extra for r in counted(before)]
+
+
+def _pending_swing(seg: vertical.RaiseSegmenter, swing_s: float) -> Any:
+    """A closed rep's lowering whose lone swing has turned (its landing, pending until the watch ends)."""
+    tail = vertical._Tail(
+        rep=None,  # type: ignore[arg-type]  # (the spike's rule reads only the watch's times)
+        t_s=np.zeros(1),
+        v_mps=np.zeros(1),
+        hold_s=0.0,
+        drop_m=0.0,
+        density=seg.th.density,
+        due_s=swing_s + 1.0,
+        v=0.0,
+    )
+    tail.swing_s, tail.swing_sign, tail.swing_end_s, tail.swing_over = swing_s, 1.0, swing_s, True
+    seg.state.landing = tail
+    return tail
+
+
+def test_a_taps_spike_right_after_a_lone_swing_unmarks_it() -> None:
+    """A swing a tap's spike follows within tap_s is the tap's rising edge, not a landing: the search goes on
+    (and a watch that then ends without another marks nothing); a spike later than tap_s leaves the landing."""
+    seg = vertical.RaiseSegmenter()
+    tap_s = seg.p.tap_s
+    tail = _pending_swing(seg, 5.0)
+    seg._spike_seen(5.0 + 0.5 * tap_s)
+    assert math.isnan(tail.swing_s) and math.isnan(tail.swing_end_s) and not tail.swing_over
+    seg._landing_unseen()
+    assert math.isnan(tail.landing_s) and not seg._landed and seg.state.landing is None
+    late = _pending_swing(seg, 5.0)
+    seg._spike_seen(5.0 + 1.5 * tap_s)
+    assert (late.swing_s, late.swing_end_s, late.swing_over) == (5.0, 5.0, True)
