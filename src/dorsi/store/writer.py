@@ -11,6 +11,7 @@ commits happen inside ``append`` instead (for scripts without a loop to protect)
 
 from __future__ import annotations
 
+import math
 import os
 import socket
 import sqlite3
@@ -34,6 +35,10 @@ HEARTBEAT_S = 5.0  # the writer marks the session alive at least this often, dat
 # Sessions being written by this process: (database path, session id).
 ACTIVE_SESSIONS: set[tuple[str, int]] = set()
 _ACTIVE_LOCK = threading.Lock()
+
+_F64 = np.dtype(np.float64)
+_I64 = np.dtype(np.int64)
+_FAST_MAX_N = 64  # chunks up to this size (BLE notifications) may take append's fast path
 
 Finalizer = Callable[[int, "Mapping[str, Any] | None", "Mapping[str, ArrayLike] | None", bool, "str | None"], None]
 
@@ -61,11 +66,13 @@ class SessionWriter:
         self.session_id = session_id
         self.columns = list(columns)  # raw column names, blob order
         self._extra_names = self.columns[7:]
+        # where a sample_counter goes among the columns (None: not a column of this session)
+        self._counter_col = self.columns.index("sample_counter") if "sample_counter" in self._extra_names else None
         self._db_path = db_path
         self._finalize = finalize
         self._threaded = threaded
         self._lock = threading.Lock()
-        self._buffer: list[NDArray[np.float64]] = []
+        self._buffer: list[NDArray[np.float64] | _Run] = []  # (n, columns) blocks and runs, in order
         self._buffered_n = 0
         self._buffer_t0: float | None = None
         self._last_time_s = -np.inf
@@ -117,16 +124,34 @@ class SessionWriter:
         """
         if self._closed:
             raise StorageError(f"session {self.session_id} is already finished")
-        block = self._to_block(time_s, acc_mps2, gyr_dps, sample_counter, extra)
-        if len(block):
+        values = None if extra is not None else self._fast_values(time_s, acc_mps2, gyr_dps, sample_counter)
+        if values is not None:  # a notification: onto the run of such chunks
+            times = values[0]
+            n, first_s, last_s = len(times), times[0], times[-1]
             with self._lock:
-                self._buffer.append(block)
-                self._buffered_n += len(block)
+                run = self._buffer[-1] if self._buffer else None
+                if type(run) is not _Run:
+                    run = _Run()
+                    self._buffer.append(run)
+                run.add(*values)
+                self._buffered_n += n
                 if self._buffer_t0 is None:
-                    self._buffer_t0 = float(block[0, 0])
-                span_s = float(block[-1, 0]) - self._buffer_t0
-                self._appended += len(block)
-                self._last_time_s = float(block[-1, 0])
+                    self._buffer_t0 = first_s
+                span_s = last_s - self._buffer_t0
+        else:
+            block = self._to_block(time_s, acc_mps2, gyr_dps, sample_counter, extra)
+            n = len(block)
+            if n:
+                first_s, last_s = float(block[0, 0]), float(block[-1, 0])
+                with self._lock:
+                    self._buffer.append(block)
+                    self._buffered_n += n
+                    if self._buffer_t0 is None:
+                        self._buffer_t0 = first_s
+                    span_s = last_s - self._buffer_t0
+        if n:
+            self._appended += n
+            self._last_time_s = last_s
             if span_s >= MAX_BUFFER_SPAN_S:
                 if self._threaded:
                     self._wake.set()
@@ -201,6 +226,50 @@ class SessionWriter:
                 self.abort()
 
     # -- internals ---------------------------------------------------------------
+    def _fast_values(
+        self, time_s: object, acc_mps2: object, gyr_dps: object, sample_counter: object
+    ) -> tuple[list[float], list[float], list[float], list[float] | None] | None:
+        """A notification-sized chunk of float64 arrays as lists of floats (copies), checked cheaply.
+
+        Returns (time, acc x y z per sample, gyr likewise, sample_counter or None if the
+        session has no such column), or None when the chunk is of another kind or a check
+        fails: _to_block then decides, with the same result and message as always.
+        """
+        if not (type(time_s) is np.ndarray and type(acc_mps2) is np.ndarray and type(gyr_dps) is np.ndarray):
+            return None
+        if not (time_s.ndim == 1 and time_s.dtype is _F64 and acc_mps2.dtype is _F64 and gyr_dps.dtype is _F64):
+            return None
+        n = len(time_s)
+        if not (0 < n <= _FAST_MAX_N and acc_mps2.shape == gyr_dps.shape == (n, 3)):
+            return None
+        times = time_s.tolist()
+        prev = self._last_time_s  # NaN fails every comparison; -inf fails the first, inf the last
+        for ti in times:
+            if not ti > prev:
+                return None
+            prev = ti
+        if prev == math.inf:
+            return None
+        acc = acc_mps2.ravel().tolist()
+        gyr = gyr_dps.ravel().tolist()
+        if not math.isfinite(sum(acc) + sum(gyr)):  # finite only if every term is (overflow: the slow way)
+            return None
+        counter: list[float] | None = None
+        if sample_counter is None:
+            if self._counter_col is not None:
+                counter = [np.nan] * n
+        elif self._counter_col is None or type(sample_counter) is not np.ndarray or sample_counter.shape != (n,):
+            return None
+        elif sample_counter.dtype is _I64:
+            counter = sample_counter.astype(_F64).tolist()  # the full path's cast
+        elif sample_counter.dtype is _F64:
+            counter = sample_counter.tolist()
+            if not math.isfinite(sum(counter)):  # NaN bits are the full path's to keep
+                return None
+        else:
+            return None
+        return times, acc, gyr, counter
+
     def _to_block(
         self,
         time_s: ArrayLike,
@@ -249,7 +318,7 @@ class SessionWriter:
                 return
             blocks, n = self._buffer, self._buffered_n
             self._buffer, self._buffered_n, self._buffer_t0 = [], 0, None
-        matrix = blocks[0] if len(blocks) == 1 else np.concatenate(blocks)
+        matrix = self._matrix(blocks, n)
         try:
             self._commit(matrix)
         except (sqlite3.Error, OSError) as exc:
@@ -261,6 +330,23 @@ class SessionWriter:
             return
         self._committed += n
         self._error = None
+
+    def _matrix(self, blocks: list[NDArray[np.float64] | _Run], n: int) -> NDArray[np.float64]:
+        """The (n, columns) matrix of the buffered blocks and runs, in order."""
+        first = blocks[0]
+        if len(blocks) == 1 and not isinstance(first, _Run):
+            return first
+        matrix = np.empty((n, len(self.columns)), dtype=np.float64)
+        row = 0
+        for b in blocks:
+            if isinstance(b, _Run):
+                rows = matrix[row : row + len(b.times)]
+                b.fill(rows, self._counter_col)
+            else:
+                rows = matrix[row : row + len(b)]
+                rows[:] = b
+            row += len(rows)
+        return matrix
 
     def _commit(self, matrix: NDArray[np.float64]) -> None:
         conn = self._conn
@@ -325,6 +411,35 @@ class SessionWriter:
         self._conn.close()
         with _ACTIVE_LOCK:
             ACTIVE_SESSIONS.discard((str(self._db_path), self.session_id))
+
+
+class _Run:
+    """Consecutive chunks from append's fast path, as flat lists of floats (copies of the caller's)."""
+
+    __slots__ = ("acc", "counter", "gyr", "times")
+
+    def __init__(self) -> None:
+        self.times: list[float] = []
+        self.acc: list[float] = []  # x, y, z of each sample in turn
+        self.gyr: list[float] = []
+        self.counter: list[float] = []  # NaN where a chunk had none; empty if no such column
+
+    def add(self, times: list[float], acc: list[float], gyr: list[float], counter: list[float] | None) -> None:
+        self.times += times
+        self.acc += acc
+        self.gyr += gyr
+        if counter is not None:
+            self.counter += counter
+
+    def fill(self, rows: NDArray[np.float64], counter_col: int | None) -> None:
+        """Write the run into its rows of the matrix (other extra columns: NaN, as _to_block does)."""
+        n = len(self.times)
+        rows[:, 0] = self.times
+        rows[:, 1:4] = np.array(self.acc, dtype=np.float64).reshape(n, 3)
+        rows[:, 4:7] = np.array(self.gyr, dtype=np.float64).reshape(n, 3)
+        rows[:, 7:] = np.nan
+        if counter_col is not None:
+            rows[:, counter_col] = self.counter
 
 
 def writer_identity() -> tuple[int, str]:
