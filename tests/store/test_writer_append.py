@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
-from dorsi.errors import InputError
+from dorsi.errors import InputError, StorageError
 from dorsi.store import SessionStore
 from dorsi.store.codec import decode
 
@@ -316,3 +316,37 @@ def test_any_chunking_commits_what_one_whole_append_does(s: dict[str, Any]) -> N
         assert _matrix_bytes(store, pieces.session_id, k) == _matrix_bytes(store, whole.session_id, k)
         if not s["flush"] and t[-1] - t[0] < 0.5:  # one commit each: the very same blob
             assert _blobs(store, pieces.session_id) == _blobs(store, whole.session_id)
+
+
+def test_a_failed_commit_keeps_the_runs_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commits that fail (database locked) put the samples back in front; later notifications follow them."""
+    n = 300  # 1.5 s at 200 Hz: commits are tried from 0.5 s on
+    t = np.arange(n) / 200.0
+    acc = np.random.default_rng(5).normal(size=(n, 3))
+    gyr = np.random.default_rng(6).normal(size=(n, 3))
+    counter = np.arange(n, dtype=np.int64)
+    with SessionStore.open() as store:
+        pieces = store.begin_session(drill="d", side="left", threaded=False)
+        whole = store.begin_session(drill="d", side="left", threaded=False)
+        real_commit = pieces._commit
+        failures = {"left": 3}
+
+        def locked_then_free(matrix: np.ndarray) -> None:
+            if failures["left"]:
+                failures["left"] -= 1
+                raise sqlite3.OperationalError("database is locked")
+            real_commit(matrix)
+
+        monkeypatch.setattr(pieces, "_commit", locked_then_free)
+        raised = 0
+        for a in range(0, n, 7):
+            try:
+                pieces.append(t[a : a + 7], acc[a : a + 7], gyr[a : a + 7], counter[a : a + 7])
+            except StorageError:
+                raised += 1
+        assert raised == 3 and pieces.samples_appended == n
+        _whole(whole, t, acc, gyr, counter)
+        for w in (pieces, whole):
+            w.finish()
+        k = len(pieces.columns)
+        assert _matrix_bytes(store, pieces.session_id, k) == _matrix_bytes(store, whole.session_id, k)

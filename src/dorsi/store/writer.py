@@ -1,6 +1,8 @@
 """Write-through recording of one live session.
 
-``append`` only validates and buffers (microseconds; safe on the asyncio loop).
+``append`` only validates and buffers (microseconds; safe on the asyncio loop):
+a notification's chunk (up to 64 samples as float64 arrays) is checked on plain
+floats and kept as lists, and the commit builds the (n, columns) matrix.
 A background thread with its own SQLite connection commits the buffer as one
 blob per transaction every ``flush_interval_s`` (0.25 s) of wall time, and as
 soon as the buffer spans 0.5 s of sample time; each commit is fsync'ed (WAL,
