@@ -37,6 +37,8 @@ MAX_STEP_PERIODS = 100.0  # … or than 100 sample periods at low rates
 RESYNC_S = 0.25  # samples that must carry on from a jump before it counts as a gap
 MIN_RESYNC_N = 5
 MAX_RECORDING_S = 24 * 3600.0  # a recording longer than a day is not a recording of drills
+SMALL_N = 24  # a notification this short is screened on plain floats: numpy's per-call cost dominates
+FLOAT_CHECK_VALUES = 18  # up to this many values (6 rows) plain floats check faster than numpy (~1.2 µs)
 
 REASONS = {
     "non_finite": "not a finite number",
@@ -44,6 +46,8 @@ REASONS = {
     "gyr_range": "gyro beyond its full scale",
     "time": "time going backwards or jumping",
 }
+
+_ABS, _MAX = np.abs, np.maximum.reduce
 
 
 @dataclass(frozen=True)
@@ -99,6 +103,8 @@ class ScreenReport:
 
 
 class SampleScreen:
+    small_n = SMALL_N  # chunks up to this long try the plain-float path first (0: the array path only)
+
     def __init__(self, limits: SampleLimits, rate_hz: float) -> None:
         if not (math.isfinite(rate_hz) and rate_hz > 0):
             raise ValueError(f"rate_hz must be a positive number, got {rate_hz}")
@@ -114,10 +120,15 @@ class SampleScreen:
         self._held: tuple[F64, F64, F64, NDArray[np.int64]] = _empty()
 
     def update(self, chunk: ImuChunk) -> Screened:
-        n = len(chunk)
+        t, acc, gyr = chunk.time_s, chunk.acc_mps2, chunk.gyr_dps
+        n = len(t)
+        # a live notification: a few µs on plain floats when it is all kept (else it changed nothing)
+        if n <= self.small_n and self.last_kept_s is not None and self._run_lengths == (0, 0):
+            whole = self._update_small(chunk, n, self.last_kept_s)
+            if whole is not None:
+                return whole
         index = np.arange(self._seen, self._seen + n, dtype=np.int64)
         self._seen += n
-        t, acc, gyr = chunk.time_s, chunk.acc_mps2, chunk.gyr_dps
         ok = self._values_ok(t, acc, gyr)
         rows = np.flatnonzero(ok)
         held_n = sum(self._run_lengths)
@@ -200,6 +211,26 @@ class SampleScreen:
         self._held = _empty()
         return Screened(ImuChunk(t[keep], acc[keep], gyr[keep]), index[keep])
 
+    def _update_small(self, chunk: ImuChunk, n: int, last_s: float) -> Screened | None:
+        """The live case on plain floats (a few µs, not ~20): nothing held, every value within its
+        range and every step from the last kept time forward and short, so the whole chunk is kept.
+        None (nothing changed) for anything else: the array path decides it."""
+        t, acc, gyr = chunk.time_s, chunk.acc_mps2, chunk.gyr_dps
+        if not n or t.dtype.char != "d" or acc.dtype.char != "d" or gyr.dtype.char != "d":
+            return None  # (another dtype compares at its own precision on the array path)
+        max_step_s = self.max_step_s
+        prev_s = last_s
+        for t_s in t.tolist():  # a NaN or an infinite time fails the comparison
+            if not 0.0 < t_s - prev_s <= max_step_s:
+                return None
+            prev_s = t_s
+        if not (_within(acc, self.limits.acc_limit_mps2) and _within(gyr, self.limits.gyr_limit_dps)):
+            return None
+        first = self._seen
+        self._seen = first + n
+        self.last_kept_s = prev_s
+        return Screened(chunk, first=first)
+
     def _drop(self, *runs: list[int]) -> None:
         self.report.counts["time"] += sum(len(r) for r in runs)
 
@@ -227,10 +258,22 @@ class SampleScreen:
         return finite & acc_ok & gyr_ok
 
 
-@dataclass(frozen=True)
 class Screened:
-    chunk: ImuChunk  # the kept samples, in order
-    index: NDArray[np.int64]  # their positions in the input stream
+    """The kept samples, in order (``chunk``), and their positions in the input stream (``index``).
+    A chunk kept whole gives only its first position: ``index`` is made when first read."""
+
+    __slots__ = ("_first", "_index", "chunk")
+
+    def __init__(self, chunk: ImuChunk, index: NDArray[np.int64] | None = None, *, first: int = 0) -> None:
+        self.chunk = chunk
+        self._index = index
+        self._first = first
+
+    @property
+    def index(self) -> NDArray[np.int64]:
+        if self._index is None:
+            self._index = np.arange(self._first, self._first + len(self.chunk), dtype=np.int64)
+        return self._index
 
 
 def _one_stretch(blocks: list[NDArray[np.int64]]) -> bool:
@@ -238,6 +281,15 @@ def _one_stretch(blocks: list[NDArray[np.int64]]) -> bool:
     return all(int(b[-1]) - int(b[0]) + 1 == len(b) for b in blocks) and all(
         int(b1[0]) == int(b0[-1]) + 1 for b0, b1 in pairwise(blocks)
     )
+
+
+def _within(x: F64, limit: float) -> bool:
+    """No NaN and every |value| ≤ limit: the array path's whole-chunk check, or stricter (a refusal only
+    sends the chunk down the array path)."""
+    if x.size <= FLOAT_CHECK_VALUES:  # a finite sum: no NaN or infinity, so min and max are exact
+        v = x.ravel().tolist()
+        return math.isfinite(sum(v)) and -limit <= min(v) and max(v) <= limit
+    return bool(_MAX(_ABS(x), None) <= limit)  # (the maximum of a NaN is NaN)
 
 
 def _take(chunk: ImuChunk, rows: NDArray[np.intp]) -> ImuChunk:
