@@ -11,6 +11,7 @@ import itertools
 import math
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -125,3 +126,18 @@ def test_a_notification_the_plain_float_path_refuses_leaves_the_screen_as_it_was
     got = screen.update(ImuChunk(t[60:70], acc[60:70], gyr[60:70]))
     assert np.array_equal(got.index, [60, 61, 62, 63, 64, 66, 67, 68, 69])
     assert screen.report.counts["non_finite"] == 1 and screen.last_kept_s == t[69]
+
+
+@pytest.mark.parametrize("size", [1, 6, 7, 20, 24])
+@pytest.mark.parametrize("which", ["acc", "gyr"])
+def test_a_value_at_the_full_scale_is_kept_and_the_next_one_past_it_dropped(size: int, which: str) -> None:
+    limit = LIMITS.acc_limit_mps2 if which == "acc" else LIMITS.gyr_limit_dps
+    for value, kept in ((limit, True), (np.nextafter(limit, math.inf), False)):
+        for sign in (1.0, -1.0):
+            t = 5.0 + np.arange(60 + size) / 208.0
+            acc, gyr = np.tile([0.0, 0.0, 9.81], (60 + size, 1)), np.zeros((60 + size, 3))
+            (acc if which == "acc" else gyr)[60 + size - 1, 2] = sign * value
+            screen = SampleScreen(LIMITS, 208.0)
+            screen.update(ImuChunk(t[:60], acc[:60], gyr[:60]))
+            got = screen.update(ImuChunk(t[60:], acc[60:], gyr[60:]))
+            assert len(got.index) == size - (not kept) and screen.report.dropped == (not kept)

@@ -37,7 +37,7 @@ MAX_STEP_PERIODS = 100.0  # … or than 100 sample periods at low rates
 RESYNC_S = 0.25  # samples that must carry on from a jump before it counts as a gap
 MIN_RESYNC_N = 5
 MAX_RECORDING_S = 24 * 3600.0  # a recording longer than a day is not a recording of drills
-SMALL_N = 24  # a notification this short is screened on plain floats: numpy's per-call cost dominates
+SMALL_N = 24  # a live notification (1–20 samples) is screened on plain floats: numpy's per-call cost dominates
 FLOAT_CHECK_VALUES = 18  # up to this many values (6 rows) plain floats check faster than numpy (~1.2 µs)
 
 REASONS = {
@@ -48,6 +48,7 @@ REASONS = {
 }
 
 _ABS, _MAX = np.abs, np.maximum.reduce
+_F64 = np.dtype(np.float64)  # (native float64 arrays share this one dtype object)
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,7 @@ class SampleScreen:
         range and every step from the last kept time forward and short, so the whole chunk is kept.
         None (nothing changed) for anything else: the array path decides it."""
         t, acc, gyr = chunk.time_s, chunk.acc_mps2, chunk.gyr_dps
-        if not n or t.dtype.char != "d" or acc.dtype.char != "d" or gyr.dtype.char != "d":
+        if not n or t.dtype is not _F64 or acc.dtype is not _F64 or gyr.dtype is not _F64:
             return None  # (another dtype compares at its own precision on the array path)
         max_step_s = self.max_step_s
         prev_s = last_s
@@ -224,8 +225,19 @@ class SampleScreen:
             if not 0.0 < t_s - prev_s <= max_step_s:
                 return None
             prev_s = t_s
-        if not (_within(acc, self.limits.acc_limit_mps2) and _within(gyr, self.limits.gyr_limit_dps)):
-            return None
+        acc_lim, gyr_lim = self.limits.acc_limit_mps2, self.limits.gyr_limit_dps
+        if acc.size <= FLOAT_CHECK_VALUES:  # a finite sum: no NaN or infinity, so min and max are exact
+            a, g = acc.ravel().tolist(), gyr.ravel().tolist()
+            if not (
+                math.isfinite(sum(a) + sum(g))
+                and -acc_lim <= min(a)
+                and max(a) <= acc_lim
+                and -gyr_lim <= min(g)
+                and max(g) <= gyr_lim
+            ):
+                return None
+        elif not (_MAX(_ABS(acc), None) <= acc_lim and _MAX(_ABS(gyr), None) <= gyr_lim):
+            return None  # (the maximum of a NaN is NaN)
         first = self._seen
         self._seen = first + n
         self.last_kept_s = prev_s
@@ -281,15 +293,6 @@ def _one_stretch(blocks: list[NDArray[np.int64]]) -> bool:
     return all(int(b[-1]) - int(b[0]) + 1 == len(b) for b in blocks) and all(
         int(b1[0]) == int(b0[-1]) + 1 for b0, b1 in pairwise(blocks)
     )
-
-
-def _within(x: F64, limit: float) -> bool:
-    """No NaN and every |value| ≤ limit: the array path's whole-chunk check, or stricter (a refusal only
-    sends the chunk down the array path)."""
-    if x.size <= FLOAT_CHECK_VALUES:  # a finite sum: no NaN or infinity, so min and max are exact
-        v = x.ravel().tolist()
-        return math.isfinite(sum(v)) and -limit <= min(v) and max(v) <= limit
-    return bool(_MAX(_ABS(x), None) <= limit)  # (the maximum of a NaN is NaN)
 
 
 def _take(chunk: ImuChunk, rows: NDArray[np.intp]) -> ImuChunk:
