@@ -292,3 +292,46 @@ def test_the_hold_cue_and_reps_reach_the_models_within_a_counter_block_and_a_not
         assert len(cues) == len(completed_s), size
         assert all(0.0 <= cue - done <= bound_s for cue, done in zip(cues, completed_s, strict=True)), size
         assert all(0.0 <= brought - emitted <= bound_s for emitted, brought in reps), size
+
+
+def test_short_notifications_go_through_in_blocks_with_the_same_angles_and_store(store: SessionStore) -> None:
+    """1-sample notifications wait for a block (under COUNTER_BLOCK_S of samples) before the screen, the
+    stages and the store take them as one chunk: the plot holds the angles 20-sample notifications give,
+    never a block behind the samples received (once the screen has the stream's start); the store keeps
+    every sample bit for bit. A
+    notification whose time goes back (a corrupt packet) fails the store's check alone: the block's other
+    samples are stored as they came, and the message says what was wrong."""
+    sim = simulate(SimParams(drill="banded-mobilization", seconds=20.0, seed=4, rate_hz=208.0, packet_loss=0.0))
+    rec = sim.recording
+    counter = rec.extra["sample_counter"].astype(np.int64)
+    bad = 1000  # this notification's time is a repeat of the one before (the store rejects it)
+    block_n = COUNTER_BLOCK_S * 208.0
+    rings: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    errors: list[str] = []
+    for size, corrupt in ((1, False), (20, False), (1, True)):
+        engine = _engine(store)
+        engine.m.messages.error.connect(errors.append)
+        _stream(engine, sim)
+        engine.m.live.calibrated = True
+        engine.start_drill("banded-mobilization")
+        for a in range(0, len(rec), size):
+            b = min(a + size, len(rec))
+            t = rec.time_s[a:b].copy()
+            if corrupt and a == bad:
+                t[0] = rec.time_s[a - 1]
+            engine.feed(SampleChunk("sim", t, rec.acc_mps2[a:b], rec.gyr_dps[a:b], counter[a:b], 0.0))
+            behind = engine.m.connection.samples_received - engine.m.live.ring.total_written
+            # (from the screen's first resync_n samples on: it holds a stream's start until they carry on)
+            assert a < 100 or 0 <= behind < block_n, (size, a)
+        engine.end_stream()
+        if not corrupt:
+            rings[size] = engine.m.live.ring.window(60.0)
+    # (the angles to rounding: a notification of 1-6 samples takes the scalar angle path, of 20 the array one)
+    assert np.array_equal(rings[1][0], rings[20][0]) and np.allclose(rings[1][1], rings[20][1], rtol=0, atol=1e-12)
+    assert len(errors) == 1 and "time_s must increase strictly" in errors[0]
+    one, twenty, one_corrupt = (store.load_recording(info.id) for info in sorted(store.sessions(), key=lambda i: i.id))
+    for clean in (one, twenty):
+        assert np.array_equal(clean.time_s, rec.time_s) and np.array_equal(clean.gyr_dps, rec.gyr_dps)
+    keep = np.arange(len(rec)) != bad
+    assert np.array_equal(one_corrupt.time_s, rec.time_s[keep])
+    assert np.array_equal(one_corrupt.acc_mps2, rec.acc_mps2[keep])

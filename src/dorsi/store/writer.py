@@ -156,7 +156,8 @@ class SessionWriter:
             self._last_time_s = last_s
             if span_s >= MAX_BUFFER_SPAN_S:
                 if self._threaded:
-                    self._wake.set()
+                    if not self._wake.is_set():  # (set again until the thread wakes: a lock and a notify each)
+                        self._wake.set()
                 else:
                     self._flush()
         if self._error is not None:
