@@ -193,6 +193,16 @@ def four_sensors_ms(seconds: float) -> tuple[list[float], list[float], list[floa
     return latency_ms[skip:], own_ms[skip:], wall_ms[skip:]
 
 
+def _cells_line(drill: str, what: str, cells: dict[int, float], spread: dict[int, float], repeats: int) -> str:
+    """One drill's µs per sample by notification size, as a line."""
+    worst = max(cells, key=cells.__getitem__)
+    return (
+        f"{drill}: {what} µs/sample by chunk size (median of {repeats}, ± half its range): "
+        + " ".join(f"{k}:{v:.1f}±{spread[k] / 2:.1f}" for k, v in cells.items())
+        + f"; worst {cells[worst]:.1f} at {worst} (target < 20)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seconds", type=float, default=90.0)
@@ -220,21 +230,15 @@ def main(argv: list[str] | None = None) -> int:
         eng, eng_spread, eng_whole, eng_stop_ms = engine_per_sample_us(drill_id, a.seconds, sizes, a.repeats, model)
         engine_rows.append((drill, eng, eng_spread, max(eng_whole.values()), eng_stop_ms))
         if not a.markdown:
-            worst = max(eng, key=lambda k: eng[k])
             print(
-                f"{drill}: LiveEngine.feed µs/sample by chunk size (median of {a.repeats}, ± half its range): "
-                + " ".join(f"{k}:{v:.1f}±{eng_spread[k] / 2:.1f}" for k, v in eng.items())
-                + f"; worst {eng[worst]:.1f} at {worst} (target < 20); with the writer thread worst "
-                f"{max(eng_whole.values()):.1f}; the stop {eng_stop_ms:.1f} ms once",
+                _cells_line(drill, "LiveSession.feed", us, spread, a.repeats)
+                + f"; of it feed alone worst {max(feed.values()):.1f}, the stop (finish) {stop_ms:.1f} ms once;"
+                f" bare VQF floor {floor:.1f}",
                 flush=True,
             )
-        if not a.markdown:
-            worst = max(us, key=lambda k: us[k])
             print(
-                f"{drill}: LiveSession.feed µs/sample by chunk size (median of {a.repeats}, ± half its range): "
-                + " ".join(f"{k}:{v:.1f}±{spread[k] / 2:.1f}" for k, v in us.items())
-                + f"; worst {us[worst]:.1f} at {worst} (target < 20); of it feed alone worst {max(feed.values()):.1f},"
-                f" the stop (finish) {stop_ms:.1f} ms once; bare VQF floor {floor:.1f}",
+                _cells_line(drill, "LiveEngine.feed", eng, eng_spread, a.repeats)
+                + f"; with the writer thread worst {max(eng_whole.values()):.1f}; the stop {eng_stop_ms:.1f} ms once",
                 flush=True,
             )
     latency, own, wall = four_sensors_ms(a.seconds)
