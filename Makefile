@@ -31,7 +31,7 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	@for f in benchmarks/bench_*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
 
-# the figures README and docs quote, regenerated into docs/figures.md (~20 min on 2 shared cores)
+# the figures README and docs quote, regenerated into docs/figures.md (~25 min on 2 shared cores)
 figures: $(STAMP)
 	$(BIN)/python benchmarks/figures.py
 

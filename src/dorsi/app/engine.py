@@ -3,10 +3,8 @@
 The measurement is the headless LiveSession (dorsi.session: pipeline, calibration,
 rep counter), as in ``analyze`` and the demo; this module only copies its results
 into the Qt models and the session store. Runs on the asyncio loop (qasync),
-called once per notification; short notifications are taken in blocks of a screen
-frame's samples (``feed``), so each stage's per-call set-up is paid once a block (the
-orientation filter on a few samples, copies into the ring, a buffered store append).
-Views are told about discrete
+called once per chunk; each call is short (the orientation filter on a few samples,
+numpy copies into the ring, a buffered store append). Views are told about discrete
 changes through the models' ``changed`` signals; the trace and the big number are
 read from the ring by the views' frame timers. Its tests drive it without a display
 or an event loop (tests/app/test_engine.py).
@@ -20,12 +18,11 @@ from typing import Any
 
 import numpy as np
 
-from dorsi import session as live
 from dorsi.app import testresult
 from dorsi.ble.decode import SampleChunk
 from dorsi.drills import RepCounter, RepEvent
 from dorsi.drills.kneewall import Profile
-from dorsi.errors import DorsiError, InputError
+from dorsi.errors import DorsiError
 from dorsi.io.profiles import GENERIC, SensorProfile
 from dorsi.motion.angles import Side
 from dorsi.motion.sanity import RateMeter, SampleScreen
@@ -63,8 +60,6 @@ class LiveEngine:
         self.rate_meter = RateMeter()
         self.screen: SampleScreen | None = None
         self._head: list[ImuChunk] = []  # the samples before the rate was measured, to run again at it
-        self._pending: list[SampleChunk] = []  # notifications waiting for their block (``feed``)
-        self._pending_n = 0  # their samples
         self._dropped_shown = 0
         # the per-unit sensor profile chosen (Settings, `dorsi app --profile`) and the one this stream applies
         self.unit_profile: SensorProfile | None = None
@@ -79,7 +74,6 @@ class LiveEngine:
     def begin_stream(self, rate_hz: float, sensor_id: str) -> None:
         """A stream asked to run at ``rate_hz``: the stages start at it and run at the rate the stream
         measures as soon as it is known (one second in, the first samples run again at it)."""
-        self.drain()  # (what came before this belongs before it)
         self.rate_hz = self.requested_rate_hz = rate_hz
         self.sensor_id = sensor_id
         self._last_counter = None
@@ -114,7 +108,6 @@ class LiveEngine:
         )
 
     def restart_calibration(self) -> None:
-        self.drain()  # (what came before this belongs before it)
         if self.session is None:
             self.session = LiveSession(self._spec())
         else:
@@ -133,14 +126,9 @@ class LiveEngine:
         self.m.live.clear()
 
     def feed(self, chunk: SampleChunk) -> None:
-        """One notification: counted at once (samples received and lost); the store, the screen, the stages and
-        the models take notifications in blocks, as the session's counter does: a notification waits with those
-        before it until one more like it would take them past ``COUNTER_BLOCK_S`` of samples (a frame of the
-        screen), then they go through as one chunk. Short notifications (1-6 samples at 208 Hz) reach the plot
-        at most a block later, as they already reached the counter, and pay the per-call set-up of every stage
-        once a block; longer ones go through as they come. Every start, stop and end takes what waits first."""
         n = len(chunk)
-        if n == 0 or self.session is None:
+        session = self.session
+        if n == 0 or session is None:
             return
         c = self.m.connection
         c.samples_received += n
@@ -148,41 +136,9 @@ class LiveEngine:
         if self._last_counter is not None and counter[0] > self._last_counter + 1:
             c.samples_lost += int(counter[0] - self._last_counter - 1)
         self._last_counter = int(counter[-1])
-        self._pending.append(chunk)
-        self._pending_n += n
-        # by count, not time: a corrupt time (the screen drops it) must not hold the block open
-        if self._pending_n + n > live.COUNTER_BLOCK_S * self.rate_hz:  # (the session's block: one owner)
-            self.drain()
-
-    def drain(self) -> None:
-        """The notifications waiting (under a block of them) through the store, the screen and the stages now."""
-        parts = self._pending
-        if not parts:
-            return
-        self._pending, self._pending_n = [], 0
-        if len(parts) == 1:
-            self._take(parts[0], parts)
-            return
-        last = parts[-1]
-        chunk = SampleChunk(
-            last.address,
-            np.concatenate([p.time_s for p in parts]),
-            np.concatenate([p.acc_mps2 for p in parts]),
-            np.concatenate([p.gyr_dps for p in parts]),
-            np.concatenate([p.sample_counter for p in parts]),
-            last.received_s,
-        )
-        self._take(chunk, parts)
-
-    def _take(self, chunk: SampleChunk, parts: list[SampleChunk]) -> None:
-        """A block of notifications (``parts``, joined as ``chunk``) through the store, the screen and the stages."""
-        session = self.session
-        if session is None:
-            return
         if self._writer_waits is not None:
-            self._waiting_raw += parts
-        self._store_raw(chunk, parts)
-        counter = chunk.sample_counter
+            self._waiting_raw.append(chunk)
+        self._store_raw(chunk)
         imu = chunk.imu
         if self.stream_unit is not None:  # before the screen, as analyze --profile
             imu = ImuChunk(imu.time_s, *self.stream_unit.apply_arrays(imu.acc_mps2, imu.gyr_dps))
@@ -323,17 +279,11 @@ class LiveEngine:
         for chunk in raw:
             self._store_raw(chunk)
 
-    def _store_raw(self, chunk: SampleChunk, parts: list[SampleChunk] | None = None) -> None:
+    def _store_raw(self, chunk: SampleChunk) -> None:
         if self.writer is None:
             return
         try:  # the raw stream as received
             self.writer.append(chunk.time_s, chunk.acc_mps2, chunk.gyr_dps, chunk.sample_counter)
-        except InputError as exc:  # (nothing of it was buffered)
-            if parts is not None and len(parts) > 1:  # one bad notification: the others kept as they came
-                for part in parts:
-                    self._store_raw(part)
-            else:
-                self.m.messages.error.emit(str(exc))
         except DorsiError as exc:
             self.m.messages.error.emit(str(exc))
 
@@ -371,7 +321,6 @@ class LiveEngine:
 
     # knee-to-wall test ---------------------------------------------------------------------
     def start_test(self, side: str) -> None:
-        self.drain()  # (what came before this belongs before it)
         st = self.m.test.state
         if self.session is None:
             self.m.messages.warn.emit(NO_SENSOR, "Connect a sensor first (Connect screen).")
@@ -418,7 +367,6 @@ class LiveEngine:
     def _count_waiting(self) -> None:
         """The samples the counter has not seen yet (under a display frame of them) are counted now, and
         what they close is shown and kept as if a notification had brought it."""
-        self.drain()
         if self.session is None:
             return
         events = self.session.flush()  # (emptied first: a step that stops the test finds nothing waiting)
@@ -501,7 +449,6 @@ class LiveEngine:
 
     # drills ------------------------------------------------------------------------------
     def start_drill(self, drill_id: str) -> None:
-        self.drain()  # (what came before this belongs before it)
         if self.session is None:
             self.m.messages.warn.emit(NO_SENSOR, "Connect a sensor first (Connect screen).")
             return
@@ -582,7 +529,6 @@ class LiveEngine:
         self.m.history.refresh_requested.emit()
 
     def end_stream(self) -> None:
-        self.drain()
         self.stop_test()
         self.stop_drill()
         self._end_session(None)
