@@ -278,8 +278,8 @@ def main(argv: list[str] | None = None) -> int:
         f"{a.repeats} interleaved runs, the stop included (`stop_drill` and `end_stream`: the counter's finish and "
         "the session's summary written; its CPU ms once); with writer: the whole process's worst cell, the store's "
         "own thread included (one fsync'ed commit per 0.5 s of samples, as live). Fed about 100× faster than real "
-        "time, those commits run alongside the feed and their hand-offs of the interpreter lock land in the cells; "
-        "live, two a second, they meet an idle thread.\n"
+        "time, those commits run on the other core alongside the feed and slow its thread too; live, two a "
+        "second, they meet an idle thread.\n"
     )
     print("| drill | " + " | ".join(f"{k}" for k in sizes) + " | worst | range | with writer | stop ms |")
     print("|---|" + "---|" * len(sizes) + "---|---|---|---|")
