@@ -127,31 +127,30 @@ class SessionWriter:
         if self._closed:
             raise StorageError(f"session {self.session_id} is already finished")
         values = None if extra is not None else self._fast_values(time_s, acc_mps2, gyr_dps, sample_counter)
+        block: NDArray[np.float64] | None = None
         if values is not None:  # a notification: onto the run of such chunks
             times = values[0]
             n, first_s, last_s = len(times), times[0], times[-1]
-            with self._lock:
-                run = self._buffer[-1] if self._buffer else None
-                if type(run) is not _Run:
-                    run = _Run()
-                    self._buffer.append(run)
-                run.add(*values)
-                self._buffered_n += n
-                if self._buffer_t0 is None:
-                    self._buffer_t0 = first_s
-                span_s = last_s - self._buffer_t0
         else:
             block = self._to_block(time_s, acc_mps2, gyr_dps, sample_counter, extra)
             n = len(block)
             if n:
                 first_s, last_s = float(block[0, 0]), float(block[-1, 0])
-                with self._lock:
-                    self._buffer.append(block)
-                    self._buffered_n += n
-                    if self._buffer_t0 is None:
-                        self._buffer_t0 = first_s
-                    span_s = last_s - self._buffer_t0
         if n:
+            with self._lock:
+                if block is not None:
+                    self._buffer.append(block)
+                else:
+                    assert values is not None
+                    run = self._buffer[-1] if self._buffer else None
+                    if type(run) is not _Run:
+                        run = _Run()
+                        self._buffer.append(run)
+                    run.add(*values)
+                self._buffered_n += n
+                if self._buffer_t0 is None:
+                    self._buffer_t0 = first_s
+                span_s = last_s - self._buffer_t0
             self._appended += n
             self._last_time_s = last_s
             if span_s >= MAX_BUFFER_SPAN_S:
