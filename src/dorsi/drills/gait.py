@@ -115,8 +115,11 @@ class GaitWatch:
         if not len(frames):
             return
         p = self.p
-        t_last = self._impacts_small(frames) if len(frames) <= SMALL_CHUNK else self._impacts(frames)
-        keep_from = t_last - p.keep_s
+        t_first, t_last = self._impacts_small(frames) if len(frames) <= SMALL_CHUNK else self._impacts(frames)
+        # kept: keep_s before the chunk's first sample, so that every rep judged within it reads what it would
+        # have read had it come in short notifications (a file's block of 8192 samples spans more than keep_s
+        # under 68 Hz: trimmed from its last sample, its first reps lost their impacts)
+        keep_from = t_first - p.keep_s
         while self.impacts and self.impacts[0] < keep_from:
             self.impacts.popleft()
         # the lift check's samples: vertical specific force − g, the sensor axes' vertical components (+Y: the
@@ -129,8 +132,8 @@ class GaitWatch:
             cols = (frames.time_s, frames.quat_wxyz, frames.acc_mps2, frames.acc_noise(), frames.quiet)
             self._rows.extend(keep_from, t_last, cols)
 
-    def _impacts(self, frames: DrillFrames) -> float:
-        """The chunk's impacts (appended to ``impacts``); returns its last time."""
+    def _impacts(self, frames: DrillFrames) -> tuple[float, float]:
+        """The chunk's impacts (appended to ``impacts``); returns its first and last times."""
         p = self.p
         t = np.concatenate([np.array(self._tail_t), frames.time_s])
         f = np.concatenate([np.array(self._tail_f), frames.acc_mps2[:, AXIS]])
@@ -153,9 +156,9 @@ class GaitWatch:
                 self._last_impact_s = ti
         keep = t >= t[-1] - 2.0 * p.span_s
         self._tail_t, self._tail_f = t[keep].tolist(), f[keep].tolist()
-        return float(t[-1])
+        return float(t[new]), float(t[-1])
 
-    def _impacts_small(self, frames: DrillFrames) -> float:
+    def _impacts_small(self, frames: DrillFrames) -> tuple[float, float]:
         """``_impacts`` in plain floats for a notification's few samples (numpy's set-up per call costs more
         than the arithmetic): the same operations in the same order (the long axis' difference, its
         absolute value; the running sums from 0 within the chunk, then added to the carried ones), so the
@@ -208,7 +211,7 @@ class GaitWatch:
         self._quiet_n, self._quiet_ss = n0 + run_n, ss0 + run_ss
         first = bisect_left(t, t[-1] - 2.0 * span_s)  # t >= t[-1] − 2 span: a suffix (sorted)
         self._tail_t, self._tail_f = t[first:], f[first:]
-        return t[-1]
+        return ts[0], t[-1]
 
     def _span(self, start_s: float, end_s: float) -> F64:
         """The kept rows from start_s to end_s (inclusive)."""
