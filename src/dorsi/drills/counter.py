@@ -42,10 +42,23 @@ from dorsi.drills.types import LiveState, Rep, RepEvent
 from dorsi.drills.validity import HeelVerdict, MotionBuffer, judge_heel
 from dorsi.motion.angles import Side, medial_tilt_deg
 from dorsi.motion.calibration import Calibration
+from dorsi.motion.orientation import OrientationParams
 from dorsi.motion.pipeline import Row, ShinFrames
 from dorsi.motion.types import F64
 
 SEGMENT_BLOCK = 8192  # samples handed to a segmenter per call (it is chunking-invariant)
+# a rep the sensor went silent in for longer than the orientation filter bridges is not judged: its angles
+# there are a restart's, and a step, a lift or the peak may lie in what was not seen
+MAX_GAP_S = OrientationParams.max_bridged_gap_s
+
+
+def data_gap_reason(time_s: F64) -> str:
+    """ "no data for 1.2 s during the rep — not counted" when two of the rep's samples lie more than
+    MAX_GAP_S apart (a link that dropped out, a logger that stalled), else ""."""
+    if len(time_s) < 2:
+        return ""
+    gap_s = float(np.max(np.diff(time_s)))
+    return f"no data for {gap_s:.1f} s during the rep — not counted" if gap_s > MAX_GAP_S else ""
 
 
 @dataclass
@@ -294,9 +307,9 @@ class RepCounter:
             if dr.range_value >= frac * med:
                 partial = False
                 history[:] = [a for a in attempts[:-1] if frac * med <= a <= med / frac]
-        heel = HeelVerdict() if partial or self._motion is None else self._judge_heel(dr)
+        invalid = "" if partial else data_gap_reason(dr.time_s)
+        heel = HeelVerdict() if partial or invalid or self._motion is None else self._judge_heel(dr)
         heel_cm = heel.rise_cm
-        invalid = ""
         if math.isfinite(heel_cm):  # every judged drive's figures, so that its verdict can be read
             dr.extra.update(heel_rise_cm=heel_cm, heel_sigma_cm=heel.sigma_cm, heel_z=heel.z)
         if heel.lifted:
