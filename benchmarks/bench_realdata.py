@@ -10,6 +10,13 @@ the IMU's clock) — the layout ``dorsi simulate`` writes, so a converter from a
 No such recordings are in this repository (docs/measurement.md says what was looked for); without them
 this prints one line and exits 0.
 
+    .venv/bin/python benchmarks/bench_realdata.py --nondrill DIR
+
+takes every CSV under DIR for a recording of movement that is no drill (walking, stairs, jogging) and
+analyses it as each drill, as ``dorsi analyze --drill`` does: reps counted (each a false rep), listed as
+not counted and why, per hour of recording. tools/realworld_to_csv.py converts the shin recordings of the
+University of Mannheim's RealWorld (HAR) data set to this layout.
+
 Per trial, ``dorsi analyze``'s analysis (causal VQF): whether a calibration was accepted (and why not),
 and where there is truth the error of the inclination against it (bias = mean, spread = SD), next to
 plain VQF: the same orientation read with the strap taken as straight (ψ = 0), no calibration at all.
@@ -19,11 +26,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections import Counter
 from pathlib import Path
 
 import numpy as np
 
 from dorsi.analysis import analyze_recording
+from dorsi.drills.catalog import DRILL_IDS
 from dorsi.errors import DorsiError
 from dorsi.io.rawcsv import read_raw_csv
 from dorsi.motion.angles import shin_angles
@@ -47,10 +56,45 @@ def _error(t: np.ndarray, angle: np.ndarray, truth: tuple[np.ndarray, np.ndarray
     return angle[inside] - np.interp(t[inside], tt, ta)
 
 
+def nondrill(trials: list[Path]) -> int:
+    """Each recording of non-drill movement analysed as every drill: false reps per hour, and why the rest
+    were not counted."""
+    recs = []
+    for csv in trials:
+        try:
+            recs.append((csv, read_raw_csv(csv)))
+        except DorsiError as exc:
+            print(f"  {csv.name}: unreadable: {exc}")
+    hours = sum(float(rec.time_s[-1] - rec.time_s[0]) for _, rec in recs) / 3600.0
+    print(f"bench_realdata --nondrill: {len(recs)} recordings, {hours * 60:.1f} min, each analysed as every drill")
+    print("| drill | counted | per hour | not counted (why) |")
+    print("|---|---|---|---|")
+    for drill in DRILL_IDS:
+        counted = 0
+        why: Counter[str] = Counter()
+        for _, rec in recs:
+            result = analyze_recording(rec, drill=drill)
+            for rep in result.reps:
+                if rep.get("partial"):
+                    why["partial"] += 1
+                elif rep.get("valid", True):
+                    counted += 1
+                else:
+                    reason = str(rep.get("invalid_reason", ""))
+                    why[reason.split(" — ")[0] if not reason.startswith("no data") else "no data"] += 1
+        listed = ", ".join(f"{n} {k}" for k, n in why.most_common())
+        print(f"| {drill} | {counted} | {counted / hours:.1f} | {listed or '–'} |")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    movement = "--nondrill" in args
+    args = [a for a in args if a != "--nondrill"]
     folder = Path(args[0]) if args else Path(os.environ.get("DORSI_REALDATA", DEFAULT_DIR))
     trials = sorted(p for p in folder.glob("*.csv") if not p.name.endswith(".truth.csv")) if folder.is_dir() else []
+    if trials and movement:
+        return nondrill(trials)
     if not trials:
         print(f"bench_realdata: no real recordings under {folder} (see docs/measurement.md) — skipped")
         return 0
