@@ -33,6 +33,13 @@ into docs/bench_matrix.md (generated: never edit by hand).
 and quantisation) is first recorded on the six-face bench (six_face_recording: a slightly tilted table,
 3.5–4 s per face), fitted with the product's fit_six_face, and the session analysed through the samples that
 fit corrects, as `dorsi analyze --profile UNIT.toml` does (SensorProfile.apply before the pipeline).
+
+False reps per hour of non-drill movement (walking, stepping, jogging, turning, and sessions mixing a walk
+with a calibration or drill), each session analysed as every drill; the reference model at 200 Hz, or with
+``--profiles`` each sensor profile's errors at its own streaming rate, one table a profile:
+
+    .venv/bin/python benchmarks/bench_reps.py --gait [--gait-seeds 20] [--profiles witmotion,metamotion]
+        [--movements walk,stepping] [--drills knee-to-wall] [--gait-splits tuning] [--list-counted]
 """
 
 from __future__ import annotations
@@ -438,7 +445,7 @@ def _misses(
 
 GAIT_MOVEMENTS = ("walk", "stepping", "jogging", "turning")  # never calibrate: analysed on the known strap
 MIXED_MOVEMENTS = ("walk-then-calibrate", "drill-walk-drill")  # a real calibration found in the stream
-GaitJob = tuple[str, str, int, tuple[str, ...]]  # movement, split, seed, drills
+GaitJob = tuple[str, str, int, tuple[str, ...], str]  # movement, split, seed, drills, sensor profile ("": as always)
 
 
 def _gait_windows(sim: SimResult) -> list[tuple[float, float]]:
@@ -451,13 +458,19 @@ def run_gait_one(job: GaitJob) -> dict[str, Any]:
     sessions' knee drives: their peak inside one), and that gait's duration."""
     from dorsi.virtual.sim.nondrill import simulate_movement
 
-    movement, split, seed, drills = job
-    sim = simulate_movement(movement, seed)
+    movement, split, seed, drills, profile = job
+    # the reference model at 200 Hz (as always), or a profile's sensor errors at the rate it streams at
+    sim = (
+        simulate_movement(movement, seed)
+        if not profile
+        else simulate_movement(movement, seed, rate_hz=PROFILES[profile].rate_hz, sensor_profile=profile)
+    )
     rate = sim.params.rate_hz
     windows = _gait_windows(sim)
     known = sim.calibration["strap_rotation_deg"] if movement in GAIT_MOVEMENTS else None
     out: dict[str, Any] = {
         "movement": movement,
+        "profile": profile,
         "split": split,
         "seed": seed,
         "gait_h": sum(b - a for a, b in windows) / 3600.0,
@@ -503,8 +516,10 @@ def false_reps_per_hour(
     splits: tuple[str, ...] = tuple(SPLITS),
     tuning_from: int | None = None,
     list_reps: bool = False,
+    profile: str = "",
 ) -> str:
-    """Counted reps (trials, for the tests) per hour of gait, by drill × movement, tuning beside held-out.
+    """Counted reps (trials, for the tests) per hour of gait, by drill × movement, tuning beside held-out;
+    ``profile``: the movement on that sensor profile at its rate ("": the reference model at 200 Hz).
 
     Walking, stepping, jogging and turning never calibrate: they are analysed on their known strap
     rotation (counting starts at the first still sample). walk-then-calibrate and drill-walk-drill carry
@@ -512,17 +527,17 @@ def false_reps_per_hour(
     those not a real knee drive found starting early (its peak inside a scripted rep).
     """
     jobs: list[GaitJob] = [
-        (m, sp, s, drills) for m in movements for sp in splits for s in gait_seeds(sp, n_seeds, tuning_from)
+        (m, sp, s, drills, profile) for m in movements for sp in splits for s in gait_seeds(sp, n_seeds, tuning_from)
     ]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(run_gait_one, jobs, chunksize=2))
     wall = time.perf_counter() - t0
     seed_text = "; ".join(f"{sp} {gait_seeds(sp, n_seeds, tuning_from)[0]}…" for sp in splits)
+    on_profile = f"; {profile} sensor at {PROFILES[profile].rate_hz:g} Hz" if profile else ""
     lines = [
         f"{len(results)} non-drill sessions × {len(drills)} drills ({n_seeds} seeds per movement and split: "
-        f"{seed_text}), "
-        f"{wall:.0f} s wall on 2 workers. Cell: counted per hour of gait "
+        f"{seed_text}{on_profile}), {wall:.0f} s wall on 2 workers. Cell: counted per hour of gait "
         "(count; judged invalid: stepping, foot or heel lifted).",
         "",
         "| drill | movement | " + " | ".join(f"{sp} /h" for sp in splits) + " |",
@@ -735,7 +750,11 @@ def main() -> None:
         action="store_true",
         help="--matrix: analyse each session after a simulated six-face bench calibration of its own unit",
     )
-    ap.add_argument("--profiles", help=f"comma-separated sensor profiles (default all: {','.join(PROFILE_NAMES)})")
+    ap.add_argument(
+        "--profiles",
+        help=f"comma-separated sensor profiles (--matrix default all: {','.join(PROFILE_NAMES)}; "
+        "--gait: each at its rate, default the reference model at 200 Hz)",
+    )
     ap.add_argument("--models", help=f"comma-separated movement models (default all: {','.join(MODELS)})")
     ap.add_argument(
         "--docs", default=MATRIX_DOCS, help=f"where --matrix writes its table (default {MATRIX_DOCS}; - for none)"
@@ -748,7 +767,8 @@ def main() -> None:
         movs = tuple(a.movements.split(",")) if a.movements else GAIT_MOVEMENTS + MIXED_MOVEMENTS
         gait_drills = tuple(a.drills.split(",")) if a.drills else DRILL_IDS
         splits = tuple(a.gait_splits.split(","))
-        print(false_reps_per_hour(a.gait_seeds, movs, gait_drills, splits, a.gait_from, a.list_counted))
+        for profile in a.profiles.split(",") if a.profiles else [""]:
+            print(false_reps_per_hour(a.gait_seeds, movs, gait_drills, splits, a.gait_from, a.list_counted, profile))
         return
     seeds = a.seeds if a.seeds is not None else list(range(2 if a.quick else 4))
     rates = tuple(float(r) for r in a.rates.split(",")) if a.rates else (50.0, 200.0, 400.0)
