@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
@@ -10,16 +9,13 @@ import numpy as np
 import pytest
 
 from dorsi.io.rawcsv import read_raw_csv
+from tests.script_module import load_script
 
 TOOL = Path(__file__).resolve().parents[2] / "tools" / "realworld_to_csv.py"
 
 
 def _tool() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("realworld_to_csv", TOOL)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(TOOL, "realworld_to_csv")
 
 
 def _write(path: Path, t_ms: list[int], xyz: list[tuple[float, float, float]]) -> None:

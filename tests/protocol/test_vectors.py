@@ -6,7 +6,6 @@ copy of the encoder (which must also be byte-identical to the package's).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import ModuleType
@@ -19,6 +18,7 @@ from dorsi.protocol import dorsi_v1 as v1
 from dorsi.protocol import encoder as package_encoder
 from dorsi.protocol import witmotion as wit
 from dorsi.protocol.errors import DecodeError
+from tests.script_module import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 VECTORS = json.loads((ROOT / "firmware_protocol" / "vectors" / "v1.json").read_text())
@@ -27,11 +27,7 @@ ATOL = 1e-9
 
 
 def _load_firmware_encoder() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("firmware_dorsi_encoder", FIRMWARE_ENCODER)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(FIRMWARE_ENCODER, "firmware_dorsi_encoder")
 
 
 ENCODERS = {"package": package_encoder, "firmware": _load_firmware_encoder()}
