@@ -25,6 +25,7 @@ plain VQF: the same orientation read with the strap taken as straight (ψ = 0), 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -66,6 +67,9 @@ def nondrill(trials: list[Path]) -> int:
         except DorsiError as exc:
             print(f"  {csv.name}: unreadable: {exc}")
     hours = sum(float(rec.time_s[-1] - rec.time_s[0]) for _, rec in recs) / 3600.0
+    if not hours:
+        print("bench_realdata --nondrill: no readable recording spans any time — skipped")
+        return 0
     print(f"bench_realdata --nondrill: {len(recs)} recordings, {hours * 60:.1f} min, each analysed as every drill")
     print("| drill | counted | per hour | not counted (why) |")
     print("|---|---|---|---|")
@@ -80,8 +84,9 @@ def nondrill(trials: list[Path]) -> int:
                 elif rep.get("valid", True):
                     counted += 1
                 else:
-                    reason = str(rep.get("invalid_reason", ""))
-                    why[reason.split(" — ")[0] if not reason.startswith("no data") else "no data"] += 1
+                    # the reason without its figures ("no data for 1.2 s …" → "no data"): one line a kind
+                    reason = str(rep.get("invalid_reason", "")).split(" — ")[0]
+                    why[re.split(r" (?:for )?[\d.]", reason)[0]] += 1
         listed = ", ".join(f"{n} {k}" for k, n in why.most_common())
         print(f"| {drill} | {counted} | {counted / hours:.1f} | {listed or '–'} |")
     return 0

@@ -470,7 +470,6 @@ def run_gait_one(job: GaitJob) -> dict[str, Any]:
     known = sim.calibration["strap_rotation_deg"] if movement in GAIT_MOVEMENTS else None
     out: dict[str, Any] = {
         "movement": movement,
-        "profile": profile,
         "split": split,
         "seed": seed,
         "gait_h": sum(b - a for a, b in windows) / 3600.0,
