@@ -12,6 +12,7 @@ from dorsi.session import LiveSession, SessionSpec
 from dorsi.virtual.sim import SimParams, SimResult, simulate
 from dorsi.virtual.sim.heldout import assert_tunable
 from dorsi.virtual.sim.nondrill import simulate_movement
+from dorsi.virtual.sim.profiles import PROFILES
 
 
 def simulate_and_count(params: SimParams, chunk_sizes: list[int] | None = None) -> tuple[SimResult, RepCounter]:
@@ -34,12 +35,23 @@ def feed_in_chunks(session: LiveSession, chunk: ImuChunk, chunk_sizes: list[int]
 
 
 def count_movement(
-    kind: str, seed: int, drill: str, chunk_sizes: list[int] | None = None, *, strap_known: bool = False
+    kind: str,
+    seed: int,
+    drill: str,
+    chunk_sizes: list[int] | None = None,
+    *,
+    strap_known: bool = False,
+    sensor_profile: str | None = None,
 ) -> RepCounter:
     """A non-drill movement (a TUNING seed) counted as the drill; the strap rotation given when the session
-    has no complete calibration sequence, or always (``strap_known``): counting from the start."""
+    has no complete calibration sequence, or always (``strap_known``): counting from the start. The reference
+    model at 200 Hz, or ``sensor_profile``'s errors at the rate it streams at."""
     assert_tunable(seed)
-    sim = simulate_movement(kind, seed)
+    if sensor_profile is None:
+        sim = simulate_movement(kind, seed)
+    else:
+        rate_hz = PROFILE_RATE_HZ[sensor_profile]
+        sim = simulate_movement(kind, seed, rate_hz=rate_hz, sensor_profile=sensor_profile)
     given = strap_known or not sim.calibration["complete"]
     known = sim.calibration["strap_rotation_deg"] if given else None
     session = LiveSession(SessionSpec(rate_hz=sim.params.rate_hz, drill=drill, strap_rotation_deg=known))
@@ -88,7 +100,7 @@ def drill_frames(
     )
 
 
-PROFILE_RATE_HZ = {"reference": 104.0, "witmotion": 50.0, "metamotion": 100.0, "consumer-mpu": 100.0}
+PROFILE_RATE_HZ = {name: p.rate_hz for name, p in PROFILES.items()}  # each profile streams at its own rate
 
 
 def count_velocity_calf_set(seed: int, profile: str) -> tuple[SimResult, RepCounter]:

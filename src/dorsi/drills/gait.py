@@ -28,6 +28,7 @@ Pure and causal: it reads only samples up to now; any chunking gives the same im
 
 from __future__ import annotations
 
+import functools
 import math
 from bisect import bisect_left
 from collections import deque
@@ -219,50 +220,34 @@ class GaitWatch:
         a, b = np.searchsorted(r[:, 0], [start_s, end_s], side="left")
         return r[a : b + 1] if b < len(r) and r[b, 0] <= end_s else r[a:b]
 
-    def ankle_speed(self, start_s: float, end_s: float) -> float:
-        """How far the ankle's vertical speed (m/s) went beyond what a planted ankle can read, at most,
-        between lift_lookback_s before start_s and end_s (nan: too few samples). Uses only samples in that
-        span: the same for any chunking."""
-        p = self.p
+    def _lift_span(self, start_s: float, end_s: float) -> _LiftSpan | None:
+        """The lift check's samples from lift_lookback_s before start_s to end_s (None: too few)."""
         if not self._rows:
+            return None
+        r = self._span(start_s - self.p.lift_lookback_s, end_s)
+        return _LiftSpan(r, self.p) if len(r) >= 5 else None
+
+    def ankle_speed(self, start_s: float, end_s: float, window_s: float | None = None) -> float:
+        """How far the ankle's vertical speed (m/s) went beyond what a planted ankle can read, at most, in
+        window_s windows (default: the first of ``lift_windows_s``) between lift_lookback_s before start_s and
+        end_s (nan: too few samples). Uses only samples in that span: the same for any chunking."""
+        span = self._lift_span(start_s, end_s)
+        if span is None:
             return math.nan
-        r = self._span(start_s - p.lift_lookback_s, end_s)
-        if len(r) < 5:
+        return span.excess(self.p.lift_windows_s[0] if window_s is None else window_s)
+
+    def lift_margin(self, start_s: float, end_s: float) -> float:
+        """The ankle's speed beyond a planted ankle's (``ankle_speed``) less the reading of the smallest lift
+        worth calling one (``lift_floor``), the most over the window lengths that fit in the span (m/s; > 0: the
+        foot lifted; nan: too few samples)."""
+        p = self.p
+        span = self._lift_span(start_s, end_s)
+        if span is None:
             return math.nan
-        t, acc, x_up, y_up, z_up, noise = r[:, :6].T
-        dt = np.diff(t)
-        # the sensor's vertical velocity (from an unknown start) less the shin's turn about a still ankle:
-        # lever × the rate of the long axis' height
-        v_sensor = np.concatenate([[0.0], np.cumsum(0.5 * (acc[1:] + acc[:-1]) * dt)])
-        spacing = _Spacing(dt)  # np.gradient(·, t)'s, worked out once for its three series
-        y_rate = spacing.gradient(y_up)
-        v = v_sensor - p.lever_m * y_rate
-        w = min(len(t), max(3, int(np.searchsorted(t, t[0] + p.lift_window_s))))
-        hop = max(1, w // 8)  # windows every 50 ms at 0.4 s: a step's rise fills several
-
-        def windows(x: F64) -> F64:
-            # sliding_window_view(x, w)[::hop]: the same read-only view, without its checks (~10 µs a call)
-            stride = x.strides[0]
-            return np.asarray(as_strided(x, (len(x) - w + 1, w), (stride, stride), writeable=False)[::hop])
-
-        # each window's series less its straight line (least squares): the velocity's unknown start and an
-        # accelerometer offset's ramp go; what is left of a planted ankle's is its errors' own wiggle
-        wt = windows(t)
-        tc = wt - wt.mean(axis=1, keepdims=True)
-        tt = np.maximum((tc * tc).sum(axis=1, keepdims=True), 1e-12)
-
-        def detrend(x: F64) -> F64:
-            xc = windows(x)
-            xc = xc - xc.mean(axis=1, keepdims=True)
-            return np.asarray(xc - (tc * xc).sum(axis=1, keepdims=True) / tt * tc)
-
-        # a planted ankle reads at most: the lever's error × the axis' rate (its wiggle), the sensor face off
-        # the tibia's axis (in any direction across it) × how fast a point there rises per metre, and the
-        # accelerometer's white noise integrated over the window (k σ)
-        lever = p.lever_tol_m * np.abs(detrend(y_rate))
-        skin = p.skin_max_m * np.hypot(detrend(spacing.gradient(x_up)), detrend(spacing.gradient(z_up)))
-        noise_v = p.lift_noise_k * windows(noise).max(axis=1, keepdims=True) * np.sqrt(tc[:, -1:] - tc[:, :1])
-        return float((np.abs(detrend(v)) - lever - skin - noise_v).max())
+        # a window longer than the span is not judged (the first always is): a calf raise's landing, 0.55 s
+        # read, is no slow lift's
+        fits = [w for w in p.lift_windows_s[1:] if w <= span.t[-1] - span.t[0]]
+        return max(span.excess(w) - lift_floor(p, w, span.dt_s) for w in (p.lift_windows_s[0], *fits))
 
     def turn_deg(self, start_s: float, end_s: float) -> tuple[float, float]:
         """The shin's turn about the vertical from start_s: (at end_s, largest within), degrees (nan: no samples).
@@ -351,7 +336,7 @@ class GaitWatch:
 
     def lifted(self, start_s: float, end_s: float) -> str:
         """ "foot lifted — not counted" when the ankle left the floor around the rep, else ""."""
-        return FOOT_LIFTED if self.ankle_speed(start_s, end_s) > self.p.lift_floor_mps else ""
+        return FOOT_LIFTED if self.lift_margin(start_s, end_s) > 0.0 else ""
 
     def stepping(self, start_s: float, end_s: float, now_s: float) -> str:
         """ "stepping — not counted" when two impacts a stride apart lie between a stride before the rep
@@ -367,3 +352,86 @@ class GaitWatch:
         lo = np.searchsorted(times, times + p.stride_min_s)
         hi = np.searchsorted(times, times + p.stride_max_s, side="right")
         return STEPPING if bool(np.any(hi > lo)) else ""
+
+
+def _windows(x: F64, w: int, hop: int) -> F64:
+    """sliding_window_view(x, w)[::hop]: the same read-only view, without its checks (~10 µs a call)."""
+    stride = x.strides[0]
+    return np.asarray(as_strided(x, (len(x) - w + 1, w), (stride, stride), writeable=False)[::hop])
+
+
+class _Detrend:
+    """Each window of a series (w samples, every hop-th) less its straight line (least squares) on times t."""
+
+    def __init__(self, t: F64, w: int, hop: int) -> None:
+        self.w, self.hop = w, hop
+        wt = _windows(t, w, hop)
+        self.tc = wt - wt.mean(axis=1, keepdims=True)
+        self.tt = np.maximum((self.tc * self.tc).sum(axis=1, keepdims=True), 1e-12)
+
+    def windows(self, x: F64) -> F64:
+        return _windows(x, self.w, self.hop)
+
+    def __call__(self, x: F64) -> F64:
+        xc = self.windows(x)
+        xc = xc - xc.mean(axis=1, keepdims=True)
+        return np.asarray(xc - (self.tc * xc).sum(axis=1, keepdims=True) / self.tt * self.tc)
+
+
+def _window_samples(t: F64, window_s: float) -> tuple[int, int]:
+    """A window_s window's length in samples on times t (at least 3, at most all of them) and its hop: windows
+    every 50 ms at 0.4 s (a step's rise fills several)."""
+    w = min(len(t), max(3, int(np.searchsorted(t, t[0] + window_s))))
+    return w, max(1, w // 8)
+
+
+class _LiftSpan:
+    """A span's kept rows for the lift check: the ankle's vertical speed (up to an unknown start) and what a
+    planted ankle's may read, per sample."""
+
+    def __init__(self, r: F64, p: GaitParams) -> None:
+        t, acc, x_up, y_up, z_up, noise = r[:, :6].T
+        dt = np.diff(t)
+        self.t, self.noise, self.p = t, noise, p
+        self.dt_s = float(np.median(dt))
+        # the sensor's vertical velocity (from an unknown start) less the shin's turn about a still ankle:
+        # lever × the rate of the long axis' height
+        v_sensor = np.concatenate([[0.0], np.cumsum(0.5 * (acc[1:] + acc[:-1]) * dt)])
+        spacing = _Spacing(dt)  # np.gradient(·, t)'s, worked out once for its three series
+        self.y_rate = spacing.gradient(y_up)
+        self.v = v_sensor - p.lever_m * self.y_rate
+        self.x_rate, self.z_rate = spacing.gradient(x_up), spacing.gradient(z_up)
+
+    def excess(self, window_s: float) -> float:
+        """The most the speed went beyond a planted ankle's reading in window_s windows (m/s)."""
+        p = self.p
+        detrend = _Detrend(self.t, *_window_samples(self.t, window_s))
+        # each window's series less its straight line: the velocity's unknown start and an accelerometer
+        # offset's ramp go; what is left of a planted ankle's is its errors' own wiggle. A planted ankle reads at
+        # most: the lever's error × the axis' rate (its wiggle), the sensor face off the tibia's axis (in any
+        # direction across it) × how fast a point there rises per metre, and the accelerometer's white noise
+        # integrated over the window (k σ)
+        lever = p.lever_tol_m * np.abs(detrend(self.y_rate))
+        skin = p.skin_max_m * np.hypot(detrend(self.x_rate), detrend(self.z_rate))
+        tc = detrend.tc
+        noise_max = detrend.windows(self.noise).max(axis=1, keepdims=True)
+        noise_v = p.lift_noise_k * noise_max * np.sqrt(tc[:, -1:] - tc[:, :1])
+        return float((np.abs(detrend(self.v)) - lever - skin - noise_v).max())
+
+
+def lift_floor(p: GaitParams, window_s: float, dt_s: float) -> float:
+    """What the lift check reads, in window_s windows at a dt_s sample spacing, of the smallest lift worth calling
+    one: the ankle rising ``lift_ref_m`` over ``lift_ref_frac`` of the window (minimum jerk), nothing else. A
+    window less its straight line keeps only part of a rise's speed (two thirds of its peak for a rise over 3/4
+    of the window, about a quarter over twice it), so the floor is that reading, not the rise's peak speed (m/s). The
+    spacing is taken to 3 significant figures (a stream's jitter does not change the reading)."""
+    return _lift_floor(window_s, float(f"{dt_s:.3g}"), p.lift_ref_m, p.lift_ref_frac)
+
+
+@functools.lru_cache(maxsize=64)
+def _lift_floor(window_s: float, dt_s: float, rise_m: float, frac: float) -> float:
+    rise_s = frac * window_s
+    t = np.arange(0.0, rise_s + 2.0 * window_s + dt_s, dt_s)
+    u = np.clip((t - window_s) / rise_s, 0.0, 1.0)
+    v = rise_m / rise_s * 30.0 * u * u * (1.0 - u) ** 2  # minimum-jerk speed
+    return float(np.abs(_Detrend(t, *_window_samples(t, window_s))(v)).max())

@@ -255,17 +255,22 @@ class GaitParams:
     stride_max_s: float = 2.0
     lookback_s: float = 1.0  # the surroundings read before a rep opened: half a slow stride (gait going on into it)
     keep_s: float = 120.0  # impacts kept (longer than any rep: ExcursionParams.max_rep_s)
-    # -- the foot left the floor: the ankle's vertical speed (gait.py). Over lift_window_s the sensor's
-    # integrated vertical acceleration minus the shin's turn about the ankle (lever × the rate of the long
-    # axis' height) is what the ankle moved: a planted ankle's stays near zero, a step's reaches 0.2–2 m/s
-    lift_window_s: float = 0.4  # short: an accelerometer offset of 0.1 m/s² drifts 0.04 m/s over it (detrended)
+    # -- the foot left the floor: the ankle's vertical speed (gait.py). Over windows of each of lift_windows_s
+    # the sensor's integrated vertical acceleration minus the shin's turn about the ankle (lever × the rate of
+    # the long axis' height) is what the ankle moved: a planted ankle's stays near zero, a step's reaches 0.2–2
+    # m/s. Each window is less its straight line (an accelerometer offset's drift), which keeps only part of a
+    # rise that fills it: a quick lift reads most in the short window, a slow one (a small step's, 0.5–0.8 s)
+    # in the long one
+    lift_windows_s: tuple[float, ...] = (0.4, 0.8)
     lever_m: float = STRAP_LEVER_M  # the lever ankle → sensor along the shin ...
     lever_tol_m: float = STRAP_LEVER_TOL_M  # ... anywhere in that range; its error × the axis' rate is allowed for
     skin_max_m: float = 0.05  # the sensor face off the tibia's axis (2–3 cm on the crest, more if strapped round)
     lift_noise_k: float = 6.0  # × the accelerometer's white noise integrated over the window (velocity σ)
-    # what the model leaves out (orientation and scale errors, the strap's wobble) and the slowest lift worth
-    # calling one: a foot raised 2 cm in 0.3 s peaks at 0.125 m/s
-    lift_floor_mps: float = 0.1
+    # the smallest lift worth calling one: the ankle raised 2 cm over 3/4 of a window (0.3 s in 0.4 s, 0.6 s in
+    # 0.8 s). Each window's floor is what the check reads of that lift alone (gait.lift_floor: 0.079-0.090 m/s
+    # at 0.4 s, 0.044-0.046 at 0.8 s), not its peak speed (0.125 m/s at 0.3 s, which a detrended window never reads)
+    lift_ref_m: float = 0.02
+    lift_ref_frac: float = 0.75
     lift_lookback_s: float = 0.25  # read from this long before a rep opened (its start is found late)
     # -- the foot turned: a planted foot keeps its heading, so a rep ends facing where it began (the shin's
     # turn about the vertical, start → end). A drive that turns the shin (the matrix's rotations) comes back:
