@@ -310,12 +310,18 @@ class GaitWatch:
         return f / g, up / float(np.linalg.norm(up)), math.degrees(math.asin(min(1.0, dyn / g)))
 
     def gravity_tilt(self, start_s: float, peak_s: float) -> tuple[float, float, float]:
-        """The shin's tilt from the rest before start_s to the peak (degrees): (the orientation's, the
-        accelerometer's gravity, the latter's allowance for the shin's own acceleration); nan: not known."""
+        """The shin's tilt from the rest before start_s (else its first samples) to the peak (degrees): (the
+        orientation's, the accelerometer's gravity, the latter's allowance for the shin's own acceleration); nan:
+        not known."""
         if not self._rows:
             return math.nan, math.nan, math.nan
         w = self.p.still_window_s
         a = self._still_pose(start_s - w, start_s)
+        if a is None:
+            # none to read before it (the stream began under still_window_s before the rep opened, or the shin
+            # was accelerating): the rep's own first samples stand for its rest. Both views read the same span,
+            # so a drift that opened a "rep" at the stream's start is still seen as one
+            a = self._still_pose(start_s, start_s + w)
         b = self._still_pose(peak_s - w, peak_s)  # up to the peak: a drift's "peak" is where the next move began
         if a is None or b is None:
             return math.nan, math.nan, math.nan
@@ -333,6 +339,22 @@ class GaitWatch:
         if not math.isfinite(q_deg):
             return ""
         return NOT_MOVED if acc_deg + allow_deg < self.p.moved_min_frac * q_deg else ""
+
+    def turned_while_still(self, time_s: F64, signal_deg: F64) -> str:
+        """NOT_MOVED when a rotation about the shin's own axis (its deviation signal_deg at time_s) travelled
+        further while the shin was still (the counter's quiet test) than while it moved: the gyro's bias
+        integrated, not a turn. Gravity cannot judge such a turn; the shin's own stillness can (real rotations
+        of the matrix: at most 0.064 × their moving travel while still, tuning seeds 1000-1009, every profile
+        and model; the bias before the filter measured it: 6-100 ×)."""
+        if len(time_s) < 2 or not self._rows:
+            return ""
+        r = self._span(float(time_s[0]), float(time_s[-1]))
+        if not len(r):
+            return ""
+        i = np.clip(np.searchsorted(r[:, 0], time_s[1:]), 0, len(r) - 1)
+        still = r[i, 13] > 0.5
+        travel = np.abs(np.diff(signal_deg))
+        return NOT_MOVED if float(travel[still].sum()) > float(travel[~still].sum()) else ""
 
     def lifted(self, start_s: float, end_s: float) -> str:
         """ "foot lifted — not counted" when the ankle left the floor around the rep, else ""."""
