@@ -1,8 +1,9 @@
 """The lift check's windows and floors (drills/gait.py: ``lift_margin``, ``lift_floor``).
 
 Each window of the ankle's speed is less its straight line, which keeps only part of a rise that fills it;
-the floor is what the check reads of the smallest lift worth calling one (2 cm over 3/4 of the window), and
-a slow lift is read by the long window. Seeds from the TUNING set (dorsi.virtual.sim.heldout).
+the floor is what the check reads of the smallest lift worth calling one (2 cm over 3/4 of the window), a
+slow lift is read by the long window, and a span shorter than it is read whole.
+Seeds from the TUNING set (dorsi.virtual.sim.heldout).
 """
 
 from __future__ import annotations
@@ -60,12 +61,18 @@ def test_a_slow_lift_is_read_by_the_long_window() -> None:
     assert w.lifted(4.5, 5.9) == ""  # after it: planted again
 
 
-def test_a_window_longer_than_the_span_is_not_judged() -> None:
-    # a calf raise's landing is read over 0.55 s: only the short window judges it
+def test_a_span_shorter_than_the_long_window_is_read_whole() -> None:
+    # a short rep (a turning step's 0.5 s heel-off): the ankle 4 cm up over its 0.5 s, read with the look-back
+    # as one 0.75 s window with that length's floor; a calf raise's landing (slow=False) by the first window alone
     p = GaitParams()
-    w = _watch(0.04, 0.7)
+    w = _watch(0.04, 0.5)
     a, b = 3.0, 3.5
-    assert w.lift_margin(a, b) == pytest.approx(w.ankle_speed(a, b, 0.4) - lift_floor(p, 0.4, 0.005))
+    whole = w.ankle_speed(a, b, 0.75) - lift_floor(p, 0.75, 0.005)
+    short = w.ankle_speed(a, b, 0.4) - lift_floor(p, 0.4, 0.005)
+    assert short < 0.0 < whole
+    assert w.lift_margin(a, b) == pytest.approx(whole, abs=2e-3)
+    assert w.lift_margin(a, b, slow=False) == pytest.approx(short)
+    assert w.lifted(a, b) == FOOT_LIFTED and w.lifted(a, b, slow=False) == ""
 
 
 @pytest.mark.parametrize(
@@ -78,6 +85,8 @@ def test_a_window_longer_than_the_span_is_not_judged() -> None:
         # the heel-off of a turning bout's first small step: the shin 3.9° → 7.2° and back as the ankle rises
         # 3-8 cm over 0.75 s (read 0.086 in 0.4 s windows); counted as banded distraction and rocking
         ("turning", 1072, "reference", ("banded-distraction", "rocking-mobilization")),
+        # a turning step's 0.5 s heel-off (consumer MPU): 0.74 s read, under the 0.8 s window; read whole
+        ("turning", 1368, "consumer-mpu", ("banded-distraction", "rocking-mobilization")),
     ],
 )
 def test_a_bouts_first_slow_lift_is_not_counted(kind: str, seed: int, profile: str, drills: tuple[str, ...]) -> None:

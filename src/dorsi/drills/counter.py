@@ -320,7 +320,7 @@ class RepCounter:
             # a calf raise lifts the ankle itself: from its close to its landing the foot stays planted (a step's
             # heel-off is followed by its swing)
             lift = (dr.start_s, dr.end_s) if self._ankle_planted else (dr.end_s, now)
-            invalid = self._gait.lifted(*lift)
+            invalid = self._gait.lifted(*lift, slow=self._ankle_planted)
         if not partial and not invalid:
             # every drill: the foot keeps its heading (a calf raise's from a stride before it rose, through its landing)
             gp = self.p.gait

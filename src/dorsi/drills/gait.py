@@ -236,18 +236,21 @@ class GaitWatch:
             return math.nan
         return span.excess(self.p.lift_windows_s[0] if window_s is None else window_s)
 
-    def lift_margin(self, start_s: float, end_s: float) -> float:
+    def lift_margin(self, start_s: float, end_s: float, slow: bool = True) -> float:
         """The ankle's speed beyond a planted ankle's (``ankle_speed``) less the reading of the smallest lift
-        worth calling one (``lift_floor``), the most over the window lengths that fit in the span (m/s; > 0: the
-        foot lifted; nan: too few samples)."""
+        worth calling one (``lift_floor``), the most over the window lengths (m/s; > 0: the foot lifted; nan: too
+        few samples). ``slow``: the longer windows too (a slow lift's), a span shorter than one read whole with
+        its own length's floor; else the first window only."""
         p = self.p
         span = self._lift_span(start_s, end_s)
         if span is None:
             return math.nan
-        # a window longer than the span is not judged (the first always is): a calf raise's landing, 0.55 s
-        # read, is no slow lift's
-        fits = [w for w in p.lift_windows_s[1:] if w <= span.t[-1] - span.t[0]]
-        return max(span.excess(w) - lift_floor(p, w, span.dt_s) for w in (p.lift_windows_s[0], *fits))
+        length_s = span.t[-1] - span.t[0]
+        first = p.lift_windows_s[0]
+        windows = {first}
+        if slow and length_s > first:  # a short rep's 0.74 s read whole, not left to the 0.4 s window alone
+            windows |= {min(w, length_s) for w in p.lift_windows_s[1:]}
+        return max(span.excess(w) - lift_floor(p, w, span.dt_s) for w in sorted(windows))
 
     def turn_deg(self, start_s: float, end_s: float) -> tuple[float, float]:
         """The shin's turn about the vertical from start_s: (at end_s, largest within), degrees (nan: no samples).
@@ -356,9 +359,11 @@ class GaitWatch:
         travel = np.abs(np.diff(signal_deg))
         return NOT_MOVED if float(travel[still].sum()) > float(travel[~still].sum()) else ""
 
-    def lifted(self, start_s: float, end_s: float) -> str:
-        """ "foot lifted — not counted" when the ankle left the floor around the rep, else ""."""
-        return FOOT_LIFTED if self.lift_margin(start_s, end_s) > 0.0 else ""
+    def lifted(self, start_s: float, end_s: float, slow: bool = True) -> str:
+        """ "foot lifted — not counted" when the ankle left the floor around the rep, else "" (``slow``: as
+        ``lift_margin``; a calf raise's landing, read from its close while the heel still comes down, is judged
+        on the first window alone)."""
+        return FOOT_LIFTED if self.lift_margin(start_s, end_s, slow) > 0.0 else ""
 
     def stepping(self, start_s: float, end_s: float, now_s: float) -> str:
         """ "stepping — not counted" when two impacts a stride apart lie between a stride before the rep
@@ -446,8 +451,8 @@ def lift_floor(p: GaitParams, window_s: float, dt_s: float) -> float:
     one: the ankle rising ``lift_ref_m`` over ``lift_ref_frac`` of the window (minimum jerk), nothing else. A
     window less its straight line keeps only part of a rise's speed (two thirds of its peak for a rise over 3/4
     of the window, about a quarter over twice it), so the floor is that reading, not the rise's peak speed (m/s). The
-    spacing is taken to 3 significant figures (a stream's jitter does not change the reading)."""
-    return _lift_floor(window_s, float(f"{dt_s:.3g}"), p.lift_ref_m, p.lift_ref_frac)
+    window and the spacing are taken to 3 significant figures (a stream's jitter does not change the reading)."""
+    return _lift_floor(float(f"{window_s:.3g}"), float(f"{dt_s:.3g}"), p.lift_ref_m, p.lift_ref_frac)
 
 
 @functools.lru_cache(maxsize=64)

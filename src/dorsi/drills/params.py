@@ -260,7 +260,7 @@ class GaitParams:
     # the long axis' height) is what the ankle moved: a planted ankle's stays near zero, a step's reaches 0.2–2
     # m/s. Each window is less its straight line (an accelerometer offset's drift), which keeps only part of a
     # rise that fills it: a quick lift reads most in the short window, a slow one (a small step's, 0.5–0.8 s)
-    # in the long one
+    # in the long one (a span shorter than it: read whole, gait.GaitWatch.lift_margin)
     lift_windows_s: tuple[float, ...] = (0.4, 0.8)
     lever_m: float = STRAP_LEVER_M  # the lever ankle → sensor along the shin ...
     lever_tol_m: float = STRAP_LEVER_TOL_M  # ... anywhere in that range; its error × the axis' rate is allowed for
