@@ -348,7 +348,7 @@ class GaitWatch:
         further while the shin was still (the counter's quiet test) than while it moved: the gyro's bias
         integrated, not a turn. Gravity cannot judge such a turn; the shin's own stillness can (real rotations
         of the matrix: at most 0.064 × their moving travel while still, tuning seeds 1000-1009, every profile
-        and model; the bias before the filter measured it: 6-100 ×)."""
+        and model; the bias before the filter measured it: 6 × and more)."""
         if len(time_s) < 2 or not self._rows:
             return ""
         r = self._span(float(time_s[0]), float(time_s[-1]))
