@@ -422,11 +422,8 @@ class RepCounter:
         assert self._motion is not None
         v = self.validity
         est = self._motion.heel_estimate(dr.start_s, dr.end_s, self.p.hold_band_deg, v, self.foot_cm)
-        return judge_heel(est, v, self._bias_known(dr.start_s))
-
-    def _bias_known(self, start_s: float) -> bool:
-        """Whether the orientation filter had measured its gyro bias when a rep opened at start_s."""
-        return self.bias_measured_s is not None and self.bias_measured_s <= start_s
+        known = self.bias_measured_s is not None and self.bias_measured_s <= dr.start_s
+        return judge_heel(est, v, known)
 
     def _update_state(self, now_s: float, angle_deg: float) -> None:
         st = self.state
